@@ -1,0 +1,19 @@
+//! The canonical GitLab audit event and the parsers that build it from the three layouts GitLab
+//! writes: the REST API entity, the streaming body and the `audit_json.log` line.
+//!
+//! Parsing is lenient about everything but the timestamp: GitLab's `details` has no schema
+//! (`doc/api/audit_events.md`), so unknown or oddly typed fields are kept, never fatal.
+
+mod author;
+mod error;
+mod event;
+mod layout;
+mod parse;
+mod render;
+mod summary;
+
+pub use author::AuthorKind;
+pub use error::ParseError;
+pub use event::AuditEvent;
+pub use layout::{Layout, UnknownLayout, detect_layout};
+pub use parse::{event_from_value, parse_event};

@@ -1,0 +1,36 @@
+//! GitLab REST API client for glir: authentication, offset and keyset paging, rate limits,
+//! retries with backoff, and errors a responder can read.
+//!
+//! One [`Client`] talks to one GitLab instance. Endpoints live in [`endpoints`] (one module per
+//! API area); list endpoints return a [`PageRequest`] that [`Client::pages`] or
+//! [`Client::get_page`] follow, whichever paging style GitLab uses for that list.
+
+mod auth;
+mod base_url;
+mod builder;
+mod client;
+pub mod endpoints;
+mod error;
+mod headers;
+pub mod models;
+mod pacing;
+mod paging;
+mod request;
+mod response;
+mod retry;
+mod stats;
+
+pub use auth::Auth;
+pub use builder::ClientBuilder;
+pub use client::Client;
+pub use endpoints::audit::{AuditEventJson, AuditScope};
+pub use endpoints::users::UserFilter;
+pub use error::{Error, ErrorMessage};
+pub use models::{
+    Group, Identity, Kas, Member, Metadata, Namespace, PersonalAccessToken, Project, User,
+    UserRef, Version,
+};
+pub use paging::{Page, PageRequest, Paging};
+pub use response::Response;
+pub use retry::RetryPolicy;
+pub use stats::ClientStats;

@@ -1,0 +1,268 @@
+//! One GET with retries: pacing, 429 waits, backoff on 5xx and transport failures, and the
+//! mapping of a final failure to an [`Error`].
+
+use crate::base_url;
+use crate::client::Client;
+use crate::error::{Complaint, Error};
+use crate::headers;
+use jiff::Timestamp;
+use reqwest::StatusCode;
+use reqwest::header::{ACCEPT, HeaderMap, LOCATION};
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+use url::Url;
+
+/// Every call the client makes today is a read.
+const METHOD: &str = "GET";
+
+/// Statuses worth retrying: the server or a proxy in front of it failed for now.
+const TRANSIENT: [u16; 4] = [500, 502, 503, 504];
+
+/// A successful response, body read in full.
+#[derive(Debug)]
+pub(crate) struct Fetched {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
+    pub(crate) request_id: Option<String>,
+    /// Where the body came from, after same-origin redirects.
+    pub(crate) url: Url,
+}
+
+impl Fetched {
+    /// Decodes the JSON body; a failure names the path and serde's reason.
+    pub(crate) fn decode<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        serde_json::from_slice(&self.body).map_err(|e| {
+            let looks_like_html = self.body.trim_ascii_start().starts_with(b"<");
+            let message = if looks_like_html {
+                "expected JSON but got an HTML page; is this the URL of a GitLab instance?"
+                    .to_string()
+            } else {
+                e.to_string()
+            };
+            Error::Decode {
+                method: METHOD.to_string(),
+                path: base_url::shown_path(&self.url),
+                message,
+                request_id: self.request_id.clone(),
+            }
+        })
+    }
+}
+
+impl Client {
+    /// GET `url` until it succeeds, fails for good, or the retry budget is spent.
+    pub(crate) async fn fetch(&self, url: &Url) -> Result<Fetched, Error> {
+        let policy = &self.inner.retry;
+        let path = base_url::shown_path(url);
+        let mut attempts: u32 = 0;
+        let mut rate_limit_waited = Duration::ZERO;
+        loop {
+            self.inner.pacer.wait_turn().await;
+            attempts += 1;
+            self.inner.stats.request();
+            let retry = attempts - 1;
+            let may_retry = retry < policy.max_retries;
+            let (wait, reason) = match self.attempt(url).await {
+                Ok(done) if (200..300).contains(&done.status) => return Ok(done),
+                Ok(limited) if limited.status == 429 => {
+                    self.inner.stats.rate_limited();
+                    let wait = headers::rate_limit_wait(&limited.headers, Timestamp::now())
+                        .unwrap_or_else(|| policy.backoff(retry));
+                    if !may_retry || rate_limit_waited + wait > policy.max_rate_limit_wait {
+                        return Err(Error::RateLimited {
+                            method: METHOD.to_string(),
+                            path,
+                            waited: rate_limit_waited,
+                            attempts,
+                            request_id: limited.request_id,
+                        });
+                    }
+                    rate_limit_waited += wait;
+                    (wait, "rate limited (429)".to_string())
+                }
+                Ok(failed) if TRANSIENT.contains(&failed.status) => {
+                    if !may_retry {
+                        return Err(Error::Server {
+                            method: METHOD.to_string(),
+                            path,
+                            status: failed.status,
+                            attempts,
+                            message: Complaint::parse(&failed.body).message,
+                            request_id: failed.request_id,
+                        });
+                    }
+                    // RFC 9110 §10.2.3: a 503 may say when to come back; never wait past the cap.
+                    let asked = headers::rate_limit_wait(&failed.headers, Timestamp::now())
+                        .map(|d| d.min(policy.max_delay));
+                    let wait = asked.unwrap_or_else(|| policy.backoff(retry));
+                    (wait, format!("server error ({})", failed.status))
+                }
+                Ok(refused) => return Err(self.refusal(refused, path)),
+                Err(e) => {
+                    // reqwest would print the URL, and a URL may carry a pasted `private_token`.
+                    let e = e.without_url();
+                    if !may_retry {
+                        return Err(transport_error(&e, path, attempts));
+                    }
+                    (policy.backoff(retry), transport_reason(&e))
+                }
+            };
+            self.inner.stats.retry();
+            tracing::warn!(
+                method = METHOD,
+                path = %path,
+                attempt = attempts,
+                wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                "GitLab request failed: {reason}; retrying"
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// One HTTP exchange, body read in full so a connection dropped mid-body is retried too.
+    async fn attempt(&self, url: &Url) -> Result<Fetched, reqwest::Error> {
+        let mut request = self
+            .inner
+            .http
+            .get(url.clone())
+            .header(ACCEPT, "application/json");
+        if let Some((name, value)) = &self.inner.auth_header {
+            request = request.header(name.clone(), value.clone());
+        }
+        let response = request.send().await?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let url = response.url().clone();
+        let body = response.bytes().await?.to_vec();
+        Ok(Fetched {
+            status,
+            request_id: headers::request_id(&headers),
+            headers,
+            body,
+            url,
+        })
+    }
+
+    /// A final, not-retried answer: what it means for the responder.
+    fn refusal(&self, refused: Fetched, path: String) -> Error {
+        let method = METHOD.to_string();
+        let request_id = refused.request_id;
+        let complaint = Complaint::parse(&refused.body);
+        match refused.status {
+            // doc/api/rest/troubleshooting.md: 401 for a missing, invalid, expired or revoked token.
+            401 => Error::Unauthorized {
+                method,
+                path,
+                token_sent: self.inner.token_sent,
+                // The stock "401 Unauthorized" says nothing beyond the status.
+                detail: complaint.message.filter(|m| m != "401 Unauthorized"),
+                request_id,
+            },
+            // lib/api/api_guard.rb: InsufficientScopeError renders rack-oauth2's
+            // {"error":"insufficient_scope","scope":"api read_api"}.
+            403 if complaint.code.as_deref() == Some("insufficient_scope") => {
+                Error::InsufficientScope {
+                    method,
+                    path,
+                    scopes: complaint.scopes,
+                    request_id,
+                }
+            }
+            403 => Error::Forbidden {
+                method,
+                path,
+                message: complaint
+                    .message
+                    .unwrap_or_else(|| "GitLab gave no reason".to_string()),
+                request_id,
+            },
+            404 => Error::NotFound {
+                method,
+                path,
+                message: complaint.message,
+                request_id,
+            },
+            // Same-origin redirects were followed already; this one leaves the instance.
+            300..=399 if refused.headers.contains_key(LOCATION) => {
+                let target = refused
+                    .headers
+                    .get(LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|location| refused.url.join(location).ok());
+                match target {
+                    Some(target) => Error::ForeignHost {
+                        method,
+                        path,
+                        url: base_url::shown_url(&target),
+                        expected: base_url::host_label(&self.inner.base),
+                    },
+                    None => http_error(method, path, refused.status, complaint, request_id),
+                }
+            }
+            status => http_error(method, path, status, complaint, request_id),
+        }
+    }
+}
+
+fn http_error(
+    method: String,
+    path: String,
+    status: u16,
+    complaint: Complaint,
+    request_id: Option<String>,
+) -> Error {
+    let message = complaint.message.unwrap_or_else(|| {
+        StatusCode::from_u16(status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("no reason given")
+            .to_string()
+    });
+    Error::Http {
+        method,
+        path,
+        status,
+        message,
+        request_id,
+    }
+}
+
+fn transport_error(e: &reqwest::Error, path: String, attempts: u32) -> Error {
+    if e.is_timeout() {
+        Error::Timeout {
+            method: METHOD.to_string(),
+            path,
+            attempts,
+        }
+    } else {
+        Error::Network {
+            method: METHOD.to_string(),
+            path,
+            attempts,
+            message: error_chain(e),
+        }
+    }
+}
+
+fn transport_reason(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "timed out".to_string()
+    } else {
+        error_chain(e)
+    }
+}
+
+/// reqwest's message and its causes: the useful part ("connection refused") sits at the bottom.
+fn error_chain(e: &reqwest::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut cause = std::error::Error::source(e);
+    while let Some(err) = cause {
+        let text = err.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cause = err.source();
+    }
+    parts.join(": ")
+}

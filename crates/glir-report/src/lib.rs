@@ -1,0 +1,12 @@
+//! Renders stored events for people and machines: event lists and timelines as a table, JSONL
+//! or CSV. Knows nothing of where events came from or of the command line.
+
+mod format;
+mod marks;
+mod render;
+mod timeline;
+
+pub use format::Format;
+pub use marks::{Mark, notable_reason};
+pub use render::{write_events, write_timeline};
+pub use timeline::{Timeline, TimelineDay, TimelineEntry, build_timeline};

@@ -1,0 +1,441 @@
+//! The scenario: everything the simulated GitLab instance knows (users, groups, projects,
+//! tokens, audit events), loaded from JSON. The format is documented in the crate README.
+
+mod synthetic;
+mod validate;
+
+use crate::error::SimError;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::fmt;
+use std::path::Path;
+
+pub(crate) use validate::{derived_full_path, validate};
+
+/// The bundled demo incident, synthetic drill data.
+const DEMO_JSON: &str = include_str!("../../scenarios/demo.json");
+
+/// `created_at` for users, groups, projects and tokens that leave it out.
+pub const DEFAULT_CREATED_AT: Timestamp = Timestamp::constant(1_704_067_200, 0); // 2024-01-01T00:00:00Z
+
+/// A whole simulated GitLab instance, as read from a scenario file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Free text shown to drill participants; the demo says it is synthetic.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Version, edition and URL of the simulated instance.
+    #[serde(default)]
+    pub instance: Instance,
+    /// Every user account.
+    #[serde(default)]
+    pub users: Vec<User>,
+    /// Every group, parents before or after children.
+    #[serde(default)]
+    pub groups: Vec<Group>,
+    /// Every project; each lives in a group.
+    #[serde(default)]
+    pub projects: Vec<Project>,
+    /// Personal access tokens, with their plaintext so the sim can authenticate them.
+    #[serde(default)]
+    pub tokens: Vec<Token>,
+    /// Audit events, in GitLab's REST entity shape.
+    #[serde(default)]
+    pub audit_events: Vec<AuditEvent>,
+}
+
+/// What `/version` and `/metadata` report, and the base of every `web_url`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Instance {
+    /// GitLab version string, e.g. `17.9.2-ee`.
+    #[serde(default = "default_version")]
+    pub version: String,
+    /// Git revision of the GitLab build.
+    #[serde(default = "default_revision")]
+    pub revision: String,
+    /// Enterprise Edition (audit events are an EE feature).
+    #[serde(default = "default_true")]
+    pub enterprise: bool,
+    /// GitLab.com (SaaS) rather than self-managed: no instance audit events.
+    #[serde(default)]
+    pub gitlab_com: bool,
+    /// The instance's public URL, used in `web_url` fields.
+    #[serde(default = "default_external_url")]
+    pub external_url: String,
+    /// Whether the agent server for Kubernetes (KAS) is enabled.
+    #[serde(default)]
+    pub kas_enabled: bool,
+}
+
+impl Default for Instance {
+    fn default() -> Self {
+        Instance {
+            version: default_version(),
+            revision: default_revision(),
+            enterprise: true,
+            gitlab_com: false,
+            external_url: default_external_url(),
+            kas_enabled: false,
+        }
+    }
+}
+
+fn default_version() -> String {
+    "17.9.2-ee".to_string()
+}
+
+fn default_revision() -> String {
+    "5f4c4b6a0e2".to_string()
+}
+
+fn default_external_url() -> String {
+    "https://gitlab.example.test".to_string()
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// A user account with the fields an administrator sees.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct User {
+    /// Numeric id, positive and unique.
+    pub id: i64,
+    /// Unique username (login).
+    pub username: String,
+    /// Display name; defaults to the username.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Primary email; defaults to `username@` the instance host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Account state.
+    #[serde(default)]
+    pub state: UserState,
+    /// Instance administrator.
+    #[serde(default)]
+    pub is_admin: bool,
+    /// Auditor (read-only admin, Premium).
+    #[serde(default)]
+    pub is_auditor: bool,
+    /// Two-factor authentication enrolled.
+    #[serde(default)]
+    pub two_factor_enabled: bool,
+    /// Bot account (project/group access token users, service accounts).
+    #[serde(default)]
+    pub bot: bool,
+    /// External user.
+    #[serde(default)]
+    pub external: bool,
+    /// Locked after too many failed sign-ins.
+    #[serde(default)]
+    pub locked: bool,
+    /// Account creation time; defaults to [`DEFAULT_CREATED_AT`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    /// Email confirmation time; defaults to `created_at`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmed_at: Option<Timestamp>,
+    /// Previous sign-in time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sign_in_at: Option<Timestamp>,
+    /// Latest sign-in time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_sign_in_at: Option<Timestamp>,
+    /// Latest sign-in IP address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_sign_in_ip: Option<String>,
+    /// Previous sign-in IP address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sign_in_ip: Option<String>,
+    /// Number of sign-ins.
+    #[serde(default)]
+    pub sign_in_count: u64,
+    /// Last day of activity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_activity_on: Option<Date>,
+    /// Public email shown on the profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_email: Option<String>,
+    /// Admin note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// External identities (`{provider, extern_uid}`), served as given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identities: Vec<Value>,
+}
+
+/// A user's account state, as GitLab spells it (`app/models/user.rb`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserState {
+    /// Can sign in and use the API.
+    #[default]
+    Active,
+    /// Blocked by an administrator.
+    Blocked,
+    /// Blocked by LDAP sync.
+    LdapBlocked,
+    /// Banned.
+    Banned,
+    /// Deactivated (dormant).
+    Deactivated,
+    /// Sign-up waiting for admin approval.
+    BlockedPendingApproval,
+}
+
+impl UserState {
+    /// The state string GitLab serves.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserState::Active => "active",
+            UserState::Blocked => "blocked",
+            UserState::LdapBlocked => "ldap_blocked",
+            UserState::Banned => "banned",
+            UserState::Deactivated => "deactivated",
+            UserState::BlockedPendingApproval => "blocked_pending_approval",
+        }
+    }
+}
+
+/// Who can see a group or project.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    /// Members (and admins) only.
+    #[default]
+    Private,
+    /// Any signed-in user.
+    Internal,
+    /// Everyone.
+    Public,
+}
+
+impl Visibility {
+    /// The visibility string GitLab serves.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Private => "private",
+            Visibility::Internal => "internal",
+            Visibility::Public => "public",
+        }
+    }
+}
+
+/// A direct membership of a group or project.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Member {
+    /// The member's username.
+    pub username: String,
+    /// GitLab access level: 5 minimal, 10 guest, 15 planner, 20 reporter, 30 developer, 40 maintainer, 50 owner.
+    pub access_level: u8,
+    /// Membership expiry date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Date>,
+}
+
+/// A group (namespace) that can hold projects and subgroups.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    /// Numeric id, positive and unique among groups.
+    pub id: i64,
+    /// Display name; defaults to `path`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The last path segment, e.g. `acme`.
+    pub path: String,
+    /// Full path; derived from the parent and `path` when left out, and checked when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_path: Option<String>,
+    /// Parent group id for subgroups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<i64>,
+    /// Visibility; defaults to private.
+    #[serde(default)]
+    pub visibility: Visibility,
+    /// Description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Creation time; defaults to [`DEFAULT_CREATED_AT`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    /// Direct members.
+    #[serde(default)]
+    pub members: Vec<Member>,
+}
+
+/// A project inside a group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Project {
+    /// Numeric id, positive and unique among projects.
+    pub id: i64,
+    /// Display name; defaults to `path`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The project's path segment, e.g. `app`.
+    pub path: String,
+    /// Full path of the group it lives in, e.g. `acme`.
+    pub namespace: String,
+    /// Visibility; defaults to private.
+    #[serde(default)]
+    pub visibility: Visibility,
+    /// Description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Default branch; defaults to `main`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_branch: Option<String>,
+    /// Archived.
+    #[serde(default)]
+    pub archived: bool,
+    /// Creation time; defaults to [`DEFAULT_CREATED_AT`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    /// Direct members (group members are inherited on top).
+    #[serde(default)]
+    pub members: Vec<Member>,
+}
+
+/// A personal access token. `Debug` shows it redacted.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Token {
+    /// Numeric id, positive and unique.
+    pub id: i64,
+    /// The plaintext the sim accepts; never logged or printed in full.
+    pub token: String,
+    /// Owner's username.
+    pub user: String,
+    /// The token's name.
+    pub name: String,
+    /// Scopes, e.g. `api`, `read_api`, `sudo`.
+    pub scopes: Vec<String>,
+    /// Creation time; defaults to [`DEFAULT_CREATED_AT`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    /// Expiry date; the token stops working at the start of that day (UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Date>,
+    /// Revoked.
+    #[serde(default)]
+    pub revoked: bool,
+    /// Last use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_at: Option<Timestamp>,
+    /// Description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Token")
+            .field("id", &self.id)
+            .field("token", &glir_redact::redact(&self.token))
+            .field("user", &self.user)
+            .field("name", &self.name)
+            .field("scopes", &self.scopes)
+            .field("created_at", &self.created_at)
+            .field("expires_at", &self.expires_at)
+            .field("revoked", &self.revoked)
+            .field("last_used_at", &self.last_used_at)
+            .field("description", &self.description)
+            .finish()
+    }
+}
+
+/// An audit event in the REST entity shape (doc/api/audit_events.md,
+/// EE `ee/lib/api/entities/audit_event.rb`). Extra top-level keys are kept and served.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    /// Unique id; keyset paging orders by it.
+    pub id: i64,
+    /// The acting user's id, or a negative id for non-user authors (`lib/gitlab/audit/null_author.rb`).
+    pub author_id: i64,
+    /// Id of the User, Group or Project the event is about (any value for InstanceScope).
+    pub entity_id: i64,
+    /// `User`, `Group`, `Project` or `Gitlab::Audit::InstanceScope`.
+    pub entity_type: String,
+    /// The event type name from the catalogue; filled from `details.event_name` when left out.
+    #[serde(default)]
+    pub event_name: Option<String>,
+    /// Free-form details (`author_name`, `target_id`, `ip_address`, `change`/`from`/`to`, …).
+    #[serde(default)]
+    pub details: Map<String, Value>,
+    /// When it happened.
+    pub created_at: Timestamp,
+    /// Any other top-level keys, served unchanged.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Scenario {
+    /// Reads and validates a scenario file; errors name the file and the field.
+    pub fn from_path(path: &Path) -> Result<Scenario, SimError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SimError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Scenario::parse(&text, &path.display().to_string())
+    }
+
+    /// Parses and validates a scenario from JSON text.
+    pub fn from_json_str(s: &str) -> Result<Scenario, SimError> {
+        Scenario::parse(s, "scenario")
+    }
+
+    /// The bundled demo incident (synthetic drill data, see `scenarios/demo.json`).
+    pub fn demo() -> Scenario {
+        // The demo file is part of the crate and covered by tests, so failing here is a build bug.
+        Scenario::parse(DEMO_JSON, "scenarios/demo.json")
+            .unwrap_or_else(|e| panic!("bundled demo scenario is invalid: {e}"))
+    }
+
+    /// An admin user `root` (token `glpat-SimAdminToken000001`, scopes api+read_api+sudo), a
+    /// non-admin `dev` (token `glpat-SimDevToken00000001`, read_api), group `acme` (dev is
+    /// Developer), project `acme/app`, and `n` audit events with ids 1..=n one minute apart from
+    /// `start`, of mixed entity types and several authors. Ids: users root=1, dev=2, ops=3 (Owner
+    /// of acme, token `glpat-SimOwnerToken0000001`, api); group acme=10; project acme/app=20.
+    pub fn synthetic(n: usize, start: Timestamp) -> Scenario {
+        synthetic::build(n, start)
+    }
+
+    /// Checks cross-references and uniqueness; errors name the offending field.
+    pub fn validate(&self) -> Result<(), SimError> {
+        validate(self).map(|_| ())
+    }
+
+    fn parse(text: &str, origin: &str) -> Result<Scenario, SimError> {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let mut scenario: Scenario =
+            serde_path_to_error::deserialize(de).map_err(|e| SimError::Parse {
+                origin: origin.to_string(),
+                field: e.path().to_string(),
+                message: e.inner().to_string(),
+            })?;
+        scenario.fill_event_names();
+        validate(&scenario).map_err(|e| e.with_origin(origin))?;
+        Ok(scenario)
+    }
+
+    /// The REST entity's `event_name` comes from `details.event_name`, so either spelling works.
+    fn fill_event_names(&mut self) {
+        for event in &mut self.audit_events {
+            if event.event_name.is_none() {
+                event.event_name = event
+                    .details
+                    .get("event_name")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+            }
+        }
+    }
+}

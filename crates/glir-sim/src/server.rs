@@ -1,0 +1,129 @@
+//! Starting, observing and stopping a simulator.
+
+use crate::api;
+use crate::error::SimError;
+use crate::fault::{Fault, FaultQueue};
+use crate::listener::{ConnectionControl, KillableListener};
+use crate::scenario::Scenario;
+use crate::world::World;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// How long [`SimHandle::shutdown`] waits for in-flight (e.g. slowed) requests.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+
+/// State shared by every request handler.
+pub(crate) struct Shared {
+    pub(crate) world: World,
+    pub(crate) faults: FaultQueue,
+    /// Path and query of every API request received, in order.
+    pub(crate) log: Mutex<Vec<String>>,
+}
+
+impl Shared {
+    pub(crate) fn record(&self, target: &str) {
+        self.lock_log().push(target.to_string());
+    }
+
+    pub(crate) fn count(&self, path_contains: &str) -> usize {
+        self.lock_log().iter().filter(|t| t.contains(path_contains)).count()
+    }
+
+    fn lock_log(&self) -> std::sync::MutexGuard<'_, Vec<String>> {
+        // Pushing a String cannot leave the log inconsistent, so a poisoned lock is still usable.
+        self.log.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Starts a simulator for `scenario` on an ephemeral loopback port.
+pub async fn start(scenario: Scenario) -> Result<SimHandle, SimError> {
+    start_on(scenario, SocketAddr::from(([127, 0, 0, 1], 0))).await
+}
+
+/// Starts a simulator for `scenario` on `addr`.
+pub async fn start_on(scenario: Scenario, addr: SocketAddr) -> Result<SimHandle, SimError> {
+    let world = World::build(scenario)?;
+    let shared = Arc::new(Shared { world, faults: FaultQueue::default(), log: Mutex::new(Vec::new()) });
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| SimError::Bind { addr, source })?;
+    let local = listener.local_addr().map_err(|source| SimError::Bind { addr, source })?;
+    let app = api::router(Arc::clone(&shared)).into_make_service_with_connect_info::<ConnectionControl>();
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let served = axum::serve(KillableListener(listener), app)
+            .with_graceful_shutdown(async {
+                // A dropped sender (handle dropped without shutdown) also stops the server.
+                let _ = stop_rx.await;
+            })
+            .await;
+        if let Err(e) = served {
+            tracing::error!(error = %e, "simulator server stopped with an error");
+        }
+    });
+    tracing::info!(url = %format!("http://{local}"), "glir-sim listening");
+    Ok(SimHandle { addr: local, shared, stop: Some(stop_tx), task: Some(task) })
+}
+
+/// A running simulator. Dropping it stops the server too; [`SimHandle::shutdown`] also waits.
+pub struct SimHandle {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl SimHandle {
+    /// Base URL without a trailing slash, e.g. `http://127.0.0.1:41234`; the API is under `/api/v4`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The socket address the simulator listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Queues a fault; faults are matched in the order they were injected.
+    pub fn inject(&self, fault: Fault) {
+        self.shared.faults.push(fault);
+    }
+
+    /// Removes every pending fault.
+    pub fn clear_faults(&self) {
+        self.shared.faults.clear();
+    }
+
+    /// How many API requests whose path (or query) contained `path_contains` were received, faulted ones included.
+    pub fn requests(&self, path_contains: &str) -> usize {
+        self.shared.count(path_contains)
+    }
+
+    /// Every audit event id the simulator holds, ascending.
+    pub fn audit_event_ids(&self) -> Vec<i64> {
+        self.shared.world.event_ids_ascending()
+    }
+
+    /// Stops accepting requests and waits (briefly) for in-flight ones to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(mut task) = self.task.take()
+            && tokio::time::timeout(SHUTDOWN_GRACE, &mut task).await.is_err()
+        {
+            task.abort();
+        }
+    }
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! Embedded SQLite store for audit events and collection checkpoints.
+//!
+//! One file per investigation, WAL mode so a report can read while an ingest writes. The schema
+//! is versioned through `PRAGMA user_version` and migrated forward on open.
+
+mod checkpoint;
+mod error;
+mod filter;
+mod insert;
+mod row;
+mod schema;
+mod store;
+
+pub use error::StoreError;
+pub use filter::EventFilter;
+pub use insert::InsertStats;
+pub use schema::LATEST_VERSION;
+pub use store::Store;

@@ -1,0 +1,204 @@
+//! The command line: what a responder types.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const EXAMPLES: &str = "\
+Examples:
+  glir demo                                       # offline drill against the bundled simulator
+  GLIR_URL=https://gitlab.example.com GLIR_TOKEN_FILE=~/.glir-token glir whoami
+  glir collect audit-events --instance --since 7d
+  glir collect audit-events --group acme --since 2026-11-01
+  glir ingest /var/log/gitlab/gitlab-rails/audit_json.log stream-export.jsonl.gz
+  glir events --actor dana --event-type '*token*' --since 2d
+  glir timeline --actor dana --format csv > dana.csv";
+
+#[derive(Debug, Parser)]
+#[command(name = "glir", version, about = "Incident response for GitLab: collect, normalize and investigate audit events.", after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// GitLab instance URL [env: GLIR_URL, GITLAB_URL]
+    #[arg(long, global = true)]
+    pub url: Option<String>,
+    /// Named profile from config.toml [env: GLIR_PROFILE]
+    #[arg(long, global = true)]
+    pub profile: Option<String>,
+    /// Where glir keeps its store [env: GLIR_DATA_DIR; default: the platform data dir]
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// Config file [env: GLIR_CONFIG; default: <config dir>/glir/config.toml]
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Output format for listings
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+    /// Only errors on stderr; no progress bars
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// More log detail on stderr (-v info, -vv debug)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum OutputFormat {
+    Table,
+    Jsonl,
+    Csv,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Who this token is here, and which glir capabilities it can use
+    Whoami(WhoamiArgs),
+    /// Collect evidence from the GitLab API into the store
+    #[command(subcommand)]
+    Collect(CollectCommand),
+    /// Load audit-event files (JSON array, JSONL, audit_json.log; optionally gzip) into the store
+    Ingest(IngestArgs),
+    /// List stored audit events
+    Events(EventsArgs),
+    /// Show an actor's, an IP's or a project's events by day, with notable ones marked
+    Timeline(TimelineArgs),
+    /// Offline drill: a simulated incident collected and investigated end to end
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WhoamiArgs {
+    /// Also check audit-event access to this group (full path or id)
+    #[arg(long)]
+    pub group: Option<String>,
+    /// Also check audit-event access to this project (full path or id)
+    #[arg(long)]
+    pub project: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CollectCommand {
+    /// Audit events of the instance, a group or a project (incremental and resumable)
+    AuditEvents(CollectAuditArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("scope").required(true).args(["instance", "group", "project"])))]
+pub struct CollectAuditArgs {
+    /// Instance-wide events (needs an administrator)
+    #[arg(long)]
+    pub instance: bool,
+    /// A group's events (full path or id; needs Owner for everyone's events)
+    #[arg(long)]
+    pub group: Option<String>,
+    /// A project's events (full path or id; needs Maintainer for everyone's events)
+    #[arg(long)]
+    pub project: Option<String>,
+    /// Start: RFC 3339 time, a date (UTC midnight) or an age like 7d, 12h, 30m [default: the last checkpoint, else 30d]
+    #[arg(long)]
+    pub since: Option<String>,
+    /// End (exclusive), same forms as --since [default: now]
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Events per API page (GitLab allows up to 100)
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub per_page: u32,
+    /// Client-side ceiling on API requests per second
+    #[arg(long, default_value_t = 5.0)]
+    pub max_rps: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Files to load; gzip is detected by content
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Force the layout instead of detecting it per file
+    #[arg(long, value_enum)]
+    pub layout: Option<LayoutArg>,
+    /// Stop at the first malformed record instead of reporting and skipping it
+    #[arg(long)]
+    pub strict: bool,
+    /// Name events are stored under (with their ids this makes re-ingest idempotent); use the GitLab host to merge with collected events
+    #[arg(long, default_value = "file")]
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LayoutArg {
+    Rest,
+    Stream,
+    AuditLog,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct FilterArgs {
+    /// Author: username, email or numeric id
+    #[arg(long)]
+    pub actor: Option<String>,
+    /// Source IP address
+    #[arg(long)]
+    pub ip: Option<String>,
+    /// Event type glob, e.g. '*token*'
+    #[arg(long)]
+    pub event_type: Option<String>,
+    /// Target type, e.g. PersonalAccessToken
+    #[arg(long)]
+    pub target_type: Option<String>,
+    /// Entity path (a group matches its projects) or id
+    #[arg(long)]
+    pub entity: Option<String>,
+    /// Start (inclusive): RFC 3339, a date, or an age like 7d
+    #[arg(long)]
+    pub since: Option<String>,
+    /// End (exclusive), same forms as --since
+    #[arg(long)]
+    pub until: Option<String>,
+    /// At most this many events
+    #[arg(long)]
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Newest first
+    #[arg(long)]
+    pub reverse: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("subject").required(true).args(["actor", "ip", "project"])))]
+pub struct TimelineArgs {
+    /// Author: username, email or numeric id
+    #[arg(long)]
+    pub actor: Option<String>,
+    /// Source IP address
+    #[arg(long)]
+    pub ip: Option<String>,
+    /// Project or group path
+    #[arg(long)]
+    pub project: Option<String>,
+    /// Start (inclusive): RFC 3339, a date, or an age like 7d
+    #[arg(long)]
+    pub since: Option<String>,
+    /// End (exclusive)
+    #[arg(long)]
+    pub until: Option<String>,
+    /// At most this many events (the newest are kept)
+    #[arg(long, default_value_t = 10_000)]
+    pub limit: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Keep the demo's store in this directory instead of a temporary one
+    #[arg(long)]
+    pub keep: Option<PathBuf>,
+}

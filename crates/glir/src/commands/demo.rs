@@ -1,0 +1,198 @@
+//! `glir demo`: the whole investigation loop, offline. The bundled simulator plays a GitLab
+//! instance holding a synthetic incident; glir collects from it through the real client and
+//! store, then prints what a responder would look at first.
+
+use super::collect::{collect, print_summary};
+use super::runtime;
+use super::whoami::print_identity;
+use crate::cli::{DemoArgs, GlobalArgs};
+use anyhow::{Context, Result};
+use glir_collect::CollectRequest;
+use glir_gitlab::{Auth, AuditScope, Client};
+use glir_probe::{Targets, probe};
+use glir_redact::Secret;
+use glir_report::{Format, Mark, build_timeline, write_timeline};
+use glir_sim::Scenario;
+use glir_store::{EventFilter, Store};
+use jiff::{SignedDuration, Timestamp};
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+
+/// The demo story: this token of this user was found committed to a public project.
+const LEAKED_TOKEN_NAME: &str = "deploy-automation";
+/// The responder's own credential in the scenario: an administrator's token.
+const INVESTIGATOR: &str = "root";
+
+pub fn run(g: &GlobalArgs, args: &DemoArgs) -> Result<ExitCode> {
+    let scenario = Scenario::demo();
+    let investigator = scenario
+        .tokens
+        .iter()
+        .find(|t| t.user == INVESTIGATOR && !t.revoked)
+        .context("demo scenario has no investigator token")?
+        .token
+        .clone();
+    let leaked = scenario
+        .tokens
+        .iter()
+        .find(|t| t.name == LEAKED_TOKEN_NAME)
+        .context("demo scenario has no leaked token")?;
+    let (leaked_owner, leaked_secret) = (leaked.user.clone(), Secret::new(leaked.token.clone()));
+    let (since, until) = event_span(&scenario).context("demo scenario has no audit events")?;
+
+    let temp;
+    let data_dir = match &args.keep {
+        Some(dir) => dir.clone(),
+        None => {
+            temp = tempfile::tempdir().context("cannot create a temporary directory")?;
+            temp.path().to_path_buf()
+        }
+    };
+    let store_path = data_dir.join("glir.db");
+    let mut store = Store::open(&store_path)?;
+    let description = scenario.description.clone().unwrap_or_default();
+
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "glir demo: a simulated GitLab incident, investigated end to end")?;
+    writeln!(out, "SYNTHETIC DRILL DATA. No real instance, person or credential is involved.")?;
+    writeln!(out)?;
+    for line in wrap(&description, 96) {
+        writeln!(out, "  {line}")?;
+    }
+
+    runtime()?.block_on(async {
+        let sim = glir_sim::start(scenario).await?;
+        let client = Client::builder(&sim.url())?
+            .auth(Auth::PrivateToken(Secret::new(investigator.clone())))
+            .user_agent(format!("glir/{} (demo)", env!("CARGO_PKG_VERSION")))
+            .build()?;
+
+        step(&mut out, 1, "Who am I on this instance?", "glir whoami")?;
+        let identity = probe(&client, &Targets::default()).await;
+        let inv = Secret::new(investigator);
+        let token_line = format!("{} ({}) — the responder's admin token", inv.redacted(), inv.fingerprint());
+        print_identity(&mut out, &identity, Some(&token_line))?;
+
+        step(
+            &mut out,
+            2,
+            "Collect the instance's audit events",
+            &format!("glir collect audit-events --instance --since {since} --until {until}"),
+        )?;
+        let mut req = CollectRequest::new(AuditScope::Instance);
+        req.since = Some(since);
+        req.until = Some(until);
+        let summary = collect(&client, &mut store, &req, &AtomicBool::new(false), g.quiet).await?;
+        print_summary(&mut out, &summary, &client)?;
+
+        step(
+            &mut out,
+            3,
+            &format!(
+                "The leaked token {} ({}) belongs to {leaked_owner}: their timeline",
+                leaked_secret.redacted(),
+                leaked_secret.fingerprint()
+            ),
+            &format!("glir timeline --actor {leaked_owner}"),
+        )?;
+        let events = store.query_events(&EventFilter {
+            actor: Some(leaked_owner.clone()),
+            ..EventFilter::default()
+        })?;
+        let timeline = build_timeline(events);
+        write_timeline(&mut out, &timeline, Format::Table)?;
+
+        step(&mut out, 4, "What stands out", "lines marked ! above")?;
+        let mut new_ips: Vec<(Timestamp, String)> = Vec::new();
+        for entry in timeline.marked() {
+            for mark in &entry.marks {
+                if let Mark::NewIp { ip } = mark {
+                    new_ips.push((entry.event.created_at, ip.clone()));
+                }
+            }
+        }
+        for (at, ip) in &new_ips {
+            let from_ip = timeline
+                .days
+                .iter()
+                .flat_map(|d| &d.entries)
+                .filter(|e| e.event.ip_address.as_deref() == Some(ip.as_str()))
+                .count();
+            writeln!(
+                out,
+                "  {leaked_owner} acted from a new IP {ip} at {at}: {from_ip} events from it"
+            )?;
+        }
+        for entry in timeline.marked() {
+            let reasons: Vec<String> = entry
+                .marks
+                .iter()
+                .filter(|m| matches!(m, Mark::Notable { .. }))
+                .map(Mark::label)
+                .collect();
+            if !reasons.is_empty() {
+                writeln!(
+                    out,
+                    "  {}  {:<14} {}",
+                    entry.event.created_at.strftime("%Y-%m-%d %H:%M"),
+                    reasons.join(", "),
+                    glir_redact::scrub(&entry.event.summary())
+                )?;
+            }
+        }
+        writeln!(out)?;
+        match &args.keep {
+            Some(dir) => writeln!(
+                out,
+                "The store is kept in {}; explore it with `glir --data-dir {} events --ip <IP>`.",
+                dir.display(),
+                dir.display()
+            )?,
+            None => writeln!(
+                out,
+                "The demo's store was temporary; run `glir demo --keep DIR` to explore it afterwards."
+            )?,
+        }
+        sim.shutdown().await;
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// From the day of the first event to just after the last.
+fn event_span(scenario: &Scenario) -> Option<(Timestamp, Timestamp)> {
+    let first = scenario.audit_events.iter().map(|e| e.created_at).min()?;
+    let last = scenario.audit_events.iter().map(|e| e.created_at).max()?;
+    let day_start = first
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .start_of_day()
+        .ok()?
+        .timestamp();
+    Some((day_start, last + SignedDuration::from_mins(1)))
+}
+
+fn step(out: &mut dyn Write, n: u32, title: &str, command: &str) -> std::io::Result<()> {
+    writeln!(out)?;
+    writeln!(out, "━━ {n}/4  {title}")?;
+    writeln!(out, "   $ {command}")?;
+    writeln!(out)
+}
+
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.len() + 1 + word.len() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}

@@ -1,0 +1,60 @@
+use super::{open_store, report_format};
+use crate::cli::{EventsArgs, FilterArgs, GlobalArgs, TimelineArgs};
+use crate::config::Settings;
+use crate::timespec::parse_opt;
+use anyhow::Result;
+use glir_report::{build_timeline, write_events, write_timeline};
+use glir_store::EventFilter;
+use jiff::Timestamp;
+use std::io::Write;
+use std::process::ExitCode;
+
+pub fn run_events(g: &GlobalArgs, settings: &Settings, args: &EventsArgs) -> Result<ExitCode> {
+    let filter = to_filter(&args.filter, args.reverse, Timestamp::now())?;
+    let store = open_store(settings)?;
+    let events = store.query_events(&filter)?;
+    let mut out = std::io::stdout().lock();
+    write_events(&mut out, &events, report_format(g.format))?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn run_timeline(g: &GlobalArgs, settings: &Settings, args: &TimelineArgs) -> Result<ExitCode> {
+    let now = Timestamp::now();
+    let filter = EventFilter {
+        actor: args.actor.clone(),
+        ip: args.ip.clone(),
+        entity: args.project.clone(),
+        since: parse_opt(args.since.as_deref(), now)?,
+        until: parse_opt(args.until.as_deref(), now)?,
+        limit: Some(args.limit),
+        // Newest first so the limit keeps the most recent events; the timeline re-sorts them.
+        newest_first: true,
+        ..EventFilter::default()
+    };
+    let store = open_store(settings)?;
+    let events = store.query_events(&filter)?;
+    let timeline = build_timeline(events);
+    let mut out = std::io::stdout().lock();
+    write_timeline(&mut out, &timeline, report_format(g.format))?;
+    out.flush()?;
+    if timeline.is_empty() && !g.quiet {
+        eprintln!("no stored events match; collect or ingest first (glir collect audit-events, glir ingest)");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn to_filter(f: &FilterArgs, newest_first: bool, now: Timestamp) -> Result<EventFilter> {
+    Ok(EventFilter {
+        actor: f.actor.clone(),
+        ip: f.ip.clone(),
+        event_type: f.event_type.clone(),
+        target_type: f.target_type.clone(),
+        entity: f.entity.clone(),
+        since: parse_opt(f.since.as_deref(), now)?,
+        until: parse_opt(f.until.as_deref(), now)?,
+        source: None,
+        limit: f.limit,
+        newest_first,
+    })
+}

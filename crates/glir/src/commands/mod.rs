@@ -1,0 +1,87 @@
+//! One module per subcommand; this one holds what they share.
+
+mod collect;
+mod demo;
+mod events;
+mod ingest;
+mod whoami;
+
+use crate::cli::{Cli, Command, GlobalArgs, OutputFormat};
+use crate::config::{self, Overrides, Settings};
+use anyhow::{Context, Result, bail};
+use glir_gitlab::{Auth, Client};
+use glir_report::Format;
+use glir_store::Store;
+use std::process::ExitCode;
+use std::time::Duration;
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let g = &cli.global;
+    match &cli.command {
+        Command::Demo(args) => demo::run(g, args),
+        other => {
+            let settings = load_settings(g)?;
+            match other {
+                Command::Whoami(a) => whoami::run(g, &settings, a),
+                Command::Collect(c) => collect::run(g, &settings, c),
+                Command::Ingest(a) => ingest::run(g, &settings, a),
+                Command::Events(a) => events::run_events(g, &settings, a),
+                Command::Timeline(a) => events::run_timeline(g, &settings, a),
+                Command::Demo(_) => unreachable!("handled above"),
+            }
+        }
+    }
+}
+
+fn load_settings(g: &GlobalArgs) -> Result<Settings> {
+    let overrides = Overrides {
+        url: g.url.clone(),
+        profile: g.profile.clone(),
+        data_dir: g.data_dir.clone(),
+        config_file: g.config.clone(),
+    };
+    let settings = config::resolve(&overrides, &|k| std::env::var(k).ok())?;
+    for w in &settings.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(settings)
+}
+
+fn report_format(f: OutputFormat) -> Format {
+    match f {
+        OutputFormat::Table => Format::Table,
+        OutputFormat::Jsonl => Format::Jsonl,
+        OutputFormat::Csv => Format::Csv,
+    }
+}
+
+fn open_store(settings: &Settings) -> Result<Store> {
+    Ok(Store::open(&settings.store_path())?)
+}
+
+fn client(settings: &Settings, min_interval: Duration) -> Result<Client> {
+    let Some(url) = &settings.url else {
+        bail!("no GitLab URL: pass --url, set GLIR_URL or GITLAB_URL, or choose a profile with a url");
+    };
+    let mut builder = Client::builder(url)?
+        .user_agent(format!("glir/{}", env!("CARGO_PKG_VERSION")))
+        .min_interval(min_interval);
+    if let Some((token, _)) = &settings.token {
+        builder = builder.auth(Auth::PrivateToken(token.clone()));
+    }
+    if let Some(ca) = &settings.ca_bundle {
+        builder = builder.ca_bundle(ca.clone());
+    }
+    if let Some(proxy) = &settings.proxy {
+        builder = builder.proxy(proxy.clone());
+    }
+    builder.build().context("cannot set up the GitLab client")
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}

@@ -1,0 +1,82 @@
+use super::{client, runtime};
+use crate::cli::{GlobalArgs, OutputFormat, WhoamiArgs};
+use crate::config::Settings;
+use anyhow::Result;
+use glir_probe::{Answer, Identity, Targets, probe};
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+pub fn run(g: &GlobalArgs, settings: &Settings, args: &WhoamiArgs) -> Result<ExitCode> {
+    let client = client(settings, Duration::ZERO)?;
+    let targets = Targets {
+        group: args.group.clone(),
+        project: args.project.clone(),
+    };
+    let identity = runtime()?.block_on(probe(&client, &targets));
+    let token_line = settings
+        .token
+        .as_ref()
+        .map(|(t, origin)| format!("{} ({}) from {origin}", t.redacted(), t.fingerprint()));
+    let mut out = std::io::stdout().lock();
+    match g.format {
+        OutputFormat::Jsonl => {
+            serde_json::to_writer(&mut out, &identity)?;
+            writeln!(out)?;
+        }
+        _ => print_identity(&mut out, &identity, token_line.as_deref())?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The human-readable probe report (also used by the demo).
+pub fn print_identity(out: &mut dyn Write, id: &Identity, token_line: Option<&str>) -> Result<()> {
+    let deployment = match id.deployment {
+        glir_probe::Deployment::GitlabCom => "GitLab.com",
+        glir_probe::Deployment::SelfManaged => "self-managed",
+    };
+    let version = id.version.as_deref().unwrap_or("version unknown");
+    let edition = match id.enterprise {
+        Some(true) => ", Enterprise Edition",
+        Some(false) => ", Community Edition",
+        None => "",
+    };
+    writeln!(out, "Instance   {} ({deployment}, GitLab {version}{edition})", id.url)?;
+    match (&id.username, id.user_id) {
+        (Some(name), Some(uid)) => {
+            let role = match id.is_admin {
+                Some(true) => "administrator",
+                _ => "not an administrator",
+            };
+            writeln!(out, "User       {name} (id {uid}), {role}")?;
+        }
+        _ => writeln!(out, "User       unknown")?,
+    }
+    match token_line {
+        Some(t) => writeln!(out, "Token      {t}")?,
+        None => writeln!(out, "Token      none configured (set GLIR_TOKEN or GLIR_TOKEN_FILE)")?,
+    }
+    if let Some(t) = &id.token {
+        let expiry = t.expires_at.as_deref().unwrap_or("never");
+        let state = if t.active { "active" } else { "inactive" };
+        writeln!(
+            out,
+            "           \"{}\": scopes {}; expires {expiry}; {state}",
+            t.name,
+            t.scopes.join(", ")
+        )?;
+    }
+    for note in &id.notes {
+        writeln!(out, "Note       {note}")?;
+    }
+    writeln!(out, "Capabilities")?;
+    for c in &id.capabilities {
+        let answer = match c.answer {
+            Answer::Yes => "yes",
+            Answer::No => "no",
+            Answer::Unknown => "unknown",
+        };
+        writeln!(out, "  {answer:<8} {}: {}", c.name, c.reason)?;
+    }
+    Ok(())
+}

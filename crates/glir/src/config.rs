@@ -1,0 +1,434 @@
+//! Where glir's settings come from: flags > environment > `config.toml` profile > defaults.
+//!
+//! Tokens have no command-line flag on purpose: a flag ends up in shell history and in `ps`.
+
+use anyhow::{Context, Result, bail};
+use glir_redact::Secret;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Values given on the command line (the highest precedence).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub url: Option<String>,
+    pub profile: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub config_file: Option<PathBuf>,
+}
+
+/// Where the token came from, shown by `whoami` so a responder knows which credential is in use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenOrigin {
+    Env(String),
+    File(PathBuf),
+    Command(String),
+}
+
+impl std::fmt::Display for TokenOrigin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TokenOrigin::Env(name) => write!(f, "environment variable {name}"),
+            TokenOrigin::File(path) => write!(f, "file {}", path.display()),
+            TokenOrigin::Command(cmd) => write!(f, "command `{cmd}`"),
+        }
+    }
+}
+
+/// The resolved settings every command works from.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub url: Option<String>,
+    pub token: Option<(Secret, TokenOrigin)>,
+    pub ca_bundle: Option<PathBuf>,
+    pub proxy: Option<String>,
+    pub data_dir: PathBuf,
+    pub profile: Option<String>,
+    pub config_file: Option<PathBuf>,
+    /// Things the user should know but that do not stop the command (e.g. a world-readable token file).
+    pub warnings: Vec<String>,
+}
+
+impl Settings {
+    pub fn store_path(&self) -> PathBuf {
+        self.data_dir.join("glir.db")
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    default_profile: Option<String>,
+    data_dir: Option<PathBuf>,
+    #[serde(default)]
+    profiles: BTreeMap<String, Profile>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Profile {
+    url: Option<String>,
+    token: Option<TokenSource>,
+    ca_bundle: Option<PathBuf>,
+    proxy: Option<String>,
+}
+
+/// `token = { env = "VAR" }`, `{ file = "path" }` or `{ command = ["pass", "show", "gitlab"] }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "lowercase")]
+enum TokenSource {
+    Env(String),
+    File(PathBuf),
+    Command(Vec<String>),
+}
+
+/// Resolve settings; `env` is injected so tests need not touch the process environment.
+pub fn resolve(overrides: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Settings> {
+    let mut warnings = Vec::new();
+    let config_file = overrides
+        .config_file
+        .clone()
+        .or_else(|| env("GLIR_CONFIG").map(PathBuf::from))
+        .or_else(default_config_file);
+    let file = match &config_file {
+        Some(path) if path.exists() => load_config(path)?,
+        Some(path) if overrides.config_file.is_some() => {
+            bail!("config file {} does not exist", path.display())
+        }
+        _ => ConfigFile::default(),
+    };
+
+    let profile_name = overrides
+        .profile
+        .clone()
+        .or_else(|| env("GLIR_PROFILE"))
+        .or(file.default_profile.clone());
+    let profile = match &profile_name {
+        Some(name) => match file.profiles.get(name) {
+            Some(p) => Some(p),
+            None => bail!(
+                "profile `{name}` is not defined in {}",
+                config_file
+                    .as_deref()
+                    .map_or("the config file".into(), |p| p.display().to_string())
+            ),
+        },
+        None => None,
+    };
+
+    let url = overrides
+        .url
+        .clone()
+        .or_else(|| env("GLIR_URL"))
+        .or_else(|| env("GITLAB_URL"))
+        .or_else(|| profile.and_then(|p| p.url.clone()));
+
+    let token = resolve_token(env, profile, &mut warnings)?;
+
+    let data_dir = overrides
+        .data_dir
+        .clone()
+        .or_else(|| env("GLIR_DATA_DIR").map(PathBuf::from))
+        .or(file.data_dir.clone())
+        .or_else(default_data_dir)
+        .context("cannot tell where to keep data: set --data-dir or GLIR_DATA_DIR")?;
+
+    Ok(Settings {
+        url,
+        token,
+        ca_bundle: profile.and_then(|p| p.ca_bundle.clone()),
+        proxy: profile.and_then(|p| p.proxy.clone()),
+        data_dir,
+        profile: profile_name,
+        config_file,
+        warnings,
+    })
+}
+
+fn resolve_token(
+    env: &dyn Fn(&str) -> Option<String>,
+    profile: Option<&Profile>,
+    warnings: &mut Vec<String>,
+) -> Result<Option<(Secret, TokenOrigin)>> {
+    for name in ["GLIR_TOKEN", "GITLAB_TOKEN"] {
+        if let Some(value) = env(name).filter(|v| !v.trim().is_empty()) {
+            return Ok(Some((
+                Secret::new(value.trim()),
+                TokenOrigin::Env(name.into()),
+            )));
+        }
+    }
+    if let Some(path) = env("GLIR_TOKEN_FILE") {
+        let path = PathBuf::from(path);
+        return Ok(Some((
+            read_token_file(&path, warnings)?,
+            TokenOrigin::File(path),
+        )));
+    }
+    match profile.and_then(|p| p.token.as_ref()) {
+        None => Ok(None),
+        Some(TokenSource::Env(name)) => match env(name).filter(|v| !v.trim().is_empty()) {
+            Some(value) => Ok(Some((
+                Secret::new(value.trim()),
+                TokenOrigin::Env(name.clone()),
+            ))),
+            None => bail!("the profile reads its token from ${name}, which is not set"),
+        },
+        Some(TokenSource::File(path)) => {
+            let path = expand_home(path);
+            Ok(Some((
+                read_token_file(&path, warnings)?,
+                TokenOrigin::File(path),
+            )))
+        }
+        Some(TokenSource::Command(argv)) => run_token_command(argv).map(Some),
+    }
+}
+
+fn read_token_file(path: &Path, warnings: &mut Vec<String>) -> Result<Secret> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read token file {}", path.display()))?;
+    if let Some(mode) = group_or_other_readable(path) {
+        warnings.push(format!(
+            "token file {} is readable by group or others (mode {mode:o}); run `chmod 600 {}`",
+            path.display(),
+            path.display()
+        ));
+    }
+    let token = text.trim();
+    if token.is_empty() {
+        bail!("token file {} is empty", path.display());
+    }
+    Ok(Secret::new(token))
+}
+
+#[cfg(unix)]
+fn group_or_other_readable(path: &Path) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+    (mode & 0o077 != 0).then_some(mode)
+}
+
+#[cfg(not(unix))]
+fn group_or_other_readable(_path: &Path) -> Option<u32> {
+    None
+}
+
+fn run_token_command(argv: &[String]) -> Result<(Secret, TokenOrigin)> {
+    let Some((program, args)) = argv.split_first() else {
+        bail!("the profile's token command is empty");
+    };
+    let shown = argv.join(" ");
+    let output = Command::new(program)
+        .args(args)
+        .output()
+        .with_context(|| format!("cannot run token command `{shown}`"))?;
+    if !output.status.success() {
+        // stderr is not echoed: a password manager may print secrets or prompts there.
+        bail!("token command `{shown}` failed ({})", output.status);
+    }
+    let text = String::from_utf8(output.stdout)
+        .with_context(|| format!("token command `{shown}` printed non-UTF-8 output"))?;
+    let token = text.lines().next().unwrap_or("").trim();
+    if token.is_empty() {
+        bail!("token command `{shown}` printed nothing");
+    }
+    Ok((Secret::new(token), TokenOrigin::Command(shown)))
+}
+
+fn load_config(path: &Path) -> Result<ConfigFile> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read config file {}", path.display()))?;
+    // toml's error Display names the line, column and key.
+    toml::from_str(&text).map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))
+}
+
+fn project_dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("", "", "glir")
+}
+
+fn default_config_file() -> Option<PathBuf> {
+    project_dirs().map(|d| d.config_dir().join("config.toml"))
+}
+
+/// XDG data dir on Linux (`~/.local/share/glir`), the platform's equivalent elsewhere.
+fn default_data_dir() -> Option<PathBuf> {
+    project_dirs().map(|d| d.data_dir().to_path_buf())
+}
+
+fn expand_home(path: &Path) -> PathBuf {
+    match path.strip_prefix("~") {
+        Ok(rest) => directories::BaseDirs::new()
+            .map(|b| b.home_dir().join(rest))
+            .unwrap_or_else(|| path.to_path_buf()),
+        Err(_) => path.to_path_buf(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    fn write_config(dir: &Path, text: &str) -> PathBuf {
+        let path = dir.join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn overrides_with(config: PathBuf) -> Overrides {
+        Overrides {
+            config_file: Some(config),
+            data_dir: Some("/tmp/glir-test-data".into()),
+            ..Overrides::default()
+        }
+    }
+
+    const CONFIG: &str = r#"
+default_profile = "prod"
+[profiles.prod]
+url = "https://gitlab.prod.test"
+token = { env = "PROD_TOKEN" }
+ca_bundle = "/etc/ssl/corp.pem"
+proxy = "http://proxy.test:3128"
+[profiles.lab]
+url = "https://gitlab.lab.test"
+"#;
+
+    #[test]
+    fn flag_beats_environment_beats_profile() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = write_config(dir.path(), CONFIG);
+        let env = env_of(&[("GITLAB_URL", "https://env.test"), ("PROD_TOKEN", "t1")]);
+
+        let from_profile = resolve(&overrides_with(cfg.clone()), &env_of(&[("PROD_TOKEN", "t1")])).unwrap();
+        assert_eq!(from_profile.url.as_deref(), Some("https://gitlab.prod.test"));
+
+        let from_env = resolve(&overrides_with(cfg.clone()), &env).unwrap();
+        assert_eq!(from_env.url.as_deref(), Some("https://env.test"));
+
+        let mut flags = overrides_with(cfg);
+        flags.url = Some("https://flag.test".into());
+        let from_flag = resolve(&flags, &env).unwrap();
+        assert_eq!(from_flag.url.as_deref(), Some("https://flag.test"));
+        assert_eq!(from_flag.ca_bundle, Some(PathBuf::from("/etc/ssl/corp.pem")));
+        assert_eq!(from_flag.proxy.as_deref(), Some("http://proxy.test:3128"));
+    }
+
+    #[test]
+    fn glir_variables_win_over_gitlab_variables() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = write_config(dir.path(), "");
+        let env = env_of(&[
+            ("GITLAB_URL", "https://generic.test"),
+            ("GLIR_URL", "https://specific.test"),
+            ("GITLAB_TOKEN", "generic-token-value"),
+            ("GLIR_TOKEN", "specific-token-value"),
+        ]);
+        let s = resolve(&overrides_with(cfg), &env).unwrap();
+        assert_eq!(s.url.as_deref(), Some("https://specific.test"));
+        let (token, origin) = s.token.unwrap();
+        assert_eq!(token.expose(), "specific-token-value");
+        assert_eq!(origin, TokenOrigin::Env("GLIR_TOKEN".into()));
+    }
+
+    #[test]
+    fn profile_flag_selects_another_profile() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut o = overrides_with(write_config(dir.path(), CONFIG));
+        o.profile = Some("lab".into());
+        let s = resolve(&o, &env_of(&[])).unwrap();
+        assert_eq!(s.url.as_deref(), Some("https://gitlab.lab.test"));
+        assert!(s.token.is_none());
+    }
+
+    #[test]
+    fn unknown_profile_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut o = overrides_with(write_config(dir.path(), CONFIG));
+        o.profile = Some("staging".into());
+        let err = resolve(&o, &env_of(&[])).unwrap_err().to_string();
+        assert!(err.contains("staging"), "{err}");
+    }
+
+    #[test]
+    fn missing_profile_env_token_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let o = overrides_with(write_config(dir.path(), CONFIG));
+        let err = resolve(&o, &env_of(&[])).unwrap_err().to_string();
+        assert!(err.contains("PROD_TOKEN"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn token_file_readable_by_others_warns() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let token_path = dir.path().join("token");
+        std::fs::write(&token_path, "glpat-FileToken000000001\n").unwrap();
+        std::fs::set_permissions(&token_path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let cfg = write_config(dir.path(), "");
+        let env_path = token_path.display().to_string();
+        let env = env_of(&[("GLIR_TOKEN_FILE", env_path.as_str())]);
+        let s = resolve(&overrides_with(cfg.clone()), &env).unwrap();
+        assert_eq!(s.token.as_ref().unwrap().0.expose(), "glpat-FileToken000000001");
+        assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+        assert!(!s.warnings[0].contains("FileToken"));
+
+        std::fs::set_permissions(&token_path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let s = resolve(&overrides_with(cfg), &env).unwrap();
+        assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    }
+
+    #[test]
+    fn token_command_output_is_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = write_config(
+            dir.path(),
+            "default_profile = \"p\"\n[profiles.p]\nurl = \"https://x.test\"\ntoken = { command = [\"echo\", \"glpat-FromCommand0000001\"] }\n",
+        );
+        let s = resolve(&overrides_with(cfg), &env_of(&[])).unwrap();
+        let (token, origin) = s.token.unwrap();
+        assert_eq!(token.expose(), "glpat-FromCommand0000001");
+        assert!(matches!(origin, TokenOrigin::Command(_)));
+    }
+
+    #[test]
+    fn failing_token_command_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = write_config(
+            dir.path(),
+            "default_profile = \"p\"\n[profiles.p]\ntoken = { command = [\"false\"] }\n",
+        );
+        let err = resolve(&overrides_with(cfg), &env_of(&[])).unwrap_err().to_string();
+        assert!(err.contains("failed"), "{err}");
+    }
+
+    #[test]
+    fn unknown_config_key_names_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = write_config(dir.path(), "[profiles.p]\nulr = \"typo\"\n");
+        let err = resolve(&overrides_with(cfg), &env_of(&[])).unwrap_err().to_string();
+        assert!(err.contains("ulr"), "{err}");
+    }
+
+    #[test]
+    fn data_dir_override_and_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = write_config(dir.path(), "");
+        let s = resolve(&overrides_with(cfg.clone()), &env_of(&[])).unwrap();
+        assert_eq!(s.data_dir, PathBuf::from("/tmp/glir-test-data"));
+        let o = Overrides { config_file: Some(cfg), ..Overrides::default() };
+        let s = resolve(&o, &env_of(&[("GLIR_DATA_DIR", "/srv/glir")])).unwrap();
+        assert_eq!(s.store_path(), PathBuf::from("/srv/glir/glir.db"));
+    }
+}

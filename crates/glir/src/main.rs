@@ -1,0 +1,41 @@
+//! `glir`: the command-line face of the glir libraries. Parsing, settings and printing live
+//! here; everything that knows GitLab, events or storage lives in the library crates.
+
+mod cli;
+mod commands;
+mod config;
+mod timespec;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+/// Exit code for any error; 0 is success and 130 an interrupted run (as shells report Ctrl-C).
+const EXIT_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    init_logging(cli.global.verbose, cli.global.quiet);
+    match commands::run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn init_logging(verbose: u8, quiet: bool) {
+    let default = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, _) => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("GLIR_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}

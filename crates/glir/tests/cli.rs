@@ -1,0 +1,257 @@
+//! The `glir` binary end to end, against the simulator on loopback.
+
+use glir_sim::Scenario;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const ADMIN_TOKEN: &str = "glpat-SimAdminToken000001";
+const DEV_TOKEN: &str = "glpat-SimDevToken00000001";
+const INPUT_TOKEN: &str = "glpat-PlantedInInput0000000001";
+const BAD_LINE_TOKEN: &str = "glpat-PlantedInBadLine00000002";
+
+struct Sim {
+    _rt: tokio::runtime::Runtime,
+    url: String,
+}
+
+fn start_sim(n: usize) -> Sim {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let start = "2026-11-01T00:00:00Z".parse().unwrap();
+    let handle = rt.block_on(glir_sim::start(Scenario::synthetic(n, start))).unwrap();
+    let url = handle.url();
+    // The handle lives as long as the runtime; the server task keeps serving until the test ends.
+    std::mem::forget(handle);
+    Sim { _rt: rt, url }
+}
+
+fn glir(data_dir: &Path, config: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_glir"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .arg("--data-dir")
+        .arg(data_dir)
+        .arg("--config")
+        .arg(config);
+    cmd
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn ok(o: Output) -> String {
+    let t = text(&o);
+    assert!(o.status.success(), "exit {:?}:\n{t}", o.status.code());
+    t
+}
+
+fn write_config(dir: &Path, url: &str, token_file: &Path) -> PathBuf {
+    let path = dir.join("config.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "default_profile = \"sim\"\n[profiles.sim]\nurl = \"{url}\"\ntoken = {{ file = \"{}\" }}\n",
+            token_file.display()
+        ),
+    )
+    .unwrap();
+    path
+}
+
+fn write_token_file(dir: &Path, token: &str) -> PathBuf {
+    let path = dir.join("token");
+    std::fs::write(&path, format!("{token}\n")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    path
+}
+
+/// Three streaming-layout events (one carrying a token in its message) and two bad lines.
+fn write_input(dir: &Path) -> PathBuf {
+    let path = dir.join("export.jsonl");
+    let good = |id: u32, author: &str, ip: &str, ty: &str, msg: &str| {
+        format!(
+            r#"{{"id":"{id}","author_id":{id},"author_name":"{author}","entity_id":2,"entity_type":"Project","entity_path":"acme/app","details":{{"custom_message":"{msg}","author_name":"{author}"}},"ip_address":"{ip}","target_type":"Project","target_id":2,"target_details":"acme/app","created_at":"2026-11-2{id}T10:00:00Z","event_type":"{ty}"}}"#
+        )
+    };
+    let lines = [
+        good(1, "mallory", "203.0.113.9", "personal_access_token_created", "Created token"),
+        format!(r#"{{"id":"9","created_at":"not a time","note":"{BAD_LINE_TOKEN}"}}"#),
+        good(2, "mallory", "203.0.113.10", "add_ssh_key", &format!("pasted {INPUT_TOKEN} by mistake")),
+        format!("{{\"truncated\": \"{BAD_LINE_TOKEN}"),
+        good(3, "bob", "198.51.100.1", "member_updated", "Changed access level"),
+    ];
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    path
+}
+
+fn assert_no_token(output: &str, tokens: &[&str]) {
+    for t in tokens {
+        assert!(!output.contains(t), "full token {t} appears in output:\n{output}");
+    }
+}
+
+#[test]
+fn ingest_reports_bad_lines_and_events_can_be_queried() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("none.toml");
+    std::fs::write(&config, "").unwrap();
+    let input = write_input(dir.path());
+
+    let out = ok(glir(dir.path(), &config).arg("ingest").arg(&input).output().unwrap());
+    let shown = input.display().to_string();
+    assert!(out.contains(&format!("{shown}:2: ")), "{out}");
+    assert!(out.contains(&format!("{shown}:4: ")), "{out}");
+    assert!(out.contains("3 new") && out.contains("2 malformed"), "{out}");
+
+    let again = ok(glir(dir.path(), &config).arg("ingest").arg(&input).output().unwrap());
+    assert!(again.contains("0 new, 3 already stored"), "{again}");
+
+    let jsonl = glir(dir.path(), &config)
+        .args(["--format", "jsonl", "events", "--actor", "mallory"])
+        .output()
+        .unwrap();
+    let lines: Vec<serde_json::Value> = String::from_utf8(jsonl.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["event_type"], "personal_access_token_created");
+
+    let timeline = ok(glir(dir.path(), &config).args(["timeline", "--actor", "mallory"]).output().unwrap());
+    assert!(timeline.contains("new IP 203.0.113.10"), "{timeline}");
+
+    let strict = glir(dir.path(), &config).arg("ingest").arg("--strict").arg(&input).output().unwrap();
+    assert_eq!(strict.status.code(), Some(2), "{}", text(&strict));
+    assert!(text(&strict).contains(&format!("{shown}:2")), "{}", text(&strict));
+}
+
+#[test]
+fn collect_then_timeline_against_the_simulator() {
+    let sim = start_sim(40);
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), &sim.url, &write_token_file(dir.path(), ADMIN_TOKEN));
+    let collect = ok(glir(dir.path(), &config)
+        .args(["collect", "audit-events", "--instance", "--since", "2026-11-01", "--until", "2026-11-02"])
+        .output()
+        .unwrap());
+    assert!(collect.contains("40 fetched, 40 new"), "{collect}");
+
+    let rerun = ok(glir(dir.path(), &config)
+        .args(["collect", "audit-events", "--instance", "--since", "2026-11-01", "--until", "2026-11-02"])
+        .output()
+        .unwrap());
+    assert!(rerun.contains("0 new"), "{rerun}");
+
+    let csv = ok(glir(dir.path(), &config).args(["--format", "csv", "events"]).output().unwrap());
+    assert_eq!(csv.lines().filter(|l| l.starts_with("2026-")).count(), 40, "{csv}");
+}
+
+#[test]
+fn whoami_answers_for_admin_and_developer_without_crashing() {
+    let sim = start_sim(3);
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), &sim.url, &write_token_file(dir.path(), ADMIN_TOKEN));
+    let admin = ok(glir(dir.path(), &config).args(["whoami", "--group", "acme"]).output().unwrap());
+    assert!(admin.contains("administrator"), "{admin}");
+    assert!(admin.contains("yes      instance audit events"), "{admin}");
+
+    let dev = ok(glir(dir.path(), &config)
+        .env("GLIR_TOKEN", DEV_TOKEN)
+        .args(["whoami", "--group", "acme"])
+        .output()
+        .unwrap());
+    assert!(dev.contains("no       instance audit events"), "{dev}");
+    assert!(dev.contains("from environment variable GLIR_TOKEN"), "{dev}");
+    assert!(dev.lines().any(|l| l.contains("group audit events (acme)") && l.trim_start().starts_with("no")), "{dev}");
+
+    let bad = ok(glir(dir.path(), &config)
+        .env("GLIR_TOKEN", "glpat-NotARealToken00000000")
+        .arg("whoami")
+        .output()
+        .unwrap());
+    assert!(bad.contains("401"), "{bad}");
+}
+
+#[test]
+fn no_full_token_in_any_output_log_or_store() {
+    let sim = start_sim(25);
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), &sim.url, &write_token_file(dir.path(), ADMIN_TOKEN));
+    let input = write_input(dir.path());
+    let demo_tokens: Vec<String> = Scenario::demo().tokens.iter().map(|t| t.token.clone()).collect();
+    let mut planted = vec![ADMIN_TOKEN, DEV_TOKEN, INPUT_TOKEN, BAD_LINE_TOKEN];
+    planted.extend(demo_tokens.iter().map(String::as_str));
+
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["-vv", "whoami", "--group", "acme", "--project", "acme/app"],
+        vec!["-vv", "collect", "audit-events", "--instance", "--since", "2026-11-01", "--until", "2026-11-02"],
+        vec!["-vv", "ingest", input.to_str().unwrap()],
+        vec!["events"],
+        vec!["--format", "jsonl", "events"],
+        vec!["--format", "csv", "events"],
+        vec!["timeline", "--actor", "mallory"],
+        vec!["--format", "jsonl", "timeline", "--actor", "mallory"],
+        vec!["demo"],
+    ];
+    for args in &runs {
+        let out = glir(dir.path(), &config).args(args).output().unwrap();
+        assert_no_token(&text(&out), &planted);
+        // The dev token from the environment overrides the config file's admin token.
+        let out = glir(dir.path(), &config).env("GLIR_TOKEN", DEV_TOKEN).args(args).output().unwrap();
+        assert_no_token(&text(&out), &planted);
+    }
+    // The scrubbed form is still recognisable.
+    let events = ok(glir(dir.path(), &config).arg("events").output().unwrap());
+    assert!(events.contains("glpat-…0001"), "{events}");
+
+    // Credentials glir was given are never written to its own files.
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("glir.db")) {
+            let bytes = std::fs::read(&path).unwrap();
+            let hay = String::from_utf8_lossy(&bytes);
+            assert_no_token(&hay, &[ADMIN_TOKEN, DEV_TOKEN]);
+        }
+    }
+}
+
+#[test]
+fn demo_prints_the_investigation() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("none.toml");
+    std::fs::write(&config, "").unwrap();
+    let out = ok(glir(dir.path(), &config).arg("demo").output().unwrap());
+    assert!(out.contains("SYNTHETIC"), "{out}");
+    assert!(out.contains("yes      instance audit events"), "{out}");
+    assert!(out.contains("new IP 203.0.113.66"), "{out}");
+    for needle in ["new key", "new token", "new user"] {
+        assert!(out.contains(needle), "missing {needle}:\n{out}");
+    }
+}
+
+#[test]
+fn bad_usage_exits_2_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("none.toml");
+    std::fs::write(&config, "").unwrap();
+    let out = glir(dir.path(), &config).args(["events", "--since", "yesterday"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("`yesterday` is not a time"), "{}", text(&out));
+
+    let out = glir(dir.path(), &config).arg("whoami").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("no GitLab URL"), "{}", text(&out));
+}
