@@ -3,7 +3,7 @@
 use crate::checkpoint::{Checkpoint, RunState, checkpoint_key};
 use crate::window::WindowPolicy;
 use glir_events::{AuditEvent, Layout};
-use glir_gitlab::{AuditScope, Client, PageRequest};
+use glir_gitlab::{AuditEventJson, AuditScope, Client, PageRequest};
 use glir_store::Store;
 use jiff::{SignedDuration, Timestamp};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -76,8 +76,8 @@ pub enum CollectError {
     },
     #[error("store: {0}")]
     Store(#[from] glir_store::StoreError),
-    #[error("GitLab returned an audit event glir cannot read (id {id}): {reason}")]
-    BadEvent { id: String, reason: String },
+    #[error("GitLab returned an audit event glir cannot read (item {position} of its page): {reason}")]
+    BadEvent { position: usize, reason: String },
     #[error("the checkpoint for {key} is unreadable ({reason}); remove it with a fresh --since")]
     BadCheckpoint { key: String, reason: String },
     #[error("--since {since} is not before --until {until}")]
@@ -224,7 +224,7 @@ async fn fetch_page(
     req: &PageRequest,
     cursor: Option<&str>,
     scope: &AuditScope,
-) -> Result<glir_gitlab::Page<serde_json::Value>, CollectError> {
+) -> Result<glir_gitlab::Page<AuditEventJson>, CollectError> {
     client
         .get_page(req, cursor)
         .await
@@ -234,14 +234,15 @@ async fn fetch_page(
         })
 }
 
-fn to_events(items: &[serde_json::Value], source: &str) -> Result<Vec<AuditEvent>, CollectError> {
+/// GitLab's exact JSON text becomes the event's raw record.
+fn to_events(items: &[AuditEventJson], source: &str) -> Result<Vec<AuditEvent>, CollectError> {
     items
         .iter()
-        .map(|item| {
-            let raw = serde_json::to_string(item).expect("a JSON value serializes");
-            glir_events::event_from_value(item, &raw, Some(Layout::Rest), source).map_err(|e| {
+        .enumerate()
+        .map(|(i, item)| {
+            glir_events::parse_event(item.get(), Some(Layout::Rest), source).map_err(|e| {
                 CollectError::BadEvent {
-                    id: item.get("id").map(|v| v.to_string()).unwrap_or_default(),
+                    position: i + 1,
                     reason: e.to_string(),
                 }
             })

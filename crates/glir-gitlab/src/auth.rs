@@ -29,7 +29,10 @@ impl Auth {
                 token.expose().to_string(),
             ),
             Auth::Bearer(token) => (AUTHORIZATION, format!("Bearer {}", token.expose())),
-            Auth::JobToken(token) => (HeaderName::from_static("job-token"), token.expose().to_string()),
+            Auth::JobToken(token) => (
+                HeaderName::from_static("job-token"),
+                token.expose().to_string(),
+            ),
         };
         let mut value = HeaderValue::from_str(&value).map_err(|_| {
             Error::Config(
@@ -91,7 +94,10 @@ mod tests {
 
     #[test]
     fn debug_never_shows_the_token() {
-        let shown = format!("{:?}", Auth::Bearer(Secret::new("glpat-abcdefghijklmnopqrst")));
+        let shown = format!(
+            "{:?}",
+            Auth::Bearer(Secret::new("glpat-abcdefghijklmnopqrst"))
+        );
         assert!(!shown.contains("abcdefghijklmnop"), "{shown}");
     }
 }

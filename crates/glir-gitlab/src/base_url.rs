@@ -140,10 +140,22 @@ mod tests {
 
     #[test]
     fn accepted_forms_all_reach_the_instance_root() {
-        assert_eq!(root("https://gitlab.example.com"), "https://gitlab.example.com/");
-        assert_eq!(root("https://gitlab.example.com/"), "https://gitlab.example.com/");
-        assert_eq!(root("https://gitlab.example.com/api/v4"), "https://gitlab.example.com/");
-        assert_eq!(root("https://gitlab.example.com/api/v4/"), "https://gitlab.example.com/");
+        assert_eq!(
+            root("https://gitlab.example.com"),
+            "https://gitlab.example.com/"
+        );
+        assert_eq!(
+            root("https://gitlab.example.com/"),
+            "https://gitlab.example.com/"
+        );
+        assert_eq!(
+            root("https://gitlab.example.com/api/v4"),
+            "https://gitlab.example.com/"
+        );
+        assert_eq!(
+            root("https://gitlab.example.com/api/v4/"),
+            "https://gitlab.example.com/"
+        );
         assert_eq!(root(" http://127.0.0.1:8080 "), "http://127.0.0.1:8080/");
     }
 
@@ -157,12 +169,20 @@ mod tests {
 
     #[test]
     fn query_and_fragment_are_dropped() {
-        assert_eq!(root("https://host/?private_token=glpat-x#frag"), "https://host/");
+        assert_eq!(
+            root("https://host/?private_token=glpat-x#frag"),
+            "https://host/"
+        );
     }
 
     #[test]
     fn rejects_what_cannot_be_an_instance() {
-        for bad in ["gitlab.example.com", "ftp://host", "https://user:pw@host", "not a url"] {
+        for bad in [
+            "gitlab.example.com",
+            "ftp://host",
+            "https://user:pw@host",
+            "not a url",
+        ] {
             assert!(
                 matches!(normalise(bad), Err(Error::InvalidUrl { .. })),
                 "{bad} accepted"
@@ -178,18 +198,39 @@ mod tests {
 
     #[test]
     fn host_label_shows_port_only_when_not_default() {
-        assert_eq!(host_label(&normalise("https://gitlab.example.com").unwrap()), "gitlab.example.com");
-        assert_eq!(host_label(&normalise("https://gitlab.example.com:443").unwrap()), "gitlab.example.com");
-        assert_eq!(host_label(&normalise("http://127.0.0.1:8080/x").unwrap()), "127.0.0.1:8080");
+        assert_eq!(
+            host_label(&normalise("https://gitlab.example.com").unwrap()),
+            "gitlab.example.com"
+        );
+        assert_eq!(
+            host_label(&normalise("https://gitlab.example.com:443").unwrap()),
+            "gitlab.example.com"
+        );
+        assert_eq!(
+            host_label(&normalise("http://127.0.0.1:8080/x").unwrap()),
+            "127.0.0.1:8080"
+        );
     }
 
     #[test]
     fn same_origin_compares_scheme_host_and_port() {
         let a = Url::parse("https://host/api/v4/users").unwrap();
-        assert!(same_origin(&a, &Url::parse("https://host:443/other").unwrap()));
-        assert!(!same_origin(&a, &Url::parse("http://host/api/v4/users").unwrap()));
-        assert!(!same_origin(&a, &Url::parse("https://evil.example/api/v4/users").unwrap()));
-        assert!(!same_origin(&a, &Url::parse("https://host:8443/api/v4/users").unwrap()));
+        assert!(same_origin(
+            &a,
+            &Url::parse("https://host:443/other").unwrap()
+        ));
+        assert!(!same_origin(
+            &a,
+            &Url::parse("http://host/api/v4/users").unwrap()
+        ));
+        assert!(!same_origin(
+            &a,
+            &Url::parse("https://evil.example/api/v4/users").unwrap()
+        ));
+        assert!(!same_origin(
+            &a,
+            &Url::parse("https://host:8443/api/v4/users").unwrap()
+        ));
     }
 
     #[test]

@@ -109,6 +109,9 @@ impl ClientBuilder {
                 ))
             })?;
             http = http.proxy(proxy);
+        } else if is_loopback(&self.base) {
+            // A local simulator or tunnel is never behind the environment's proxy.
+            http = http.no_proxy();
         }
         let http = http
             .build()
@@ -150,11 +153,13 @@ fn same_origin_redirects() -> redirect::Policy {
 }
 
 fn read_ca_bundle(path: &PathBuf) -> Result<Vec<reqwest::Certificate>, Error> {
-    let pem = std::fs::read(path).map_err(|e| {
-        Error::Config(format!("cannot read CA bundle {}: {e}", path.display()))
-    })?;
+    let pem = std::fs::read(path)
+        .map_err(|e| Error::Config(format!("cannot read CA bundle {}: {e}", path.display())))?;
     let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-        Error::Config(format!("CA bundle {} is not valid PEM: {e}", path.display()))
+        Error::Config(format!(
+            "CA bundle {} is not valid PEM: {e}",
+            path.display()
+        ))
     })?;
     if certs.is_empty() {
         return Err(Error::Config(format!(
@@ -163,6 +168,15 @@ fn read_ca_bundle(path: &PathBuf) -> Result<Vec<reqwest::Certificate>, Error> {
         )));
     }
     Ok(certs)
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
 }
 
 /// A proxy URL without its password, for an error message.
@@ -189,13 +203,17 @@ mod tests {
     }
 
     fn fixture(name: &str) -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name)
     }
 
     #[test]
     fn builds_with_defaults_and_every_option() {
         let client = builder()
-            .auth(Auth::PrivateToken(Secret::new("glpat-abcdefghijklmnopqrst")))
+            .auth(Auth::PrivateToken(Secret::new(
+                "glpat-abcdefghijklmnopqrst",
+            )))
             .ca_bundle(fixture("two-test-cas.pem"))
             .proxy("http://proxy.example:3128".to_string())
             .timeout(Duration::from_secs(5))
@@ -209,7 +227,10 @@ mod tests {
 
     #[test]
     fn ca_bundle_loads_every_certificate() {
-        assert_eq!(read_ca_bundle(&fixture("two-test-cas.pem")).unwrap().len(), 2);
+        assert_eq!(
+            read_ca_bundle(&fixture("two-test-cas.pem")).unwrap().len(),
+            2
+        );
     }
 
     #[test]
@@ -233,6 +254,9 @@ mod tests {
             .build()
             .unwrap_err();
         assert!(!err.to_string().contains("proxysecret"), "{err}");
-        assert_eq!(shown_proxy("http://u:proxysecret@p:3128"), "http://u:****@p:3128/");
+        assert_eq!(
+            shown_proxy("http://u:proxysecret@p:3128"),
+            "http://u:****@p:3128/"
+        );
     }
 }

@@ -121,7 +121,9 @@ mod tests {
     fn client(base: &str) -> Client {
         Client::builder(base)
             .unwrap()
-            .auth(Auth::PrivateToken(Secret::new("glpat-abcdefghijklmnopqrst")))
+            .auth(Auth::PrivateToken(Secret::new(
+                "glpat-abcdefghijklmnopqrst",
+            )))
             .build()
             .unwrap()
     }
@@ -132,29 +134,46 @@ mod tests {
         assert_eq!(c.base_url().as_str(), "https://host/gitlab/");
         let url = c.api_url::<&str, &str>("/user", &[]).unwrap();
         assert_eq!(url.as_str(), "https://host/gitlab/api/v4/user");
-        let url = c.api_url("groups/acme%2Fapp", &[("per_page", "5")]).unwrap();
-        assert_eq!(url.as_str(), "https://host/gitlab/api/v4/groups/acme%2Fapp?per_page=5");
+        let url = c
+            .api_url("groups/acme%2Fapp", &[("per_page", "5")])
+            .unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://host/gitlab/api/v4/groups/acme%2Fapp?per_page=5"
+        );
     }
 
     #[test]
     fn query_values_are_encoded_for_gitlab() {
         let c = client("https://host");
         let url = c
-            .api_url("/audit_events", &[("created_after", "2025-01-01T00:00:00+01:00")])
+            .api_url(
+                "/audit_events",
+                &[("created_after", "2025-01-01T00:00:00+01:00")],
+            )
             .unwrap();
-        assert_eq!(url.query(), Some("created_after=2025-01-01T00%3A00%3A00%2B01%3A00"));
+        assert_eq!(
+            url.query(),
+            Some("created_after=2025-01-01T00%3A00%3A00%2B01%3A00")
+        );
     }
 
     #[test]
     fn host_is_the_event_source_name() {
-        assert_eq!(client("https://gitlab.example.com/").host(), "gitlab.example.com");
+        assert_eq!(
+            client("https://gitlab.example.com/").host(),
+            "gitlab.example.com"
+        );
         assert_eq!(client("http://127.0.0.1:8080").host(), "127.0.0.1:8080");
     }
 
     #[test]
     fn debug_shows_the_instance_but_not_the_token() {
         let shown = format!("{:?}", client("https://host"));
-        assert!(shown.contains("https://host/") && shown.contains("private token"), "{shown}");
+        assert!(
+            shown.contains("https://host/") && shown.contains("private token"),
+            "{shown}"
+        );
         assert!(!shown.contains("abcdefghijklmnop"), "{shown}");
     }
 }

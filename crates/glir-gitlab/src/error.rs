@@ -93,7 +93,9 @@ pub enum Error {
         request_id: Option<String>,
     },
     /// A next-page link or redirect points away from the instance; the token is not sent there.
-    #[error("{method} {path}: refusing to follow a link to {url}: it is not on {expected} (check GitLab's external_url)")]
+    #[error(
+        "{method} {path}: refusing to follow a link to {url}: it is not on {expected} (check GitLab's external_url)"
+    )]
     ForeignHost {
         method: String,
         path: String,
@@ -312,7 +314,10 @@ mod tests {
     #[test]
     fn nested_field_messages_do_not_fail() {
         let c = Complaint::parse(br#"{"message":{"base":{"limit":["exceeded"]}}}"#);
-        assert_eq!(c.message.as_deref(), Some(r#"base: {"limit":["exceeded"]}"#));
+        assert_eq!(
+            c.message.as_deref(),
+            Some(r#"base: {"limit":["exceeded"]}"#)
+        );
     }
 
     #[test]
@@ -322,7 +327,11 @@ mod tests {
         );
         assert_eq!(c.code.as_deref(), Some("insufficient_scope"));
         assert_eq!(c.scopes, ["api", "read_api"]);
-        assert!(c.message.unwrap().starts_with("The request requires higher privileges"));
+        assert!(
+            c.message
+                .unwrap()
+                .starts_with("The request requires higher privileges")
+        );
     }
 
     #[test]
@@ -337,16 +346,28 @@ mod tests {
         let c = Complaint::parse(
             br#"{"needs_captcha_response":true,"spam_log_id":42,"captcha_site_key":"k","message":{"error":"Your snippet has been recognized as spam."}}"#,
         );
-        assert_eq!(c.message.as_deref(), Some("error: Your snippet has been recognized as spam."));
+        assert_eq!(
+            c.message.as_deref(),
+            Some("error: Your snippet has been recognized as spam.")
+        );
     }
 
     #[test]
     fn plain_text_is_kept_and_html_dropped() {
-        assert_eq!(Complaint::parse(b"Retry later\n").message.as_deref(), Some("Retry later"));
-        assert_eq!(Complaint::parse(b"<html><body>502 Bad Gateway</body></html>").message, None);
+        assert_eq!(
+            Complaint::parse(b"Retry later\n").message.as_deref(),
+            Some("Retry later")
+        );
+        assert_eq!(
+            Complaint::parse(b"<html><body>502 Bad Gateway</body></html>").message,
+            None
+        );
         assert_eq!(Complaint::parse(b"").message, None);
         let long = "x".repeat(1000);
-        assert_eq!(Complaint::parse(long.as_bytes()).message.unwrap().len(), MAX_TEXT);
+        assert_eq!(
+            Complaint::parse(long.as_bytes()).message.unwrap().len(),
+            MAX_TEXT
+        );
     }
 
     #[test]

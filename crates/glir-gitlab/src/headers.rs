@@ -103,7 +103,10 @@ fn http_date(value: &str) -> Option<Timestamp> {
 }
 
 fn text<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim)
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
 }
 
 #[cfg(test)]
@@ -143,7 +146,10 @@ mod tests {
 
     #[test]
     fn link_without_next_is_none() {
-        let h = headers(&[("link", r#"<https://h/api/v4/x?page=1>; rel="first", <https://h/api/v4/x?page=1>; rel="last""#)]);
+        let h = headers(&[(
+            "link",
+            r#"<https://h/api/v4/x?page=1>; rel="first", <https://h/api/v4/x?page=1>; rel="last""#,
+        )]);
         assert_eq!(link_next(&h), None);
         assert_eq!(link_next(&HeaderMap::new()), None);
     }
@@ -152,7 +158,10 @@ mod tests {
     fn link_variants_unquoted_multi_rel_comma_in_url_and_split_headers() {
         let h = headers(&[("link", "<https://h/x?a=1,2&page=2>; rel=next")]);
         assert_eq!(link_next(&h).as_deref(), Some("https://h/x?a=1,2&page=2"));
-        let h = headers(&[("link", r#"<https://h/x?page=9>; title="a; b"; rel="last next""#)]);
+        let h = headers(&[(
+            "link",
+            r#"<https://h/x?page=9>; title="a; b"; rel="last next""#,
+        )]);
         assert_eq!(link_next(&h).as_deref(), Some("https://h/x?page=9"));
         let h = headers(&[
             ("link", r#"<https://h/x?page=1>; rel="first""#),
@@ -165,7 +174,11 @@ mod tests {
 
     #[test]
     fn offset_counters() {
-        let h = headers(&[("x-next-page", "3"), ("x-total", "57"), ("x-request-id", "01HABC")]);
+        let h = headers(&[
+            ("x-next-page", "3"),
+            ("x-total", "57"),
+            ("x-request-id", "01HABC"),
+        ]);
         assert_eq!(next_page_number(&h), Some(3));
         assert_eq!(total(&h), Some(57));
         assert_eq!(request_id(&h).as_deref(), Some("01HABC"));

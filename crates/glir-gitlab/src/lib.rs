@@ -27,8 +27,8 @@ pub use endpoints::audit::{AuditEventJson, AuditScope};
 pub use endpoints::users::UserFilter;
 pub use error::{Error, ErrorMessage};
 pub use models::{
-    Group, Identity, Kas, Member, Metadata, Namespace, PersonalAccessToken, Project, User,
-    UserRef, Version,
+    Group, Identity, Kas, Member, Metadata, Namespace, PersonalAccessToken, Project, User, UserRef,
+    Version,
 };
 pub use paging::{Page, PageRequest, Paging};
 pub use response::Response;

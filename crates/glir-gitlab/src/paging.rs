@@ -5,7 +5,7 @@ use crate::base_url;
 use crate::client::Client;
 use crate::error::Error;
 use crate::headers;
-use crate::request::Fetched;
+use crate::request::{Fetched, METHOD};
 use futures::Stream;
 use serde::de::DeserializeOwned;
 use url::Url;
@@ -160,7 +160,7 @@ impl Client {
             return Ok(());
         }
         Err(Error::ForeignHost {
-            method: "GET".to_string(),
+            method: METHOD.to_string(),
             path: base_url::shown_path(from),
             url: base_url::shown_url(target),
             expected: base_url::shown_url(&self.inner.base),
@@ -186,6 +186,146 @@ fn with_page(url: &Url, number: u64) -> Url {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use reqwest::header::{HeaderMap, HeaderValue};
+
+    fn client() -> Client {
+        Client::builder("https://gitlab.example.com")
+            .unwrap()
+            .build()
+            .unwrap()
+    }
+
+    fn page(url: &str, headers: &[(&'static str, &str)]) -> Fetched {
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            map.append(*name, HeaderValue::from_str(value).unwrap());
+        }
+        Fetched {
+            status: 200,
+            headers: map,
+            body: b"[]".to_vec(),
+            request_id: None,
+            url: Url::parse(url).unwrap(),
+        }
+    }
+
+    const OFFSET: Paging = Paging::Offset { per_page: 20 };
+
+    fn keyset() -> Paging {
+        Paging::Keyset {
+            per_page: 20,
+            order_by: "id".into(),
+            sort: "desc".into(),
+        }
+    }
+
+    #[test]
+    fn link_header_wins_for_both_styles() {
+        let fetched = page(
+            "https://gitlab.example.com/api/v4/audit_events?pagination=keyset",
+            &[(
+                "link",
+                r#"<https://gitlab.example.com/api/v4/audit_events?id_after=80&pagination=keyset>; rel="next""#,
+            )],
+        );
+        for paging in [OFFSET, keyset()] {
+            let next = client().next_page_url(&paging, &fetched).unwrap().unwrap();
+            assert_eq!(
+                next.as_str(),
+                "https://gitlab.example.com/api/v4/audit_events?id_after=80&pagination=keyset"
+            );
+        }
+    }
+
+    #[test]
+    fn x_next_page_serves_offset_paging_only() {
+        let fetched = page(
+            "https://gitlab.example.com/api/v4/users?per_page=20",
+            &[("x-next-page", "2")],
+        );
+        let next = client().next_page_url(&OFFSET, &fetched).unwrap().unwrap();
+        assert_eq!(
+            next.as_str(),
+            "https://gitlab.example.com/api/v4/users?per_page=20&page=2"
+        );
+        // doc/api/rest/_index.md: keyset lists end when the Link header is missing.
+        assert!(
+            client()
+                .next_page_url(&keyset(), &fetched)
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn last_page_has_no_next() {
+        let fetched = page(
+            "https://gitlab.example.com/api/v4/users?page=3",
+            &[("x-next-page", "")],
+        );
+        assert!(client().next_page_url(&OFFSET, &fetched).unwrap().is_none());
+    }
+
+    #[test]
+    fn next_link_to_another_host_is_refused() {
+        let fetched = page(
+            "https://gitlab.example.com/api/v4/users",
+            &[(
+                "link",
+                r#"<https://evil.example/api/v4/users?page=2>; rel="next""#,
+            )],
+        );
+        let err = client().next_page_url(&OFFSET, &fetched).unwrap_err();
+        assert!(matches!(err, Error::ForeignHost { .. }), "{err}");
+        assert!(err.to_string().contains("evil.example"), "{err}");
+    }
+
+    #[test]
+    fn relative_links_resolve_and_credentials_are_stripped() {
+        let fetched = page(
+            "https://gitlab.example.com/api/v4/users?page=1",
+            &[(
+                "link",
+                r#"</api/v4/users?page=2&private_token=glpat-leaked>; rel="next""#,
+            )],
+        );
+        let next = client().next_page_url(&OFFSET, &fetched).unwrap().unwrap();
+        assert_eq!(
+            next.as_str(),
+            "https://gitlab.example.com/api/v4/users?page=2"
+        );
+    }
+
+    #[test]
+    fn cursors_must_point_at_the_instance() {
+        let c = client();
+        assert!(
+            c.cursor_url("https://gitlab.example.com/api/v4/users?page=2")
+                .is_ok()
+        );
+        assert!(matches!(
+            c.cursor_url("https://elsewhere.example/api/v4/users?page=2"),
+            Err(Error::ForeignHost { .. })
+        ));
+        assert!(matches!(
+            c.cursor_url("page=2"),
+            Err(Error::InvalidUrl { .. })
+        ));
+    }
+
+    #[test]
+    fn first_page_carries_filters_then_paging() {
+        let req = PageRequest {
+            path: "/groups/acme/audit_events".into(),
+            query: vec![("created_after".into(), "2025-03-01T00:00:00Z".into())],
+            paging: keyset(),
+        };
+        let url = client().first_page_url(&req).unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://gitlab.example.com/api/v4/groups/acme/audit_events?created_after=2025-03-01T00%3A00%3A00Z&pagination=keyset&per_page=20&order_by=id&sort=desc"
+        );
+    }
 
     #[test]
     fn with_page_replaces_only_the_page() {
@@ -195,7 +335,10 @@ mod tests {
             "https://h/api/v4/users?active=true&per_page=50&page=3"
         );
         let first = Url::parse("https://h/api/v4/users?per_page=50").unwrap();
-        assert_eq!(with_page(&first, 2).as_str(), "https://h/api/v4/users?per_page=50&page=2");
+        assert_eq!(
+            with_page(&first, 2).as_str(),
+            "https://h/api/v4/users?per_page=50&page=2"
+        );
     }
 
     #[test]

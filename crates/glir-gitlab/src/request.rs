@@ -13,7 +13,7 @@ use std::time::Duration;
 use url::Url;
 
 /// Every call the client makes today is a read.
-const METHOD: &str = "GET";
+pub(crate) const METHOD: &str = "GET";
 
 /// Statuses worth retrying: the server or a proxy in front of it failed for now.
 const TRANSIENT: [u16; 4] = [500, 502, 503, 504];
@@ -92,7 +92,8 @@ impl Client {
                             request_id: failed.request_id,
                         });
                     }
-                    // RFC 9110 §10.2.3: a 503 may say when to come back; never wait past the cap.
+                    // RFC 9110 §10.2.3: a 503 (or a proxy in front of GitLab) may send Retry-After;
+                    // honour it, but never wait past the backoff cap.
                     let asked = headers::rate_limit_wait(&failed.headers, Timestamp::now())
                         .map(|d| d.min(policy.max_delay));
                     let wait = asked.unwrap_or_else(|| policy.backoff(retry));

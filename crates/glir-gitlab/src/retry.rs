@@ -61,7 +61,9 @@ mod tests {
     #[test]
     fn ceiling_doubles_then_caps() {
         let p = RetryPolicy::default();
-        let ceilings: Vec<u64> = (0..8).map(|r| p.backoff_ceiling(r).as_millis() as u64).collect();
+        let ceilings: Vec<u64> = (0..8)
+            .map(|r| p.backoff_ceiling(r).as_millis() as u64)
+            .collect();
         assert_eq!(ceilings, [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000]);
     }
 
@@ -81,7 +83,11 @@ mod tests {
         let samples: Vec<Duration> = (0..200).map(|_| p.backoff(2)).collect();
         assert!(samples.iter().all(|d| *d <= Duration::from_millis(400)));
         let distinct: std::collections::HashSet<_> = samples.iter().collect();
-        assert!(distinct.len() > 100, "jitter is not random: {} distinct", distinct.len());
+        assert!(
+            distinct.len() > 100,
+            "jitter is not random: {} distinct",
+            distinct.len()
+        );
     }
 
     #[test]

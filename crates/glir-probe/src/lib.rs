@@ -3,7 +3,7 @@
 //! Every capability answers yes / no / unknown with a reason. A 403 or 404 is an answer, not a
 //! failure: the probe never stops at the first refusal.
 
-use glir_gitlab::{AuditScope, Client, Error};
+use glir_gitlab::{AuditEventJson, AuditScope, Client, Error};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -58,8 +58,8 @@ pub struct Targets {
     pub project: Option<String>,
 }
 
-const OWNER: i64 = 50;
-const MAINTAINER: i64 = 40;
+const OWNER: u32 = 50;
+const MAINTAINER: u32 = 40;
 
 pub async fn probe(client: &Client, targets: &Targets) -> Identity {
     let mut notes = Vec::new();
@@ -86,7 +86,7 @@ pub async fn probe(client: &Client, targets: &Targets) -> Identity {
             name: r.body.name,
             scopes: r.body.scopes,
             expires_at: r.body.expires_at.map(|d| d.to_string()),
-            active: r.body.active.unwrap_or(!r.body.revoked),
+            active: r.body.active && !r.body.revoked,
         }),
         Err(e) => {
             notes.push(format!(
@@ -146,7 +146,7 @@ async fn instance_audit(client: &Client, deployment: Deployment, is_admin: Optio
         return cap(NAME, Answer::No, "not offered on GitLab.com; collect per group instead");
     }
     let req = client.audit_events(&AuditScope::Instance, None, None, 1);
-    match client.get_page::<serde_json::Value>(&req, None).await {
+    match client.get_page::<AuditEventJson>(&req, None).await {
         Ok(_) => cap(NAME, Answer::Yes, "admin"),
         Err(e) => match e.status() {
             Some(403) if is_admin == Some(true) => cap(
@@ -187,7 +187,7 @@ async fn namespace_audit(
         ),
     };
     let req = client.audit_events(&scope, None, None, 1);
-    if let Err(e) = client.get_page::<serde_json::Value>(&req, None).await {
+    if let Err(e) = client.get_page::<AuditEventJson>(&req, None).await {
         return match e.status() {
             Some(403) => cap(&name, Answer::No, format!("needs {needed} or above")),
             Some(404) => cap(&name, Answer::No, "not found, or not visible to this token"),
@@ -207,7 +207,7 @@ async fn namespace_audit(
     };
     match member {
         Ok(m) if m.body.access_level >= needed_level => {
-            cap(&name, Answer::Yes, format!("{} : every event", role_name(m.body.access_level)))
+            cap(&name, Answer::Yes, format!("{}: every event", role_name(m.body.access_level)))
         }
         Ok(m) => cap(
             &name,
@@ -246,7 +246,7 @@ async fn user_lookup(client: &Client, is_admin: Option<bool>) -> Capability {
     }
 }
 
-fn role_name(level: i64) -> &'static str {
+fn role_name(level: u32) -> &'static str {
     match level {
         50.. => "Owner",
         40..=49 => "Maintainer",

@@ -1,1 +1,21 @@
-//! placeholder
+//! A GitLab simulator for tests and incident-response drills.
+//!
+//! [`start`] serves a [`Scenario`] (users, groups, projects, tokens, audit events) over HTTP with
+//! GitLab's REST API v4 shapes, headers, errors, authentication and paging, for the endpoints glir
+//! uses. [`SimHandle::inject`] adds faults (rate limiting, 5xx, slow responses, dropped
+//! connections) so clients can be tested against a misbehaving server. The `glir-sim` binary runs
+//! one for drills; `scenarios/demo.json` is a bundled synthetic incident.
+
+mod api;
+mod error;
+mod fault;
+mod listener;
+mod request_id;
+pub mod scenario;
+mod server;
+mod world;
+
+pub use error::SimError;
+pub use fault::{Fault, FaultKind};
+pub use scenario::Scenario;
+pub use server::{SimHandle, start, start_on};

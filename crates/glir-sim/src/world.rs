@@ -153,13 +153,13 @@ impl World {
     }
 
     /// Every member of the group with effective access (`members/all`), in scenario order.
-    pub(crate) fn group_members_all(&self, group: &Group) -> Vec<(&User, u8)> {
+    pub(crate) fn group_members_all<'a>(&'a self, group: &'a Group) -> Vec<(&'a User, u8)> {
         let chain = self.group_chain(group);
         self.effective_members(chain.iter().flat_map(|g| g.members.iter()))
     }
 
     /// Every member of the project with effective access, inherited ones included.
-    pub(crate) fn project_members_all(&self, project: &Project) -> Vec<(&User, u8)> {
+    pub(crate) fn project_members_all<'a>(&'a self, project: &'a Project) -> Vec<(&'a User, u8)> {
         let chain = self.project_namespace(project).map(|g| self.group_chain(g)).unwrap_or_default();
         self.effective_members(project.members.iter().chain(chain.iter().flat_map(|g| g.members.iter())))
     }

@@ -16,7 +16,10 @@ impl Client {
         project: &str,
         user_id: i64,
     ) -> Result<Response<Member>, Error> {
-        let path = format!("/projects/{}/members/all/{user_id}", encode_segment(project));
+        let path = format!(
+            "/projects/{}/members/all/{user_id}",
+            encode_segment(project)
+        );
         self.get(&path, &[]).await
     }
 }

@@ -93,7 +93,10 @@ impl Client {
             path: "/users".to_string(),
             query: filter.query(),
             paging: Paging::Keyset {
-                per_page: filter.per_page.unwrap_or(MAX_PER_PAGE).clamp(1, MAX_PER_PAGE),
+                per_page: filter
+                    .per_page
+                    .unwrap_or(MAX_PER_PAGE)
+                    .clamp(1, MAX_PER_PAGE),
                 order_by: "id".to_string(),
                 sort: "asc".to_string(),
             },
@@ -120,7 +123,10 @@ mod tests {
                 ("search".to_string(), "mallory".to_string()),
                 ("active".to_string(), "true".to_string()),
                 ("two_factor".to_string(), "disabled".to_string()),
-                ("created_after".to_string(), "2025-03-01T00:00:00Z".to_string()),
+                (
+                    "created_after".to_string(),
+                    "2025-03-01T00:00:00Z".to_string()
+                ),
             ]
         );
         assert!(UserFilter::default().query().is_empty());
@@ -135,8 +141,15 @@ mod tests {
         });
         assert_eq!(req.path, "/users");
         match req.paging {
-            Paging::Keyset { per_page, order_by, sort } => {
-                assert_eq!((per_page, order_by.as_str(), sort.as_str()), (100, "id", "asc"));
+            Paging::Keyset {
+                per_page,
+                order_by,
+                sort,
+            } => {
+                assert_eq!(
+                    (per_page, order_by.as_str(), sort.as_str()),
+                    (100, "id", "asc")
+                );
             }
             other => panic!("expected keyset paging, got {other:?}"),
         }

@@ -58,7 +58,10 @@ mod tests {
         )
         .unwrap();
         assert!(m.enterprise && m.kas.enabled);
-        assert_eq!(m.kas.external_url.as_deref(), Some("grpc://gitlab.example.com:8150"));
+        assert_eq!(
+            m.kas.external_url.as_deref(),
+            Some("grpc://gitlab.example.com:8150")
+        );
         assert_eq!(m.kas.version.as_deref(), Some("18.1.1"));
     }
 

@@ -48,7 +48,10 @@ mod tests {
         assert_eq!(t.scopes, ["api"]);
         assert_eq!(t.expires_at, None);
         assert!(t.active && !t.revoked);
-        assert_eq!(t.last_used_at.unwrap().to_string(), "2021-10-06T17:58:37.55Z");
+        assert_eq!(
+            t.last_used_at.unwrap().to_string(),
+            "2021-10-06T17:58:37.55Z"
+        );
     }
 
     #[test]

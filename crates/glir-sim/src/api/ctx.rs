@@ -2,7 +2,7 @@
 //! public base URL (for `Link` headers).
 
 use crate::server::Shared;
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, OriginalUri};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use std::convert::Infallible;
@@ -44,8 +44,9 @@ impl FromRequestParts<Arc<Shared>> for Ctx {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &Arc<Shared>) -> Result<Self, Self::Rejection> {
-        let params = parts
-            .uri
+        // Inside a nested router `parts.uri` lacks the `/api/v4` prefix; links need the full path.
+        let uri = parts.extensions.get::<OriginalUri>().map_or_else(|| parts.uri.clone(), |o| o.0.clone());
+        let params = uri
             .query()
             .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
             .unwrap_or_default();
@@ -54,14 +55,14 @@ impl FromRequestParts<Arc<Shared>> for Ctx {
             .get(header::HOST)
             .and_then(|h| h.to_str().ok())
             .map(str::to_string)
-            .or_else(|| parts.uri.authority().map(|a| a.to_string()))
+            .or_else(|| uri.authority().map(|a| a.to_string()))
             .unwrap_or_else(|| "localhost".to_string());
         Ok(Ctx {
             shared: Arc::clone(state),
             headers: parts.headers.clone(),
             params,
             base_url: format!("http://{host}"),
-            path: parts.uri.path().to_string(),
+            path: uri.path().to_string(),
         })
     }
 }

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use std::fmt;
 use std::path::Path;
 
-pub(crate) use validate::{derived_full_path, validate};
+pub(crate) use validate::{ENTITY_TYPES, KNOWN_SCOPES, derived_full_path, validate};
 
 /// The bundled demo incident, synthetic drill data.
 const DEMO_JSON: &str = include_str!("../../scenarios/demo.json");

@@ -6,7 +6,7 @@ use crate::error::SimError;
 use std::collections::{HashMap, HashSet};
 
 /// Scopes a GitLab personal access token can carry (doc/user/profile/personal_access_tokens.md).
-const KNOWN_SCOPES: &[&str] = &[
+pub(crate) const KNOWN_SCOPES: &[&str] = &[
     "api",
     "read_api",
     "read_user",

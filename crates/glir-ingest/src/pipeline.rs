@@ -1,0 +1,108 @@
+//! Two threads per file: the caller's thread inserts while a scoped thread reads and parses,
+//! joined by a short bounded queue so memory stays flat however large the file is.
+
+use crate::error::IngestError;
+use crate::input;
+use crate::options::{IngestOptions, Progress};
+use crate::parser::{self, Stop};
+use crate::records::Records;
+use crate::report::FileReport;
+use glir_events::AuditEvent;
+use glir_store::Store;
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::thread;
+
+/// Batches parsed ahead of the inserter: enough to keep both threads busy, small enough that a
+/// slow store does not make the reader buffer the file.
+const QUEUED_BATCHES: usize = 2;
+
+/// Ingests one file (JSON array, JSON Lines or audit_json.log, optionally gzip) into `store`.
+pub fn ingest_file(
+    store: &mut Store,
+    path: &Path,
+    opts: &IngestOptions,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<FileReport, IngestError> {
+    let io_err = |source| IngestError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let file = File::open(path).map_err(io_err)?;
+    let total = file.metadata().map_err(io_err)?.len();
+    ingest_reader(store, file, path, Some(total), opts, progress)
+}
+
+/// Ingests from any reader (e.g. standard input); `label` names it in reports and errors.
+pub fn ingest_reader<R: Read + Send + 'static>(
+    store: &mut Store,
+    reader: R,
+    label: &Path,
+    total_bytes: Option<u64>,
+    opts: &IngestOptions,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<FileReport, IngestError> {
+    let io_err = |source| IngestError::Io {
+        path: label.to_owned(),
+        source,
+    };
+    let bytes_read = Arc::new(AtomicU64::new(0));
+    let input = input::open(reader, Arc::clone(&bytes_read)).map_err(io_err)?;
+    let mut report = FileReport {
+        path: label.to_owned(),
+        layout: opts.layout,
+        gzip: input.gzip,
+        records: 0,
+        inserted: 0,
+        duplicates: 0,
+        malformed: 0,
+        errors: Vec::new(),
+    };
+    let records = Records::detect(input.reader).map_err(io_err)?;
+    let (sender, receiver) = mpsc::sync_channel::<Vec<AuditEvent>>(QUEUED_BATCHES);
+    let (stored, outcome) = thread::scope(|scope| {
+        let producer = scope.spawn(move || parser::produce(records, opts, label, sender));
+        let mut stored = Ok(());
+        for batch in &receiver {
+            match store.insert_events(&batch) {
+                Ok(stats) => {
+                    report.records += batch.len() as u64;
+                    report.inserted += stats.inserted;
+                    report.duplicates += stats.duplicates;
+                    progress(&Progress {
+                        bytes_read: bytes_read.load(Ordering::Relaxed),
+                        total_bytes,
+                        records: report.records,
+                    });
+                }
+                Err(source) => {
+                    stored = Err(IngestError::Store {
+                        path: label.to_owned(),
+                        source,
+                    });
+                    break;
+                }
+            }
+        }
+        // Hanging up makes the producer's next send fail, so it stops reading.
+        drop(receiver);
+        match producer.join() {
+            Ok(outcome) => (stored, outcome),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    });
+    stored?;
+    match outcome.stop {
+        Some(Stop::Strict(error)) => return Err(IngestError::Strict(error)),
+        Some(Stop::Io(source)) => return Err(io_err(source)),
+        None => {}
+    }
+    report.layout = outcome.layout;
+    report.malformed = outcome.malformed;
+    report.errors = outcome.errors;
+    Ok(report)
+}

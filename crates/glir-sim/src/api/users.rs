@@ -1,0 +1,90 @@
+//! `GET /user`, `GET /users`, `GET /users/:id` (doc/api/users.md).
+
+use super::auth::{READ_USER, authenticate};
+use super::ctx::Ctx;
+use super::error::ApiError;
+use super::paging::{self, Rules};
+use super::render;
+use crate::scenario::{User, UserState};
+use axum::Json;
+use axum::extract::Path;
+use axum::response::Response;
+use serde_json::Value;
+
+const USER_PAGING: Rules = Rules { resource: "User", keyset_sorts: &["asc", "desc"], offset_sortable: true };
+
+/// app/models/user.rb `FORBIDDEN_SEARCH_STATES`: hidden from non-admins.
+fn hidden_from_non_admins(u: &User) -> bool {
+    matches!(u.state, UserState::Blocked | UserState::Banned | UserState::LdapBlocked)
+}
+
+pub(crate) async fn current_user(ctx: Ctx) -> Result<Json<Value>, ApiError> {
+    let world = &ctx.shared.world;
+    let caller = authenticate(&ctx, world, READ_USER)?;
+    Ok(Json(if caller.is_admin() {
+        render::user_admin(world, caller.user)
+    } else {
+        render::user_self(world, caller.user)
+    }))
+}
+
+pub(crate) async fn list(ctx: Ctx) -> Result<Response, ApiError> {
+    let world = &ctx.shared.world;
+    let caller = authenticate(&ctx, world, READ_USER)?;
+    let admin = caller.is_admin();
+    let username = ctx.present("username");
+    let search = ctx.present("search").map(str::to_lowercase);
+    let active = flag(&ctx, "active")?;
+    let blocked = flag(&ctx, "blocked")?;
+    let external = flag(&ctx, "external")?;
+    // doc/api/users.md: `admins` is an admin-only filter; others cannot narrow by it.
+    let admins = if admin { flag(&ctx, "admins")? } else { false };
+    let items = world
+        .users()
+        .iter()
+        .filter(|u| admin || !hidden_from_non_admins(u))
+        .filter(|u| username.is_none_or(|n| u.username.eq_ignore_ascii_case(n)))
+        .filter(|u| search.as_deref().is_none_or(|s| matches_search(u, s, admin)))
+        .filter(|u| !active || u.state == UserState::Active)
+        .filter(|u| !blocked || matches!(u.state, UserState::Blocked | UserState::LdapBlocked))
+        .filter(|u| !external || u.external)
+        .filter(|u| !admins || u.is_admin)
+        .map(|u| {
+            let entity = if admin { render::user_admin(world, u) } else { render::user_public(world, u) };
+            (u.id, entity)
+        })
+        .collect();
+    paging::respond(&ctx, items, &USER_PAGING)
+}
+
+pub(crate) async fn get(ctx: Ctx, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let world = &ctx.shared.world;
+    let caller = authenticate(&ctx, world, READ_USER)?;
+    let id: i64 = id.parse().map_err(|_| ApiError::invalid_param("id"))?;
+    let user = world
+        .user(id)
+        .filter(|u| caller.is_admin() || !hidden_from_non_admins(u))
+        .ok_or_else(|| ApiError::not_found("User"))?;
+    Ok(Json(if caller.is_admin() {
+        render::user_admin(world, user)
+    } else {
+        render::user_public(world, user)
+    }))
+}
+
+/// Users search matches name and username, and email only for admins (app/finders/users_finder.rb).
+fn matches_search(u: &User, needle: &str, admin: bool) -> bool {
+    render::user_name(u).to_lowercase().contains(needle)
+        || u.username.to_lowercase().contains(needle)
+        || (admin && u.email.as_deref().is_some_and(|e| e.to_lowercase() == needle))
+}
+
+/// A Grape Boolean parameter: absent is false, junk is a 400.
+fn flag(ctx: &Ctx, name: &str) -> Result<bool, ApiError> {
+    match ctx.present(name) {
+        None => Ok(false),
+        Some("true" | "1" | "yes" | "t") => Ok(true),
+        Some("false" | "0" | "no" | "f") => Ok(false),
+        Some(_) => Err(ApiError::invalid_param(name)),
+    }
+}

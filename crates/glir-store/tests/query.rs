@@ -1,0 +1,148 @@
+//! EventFilter semantics and ordering.
+
+mod common;
+
+use common::{BASE, Spec, event};
+use glir_events::AuditEvent;
+use glir_store::{EventFilter, Store};
+
+fn ts(s: &str) -> jiff::Timestamp {
+    s.parse().expect("timestamp")
+}
+
+fn store() -> Store {
+    let specs = [
+        Spec { id: "10", at: "2025-03-02T06:00:00Z", ..BASE },
+        Spec {
+            id: "11",
+            at: "2025-03-02T06:00:00Z",
+            author: "Admin One",
+            author_id: 1,
+            email: Some("admin@example.test"),
+            ip: "198.51.100.7",
+            event_type: "personal_access_token_created",
+            target_type: "PersonalAccessToken",
+            ..BASE
+        },
+        Spec {
+            id: "12",
+            at: "2025-03-02T07:00:00Z",
+            event_type: "personal_access_token_revoked",
+            target_type: "PersonalAccessToken",
+            path: "grp/app/sub",
+            entity_id: 30,
+            ..BASE
+        },
+        Spec {
+            id: "13",
+            at: "2025-03-02T08:00:00Z",
+            author: "ci-deploy-key",
+            author_id: -3,
+            email: None,
+            path: "grp2/app",
+            entity_id: 31,
+            event_type: "repository_git_operation",
+            ..BASE
+        },
+        Spec { id: "09", at: "2025-03-02T06:00:00Z", path: "grp", entity_id: 9, ..BASE },
+    ];
+    let mut store = Store::open_in_memory().expect("opens");
+    let events: Vec<AuditEvent> = specs.iter().map(|s| event("h", s)).collect();
+    store.insert_events(&events).expect("insert");
+    let elsewhere = event("other", &Spec { id: "99", ..BASE });
+    store.insert_events(&[elsewhere]).expect("insert");
+    store
+}
+
+fn ids(store: &Store, filter: EventFilter) -> Vec<String> {
+    let events = store.query_events(&filter).expect("query");
+    if filter.limit.is_none() {
+        let count = store.count_events(&filter).expect("count");
+        assert_eq!(events.len() as u64, count, "count agrees with query");
+    }
+    events.into_iter().map(|e| e.event_id).collect()
+}
+
+fn only_h() -> EventFilter {
+    EventFilter { source: Some("h".into()), ..Default::default() }
+}
+
+#[test]
+fn default_order_is_time_then_event_id_and_can_be_reversed() {
+    let s = store();
+    assert_eq!(ids(&s, only_h()), ["09", "10", "11", "12", "13"]);
+    assert_eq!(
+        ids(&s, EventFilter { newest_first: true, ..only_h() }),
+        ["13", "12", "11", "10", "09"]
+    );
+    assert_eq!(ids(&s, EventFilter { limit: Some(2), ..only_h() }), ["09", "10"]);
+    assert_eq!(ids(&s, EventFilter::default()).len(), 6);
+}
+
+#[test]
+fn actor_matches_name_case_insensitively_email_or_numeric_id() {
+    let s = store();
+    let by = |actor: &str| ids(&s, EventFilter { actor: Some(actor.into()), ..only_h() });
+    assert_eq!(by("admin one"), ["11"]);
+    assert_eq!(by("ADMIN@example.test"), ["11"]);
+    assert_eq!(by("1"), ["11"]);
+    assert_eq!(by("-3"), ["13"]);
+    assert_eq!(by("mallory"), ["09", "10", "12"]);
+    assert!(by("Mall").is_empty(), "no substring matching");
+}
+
+#[test]
+fn ip_event_type_glob_and_target_type() {
+    let s = store();
+    assert_eq!(ids(&s, EventFilter { ip: Some("198.51.100.7".into()), ..only_h() }), ["11"]);
+    assert_eq!(
+        ids(&s, EventFilter { event_type: Some("*token*".into()), ..only_h() }),
+        ["11", "12"]
+    );
+    assert_eq!(
+        ids(&s, EventFilter { event_type: Some("personal_access_token_?evoked".into()), ..only_h() }),
+        ["12"]
+    );
+    assert!(ids(&s, EventFilter { event_type: Some("*TOKEN*".into()), ..only_h() }).is_empty());
+    assert_eq!(
+        ids(&s, EventFilter { target_type: Some("PersonalAccessToken".into()), ..only_h() }),
+        ["11", "12"]
+    );
+}
+
+#[test]
+fn entity_matches_path_subtree_or_id() {
+    let s = store();
+    let by = |entity: &str| ids(&s, EventFilter { entity: Some(entity.into()), ..only_h() });
+    assert_eq!(by("grp"), ["09", "10", "11", "12"], "grp2 is not under grp");
+    assert_eq!(by("grp/"), ["09", "10", "11", "12"]);
+    assert_eq!(by("grp/app"), ["10", "11", "12"]);
+    assert_eq!(by("grp/app/sub"), ["12"]);
+    assert_eq!(by("grp2"), ["13"]);
+    assert_eq!(by("30"), ["12"]);
+}
+
+#[test]
+fn since_is_inclusive_and_until_exclusive() {
+    let s = store();
+    let window = EventFilter {
+        since: Some(ts("2025-03-02T07:00:00Z")),
+        until: Some(ts("2025-03-02T08:00:00Z")),
+        ..only_h()
+    };
+    assert_eq!(ids(&s, window), ["12"]);
+    let since = EventFilter { since: Some(ts("2025-03-02T06:00:00.001Z")), ..only_h() };
+    assert_eq!(ids(&s, since), ["12", "13"]);
+}
+
+#[test]
+fn filters_combine() {
+    let s = store();
+    let filter = EventFilter {
+        actor: Some("Mallory".into()),
+        entity: Some("grp/app".into()),
+        event_type: Some("personal_access_token_*".into()),
+        ..only_h()
+    };
+    assert_eq!(ids(&s, filter), ["12"]);
+}
