@@ -64,6 +64,10 @@ pub struct CollectSummary {
     pub duplicates: u64,
     pub oldest: Option<Timestamp>,
     pub newest: Option<Timestamp>,
+    /// HTTP requests this run made, retries included.
+    pub requests: u64,
+    pub retries: u64,
+    pub rate_limited: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -76,7 +80,9 @@ pub enum CollectError {
     },
     #[error("store: {0}")]
     Store(#[from] glir_store::StoreError),
-    #[error("GitLab returned an audit event glir cannot read (item {position} of its page): {reason}")]
+    #[error(
+        "GitLab returned an audit event glir cannot read (item {position} of its page): {reason}"
+    )]
     BadEvent { position: usize, reason: String },
     #[error("the checkpoint for {key} is unreadable ({reason}); remove it with a fresh --since")]
     BadCheckpoint { key: String, reason: String },
@@ -93,6 +99,7 @@ pub async fn collect_audit_events(
     stop: &AtomicBool,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<CollectSummary, CollectError> {
+    let stats_before = client.stats();
     let source = client.host();
     let key = checkpoint_key(&source, &req.scope);
     let mut checkpoint = load_checkpoint(store, &key)?;
@@ -112,6 +119,9 @@ pub async fn collect_audit_events(
         duplicates: 0,
         oldest: None,
         newest: None,
+        requests: 0,
+        retries: 0,
+        rate_limited: 0,
     };
     let mut shown = Progress {
         since: Some(state.since),
@@ -145,8 +155,11 @@ pub async fn collect_audit_events(
         }
         checkpoint.run = (!run_finished).then(|| state.clone());
         if run_finished {
-            checkpoint.complete_until =
-                Some(checkpoint.complete_until.map_or(state.until, |t| t.max(state.until)));
+            checkpoint.complete_until = Some(
+                checkpoint
+                    .complete_until
+                    .map_or(state.until, |t| t.max(state.until)),
+            );
         }
         let value = serde_json::to_value(&checkpoint).expect("checkpoint serializes");
         let stats = store.insert_events_with_checkpoint(&events, &key, &value)?;
@@ -165,6 +178,10 @@ pub async fn collect_audit_events(
             break;
         }
     }
+    let stats = client.stats();
+    summary.requests = stats.requests - stats_before.requests;
+    summary.retries = stats.retries - stats_before.retries;
+    summary.rate_limited = stats.rate_limited - stats_before.rate_limited;
     Ok(summary)
 }
 
@@ -188,10 +205,12 @@ fn start_or_resume(checkpoint: &Checkpoint, req: &CollectRequest) -> (RunState, 
         }
     }
     let until = req.until.unwrap_or_else(Timestamp::now);
-    let since = req.since.unwrap_or_else(|| match checkpoint.complete_until {
-        Some(done) => done.saturating_sub(INCREMENTAL_OVERLAP).expect("in range"),
-        None => until.saturating_sub(DEFAULT_LOOKBACK).expect("in range"),
-    });
+    let since = req
+        .since
+        .unwrap_or_else(|| match checkpoint.complete_until {
+            Some(done) => done.saturating_sub(INCREMENTAL_OVERLAP).expect("in range"),
+            None => until.saturating_sub(DEFAULT_LOOKBACK).expect("in range"),
+        });
     let span = req.windows.initial;
     let state = RunState {
         since,
@@ -211,7 +230,10 @@ fn advance_window(state: &mut RunState, policy: &WindowPolicy) -> bool {
         state.window_start = state.until;
         return true;
     }
-    let span = policy.next_span(SignedDuration::from_secs(state.span_secs), state.window_events);
+    let span = policy.next_span(
+        SignedDuration::from_secs(state.span_secs),
+        state.window_events,
+    );
     state.span_secs = span.as_secs();
     state.window_start = state.window_end;
     state.window_end = policy.window_end(state.window_start, span, state.until);

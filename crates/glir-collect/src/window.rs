@@ -40,7 +40,12 @@ impl WindowPolicy {
     }
 
     /// The end of a window that starts at `start`, never past `until`.
-    pub fn window_end(&self, start: Timestamp, span: SignedDuration, until: Timestamp) -> Timestamp {
+    pub fn window_end(
+        &self,
+        start: Timestamp,
+        span: SignedDuration,
+        until: Timestamp,
+    ) -> Timestamp {
         let span = span.clamp(self.min, self.max);
         match start.checked_add(span) {
             Ok(end) if end < until => end,
@@ -69,7 +74,10 @@ mod tests {
         let p = WindowPolicy::default();
         let start: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
         let until: Timestamp = "2026-01-01T06:00:00Z".parse().unwrap();
-        assert_eq!(p.window_end(start, SignedDuration::from_hours(24), until), until);
+        assert_eq!(
+            p.window_end(start, SignedDuration::from_hours(24), until),
+            until
+        );
         assert_eq!(
             p.window_end(start, SignedDuration::from_hours(1), until),
             "2026-01-01T01:00:00Z".parse::<Timestamp>().unwrap()

@@ -2,7 +2,7 @@
 //! any page (by a stop request or by a network loss) that resume with no gap and no duplicate.
 
 use glir_collect::{CollectError, CollectRequest, WindowPolicy, collect_audit_events};
-use glir_gitlab::{Auth, AuditScope, Client, RetryPolicy};
+use glir_gitlab::{AuditScope, Auth, Client, RetryPolicy};
 use glir_redact::Secret;
 use glir_sim::{Fault, FaultKind, Scenario};
 use glir_store::{EventFilter, Store};
@@ -59,28 +59,45 @@ fn stored_ids(store: &Store) -> Vec<i64> {
 }
 
 fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 #[test]
 fn full_collection_stores_exactly_the_simulators_events() {
     rt().block_on(async {
-        let sim = glir_sim::start(Scenario::synthetic(230, start())).await.unwrap();
+        let sim = glir_sim::start(Scenario::synthetic(230, start()))
+            .await
+            .unwrap();
         let client = client(&sim.url());
         let mut store = Store::open_in_memory().unwrap();
         let stop = AtomicBool::new(false);
-        let s = collect_audit_events(&client, &mut store, &request(230, 20, 1), &stop, &mut |_| {})
-            .await
-            .unwrap();
+        let s = collect_audit_events(
+            &client,
+            &mut store,
+            &request(230, 20, 1),
+            &stop,
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
         assert!(!s.interrupted);
         assert_eq!(stored_ids(&store), sim.audit_event_ids());
         assert_eq!(s.inserted, 230);
         assert!(s.windows >= 4, "230 minutes in 1-hour windows: {s:?}");
 
         // A second run of the same range finds everything already stored.
-        let again = collect_audit_events(&client, &mut store, &request(230, 20, 1), &stop, &mut |_| {})
-            .await
-            .unwrap();
+        let again = collect_audit_events(
+            &client,
+            &mut store,
+            &request(230, 20, 1),
+            &stop,
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
         assert_eq!(again.inserted, 0);
         // Window edges are inclusive on both sides, so an event on an edge is read twice.
         assert!(again.duplicates >= 230, "{again:?}");
@@ -91,20 +108,29 @@ fn full_collection_stores_exactly_the_simulators_events() {
 #[test]
 fn incremental_run_starts_from_the_checkpoint() {
     rt().block_on(async {
-        let sim = glir_sim::start(Scenario::synthetic(120, start())).await.unwrap();
+        let sim = glir_sim::start(Scenario::synthetic(120, start()))
+            .await
+            .unwrap();
         let client = client(&sim.url());
         let mut store = Store::open_in_memory().unwrap();
         let stop = AtomicBool::new(false);
         let mut first = request(120, 50, 24);
         first.until = Some(start() + SignedDuration::from_mins(60));
-        collect_audit_events(&client, &mut store, &first, &stop, &mut |_| {}).await.unwrap();
+        collect_audit_events(&client, &mut store, &first, &stop, &mut |_| {})
+            .await
+            .unwrap();
         let after_first = stored_ids(&store).len();
         assert!((59..=61).contains(&after_first), "{after_first}");
 
         let mut next = request(120, 50, 24);
         next.since = None; // from the checkpoint
-        let s = collect_audit_events(&client, &mut store, &next, &stop, &mut |_| {}).await.unwrap();
-        assert!(s.since < start() + SignedDuration::from_mins(60), "overlaps the last run");
+        let s = collect_audit_events(&client, &mut store, &next, &stop, &mut |_| {})
+            .await
+            .unwrap();
+        assert!(
+            s.since < start() + SignedDuration::from_mins(60),
+            "overlaps the last run"
+        );
         assert!(s.since > start(), "does not start over: {}", s.since);
         assert_eq!(stored_ids(&store), sim.audit_event_ids());
         sim.shutdown().await;
@@ -114,7 +140,9 @@ fn incremental_run_starts_from_the_checkpoint() {
 #[test]
 fn network_loss_beyond_retries_fails_and_the_rerun_resumes() {
     rt().block_on(async {
-        let sim = glir_sim::start(Scenario::synthetic(150, start())).await.unwrap();
+        let sim = glir_sim::start(Scenario::synthetic(150, start()))
+            .await
+            .unwrap();
         let client = client(&sim.url());
         let mut store = Store::open_in_memory().unwrap();
         let stop = AtomicBool::new(false);
@@ -134,14 +162,22 @@ fn network_loss_beyond_retries_fails_and_the_rerun_resumes() {
             })
             .await
         };
-        assert!(matches!(failed, Err(CollectError::Api { .. })), "{failed:?}");
+        assert!(
+            matches!(failed, Err(CollectError::Api { .. })),
+            "{failed:?}"
+        );
         assert_eq!(pages, 4);
         assert_eq!(stored_ids(&store).len(), 40);
         sim.clear_faults();
 
-        let s = collect_audit_events(&client, &mut store, &req, &stop, &mut |_| {}).await.unwrap();
+        let s = collect_audit_events(&client, &mut store, &req, &stop, &mut |_| {})
+            .await
+            .unwrap();
         assert!(s.resumed);
-        assert_eq!(s.duplicates, 0, "resumed at the next page, nothing fetched twice");
+        assert_eq!(
+            s.duplicates, 0,
+            "resumed at the next page, nothing fetched twice"
+        );
         assert_eq!(stored_ids(&store), sim.audit_event_ids());
         sim.shutdown().await;
     });

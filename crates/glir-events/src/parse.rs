@@ -160,7 +160,10 @@ fn from_flat(
     let mut number = |key: &str| map.remove(key).as_ref().and_then(as_i64);
     let author_id = number("author_id");
     let entity_id = number("entity_id");
-    let custom_message = map.remove("custom_message").as_ref().and_then(custom_message);
+    let custom_message = map
+        .remove("custom_message")
+        .as_ref()
+        .and_then(custom_message);
     Ok(AuditEvent {
         source: source.to_owned(),
         // These lines carry no id; hashing the line makes re-ingesting the same file idempotent.

@@ -37,7 +37,10 @@ fn content_id_ignores_surrounding_whitespace_only() {
     assert_eq!(plain.event_id, padded.event_id);
     assert_eq!(padded.raw, line);
     let edited = line.replace("Public", "Internal");
-    assert_ne!(parse_event(&edited, None, "s").expect("parses").event_id, plain.event_id);
+    assert_ne!(
+        parse_event(&edited, None, "s").expect("parses").event_id,
+        plain.event_id
+    );
 }
 
 #[test]
@@ -61,19 +64,28 @@ fn visibility_change_maps_flat_fields() {
 #[test]
 fn unmapped_fields_go_to_details() {
     let events = events();
-    assert_eq!(events[1].details, serde_json::json!({"severity": "INFO", "with": "standard"}));
+    assert_eq!(
+        events[1].details,
+        serde_json::json!({"severity": "INFO", "with": "standard"})
+    );
     assert_eq!(
         events[2].details,
         serde_json::json!({"severity": "INFO", "add": "user_access", "as": "Developer", "member_id": 77})
     );
     assert_eq!(events[3].details["remove"], "ssh_key");
-    assert_eq!(events[5].details["correlation_id"], "01GYDSAKAN2SPZPAMJNRWW5H8S");
+    assert_eq!(
+        events[5].details["correlation_id"],
+        "01GYDSAKAN2SPZPAMJNRWW5H8S"
+    );
 }
 
 #[test]
 fn email_path_booleans_and_unauthenticated_author() {
     let events = events();
-    assert_eq!(events[3].author_email.as_deref(), Some("admin@example.test"));
+    assert_eq!(
+        events[3].author_email.as_deref(),
+        Some("admin@example.test")
+    );
     assert_eq!(events[4].entity_path.as_deref(), Some("grp"));
     assert_eq!(events[4].from.as_deref(), Some("false"));
     assert_eq!(events[4].to.as_deref(), Some("true"));

@@ -13,8 +13,16 @@ fn failures_name_the_field_and_hide_the_content() {
     let cases = [
         (format!("{{\"id\": \"{SECRET}\""), None, "invalid JSON: "),
         (format!("[\"{SECRET}\"]"), None, "not a JSON object"),
-        (format!("\"{SECRET}\""), Some(Layout::Stream), "not a JSON object"),
-        (format!("{{\"id\": \"{SECRET}\"}}"), None, "missing field `created_at`"),
+        (
+            format!("\"{SECRET}\""),
+            Some(Layout::Stream),
+            "not a JSON object",
+        ),
+        (
+            format!("{{\"id\": \"{SECRET}\"}}"),
+            None,
+            "missing field `created_at`",
+        ),
         (
             format!("{{\"id\": 1, \"created_at\": \"{SECRET}\"}}"),
             None,
@@ -40,10 +48,22 @@ fn failures_name_the_field_and_hide_the_content() {
 
 #[test]
 fn forced_layout_requires_its_timestamp_field() {
-    let stream = include_str!("fixtures/stream.jsonl").lines().next().expect("line");
-    assert_eq!(err(stream, Some(Layout::AuditLog)), ParseError::MissingField("time"));
-    let log = include_str!("fixtures/audit_json.log").lines().next().expect("line");
-    assert_eq!(err(log, Some(Layout::Rest)), ParseError::MissingField("created_at"));
+    let stream = include_str!("fixtures/stream.jsonl")
+        .lines()
+        .next()
+        .expect("line");
+    assert_eq!(
+        err(stream, Some(Layout::AuditLog)),
+        ParseError::MissingField("time")
+    );
+    let log = include_str!("fixtures/audit_json.log")
+        .lines()
+        .next()
+        .expect("line");
+    assert_eq!(
+        err(log, Some(Layout::Rest)),
+        ParseError::MissingField("created_at")
+    );
 }
 
 #[test]
@@ -55,5 +75,8 @@ fn unknown_and_oddly_typed_fields_never_fail() {
     assert_eq!(e.details, serde_json::json!("not an object"));
     // Without a usable id the event still gets a stable identity from its content.
     assert!(e.event_id.starts_with("sha256:"));
-    assert_eq!(parse_event(raw, None, "s").expect("parses").event_id, e.event_id);
+    assert_eq!(
+        parse_event(raw, None, "s").expect("parses").event_id,
+        e.event_id
+    );
 }

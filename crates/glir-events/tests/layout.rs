@@ -18,7 +18,8 @@ fn names_round_trip_and_aliases_parse() {
 #[test]
 fn detection_rules() {
     let rest = json!({"id": 5, "created_at": "2025-01-01T00:00:00Z", "details": {}});
-    let rest_with_stream_keys = json!({"id": 5, "created_at": "2025-01-01T00:00:00Z", "event_type": "x"});
+    let rest_with_stream_keys =
+        json!({"id": 5, "created_at": "2025-01-01T00:00:00Z", "event_type": "x"});
     let stream = json!({"id": "5", "created_at": "2025-01-01T00:00:00Z"});
     let stream_without_id = json!({"event_type": "x", "created_at": "2025-01-01T00:00:00Z"});
     let log = json!({"severity": "INFO", "time": "2025-01-01T00:00:00Z", "change": "x"});

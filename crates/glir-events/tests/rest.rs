@@ -82,7 +82,10 @@ fn extra_streaming_keys_on_a_rest_item_are_tolerated_and_used() {
         e.event_type.as_deref(),
         Some("audit_events_streaming_instance_headers_create")
     );
-    assert_eq!(e.entity_type.as_deref(), Some("Gitlab::Audit::InstanceScope"));
+    assert_eq!(
+        e.entity_type.as_deref(),
+        Some("Gitlab::Audit::InstanceScope")
+    );
     assert_eq!(e.target_id.as_deref(), Some("32"));
     assert_eq!(e.ip_address.as_deref(), Some("127.0.0.1"));
 }
@@ -117,6 +120,9 @@ fn value_entry_point_matches_text_entry_point() {
         let value: serde_json::Value = serde_json::from_str(raw.get()).expect("json");
         let from_value = event_from_value(&value, raw.get(), Some(Layout::Rest), SOURCE);
         let from_text = parse_event(raw.get(), Some(Layout::Rest), SOURCE);
-        assert_eq!(from_value.expect("value parses"), from_text.expect("text parses"));
+        assert_eq!(
+            from_value.expect("value parses"),
+            from_text.expect("text parses")
+        );
     }
 }

@@ -61,8 +61,10 @@ fn boolean_from_and_to_become_text() {
 
 #[test]
 fn every_negative_author_id_has_its_kind() {
-    let kinds: Vec<(Option<i64>, AuthorKind)> =
-        events().iter().map(|e| (e.author_id, e.author_kind())).collect();
+    let kinds: Vec<(Option<i64>, AuthorKind)> = events()
+        .iter()
+        .map(|e| (e.author_id, e.author_kind()))
+        .collect();
     assert_eq!(
         kinds,
         vec![
@@ -79,7 +81,10 @@ fn every_negative_author_id_has_its_kind() {
 
 #[test]
 fn http_git_operation_message_puts_protocol_first() {
-    assert_eq!(nth(4).custom_message.as_deref(), Some("http git-upload-pack"));
+    assert_eq!(
+        nth(4).custom_message.as_deref(),
+        Some("http git-upload-pack")
+    );
 }
 
 #[test]

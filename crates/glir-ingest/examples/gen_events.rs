@@ -62,8 +62,18 @@ const TYPES: &[(&str, bool, &str, u64)] = &[
     ("protected_branch_updated", true, "ProtectedBranch", 4),
     ("ci_variable_updated", true, "Ci::Variable", 4),
     ("member_created", true, "User", 4),
-    ("personal_access_token_created", true, "PersonalAccessToken", 3),
-    ("personal_access_token_revoked", true, "PersonalAccessToken", 3),
+    (
+        "personal_access_token_created",
+        true,
+        "PersonalAccessToken",
+        3,
+    ),
+    (
+        "personal_access_token_revoked",
+        true,
+        "PersonalAccessToken",
+        3,
+    ),
     ("project_visibility_level_updated", true, "Project", 2),
     ("add_ssh_key", true, "Key", 2),
     ("webhook_created", true, "ProjectHook", 1),
@@ -103,8 +113,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             rng.uuid()
         };
         let (author_id, author_name, class) = match rng.below(100) {
-            0 => (-1, "(unauthenticated)".to_owned(), "Gitlab::Audit::UnauthenticatedAuthor"),
-            1 => (-2, format!("gitlab+deploy-token-{}", rng.below(20)), "DeployToken"),
+            0 => (
+                -1,
+                "(unauthenticated)".to_owned(),
+                "Gitlab::Audit::UnauthenticatedAuthor",
+            ),
+            1 => (
+                -2,
+                format!("gitlab+deploy-token-{}", rng.below(20)),
+                "DeployToken",
+            ),
             2 => (-3, format!("deploy-key-{}", rng.below(20)), "DeployKey"),
             _ => {
                 let user = rng.skewed(AUTHORS) + 1;
@@ -112,7 +130,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         };
         let ip = rng.below(IPS);
-        let ip = format!("10.{}.{}.{}", 20 + ip / 250 / 250, ip / 250 % 250, ip % 250 + 1);
+        let ip = format!(
+            "10.{}.{}.{}",
+            20 + ip / 250 / 250,
+            ip / 250 % 250,
+            ip % 250 + 1
+        );
         let project = rng.skewed(PROJECTS);
         let path = format!("grp{}/app{project}", project % GROUPS);
         let entity_id = 1000 + project;
@@ -121,7 +144,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let message = match event_type {
             "repository_git_operation" => {
                 let protocol = ["ssh", "http"][rng.below(2) as usize];
-                let action = ["git-upload-pack", "git-receive-pack"][usize::from(rng.below(5) == 0)];
+                let action =
+                    ["git-upload-pack", "git-receive-pack"][usize::from(rng.below(5) == 0)];
                 format!(r#"{{"protocol": "{protocol}", "action": "{action}"}}"#)
             }
             t if t.ends_with("_updated") => format!(

@@ -65,7 +65,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let started = Instant::now();
             let events = store.query_events(&filter)?;
             let ms = started.elapsed().as_secs_f64() * 1e3;
-            println!("timeline {actor:?} limit {limit:?}: {} events in {ms:.1} ms", events.len());
+            println!(
+                "timeline {actor:?} limit {limit:?}: {} events in {ms:.1} ms",
+                events.len()
+            );
         }
         let started = Instant::now();
         let n = store.count_events(&EventFilter {

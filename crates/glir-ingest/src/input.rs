@@ -46,7 +46,8 @@ pub(crate) fn open<R: Read + Send + 'static>(raw: R, count: Arc<AtomicU64>) -> i
     let stream = Cursor::new(head).take(filled as u64).chain(counting);
     let reader: Box<dyn BufRead + Send> = if gzip {
         // Multi-member: `cat a.gz b.gz` and some log shippers produce concatenated members.
-        let decoder = flate2::read::MultiGzDecoder::new(BufReader::with_capacity(READ_BUFFER, stream));
+        let decoder =
+            flate2::read::MultiGzDecoder::new(BufReader::with_capacity(READ_BUFFER, stream));
         Box::new(BufReader::with_capacity(READ_BUFFER, decoder))
     } else {
         Box::new(BufReader::with_capacity(READ_BUFFER, stream))

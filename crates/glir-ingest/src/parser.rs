@@ -89,8 +89,8 @@ impl Producer<'_> {
     /// record must fit it.
     fn parse(&mut self, bytes: &[u8]) -> Result<AuditEvent, String> {
         let text = std::str::from_utf8(bytes).map_err(|_| "not valid UTF-8".to_owned())?;
-        let event = parse_event(text, self.outcome.layout, &self.opts.source)
-            .map_err(|e| e.to_string())?;
+        let event =
+            parse_event(text, self.outcome.layout, &self.opts.source).map_err(|e| e.to_string())?;
         self.outcome.layout.get_or_insert(event.layout);
         Ok(event)
     }

@@ -60,7 +60,10 @@ impl Records {
                 Some(_) => break,
             }
         }
-        Ok(Records::Lines(Lines { reader, line: line - 1 }))
+        Ok(Records::Lines(Lines {
+            reader,
+            line: line - 1,
+        }))
     }
 
     /// Reads the next record's text into `buf` (cleared first).
@@ -90,7 +93,10 @@ impl Lines {
             let Some(too_long) = self.read_line(buf)? else {
                 return Ok(Next::End);
             };
-            let position = Position { line: self.line, element: None };
+            let position = Position {
+                line: self.line,
+                element: None,
+            };
             if too_long {
                 return Ok(Next::Broken(position, "line longer than 8 MiB"));
             }
@@ -154,7 +160,12 @@ enum ArrayState {
 
 impl Array {
     fn new(reader: Box<dyn BufRead + Send>, line: u64) -> Array {
-        Array { reader, line, elements: 0, state: ArrayState::Open }
+        Array {
+            reader,
+            line,
+            elements: 0,
+            state: ArrayState::Open,
+        }
     }
 
     fn next(&mut self, buf: &mut Vec<u8>) -> io::Result<Next> {
@@ -174,8 +185,14 @@ impl Array {
             if let Some(i) = chunk.iter().position(|b| !b.is_ascii_whitespace()) {
                 self.line += count_newlines(&chunk[..i]);
                 self.state = ArrayState::Abandoned;
-                let position = Position { line: self.line, element: None };
-                return Ok(Next::Broken(position, "content after the closing `]` of the array"));
+                let position = Position {
+                    line: self.line,
+                    element: None,
+                };
+                return Ok(Next::Broken(
+                    position,
+                    "content after the closing `]` of the array",
+                ));
             }
             self.line += count_newlines(chunk);
             let n = chunk.len();
@@ -197,7 +214,10 @@ impl Array {
                     Some(_) => "record cut off by the end of the file",
                     None => "array not closed: the file ends before `]`",
                 };
-                let position = start.unwrap_or(Position { line: self.line, element: None });
+                let position = start.unwrap_or(Position {
+                    line: self.line,
+                    element: None,
+                });
                 return Ok(Next::Broken(position, reason));
             }
             let mut piece_start = 0;
@@ -216,7 +236,10 @@ impl Array {
                         }
                         _ => {
                             self.elements += 1;
-                            start = Some(Position { line: self.line, element: Some(self.elements) });
+                            start = Some(Position {
+                                line: self.line,
+                                element: Some(self.elements),
+                            });
                             piece_start = i;
                             scan.enter(b);
                         }

@@ -100,11 +100,21 @@ pub async fn probe(client: &Client, targets: &Targets) -> Identity {
     let user_id = user.as_ref().map(|u| u.id);
     capabilities.push(match &targets.group {
         Some(group) => namespace_audit(client, Namespace::Group(group), user_id, is_admin).await,
-        None => unchecked("group audit events", "Owner of the group", is_admin, "--group"),
+        None => unchecked(
+            "group audit events",
+            "Owner of the group",
+            is_admin,
+            "--group",
+        ),
     });
     capabilities.push(match &targets.project {
         Some(p) => namespace_audit(client, Namespace::Project(p), user_id, is_admin).await,
-        None => unchecked("project audit events", "Maintainer of the project", is_admin, "--project"),
+        None => unchecked(
+            "project audit events",
+            "Maintainer of the project",
+            is_admin,
+            "--project",
+        ),
     });
     capabilities.push(user_lookup(client, is_admin).await);
 
@@ -139,11 +149,19 @@ fn cap(name: &str, answer: Answer, reason: impl Into<String>) -> Capability {
     }
 }
 
-async fn instance_audit(client: &Client, deployment: Deployment, is_admin: Option<bool>) -> Capability {
+async fn instance_audit(
+    client: &Client,
+    deployment: Deployment,
+    is_admin: Option<bool>,
+) -> Capability {
     const NAME: &str = "instance audit events";
     if deployment == Deployment::GitlabCom {
         // doc/api/audit_events.md: instance audit events exist on Self-Managed and Dedicated only.
-        return cap(NAME, Answer::No, "not offered on GitLab.com; collect per group instead");
+        return cap(
+            NAME,
+            Answer::No,
+            "not offered on GitLab.com; collect per group instead",
+        );
     }
     let req = client.audit_events(&AuditScope::Instance, None, None, 1);
     match client.get_page::<AuditEventJson>(&req, None).await {
@@ -155,7 +173,11 @@ async fn instance_audit(client: &Client, deployment: Deployment, is_admin: Optio
                 format!("refused although the user is an admin: {e} (admin mode or token scope?)"),
             ),
             Some(403) => cap(NAME, Answer::No, "needs an administrator's token"),
-            Some(404) => cap(NAME, Answer::No, "not available here (GitLab Free has no audit events API)"),
+            Some(404) => cap(
+                NAME,
+                Answer::No,
+                "not available here (GitLab Free has no audit events API)",
+            ),
             _ => cap(NAME, Answer::Unknown, e.to_string()),
         },
     }
@@ -198,7 +220,11 @@ async fn namespace_audit(
         return cap(&name, Answer::Yes, "admin: every event");
     }
     let Some(uid) = user_id else {
-        return cap(&name, Answer::Unknown, "readable, but the caller's role is unknown");
+        return cap(
+            &name,
+            Answer::Unknown,
+            "readable, but the caller's role is unknown",
+        );
     };
     let member = match &scope {
         AuditScope::Group(g) => client.group_member(g, uid).await,
@@ -206,9 +232,11 @@ async fn namespace_audit(
         AuditScope::Instance => unreachable!("namespaces only"),
     };
     match member {
-        Ok(m) if m.body.access_level >= needed_level => {
-            cap(&name, Answer::Yes, format!("{}: every event", role_name(m.body.access_level)))
-        }
+        Ok(m) if m.body.access_level >= needed_level => cap(
+            &name,
+            Answer::Yes,
+            format!("{}: every event", role_name(m.body.access_level)),
+        ),
         Ok(m) => cap(
             &name,
             Answer::No,
@@ -217,7 +245,11 @@ async fn namespace_audit(
                 role_name(m.body.access_level)
             ),
         ),
-        Err(e) => cap(&name, Answer::Unknown, format!("readable, but the role check failed: {e}")),
+        Err(e) => cap(
+            &name,
+            Answer::Unknown,
+            format!("readable, but the role check failed: {e}"),
+        ),
     }
 }
 

@@ -59,7 +59,10 @@ async fn developer_sees_only_their_own_events() {
     assert!(reason.contains("administrator"), "{reason}");
     let (a, reason) = answer(&id, "group audit events (acme)");
     assert_eq!(a, Answer::No);
-    assert!(reason.contains("Developer") && reason.contains("Owner"), "{reason}");
+    assert!(
+        reason.contains("Developer") && reason.contains("Owner"),
+        "{reason}"
+    );
     assert_eq!(answer(&id, "user details").0, Answer::No);
 }
 
@@ -77,7 +80,11 @@ async fn a_rejected_token_yields_answers_not_a_crash() {
     assert!(id.username.is_none());
     assert!(id.notes.iter().any(|n| n.contains("401")), "{:?}", id.notes);
     assert_eq!(id.capabilities.len(), 4);
-    assert!(id.capabilities.iter().all(|c| c.answer != Answer::Yes), "{:?}", id.capabilities);
+    assert!(
+        id.capabilities.iter().all(|c| c.answer != Answer::Yes),
+        "{:?}",
+        id.capabilities
+    );
     let debug = format!("{id:?}");
     assert!(!debug.contains("NotARealToken"), "{debug}");
 }

@@ -74,8 +74,21 @@ pub fn fingerprint(secret: &str) -> String {
 /// GitLab token prefixes (doc/security/tokens/_index.md, "Token prefixes"); `glrtr-` and
 /// `glagent-` are listed before their shorter look-alikes so the longest prefix wins.
 const TOKEN_PREFIXES: &[&str] = &[
-    "glpat-", "gldt-", "glrtr-", "glrt-", "gloas-", "glptt-", "glft-", "glimt-", "glagent-",
-    "glsoat-", "glffct-", "glcbt-", "glwt-", "GR1348941", "_gitlab_session=",
+    "glpat-",
+    "gldt-",
+    "glrtr-",
+    "glrt-",
+    "gloas-",
+    "glptt-",
+    "glft-",
+    "glimt-",
+    "glagent-",
+    "glsoat-",
+    "glffct-",
+    "glcbt-",
+    "glwt-",
+    "GR1348941",
+    "_gitlab_session=",
 ];
 /// Fewer characters than this after a prefix is prose ("glpat-xxxx" in docs), not a token.
 const MIN_TOKEN_BODY: usize = 8;
@@ -136,12 +149,18 @@ mod tests {
         assert!(!out.contains("AbCdEfGhIjKlMnOp"), "{out}");
         assert!(!out.contains("ZyXwVuTsRqPoNm"), "{out}");
         assert!(out.contains("glpat-…QrSt"), "{out}");
-        assert!(out.starts_with("leaked ") && out.ends_with(" in one line"), "{out}");
+        assert!(
+            out.starts_with("leaked ") && out.ends_with(" in one line"),
+            "{out}"
+        );
     }
 
     #[test]
     fn scrub_leaves_prose_alone() {
-        assert!(matches!(scrub("set glpat-xxxx in your config"), Cow::Borrowed(_)));
+        assert!(matches!(
+            scrub("set glpat-xxxx in your config"),
+            Cow::Borrowed(_)
+        ));
         assert!(matches!(scrub("no secrets here"), Cow::Borrowed(_)));
     }
 
@@ -154,7 +173,10 @@ mod tests {
     #[test]
     fn redact_keeps_family_prefix_and_tail() {
         assert_eq!(redact("glpat-abcdefghijklmnopqrst"), "glpat-…qrst");
-        assert_eq!(redact("acme-glpat-abcdefghijklmnopqrst"), "acme-glpat-…qrst");
+        assert_eq!(
+            redact("acme-glpat-abcdefghijklmnopqrst"),
+            "acme-glpat-…qrst"
+        );
     }
 
     #[test]

@@ -49,14 +49,19 @@ pub fn notable_reason(event_type: &str) -> Option<&'static str> {
         "repository_download_operation"
         | "project_export_created"
         | "project_export_file_download_started" => "data export",
-        "ci_variable_created" | "ci_variable_updated" | "ci_group_variable_created"
-        | "ci_group_variable_updated" | "ci_instance_variable_created"
+        "ci_variable_created"
+        | "ci_variable_updated"
+        | "ci_group_variable_created"
+        | "ci_group_variable_updated"
+        | "ci_instance_variable_created"
         | "ci_instance_variable_updated" => "CI variable change",
         "oauth_application_created" | "user_authorized_oauth_application" => "OAuth app",
         "ci_runner_created" | "ci_runner_registered" => "new runner",
         "protected_branch_removed" | "protected_branch_updated" => "branch protection change",
         "user_email_address_updated" | "email_created" => "email change",
-        "project_destroyed" | "group_destroyed" | "project_deletion_marked"
+        "project_destroyed"
+        | "group_destroyed"
+        | "project_deletion_marked"
         | "group_deletion_marked" => "deletion",
         _ => return None,
     };
@@ -70,7 +75,10 @@ mod tests {
     #[test]
     fn persistence_types_are_notable_and_routine_ones_are_not() {
         assert_eq!(notable_reason("add_ssh_key"), Some("new key"));
-        assert_eq!(notable_reason("personal_access_token_created"), Some("new token"));
+        assert_eq!(
+            notable_reason("personal_access_token_created"),
+            Some("new token")
+        );
         assert_eq!(notable_reason("user_created"), Some("new user"));
         assert_eq!(notable_reason("authenticated_with_password"), None);
         assert_eq!(notable_reason("member_updated"), None);

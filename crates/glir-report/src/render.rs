@@ -4,8 +4,8 @@ use crate::format::Format;
 use crate::timeline::{Timeline, TimelineEntry};
 use glir_events::AuditEvent;
 use glir_redact::scrub;
-use std::borrow::Cow;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 const TABLE_COLUMN_CAP: usize = 32;
@@ -96,7 +96,11 @@ pub fn write_timeline(out: &mut dyn Write, timeline: &Timeline, format: Format) 
                     day.date.strftime("%a"),
                     day.entries.len(),
                     if day.entries.len() == 1 { "" } else { "s" },
-                    if marked > 0 { format!(" · {marked} marked") } else { String::new() }
+                    if marked > 0 {
+                        format!(" · {marked} marked")
+                    } else {
+                        String::new()
+                    }
                 )?;
                 for entry in &day.entries {
                     let e = &entry.event;
@@ -184,7 +188,11 @@ fn write_table(out: &mut dyn Write, header: [&str; 6], rows: &[[String; 6]]) -> 
     };
     writeln!(out, "{}", line(header).trim_end())?;
     for row in &capped {
-        writeln!(out, "{}", line(row.each_ref().map(String::as_str)).trim_end())?;
+        writeln!(
+            out,
+            "{}",
+            line(row.each_ref().map(String::as_str)).trim_end()
+        )?;
     }
     Ok(())
 }
@@ -201,8 +209,19 @@ fn write_csv<'a>(
 ) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     let mut header = vec![
-        "time", "source", "event_id", "event_type", "author_id", "author_name", "ip_address",
-        "entity_type", "entity_path", "target_type", "target_id", "target_details", "summary",
+        "time",
+        "source",
+        "event_id",
+        "event_type",
+        "author_id",
+        "author_name",
+        "ip_address",
+        "entity_type",
+        "entity_path",
+        "target_type",
+        "target_id",
+        "target_details",
+        "summary",
     ];
     if with_marks {
         header.push("marks");

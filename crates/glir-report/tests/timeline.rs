@@ -1,7 +1,13 @@
 use glir_events::{Layout, parse_event};
 use glir_report::{Format, Mark, build_timeline, write_events, write_timeline};
 
-fn stream_event(id: u32, time: &str, author: &str, ip: &str, event_type: &str) -> glir_events::AuditEvent {
+fn stream_event(
+    id: u32,
+    time: &str,
+    author: &str,
+    ip: &str,
+    event_type: &str,
+) -> glir_events::AuditEvent {
     let raw = format!(
         r#"{{"id":"{id}","author_id":{aid},"author_name":"{author}","entity_id":7,"entity_type":"Project","entity_path":"acme/app","details":{{"author_name":"{author}"}},"ip_address":"{ip}","target_type":"Project","target_id":7,"target_details":"acme/app","created_at":"{time}","event_type":"{event_type}"}}"#,
         aid = author.len()
@@ -11,10 +17,34 @@ fn stream_event(id: u32, time: &str, author: &str, ip: &str, event_type: &str) -
 
 fn sample() -> Vec<glir_events::AuditEvent> {
     vec![
-        stream_event(3, "2026-11-25T02:14:00Z", "dana", "203.0.113.66", "add_ssh_key"),
-        stream_event(1, "2026-11-24T09:00:00Z", "dana", "198.51.100.10", "authenticated_with_password"),
-        stream_event(2, "2026-11-24T10:00:00Z", "bob", "198.51.100.11", "member_updated"),
-        stream_event(4, "2026-11-25T02:15:00Z", "dana", "203.0.113.66", "user_created"),
+        stream_event(
+            3,
+            "2026-11-25T02:14:00Z",
+            "dana",
+            "203.0.113.66",
+            "add_ssh_key",
+        ),
+        stream_event(
+            1,
+            "2026-11-24T09:00:00Z",
+            "dana",
+            "198.51.100.10",
+            "authenticated_with_password",
+        ),
+        stream_event(
+            2,
+            "2026-11-24T10:00:00Z",
+            "bob",
+            "198.51.100.11",
+            "member_updated",
+        ),
+        stream_event(
+            4,
+            "2026-11-25T02:15:00Z",
+            "dana",
+            "203.0.113.66",
+            "user_created",
+        ),
     ]
 }
 
@@ -23,7 +53,12 @@ fn timeline_groups_by_day_in_time_order() {
     let t = build_timeline(sample());
     assert_eq!(t.days.len(), 2);
     assert_eq!(t.days[0].date.to_string(), "2026-11-24");
-    let ids: Vec<&str> = t.days.iter().flat_map(|d| &d.entries).map(|e| e.event.event_id.as_str()).collect();
+    let ids: Vec<&str> = t
+        .days
+        .iter()
+        .flat_map(|d| &d.entries)
+        .map(|e| e.event.event_id.as_str())
+        .collect();
     assert_eq!(ids, ["1", "2", "3", "4"]);
     assert_eq!(t.len(), 4);
 }
@@ -32,12 +67,31 @@ fn timeline_groups_by_day_in_time_order() {
 fn new_ip_is_marked_once_per_actor_and_notable_types_are_marked() {
     let t = build_timeline(sample());
     let entries: Vec<_> = t.days.iter().flat_map(|d| &d.entries).collect();
-    assert!(entries[0].marks.is_empty(), "first sighting of an actor is not 'new'");
+    assert!(
+        entries[0].marks.is_empty(),
+        "first sighting of an actor is not 'new'"
+    );
     assert!(entries[1].marks.is_empty());
-    assert!(entries[2].marks.contains(&Mark::NewIp { ip: "203.0.113.66".into() }));
-    assert!(entries[2].marks.contains(&Mark::Notable { reason: "new key" }));
-    assert!(!entries[3].marks.iter().any(|m| matches!(m, Mark::NewIp { .. })), "same IP twice is not new");
-    assert!(entries[3].marks.contains(&Mark::Notable { reason: "new user" }));
+    assert!(entries[2].marks.contains(&Mark::NewIp {
+        ip: "203.0.113.66".into()
+    }));
+    assert!(
+        entries[2]
+            .marks
+            .contains(&Mark::Notable { reason: "new key" })
+    );
+    assert!(
+        !entries[3]
+            .marks
+            .iter()
+            .any(|m| matches!(m, Mark::NewIp { .. })),
+        "same IP twice is not new"
+    );
+    assert!(
+        entries[3]
+            .marks
+            .contains(&Mark::Notable { reason: "new user" })
+    );
     assert_eq!(t.marked().count(), 2);
 }
 

@@ -57,7 +57,9 @@ impl FaultQueue {
     /// Takes one use of the first fault matching `target`, dropping the fault once used up.
     pub(crate) fn take(&self, target: &str) -> Option<FaultKind> {
         let mut pending = self.lock();
-        let idx = pending.iter().position(|f| target.contains(&f.path_contains))?;
+        let idx = pending
+            .iter()
+            .position(|f| target.contains(&f.path_contains))?;
         let fault = &mut pending[idx];
         fault.times -= 1;
         let kind = fault.kind.clone();
@@ -69,7 +71,9 @@ impl FaultQueue {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Fault>> {
         // A panic while holding this lock cannot leave the queue half-updated, so poisoning is moot.
-        self.pending.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.pending
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -78,17 +82,31 @@ mod tests {
     use super::*;
 
     fn fault(path: &str, times: u32) -> Fault {
-        Fault { path_contains: path.into(), kind: FaultKind::ServerError { status: 500 }, times }
+        Fault {
+            path_contains: path.into(),
+            kind: FaultKind::ServerError { status: 500 },
+            times,
+        }
     }
 
     #[test]
     fn faults_apply_in_order_and_run_out() {
         let q = FaultQueue::default();
         q.push(fault("/users", 2));
-        q.push(Fault { path_contains: "/users".into(), kind: FaultKind::DropConnection, times: 1 });
-        assert_eq!(q.take("/api/v4/users"), Some(FaultKind::ServerError { status: 500 }));
+        q.push(Fault {
+            path_contains: "/users".into(),
+            kind: FaultKind::DropConnection,
+            times: 1,
+        });
+        assert_eq!(
+            q.take("/api/v4/users"),
+            Some(FaultKind::ServerError { status: 500 })
+        );
         assert_eq!(q.take("/api/v4/version"), None);
-        assert_eq!(q.take("/api/v4/users?page=2"), Some(FaultKind::ServerError { status: 500 }));
+        assert_eq!(
+            q.take("/api/v4/users?page=2"),
+            Some(FaultKind::ServerError { status: 500 })
+        );
         assert_eq!(q.take("/api/v4/users"), Some(FaultKind::DropConnection));
         assert_eq!(q.take("/api/v4/users"), None);
     }
@@ -109,6 +127,11 @@ mod tests {
             r#"{"path_contains":"/audit_events","kind":{"kind":"rate_limited","retry_after_secs":3},"times":1}"#,
         )
         .expect("valid fault json");
-        assert_eq!(f.kind, FaultKind::RateLimited { retry_after_secs: 3 });
+        assert_eq!(
+            f.kind,
+            FaultKind::RateLimited {
+                retry_after_secs: 3
+            }
+        );
     }
 }

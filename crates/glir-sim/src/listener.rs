@@ -24,7 +24,13 @@ impl Listener for KillableListener {
         loop {
             match self.0.accept().await {
                 Ok((stream, addr)) => {
-                    return (KillableStream { inner: stream, killed: Arc::default() }, addr);
+                    return (
+                        KillableStream {
+                            inner: stream,
+                            killed: Arc::default(),
+                        },
+                        addr,
+                    );
                 }
                 Err(e) => {
                     // Out of file descriptors and the like: back off instead of spinning.
@@ -49,7 +55,10 @@ pub(crate) struct KillableStream {
 impl KillableStream {
     fn check(&self) -> io::Result<()> {
         if self.killed.load(Ordering::SeqCst) {
-            Err(io::Error::new(io::ErrorKind::ConnectionAborted, "connection dropped by fault"))
+            Err(io::Error::new(
+                io::ErrorKind::ConnectionAborted,
+                "connection dropped by fault",
+            ))
         } else {
             Ok(())
         }
@@ -57,14 +66,22 @@ impl KillableStream {
 }
 
 impl AsyncRead for KillableStream {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         self.check()?;
         Pin::new(&mut self.inner).poll_read(cx, buf)
     }
 }
 
 impl AsyncWrite for KillableStream {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         self.check()?;
         Pin::new(&mut self.inner).poll_write(cx, buf)
     }
@@ -94,6 +111,8 @@ impl ConnectionControl {
 
 impl Connected<IncomingStream<'_, KillableListener>> for ConnectionControl {
     fn connect_info(stream: IncomingStream<'_, KillableListener>) -> Self {
-        ConnectionControl { killed: Arc::clone(&stream.io().killed) }
+        ConnectionControl {
+            killed: Arc::clone(&stream.io().killed),
+        }
     }
 }

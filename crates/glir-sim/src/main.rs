@@ -12,7 +12,12 @@ use tracing_subscriber::EnvFilter;
 #[command(version, about)]
 struct Args {
     /// Scenario file (JSON) to serve.
-    #[arg(long, value_name = "FILE", required_unless_present = "demo", conflicts_with = "demo")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "demo",
+        conflicts_with = "demo"
+    )]
     scenario: Option<PathBuf>,
     /// Serve the bundled demo incident (synthetic drill data).
     #[arg(long)]
@@ -25,7 +30,9 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("glir_sim=info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("glir_sim=info")),
+        )
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
@@ -37,7 +44,11 @@ async fn main() -> anyhow::Result<()> {
     let sim = glir_sim::start_on(scenario, args.listen)
         .await
         .with_context(|| format!("starting the simulator on {}", args.listen))?;
-    println!("glir-sim listening on {}  (API: {}/api/v4)", sim.url(), sim.url());
+    println!(
+        "glir-sim listening on {}  (API: {}/api/v4)",
+        sim.url(),
+        sim.url()
+    );
     println!("{banner}");
     println!("Inject a fault (next 2 audit event requests get 429):");
     println!(
@@ -46,7 +57,9 @@ async fn main() -> anyhow::Result<()> {
     );
     println!("Clear faults: curl -X DELETE {}/-/sim/faults", sim.url());
     println!("Press Ctrl-C to stop.");
-    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+    tokio::signal::ctrl_c()
+        .await
+        .context("waiting for Ctrl-C")?;
     sim.shutdown().await;
     Ok(())
 }

@@ -3,8 +3,8 @@
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Crockford's base32 alphabet, as ULID uses.
@@ -30,7 +30,8 @@ pub(crate) fn next() -> String {
     // 80 random-looking bits: 16 bits of noise, then the counter mixed into the low 64 bits
     // in a way that stays unique (xor with a constant per process is a bijection).
     let low = count ^ process_salt();
-    let value: u128 = (u128::from(millis) << 80) | (u128::from(noise & 0xFFFF) << 64) | u128::from(low);
+    let value: u128 =
+        (u128::from(millis) << 80) | (u128::from(noise & 0xFFFF) << 64) | u128::from(low);
     encode(value)
 }
 

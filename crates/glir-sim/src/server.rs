@@ -29,12 +29,17 @@ impl Shared {
     }
 
     pub(crate) fn count(&self, path_contains: &str) -> usize {
-        self.lock_log().iter().filter(|t| t.contains(path_contains)).count()
+        self.lock_log()
+            .iter()
+            .filter(|t| t.contains(path_contains))
+            .count()
     }
 
     fn lock_log(&self) -> std::sync::MutexGuard<'_, Vec<String>> {
         // Pushing a String cannot leave the log inconsistent, so a poisoned lock is still usable.
-        self.log.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.log
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -46,12 +51,19 @@ pub async fn start(scenario: Scenario) -> Result<SimHandle, SimError> {
 /// Starts a simulator for `scenario` on `addr`.
 pub async fn start_on(scenario: Scenario, addr: SocketAddr) -> Result<SimHandle, SimError> {
     let world = World::build(scenario)?;
-    let shared = Arc::new(Shared { world, faults: FaultQueue::default(), log: Mutex::new(Vec::new()) });
+    let shared = Arc::new(Shared {
+        world,
+        faults: FaultQueue::default(),
+        log: Mutex::new(Vec::new()),
+    });
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| SimError::Bind { addr, source })?;
-    let local = listener.local_addr().map_err(|source| SimError::Bind { addr, source })?;
-    let app = api::router(Arc::clone(&shared)).into_make_service_with_connect_info::<ConnectionControl>();
+    let local = listener
+        .local_addr()
+        .map_err(|source| SimError::Bind { addr, source })?;
+    let app =
+        api::router(Arc::clone(&shared)).into_make_service_with_connect_info::<ConnectionControl>();
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let served = axum::serve(KillableListener(listener), app)
@@ -65,7 +77,12 @@ pub async fn start_on(scenario: Scenario, addr: SocketAddr) -> Result<SimHandle,
         }
     });
     tracing::info!(url = %format!("http://{local}"), "glir-sim listening");
-    Ok(SimHandle { addr: local, shared, stop: Some(stop_tx), task: Some(task) })
+    Ok(SimHandle {
+        addr: local,
+        shared,
+        stop: Some(stop_tx),
+        task: Some(task),
+    })
 }
 
 /// A running simulator. Dropping it stops the server too; [`SimHandle::shutdown`] also waits.
@@ -113,7 +130,9 @@ impl SimHandle {
             let _ = stop.send(());
         }
         if let Some(mut task) = self.task.take()
-            && tokio::time::timeout(SHUTDOWN_GRACE, &mut task).await.is_err()
+            && tokio::time::timeout(SHUTDOWN_GRACE, &mut task)
+                .await
+                .is_err()
         {
             task.abort();
         }

@@ -33,12 +33,19 @@ impl World {
         let groups_by_id = index(&scenario.groups, |g| g.id);
         let group_paths: Vec<String> = (0..scenario.groups.len())
             .map(|i| {
-                crate::scenario::derived_full_path(&scenario.groups, &groups_by_id, i).unwrap_or_default()
+                crate::scenario::derived_full_path(&scenario.groups, &groups_by_id, i)
+                    .unwrap_or_default()
             })
             .collect();
-        let groups_by_path = group_paths.iter().enumerate().map(|(i, p)| (p.to_lowercase(), i)).collect();
+        let groups_by_path = group_paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.to_lowercase(), i))
+            .collect();
         let projects_by_id = index(&scenario.projects, |p| p.id);
-        let projects_by_path = index(&scenario.projects, |p| format!("{}/{}", p.namespace, p.path).to_lowercase());
+        let projects_by_path = index(&scenario.projects, |p| {
+            format!("{}/{}", p.namespace, p.path).to_lowercase()
+        });
         let tokens_by_value = index(&scenario.tokens, |t| t.token.clone());
         let mut events_desc: Vec<usize> = (0..scenario.audit_events.len()).collect();
         events_desc.sort_by_key(|&i| std::cmp::Reverse(scenario.audit_events[i].id));
@@ -57,7 +64,9 @@ impl World {
     }
 
     pub(crate) fn token(&self, plaintext: &str) -> Option<&Token> {
-        self.tokens_by_value.get(plaintext).map(|&i| &self.scenario.tokens[i])
+        self.tokens_by_value
+            .get(plaintext)
+            .map(|&i| &self.scenario.tokens[i])
     }
 
     pub(crate) fn user(&self, id: i64) -> Option<&User> {
@@ -65,7 +74,9 @@ impl World {
     }
 
     pub(crate) fn user_by_name(&self, username: &str) -> Option<&User> {
-        self.users_by_name.get(&username.to_lowercase()).map(|&i| &self.scenario.users[i])
+        self.users_by_name
+            .get(&username.to_lowercase())
+            .map(|&i| &self.scenario.users[i])
     }
 
     /// Looks a user up the way `Sudo` and `:user_id` do: a number is an id, anything else a username.
@@ -90,7 +101,9 @@ impl World {
     }
 
     pub(crate) fn group_by_id(&self, id: i64) -> Option<&Group> {
-        self.groups_by_id.get(&id).map(|&i| &self.scenario.groups[i])
+        self.groups_by_id
+            .get(&id)
+            .map(|&i| &self.scenario.groups[i])
     }
 
     pub(crate) fn group_full_path(&self, group: &Group) -> &str {
@@ -148,7 +161,9 @@ impl World {
             .filter(|m| m.username.eq_ignore_ascii_case(&user.username))
             .map(|m| m.access_level)
             .max();
-        let inherited = self.project_namespace(project).and_then(|g| self.group_access(user, g));
+        let inherited = self
+            .project_namespace(project)
+            .and_then(|g| self.group_access(user, g));
         direct.max(inherited)
     }
 
@@ -160,14 +175,27 @@ impl World {
 
     /// Every member of the project with effective access, inherited ones included.
     pub(crate) fn project_members_all<'a>(&'a self, project: &'a Project) -> Vec<(&'a User, u8)> {
-        let chain = self.project_namespace(project).map(|g| self.group_chain(g)).unwrap_or_default();
-        self.effective_members(project.members.iter().chain(chain.iter().flat_map(|g| g.members.iter())))
+        let chain = self
+            .project_namespace(project)
+            .map(|g| self.group_chain(g))
+            .unwrap_or_default();
+        self.effective_members(
+            project
+                .members
+                .iter()
+                .chain(chain.iter().flat_map(|g| g.members.iter())),
+        )
     }
 
-    fn effective_members<'a>(&'a self, members: impl Iterator<Item = &'a crate::scenario::Member>) -> Vec<(&'a User, u8)> {
+    fn effective_members<'a>(
+        &'a self,
+        members: impl Iterator<Item = &'a crate::scenario::Member>,
+    ) -> Vec<(&'a User, u8)> {
         let mut out: Vec<(&User, u8)> = Vec::new();
         for m in members {
-            let Some(user) = self.user_by_name(&m.username) else { continue };
+            let Some(user) = self.user_by_name(&m.username) else {
+                continue;
+            };
             match out.iter_mut().find(|(u, _)| u.id == user.id) {
                 Some(existing) => existing.1 = existing.1.max(m.access_level),
                 None => out.push((user, m.access_level)),
@@ -186,23 +214,30 @@ impl World {
         }
         let prefix = format!("{}/", self.group_full_path(group).to_lowercase());
         let member_below = self.scenario.groups.iter().any(|g| {
-            self.group_full_path(g).to_lowercase().starts_with(&prefix) && self.group_access(user, g).is_some()
+            self.group_full_path(g).to_lowercase().starts_with(&prefix)
+                && self.group_access(user, g).is_some()
         });
         member_below
             || self.scenario.projects.iter().any(|p| {
                 let ns = p.namespace.to_lowercase();
                 (ns == prefix.trim_end_matches('/') || ns.starts_with(&prefix))
-                    && p.members.iter().any(|m| m.username.eq_ignore_ascii_case(&user.username))
+                    && p.members
+                        .iter()
+                        .any(|m| m.username.eq_ignore_ascii_case(&user.username))
             })
     }
 
     pub(crate) fn can_see_project(&self, user: &User, project: &Project) -> bool {
-        user.is_admin || project.visibility != Visibility::Private || self.project_access(user, project).is_some()
+        user.is_admin
+            || project.visibility != Visibility::Private
+            || self.project_access(user, project).is_some()
     }
 
     /// All audit events, highest id first.
     pub(crate) fn events_desc(&self) -> impl Iterator<Item = &AuditEvent> {
-        self.events_desc.iter().map(|&i| &self.scenario.audit_events[i])
+        self.events_desc
+            .iter()
+            .map(|&i| &self.scenario.audit_events[i])
     }
 
     pub(crate) fn event_ids_ascending(&self) -> Vec<i64> {
@@ -213,5 +248,9 @@ impl World {
 }
 
 fn index<T, K: std::hash::Hash + Eq>(items: &[T], key: impl Fn(&T) -> K) -> HashMap<K, usize> {
-    items.iter().enumerate().map(|(i, item)| (key(item), i)).collect()
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| (key(item), i))
+        .collect()
 }

@@ -10,9 +10,14 @@ const ACCESS: &str = include_str!("fixtures/access.json");
 #[tokio::test]
 async fn missing_and_unknown_tokens_get_401_message() {
     let sim = from_json(ACCESS).await;
-    let resp = reqwest::get(format!("{}/api/v4/user", sim.url())).await.expect("request");
+    let resp = reqwest::get(format!("{}/api/v4/user", sim.url()))
+        .await
+        .expect("request");
     assert_eq!(resp.status(), 401);
-    assert_eq!(resp.json::<serde_json::Value>().await.expect("json"), json!({"message": "401 Unauthorized"}));
+    assert_eq!(
+        resp.json::<serde_json::Value>().await.expect("json"),
+        json!({"message": "401 Unauthorized"})
+    );
 
     let (status, body) = get_json(&sim, "glpat-NotAKnownToken00000", "/user").await;
     assert_eq!(status, 401);
@@ -25,9 +30,22 @@ async fn every_token_transport_is_accepted() {
     let client = reqwest::Client::new();
     let url = format!("{}/api/v4/user", sim.url());
     let token = "glpat-AccessOwner00000001";
-    let via_bearer = client.get(&url).bearer_auth(token).send().await.expect("request");
-    let via_query = client.get(format!("{url}?private_token={token}")).send().await.expect("request");
-    let via_access_token = client.get(format!("{url}?access_token={token}")).send().await.expect("request");
+    let via_bearer = client
+        .get(&url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request");
+    let via_query = client
+        .get(format!("{url}?private_token={token}"))
+        .send()
+        .await
+        .expect("request");
+    let via_access_token = client
+        .get(format!("{url}?access_token={token}"))
+        .send()
+        .await
+        .expect("request");
     for resp in [via_bearer, via_query, via_access_token] {
         assert_eq!(resp.status(), 200);
         let body: serde_json::Value = resp.json().await.expect("json");
@@ -55,11 +73,17 @@ async fn revoked_and_expired_tokens_get_invalid_token_bodies() {
     assert!(header(&revoked, "www-authenticate").is_some_and(|h| h.contains("invalid_token")));
     let body: serde_json::Value = revoked.json().await.expect("json");
     assert_eq!(body["error"], "invalid_token");
-    assert_eq!(body["error_description"], "Token was revoked. You have to re-authorize from the user.");
+    assert_eq!(
+        body["error_description"],
+        "Token was revoked. You have to re-authorize from the user."
+    );
 
     let (status, body) = get_json(&sim, "glpat-AccessExpired000001", "/user").await;
     assert_eq!(status, 401);
-    assert_eq!(body["error_description"], "Token is expired. You can either do re-authorization or token refresh.");
+    assert_eq!(
+        body["error_description"],
+        "Token is expired. You can either do re-authorization or token refresh."
+    );
 }
 
 #[tokio::test]
@@ -95,11 +119,17 @@ async fn blocked_and_deactivated_owners_are_forbidden() {
     let sim = from_json(ACCESS).await;
     let (status, body) = get_json(&sim, "glpat-AccessBlocked000001", "/user").await;
     assert_eq!(status, 403);
-    assert_eq!(body["message"], "403 Forbidden - Your account has been blocked.");
+    assert_eq!(
+        body["message"],
+        "403 Forbidden - Your account has been blocked."
+    );
     let (status, body) = get_json(&sim, "glpat-AccessSleeper000001", "/user").await;
     assert_eq!(status, 403);
     let message = body["message"].as_str().expect("message");
-    assert!(message.contains("deactivated") && message.contains("https://gitlab.access.test"), "{message}");
+    assert!(
+        message.contains("deactivated") && message.contains("https://gitlab.access.test"),
+        "{message}"
+    );
 }
 
 #[tokio::test]
@@ -121,7 +151,10 @@ async fn admin_with_sudo_scope_acts_as_other_user() {
     }
     let (status, body) = get_json(&sim, "glpat-AccessRootSudo00001", "/user?sudo=nobody").await;
     assert_eq!(status, 404);
-    assert_eq!(body["message"], "404 User with ID or username 'nobody' Not Found");
+    assert_eq!(
+        body["message"],
+        "404 User with ID or username 'nobody' Not Found"
+    );
 }
 
 #[tokio::test]
@@ -129,7 +162,10 @@ async fn sudo_needs_admin_and_sudo_scope() {
     let sim = from_json(ACCESS).await;
     let (status, body) = get_json(&sim, "glpat-AccessDevSudo000001", "/user?sudo=root").await;
     assert_eq!(status, 403);
-    assert_eq!(body, json!({"message": "403 Forbidden - Must be admin to use sudo"}));
+    assert_eq!(
+        body,
+        json!({"message": "403 Forbidden - Must be admin to use sudo"})
+    );
     let (status, body) = get_json(&sim, "glpat-AccessRootNoSudo001", "/user?sudo=dev").await;
     assert_eq!(status, 403);
     assert_eq!(body["error"], "insufficient_scope");

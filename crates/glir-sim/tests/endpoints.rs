@@ -18,10 +18,20 @@ async fn every_response_has_request_id_and_json_content_type() {
     ] {
         let resp = get(&sim, token, path).await;
         assert_eq!(resp.status(), status, "{path}");
-        assert_eq!(header(&resp, "content-type"), Some("application/json"), "{path}");
-        let id = header(&resp, "x-request-id").expect("x-request-id").to_string();
+        assert_eq!(
+            header(&resp, "content-type"),
+            Some("application/json"),
+            "{path}"
+        );
+        let id = header(&resp, "x-request-id")
+            .expect("x-request-id")
+            .to_string();
         assert_eq!(id.len(), 26, "{id}");
-        assert!(id.chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()), "{id}");
+        assert!(
+            id.chars()
+                .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()),
+            "{id}"
+        );
         assert!(request_ids.insert(id), "request ids are unique");
     }
     let (_, body) = get_json(&sim, ADMIN, "/no/such/route").await;
@@ -56,7 +66,11 @@ async fn current_user_for_admin_has_admin_fields() {
     assert_eq!(me["last_sign_in_ip"], "198.51.100.10");
     assert_eq!(me["web_url"], "https://gitlab.sim.test/root");
     assert_eq!(me["created_at"], "2024-01-01T00:00:00.000Z");
-    assert!(me["current_sign_in_at"].as_str().is_some_and(|t| t.ends_with(".000Z")));
+    assert!(
+        me["current_sign_in_at"]
+            .as_str()
+            .is_some_and(|t| t.ends_with(".000Z"))
+    );
 }
 
 #[tokio::test]
@@ -64,9 +78,23 @@ async fn personal_access_token_self_describes_the_token_in_use() {
     let sim = synthetic(0).await;
     let (status, token) = get_json(&sim, DEV, "/personal_access_tokens/self").await;
     assert_eq!(status, 200);
-    let keys: HashSet<&str> = token.as_object().expect("object").keys().map(String::as_str).collect();
+    let keys: HashSet<&str> = token
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
     let expected: HashSet<&str> = [
-        "id", "name", "revoked", "created_at", "description", "scopes", "user_id", "last_used_at", "active", "expires_at",
+        "id",
+        "name",
+        "revoked",
+        "created_at",
+        "description",
+        "scopes",
+        "user_id",
+        "last_used_at",
+        "active",
+        "expires_at",
     ]
     .into_iter()
     .collect();
@@ -76,7 +104,10 @@ async fn personal_access_token_self_describes_the_token_in_use() {
     assert_eq!(token["scopes"], serde_json::json!(["read_api"]));
     assert_eq!(token["active"], true);
     assert_eq!(token["revoked"], false);
-    assert!(token.to_string().find("SimDevToken").is_none(), "the plaintext is never served");
+    assert!(
+        token.to_string().find("SimDevToken").is_none(),
+        "the plaintext is never served"
+    );
 }
 
 #[tokio::test]
@@ -89,7 +120,11 @@ async fn users_list_filters() {
     let (_, search) = get_json(&sim, DEV, "/users?search=owner").await;
     assert_eq!(ids(&search), vec![3]);
     let (_, by_email) = get_json(&sim, DEV, "/users?search=ops@sim.test").await;
-    assert_eq!(ids(&by_email), Vec::<i64>::new(), "non-admins cannot search by email");
+    assert_eq!(
+        ids(&by_email),
+        Vec::<i64>::new(),
+        "non-admins cannot search by email"
+    );
     let (_, by_email) = get_json(&sim, ADMIN, "/users?search=ops@sim.test").await;
     assert_eq!(ids(&by_email), vec![3]);
     let (_, asc) = get_json(&sim, ADMIN, "/users?sort=asc&active=true").await;
@@ -161,19 +196,47 @@ async fn audit_event_entity_shape() {
     let (status, events) = get_json(&sim, ADMIN, "/audit_events").await;
     assert_eq!(status, 200);
     let first = &events[0];
-    let keys: HashSet<&str> = first.as_object().expect("object").keys().map(String::as_str).collect();
-    let expected: HashSet<&str> =
-        ["id", "author_id", "entity_id", "entity_type", "event_name", "details", "created_at"].into_iter().collect();
+    let keys: HashSet<&str> = first
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let expected: HashSet<&str> = [
+        "id",
+        "author_id",
+        "entity_id",
+        "entity_type",
+        "event_name",
+        "details",
+        "created_at",
+    ]
+    .into_iter()
+    .collect();
     assert_eq!(keys, expected);
     assert_eq!(first["id"], 3);
     assert_eq!(first["entity_type"], "Project");
     assert_eq!(first["entity_id"], 20);
     assert_eq!(first["created_at"], "2026-11-20T00:02:00.000Z");
     let details = &first["details"];
-    for key in ["author_name", "author_email", "target_id", "target_type", "target_details", "ip_address", "entity_path"] {
-        assert!(details.get(key).is_some(), "details.{key} missing: {details}");
+    for key in [
+        "author_name",
+        "author_email",
+        "target_id",
+        "target_type",
+        "target_details",
+        "ip_address",
+        "entity_path",
+    ] {
+        assert!(
+            details.get(key).is_some(),
+            "details.{key} missing: {details}"
+        );
     }
-    assert_eq!(details["from"], "false", "from/to are coerced to strings as formatted_details does");
+    assert_eq!(
+        details["from"], "false",
+        "from/to are coerced to strings as formatted_details does"
+    );
 }
 
 #[tokio::test]

@@ -27,7 +27,10 @@ async fn instance_audit_events_are_admin_only() {
 
 #[tokio::test]
 async fn gitlab_com_has_no_instance_audit_events() {
-    let json = ACCESS.replace(r#""external_url": "https://gitlab.access.test""#, r#""gitlab_com": true"#);
+    let json = ACCESS.replace(
+        r#""external_url": "https://gitlab.access.test""#,
+        r#""gitlab_com": true"#,
+    );
     let sim = from_json(&json).await;
     let (status, _) = get_json(&sim, ROOT, "/audit_events").await;
     assert_eq!(status, 404);
@@ -65,7 +68,10 @@ async fn project_audit_events_maintainer_all_developer_own() {
     let (status, body) = get_json(&sim, DEV, "/projects/20/audit_events").await;
     assert_eq!(status, 200);
     assert_eq!(ids(&body), vec![5]);
-    assert_eq!(body[0]["event_name"], "ci_variable_updated", "filled from details.event_name");
+    assert_eq!(
+        body[0]["event_name"], "ci_variable_updated",
+        "filled from details.event_name"
+    );
     let (status, _) = get_json(&sim, REP, "/projects/20/audit_events").await;
     assert_eq!(status, 403);
 }
@@ -75,7 +81,10 @@ async fn private_project_is_404_to_non_members() {
     let sim = from_json(ACCESS).await;
     let (status, body) = get_json(&sim, OUTSIDER, "/projects/acme%2Fapp").await;
     assert_eq!(status, 404);
-    assert_eq!(body, serde_json::json!({"message": "404 Project Not Found"}));
+    assert_eq!(
+        body,
+        serde_json::json!({"message": "404 Project Not Found"})
+    );
     let (status, body) = get_json(&sim, REP, "/projects/acme%2Fapp").await;
     assert_eq!(status, 200, "inherited group membership grants access");
     assert_eq!(body["path_with_namespace"], "acme/app");
@@ -112,7 +121,10 @@ async fn admin_fields_only_for_admins() {
         assert!(as_user.get(field).is_none(), "{field} leaked: {as_user}");
     }
     let (_, me) = get_json(&sim, DEV, "/user").await;
-    assert_eq!(me["email"], "dev@gitlab.access.test", "email defaults to username@host");
+    assert_eq!(
+        me["email"], "dev@gitlab.access.test",
+        "email defaults to username@host"
+    );
     assert!(me.get("is_admin").is_none());
 }
 

@@ -28,7 +28,7 @@ INSERT INTO events (
     entity_id, entity_type, entity_path, target_id, target_type, target_details, ip_address,
     change, change_from, change_to, custom_message, details, raw
 ) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
-ON CONFLICT (source, event_id) DO NOTHING";
+ON CONFLICT (source, created_at, event_id) DO NOTHING";
 
 /// Inserts within the caller's transaction through one cached prepared statement.
 pub(crate) fn insert_all(

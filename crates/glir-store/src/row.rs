@@ -16,7 +16,10 @@ pub(crate) fn micros(t: jiff::Timestamp) -> i64 {
     t.as_microsecond()
 }
 
-pub(crate) fn query(conn: &Connection, filter: &EventFilter) -> Result<Vec<AuditEvent>, StoreError> {
+pub(crate) fn query(
+    conn: &Connection,
+    filter: &EventFilter,
+) -> Result<Vec<AuditEvent>, StoreError> {
     let mut clause = filter.to_where();
     let dir = if filter.newest_first { "DESC" } else { "ASC" };
     let mut sql = format!(
@@ -47,7 +50,9 @@ pub(crate) fn count(conn: &Connection, filter: &EventFilter) -> Result<u64, Stor
     let sql = format!("SELECT COUNT(*) FROM events{}", clause.sql);
     let n: i64 = conn
         .prepare_cached(&sql)
-        .and_then(|mut stmt| stmt.query_row(params_from_iter(clause.params.iter()), |row| row.get(0)))
+        .and_then(|mut stmt| {
+            stmt.query_row(params_from_iter(clause.params.iter()), |row| row.get(0))
+        })
         .context("cannot count events")?;
     Ok(n.unsigned_abs())
 }

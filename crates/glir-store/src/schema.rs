@@ -36,17 +36,9 @@ CREATE TABLE events (
     custom_message  TEXT,
     details         TEXT NOT NULL,
     raw             TEXT NOT NULL,
-    UNIQUE (source, event_id)
+    UNIQUE (source, created_at, event_id)
 );
 CREATE INDEX events_by_time         ON events (created_at);
-CREATE INDEX events_by_author_name  ON events (author_name, created_at);
-CREATE INDEX events_by_author_id    ON events (author_id, created_at);
-CREATE INDEX events_by_author_email ON events (author_email, created_at);
-CREATE INDEX events_by_ip           ON events (ip_address, created_at);
-CREATE INDEX events_by_entity_path  ON events (entity_path, created_at);
-CREATE INDEX events_by_entity_id    ON events (entity_id, created_at);
-CREATE INDEX events_by_target_type  ON events (target_type, created_at);
-CREATE INDEX events_by_event_type   ON events (event_type, created_at);
 
 CREATE TABLE checkpoints (
     scope       TEXT PRIMARY KEY,
@@ -75,7 +67,10 @@ fn migrate_with(conn: &mut Connection, steps: &[&str]) -> Result<(), StoreError>
     }
     for (index, sql) in steps.iter().enumerate().skip(found as usize) {
         let target = index as u32 + 1;
-        let err = |source| StoreError::Migrate { version: target, source };
+        let err = |source| StoreError::Migrate {
+            version: target,
+            source,
+        };
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(err)?;
@@ -83,7 +78,8 @@ fn migrate_with(conn: &mut Connection, steps: &[&str]) -> Result<(), StoreError>
             continue;
         }
         tx.execute_batch(sql).map_err(err)?;
-        tx.pragma_update(None, "user_version", target).map_err(err)?;
+        tx.pragma_update(None, "user_version", target)
+            .map_err(err)?;
         tx.commit().map_err(err)?;
     }
     Ok(())
@@ -138,8 +134,14 @@ mod tests {
         let mut conn = Connection::open_in_memory().expect("open");
         let steps = [MIGRATIONS[0], "CREATE TABLE events (x);"];
         let err = migrate_with(&mut conn, &steps).expect_err("v2 must fail");
-        assert!(matches!(err, StoreError::Migrate { version: 2, .. }), "{err}");
-        assert!(err.to_string().starts_with("cannot migrate store to schema version 2: "));
+        assert!(
+            matches!(err, StoreError::Migrate { version: 2, .. }),
+            "{err}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with("cannot migrate store to schema version 2: ")
+        );
         assert_eq!(version(&conn).expect("version"), 1);
     }
 }

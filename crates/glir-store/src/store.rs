@@ -38,10 +38,8 @@ impl Store {
         let conn = Connection::open(path).map_err(open_err)?;
         // WAL lets a report read while an ingest writes; with WAL, synchronous=NORMAL only risks
         // the last commits on power loss, never corruption (sqlite.org/wal.html).
-        conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| {
-            row.get::<_, String>(0)
-        })
-        .map_err(open_err)?;
+        conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))
+            .map_err(open_err)?;
         configure(&conn).map_err(open_err)?;
         Store::migrated(conn)
     }

@@ -12,7 +12,11 @@ fn ts(s: &str) -> jiff::Timestamp {
 
 fn store() -> Store {
     let specs = [
-        Spec { id: "10", at: "2025-03-02T06:00:00Z", ..BASE },
+        Spec {
+            id: "10",
+            at: "2025-03-02T06:00:00Z",
+            ..BASE
+        },
         Spec {
             id: "11",
             at: "2025-03-02T06:00:00Z",
@@ -44,7 +48,13 @@ fn store() -> Store {
             event_type: "repository_git_operation",
             ..BASE
         },
-        Spec { id: "09", at: "2025-03-02T06:00:00Z", path: "grp", entity_id: 9, ..BASE },
+        Spec {
+            id: "09",
+            at: "2025-03-02T06:00:00Z",
+            path: "grp",
+            entity_id: 9,
+            ..BASE
+        },
     ];
     let mut store = Store::open_in_memory().expect("opens");
     let events: Vec<AuditEvent> = specs.iter().map(|s| event("h", s)).collect();
@@ -64,7 +74,10 @@ fn ids(store: &Store, filter: EventFilter) -> Vec<String> {
 }
 
 fn only_h() -> EventFilter {
-    EventFilter { source: Some("h".into()), ..Default::default() }
+    EventFilter {
+        source: Some("h".into()),
+        ..Default::default()
+    }
 }
 
 #[test]
@@ -72,17 +85,40 @@ fn default_order_is_time_then_event_id_and_can_be_reversed() {
     let s = store();
     assert_eq!(ids(&s, only_h()), ["09", "10", "11", "12", "13"]);
     assert_eq!(
-        ids(&s, EventFilter { newest_first: true, ..only_h() }),
+        ids(
+            &s,
+            EventFilter {
+                newest_first: true,
+                ..only_h()
+            }
+        ),
         ["13", "12", "11", "10", "09"]
     );
-    assert_eq!(ids(&s, EventFilter { limit: Some(2), ..only_h() }), ["09", "10"]);
+    assert_eq!(
+        ids(
+            &s,
+            EventFilter {
+                limit: Some(2),
+                ..only_h()
+            }
+        ),
+        ["09", "10"]
+    );
     assert_eq!(ids(&s, EventFilter::default()).len(), 6);
 }
 
 #[test]
 fn actor_matches_name_case_insensitively_email_or_numeric_id() {
     let s = store();
-    let by = |actor: &str| ids(&s, EventFilter { actor: Some(actor.into()), ..only_h() });
+    let by = |actor: &str| {
+        ids(
+            &s,
+            EventFilter {
+                actor: Some(actor.into()),
+                ..only_h()
+            },
+        )
+    };
     assert_eq!(by("admin one"), ["11"]);
     assert_eq!(by("ADMIN@example.test"), ["11"]);
     assert_eq!(by("1"), ["11"]);
@@ -94,18 +130,54 @@ fn actor_matches_name_case_insensitively_email_or_numeric_id() {
 #[test]
 fn ip_event_type_glob_and_target_type() {
     let s = store();
-    assert_eq!(ids(&s, EventFilter { ip: Some("198.51.100.7".into()), ..only_h() }), ["11"]);
     assert_eq!(
-        ids(&s, EventFilter { event_type: Some("*token*".into()), ..only_h() }),
+        ids(
+            &s,
+            EventFilter {
+                ip: Some("198.51.100.7".into()),
+                ..only_h()
+            }
+        ),
+        ["11"]
+    );
+    assert_eq!(
+        ids(
+            &s,
+            EventFilter {
+                event_type: Some("*token*".into()),
+                ..only_h()
+            }
+        ),
         ["11", "12"]
     );
     assert_eq!(
-        ids(&s, EventFilter { event_type: Some("personal_access_token_?evoked".into()), ..only_h() }),
+        ids(
+            &s,
+            EventFilter {
+                event_type: Some("personal_access_token_?evoked".into()),
+                ..only_h()
+            }
+        ),
         ["12"]
     );
-    assert!(ids(&s, EventFilter { event_type: Some("*TOKEN*".into()), ..only_h() }).is_empty());
+    assert!(
+        ids(
+            &s,
+            EventFilter {
+                event_type: Some("*TOKEN*".into()),
+                ..only_h()
+            }
+        )
+        .is_empty()
+    );
     assert_eq!(
-        ids(&s, EventFilter { target_type: Some("PersonalAccessToken".into()), ..only_h() }),
+        ids(
+            &s,
+            EventFilter {
+                target_type: Some("PersonalAccessToken".into()),
+                ..only_h()
+            }
+        ),
         ["11", "12"]
     );
 }
@@ -113,7 +185,15 @@ fn ip_event_type_glob_and_target_type() {
 #[test]
 fn entity_matches_path_subtree_or_id() {
     let s = store();
-    let by = |entity: &str| ids(&s, EventFilter { entity: Some(entity.into()), ..only_h() });
+    let by = |entity: &str| {
+        ids(
+            &s,
+            EventFilter {
+                entity: Some(entity.into()),
+                ..only_h()
+            },
+        )
+    };
     assert_eq!(by("grp"), ["09", "10", "11", "12"], "grp2 is not under grp");
     assert_eq!(by("grp/"), ["09", "10", "11", "12"]);
     assert_eq!(by("grp/app"), ["10", "11", "12"]);
@@ -131,7 +211,10 @@ fn since_is_inclusive_and_until_exclusive() {
         ..only_h()
     };
     assert_eq!(ids(&s, window), ["12"]);
-    let since = EventFilter { since: Some(ts("2025-03-02T06:00:00.001Z")), ..only_h() };
+    let since = EventFilter {
+        since: Some(ts("2025-03-02T06:00:00.001Z")),
+        ..only_h()
+    };
     assert_eq!(ids(&s, since), ["12", "13"]);
 }
 

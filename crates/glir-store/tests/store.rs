@@ -14,10 +14,16 @@ fn open_creates_the_directory_and_uses_wal() {
     assert_eq!(store.schema_version().expect("version"), LATEST_VERSION);
     store.insert_events(&[event("h", &BASE)]).expect("insert");
     assert!(path.exists());
-    assert!(dir.path().join("nested/case-42/glir.sqlite-wal").exists(), "WAL journal in use");
+    assert!(
+        dir.path().join("nested/case-42/glir.sqlite-wal").exists(),
+        "WAL journal in use"
+    );
     drop(store);
     let store = Store::open(&path).expect("reopens");
-    assert_eq!(store.count_events(&EventFilter::default()).expect("count"), 1);
+    assert_eq!(
+        store.count_events(&EventFilter::default()).expect("count"),
+        1
+    );
 }
 
 #[test]
@@ -39,9 +45,16 @@ fn a_newer_schema_is_refused_in_plain_words() {
 fn a_file_that_is_not_a_database_is_named_in_the_error() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("notes.txt");
-    std::fs::write(&path, "these are not the pages you are looking for ".repeat(100)).expect("write");
+    std::fs::write(
+        &path,
+        "these are not the pages you are looking for ".repeat(100),
+    )
+    .expect("write");
     let message = Store::open(&path).err().expect("must fail").to_string();
-    assert!(message.starts_with(&format!("cannot open store at {}: ", path.display())), "{message}");
+    assert!(
+        message.starts_with(&format!("cannot open store at {}: ", path.display())),
+        "{message}"
+    );
 }
 
 #[test]
@@ -53,11 +66,28 @@ fn events_round_trip_and_duplicates_are_counted() {
     let stats = store
         .insert_events(&[first.clone(), second.clone(), other_source.clone()])
         .expect("insert");
-    assert_eq!(stats, InsertStats { inserted: 3, duplicates: 0 });
-    let again = store.insert_events(&[first.clone(), second.clone()]).expect("insert");
-    assert_eq!(again, InsertStats { inserted: 0, duplicates: 2 });
+    assert_eq!(
+        stats,
+        InsertStats {
+            inserted: 3,
+            duplicates: 0
+        }
+    );
+    let again = store
+        .insert_events(&[first.clone(), second.clone()])
+        .expect("insert");
+    assert_eq!(
+        again,
+        InsertStats {
+            inserted: 0,
+            duplicates: 2
+        }
+    );
     let stored = store
-        .query_events(&EventFilter { source: Some("gitlab.example.test".into()), ..Default::default() })
+        .query_events(&EventFilter {
+            source: Some("gitlab.example.test".into()),
+            ..Default::default()
+        })
         .expect("query");
     assert_eq!(stored, vec![first, second]);
 }
@@ -67,18 +97,36 @@ fn a_duplicate_inside_one_batch_is_counted_once_stored_once() {
     let mut store = Store::open_in_memory().expect("opens");
     let e = event("h", &BASE);
     let stats = store.insert_events(&[e.clone(), e]).expect("insert");
-    assert_eq!(stats, InsertStats { inserted: 1, duplicates: 1 });
+    assert_eq!(
+        stats,
+        InsertStats {
+            inserted: 1,
+            duplicates: 1
+        }
+    );
 }
 
 #[test]
 fn checkpoints_are_stored_and_replaced() {
     let mut store = Store::open_in_memory().expect("opens");
     assert_eq!(store.checkpoint("instance").expect("read"), None);
-    store.set_checkpoint("instance", &json!({"id_after": 100})).expect("set");
-    store.set_checkpoint("instance", &json!({"id_after": 250})).expect("replace");
-    store.set_checkpoint("group:7", &json!("2025-03-01T00:00:00Z")).expect("set");
-    assert_eq!(store.checkpoint("instance").expect("read"), Some(json!({"id_after": 250})));
-    assert_eq!(store.checkpoint("group:7").expect("read"), Some(json!("2025-03-01T00:00:00Z")));
+    store
+        .set_checkpoint("instance", &json!({"id_after": 100}))
+        .expect("set");
+    store
+        .set_checkpoint("instance", &json!({"id_after": 250}))
+        .expect("replace");
+    store
+        .set_checkpoint("group:7", &json!("2025-03-01T00:00:00Z"))
+        .expect("set");
+    assert_eq!(
+        store.checkpoint("instance").expect("read"),
+        Some(json!({"id_after": 250}))
+    );
+    assert_eq!(
+        store.checkpoint("group:7").expect("read"),
+        Some(json!("2025-03-01T00:00:00Z"))
+    );
 }
 
 #[test]
@@ -90,7 +138,10 @@ fn events_and_checkpoint_commit_together() {
         .insert_events_with_checkpoint(&[event("h", &BASE)], "instance", &json!({"cursor": "a"}))
         .expect("commit");
     assert_eq!(stats.inserted, 1);
-    assert_eq!(store.checkpoint("instance").expect("read"), Some(json!({"cursor": "a"})));
+    assert_eq!(
+        store.checkpoint("instance").expect("read"),
+        Some(json!({"cursor": "a"}))
+    );
 
     // Make the checkpoint write fail after the events were written in the same transaction:
     // neither may remain.
@@ -106,7 +157,16 @@ fn events_and_checkpoint_commit_together() {
     let err = store
         .insert_events_with_checkpoint(&[next], "instance", &json!({"cursor": "b"}))
         .expect_err("checkpoint write fails");
-    assert!(err.to_string().starts_with("cannot store checkpoint: "), "{err}");
-    assert_eq!(store.count_events(&EventFilter::default()).expect("count"), 1);
-    assert_eq!(store.checkpoint("instance").expect("read"), Some(json!({"cursor": "a"})));
+    assert!(
+        err.to_string().starts_with("cannot store checkpoint: "),
+        "{err}"
+    );
+    assert_eq!(
+        store.count_events(&EventFilter::default()).expect("count"),
+        1
+    );
+    assert_eq!(
+        store.checkpoint("instance").expect("read"),
+        Some(json!({"cursor": "a"}))
+    );
 }

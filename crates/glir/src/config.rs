@@ -271,7 +271,7 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
         let map: HashMap<String, String> = pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -310,8 +310,15 @@ url = "https://gitlab.lab.test"
         let cfg = write_config(dir.path(), CONFIG);
         let env = env_of(&[("GITLAB_URL", "https://env.test"), ("PROD_TOKEN", "t1")]);
 
-        let from_profile = resolve(&overrides_with(cfg.clone()), &env_of(&[("PROD_TOKEN", "t1")])).unwrap();
-        assert_eq!(from_profile.url.as_deref(), Some("https://gitlab.prod.test"));
+        let from_profile = resolve(
+            &overrides_with(cfg.clone()),
+            &env_of(&[("PROD_TOKEN", "t1")]),
+        )
+        .unwrap();
+        assert_eq!(
+            from_profile.url.as_deref(),
+            Some("https://gitlab.prod.test")
+        );
 
         let from_env = resolve(&overrides_with(cfg.clone()), &env).unwrap();
         assert_eq!(from_env.url.as_deref(), Some("https://env.test"));
@@ -320,7 +327,10 @@ url = "https://gitlab.lab.test"
         flags.url = Some("https://flag.test".into());
         let from_flag = resolve(&flags, &env).unwrap();
         assert_eq!(from_flag.url.as_deref(), Some("https://flag.test"));
-        assert_eq!(from_flag.ca_bundle, Some(PathBuf::from("/etc/ssl/corp.pem")));
+        assert_eq!(
+            from_flag.ca_bundle,
+            Some(PathBuf::from("/etc/ssl/corp.pem"))
+        );
         assert_eq!(from_flag.proxy.as_deref(), Some("http://proxy.test:3128"));
     }
 
@@ -380,7 +390,10 @@ url = "https://gitlab.lab.test"
         let env_path = token_path.display().to_string();
         let env = env_of(&[("GLIR_TOKEN_FILE", env_path.as_str())]);
         let s = resolve(&overrides_with(cfg.clone()), &env).unwrap();
-        assert_eq!(s.token.as_ref().unwrap().0.expose(), "glpat-FileToken000000001");
+        assert_eq!(
+            s.token.as_ref().unwrap().0.expose(),
+            "glpat-FileToken000000001"
+        );
         assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
         assert!(!s.warnings[0].contains("FileToken"));
 
@@ -409,7 +422,9 @@ url = "https://gitlab.lab.test"
             dir.path(),
             "default_profile = \"p\"\n[profiles.p]\ntoken = { command = [\"false\"] }\n",
         );
-        let err = resolve(&overrides_with(cfg), &env_of(&[])).unwrap_err().to_string();
+        let err = resolve(&overrides_with(cfg), &env_of(&[]))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("failed"), "{err}");
     }
 
@@ -417,7 +432,9 @@ url = "https://gitlab.lab.test"
     fn unknown_config_key_names_the_key() {
         let dir = tempfile::tempdir().unwrap();
         let cfg = write_config(dir.path(), "[profiles.p]\nulr = \"typo\"\n");
-        let err = resolve(&overrides_with(cfg), &env_of(&[])).unwrap_err().to_string();
+        let err = resolve(&overrides_with(cfg), &env_of(&[]))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("ulr"), "{err}");
     }
 
@@ -427,7 +444,10 @@ url = "https://gitlab.lab.test"
         let cfg = write_config(dir.path(), "");
         let s = resolve(&overrides_with(cfg.clone()), &env_of(&[])).unwrap();
         assert_eq!(s.data_dir, PathBuf::from("/tmp/glir-test-data"));
-        let o = Overrides { config_file: Some(cfg), ..Overrides::default() };
+        let o = Overrides {
+            config_file: Some(cfg),
+            ..Overrides::default()
+        };
         let s = resolve(&o, &env_of(&[("GLIR_DATA_DIR", "/srv/glir")])).unwrap();
         assert_eq!(s.store_path(), PathBuf::from("/srv/glir/glir.db"));
     }

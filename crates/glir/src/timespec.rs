@@ -14,7 +14,9 @@ pub fn parse_time(text: &str, now: Timestamp) -> Result<Timestamp> {
     if let Some(age) = parse_age(t) {
         return Ok(now.checked_sub(age)?);
     }
-    bail!("`{text}` is not a time: use RFC 3339 (2026-11-25T02:13:00Z), a date (2026-11-25) or an age (7d, 12h, 30m)")
+    bail!(
+        "`{text}` is not a time: use RFC 3339 (2026-11-25T02:13:00Z), a date (2026-11-25) or an age (7d, 12h, 30m)"
+    )
 }
 
 fn parse_age(t: &str) -> Option<SignedDuration> {
@@ -46,18 +48,32 @@ mod tests {
     #[test]
     fn accepts_rfc3339_dates_and_ages() {
         assert_eq!(
-            parse_time("2026-11-25T02:13:00Z", now()).unwrap().to_string(),
+            parse_time("2026-11-25T02:13:00Z", now())
+                .unwrap()
+                .to_string(),
             "2026-11-25T02:13:00Z"
         );
-        assert_eq!(parse_time("2026-11-25", now()).unwrap().to_string(), "2026-11-25T00:00:00Z");
-        assert_eq!(parse_time("2d", now()).unwrap().to_string(), "2026-11-26T12:00:00Z");
-        assert_eq!(parse_time("90m", now()).unwrap().to_string(), "2026-11-28T10:30:00Z");
+        assert_eq!(
+            parse_time("2026-11-25", now()).unwrap().to_string(),
+            "2026-11-25T00:00:00Z"
+        );
+        assert_eq!(
+            parse_time("2d", now()).unwrap().to_string(),
+            "2026-11-26T12:00:00Z"
+        );
+        assert_eq!(
+            parse_time("90m", now()).unwrap().to_string(),
+            "2026-11-28T10:30:00Z"
+        );
     }
 
     #[test]
     fn rejects_other_text_with_the_accepted_forms() {
         let err = parse_time("yesterday", now()).unwrap_err().to_string();
-        assert!(err.contains("yesterday") && err.contains("RFC 3339"), "{err}");
+        assert!(
+            err.contains("yesterday") && err.contains("RFC 3339"),
+            "{err}"
+        );
         assert!(parse_time("5y", now()).is_err());
     }
 }

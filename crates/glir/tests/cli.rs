@@ -21,7 +21,9 @@ fn start_sim(n: usize) -> Sim {
         .build()
         .unwrap();
     let start = "2026-11-01T00:00:00Z".parse().unwrap();
-    let handle = rt.block_on(glir_sim::start(Scenario::synthetic(n, start))).unwrap();
+    let handle = rt
+        .block_on(glir_sim::start(Scenario::synthetic(n, start)))
+        .unwrap();
     let url = handle.url();
     // The handle lives as long as the runtime; the server task keeps serving until the test ends.
     std::mem::forget(handle);
@@ -82,15 +84,34 @@ fn write_input(dir: &Path) -> PathBuf {
     let path = dir.join("export.jsonl");
     let good = |id: u32, author: &str, ip: &str, ty: &str, msg: &str| {
         format!(
-            r#"{{"id":"{id}","author_id":{id},"author_name":"{author}","entity_id":2,"entity_type":"Project","entity_path":"acme/app","details":{{"custom_message":"{msg}","author_name":"{author}"}},"ip_address":"{ip}","target_type":"Project","target_id":2,"target_details":"acme/app","created_at":"2026-11-2{id}T10:00:00Z","event_type":"{ty}"}}"#
+            r#"{{"id":"{id}","author_id":{aid},"author_name":"{author}","entity_id":2,"entity_type":"Project","entity_path":"acme/app","details":{{"custom_message":"{msg}","author_name":"{author}"}},"ip_address":"{ip}","target_type":"Project","target_id":2,"target_details":"acme/app","created_at":"2026-11-2{id}T10:00:00Z","event_type":"{ty}"}}"#,
+            aid = author.len()
         )
     };
     let lines = [
-        good(1, "mallory", "203.0.113.9", "personal_access_token_created", "Created token"),
+        good(
+            1,
+            "mallory",
+            "203.0.113.9",
+            "personal_access_token_created",
+            "Created token",
+        ),
         format!(r#"{{"id":"9","created_at":"not a time","note":"{BAD_LINE_TOKEN}"}}"#),
-        good(2, "mallory", "203.0.113.10", "add_ssh_key", &format!("pasted {INPUT_TOKEN} by mistake")),
+        good(
+            2,
+            "mallory",
+            "203.0.113.10",
+            "add_ssh_key",
+            &format!("pasted {INPUT_TOKEN} by mistake"),
+        ),
         format!("{{\"truncated\": \"{BAD_LINE_TOKEN}"),
-        good(3, "bob", "198.51.100.1", "member_updated", "Changed access level"),
+        good(
+            3,
+            "bob",
+            "198.51.100.1",
+            "member_updated",
+            "Changed access level",
+        ),
     ];
     std::fs::write(&path, lines.join("\n") + "\n").unwrap();
     path
@@ -98,7 +119,10 @@ fn write_input(dir: &Path) -> PathBuf {
 
 fn assert_no_token(output: &str, tokens: &[&str]) {
     for t in tokens {
-        assert!(!output.contains(t), "full token {t} appears in output:\n{output}");
+        assert!(
+            !output.contains(t),
+            "full token {t} appears in output:\n{output}"
+        );
     }
 }
 
@@ -109,13 +133,24 @@ fn ingest_reports_bad_lines_and_events_can_be_queried() {
     std::fs::write(&config, "").unwrap();
     let input = write_input(dir.path());
 
-    let out = ok(glir(dir.path(), &config).arg("ingest").arg(&input).output().unwrap());
+    let out = ok(glir(dir.path(), &config)
+        .arg("ingest")
+        .arg(&input)
+        .output()
+        .unwrap());
     let shown = input.display().to_string();
     assert!(out.contains(&format!("{shown}:2: ")), "{out}");
     assert!(out.contains(&format!("{shown}:4: ")), "{out}");
-    assert!(out.contains("3 new") && out.contains("2 malformed"), "{out}");
+    assert!(
+        out.contains("3 new") && out.contains("2 malformed"),
+        "{out}"
+    );
 
-    let again = ok(glir(dir.path(), &config).arg("ingest").arg(&input).output().unwrap());
+    let again = ok(glir(dir.path(), &config)
+        .arg("ingest")
+        .arg(&input)
+        .output()
+        .unwrap());
     assert!(again.contains("0 new, 3 already stored"), "{again}");
 
     let jsonl = glir(dir.path(), &config)
@@ -130,41 +165,87 @@ fn ingest_reports_bad_lines_and_events_can_be_queried() {
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["event_type"], "personal_access_token_created");
 
-    let timeline = ok(glir(dir.path(), &config).args(["timeline", "--actor", "mallory"]).output().unwrap());
+    let timeline = ok(glir(dir.path(), &config)
+        .args(["timeline", "--actor", "mallory"])
+        .output()
+        .unwrap());
     assert!(timeline.contains("new IP 203.0.113.10"), "{timeline}");
 
-    let strict = glir(dir.path(), &config).arg("ingest").arg("--strict").arg(&input).output().unwrap();
+    let strict = glir(dir.path(), &config)
+        .arg("ingest")
+        .arg("--strict")
+        .arg(&input)
+        .output()
+        .unwrap();
     assert_eq!(strict.status.code(), Some(2), "{}", text(&strict));
-    assert!(text(&strict).contains(&format!("{shown}:2")), "{}", text(&strict));
+    assert!(
+        text(&strict).contains(&format!("{shown}:2")),
+        "{}",
+        text(&strict)
+    );
 }
 
 #[test]
 fn collect_then_timeline_against_the_simulator() {
     let sim = start_sim(40);
     let dir = tempfile::tempdir().unwrap();
-    let config = write_config(dir.path(), &sim.url, &write_token_file(dir.path(), ADMIN_TOKEN));
+    let config = write_config(
+        dir.path(),
+        &sim.url,
+        &write_token_file(dir.path(), ADMIN_TOKEN),
+    );
     let collect = ok(glir(dir.path(), &config)
-        .args(["collect", "audit-events", "--instance", "--since", "2026-11-01", "--until", "2026-11-02"])
+        .args([
+            "collect",
+            "audit-events",
+            "--instance",
+            "--since",
+            "2026-11-01",
+            "--until",
+            "2026-11-02",
+        ])
         .output()
         .unwrap());
     assert!(collect.contains("40 fetched, 40 new"), "{collect}");
 
     let rerun = ok(glir(dir.path(), &config)
-        .args(["collect", "audit-events", "--instance", "--since", "2026-11-01", "--until", "2026-11-02"])
+        .args([
+            "collect",
+            "audit-events",
+            "--instance",
+            "--since",
+            "2026-11-01",
+            "--until",
+            "2026-11-02",
+        ])
         .output()
         .unwrap());
     assert!(rerun.contains("0 new"), "{rerun}");
 
-    let csv = ok(glir(dir.path(), &config).args(["--format", "csv", "events"]).output().unwrap());
-    assert_eq!(csv.lines().filter(|l| l.starts_with("2026-")).count(), 40, "{csv}");
+    let csv = ok(glir(dir.path(), &config)
+        .args(["--format", "csv", "events"])
+        .output()
+        .unwrap());
+    assert_eq!(
+        csv.lines().filter(|l| l.starts_with("2026-")).count(),
+        40,
+        "{csv}"
+    );
 }
 
 #[test]
 fn whoami_answers_for_admin_and_developer_without_crashing() {
     let sim = start_sim(3);
     let dir = tempfile::tempdir().unwrap();
-    let config = write_config(dir.path(), &sim.url, &write_token_file(dir.path(), ADMIN_TOKEN));
-    let admin = ok(glir(dir.path(), &config).args(["whoami", "--group", "acme"]).output().unwrap());
+    let config = write_config(
+        dir.path(),
+        &sim.url,
+        &write_token_file(dir.path(), ADMIN_TOKEN),
+    );
+    let admin = ok(glir(dir.path(), &config)
+        .args(["whoami", "--group", "acme"])
+        .output()
+        .unwrap());
     assert!(admin.contains("administrator"), "{admin}");
     assert!(admin.contains("yes      instance audit events"), "{admin}");
 
@@ -174,8 +255,15 @@ fn whoami_answers_for_admin_and_developer_without_crashing() {
         .output()
         .unwrap());
     assert!(dev.contains("no       instance audit events"), "{dev}");
-    assert!(dev.contains("from environment variable GLIR_TOKEN"), "{dev}");
-    assert!(dev.lines().any(|l| l.contains("group audit events (acme)") && l.trim_start().starts_with("no")), "{dev}");
+    assert!(
+        dev.contains("from environment variable GLIR_TOKEN"),
+        "{dev}"
+    );
+    assert!(
+        dev.lines()
+            .any(|l| l.contains("group audit events (acme)") && l.trim_start().starts_with("no")),
+        "{dev}"
+    );
 
     let bad = ok(glir(dir.path(), &config)
         .env("GLIR_TOKEN", "glpat-NotARealToken00000000")
@@ -189,15 +277,32 @@ fn whoami_answers_for_admin_and_developer_without_crashing() {
 fn no_full_token_in_any_output_log_or_store() {
     let sim = start_sim(25);
     let dir = tempfile::tempdir().unwrap();
-    let config = write_config(dir.path(), &sim.url, &write_token_file(dir.path(), ADMIN_TOKEN));
+    let config = write_config(
+        dir.path(),
+        &sim.url,
+        &write_token_file(dir.path(), ADMIN_TOKEN),
+    );
     let input = write_input(dir.path());
-    let demo_tokens: Vec<String> = Scenario::demo().tokens.iter().map(|t| t.token.clone()).collect();
+    let demo_tokens: Vec<String> = Scenario::demo()
+        .tokens
+        .iter()
+        .map(|t| t.token.clone())
+        .collect();
     let mut planted = vec![ADMIN_TOKEN, DEV_TOKEN, INPUT_TOKEN, BAD_LINE_TOKEN];
     planted.extend(demo_tokens.iter().map(String::as_str));
 
     let runs: Vec<Vec<&str>> = vec![
         vec!["-vv", "whoami", "--group", "acme", "--project", "acme/app"],
-        vec!["-vv", "collect", "audit-events", "--instance", "--since", "2026-11-01", "--until", "2026-11-02"],
+        vec![
+            "-vv",
+            "collect",
+            "audit-events",
+            "--instance",
+            "--since",
+            "2026-11-01",
+            "--until",
+            "2026-11-02",
+        ],
         vec!["-vv", "ingest", input.to_str().unwrap()],
         vec!["events"],
         vec!["--format", "jsonl", "events"],
@@ -210,7 +315,11 @@ fn no_full_token_in_any_output_log_or_store() {
         let out = glir(dir.path(), &config).args(args).output().unwrap();
         assert_no_token(&text(&out), &planted);
         // The dev token from the environment overrides the config file's admin token.
-        let out = glir(dir.path(), &config).env("GLIR_TOKEN", DEV_TOKEN).args(args).output().unwrap();
+        let out = glir(dir.path(), &config)
+            .env("GLIR_TOKEN", DEV_TOKEN)
+            .args(args)
+            .output()
+            .unwrap();
         assert_no_token(&text(&out), &planted);
     }
     // The scrubbed form is still recognisable.
@@ -220,7 +329,10 @@ fn no_full_token_in_any_output_log_or_store() {
     // Credentials glir was given are never written to its own files.
     for entry in std::fs::read_dir(dir.path()).unwrap() {
         let path = entry.unwrap().path();
-        if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("glir.db")) {
+        if path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("glir.db"))
+        {
             let bytes = std::fs::read(&path).unwrap();
             let hay = String::from_utf8_lossy(&bytes);
             assert_no_token(&hay, &[ADMIN_TOKEN, DEV_TOKEN]);
@@ -247,9 +359,16 @@ fn bad_usage_exits_2_with_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("none.toml");
     std::fs::write(&config, "").unwrap();
-    let out = glir(dir.path(), &config).args(["events", "--since", "yesterday"]).output().unwrap();
+    let out = glir(dir.path(), &config)
+        .args(["events", "--since", "yesterday"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out).contains("`yesterday` is not a time"), "{}", text(&out));
+    assert!(
+        text(&out).contains("`yesterday` is not a time"),
+        "{}",
+        text(&out)
+    );
 
     let out = glir(dir.path(), &config).arg("whoami").output().unwrap();
     assert_eq!(out.status.code(), Some(2));

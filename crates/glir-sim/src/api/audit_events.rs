@@ -17,7 +17,11 @@ use jiff::tz::TimeZone;
 
 /// Keyset paging for audit events supports only `order_by=id&sort=desc` (doc/api/rest/_index.md,
 /// lib/gitlab/pagination/cursor_based_keyset.rb).
-const EVENT_PAGING: Rules = Rules { resource: "AuditEvent", keyset_sorts: &["desc"], offset_sortable: false };
+const EVENT_PAGING: Rules = Rules {
+    resource: "AuditEvent",
+    keyset_sorts: &["desc"],
+    offset_sortable: false,
+};
 
 /// Which events a caller may list within an entity.
 enum Visible {
@@ -34,7 +38,10 @@ struct Window {
 
 impl Window {
     fn from(ctx: &Ctx) -> Result<Window, ApiError> {
-        Ok(Window { after: time_param(ctx, "created_after")?, before: time_param(ctx, "created_before")? })
+        Ok(Window {
+            after: time_param(ctx, "created_after")?,
+            before: time_param(ctx, "created_before")?,
+        })
     }
 
     fn contains(&self, t: Timestamp) -> bool {
@@ -44,16 +51,33 @@ impl Window {
 
 /// Grape `DateTime` params accept RFC 3339, a local date-time (taken as UTC) or a bare date.
 fn time_param(ctx: &Ctx, name: &str) -> Result<Option<Timestamp>, ApiError> {
-    let Some(raw) = ctx.present(name) else { return Ok(None) };
+    let Some(raw) = ctx.present(name) else {
+        return Ok(None);
+    };
     let parsed = raw
         .parse::<Timestamp>()
         .ok()
-        .or_else(|| raw.parse::<DateTime>().ok().and_then(|dt| dt.to_zoned(TimeZone::UTC).ok()).map(|z| z.timestamp()))
-        .or_else(|| raw.parse::<Date>().ok().and_then(|d| d.to_zoned(TimeZone::UTC).ok()).map(|z| z.timestamp()));
-    parsed.map(Some).ok_or_else(|| ApiError::invalid_param(name))
+        .or_else(|| {
+            raw.parse::<DateTime>()
+                .ok()
+                .and_then(|dt| dt.to_zoned(TimeZone::UTC).ok())
+                .map(|z| z.timestamp())
+        })
+        .or_else(|| {
+            raw.parse::<Date>()
+                .ok()
+                .and_then(|d| d.to_zoned(TimeZone::UTC).ok())
+                .map(|z| z.timestamp())
+        });
+    parsed
+        .map(Some)
+        .ok_or_else(|| ApiError::invalid_param(name))
 }
 
-fn respond<'a>(ctx: &Ctx, events: impl Iterator<Item = &'a AuditEvent>) -> Result<Response, ApiError> {
+fn respond<'a>(
+    ctx: &Ctx,
+    events: impl Iterator<Item = &'a AuditEvent>,
+) -> Result<Response, ApiError> {
     let items = events.map(|e| (e.id, render::audit_event(e))).collect();
     paging::respond(ctx, items, &EVENT_PAGING)
 }
@@ -76,7 +100,10 @@ pub(crate) async fn instance(ctx: Ctx) -> Result<Response, ApiError> {
     };
     // entity_id "requires entity_type attribute to be present"; Grape drops it otherwise.
     let entity_id = match (entity_type, ctx.present("entity_id")) {
-        (Some(_), Some(raw)) => Some(raw.parse::<i64>().map_err(|_| ApiError::invalid_param("entity_id"))?),
+        (Some(_), Some(raw)) => Some(
+            raw.parse::<i64>()
+                .map_err(|_| ApiError::invalid_param("entity_id"))?,
+        ),
         _ => None,
     };
     let events = world
@@ -121,7 +148,12 @@ pub(crate) async fn project(ctx: Ctx, Path(id): Path<String>) -> Result<Response
     entity_events(&ctx, "Project", project.id, &visible)
 }
 
-fn entity_events(ctx: &Ctx, entity_type: &str, entity_id: i64, visible: &Visible) -> Result<Response, ApiError> {
+fn entity_events(
+    ctx: &Ctx,
+    entity_type: &str,
+    entity_id: i64,
+    visible: &Visible,
+) -> Result<Response, ApiError> {
     let window = Window::from(ctx)?;
     let events = ctx
         .shared

@@ -29,7 +29,11 @@ impl Caller<'_> {
 }
 
 /// Authenticates the request for an endpoint that accepts `allowed` scopes.
-pub(crate) fn authenticate<'a>(ctx: &Ctx, world: &'a World, allowed: &[&str]) -> Result<Caller<'a>, ApiError> {
+pub(crate) fn authenticate<'a>(
+    ctx: &Ctx,
+    world: &'a World,
+    allowed: &[&str],
+) -> Result<Caller<'a>, ApiError> {
     // auth_finders.rb: job tokens are looked up first; the scenario has no CI jobs, so any is unknown.
     if ctx.present("job_token").is_some() || ctx.header("job-token").is_some() {
         return Err(ApiError::unauthorized());
@@ -43,12 +47,18 @@ pub(crate) fn authenticate<'a>(ctx: &Ctx, world: &'a World, allowed: &[&str]) ->
     let token = world.token(plaintext).ok_or_else(ApiError::unauthorized)?;
     // app/services/access_token_validation_service.rb checks expiry, then revocation.
     if is_expired(token, Timestamp::now()) {
-        return Err(ApiError::invalid_token("Token is expired. You can either do re-authorization or token refresh."));
+        return Err(ApiError::invalid_token(
+            "Token is expired. You can either do re-authorization or token refresh.",
+        ));
     }
     if token.revoked {
-        return Err(ApiError::invalid_token("Token was revoked. You have to re-authorize from the user."));
+        return Err(ApiError::invalid_token(
+            "Token was revoked. You have to re-authorize from the user.",
+        ));
     }
-    let owner = world.user_by_name(&token.user).ok_or_else(ApiError::unauthorized)?;
+    let owner = world
+        .user_by_name(&token.user)
+        .ok_or_else(ApiError::unauthorized)?;
     check_account(owner, &world.scenario.instance.external_url)?;
     // lib/api/helpers.rb: `sudo!` runs before the endpoint scope check, which is skipped under sudo.
     if let Some(target) = ctx.header("sudo").or_else(|| ctx.present("sudo")) {
@@ -63,7 +73,10 @@ pub(crate) fn authenticate<'a>(ctx: &Ctx, world: &'a World, allowed: &[&str]) ->
 fn bearer(ctx: &Ctx) -> Option<&str> {
     let value = ctx.header("authorization")?;
     let (scheme, rest) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim()).filter(|t| !t.is_empty())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| rest.trim())
+        .filter(|t| !t.is_empty())
 }
 
 /// app/models/concerns/expirable.rb: a token expires at the start of its `expires_at` day.
@@ -77,17 +90,25 @@ fn check_account(user: &User, external_url: &str) -> Result<(), ApiError> {
     let reason = match user.state {
         UserState::Active => return Ok(()),
         UserState::BlockedPendingApproval => {
-            "Your account is pending approval from your administrator and hence blocked.".to_string()
+            "Your account is pending approval from your administrator and hence blocked."
+                .to_string()
         }
         UserState::Deactivated => format!(
             "Your account has been deactivated by your administrator. Please log back in from a web browser to reactivate your account at {external_url}"
         ),
-        UserState::Blocked | UserState::LdapBlocked | UserState::Banned => "Your account has been blocked.".to_string(),
+        UserState::Blocked | UserState::LdapBlocked | UserState::Banned => {
+            "Your account has been blocked.".to_string()
+        }
     };
     Err(ApiError::forbidden_because(&reason))
 }
 
-fn sudo<'a>(world: &'a World, owner: &'a User, token: &'a Token, target: &str) -> Result<Caller<'a>, ApiError> {
+fn sudo<'a>(
+    world: &'a World,
+    owner: &'a User,
+    token: &'a Token,
+    target: &str,
+) -> Result<Caller<'a>, ApiError> {
     if !owner.is_admin {
         return Err(ApiError::forbidden_because("Must be admin to use sudo"));
     }

@@ -15,7 +15,11 @@ pub(crate) struct ApiError {
 
 impl ApiError {
     fn new(status: StatusCode, body: Value) -> ApiError {
-        ApiError { status, body, headers: Vec::new() }
+        ApiError {
+            status,
+            body,
+            headers: Vec::new(),
+        }
     }
 
     /// `{"message": "..."}`, the body of GitLab's `render_api_error!` (lib/api/helpers.rb).
@@ -39,7 +43,9 @@ impl ApiError {
             StatusCode::UNAUTHORIZED,
             json!({ "error": "invalid_token", "error_description": description }),
         );
-        let challenge = format!(r#"Bearer realm="The API", error="invalid_token", error_description="{description}""#);
+        let challenge = format!(
+            r#"Bearer realm="The API", error="invalid_token", error_description="{description}""#
+        );
         if let Ok(value) = HeaderValue::from_str(&challenge) {
             err.headers.push((header::WWW_AUTHENTICATE, value));
         }
@@ -79,7 +85,10 @@ impl ApiError {
 
     /// Grape `values:` validation failure.
     pub(crate) fn invalid_value(name: &str) -> ApiError {
-        ApiError::grape(StatusCode::BAD_REQUEST, format!("{name} does not have a valid value"))
+        ApiError::grape(
+            StatusCode::BAD_REQUEST,
+            format!("{name} does not have a valid value"),
+        )
     }
 }
 

@@ -17,10 +17,17 @@ use std::time::Duration;
 /// Paths of the simulator's own control routes, which are neither counted nor faulted.
 pub(crate) const SIM_PREFIX: &str = "/-/sim/";
 
-pub(crate) async fn observe(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+pub(crate) async fn observe(
+    State(shared): State<Arc<Shared>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_string();
-    let target = request.uri().path_and_query().map_or_else(|| path.clone(), |pq| pq.as_str().to_string());
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or_else(|| path.clone(), |pq| pq.as_str().to_string());
     let fault = if path.starts_with(SIM_PREFIX) {
         None
     } else {
@@ -36,7 +43,9 @@ pub(crate) async fn observe(State(shared): State<Arc<Shared>>, request: Request,
         Some(FaultKind::RateLimited { retry_after_secs }) => rate_limited(retry_after_secs),
         Some(FaultKind::ServerError { status }) => server_error(status),
         Some(FaultKind::DropConnection) => {
-            if let Some(ConnectInfo(conn)) = request.extensions().get::<ConnectInfo<ConnectionControl>>() {
+            if let Some(ConnectInfo(conn)) =
+                request.extensions().get::<ConnectInfo<ConnectionControl>>()
+            {
                 conn.kill();
             }
             // Never reaches the client: the connection fails before hyper can write it.
@@ -44,7 +53,9 @@ pub(crate) async fn observe(State(shared): State<Arc<Shared>>, request: Request,
         }
     };
     if let Ok(id) = HeaderValue::from_str(&request_id::next()) {
-        response.headers_mut().insert(HeaderName::from_static("x-request-id"), id);
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static("x-request-id"), id);
     }
     // Only the path is logged: the query may carry `private_token`.
     tracing::info!(%method, %path, status = response.status().as_u16(), fault = fault_name(&fault), "request");
@@ -67,7 +78,9 @@ fn rate_limited(retry_after_secs: u64) -> Response {
     const LIMIT: u64 = 600;
     let now = Timestamp::now();
     let reset = now
-        .checked_add(SignedDuration::from_secs(i64::try_from(retry_after_secs).unwrap_or(i64::MAX)))
+        .checked_add(SignedDuration::from_secs(
+            i64::try_from(retry_after_secs).unwrap_or(i64::MAX),
+        ))
         .unwrap_or(now);
     let headers = [
         ("retry-after", retry_after_secs.to_string()),
@@ -76,7 +89,10 @@ fn rate_limited(retry_after_secs: u64) -> Response {
         ("ratelimit-observed", (LIMIT + 1).to_string()),
         ("ratelimit-remaining", "0".to_string()),
         ("ratelimit-reset", reset.as_second().to_string()),
-        ("ratelimit-resettime", reset.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string()),
+        (
+            "ratelimit-resettime",
+            reset.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string(),
+        ),
     ];
     let mut response = (StatusCode::TOO_MANY_REQUESTS, "Retry later\n").into_response();
     let h = response.headers_mut();
@@ -91,6 +107,10 @@ fn rate_limited(retry_after_secs: u64) -> Response {
 
 fn server_error(status: u16) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let text = format!("{} {}", status.as_u16(), status.canonical_reason().unwrap_or("Error"));
+    let text = format!(
+        "{} {}",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or("Error")
+    );
     (status, Json(json!({ "message": text }))).into_response()
 }

@@ -29,19 +29,33 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/users/{id}", get(users::get))
         .route("/personal_access_tokens/self", get(tokens::current))
         .route("/groups/{id}", get(namespaces::group))
-        .route("/groups/{id}/members/all/{user_id}", get(namespaces::group_member))
+        .route(
+            "/groups/{id}/members/all/{user_id}",
+            get(namespaces::group_member),
+        )
         .route("/groups/{id}/audit_events", get(audit_events::group))
         .route("/projects/{id}", get(namespaces::project))
-        .route("/projects/{id}/members/all/{user_id}", get(namespaces::project_member))
+        .route(
+            "/projects/{id}/members/all/{user_id}",
+            get(namespaces::project_member),
+        )
         .route("/projects/{id}/audit_events", get(audit_events::project))
         .route("/audit_events", get(audit_events::instance));
     Router::new()
         .nest("/api/v4", api)
-        .route("/-/sim/faults", post(sim::add_fault).delete(sim::clear_faults))
+        .route(
+            "/-/sim/faults",
+            post(sim::add_fault).delete(sim::clear_faults),
+        )
         .route("/-/sim/requests", get(sim::requests))
         // lib/api/api.rb: unknown routes end in `error!('404 Not Found', 404)`.
         .fallback(|| async { ApiError::grape(StatusCode::NOT_FOUND, "404 Not Found") })
-        .method_not_allowed_fallback(|| async { ApiError::grape(StatusCode::METHOD_NOT_ALLOWED, "405 Not Allowed") })
-        .layer(axum::middleware::from_fn_with_state(Arc::clone(&shared), middleware::observe))
+        .method_not_allowed_fallback(|| async {
+            ApiError::grape(StatusCode::METHOD_NOT_ALLOWED, "405 Not Allowed")
+        })
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&shared),
+            middleware::observe,
+        ))
         .with_state(shared)
 }

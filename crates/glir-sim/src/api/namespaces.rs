@@ -8,12 +8,16 @@ use super::render;
 use crate::scenario::{Group, Project, User};
 use crate::world::World;
 use axum::Json;
-use axum::http::StatusCode;
 use axum::extract::Path;
+use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 /// The group if the user may see it; private groups are 404 to outsiders, as GitLab hides them.
-pub(crate) fn visible_group<'a>(world: &'a World, user: &User, key: &str) -> Result<&'a Group, ApiError> {
+pub(crate) fn visible_group<'a>(
+    world: &'a World,
+    user: &User,
+    key: &str,
+) -> Result<&'a Group, ApiError> {
     world
         .group(key)
         .filter(|g| world.can_see_group(user, g))
@@ -21,7 +25,11 @@ pub(crate) fn visible_group<'a>(world: &'a World, user: &User, key: &str) -> Res
 }
 
 /// The project if the user may see it; private projects are 404 to non-members.
-pub(crate) fn visible_project<'a>(world: &'a World, user: &User, key: &str) -> Result<&'a Project, ApiError> {
+pub(crate) fn visible_project<'a>(
+    world: &'a World,
+    user: &User,
+    key: &str,
+) -> Result<&'a Project, ApiError> {
     world
         .project(key)
         .filter(|p| world.can_see_project(user, p))
@@ -38,7 +46,9 @@ pub(crate) async fn group(ctx: Ctx, Path(id): Path<String>) -> Result<Json<Value
         .scenario
         .projects
         .iter()
-        .filter(|p| p.namespace.to_lowercase() == full_path && world.can_see_project(caller.user, p))
+        .filter(|p| {
+            p.namespace.to_lowercase() == full_path && world.can_see_project(caller.user, p)
+        })
         .map(|p| render::project(world, p))
         .collect();
     let mut body = render::group(world, group);
@@ -54,7 +64,10 @@ pub(crate) async fn project(ctx: Ctx, Path(id): Path<String>) -> Result<Json<Val
     Ok(Json(render::project(world, project)))
 }
 
-pub(crate) async fn group_member(ctx: Ctx, Path((id, user_id)): Path<(String, String)>) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn group_member(
+    ctx: Ctx,
+    Path((id, user_id)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
     let world = &ctx.shared.world;
     let caller = authenticate(&ctx, world, READ_API)?;
     let group = visible_group(world, caller.user, &id)?;
@@ -73,8 +86,14 @@ pub(crate) async fn project_member(
     find_member(world, &members, &user_id)
 }
 
-fn find_member(world: &World, members: &[(&User, u8)], user_id: &str) -> Result<Json<Value>, ApiError> {
-    let user_id: i64 = user_id.parse().map_err(|_| ApiError::invalid_param("user_id"))?;
+fn find_member(
+    world: &World,
+    members: &[(&User, u8)],
+    user_id: &str,
+) -> Result<Json<Value>, ApiError> {
+    let user_id: i64 = user_id
+        .parse()
+        .map_err(|_| ApiError::invalid_param("user_id"))?;
     members
         .iter()
         .find(|(u, _)| u.id == user_id)

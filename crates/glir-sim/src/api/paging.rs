@@ -30,7 +30,11 @@ pub(crate) struct Rules {
 }
 
 /// Sorts `items` (pairs of id and JSON entity) and answers with the requested page.
-pub(crate) fn respond(ctx: &Ctx, mut items: Vec<(i64, Value)>, rules: &Rules) -> Result<Response, ApiError> {
+pub(crate) fn respond(
+    ctx: &Ctx,
+    mut items: Vec<(i64, Value)>,
+    rules: &Rules,
+) -> Result<Response, ApiError> {
     let per_page = per_page(ctx)?;
     let order_by = ctx.present("order_by").unwrap_or("id");
     let sort = ctx.present("sort").unwrap_or("desc");
@@ -73,7 +77,9 @@ fn per_page(ctx: &Ctx) -> Result<usize, ApiError> {
     match ctx.present("per_page") {
         None => Ok(DEFAULT_PER_PAGE),
         Some(raw) => {
-            let n: i64 = raw.parse().map_err(|_| ApiError::invalid_param("per_page"))?;
+            let n: i64 = raw
+                .parse()
+                .map_err(|_| ApiError::invalid_param("per_page"))?;
             // Kaminari caps at max_per_page; a non-positive value falls back to the default.
             Ok(match usize::try_from(n) {
                 Ok(0) | Err(_) => DEFAULT_PER_PAGE,
@@ -83,10 +89,18 @@ fn per_page(ctx: &Ctx) -> Result<usize, ApiError> {
     }
 }
 
-fn offset(ctx: &Ctx, items: Vec<(i64, Value)>, per_page: usize, rules: &Rules) -> Result<Response, ApiError> {
+fn offset(
+    ctx: &Ctx,
+    items: Vec<(i64, Value)>,
+    per_page: usize,
+    rules: &Rules,
+) -> Result<Response, ApiError> {
     let page = match ctx.present("page") {
         None => 1,
-        Some(raw) => raw.parse::<i64>().map_err(|_| ApiError::invalid_param("page"))?.max(1),
+        Some(raw) => raw
+            .parse::<i64>()
+            .map_err(|_| ApiError::invalid_param("page"))?
+            .max(1),
     };
     let page = usize::try_from(page).unwrap_or(usize::MAX);
     if page.saturating_mul(per_page) > OFFSET_LIMIT {
@@ -102,7 +116,12 @@ fn offset(ctx: &Ctx, items: Vec<(i64, Value)>, per_page: usize, rules: &Rules) -
     let total_pages = total.div_ceil(per_page).max(1);
     let counted = total <= COUNT_LIMIT;
     let start = (page - 1).saturating_mul(per_page);
-    let body: Vec<Value> = items.into_iter().skip(start).take(per_page).map(|(_, v)| v).collect();
+    let body: Vec<Value> = items
+        .into_iter()
+        .skip(start)
+        .take(per_page)
+        .map(|(_, v)| v)
+        .collect();
     let next = (page < total_pages).then_some(page + 1);
     // Kaminari: no previous page on the first page or beyond the last one.
     let prev = (page > 1 && page <= total_pages).then(|| page - 1);
@@ -116,15 +135,26 @@ fn offset(ctx: &Ctx, items: Vec<(i64, Value)>, per_page: usize, rules: &Rules) -
     }
     links.push(format!("<{}>; rel=\"first\"", page_url(ctx, 1, per_page)));
     if counted {
-        links.push(format!("<{}>; rel=\"last\"", page_url(ctx, total_pages, per_page)));
+        links.push(format!(
+            "<{}>; rel=\"last\"",
+            page_url(ctx, total_pages, per_page)
+        ));
     }
 
     let mut headers = HeaderMap::new();
     set(&mut headers, "link", &links.join(", "));
     set(&mut headers, "x-page", &page.to_string());
     set(&mut headers, "x-per-page", &per_page.to_string());
-    set(&mut headers, "x-next-page", &next.map_or(String::new(), |p| p.to_string()));
-    set(&mut headers, "x-prev-page", &prev.map_or(String::new(), |p| p.to_string()));
+    set(
+        &mut headers,
+        "x-next-page",
+        &next.map_or(String::new(), |p| p.to_string()),
+    );
+    set(
+        &mut headers,
+        "x-prev-page",
+        &prev.map_or(String::new(), |p| p.to_string()),
+    );
     if counted {
         set(&mut headers, "x-total", &total.to_string());
         set(&mut headers, "x-total-pages", &total_pages.to_string());
@@ -132,7 +162,12 @@ fn offset(ctx: &Ctx, items: Vec<(i64, Value)>, per_page: usize, rules: &Rules) -
     Ok((headers, Json(body)).into_response())
 }
 
-fn keyset(ctx: &Ctx, items: Vec<(i64, Value)>, per_page: usize, ascending: bool) -> Result<Response, ApiError> {
+fn keyset(
+    ctx: &Ctx,
+    items: Vec<(i64, Value)>,
+    per_page: usize,
+    ascending: bool,
+) -> Result<Response, ApiError> {
     let after = match ctx.present("cursor") {
         None => None,
         Some(raw) => Some(decode_cursor(raw).ok_or_else(|| ApiError::invalid_param("cursor"))?),
@@ -150,7 +185,13 @@ fn keyset(ctx: &Ctx, items: Vec<(i64, Value)>, per_page: usize, ascending: bool)
     let mut headers = HeaderMap::new();
     // doc/api/rest/_index.md: follow rel="next" only; the last page carries no Link header.
     if more && let Some((last, _)) = page.last() {
-        let url = with_params(ctx, &[("cursor", encode_cursor(*last)), ("per_page", per_page.to_string())]);
+        let url = with_params(
+            ctx,
+            &[
+                ("cursor", encode_cursor(*last)),
+                ("per_page", per_page.to_string()),
+            ],
+        );
         set(&mut headers, "link", &format!("<{url}>; rel=\"next\""));
     }
     let body: Vec<Value> = page.into_iter().map(|(_, v)| v).collect();
@@ -173,7 +214,13 @@ fn decode_cursor(raw: &str) -> Option<i64> {
 }
 
 fn page_url(ctx: &Ctx, page: usize, per_page: usize) -> String {
-    with_params(ctx, &[("page", page.to_string()), ("per_page", per_page.to_string())])
+    with_params(
+        ctx,
+        &[
+            ("page", page.to_string()),
+            ("per_page", per_page.to_string()),
+        ],
+    )
 }
 
 /// The request's own URL with `overrides` set, secrets removed and other parameters kept.

@@ -35,7 +35,9 @@ pub(crate) fn user_name(u: &User) -> &str {
 }
 
 fn user_email(world: &World, u: &User) -> String {
-    u.email.clone().unwrap_or_else(|| format!("{}@{}", u.username, host(world)))
+    u.email
+        .clone()
+        .unwrap_or_else(|| format!("{}@{}", u.username, host(world)))
 }
 
 /// `API::Entities::UserBasic`: what anyone may see of a user.
@@ -204,7 +206,14 @@ pub(crate) fn project(world: &World, p: &Project) -> Value {
     let path_with_namespace = format!("{}/{}", p.namespace, p.path);
     let name = p.name.as_deref().unwrap_or(&p.path);
     let ns = world.project_namespace(p);
-    let ns_name = ns.map(|g| group(world, g)["full_name"].as_str().unwrap_or("").to_string()).unwrap_or_default();
+    let ns_name = ns
+        .map(|g| {
+            group(world, g)["full_name"]
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        })
+        .unwrap_or_default();
     let web_url = format!("{}/{path_with_namespace}", base(world));
     let created = ts(p.created_at.unwrap_or(DEFAULT_CREATED_AT));
     json!({
@@ -250,7 +259,11 @@ pub(crate) fn audit_event(e: &AuditEvent) -> Value {
         if let Some(v) = details.get_mut(key)
             && !v.is_string()
         {
-            let text = if v.is_null() { String::new() } else { v.to_string() };
+            let text = if v.is_null() {
+                String::new()
+            } else {
+                v.to_string()
+            };
             *v = json!(text);
         }
     }

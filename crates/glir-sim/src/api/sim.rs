@@ -25,7 +25,11 @@ struct FlatFault {
 pub(crate) async fn add_fault(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     let fault = serde_json::from_slice::<Fault>(&body).or_else(|nested_err| {
         serde_json::from_slice::<FlatFault>(&body)
-            .map(|f| Fault { path_contains: f.path_contains, kind: f.kind, times: f.times })
+            .map(|f| Fault {
+                path_contains: f.path_contains,
+                kind: f.kind,
+                times: f.times,
+            })
             .map_err(|_| nested_err)
     });
     match fault {
@@ -34,7 +38,11 @@ pub(crate) async fn add_fault(State(shared): State<Arc<Shared>>, body: Bytes) ->
             shared.faults.push(fault);
             (StatusCode::CREATED, Json(echo)).into_response()
         }
-        Err(e) => (StatusCode::BAD_REQUEST, Json(json!({ "message": format!("invalid fault: {e}") }))).into_response(),
+        Err(e) => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "message": format!("invalid fault: {e}") })),
+        )
+            .into_response(),
     }
 }
 

@@ -11,11 +11,18 @@ use axum::extract::Path;
 use axum::response::Response;
 use serde_json::Value;
 
-const USER_PAGING: Rules = Rules { resource: "User", keyset_sorts: &["asc", "desc"], offset_sortable: true };
+const USER_PAGING: Rules = Rules {
+    resource: "User",
+    keyset_sorts: &["asc", "desc"],
+    offset_sortable: true,
+};
 
 /// app/models/user.rb `FORBIDDEN_SEARCH_STATES`: hidden from non-admins.
 fn hidden_from_non_admins(u: &User) -> bool {
-    matches!(u.state, UserState::Blocked | UserState::Banned | UserState::LdapBlocked)
+    matches!(
+        u.state,
+        UserState::Blocked | UserState::Banned | UserState::LdapBlocked
+    )
 }
 
 pub(crate) async fn current_user(ctx: Ctx) -> Result<Json<Value>, ApiError> {
@@ -44,13 +51,21 @@ pub(crate) async fn list(ctx: Ctx) -> Result<Response, ApiError> {
         .iter()
         .filter(|u| admin || !hidden_from_non_admins(u))
         .filter(|u| username.is_none_or(|n| u.username.eq_ignore_ascii_case(n)))
-        .filter(|u| search.as_deref().is_none_or(|s| matches_search(u, s, admin)))
+        .filter(|u| {
+            search
+                .as_deref()
+                .is_none_or(|s| matches_search(u, s, admin))
+        })
         .filter(|u| !active || u.state == UserState::Active)
         .filter(|u| !blocked || matches!(u.state, UserState::Blocked | UserState::LdapBlocked))
         .filter(|u| !external || u.external)
         .filter(|u| !admins || u.is_admin)
         .map(|u| {
-            let entity = if admin { render::user_admin(world, u) } else { render::user_public(world, u) };
+            let entity = if admin {
+                render::user_admin(world, u)
+            } else {
+                render::user_public(world, u)
+            };
             (u.id, entity)
         })
         .collect();
@@ -76,7 +91,10 @@ pub(crate) async fn get(ctx: Ctx, Path(id): Path<String>) -> Result<Json<Value>,
 fn matches_search(u: &User, needle: &str, admin: bool) -> bool {
     render::user_name(u).to_lowercase().contains(needle)
         || u.username.to_lowercase().contains(needle)
-        || (admin && u.email.as_deref().is_some_and(|e| e.to_lowercase() == needle))
+        || (admin
+            && u.email
+                .as_deref()
+                .is_some_and(|e| e.to_lowercase() == needle))
 }
 
 /// A Grape Boolean parameter: absent is false, junk is a 400.

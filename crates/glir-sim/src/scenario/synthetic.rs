@@ -1,6 +1,8 @@
 //! The generated scenario behind [`Scenario::synthetic`]: small fixed cast, any number of events.
 
-use super::{AuditEvent, Group, Instance, Member, Project, Scenario, Token, User, UserState, Visibility};
+use super::{
+    AuditEvent, Group, Instance, Member, Project, Scenario, Token, User, UserState, Visibility,
+};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Map, Value, json};
 
@@ -15,14 +17,31 @@ struct Cast {
 }
 
 const CAST: [Cast; 3] = [
-    Cast { id: 1, username: "root", name: "Administrator", ip: "198.51.100.10" },
-    Cast { id: 2, username: "dev", name: "Dev Eloper", ip: "198.51.100.11" },
-    Cast { id: 3, username: "ops", name: "Ops Owner", ip: "198.51.100.12" },
+    Cast {
+        id: 1,
+        username: "root",
+        name: "Administrator",
+        ip: "198.51.100.10",
+    },
+    Cast {
+        id: 2,
+        username: "dev",
+        name: "Dev Eloper",
+        ip: "198.51.100.11",
+    },
+    Cast {
+        id: 3,
+        username: "ops",
+        name: "Ops Owner",
+        ip: "198.51.100.12",
+    },
 ];
 
 pub(super) fn build(n: usize, start: Timestamp) -> Scenario {
     Scenario {
-        description: Some(format!("Synthetic test data — not a real incident ({n} audit events).")),
+        description: Some(format!(
+            "Synthetic test data — not a real incident ({n} audit events)."
+        )),
         instance: Instance {
             external_url: "https://gitlab.sim.test".to_string(),
             ..Instance::default()
@@ -52,9 +71,27 @@ pub(super) fn build(n: usize, start: Timestamp) -> Scenario {
             members: Vec::new(),
         }],
         tokens: vec![
-            token(1, "glpat-SimAdminToken000001", "root", "sim-admin", &["api", "read_api", "sudo"]),
-            token(2, "glpat-SimDevToken00000001", "dev", "sim-dev", &["read_api"]),
-            token(3, "glpat-SimOwnerToken0000001", "ops", "sim-owner", &["api"]),
+            token(
+                1,
+                "glpat-SimAdminToken000001",
+                "root",
+                "sim-admin",
+                &["api", "read_api", "sudo"],
+            ),
+            token(
+                2,
+                "glpat-SimDevToken00000001",
+                "dev",
+                "sim-dev",
+                &["read_api"],
+            ),
+            token(
+                3,
+                "glpat-SimOwnerToken0000001",
+                "ops",
+                "sim-owner",
+                &["api"],
+            ),
         ],
         audit_events: (1..=n).map(|i| event(i, start)).collect(),
     }
@@ -88,7 +125,11 @@ fn user(c: &Cast, start: Timestamp) -> User {
 }
 
 fn member(username: &str, access_level: u8) -> Member {
-    Member { username: username.to_string(), access_level, expires_at: None }
+    Member {
+        username: username.to_string(),
+        access_level,
+        expires_at: None,
+    }
 }
 
 fn token(id: i64, value: &str, user: &str, name: &str, scopes: &[&str]) -> Token {
@@ -113,12 +154,19 @@ fn event(i: usize, start: Timestamp) -> AuditEvent {
     let round = i / 9;
     let mut details = Map::new();
     details.insert("author_name".into(), json!(author.name));
-    details.insert("author_email".into(), json!(format!("{}@sim.test", author.username)));
+    details.insert(
+        "author_email".into(),
+        json!(format!("{}@sim.test", author.username)),
+    );
     details.insert("author_class".into(), json!("User"));
     details.insert("ip_address".into(), json!(author.ip));
     let (entity_type, entity_id, event_name) = match i % 3 {
         1 => {
-            let name = ["member_created", "member_updated", "group_visibility_level_updated"][round % 3];
+            let name = [
+                "member_created",
+                "member_updated",
+                "group_visibility_level_updated",
+            ][round % 3];
             target(&mut details, json!(2), "User", "Dev Eloper", "acme");
             match name {
                 "member_created" => change(&mut details, "access_level", "", "Developer"),
@@ -128,8 +176,18 @@ fn event(i: usize, start: Timestamp) -> AuditEvent {
             ("Group", GROUP_ID, name)
         }
         2 => {
-            let name = ["authenticated_with_password", "add_ssh_key", "user_password_updated"][round % 3];
-            target(&mut details, json!(author.id), "User", author.name, author.name);
+            let name = [
+                "authenticated_with_password",
+                "add_ssh_key",
+                "user_password_updated",
+            ][round % 3];
+            target(
+                &mut details,
+                json!(author.id),
+                "User",
+                author.name,
+                author.name,
+            );
             let message = match name {
                 "authenticated_with_password" => "Signed in with password",
                 "add_ssh_key" => "Added SSH key",
@@ -139,19 +197,47 @@ fn event(i: usize, start: Timestamp) -> AuditEvent {
             ("User", author.id, name)
         }
         _ => {
-            let name = ["protected_branch_updated", "ci_variable_updated", "repository_download_operation"][round % 3];
+            let name = [
+                "protected_branch_updated",
+                "ci_variable_updated",
+                "repository_download_operation",
+            ][round % 3];
             match name {
                 "protected_branch_updated" => {
-                    target(&mut details, json!(7), "ProtectedBranch", "main", "acme/app");
+                    target(
+                        &mut details,
+                        json!(7),
+                        "ProtectedBranch",
+                        "main",
+                        "acme/app",
+                    );
                     change(&mut details, "allow_force_push", "false", "true");
                 }
                 "ci_variable_updated" => {
-                    target(&mut details, json!(11), "Ci::Variable", "DEPLOY_KEY", "acme/app");
-                    details.insert("custom_message".into(), json!("Changed variable DEPLOY_KEY"));
+                    target(
+                        &mut details,
+                        json!(11),
+                        "Ci::Variable",
+                        "DEPLOY_KEY",
+                        "acme/app",
+                    );
+                    details.insert(
+                        "custom_message".into(),
+                        json!("Changed variable DEPLOY_KEY"),
+                    );
                 }
                 _ => {
-                    target(&mut details, json!(PROJECT_ID), "Project", "acme/app", "acme/app");
-                    details.insert("custom_message".into(), json!("Repository Download Started"));
+                    target(
+                        &mut details,
+                        json!(PROJECT_ID),
+                        "Project",
+                        "acme/app",
+                        "acme/app",
+                    );
+                    details.insert(
+                        "custom_message".into(),
+                        json!("Repository Download Started"),
+                    );
                 }
             }
             ("Project", PROJECT_ID, name)
@@ -166,7 +252,9 @@ fn event(i: usize, start: Timestamp) -> AuditEvent {
         entity_type: entity_type.to_string(),
         event_name: Some(event_name.to_string()),
         details,
-        created_at: start.saturating_add(SignedDuration::from_mins(minutes)).unwrap_or(start),
+        created_at: start
+            .saturating_add(SignedDuration::from_mins(minutes))
+            .unwrap_or(start),
         extra: Map::new(),
     }
 }

@@ -30,7 +30,8 @@ pub(crate) const KNOWN_SCOPES: &[&str] = &[
 const ACCESS_LEVELS: &[u8] = &[5, 10, 15, 20, 30, 40, 50];
 
 /// Entity types the audit events API filters on (doc/api/audit_events.md).
-pub(crate) const ENTITY_TYPES: &[&str] = &["User", "Group", "Project", "Gitlab::Audit::InstanceScope"];
+pub(crate) const ENTITY_TYPES: &[&str] =
+    &["User", "Group", "Project", "Gitlab::Audit::InstanceScope"];
 
 fn invalid(field: String, message: impl Into<String>) -> SimError {
     SimError::Invalid {
@@ -58,7 +59,10 @@ fn check_users(users: &[User]) -> Result<HashSet<String>, SimError> {
             return Err(invalid(format!("users[{i}].id"), "must be positive"));
         }
         if !ids.insert(u.id) {
-            return Err(invalid(format!("users[{i}].id"), format!("duplicate user id {}", u.id)));
+            return Err(invalid(
+                format!("users[{i}].id"),
+                format!("duplicate user id {}", u.id),
+            ));
         }
         if u.username.trim().is_empty() {
             return Err(invalid(format!("users[{i}].username"), "must not be empty"));
@@ -74,7 +78,11 @@ fn check_users(users: &[User]) -> Result<HashSet<String>, SimError> {
     Ok(names)
 }
 
-fn check_members(field: &str, members: &[Member], usernames: &HashSet<String>) -> Result<(), SimError> {
+fn check_members(
+    field: &str,
+    members: &[Member],
+    usernames: &HashSet<String>,
+) -> Result<(), SimError> {
     let mut seen = HashSet::new();
     for (j, m) in members.iter().enumerate() {
         let lower = m.username.to_lowercase();
@@ -101,17 +109,26 @@ fn check_members(field: &str, members: &[Member], usernames: &HashSet<String>) -
 }
 
 /// Returns each group's full path (lower-cased), after checking parents and paths.
-fn check_groups(groups: &[Group], usernames: &HashSet<String>) -> Result<HashSet<String>, SimError> {
+fn check_groups(
+    groups: &[Group],
+    usernames: &HashSet<String>,
+) -> Result<HashSet<String>, SimError> {
     let mut by_id: HashMap<i64, usize> = HashMap::new();
     for (i, g) in groups.iter().enumerate() {
         if g.id <= 0 {
             return Err(invalid(format!("groups[{i}].id"), "must be positive"));
         }
         if by_id.insert(g.id, i).is_some() {
-            return Err(invalid(format!("groups[{i}].id"), format!("duplicate group id {}", g.id)));
+            return Err(invalid(
+                format!("groups[{i}].id"),
+                format!("duplicate group id {}", g.id),
+            ));
         }
         if g.path.is_empty() || g.path.contains('/') {
-            return Err(invalid(format!("groups[{i}].path"), "must be one non-empty path segment"));
+            return Err(invalid(
+                format!("groups[{i}].path"),
+                "must be one non-empty path segment",
+            ));
         }
     }
     let mut paths = HashSet::new();
@@ -119,10 +136,17 @@ fn check_groups(groups: &[Group], usernames: &HashSet<String>) -> Result<HashSet
         if let Some(parent) = g.parent_id
             && !by_id.contains_key(&parent)
         {
-            return Err(invalid(format!("groups[{i}].parent_id"), format!("no group with id {parent}")));
+            return Err(invalid(
+                format!("groups[{i}].parent_id"),
+                format!("no group with id {parent}"),
+            ));
         }
-        let derived = derived_full_path(groups, &by_id, i)
-            .ok_or_else(|| invalid(format!("groups[{i}].parent_id"), "parent chain forms a cycle"))?;
+        let derived = derived_full_path(groups, &by_id, i).ok_or_else(|| {
+            invalid(
+                format!("groups[{i}].parent_id"),
+                "parent chain forms a cycle",
+            )
+        })?;
         if let Some(given) = &g.full_path
             && given != &derived
         {
@@ -132,7 +156,10 @@ fn check_groups(groups: &[Group], usernames: &HashSet<String>) -> Result<HashSet
             ));
         }
         if !paths.insert(derived.to_lowercase()) {
-            return Err(invalid(format!("groups[{i}].path"), format!("duplicate group path \"{derived}\"")));
+            return Err(invalid(
+                format!("groups[{i}].path"),
+                format!("duplicate group path \"{derived}\""),
+            ));
         }
         check_members(&format!("groups[{i}]"), &g.members, usernames)?;
     }
@@ -140,7 +167,11 @@ fn check_groups(groups: &[Group], usernames: &HashSet<String>) -> Result<HashSet
 }
 
 /// The group's full path from its parents, or `None` on a cycle.
-pub(crate) fn derived_full_path(groups: &[Group], by_id: &HashMap<i64, usize>, start: usize) -> Option<String> {
+pub(crate) fn derived_full_path(
+    groups: &[Group],
+    by_id: &HashMap<i64, usize>,
+    start: usize,
+) -> Option<String> {
     let mut segments = vec![groups[start].path.as_str()];
     let mut current = groups[start].parent_id;
     while let Some(parent) = current {
@@ -155,7 +186,11 @@ pub(crate) fn derived_full_path(groups: &[Group], by_id: &HashMap<i64, usize>, s
     Some(segments.join("/"))
 }
 
-fn check_projects(projects: &[Project], group_paths: &HashSet<String>, usernames: &HashSet<String>) -> Result<(), SimError> {
+fn check_projects(
+    projects: &[Project],
+    group_paths: &HashSet<String>,
+    usernames: &HashSet<String>,
+) -> Result<(), SimError> {
     let mut ids = HashSet::new();
     let mut paths = HashSet::new();
     for (i, p) in projects.iter().enumerate() {
@@ -163,13 +198,22 @@ fn check_projects(projects: &[Project], group_paths: &HashSet<String>, usernames
             return Err(invalid(format!("projects[{i}].id"), "must be positive"));
         }
         if !ids.insert(p.id) {
-            return Err(invalid(format!("projects[{i}].id"), format!("duplicate project id {}", p.id)));
+            return Err(invalid(
+                format!("projects[{i}].id"),
+                format!("duplicate project id {}", p.id),
+            ));
         }
         if p.path.is_empty() || p.path.contains('/') {
-            return Err(invalid(format!("projects[{i}].path"), "must be one non-empty path segment"));
+            return Err(invalid(
+                format!("projects[{i}].path"),
+                "must be one non-empty path segment",
+            ));
         }
         if !group_paths.contains(&p.namespace.to_lowercase()) {
-            return Err(invalid(format!("projects[{i}].namespace"), format!("no group \"{}\"", p.namespace)));
+            return Err(invalid(
+                format!("projects[{i}].namespace"),
+                format!("no group \"{}\"", p.namespace),
+            ));
         }
         let full = format!("{}/{}", p.namespace, p.path).to_lowercase();
         if group_paths.contains(&full) || !paths.insert(full) {
@@ -191,24 +235,39 @@ fn check_tokens(tokens: &[Token], usernames: &HashSet<String>) -> Result<(), Sim
             return Err(invalid(format!("tokens[{i}].id"), "must be positive"));
         }
         if !ids.insert(t.id) {
-            return Err(invalid(format!("tokens[{i}].id"), format!("duplicate token id {}", t.id)));
+            return Err(invalid(
+                format!("tokens[{i}].id"),
+                format!("duplicate token id {}", t.id),
+            ));
         }
         if t.token.trim().is_empty() {
             return Err(invalid(format!("tokens[{i}].token"), "must not be empty"));
         }
         if !values.insert(t.token.as_str()) {
             // The value itself is a secret, so the message names only the other field.
-            return Err(invalid(format!("tokens[{i}].token"), "same plaintext as an earlier token"));
+            return Err(invalid(
+                format!("tokens[{i}].token"),
+                "same plaintext as an earlier token",
+            ));
         }
         if !usernames.contains(&t.user.to_lowercase()) {
-            return Err(invalid(format!("tokens[{i}].user"), format!("no user \"{}\"", t.user)));
+            return Err(invalid(
+                format!("tokens[{i}].user"),
+                format!("no user \"{}\"", t.user),
+            ));
         }
         if t.scopes.is_empty() {
-            return Err(invalid(format!("tokens[{i}].scopes"), "must list at least one scope"));
+            return Err(invalid(
+                format!("tokens[{i}].scopes"),
+                "must list at least one scope",
+            ));
         }
         for (j, scope) in t.scopes.iter().enumerate() {
             if !KNOWN_SCOPES.contains(&scope.as_str()) {
-                return Err(invalid(format!("tokens[{i}].scopes[{j}]"), format!("unknown scope \"{scope}\"")));
+                return Err(invalid(
+                    format!("tokens[{i}].scopes[{j}]"),
+                    format!("unknown scope \"{scope}\""),
+                ));
             }
         }
     }
@@ -223,7 +282,10 @@ fn check_events(s: &Scenario) -> Result<(), SimError> {
     for (i, e) in s.audit_events.iter().enumerate() {
         check_event(i, e, &user_ids, &group_ids, &project_ids)?;
         if !ids.insert(e.id) {
-            return Err(invalid(format!("audit_events[{i}].id"), format!("duplicate audit event id {}", e.id)));
+            return Err(invalid(
+                format!("audit_events[{i}].id"),
+                format!("duplicate audit event id {}", e.id),
+            ));
         }
     }
     Ok(())
@@ -241,7 +303,10 @@ fn check_event(
     }
     // lib/gitlab/audit/null_author.rb: negative ids are unauthenticated, deploy token, deploy key…
     if e.author_id >= 0 && !user_ids.contains(&e.author_id) {
-        return Err(invalid(format!("audit_events[{i}].author_id"), format!("no user with id {}", e.author_id)));
+        return Err(invalid(
+            format!("audit_events[{i}].author_id"),
+            format!("no user with id {}", e.author_id),
+        ));
     }
     let known = match e.entity_type.as_str() {
         "User" => user_ids.contains(&e.entity_id),

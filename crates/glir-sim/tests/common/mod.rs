@@ -15,7 +15,9 @@ pub fn start_time() -> Timestamp {
 }
 
 pub async fn synthetic(n: usize) -> SimHandle {
-    glir_sim::start(Scenario::synthetic(n, start_time())).await.expect("sim starts")
+    glir_sim::start(Scenario::synthetic(n, start_time()))
+        .await
+        .expect("sim starts")
 }
 
 pub async fn from_json(json: &str) -> SimHandle {

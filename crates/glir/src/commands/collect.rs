@@ -28,13 +28,15 @@ pub fn run(g: &GlobalArgs, settings: &Settings, cmd: &CollectCommand) -> Result<
         let stop = stop.clone();
         rt.spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!("\ninterrupted: finishing the current page, then stopping (run again to resume)");
+                eprintln!(
+                    "\ninterrupted: finishing the current page, then stopping (run again to resume)"
+                );
                 stop.store(true, Ordering::SeqCst);
             }
         });
     }
     let summary = rt.block_on(collect(&client, &mut store, &req, &stop, g.quiet))?;
-    print_summary(&mut std::io::stderr(), &summary, &client)?;
+    print_summary(&mut std::io::stderr(), &summary)?;
     Ok(if summary.interrupted {
         ExitCode::from(130)
     } else {
@@ -89,8 +91,7 @@ pub async fn collect(
     Ok(result?)
 }
 
-pub fn print_summary(out: &mut dyn Write, s: &CollectSummary, client: &Client) -> Result<()> {
-    let stats = client.stats();
+pub fn print_summary(out: &mut dyn Write, s: &CollectSummary) -> Result<()> {
     let state = if s.interrupted {
         "interrupted (run the same command to resume)"
     } else if s.resumed {
@@ -98,7 +99,11 @@ pub fn print_summary(out: &mut dyn Write, s: &CollectSummary, client: &Client) -
     } else {
         "complete"
     };
-    writeln!(out, "Collected {} audit events from {}: {state}", s.scope, s.source)?;
+    writeln!(
+        out,
+        "Collected {} audit events from {}: {state}",
+        s.scope, s.source
+    )?;
     writeln!(out, "  window      {} → {}", s.since, s.until)?;
     writeln!(
         out,
@@ -111,7 +116,7 @@ pub fn print_summary(out: &mut dyn Write, s: &CollectSummary, client: &Client) -
     writeln!(
         out,
         "  requests    {} ({} pages, {} windows; {} retried, {} rate-limited)",
-        stats.requests, s.pages, s.windows, stats.retries, stats.rate_limited
+        s.requests, s.pages, s.windows, s.retries, s.rate_limited
     )?;
     Ok(())
 }

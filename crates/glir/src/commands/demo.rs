@@ -8,7 +8,7 @@ use super::whoami::print_identity;
 use crate::cli::{DemoArgs, GlobalArgs};
 use anyhow::{Context, Result};
 use glir_collect::CollectRequest;
-use glir_gitlab::{Auth, AuditScope, Client};
+use glir_gitlab::{AuditScope, Auth, Client};
 use glir_probe::{Targets, probe};
 use glir_redact::Secret;
 use glir_report::{Format, Mark, build_timeline, write_timeline};
@@ -39,6 +39,13 @@ pub fn run(g: &GlobalArgs, args: &DemoArgs) -> Result<ExitCode> {
         .find(|t| t.name == LEAKED_TOKEN_NAME)
         .context("demo scenario has no leaked token")?;
     let (leaked_owner, leaked_secret) = (leaked.user.clone(), Secret::new(leaked.token.clone()));
+    // Audit events name authors by display name and email, not username.
+    let owner_email = scenario
+        .users
+        .iter()
+        .find(|u| u.username == leaked_owner)
+        .and_then(|u| u.email.clone())
+        .context("demo scenario: the leaked token's owner has no email")?;
     let (since, until) = event_span(&scenario).context("demo scenario has no audit events")?;
 
     let temp;
@@ -54,8 +61,14 @@ pub fn run(g: &GlobalArgs, args: &DemoArgs) -> Result<ExitCode> {
     let description = scenario.description.clone().unwrap_or_default();
 
     let mut out = std::io::stdout().lock();
-    writeln!(out, "glir demo: a simulated GitLab incident, investigated end to end")?;
-    writeln!(out, "SYNTHETIC DRILL DATA. No real instance, person or credential is involved.")?;
+    writeln!(
+        out,
+        "glir demo: a simulated GitLab incident, investigated end to end"
+    )?;
+    writeln!(
+        out,
+        "SYNTHETIC DRILL DATA. No real instance, person or credential is involved."
+    )?;
     writeln!(out)?;
     for line in wrap(&description, 96) {
         writeln!(out, "  {line}")?;
@@ -84,7 +97,7 @@ pub fn run(g: &GlobalArgs, args: &DemoArgs) -> Result<ExitCode> {
         req.since = Some(since);
         req.until = Some(until);
         let summary = collect(&client, &mut store, &req, &AtomicBool::new(false), g.quiet).await?;
-        print_summary(&mut out, &summary, &client)?;
+        print_summary(&mut out, &summary)?;
 
         step(
             &mut out,
@@ -94,16 +107,16 @@ pub fn run(g: &GlobalArgs, args: &DemoArgs) -> Result<ExitCode> {
                 leaked_secret.redacted(),
                 leaked_secret.fingerprint()
             ),
-            &format!("glir timeline --actor {leaked_owner}"),
+            &format!("glir timeline --actor {owner_email}"),
         )?;
         let events = store.query_events(&EventFilter {
-            actor: Some(leaked_owner.clone()),
+            actor: Some(owner_email.clone()),
             ..EventFilter::default()
         })?;
         let timeline = build_timeline(events);
         write_timeline(&mut out, &timeline, Format::Table)?;
 
-        step(&mut out, 4, "What stands out", "lines marked ! above")?;
+        step(&mut out, 4, "What stands out", "glir events --ip <new IP>")?;
         let mut new_ips: Vec<(Timestamp, String)> = Vec::new();
         for entry in timeline.marked() {
             for mark in &entry.marks {
@@ -112,35 +125,42 @@ pub fn run(g: &GlobalArgs, args: &DemoArgs) -> Result<ExitCode> {
                 }
             }
         }
-        for (at, ip) in &new_ips {
-            let from_ip = timeline
-                .days
+        let entries: Vec<_> = timeline.days.iter().flat_map(|d| &d.entries).collect();
+        for (first_seen, ip) in &new_ips {
+            let from_ip: Vec<_> = entries
                 .iter()
-                .flat_map(|d| &d.entries)
                 .filter(|e| e.event.ip_address.as_deref() == Some(ip.as_str()))
-                .count();
+                .collect();
             writeln!(
                 out,
-                "  {leaked_owner} acted from a new IP {ip} at {at}: {from_ip} events from it"
+                "  {leaked_owner}'s account acted from a new IP, {ip}, first at {first_seen}: {} events",
+                from_ip.len()
             )?;
-        }
-        for entry in timeline.marked() {
-            let reasons: Vec<String> = entry
-                .marks
-                .iter()
-                .filter(|m| matches!(m, Mark::Notable { .. }))
-                .map(Mark::label)
-                .collect();
-            if !reasons.is_empty() {
+            for entry in from_ip {
+                let reasons: Vec<String> = entry
+                    .marks
+                    .iter()
+                    .filter(|m| matches!(m, Mark::Notable { .. }))
+                    .map(Mark::label)
+                    .collect();
                 writeln!(
                     out,
-                    "  {}  {:<14} {}",
+                    "    {}  {:<18} {}",
                     entry.event.created_at.strftime("%Y-%m-%d %H:%M"),
                     reasons.join(", "),
                     glir_redact::scrub(&entry.event.summary())
                 )?;
             }
         }
+        let elsewhere = entries
+            .iter()
+            .filter(|e| !e.marks.is_empty())
+            .filter(|e| !new_ips.iter().any(|(_, ip)| e.event.ip_address.as_deref() == Some(ip.as_str())))
+            .count();
+        writeln!(
+            out,
+            "  {elsewhere} other marked events of {leaked_owner} came from known IPs: review them in the timeline above."
+        )?;
         writeln!(out)?;
         match &args.keep {
             Some(dir) => writeln!(

@@ -39,7 +39,9 @@ pub fn run_timeline(g: &GlobalArgs, settings: &Settings, args: &TimelineArgs) ->
     write_timeline(&mut out, &timeline, report_format(g.format))?;
     out.flush()?;
     if timeline.is_empty() && !g.quiet {
-        eprintln!("no stored events match; collect or ingest first (glir collect audit-events, glir ingest)");
+        eprintln!(
+            "no stored events match; collect or ingest first (glir collect audit-events, glir ingest)"
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -61,7 +61,9 @@ fn open_store(settings: &Settings) -> Result<Store> {
 
 fn client(settings: &Settings, min_interval: Duration) -> Result<Client> {
     let Some(url) = &settings.url else {
-        bail!("no GitLab URL: pass --url, set GLIR_URL or GITLAB_URL, or choose a profile with a url");
+        bail!(
+            "no GitLab URL: pass --url, set GLIR_URL or GITLAB_URL, or choose a profile with a url"
+        );
     };
     let mut builder = Client::builder(url)?
         .user_agent(format!("glir/{}", env!("CARGO_PKG_VERSION")))

@@ -24,7 +24,16 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &WhoamiArgs) -> Result<Exi
             serde_json::to_writer(&mut out, &identity)?;
             writeln!(out)?;
         }
-        _ => print_identity(&mut out, &identity, token_line.as_deref())?,
+        _ => {
+            print_identity(&mut out, &identity, token_line.as_deref())?;
+            if let Some(profile) = &settings.profile {
+                let file = settings
+                    .config_file
+                    .as_ref()
+                    .map_or(String::new(), |p| format!(" in {}", p.display()));
+                writeln!(out, "Profile    {profile}{file}")?;
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -41,7 +50,11 @@ pub fn print_identity(out: &mut dyn Write, id: &Identity, token_line: Option<&st
         Some(false) => ", Community Edition",
         None => "",
     };
-    writeln!(out, "Instance   {} ({deployment}, GitLab {version}{edition})", id.url)?;
+    writeln!(
+        out,
+        "Instance   {} ({deployment}, GitLab {version}{edition})",
+        id.url
+    )?;
     match (&id.username, id.user_id) {
         (Some(name), Some(uid)) => {
             let role = match id.is_admin {
@@ -54,7 +67,10 @@ pub fn print_identity(out: &mut dyn Write, id: &Identity, token_line: Option<&st
     }
     match token_line {
         Some(t) => writeln!(out, "Token      {t}")?,
-        None => writeln!(out, "Token      none configured (set GLIR_TOKEN or GLIR_TOKEN_FILE)")?,
+        None => writeln!(
+            out,
+            "Token      none configured (set GLIR_TOKEN or GLIR_TOKEN_FILE)"
+        )?,
     }
     if let Some(t) = &id.token {
         let expiry = t.expires_at.as_deref().unwrap_or("never");
