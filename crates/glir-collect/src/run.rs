@@ -76,7 +76,7 @@ pub enum CollectError {
     Api {
         scope: String,
         #[source]
-        source: glir_gitlab::Error,
+        source: Box<glir_gitlab::Error>,
     },
     #[error("store: {0}")]
     Store(#[from] glir_store::StoreError),
@@ -252,7 +252,7 @@ async fn fetch_page(
         .await
         .map_err(|source| CollectError::Api {
             scope: scope.to_string(),
-            source,
+            source: Box::new(source),
         })
 }
 

@@ -124,7 +124,7 @@ fn jsonl_and_csv_carry_every_event() {
     write_timeline(&mut csv_out, &build_timeline(events), Format::Csv).unwrap();
     let mut reader = csv::Reader::from_reader(csv_out.as_slice());
     let headers = reader.headers().unwrap().clone();
-    assert_eq!(headers.iter().last(), Some("marks"));
+    assert_eq!(headers.iter().next_back(), Some("marks"));
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 4);
     assert!(rows[2][13].contains("new IP"));

@@ -39,6 +39,14 @@ CREATE TABLE events (
     UNIQUE (source, created_at, event_id)
 );
 CREATE INDEX events_by_time         ON events (created_at);
+CREATE INDEX events_by_author_name  ON events (author_name, created_at);
+CREATE INDEX events_by_author_id    ON events (author_id, created_at);
+CREATE INDEX events_by_author_email ON events (author_email, created_at);
+CREATE INDEX events_by_ip           ON events (ip_address, created_at);
+CREATE INDEX events_by_entity_path  ON events (entity_path, created_at);
+CREATE INDEX events_by_entity_id    ON events (entity_id, created_at);
+CREATE INDEX events_by_target_type  ON events (target_type, created_at);
+CREATE INDEX events_by_event_type   ON events (event_type, created_at);
 
 CREATE TABLE checkpoints (
     scope       TEXT PRIMARY KEY,

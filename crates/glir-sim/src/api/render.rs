@@ -1,6 +1,6 @@
 //! GitLab's JSON entities (lib/api/entities/*.rb), built from scenario records.
 
-use crate::scenario::{AuditEvent, DEFAULT_CREATED_AT, Group, Project, Token, User};
+use crate::scenario::{AuditEvent, DEFAULT_CREATED_AT, Group, Project, Token, User, UserState};
 use crate::world::World;
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
@@ -123,7 +123,7 @@ pub(crate) fn user_admin(world: &World, u: &User) -> Value {
             "current_sign_in_ip": u.current_sign_in_ip,
             "last_sign_in_ip": u.last_sign_in_ip,
             "sign_in_count": u.sign_in_count,
-            "using_license_seat": !u.bot && u.state.as_str() == "active",
+            "using_license_seat": !u.bot && u.state == UserState::Active,
             "provisioned_by_group_id": Value::Null,
             "enterprise_group_id": Value::Null,
         }),
@@ -164,15 +164,20 @@ pub(crate) fn token(world: &World, t: &Token, active: bool) -> Value {
     })
 }
 
-/// `API::Entities::Group` (and `GroupDetail` fields that matter for triage).
-pub(crate) fn group(world: &World, g: &Group) -> Value {
-    let full_path = world.group_full_path(g);
-    let full_name: Vec<&str> = world
+/// `Parent / Child`, the display form of a group's path.
+fn group_full_name(world: &World, g: &Group) -> String {
+    let names: Vec<&str> = world
         .group_chain(g)
         .into_iter()
         .rev()
         .map(|x| x.name.as_deref().unwrap_or(&x.path))
         .collect();
+    names.join(" / ")
+}
+
+/// `API::Entities::Group` (and `GroupDetail` fields that matter for triage).
+pub(crate) fn group(world: &World, g: &Group) -> Value {
+    let full_path = world.group_full_path(g);
     json!({
         "id": g.id,
         "web_url": format!("{}/groups/{full_path}", base(world)),
@@ -192,7 +197,7 @@ pub(crate) fn group(world: &World, g: &Group) -> Value {
         "lfs_enabled": true,
         "default_branch": Value::Null,
         "request_access_enabled": true,
-        "full_name": full_name.join(" / "),
+        "full_name": group_full_name(world, g),
         "full_path": full_path,
         "created_at": ts(g.created_at.unwrap_or(DEFAULT_CREATED_AT)),
         "parent_id": g.parent_id,
@@ -206,14 +211,7 @@ pub(crate) fn project(world: &World, p: &Project) -> Value {
     let path_with_namespace = format!("{}/{}", p.namespace, p.path);
     let name = p.name.as_deref().unwrap_or(&p.path);
     let ns = world.project_namespace(p);
-    let ns_name = ns
-        .map(|g| {
-            group(world, g)["full_name"]
-                .as_str()
-                .unwrap_or("")
-                .to_string()
-        })
-        .unwrap_or_default();
+    let ns_name = ns.map(|g| group_full_name(world, g)).unwrap_or_default();
     let web_url = format!("{}/{path_with_namespace}", base(world));
     let created = ts(p.created_at.unwrap_or(DEFAULT_CREATED_AT));
     json!({
