@@ -93,6 +93,23 @@ fn main() {
         }
         tx.commit().unwrap();
     }
+    let load = t.elapsed().as_secs_f64();
+    if env("LATE", "0") == "1" {
+        for (i, cols) in all.iter().enumerate() {
+            let t2 = Instant::now();
+            c.execute_batch(&format!("CREATE INDEX j{i} ON events ({cols})"))
+                .unwrap();
+            println!(
+                "  create index ({cols}): {:.2}s",
+                t2.elapsed().as_secs_f64()
+            );
+        }
+        let t2 = Instant::now();
+        c.execute_batch("CREATE UNIQUE INDEX ju ON events (source, event_id)")
+            .unwrap();
+        println!("  create unique: {:.2}s", t2.elapsed().as_secs_f64());
+    }
+    println!("load {load:.2}s");
     let s = t.elapsed().as_secs_f64();
     let size = std::fs::metadata(&db).unwrap().len();
     println!(

@@ -10,8 +10,10 @@ const INPUT_TOKEN: &str = "glpat-PlantedInInput0000000001";
 const BAD_LINE_TOKEN: &str = "glpat-PlantedInBadLine00000002";
 
 struct Sim {
-    _rt: tokio::runtime::Runtime,
+    handle: glir_sim::SimHandle,
     url: String,
+    // Declared last: dropped after the handle, so the server stops before its runtime.
+    _rt: tokio::runtime::Runtime,
 }
 
 fn start_sim(n: usize) -> Sim {
@@ -25,9 +27,11 @@ fn start_sim(n: usize) -> Sim {
         .block_on(glir_sim::start(Scenario::synthetic(n, start)))
         .unwrap();
     let url = handle.url();
-    // The handle lives as long as the runtime; the server task keeps serving until the test ends.
-    std::mem::forget(handle);
-    Sim { _rt: rt, url }
+    Sim {
+        handle,
+        url,
+        _rt: rt,
+    }
 }
 
 fn glir(data_dir: &Path, config: &Path) -> Command {
@@ -230,6 +234,73 @@ fn collect_then_timeline_against_the_simulator() {
         csv.lines().filter(|l| l.starts_with("2026-")).count(),
         40,
         "{csv}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_a_collection_that_the_next_run_resumes() {
+    let sim = start_sim(200);
+    // Slow pages so the interrupt lands mid-run.
+    sim.handle.inject(glir_sim::Fault {
+        path_contains: "/audit_events".into(),
+        kind: glir_sim::FaultKind::Slow { delay_ms: 150 },
+        times: 1000,
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        &sim.url,
+        &write_token_file(dir.path(), ADMIN_TOKEN),
+    );
+    let args = [
+        "collect",
+        "audit-events",
+        "--instance",
+        "--since",
+        "2026-11-01",
+        "--until",
+        "2026-11-02",
+        "--per-page",
+        "5",
+        "--max-rps",
+        "1000",
+    ];
+    let child = glir(dir.path(), &config)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let first = child.wait_with_output().unwrap();
+    let first_text = text(&first);
+    assert_eq!(first.status.code(), Some(130), "{first_text}");
+    assert!(first_text.contains("interrupted"), "{first_text}");
+    let fetched: u64 = first_text
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("events")?
+                .split_whitespace()
+                .next()?
+                .parse()
+                .ok()
+        })
+        .unwrap_or_else(|| panic!("{first_text}"));
+    assert!(fetched > 0 && fetched < 200, "{first_text}");
+
+    sim.handle.clear_faults();
+    let second = ok(glir(dir.path(), &config).args(args).output().unwrap());
+    assert!(second.contains("resumed"), "{second}");
+    assert!(
+        second.contains(&format!("{} new, 0 already stored", 200 - fetched)),
+        "{second}"
     );
 }
 

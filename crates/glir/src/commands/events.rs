@@ -1,17 +1,21 @@
-use super::{open_store, report_format};
+use super::{client, open_store, report_format, runtime};
 use crate::cli::{EventsArgs, FilterArgs, GlobalArgs, TimelineArgs};
 use crate::config::Settings;
 use crate::timespec::parse_opt;
-use anyhow::Result;
+use anyhow::{Context, Result};
+use glir_gitlab::{User, UserFilter};
 use glir_report::{build_timeline, write_events, write_timeline};
 use glir_store::EventFilter;
+use glir_store::Store;
 use jiff::Timestamp;
 use std::io::Write;
 use std::process::ExitCode;
+use std::time::Duration;
 
 pub fn run_events(g: &GlobalArgs, settings: &Settings, args: &EventsArgs) -> Result<ExitCode> {
-    let filter = to_filter(&args.filter, args.reverse, Timestamp::now())?;
+    let mut filter = to_filter(&args.filter, args.reverse, Timestamp::now())?;
     let store = open_store(settings)?;
+    resolve_username(settings, &store, &mut filter)?;
     let events = store.query_events(&filter)?;
     let mut out = std::io::stdout().lock();
     write_events(&mut out, &events, report_format(g.format))?;
@@ -32,7 +36,9 @@ pub fn run_timeline(g: &GlobalArgs, settings: &Settings, args: &TimelineArgs) ->
         newest_first: true,
         ..EventFilter::default()
     };
+    let mut filter = filter;
     let store = open_store(settings)?;
+    resolve_username(settings, &store, &mut filter)?;
     let events = store.query_events(&filter)?;
     let timeline = build_timeline(events);
     let mut out = std::io::stdout().lock();
@@ -44,6 +50,46 @@ pub fn run_timeline(g: &GlobalArgs, settings: &Settings, args: &TimelineArgs) ->
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Audit events name their author by display name, email and id, never by username. When a
+/// username-looking `--actor` matches nothing and an instance is configured, ask GitLab for the
+/// user's id; offline, say why nothing matched.
+fn resolve_username(settings: &Settings, store: &Store, filter: &mut EventFilter) -> Result<()> {
+    let Some(actor) = filter.actor.clone() else {
+        return Ok(());
+    };
+    let looks_like_username =
+        !actor.contains('@') && !actor.contains(' ') && !actor.chars().all(|c| c.is_ascii_digit());
+    if !looks_like_username || store.count_events(filter)? > 0 {
+        return Ok(());
+    }
+    if settings.url.is_none() {
+        eprintln!(
+            "note: no event's author is named `{actor}`; audit events carry the display name, email and id, not the username (pass one of those, or --url to look the username up)"
+        );
+        return Ok(());
+    }
+    let client = client(settings, Duration::ZERO)?;
+    let req = client.users(&UserFilter {
+        username: Some(actor.clone()),
+        ..UserFilter::default()
+    });
+    let page = runtime()?
+        .block_on(client.get_page::<User>(&req, None))
+        .with_context(|| format!("looking up username `{actor}`"))?;
+    match page.items.as_slice() {
+        [user] => {
+            eprintln!(
+                "note: `{actor}` is user id {} on {}; showing that id's events",
+                user.id,
+                client.host()
+            );
+            filter.actor = Some(user.id.to_string());
+        }
+        _ => eprintln!("note: GitLab has no user `{actor}`"),
+    }
+    Ok(())
 }
 
 fn to_filter(f: &FilterArgs, newest_first: bool, now: Timestamp) -> Result<EventFilter> {
