@@ -48,7 +48,10 @@ fn main() {
     } else {
         idx.parse().unwrap()
     };
-    for (i, cols) in all.iter().take(n_idx).enumerate() {
+    let list: Vec<usize> = env("IDXLIST", "").split(',').filter(|x| !x.is_empty()).map(|x| x.parse().unwrap()).collect();
+    let chosen: Vec<&str> = if list.is_empty() { all.iter().take(n_idx).copied().collect() } else { list.iter().map(|&i| all[i]).collect() };
+    let n_idx = chosen.len();
+    for (i, cols) in chosen.iter().enumerate() {
         c.execute_batch(&format!("CREATE INDEX i{i} ON events ({cols})"))
             .unwrap();
     }

@@ -23,6 +23,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// GitLab instance URL [env: GLIR_URL, GITLAB_URL]
     #[arg(long, global = true)]

@@ -7,6 +7,7 @@ mod config;
 mod timespec;
 
 use clap::Parser;
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 /// Exit code for any error; 0 is success and 130 an interrupted run (as shells report Ctrl-C).
@@ -36,6 +37,7 @@ fn init_logging(verbose: u8, quiet: bool) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .init();
 }
