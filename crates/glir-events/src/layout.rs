@@ -24,14 +24,6 @@ impl Layout {
             Layout::AuditLog => "audit_log",
         }
     }
-
-    /// The field that carries this layout's timestamp.
-    pub fn timestamp_field(self) -> &'static str {
-        match self {
-            Layout::Rest | Layout::Stream => "created_at",
-            Layout::AuditLog => "time",
-        }
-    }
 }
 
 impl fmt::Display for Layout {

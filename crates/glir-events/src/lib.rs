@@ -4,6 +4,8 @@
 //! Parsing is lenient about everything but the timestamp: GitLab's `details` has no schema
 //! (`doc/api/audit_events.md`), so unknown or oddly typed fields are kept, never fatal.
 
+#![warn(missing_docs)]
+
 mod author;
 mod error;
 mod event;

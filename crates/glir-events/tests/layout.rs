@@ -31,3 +31,18 @@ fn detection_rules() {
     assert_eq!(detect_layout(&json!({"id": 1})), None);
     assert_eq!(detect_layout(&json!([1, 2])), None);
 }
+
+#[test]
+fn events_serialize_and_deserialize_unchanged() {
+    let line = include_str!("fixtures/stream.jsonl")
+        .lines()
+        .next()
+        .expect("line");
+    let event = glir_events::parse_event(line, None, "gitlab.example.test").expect("parses");
+    let json = serde_json::to_string(&event).expect("serializes");
+    let back: glir_events::AuditEvent = serde_json::from_str(&json).expect("deserializes");
+    assert_eq!(back, event);
+    let value: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(value["layout"], "stream");
+    assert_eq!(value["created_at"], "2025-03-02T05:43:53.662Z");
+}

@@ -1,6 +1,7 @@
-//! Ingests files into a fresh store and prints throughput, then times actor timelines.
+//! Ingests files into a fresh store and prints throughput, then times the timeline of each
+//! `--actor` (limit 100, limit 1000, unlimited) and its count.
 //!
-//! cargo run --release -p glir-ingest --example ingest_bench -- FILE... [--store PATH] [--actor NAME]...
+//! cargo run --release -p glir-ingest --example ingest_bench -- FILE... [--store PATH] [--batch N] [--actor NAME]...
 //!
 //! Without --store the store lives in a temporary directory and is deleted at exit. With
 //! --store an existing store is reused (give no FILE to only time the queries).
@@ -14,20 +15,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut files = Vec::new();
     let mut store_path = None;
     let mut actors = Vec::new();
+    let mut batch_size = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--store" => store_path = args.next().map(PathBuf::from),
             "--actor" => actors.extend(args.next()),
+            "--batch" => batch_size = args.next().and_then(|n| n.parse().ok()),
             _ => files.push(PathBuf::from(arg)),
         }
     }
     let temp = tempfile::tempdir()?;
     let path = store_path.unwrap_or_else(|| temp.path().join("bench.sqlite"));
     let mut store = Store::open(&path)?;
+    let defaults = IngestOptions::default();
     let opts = IngestOptions {
         source: "gitlab.example.test".into(),
-        ..IngestOptions::default()
+        batch_size: batch_size.unwrap_or(defaults.batch_size),
+        ..defaults
     };
     for file in &files {
         let started = Instant::now();
@@ -52,9 +57,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .sum();
     let total = store.count_events(&EventFilter::default())?;
     println!("store: {total} events, {:.0} MB on disk", size as f64 / 1e6);
-    if actors.is_empty() {
-        actors = vec!["User 1".into(), "User 60".into(), "User 190".into()];
-    }
     for actor in actors {
         for limit in [Some(100), Some(1000), None] {
             let filter = EventFilter {

@@ -5,6 +5,8 @@
 //! thread inserts them, each batch in its own transaction, so an interrupted ingest leaves whole
 //! batches and re-running it only counts duplicates.
 
+#![warn(missing_docs)]
+
 mod error;
 mod input;
 mod options;

@@ -4,22 +4,22 @@
 use crate::error::IngestError;
 use crate::input;
 use crate::options::{IngestOptions, Progress};
-use crate::parser::{self, Stop};
+use crate::parser::{self, Chunk, Stop};
 use crate::records::Records;
 use crate::report::FileReport;
 use glir_events::AuditEvent;
-use glir_store::Store;
+use glir_store::{InsertStats, Store, StoreError};
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc;
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
 
-/// Batches parsed ahead of the inserter: enough to keep both threads busy, small enough that a
+/// Chunks parsed ahead of the inserter: enough to keep both threads busy, small enough that a
 /// slow store does not make the reader buffer the file.
-const QUEUED_BATCHES: usize = 2;
+const QUEUED_CHUNKS: usize = 2;
 
 /// Ingests one file (JSON array, JSON Lines or audit_json.log, optionally gzip) into `store`.
 pub fn ingest_file(
@@ -63,31 +63,21 @@ pub fn ingest_reader<R: Read + Send + 'static>(
         errors: Vec::new(),
     };
     let records = Records::detect(input.reader).map_err(io_err)?;
-    let (sender, receiver) = mpsc::sync_channel::<Vec<AuditEvent>>(QUEUED_BATCHES);
+    let (sender, receiver) = mpsc::sync_channel::<Chunk>(QUEUED_CHUNKS);
+    let (recycle, recycled) = mpsc::channel();
     let (stored, outcome) = thread::scope(|scope| {
-        let producer = scope.spawn(move || parser::produce(records, opts, label, sender));
-        let mut stored = Ok(());
-        for batch in &receiver {
-            match store.insert_events(&batch) {
-                Ok(stats) => {
-                    report.records += batch.len() as u64;
-                    report.inserted += stats.inserted;
-                    report.duplicates += stats.duplicates;
-                    progress(&Progress {
-                        bytes_read: bytes_read.load(Ordering::Relaxed),
-                        total_bytes,
-                        records: report.records,
-                    });
-                }
-                Err(source) => {
-                    stored = Err(IngestError::Store {
-                        path: label.to_owned(),
-                        source,
-                    });
-                    break;
-                }
-            }
-        }
+        let producer = scope.spawn(move || parser::produce(records, opts, label, sender, recycled));
+        let stored = write_batches(store, &receiver, &recycle, &mut report, &mut |records| {
+            progress(&Progress {
+                bytes_read: bytes_read.load(Ordering::Relaxed),
+                total_bytes,
+                records,
+            })
+        })
+        .map_err(|source| IngestError::Store {
+            path: label.to_owned(),
+            source,
+        });
         // Hanging up makes the producer's next send fail, so it stops reading.
         drop(receiver);
         match producer.join() {
@@ -105,4 +95,41 @@ pub fn ingest_reader<R: Read + Send + 'static>(
     report.malformed = outcome.malformed;
     report.errors = outcome.errors;
     Ok(report)
+}
+
+/// Inserts chunks, one transaction per batch. A batch left open when the chunks stop (the reader
+/// hit a strict-mode error or an I/O error) is rolled back by dropping its writer.
+fn write_batches(
+    store: &mut Store,
+    chunks: &Receiver<Chunk>,
+    recycle: &Sender<Vec<AuditEvent>>,
+    report: &mut FileReport,
+    on_commit: &mut dyn FnMut(u64),
+) -> Result<(), StoreError> {
+    let mut chunks = chunks.iter().peekable();
+    while chunks.peek().is_some() {
+        let mut writer = store.writer()?;
+        let mut stats = InsertStats::default();
+        let mut records = 0;
+        let mut complete = false;
+        for chunk in chunks.by_ref() {
+            stats += writer.insert(&chunk.events)?;
+            records += chunk.events.len() as u64;
+            // The reader may have finished; then this thread drops the events itself.
+            let _ = recycle.send(chunk.events);
+            if chunk.ends_batch {
+                complete = true;
+                break;
+            }
+        }
+        if !complete {
+            return Ok(());
+        }
+        writer.commit()?;
+        report.records += records;
+        report.inserted += stats.inserted;
+        report.duplicates += stats.duplicates;
+        on_commit(report.records);
+    }
+    Ok(())
 }

@@ -9,7 +9,6 @@ const MAX_RECORD_BYTES: usize = 8 * 1024 * 1024;
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// What the splitter found next.
-#[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Next {
     /// A record's text is in the buffer.
     Record(Position),
@@ -20,7 +19,7 @@ pub(crate) enum Next {
 }
 
 /// Where a record starts: the 1-based line, and for arrays the 1-based element number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 pub(crate) struct Position {
     pub(crate) line: u64,
     pub(crate) element: Option<u64>,
@@ -36,15 +35,25 @@ impl Records {
     /// Skips a BOM and leading whitespace, then chooses array or lines by the first byte.
     pub(crate) fn detect(mut reader: Box<dyn BufRead + Send>) -> io::Result<Records> {
         let mut line = 1;
-        let mut first_chunk = true;
+        // BOM bytes matched so far; the first read can end inside the BOM.
+        let mut bom = 0;
         loop {
             let chunk = reader.fill_buf()?;
-            if std::mem::take(&mut first_chunk) && chunk.starts_with(UTF8_BOM) {
-                reader.consume(UTF8_BOM.len());
-                continue;
-            }
             if chunk.is_empty() {
                 break;
+            }
+            if bom < UTF8_BOM.len() {
+                let matched = chunk
+                    .iter()
+                    .zip(&UTF8_BOM[bom..])
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                if matched > 0 {
+                    reader.consume(matched);
+                    bom += matched;
+                    continue;
+                }
+                bom = UTF8_BOM.len();
             }
             match chunk.iter().position(|b| !b.is_ascii_whitespace()) {
                 None => {

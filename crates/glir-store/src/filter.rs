@@ -1,4 +1,7 @@
+use crate::dict;
+use crate::error::{Context, StoreError};
 use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, params_from_iter};
 
 /// Which events to select; every field set narrows the result (they are ANDed).
 #[derive(Debug, Clone, Default)]
@@ -26,78 +29,145 @@ pub struct EventFilter {
 }
 
 /// A WHERE clause (empty or starting with " WHERE") and its positional parameters.
+#[derive(Default)]
 pub(crate) struct Where {
     pub(crate) sql: String,
     pub(crate) params: Vec<SqlValue>,
+    terms: Vec<String>,
+}
+
+/// Above this many matching dictionary rows, the events query re-runs the dictionary lookup as
+/// a subquery instead of listing ids (SQLite caps the number of parameters).
+const MAX_LISTED_REFS: usize = 500;
+
+/// A dictionary lookup: the SQL selecting matching ids, and its parameters.
+struct Lookup {
+    sql: &'static str,
+    params: Vec<SqlValue>,
 }
 
 impl EventFilter {
-    /// Every term compares a bare indexed column so SQLite can pick the matching
-    /// `(column, created_at)` index; nothing wraps a column in a function.
-    pub(crate) fn to_where(&self) -> Where {
-        let mut terms: Vec<String> = Vec::new();
-        let mut params: Vec<SqlValue> = Vec::new();
-        if let Some(actor) = &self.actor {
-            // author_name and author_email are declared COLLATE NOCASE, so `=` is
-            // case-insensitive and still uses their indexes.
-            let mut term = "(author_name = ? OR author_email = ?".to_owned();
-            params.push(text(actor));
-            params.push(text(actor));
-            if let Ok(id) = actor.trim().parse::<i64>() {
-                term.push_str(" OR author_id = ?");
-                params.push(SqlValue::Integer(id));
+    /// Resolves the filter against the dictionaries; `None` when some filter matches no
+    /// dictionary value, so no event can match.
+    ///
+    /// Each dimension becomes `ref = ?` (or a short `IN` list) on an integer-indexed column, so
+    /// a single matching actor or entity is an index range scan already in time order.
+    pub(crate) fn resolve(&self, conn: &Connection) -> Result<Option<Where>, StoreError> {
+        let mut clause = Where::default();
+        for (column, lookup) in self.lookups() {
+            let refs: Vec<i64> = conn
+                .prepare_cached(lookup.sql)
+                .and_then(|mut stmt| {
+                    stmt.query_map(params_from_iter(lookup.params.iter()), |row| row.get(0))?
+                        .collect()
+                })
+                .context("cannot look up filter values")?;
+            match refs.len() {
+                0 => return Ok(None),
+                1 => clause.push(
+                    format!("{column} = ?"),
+                    refs.into_iter().map(SqlValue::Integer),
+                ),
+                n if n <= MAX_LISTED_REFS => {
+                    let marks = vec!["?"; n].join(", ");
+                    clause.push(
+                        format!("{column} IN ({marks})"),
+                        refs.into_iter().map(SqlValue::Integer),
+                    );
+                }
+                _ => clause.push(format!("{column} IN ({})", lookup.sql), lookup.params),
             }
-            term.push(')');
-            terms.push(term);
         }
-        if let Some(ip) = &self.ip {
-            terms.push("ip_address = ?".to_owned());
-            params.push(text(ip));
+        if let Some(since) = self.since {
+            clause.push(
+                "e.created_at >= ?".to_owned(),
+                [SqlValue::Integer(since.as_microsecond())],
+            );
         }
-        if let Some(glob) = &self.event_type {
-            terms.push("event_type GLOB ?".to_owned());
-            params.push(text(glob));
+        if let Some(until) = self.until {
+            clause.push(
+                "e.created_at < ?".to_owned(),
+                [SqlValue::Integer(until.as_microsecond())],
+            );
         }
-        if let Some(target_type) = &self.target_type {
-            terms.push("target_type = ?".to_owned());
-            params.push(text(target_type));
+        if !clause.terms.is_empty() {
+            clause.sql = format!(" WHERE {}", clause.terms.join(" AND "));
+        }
+        Ok(Some(clause))
+    }
+
+    fn lookups(&self) -> Vec<(&'static str, Lookup)> {
+        let mut lookups = Vec::new();
+        if let Some(source) = &self.source {
+            lookups.push(("e.source_ref", term(dict::SOURCE, source)));
+        }
+        if let Some(actor) = &self.actor {
+            // Names and emails compare case-insensitively; a numeric actor can also be an id.
+            lookups.push((
+                "e.author_ref",
+                Lookup {
+                    sql: "SELECT id FROM authors WHERE name = ? COLLATE NOCASE \
+                          OR email = ? COLLATE NOCASE OR author_id = ?",
+                    params: vec![text(actor), text(actor), integer(actor)],
+                },
+            ));
         }
         if let Some(entity) = &self.entity {
             // "Under grp" is the half-open range ["grp/", "grp0"): '0' is the byte after '/',
-            // so the range holds exactly the paths starting with "grp/" and stays an index scan.
+            // so the range holds exactly the paths starting with "grp/".
             let path = entity.trim_end_matches('/');
-            let mut term = "(entity_path = ? OR (entity_path >= ? AND entity_path < ?)".to_owned();
-            params.push(text(path));
-            params.push(SqlValue::Text(format!("{path}/")));
-            params.push(SqlValue::Text(format!("{path}0")));
-            if let Ok(id) = entity.trim().parse::<i64>() {
-                term.push_str(" OR entity_id = ?");
-                params.push(SqlValue::Integer(id));
-            }
-            term.push(')');
-            terms.push(term);
+            lookups.push((
+                "e.entity_ref",
+                Lookup {
+                    sql: "SELECT id FROM entities WHERE path = ? \
+                          OR (path >= ? AND path < ?) OR entity_id = ?",
+                    params: vec![
+                        text(path),
+                        SqlValue::Text(format!("{path}/")),
+                        SqlValue::Text(format!("{path}0")),
+                        integer(entity),
+                    ],
+                },
+            ));
         }
-        if let Some(since) = self.since {
-            terms.push("created_at >= ?".to_owned());
-            params.push(SqlValue::Integer(since.as_microsecond()));
+        if let Some(ip) = &self.ip {
+            lookups.push(("e.ip_ref", term(dict::IP, ip)));
         }
-        if let Some(until) = self.until {
-            terms.push("created_at < ?".to_owned());
-            params.push(SqlValue::Integer(until.as_microsecond()));
+        if let Some(glob) = &self.event_type {
+            lookups.push((
+                "e.event_type_ref",
+                Lookup {
+                    sql: "SELECT id FROM terms WHERE kind = ? AND value GLOB ?",
+                    params: vec![SqlValue::Integer(dict::EVENT_TYPE), text(glob)],
+                },
+            ));
         }
-        if let Some(source) = &self.source {
-            terms.push("source = ?".to_owned());
-            params.push(text(source));
+        if let Some(target_type) = &self.target_type {
+            lookups.push(("e.target_type_ref", term(dict::TARGET_TYPE, target_type)));
         }
-        let sql = if terms.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", terms.join(" AND "))
-        };
-        Where { sql, params }
+        lookups
+    }
+}
+
+impl Where {
+    fn push(&mut self, term: String, params: impl IntoIterator<Item = SqlValue>) {
+        self.terms.push(term);
+        self.params.extend(params);
+    }
+}
+
+/// Exact match on one kind of the `terms` dictionary.
+fn term(kind: i64, value: &str) -> Lookup {
+    Lookup {
+        sql: "SELECT id FROM terms WHERE kind = ? AND value = ?",
+        params: vec![SqlValue::Integer(kind), text(value)],
     }
 }
 
 fn text(s: &str) -> SqlValue {
     SqlValue::Text(s.to_owned())
+}
+
+fn integer(s: &str) -> SqlValue {
+    s.trim().parse().map_or(SqlValue::Null, SqlValue::Integer)
 }

@@ -1,6 +1,7 @@
+use crate::dict::{self, Dicts};
 use crate::error::{Context, StoreError};
 use crate::row::micros;
-use glir_events::AuditEvent;
+use glir_events::{AuditEvent, Layout};
 use rusqlite::{Connection, params};
 use std::ops::AddAssign;
 
@@ -9,7 +10,7 @@ use std::ops::AddAssign;
 pub struct InsertStats {
     /// Events newly stored.
     pub inserted: u64,
-    /// Events skipped because `(source, event_id)` was already stored.
+    /// Events skipped because they were already stored.
     pub duplicates: u64,
 }
 
@@ -24,15 +25,16 @@ impl AddAssign for InsertStats {
 /// also swallow any other constraint failure and miscount it as a duplicate.
 const INSERT: &str = "
 INSERT INTO events (
-    source, event_id, layout, created_at, event_type, author_id, author_name, author_email,
-    entity_id, entity_type, entity_path, target_id, target_type, target_details, ip_address,
-    change, change_from, change_to, custom_message, details, raw
-) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
-ON CONFLICT (source, created_at, event_id) DO NOTHING";
+    created_at, source_ref, event_id, layout, event_type_ref, author_ref, entity_ref, ip_ref,
+    target_type_ref, target_id, target_details, change, change_from, change_to, custom_message,
+    details, raw
+) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+ON CONFLICT (created_at, source_ref, event_id) DO NOTHING";
 
 /// Inserts within the caller's transaction through one cached prepared statement.
 pub(crate) fn insert_all(
     conn: &Connection,
+    dicts: &mut Dicts,
     events: &[AuditEvent],
 ) -> Result<InsertStats, StoreError> {
     let mut stmt = conn
@@ -40,28 +42,26 @@ pub(crate) fn insert_all(
         .context("cannot prepare the event insert")?;
     let mut stats = InsertStats::default();
     for e in events {
+        let refs =
+            Refs::resolve(conn, dicts, e).context("cannot record event dictionary values")?;
         let changed = stmt
             .execute(params![
-                e.source,
+                micros(e.created_at),
+                refs.source,
                 e.event_id,
                 e.layout.as_str(),
-                micros(e.created_at),
-                e.event_type,
-                e.author_id,
-                e.author_name,
-                e.author_email,
-                e.entity_id,
-                e.entity_type,
-                e.entity_path,
+                refs.event_type,
+                refs.author,
+                refs.entity,
+                refs.ip,
+                refs.target_type,
                 e.target_id,
-                e.target_type,
                 e.target_details,
-                e.ip_address,
                 e.change,
                 e.from,
                 e.to,
                 e.custom_message,
-                e.details.to_string(),
+                stored_details(e),
                 e.raw,
             ])
             .context("cannot insert events")?;
@@ -72,4 +72,59 @@ pub(crate) fn insert_all(
         }
     }
     Ok(stats)
+}
+
+/// The dictionary references of one event.
+struct Refs {
+    source: i64,
+    event_type: Option<i64>,
+    author: Option<i64>,
+    entity: Option<i64>,
+    ip: Option<i64>,
+    target_type: Option<i64>,
+}
+
+impl Refs {
+    fn resolve(conn: &Connection, dicts: &mut Dicts, e: &AuditEvent) -> rusqlite::Result<Refs> {
+        let source = dicts
+            .terms
+            .resolve(conn, (Some(dict::SOURCE), Some(&e.source), None))?;
+        let mut term = |kind: i64, value: Option<&str>| {
+            value
+                .map(|value| dicts.terms.resolve(conn, (Some(kind), Some(value), None)))
+                .transpose()
+        };
+        let event_type = term(dict::EVENT_TYPE, e.event_type.as_deref())?;
+        let ip = term(dict::IP, e.ip_address.as_deref())?;
+        let target_type = term(dict::TARGET_TYPE, e.target_type.as_deref())?;
+        let author = (
+            e.author_id,
+            e.author_name.as_deref(),
+            e.author_email.as_deref(),
+        );
+        let author = (author != (None, None, None))
+            .then(|| dicts.authors.resolve(conn, author))
+            .transpose()?;
+        let entity = (
+            e.entity_id,
+            e.entity_type.as_deref(),
+            e.entity_path.as_deref(),
+        );
+        let entity = (entity != (None, None, None))
+            .then(|| dicts.entities.resolve(conn, entity))
+            .transpose()?;
+        Ok(Refs {
+            source,
+            event_type,
+            author,
+            entity,
+            ip,
+            target_type,
+        })
+    }
+}
+
+/// Only audit_json.log details are stored; REST and stream details are read back from `raw`.
+fn stored_details(e: &AuditEvent) -> Option<String> {
+    (e.layout == Layout::AuditLog).then(|| e.details.to_string())
 }

@@ -3,7 +3,10 @@
 //! One file per investigation, WAL mode so a report can read while an ingest writes. The schema
 //! is versioned through `PRAGMA user_version` and migrated forward on open.
 
+#![warn(missing_docs)]
+
 mod checkpoint;
+mod dict;
 mod error;
 mod filter;
 mod insert;
@@ -15,4 +18,4 @@ pub use error::StoreError;
 pub use filter::EventFilter;
 pub use insert::InsertStats;
 pub use schema::LATEST_VERSION;
-pub use store::Store;
+pub use store::{EventWriter, Store};

@@ -5,10 +5,21 @@ use crate::filter::EventFilter;
 use glir_events::{AuditEvent, Layout};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, Row, params_from_iter};
+use serde_json::Value;
 
-const COLUMNS: &str = "id, source, event_id, layout, created_at, event_type, author_id, \
-    author_name, author_email, entity_id, entity_type, entity_path, target_id, target_type, \
-    target_details, ip_address, change, change_from, change_to, custom_message, details, raw";
+/// The canonical columns in `AuditEvent` order, with dictionary values joined back. Every join
+/// is LEFT so SQLite always drives the query from `events` and its indexes.
+const SELECT: &str = "SELECT e.id, s.value, e.event_id, e.layout, e.created_at, et.value, \
+    a.author_id, a.name, a.email, en.entity_id, en.entity_type, en.path, e.target_id, tt.value, \
+    e.target_details, ip.value, e.change, e.change_from, e.change_to, e.custom_message, e.details, \
+    e.raw \
+    FROM events e \
+    LEFT JOIN terms s ON s.id = e.source_ref \
+    LEFT JOIN terms et ON et.id = e.event_type_ref \
+    LEFT JOIN authors a ON a.id = e.author_ref \
+    LEFT JOIN entities en ON en.id = e.entity_ref \
+    LEFT JOIN terms tt ON tt.id = e.target_type_ref \
+    LEFT JOIN terms ip ON ip.id = e.ip_ref";
 
 /// Timestamps are stored as microseconds since the Unix epoch: GitLab writes milliseconds, and
 /// an i64 of microseconds covers every year jiff can represent.
@@ -20,10 +31,12 @@ pub(crate) fn query(
     conn: &Connection,
     filter: &EventFilter,
 ) -> Result<Vec<AuditEvent>, StoreError> {
-    let mut clause = filter.to_where();
+    let Some(mut clause) = filter.resolve(conn)? else {
+        return Ok(Vec::new());
+    };
     let dir = if filter.newest_first { "DESC" } else { "ASC" };
     let mut sql = format!(
-        "SELECT {COLUMNS} FROM events{} ORDER BY created_at {dir}, event_id {dir}",
+        "{SELECT}{} ORDER BY e.created_at {dir}, e.event_id {dir}",
         clause.sql
     );
     if let Some(limit) = filter.limit {
@@ -46,8 +59,10 @@ pub(crate) fn query(
 }
 
 pub(crate) fn count(conn: &Connection, filter: &EventFilter) -> Result<u64, StoreError> {
-    let clause = filter.to_where();
-    let sql = format!("SELECT COUNT(*) FROM events{}", clause.sql);
+    let Some(clause) = filter.resolve(conn)? else {
+        return Ok(0);
+    };
+    let sql = format!("SELECT COUNT(*) FROM events e{}", clause.sql);
     let n: i64 = conn
         .prepare_cached(&sql)
         .and_then(|mut stmt| {
@@ -68,8 +83,12 @@ fn event_from_row(row: &Row<'_>) -> Result<AuditEvent, StoreError> {
     let created_at: i64 = row.get(4).context(read)?;
     let created_at =
         jiff::Timestamp::from_microsecond(created_at).map_err(|_| corrupt("timestamp"))?;
-    let details: String = row.get(20).context(read)?;
-    let details = serde_json::from_str(&details).map_err(|_| corrupt("details (not JSON)"))?;
+    let raw: String = row.get(21).context(read)?;
+    let details: Option<String> = row.get(20).context(read)?;
+    let details = match details {
+        Some(text) => serde_json::from_str(&text).map_err(|_| corrupt("details (not JSON)"))?,
+        None => details_of(&raw).ok_or_else(|| corrupt("raw record (not a JSON object)"))?,
+    };
     Ok(AuditEvent {
         source: row.get(1).context(read)?,
         event_id: row.get(2).context(read)?,
@@ -91,6 +110,18 @@ fn event_from_row(row: &Row<'_>) -> Result<AuditEvent, StoreError> {
         to: row.get(18).context(read)?,
         custom_message: row.get(19).context(read)?,
         details,
-        raw: row.get(21).context(read)?,
+        raw,
     })
+}
+
+/// The `details` member of a REST or stream record, as the parser would have taken it: absent
+/// means an empty object, so the round trip matches `glir_events::parse_event`.
+fn details_of(raw: &str) -> Option<Value> {
+    match serde_json::from_str::<Value>(raw).ok()? {
+        Value::Object(mut map) => Some(
+            map.remove("details")
+                .unwrap_or_else(|| Value::Object(serde_json::Map::new())),
+        ),
+        _ => None,
+    }
 }

@@ -170,3 +170,129 @@ fn events_and_checkpoint_commit_together() {
         Some(json!({"cursor": "a"}))
     );
 }
+
+#[test]
+fn a_rolled_back_writer_does_not_leave_stale_dictionary_ids() {
+    let mut store = Store::open_in_memory().expect("opens");
+    let newcomer = Spec {
+        id: "7",
+        author: "Eve Outsider",
+        author_id: 88,
+        email: None,
+        ip: "192.0.2.1",
+        ..BASE
+    };
+    {
+        let mut writer = store.writer().expect("writer");
+        writer.insert(&[event("h", &newcomer)]).expect("insert");
+        // Dropped without commit: the event and Eve's dictionary rows roll back.
+    }
+    assert_eq!(
+        store.count_events(&EventFilter::default()).expect("count"),
+        0
+    );
+    let again = event("h", &newcomer);
+    store
+        .insert_events(std::slice::from_ref(&again))
+        .expect("insert");
+    let stored = store
+        .query_events(&EventFilter {
+            actor: Some("eve outsider".into()),
+            ..Default::default()
+        })
+        .expect("query");
+    assert_eq!(stored, vec![again]);
+    let by_ip = store
+        .count_events(&EventFilter {
+            ip: Some("192.0.2.1".into()),
+            ..Default::default()
+        })
+        .expect("count");
+    assert_eq!(by_ip, 1);
+}
+
+#[test]
+fn audit_log_details_and_rest_details_round_trip() {
+    let mut store = Store::open_in_memory().expect("opens");
+    let log = glir_events::parse_event(
+        r#"{"severity":"INFO","time":"2025-03-02T17:40:11.870Z","author_id":3,"entity_id":2,"entity_type":"Project","add":"user_access","as":"Developer","author_name":"Mallory","target_id":88,"target_type":"User","target_details":"Eve Outsider"}"#,
+        None,
+        "h",
+    )
+    .expect("parses");
+    let rest = glir_events::parse_event(
+        r#"{"id": 102, "author_id": 51, "entity_id": 51, "entity_type": "User", "event_name": null, "details": {"change": "email address", "from": "old@example.test", "to": "new@example.test", "author_name": "Mallory", "ip_address": null}, "created_at": "2025-03-01T08:34:25.639Z"}"#,
+        None,
+        "h",
+    )
+    .expect("parses");
+    let bare = glir_events::parse_event(
+        r#"{"id": "9", "created_at": "2025-03-01T00:00:00Z"}"#,
+        None,
+        "h",
+    )
+    .expect("parses");
+    store
+        .insert_events(&[log.clone(), rest.clone(), bare.clone()])
+        .expect("insert");
+    let stored = store.query_events(&EventFilter::default()).expect("query");
+    assert_eq!(stored, vec![bare, rest, log]);
+}
+
+#[test]
+fn a_rest_item_and_a_streamed_copy_of_it_are_one_event() {
+    let mut store = Store::open_in_memory().expect("opens");
+    let rest = glir_events::parse_event(
+        r#"{"id": 2047, "author_id": 51, "entity_id": 29, "entity_type": "Project", "event_name": "protected_branch_updated", "details": {}, "created_at": "2025-03-02T06:00:01.500Z"}"#,
+        None,
+        "gitlab.example.test",
+    )
+    .expect("parses");
+    let streamed = event(
+        "gitlab.example.test",
+        &Spec {
+            id: "2047",
+            at: "2025-03-02T06:00:01.500Z",
+            ..BASE
+        },
+    );
+    let stats = store.insert_events(&[rest, streamed]).expect("insert");
+    assert_eq!(
+        stats,
+        InsertStats {
+            inserted: 1,
+            duplicates: 1
+        }
+    );
+}
+
+#[test]
+fn the_sql_view_shows_readable_columns() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("glir.sqlite");
+    let mut store = Store::open(&path).expect("opens");
+    store
+        .insert_events(&[event("gitlab.example.test", &BASE)])
+        .expect("insert");
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).expect("open");
+    let row: (String, String, String, String, String, String) = conn
+        .query_row(
+            "SELECT source, created_at, author_name, entity_path, ip_address, details ->> '$.change'
+             FROM events_view",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+        )
+        .expect("view row");
+    assert_eq!(
+        row,
+        (
+            "gitlab.example.test".into(),
+            "2025-03-02T06:00:00.000Z".into(),
+            "Mallory".into(),
+            "grp/app".into(),
+            "203.0.113.50".into(),
+            "allow_force_push".into()
+        )
+    );
+}
