@@ -10,6 +10,10 @@ use std::fmt::Write as _;
 use std::io::{BufWriter, Write};
 
 const AUTHORS: u64 = 200;
+/// The rare actor the timeline benchmark looks up (`scripts/bench.sh`).
+const RARE_AUTHOR: &str = "Mallory Quiet";
+const RARE_AUTHOR_ID: i64 = 9_999;
+const RARE_EVERY: u64 = 50_000;
 const IPS: u64 = 1000;
 const PROJECTS: u64 = 500;
 const GROUPS: u64 = 40;
@@ -112,7 +116,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         } else {
             rng.uuid()
         };
+        // One quiet account acts once every RARE_EVERY events: the kind of actor an
+        // investigation looks up, with a few hundred events in a store of millions.
         let (author_id, author_name, class) = match rng.below(100) {
+            _ if i % RARE_EVERY == RARE_EVERY / 2 => {
+                (RARE_AUTHOR_ID, RARE_AUTHOR.to_owned(), "User")
+            }
             0 => (
                 -1,
                 "(unauthenticated)".to_owned(),
