@@ -154,15 +154,21 @@ pub struct FilterArgs {
     /// Entity path (a group matches its projects) or id
     #[arg(long)]
     pub entity: Option<String>,
+    #[command(flatten)]
+    pub range: TimeRange,
+    /// At most this many events
+    #[arg(long)]
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct TimeRange {
     /// Start (inclusive): RFC 3339, a date, or an age like 7d
     #[arg(long)]
     pub since: Option<String>,
     /// End (exclusive), same forms as --since
     #[arg(long)]
     pub until: Option<String>,
-    /// At most this many events
-    #[arg(long)]
-    pub limit: Option<usize>,
 }
 
 #[derive(Debug, Args)]
@@ -186,12 +192,8 @@ pub struct TimelineArgs {
     /// Project or group path
     #[arg(long)]
     pub project: Option<String>,
-    /// Start (inclusive): RFC 3339, a date, or an age like 7d
-    #[arg(long)]
-    pub since: Option<String>,
-    /// End (exclusive)
-    #[arg(long)]
-    pub until: Option<String>,
+    #[command(flatten)]
+    pub range: TimeRange,
     /// At most this many events (the newest are kept)
     #[arg(long, default_value_t = 10_000)]
     pub limit: usize,

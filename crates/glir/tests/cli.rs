@@ -8,6 +8,16 @@ const ADMIN_TOKEN: &str = "glpat-SimAdminToken000001";
 const DEV_TOKEN: &str = "glpat-SimDevToken00000001";
 const INPUT_TOKEN: &str = "glpat-PlantedInInput0000000001";
 const BAD_LINE_TOKEN: &str = "glpat-PlantedInBadLine00000002";
+/// The synthetic scenario's events fall on 2026-11-01, one a minute.
+const COLLECT_NOV_1: [&str; 7] = [
+    "collect",
+    "audit-events",
+    "--instance",
+    "--since",
+    "2026-11-01",
+    "--until",
+    "2026-11-02",
+];
 
 struct Sim {
     handle: glir_sim::SimHandle,
@@ -199,29 +209,13 @@ fn collect_then_timeline_against_the_simulator() {
         &write_token_file(dir.path(), ADMIN_TOKEN),
     );
     let collect = ok(glir(dir.path(), &config)
-        .args([
-            "collect",
-            "audit-events",
-            "--instance",
-            "--since",
-            "2026-11-01",
-            "--until",
-            "2026-11-02",
-        ])
+        .args(COLLECT_NOV_1)
         .output()
         .unwrap());
     assert!(collect.contains("40 fetched, 40 new"), "{collect}");
 
     let rerun = ok(glir(dir.path(), &config)
-        .args([
-            "collect",
-            "audit-events",
-            "--instance",
-            "--since",
-            "2026-11-01",
-            "--until",
-            "2026-11-02",
-        ])
+        .args(COLLECT_NOV_1)
         .output()
         .unwrap());
     assert!(rerun.contains("0 new"), "{rerun}");
