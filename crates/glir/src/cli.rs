@@ -70,6 +70,11 @@ pub enum Command {
     Timeline(TimelineArgs),
     /// Offline drill: a simulated incident collected and investigated end to end
     Demo(DemoArgs),
+    /// Run the Sigma rule pack over stored events or files; exit 1 when alerts reach --fail-level
+    Detect(DetectArgs),
+    /// List, test and lint Sigma rules
+    #[command(subcommand)]
+    Rules(RulesCommand),
 }
 
 #[derive(Debug, Args)]
@@ -204,4 +209,53 @@ pub struct DemoArgs {
     /// Keep the demo's store in this directory instead of a temporary one
     #[arg(long)]
     pub keep: Option<PathBuf>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct RuleSource {
+    /// Rule directory (repeatable) [default: ./rules/gitlab, else the pack this glir was built with]
+    #[arg(long = "rules", value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Leave out the rule with this id (repeatable)
+    #[arg(long = "disable", value_name = "ID")]
+    pub disabled: Vec<String>,
+    /// Fail when any rule file is broken instead of skipping it
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DetectArgs {
+    /// Read these audit-event files (any layout glir ingest knows) instead of the store
+    #[arg(long = "input", value_name = "FILE")]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    #[command(flatten)]
+    pub rules: RuleSource,
+    /// Lowest alert level that makes glir exit with 1
+    #[arg(long, value_enum, default_value_t = LevelArg::Informational)]
+    pub fail_level: LevelArg,
+    /// Also write the alerts as a SARIF 2.1.0 log to this file
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum LevelArg {
+    Informational,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List the loaded rules: id, level, title, file
+    List(RuleSource),
+    /// Run each rule's test events (<rules dir>/tests/*.yml); exit 1 on any failure
+    Test(RuleSource),
+    /// Flag unknown fields and event types, missing tests and duplicate ids; exit 1 on findings
+    Lint(RuleSource),
 }

@@ -417,6 +417,15 @@ fn demo_prints_the_investigation() {
     for needle in ["new key", "new token", "new user"] {
         assert!(out.contains(needle), "missing {needle}:\n{out}");
     }
+    let detections = out.split("5/5").nth(1).expect("a detections step");
+    assert!(
+        detections.contains("critical Dana Whitfield   GitLab User Granted Administrator"),
+        "{detections}"
+    );
+    assert!(
+        detections.contains("visibility changed to public"),
+        "{detections}"
+    );
 }
 
 #[test]

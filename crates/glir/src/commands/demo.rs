@@ -3,11 +3,13 @@
 //! store, then prints what a responder would look at first.
 
 use super::collect::{collect, print_summary};
+use super::rules::load_pack;
 use super::runtime;
 use super::whoami::print_identity;
-use crate::cli::{DemoArgs, GlobalArgs};
+use crate::cli::{DemoArgs, GlobalArgs, RuleSource};
 use anyhow::{Context, Result};
 use glir_collect::CollectRequest;
+use glir_detect::{Alert, Detector, level_rank};
 use glir_gitlab::{AuditScope, Auth, Client};
 use glir_probe::{Targets, probe};
 use glir_redact::Secret;
@@ -161,6 +163,35 @@ pub fn run(g: &GlobalArgs, args: &DemoArgs) -> Result<ExitCode> {
             out,
             "  {elsewhere} other marked events of {leaked_owner} came from known IPs: review them in the timeline above."
         )?;
+
+        step(&mut out, 5, "Detections: the GitLab Sigma rule pack over every collected event", "glir detect")?;
+        let (pack, _) = load_pack(g, &RuleSource::default())?;
+        let mut detector = Detector::new(&pack)?;
+        let mut alerts = Vec::new();
+        for event in store.query_events(&EventFilter::default())? {
+            alerts.extend(detector.process(&event));
+        }
+        let shown: Vec<&Alert> = alerts
+            .iter()
+            .filter(|a| level_rank(&a.level) >= level_rank("medium"))
+            .collect();
+        writeln!(
+            out,
+            "  {} rules, {} alerts; the {} at medium or above:",
+            pack.rules.len(),
+            alerts.len(),
+            shown.len()
+        )?;
+        for a in shown {
+            writeln!(
+                out,
+                "  {}  {:<8} {:<16} {}",
+                a.time.strftime("%Y-%m-%d %H:%M"),
+                a.level,
+                a.actor.as_deref().unwrap_or("-"),
+                a.reason
+            )?;
+        }
         writeln!(out)?;
         match &args.keep {
             Some(dir) => writeln!(
@@ -194,7 +225,7 @@ fn event_span(scenario: &Scenario) -> Option<(Timestamp, Timestamp)> {
 
 fn step(out: &mut dyn Write, n: u32, title: &str, command: &str) -> std::io::Result<()> {
     writeln!(out)?;
-    writeln!(out, "━━ {n}/4  {title}")?;
+    writeln!(out, "━━ {n}/5  {title}")?;
     writeln!(out, "   $ {command}")?;
     writeln!(out)
 }

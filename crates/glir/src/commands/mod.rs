@@ -2,8 +2,10 @@
 
 mod collect;
 mod demo;
+mod detect;
 mod events;
 mod ingest;
+mod rules;
 mod whoami;
 
 use crate::cli::{Cli, Command, GlobalArgs, OutputFormat};
@@ -19,6 +21,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let g = &cli.global;
     match &cli.command {
         Command::Demo(args) => demo::run(g, args),
+        Command::Rules(c) => rules::run(g, c),
         other => {
             let settings = load_settings(g)?;
             match other {
@@ -27,7 +30,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 Command::Ingest(a) => ingest::run(g, &settings, a),
                 Command::Events(a) => events::run_events(g, &settings, a),
                 Command::Timeline(a) => events::run_timeline(g, &settings, a),
-                Command::Demo(_) => unreachable!("handled above"),
+                Command::Detect(a) => detect::run(g, &settings, a),
+                Command::Demo(_) | Command::Rules(_) => unreachable!("handled above"),
             }
         }
     }

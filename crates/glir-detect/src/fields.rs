@@ -1,0 +1,84 @@
+//! The field layer: a canonical event seen under GitLab's streaming field names.
+
+use glir_events::AuditEvent;
+use serde_json::{Map, Value};
+
+/// Top-level names a rule may use; anything under `details.` is allowed too.
+pub const FIELD_NAMES: &[&str] = &[
+    "id",
+    "event_type",
+    "author_id",
+    "author_name",
+    "author_email",
+    "entity_id",
+    "entity_type",
+    "entity_path",
+    "target_id",
+    "target_type",
+    "target_details",
+    "ip_address",
+    "created_at",
+    "details",
+];
+
+/// Whether a rule field name is exposed by [`sigma_fields`].
+pub fn is_known_field(name: &str) -> bool {
+    FIELD_NAMES.contains(&name) || name.starts_with("details.")
+}
+
+/// The event as the JSON object rules match against: streaming names, absent values absent.
+pub fn sigma_fields(e: &AuditEvent) -> Value {
+    let mut m = Map::new();
+    // `id` is where rsigma's correlation refs look for an event id (EventRef::ID_FIELDS).
+    put_str(&mut m, "id", Some(&e.event_id));
+    put_str(&mut m, "event_type", e.event_type.as_deref());
+    put_int(&mut m, "author_id", e.author_id);
+    put_str(&mut m, "author_name", e.author_name.as_deref());
+    put_str(&mut m, "author_email", e.author_email.as_deref());
+    put_int(&mut m, "entity_id", e.entity_id);
+    put_str(&mut m, "entity_type", e.entity_type.as_deref());
+    put_str(&mut m, "entity_path", e.entity_path.as_deref());
+    put_str(&mut m, "target_id", e.target_id.as_deref());
+    put_str(&mut m, "target_type", e.target_type.as_deref());
+    put_str(&mut m, "target_details", e.target_details.as_deref());
+    put_str(&mut m, "ip_address", e.ip_address.as_deref());
+    m.insert("created_at".into(), Value::String(e.created_at.to_string()));
+    m.insert("details".into(), details(e));
+    Value::Object(m)
+}
+
+/// audit_json.log carries change/from/to/custom_message flat (gitlab-foss MR 22471), REST and
+/// stream nest them in `details`: copying the canonical values in lets one rule say
+/// `details.change` for all three layouts. A value already in `details` wins, since it keeps
+/// GitLab's own type (e.g. a boolean `from`).
+fn details(e: &AuditEvent) -> Value {
+    let mut d = match &e.details {
+        Value::Object(map) => map.clone(),
+        _ => Map::new(),
+    };
+    for (key, value) in [
+        ("change", &e.change),
+        ("from", &e.from),
+        ("to", &e.to),
+        ("custom_message", &e.custom_message),
+    ] {
+        if let Some(v) = value
+            && !d.contains_key(key)
+        {
+            d.insert(key.into(), Value::String(v.clone()));
+        }
+    }
+    Value::Object(d)
+}
+
+fn put_str(m: &mut Map<String, Value>, key: &str, v: Option<&str>) {
+    if let Some(v) = v {
+        m.insert(key.into(), Value::String(v.to_owned()));
+    }
+}
+
+fn put_int(m: &mut Map<String, Value>, key: &str, v: Option<i64>) {
+    if let Some(v) = v {
+        m.insert(key.into(), Value::from(v));
+    }
+}

@@ -1,0 +1,29 @@
+//! Sigma detections over GitLab audit events.
+//!
+//! Rules are Sigma YAML evaluated by rsigma. They see each canonical event through one field
+//! layer ([`sigma_fields`]) under GitLab's streaming names, whatever layout the event came in,
+//! so a pack rule also works on raw streamed events in other Sigma tools. Semantics are
+//! rsigma's: case-insensitive strings, `not` over a missing field is true, filters are
+//! `AND NOT`, an array field matches when any element does.
+
+#![warn(missing_docs)]
+
+mod alert;
+mod detector;
+mod error;
+mod event_types;
+mod fields;
+mod lint;
+mod pack;
+mod ruletest;
+mod sarif;
+
+pub use alert::{Alert, LEVELS, level_rank};
+pub use detector::{DetectSummary, Detector};
+pub use error::{DetectError, RuleFileError};
+pub use event_types::{KNOWN_EVENT_TYPES, is_known_event_type};
+pub use fields::{FIELD_NAMES, is_known_field, sigma_fields};
+pub use lint::{LintFinding, lint};
+pub use pack::{RuleInfo, RuleKind, RulePack, load_rules};
+pub use ruletest::{RuleTestResult, TestReport, run_tests};
+pub use sarif::to_sarif;

@@ -1,0 +1,304 @@
+//! Loading rule directories into a [`RulePack`], one broken file at a time.
+
+use crate::error::{DetectError, RuleFileError};
+use rsigma_parser::{
+    CorrelationRule, Detection, FilterRule, SigmaCollection, SigmaRule, SigmaValue,
+    parse_sigma_yaml,
+};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// Whether a rule matches single events or sequences of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    /// A stateless detection rule.
+    Detection,
+    /// A correlation over other rules' matches.
+    Correlation,
+}
+
+/// What `glir rules list` and the linter need to know about one loaded rule.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RuleInfo {
+    /// The rule's `id` (its title when it has none).
+    pub id: String,
+    /// The rule's title.
+    pub title: String,
+    /// Its Sigma level (`informational` when unset).
+    pub level: String,
+    /// The file it came from.
+    pub file: PathBuf,
+    /// Detection or correlation.
+    pub kind: RuleKind,
+    /// Event field names the rule reads (detection fields, or correlation group-by fields).
+    pub fields: Vec<String>,
+    /// Literal values the rule compares `event_type` with.
+    pub event_types: Vec<String>,
+}
+
+/// The rules that loaded, and the files that did not.
+#[derive(Debug, Clone)]
+pub struct RulePack {
+    /// Every loaded rule, in file order.
+    pub rules: Vec<RuleInfo>,
+    /// Per-file problems; those rules are left out of the pack.
+    pub errors: Vec<RuleFileError>,
+    pub(crate) collection: SigmaCollection,
+}
+
+impl RulePack {
+    /// The rule with this id, if loaded.
+    pub fn rule(&self, id: &str) -> Option<&RuleInfo> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+/// Load every `.yml`/`.yaml` under `dirs` (recursively, skipping `tests/` folders, which hold
+/// rule tests). A broken file is recorded in [`RulePack::errors`] and the rest still load,
+/// unless `strict`, which turns any broken file into an error. Rules whose id is in `disabled`
+/// are left out.
+pub fn load_rules(
+    dirs: &[PathBuf],
+    strict: bool,
+    disabled: &[String],
+) -> Result<RulePack, DetectError> {
+    let mut files = Vec::new();
+    for dir in dirs {
+        collect_files(dir, &mut files)?;
+    }
+    let mut loader = Loader::default();
+    for file in &files {
+        loader.load_file(file, disabled);
+    }
+    loader.drop_dangling_correlations();
+    if strict && !loader.errors.is_empty() {
+        return Err(DetectError::Rules(loader.errors));
+    }
+    let pack = loader.into_pack();
+    // Building the engine once here surfaces pack-level problems (correlation cycles) at load
+    // time, so `Detector::new` on a loaded pack only fails if rsigma changes its mind.
+    crate::detector::build_engine(&pack)?;
+    Ok(pack)
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), DetectError> {
+    let io = |source| DetectError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut entries = std::fs::read_dir(dir)
+        .map_err(io)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(io)?;
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            if path.file_name().is_some_and(|n| n != "tests") {
+                collect_files(&path, out)?;
+            }
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yml" | "yaml")
+        ) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[derive(Default)]
+struct Loader {
+    rules: Vec<(PathBuf, SigmaRule)>,
+    correlations: Vec<(PathBuf, CorrelationRule)>,
+    filters: Vec<FilterRule>,
+    errors: Vec<RuleFileError>,
+}
+
+impl Loader {
+    fn error(&mut self, file: &Path, message: String) {
+        self.errors.push(RuleFileError {
+            file: file.to_path_buf(),
+            line: line_in(&message),
+            message,
+        });
+    }
+
+    fn load_file(&mut self, file: &Path, disabled: &[String]) {
+        let text = match std::fs::read_to_string(file) {
+            Ok(text) => text,
+            Err(e) => return self.error(file, e.to_string()),
+        };
+        let collection = match parse_sigma_yaml(&text) {
+            Ok(c) => c,
+            Err(e) => return self.error(file, e.to_string()),
+        };
+        // A file with any broken document is left out whole: half a file (a correlation without
+        // its base rule) would fire differently from what its author wrote.
+        if !collection.errors.is_empty() {
+            for message in collection.errors {
+                self.error(file, message);
+            }
+            return;
+        }
+        let is_disabled = |id: &Option<String>| id.as_ref().is_some_and(|id| disabled.contains(id));
+        let mut rules = Vec::new();
+        for rule in collection.rules {
+            if is_disabled(&rule.id) {
+                continue;
+            }
+            if let Err(e) = rsigma_eval::compile_rule(&rule) {
+                return self.error(file, format!("rule `{}`: {e}", rule.title));
+            }
+            rules.push((file.to_path_buf(), rule));
+        }
+        let mut correlations = Vec::new();
+        for corr in collection.correlations {
+            if is_disabled(&corr.id) {
+                continue;
+            }
+            if let Err(e) = rsigma_eval::correlation::compile_correlation(&corr) {
+                return self.error(file, format!("correlation `{}`: {e}", corr.title));
+            }
+            correlations.push((file.to_path_buf(), corr));
+        }
+        self.rules.extend(rules);
+        self.correlations.extend(correlations);
+        self.filters.extend(collection.filters);
+    }
+
+    /// rsigma rejects a whole collection when one correlation names a rule it does not know;
+    /// dropping just that correlation (with an error on its file) keeps the rest of the pack.
+    fn drop_dangling_correlations(&mut self) {
+        loop {
+            let known: HashSet<String> = self
+                .rules
+                .iter()
+                .flat_map(|(_, r)| [r.id.clone(), r.name.clone()])
+                .chain(
+                    self.correlations
+                        .iter()
+                        .flat_map(|(_, c)| [c.id.clone(), c.name.clone()]),
+                )
+                .flatten()
+                .collect();
+            let Some(pos) = self
+                .correlations
+                .iter()
+                .position(|(_, c)| c.rules.iter().any(|r| !known.contains(r)))
+            else {
+                return;
+            };
+            let (file, corr) = self.correlations.remove(pos);
+            let missing: Vec<&str> = corr
+                .rules
+                .iter()
+                .filter(|r| !known.contains(*r))
+                .map(String::as_str)
+                .collect();
+            self.error(
+                &file,
+                format!(
+                    "correlation `{}` refers to unknown or disabled rule(s): {}",
+                    corr.title,
+                    missing.join(", ")
+                ),
+            );
+        }
+    }
+
+    fn into_pack(self) -> RulePack {
+        let mut infos = Vec::new();
+        let mut collection = SigmaCollection::new();
+        for (file, rule) in self.rules {
+            infos.push(detection_info(&file, &rule));
+            collection.rules.push(rule);
+        }
+        for (file, corr) in self.correlations {
+            infos.push(correlation_info(&file, &corr));
+            collection.correlations.push(corr);
+        }
+        collection.filters = self.filters;
+        RulePack {
+            rules: infos,
+            errors: self.errors,
+            collection,
+        }
+    }
+}
+
+fn detection_info(file: &Path, rule: &SigmaRule) -> RuleInfo {
+    let mut fields = Vec::new();
+    let mut event_types = Vec::new();
+    let mut named: Vec<_> = rule.detection.named.iter().collect();
+    named.sort_by(|a, b| a.0.cmp(b.0));
+    for (_, detection) in named {
+        walk(detection, &mut fields, &mut event_types);
+    }
+    RuleInfo {
+        id: rule.id.clone().unwrap_or_else(|| rule.title.clone()),
+        title: rule.title.clone(),
+        level: level_name(rule.level.as_ref()),
+        file: file.to_path_buf(),
+        kind: RuleKind::Detection,
+        fields,
+        event_types,
+    }
+}
+
+fn correlation_info(file: &Path, corr: &CorrelationRule) -> RuleInfo {
+    RuleInfo {
+        id: corr.id.clone().unwrap_or_else(|| corr.title.clone()),
+        title: corr.title.clone(),
+        level: level_name(corr.level.as_ref()),
+        file: file.to_path_buf(),
+        kind: RuleKind::Correlation,
+        fields: corr.group_by.clone(),
+        event_types: Vec::new(),
+    }
+}
+
+fn walk(detection: &Detection, fields: &mut Vec<String>, event_types: &mut Vec<String>) {
+    match detection {
+        Detection::AllOf(items) => {
+            for item in items {
+                let Some(name) = &item.field.name else {
+                    continue;
+                };
+                if !fields.contains(name) {
+                    fields.push(name.clone());
+                }
+                if name == "event_type" {
+                    event_types.extend(item.values.iter().filter_map(|v| match v {
+                        SigmaValue::String(s) => s.as_plain(),
+                        _ => None,
+                    }));
+                }
+            }
+        }
+        Detection::AnyOf(children) | Detection::And(children) => {
+            for child in children {
+                walk(child, fields, event_types);
+            }
+        }
+        // Fields inside an array block are relative to one member, not event fields.
+        Detection::ArrayMatch { field, .. } => {
+            if !fields.contains(field) {
+                fields.push(field.clone());
+            }
+        }
+        Detection::Keywords(_) | Detection::Conditional { .. } => {}
+    }
+}
+
+pub(crate) fn level_name(level: Option<&rsigma_parser::Level>) -> String {
+    level.map_or("informational", |l| l.as_str()).to_owned()
+}
+
+/// yaml_serde reports positions as "... at line N column M".
+fn line_in(message: &str) -> Option<u32> {
+    let rest = &message[message.find("line ")? + 5..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}

@@ -1,0 +1,204 @@
+//! Running the rule pack's own test events (`tests/<slug>.yml`) through the whole pipeline.
+
+use crate::detector::Detector;
+use crate::error::DetectError;
+use crate::pack::{RuleKind, RulePack};
+use glir_events::{AuditEvent, Layout, parse_event};
+use serde_json::Value;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// Where filled-in test event times start; events are a second apart so sequences keep order.
+const BASE_TIME: &str = "2026-01-01T00:00:00Z";
+
+/// The outcome of one rule's test file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RuleTestResult {
+    /// The rule the file tests.
+    pub rule_id: String,
+    /// The test file.
+    pub test_file: PathBuf,
+    /// One line per failing case; empty when the rule passed.
+    pub failures: Vec<String>,
+}
+
+impl RuleTestResult {
+    /// Whether every case behaved as the file says.
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+/// Results of a whole test run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct TestReport {
+    /// One entry per test file that names a loaded rule.
+    pub results: Vec<RuleTestResult>,
+    /// Loaded rules no test file names.
+    pub untested: Vec<String>,
+    /// Test files that could not be run (unreadable, bad YAML, unknown rule), as `file: reason`.
+    pub errors: Vec<String>,
+}
+
+impl TestReport {
+    /// True when every test ran and passed (untested rules are the linter's business).
+    pub fn passed(&self) -> bool {
+        self.errors.is_empty() && self.results.iter().all(RuleTestResult::passed)
+    }
+}
+
+/// Run every `*.yml` test file in `tests_dir` against `pack`.
+pub fn run_tests(pack: &RulePack, tests_dir: &Path) -> TestReport {
+    let mut report = TestReport::default();
+    let files = match test_files(tests_dir) {
+        Ok(files) => files,
+        Err(e) => {
+            report.errors.push(format!("{}: {e}", tests_dir.display()));
+            Vec::new()
+        }
+    };
+    let mut tested = HashSet::new();
+    let shared = Detector::new(pack);
+    for file in files {
+        match run_file(pack, shared.as_ref().ok(), &file) {
+            Ok(result) => {
+                tested.insert(result.rule_id.clone());
+                report.results.push(result);
+            }
+            Err(reason) => report.errors.push(format!("{}: {reason}", file.display())),
+        }
+    }
+    if let Err(e) = shared {
+        report.errors.push(e.to_string());
+    }
+    report.untested = pack
+        .rules
+        .iter()
+        .filter(|r| !tested.contains(&r.id))
+        .map(|r| r.id.clone())
+        .collect();
+    report
+}
+
+fn test_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    files.retain(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yml" | "yaml")));
+    files.sort();
+    Ok(files)
+}
+
+fn run_file(
+    pack: &RulePack,
+    shared: Option<&Detector>,
+    file: &Path,
+) -> Result<RuleTestResult, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
+    let doc: Value = yaml_serde::from_str(&text).map_err(|e| e.to_string())?;
+    let rule_id = match doc.get("rule") {
+        Some(Value::String(id)) => id.clone(),
+        _ => return Err("missing `rule:` (the tested rule's id)".into()),
+    };
+    let rule = pack
+        .rule(&rule_id)
+        .ok_or_else(|| format!("rule `{rule_id}` is not in the loaded pack"))?;
+    let positives = events(&doc, "match")?;
+    let negatives = events(&doc, "no_match")?;
+    let failures = match rule.kind {
+        RuleKind::Detection => {
+            let detector = shared.ok_or("the pack did not build an engine")?;
+            detection_failures(detector, &rule_id, &positives, &negatives)
+        }
+        RuleKind::Correlation => correlation_failures(pack, &rule_id, &positives, &negatives)
+            .map_err(|e| e.to_string())?,
+    };
+    Ok(RuleTestResult {
+        rule_id,
+        test_file: file.to_path_buf(),
+        failures,
+    })
+}
+
+fn detection_failures(
+    detector: &Detector,
+    rule_id: &str,
+    positives: &[AuditEvent],
+    negatives: &[AuditEvent],
+) -> Vec<String> {
+    let fires = |e: &AuditEvent| detector.matching_rules(e).iter().any(|id| id == rule_id);
+    let mut failures = Vec::new();
+    for (i, e) in positives.iter().enumerate() {
+        if !fires(e) {
+            failures.push(format!("match[{i}] did not fire: {}", e.raw));
+        }
+    }
+    for (i, e) in negatives.iter().enumerate() {
+        if fires(e) {
+            failures.push(format!("no_match[{i}] fired: {}", e.raw));
+        }
+    }
+    failures
+}
+
+fn correlation_failures(
+    pack: &RulePack,
+    rule_id: &str,
+    positives: &[AuditEvent],
+    negatives: &[AuditEvent],
+) -> Result<Vec<String>, DetectError> {
+    let mut failures = Vec::new();
+    if fired_count(pack, rule_id, positives)? == 0 {
+        failures.push(format!(
+            "the match sequence ({} events) did not fire",
+            positives.len()
+        ));
+    }
+    let n = fired_count(pack, rule_id, negatives)?;
+    if n > 0 {
+        failures.push(format!(
+            "the no_match sequence ({} events) fired {n} time(s)",
+            negatives.len()
+        ));
+    }
+    Ok(failures)
+}
+
+/// Each sequence gets fresh correlation state, so one case cannot complete another's window.
+fn fired_count(pack: &RulePack, rule_id: &str, seq: &[AuditEvent]) -> Result<usize, DetectError> {
+    let mut detector = Detector::new(pack)?;
+    Ok(seq
+        .iter()
+        .flat_map(|e| detector.process(e))
+        .filter(|a| a.rule_id == rule_id)
+        .count())
+}
+
+/// The cases under `key`, as streamed records parsed by glir-events, with `id` and
+/// `created_at` filled in where the file leaves them out.
+fn events(doc: &Value, key: &str) -> Result<Vec<AuditEvent>, String> {
+    let Some(list) = doc.get(key) else {
+        return Ok(Vec::new());
+    };
+    let list = list
+        .as_array()
+        .ok_or_else(|| format!("`{key}` must be a list of events"))?;
+    let base: jiff::Timestamp = BASE_TIME.parse().map_err(|e| format!("{e}"))?;
+    list.iter()
+        .enumerate()
+        .map(|(i, case)| {
+            let mut obj = case
+                .as_object()
+                .cloned()
+                .ok_or_else(|| format!("{key}[{i}] is not a mapping"))?;
+            let offset = jiff::SignedDuration::from_secs(i as i64);
+            obj.entry("id")
+                .or_insert_with(|| Value::String(format!("{key}-{i}")));
+            obj.entry("created_at")
+                .or_insert_with(|| Value::String((base + offset).to_string()));
+            let raw = Value::Object(obj).to_string();
+            parse_event(&raw, Some(Layout::Stream), "rule-test")
+                .map_err(|e| format!("{key}[{i}]: {e}"))
+        })
+        .collect()
+}

@@ -1,0 +1,212 @@
+//! `glir detect` and `glir rules` end to end, on files, the store and the bundled pack.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const PACK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../rules/gitlab");
+const TOKEN: &str = "glpat-PlantedInDetect00000001";
+
+const RULE: &str = "title: SSH key added\nid: ssh-key-added\nlevel: medium\ntags: [attack.persistence]\nlogsource: {product: gitlab, service: audit}\ndetection:\n  sel:\n    event_type: add_ssh_key\n  condition: sel\n";
+
+fn glir(dir: &Path) -> Command {
+    let config = dir.join("none.toml");
+    std::fs::write(&config, "").unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_glir"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .current_dir(dir)
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .arg("--config")
+        .arg(config);
+    cmd
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn setup() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    std::fs::create_dir_all(&rules).unwrap();
+    std::fs::write(rules.join("ssh.yml"), RULE).unwrap();
+    // Streamed events, newest first as an export might be; one carries a token in free text.
+    let events = dir.path().join("events.jsonl");
+    let lines = [
+        format!(
+            r#"{{"id":"3","created_at":"2026-11-25T02:20:00Z","event_type":"add_ssh_key","author_id":2,"author_name":"Dana","ip_address":"203.0.113.66","entity_type":"User","entity_path":"Dana","target_type":"Key","target_id":17,"target_details":"laptop","details":{{"custom_message":"Added SSH key {TOKEN}"}}}}"#
+        ),
+        r#"{"id":"2","created_at":"2026-11-25T02:10:00Z","event_type":"remove_ssh_key","author_id":2,"author_name":"Dana","entity_type":"User","entity_path":"Dana","target_type":"Key","target_id":16,"target_details":"old","details":{"custom_message":"Removed SSH key"}}"#.to_string(),
+        r#"{"id":"1","created_at":"2026-11-25T02:00:00Z","event_type":"add_ssh_key","author_id":5,"author_name":"Eve","entity_type":"User","entity_path":"Eve","target_type":"Key","target_id":15,"target_details":"desk","details":{"custom_message":"Added SSH key"}}"#.to_string(),
+    ];
+    std::fs::write(&events, lines.join("\n") + "\n").unwrap();
+    (dir, rules, events)
+}
+
+#[test]
+fn detect_on_files_prints_alerts_in_time_order_and_exits_1() {
+    let (dir, rules, events) = setup();
+    let out = glir(dir.path())
+        .args(["--format", "jsonl", "detect", "--input"])
+        .arg(&events)
+        .arg("--rules")
+        .arg(&rules)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let alerts: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(alerts.len(), 2, "{stdout}");
+    assert_eq!(alerts[0]["event_ids"], serde_json::json!(["1"]));
+    assert_eq!(alerts[1]["event_ids"], serde_json::json!(["3"]));
+    assert_eq!(alerts[1]["rule_id"], "ssh-key-added");
+    assert_eq!(alerts[1]["level"], "medium");
+    assert_eq!(alerts[1]["actor"], "Dana");
+    assert!(!text(&out).contains(TOKEN), "token leaked:\n{}", text(&out));
+}
+
+#[test]
+fn fail_level_above_every_alert_exits_0_but_still_prints() {
+    let (dir, rules, events) = setup();
+    let sarif = dir.path().join("alerts.sarif");
+    let out = glir(dir.path())
+        .args(["detect", "--fail-level", "high", "--sarif"])
+        .arg(&sarif)
+        .arg("--input")
+        .arg(&events)
+        .arg("--rules")
+        .arg(&rules)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ssh-key-added"));
+    let log: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    assert_eq!(log["runs"][0]["results"].as_array().unwrap().len(), 2);
+    assert_eq!(log["runs"][0]["results"][0]["level"], "warning");
+}
+
+#[test]
+fn detect_over_the_store_honours_filters_and_errors_exit_2() {
+    let (dir, rules, events) = setup();
+    let ingest = glir(dir.path())
+        .arg("ingest")
+        .arg(&events)
+        .output()
+        .unwrap();
+    assert!(ingest.status.success(), "{}", text(&ingest));
+    let dana = glir(dir.path())
+        .args(["--format", "jsonl", "detect", "--actor", "Dana", "--rules"])
+        .arg(&rules)
+        .output()
+        .unwrap();
+    assert_eq!(dana.status.code(), Some(1), "{}", text(&dana));
+    assert_eq!(String::from_utf8_lossy(&dana.stdout).lines().count(), 1);
+    let later = glir(dir.path())
+        .args(["detect", "--since", "2026-11-25T02:30:00Z", "--rules"])
+        .arg(&rules)
+        .output()
+        .unwrap();
+    assert_eq!(later.status.code(), Some(0), "{}", text(&later));
+    let missing = glir(dir.path())
+        .args(["detect", "--rules", "no-such-dir"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2), "{}", text(&missing));
+}
+
+#[test]
+fn a_broken_rule_is_named_and_skipped_unless_strict() {
+    let (dir, rules, events) = setup();
+    std::fs::write(rules.join("broken.yml"), "title: x\ndetection: [unclosed\n").unwrap();
+    let lenient = glir(dir.path())
+        .args(["detect", "--input"])
+        .arg(&events)
+        .arg("--rules")
+        .arg(&rules)
+        .output()
+        .unwrap();
+    assert_eq!(lenient.status.code(), Some(1), "{}", text(&lenient));
+    assert!(text(&lenient).contains("broken.yml:"), "{}", text(&lenient));
+    let strict = glir(dir.path())
+        .args(["detect", "--strict", "--input"])
+        .arg(&events)
+        .arg("--rules")
+        .arg(&rules)
+        .output()
+        .unwrap();
+    assert_eq!(strict.status.code(), Some(2), "{}", text(&strict));
+    assert!(text(&strict).contains("broken.yml"));
+}
+
+#[test]
+fn rules_test_fails_when_a_positive_case_no_longer_matches() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("pack");
+    std::fs::create_dir_all(rules.join("tests")).unwrap();
+    let rule = std::fs::read_to_string(format!("{PACK}/keys/ssh_key_added.yml")).unwrap();
+    let test = std::fs::read_to_string(format!("{PACK}/tests/ssh_key_added.yml")).unwrap();
+    std::fs::write(rules.join("ssh_key_added.yml"), &rule).unwrap();
+    std::fs::write(rules.join("tests/ssh_key_added.yml"), &test).unwrap();
+    let run = |dir: &Path| {
+        glir(dir)
+            .args(["rules", "test", "--rules"])
+            .arg(&rules)
+            .output()
+            .unwrap()
+    };
+    let good = run(dir.path());
+    assert_eq!(good.status.code(), Some(0), "{}", text(&good));
+    let broken = rule.replace("event_type: add_ssh_key", "event_type: add_ssh_key_renamed");
+    assert_ne!(
+        broken, rule,
+        "the bundled rule changed shape; update this test"
+    );
+    std::fs::write(rules.join("ssh_key_added.yml"), broken).unwrap();
+    let bad = run(dir.path());
+    assert_eq!(bad.status.code(), Some(1), "{}", text(&bad));
+    assert!(
+        text(&bad).contains("match[0] did not fire"),
+        "{}",
+        text(&bad)
+    );
+}
+
+#[test]
+fn rules_list_and_lint_cover_the_bundled_pack() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = glir(dir.path())
+        .args(["rules", "list", "--rules", PACK])
+        .output()
+        .unwrap();
+    assert!(list.status.success(), "{}", text(&list));
+    let listing = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        listing.contains("a67bf1b2-9b7c-4140-95b8-6fbdd4ab4e77"),
+        "{listing}"
+    );
+    let rules = dir.path().join("odd");
+    std::fs::create_dir_all(&rules).unwrap();
+    std::fs::write(
+        rules.join("odd.yml"),
+        RULE.replace("add_ssh_key", "add_ssh_keyz"),
+    )
+    .unwrap();
+    let lint = glir(dir.path())
+        .args(["rules", "lint", "--rules"])
+        .arg(&rules)
+        .output()
+        .unwrap();
+    assert_eq!(lint.status.code(), Some(1), "{}", text(&lint));
+    let t = text(&lint);
+    assert!(t.contains("unknown event type `add_ssh_keyz`"), "{t}");
+    assert!(t.contains("no test file"), "{t}");
+}
