@@ -375,6 +375,9 @@ fn no_full_token_in_any_output_log_or_store() {
         vec!["timeline", "--actor", "mallory"],
         vec!["--format", "jsonl", "timeline", "--actor", "mallory"],
         vec!["demo"],
+        vec!["detect"],
+        vec!["--format", "jsonl", "detect"],
+        vec!["detect", "--input", input.to_str().unwrap()],
     ];
     for args in &runs {
         let out = glir(dir.path(), &config).args(args).output().unwrap();
