@@ -2,12 +2,11 @@
 
 use crate::alert::{Alert, actor_of, reason_for};
 use crate::error::DetectError;
-use crate::fields::sigma_fields;
+use crate::event_view::EventView;
 use crate::pack::{RulePack, level_name};
 use glir_events::AuditEvent;
 use rsigma_eval::{
-    CorrelationConfig, CorrelationEngine, CorrelationEventMode, EvaluationResult, JsonEvent,
-    ResultBody,
+    CorrelationConfig, CorrelationEngine, CorrelationEventMode, EvaluationResult, ResultBody,
 };
 use std::collections::HashSet;
 
@@ -60,10 +59,9 @@ impl Detector {
     /// Alerts raised by this event: detections on it and correlations it completes. Feed events
     /// in time order, as correlation windows are measured on `created_at`.
     pub fn process(&mut self, event: &AuditEvent) -> Vec<Alert> {
-        let fields = sigma_fields(event);
         let results = self
             .engine
-            .process_event_at(&JsonEvent::borrow(&fields), event.created_at.as_second());
+            .process_event_at(&EventView(event), event.created_at.as_second());
         self.events += 1;
         let alerts: Vec<Alert> = results
             .iter()
@@ -77,9 +75,8 @@ impl Detector {
     /// Ids of the detection rules matching this event on its own, including rules that only
     /// feed correlations; no correlation state changes. Used by rule tests.
     pub fn matching_rules(&self, event: &AuditEvent) -> Vec<String> {
-        let fields = sigma_fields(event);
         self.engine
-            .evaluate(&JsonEvent::borrow(&fields))
+            .evaluate(&EventView(event))
             .iter()
             .map(rule_id)
             .collect()

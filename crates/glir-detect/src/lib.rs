@@ -12,6 +12,7 @@ mod alert;
 mod detector;
 mod error;
 mod event_types;
+mod event_view;
 mod fields;
 mod lint;
 mod pack;

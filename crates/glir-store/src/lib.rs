@@ -5,6 +5,7 @@
 
 #![warn(missing_docs)]
 
+mod alerts;
 mod checkpoint;
 mod dict;
 mod error;
@@ -14,6 +15,7 @@ mod row;
 mod schema;
 mod store;
 
+pub use alerts::{AlertFilter, AlertRecord};
 pub use error::StoreError;
 pub use filter::EventFilter;
 pub use insert::InsertStats;

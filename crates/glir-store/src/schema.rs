@@ -7,7 +7,7 @@ use rusqlite::{Connection, TransactionBehavior};
 /// The schema version this glir writes and the newest it can read.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;
 
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// Events keep their filterable values as references into small dictionaries, the other
 /// canonical fields as text, and the untouched record.
@@ -99,6 +99,25 @@ CREATE TABLE checkpoints (
     value       TEXT NOT NULL,
     updated_at  INTEGER NOT NULL
 );
+";
+
+/// Detection alerts, kept for playbooks and reports. The identity of an alert is its rule and
+/// the exact set of events it matched, so running the detections again adds nothing twice.
+const V2: &str = "
+CREATE TABLE alerts (
+    id          INTEGER PRIMARY KEY,
+    rule_id     TEXT NOT NULL,
+    title       TEXT NOT NULL,
+    level       TEXT NOT NULL,
+    tags        TEXT NOT NULL,
+    event_ids   TEXT NOT NULL,
+    actor       TEXT,
+    time        INTEGER NOT NULL,
+    reason      TEXT NOT NULL,
+    detected_at INTEGER NOT NULL,
+    UNIQUE (rule_id, event_ids)
+);
+CREATE INDEX alerts_by_time ON alerts (time);
 ";
 
 pub(crate) fn version(conn: &Connection) -> rusqlite::Result<u32> {

@@ -1,3 +1,4 @@
+use crate::alerts::{AlertFilter, AlertRecord};
 use crate::checkpoint;
 use crate::dict::Dicts;
 use crate::error::{Context, StoreError};
@@ -136,6 +137,23 @@ impl Store {
     /// Events matching `filter`, oldest first (then by event id) unless `filter.newest_first`.
     pub fn query_events(&self, filter: &EventFilter) -> Result<Vec<AuditEvent>, StoreError> {
         row::query(&self.conn, filter)
+    }
+
+    /// Stores detection alerts in one transaction; an alert already stored (same rule, same
+    /// events) is counted as a duplicate.
+    pub fn insert_alerts(&mut self, alerts: &[AlertRecord]) -> Result<InsertStats, StoreError> {
+        let tx = self
+            .conn
+            .transaction()
+            .context("cannot start a transaction")?;
+        let stats = crate::alerts::insert(&tx, alerts)?;
+        tx.commit().context("cannot commit alerts")?;
+        Ok(stats)
+    }
+
+    /// Stored alerts matching `filter`, in alert time order.
+    pub fn query_alerts(&self, filter: &AlertFilter) -> Result<Vec<AlertRecord>, StoreError> {
+        crate::alerts::query(&self.conn, filter)
     }
 
     /// How many events match `filter`, ignoring its `limit`.

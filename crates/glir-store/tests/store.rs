@@ -296,3 +296,67 @@ fn the_sql_view_shows_readable_columns() {
         )
     );
 }
+
+mod alerts {
+    use glir_store::{AlertFilter, AlertRecord, Store};
+
+    fn alert(rule: &str, events: &[&str], time: &str) -> AlertRecord {
+        AlertRecord {
+            rule_id: rule.into(),
+            title: format!("rule {rule}"),
+            level: "high".into(),
+            tags: vec!["attack.persistence".into()],
+            event_ids: events.iter().map(|e| e.to_string()).collect(),
+            actor: Some("Dana Whitfield".into()),
+            time: time.parse().unwrap(),
+            reason: "GitLab User Granted Administrator: admin: false → true".into(),
+        }
+    }
+
+    #[test]
+    fn alerts_round_trip_and_are_stored_once() {
+        let mut store = Store::open_in_memory().unwrap();
+        let first = vec![
+            alert("r1", &["5057"], "2026-11-25T02:31:40Z"),
+            alert("r2", &["5054", "5055", "5056"], "2026-11-25T02:20:00Z"),
+        ];
+        let stats = store.insert_alerts(&first).unwrap();
+        assert_eq!((stats.inserted, stats.duplicates), (2, 0));
+        let again = store.insert_alerts(&first).unwrap();
+        assert_eq!((again.inserted, again.duplicates), (0, 2));
+        // Same rule on other events is another alert.
+        let other = store
+            .insert_alerts(&[alert("r1", &["6000"], "2026-11-26T00:00:00Z")])
+            .unwrap();
+        assert_eq!(other.inserted, 1);
+
+        let all = store.query_alerts(&AlertFilter::default()).unwrap();
+        assert_eq!(all.len(), 3);
+        assert_eq!(all[0], first[1], "time order, every field kept");
+        let r1 = store
+            .query_alerts(&AlertFilter {
+                rule_id: Some("r1".into()),
+                since: Some("2026-11-25T03:00:00Z".parse().unwrap()),
+                ..AlertFilter::default()
+            })
+            .unwrap();
+        assert_eq!(r1.len(), 1);
+        assert_eq!(r1[0].event_ids, ["6000"]);
+    }
+
+    #[test]
+    fn alerts_survive_reopening_an_on_disk_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("glir.db");
+        Store::open(&path)
+            .unwrap()
+            .insert_alerts(&[alert("r1", &["1"], "2026-11-25T00:00:00Z")])
+            .unwrap();
+        let store = Store::open(&path).unwrap();
+        assert_eq!(
+            store.query_alerts(&AlertFilter::default()).unwrap().len(),
+            1
+        );
+        assert_eq!(store.schema_version().unwrap(), glir_store::LATEST_VERSION);
+    }
+}

@@ -70,6 +70,8 @@ pub enum Command {
     Timeline(TimelineArgs),
     /// Offline drill: a simulated incident collected and investigated end to end
     Demo(DemoArgs),
+    /// List the alerts `glir detect` stored
+    Alerts(AlertsArgs),
     /// Run the Sigma rule pack over stored events or files; exit 1 when alerts reach --fail-level
     Detect(DetectArgs),
     /// List, test and lint Sigma rules
@@ -202,6 +204,18 @@ pub struct TimelineArgs {
     /// At most this many events (the newest are kept)
     #[arg(long, default_value_t = 10_000)]
     pub limit: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct AlertsArgs {
+    #[command(flatten)]
+    pub range: TimeRange,
+    /// Only this rule's alerts (rule id)
+    #[arg(long)]
+    pub rule: Option<String>,
+    /// At most this many alerts
+    #[arg(long)]
+    pub limit: Option<usize>,
 }
 
 #[derive(Debug, Args)]

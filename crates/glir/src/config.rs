@@ -46,6 +46,8 @@ pub struct Settings {
     pub data_dir: PathBuf,
     pub profile: Option<String>,
     pub config_file: Option<PathBuf>,
+    /// Detection rule ids the config turns off.
+    pub disabled_rules: Vec<String>,
     /// Things the user should know but that do not stop the command (e.g. a world-readable token file).
     pub warnings: Vec<String>,
 }
@@ -63,6 +65,16 @@ struct ConfigFile {
     data_dir: Option<PathBuf>,
     #[serde(default)]
     profiles: BTreeMap<String, Profile>,
+    #[serde(default)]
+    detect: DetectConfig,
+}
+
+/// `[detect]`: `disabled_rules = ["<rule id>", …]` turns rules off for every `glir detect`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DetectConfig {
+    #[serde(default)]
+    disabled_rules: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -142,6 +154,7 @@ pub fn resolve(overrides: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> R
         data_dir,
         profile: profile_name,
         config_file,
+        disabled_rules: file.detect.disabled_rules.clone(),
         warnings,
     })
 }
@@ -436,6 +449,17 @@ url = "https://gitlab.lab.test"
             .unwrap_err()
             .to_string();
         assert!(err.contains("ulr"), "{err}");
+    }
+
+    #[test]
+    fn detect_section_lists_disabled_rules() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = write_config(
+            dir.path(),
+            "[detect]\ndisabled_rules = [\"16191b07-f4f8-4b43-8273-6643df808153\"]\n",
+        );
+        let s = resolve(&overrides_with(cfg), &env_of(&[])).unwrap();
+        assert_eq!(s.disabled_rules, ["16191b07-f4f8-4b43-8273-6643df808153"]);
     }
 
     #[test]

@@ -451,3 +451,105 @@ fn bad_usage_exits_2_with_a_clear_message() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).contains("no GitLab URL"), "{}", text(&out));
 }
+
+#[test]
+fn detect_stores_alerts_once_and_alerts_lists_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("none.toml");
+    std::fs::write(&config, "").unwrap();
+    let kept = dir.path().join("demo-store");
+    ok(glir(dir.path(), &config)
+        .arg("demo")
+        .arg("--keep")
+        .arg(&kept)
+        .output()
+        .unwrap());
+
+    let first = glir(&kept, &config).arg("detect").output().unwrap();
+    assert_eq!(
+        first.status.code(),
+        Some(1),
+        "alerts exit 1: {}",
+        text(&first)
+    );
+    let stored: u64 = text(&first)
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("alerts stored: ")?
+                .split(' ')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .unwrap_or_else(|| panic!("{}", text(&first)));
+    assert!(stored > 0, "{}", text(&first));
+
+    let second = glir(&kept, &config).arg("detect").output().unwrap();
+    assert!(
+        text(&second).contains(&format!("alerts stored: 0 new, {stored} already stored")),
+        "{}",
+        text(&second)
+    );
+
+    let listed = glir(&kept, &config)
+        .args(["--format", "jsonl", "alerts"])
+        .output()
+        .unwrap();
+    let alerts: Vec<serde_json::Value> = String::from_utf8(listed.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(alerts.len() as u64, stored);
+    assert!(
+        alerts
+            .iter()
+            .any(|a| a["level"] == "critical" && a["actor"] == "Dana Whitfield")
+    );
+    assert!(
+        alerts
+            .iter()
+            .all(|a| !a["event_ids"].as_array().unwrap().is_empty())
+    );
+}
+
+#[test]
+fn rules_disabled_in_the_config_do_not_fire() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write_input(dir.path());
+    let none = dir.path().join("none.toml");
+    std::fs::write(&none, "").unwrap();
+    let alerts = |config: &Path| -> Vec<serde_json::Value> {
+        let out = glir(dir.path(), config)
+            .args([
+                "--format",
+                "jsonl",
+                "detect",
+                "--input",
+                input.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let all = alerts(&none);
+    let ssh = all
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().contains("SSH Key"))
+        .expect("the SSH key event fires a rule")["rule_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let config = dir.path().join("disabling.toml");
+    std::fs::write(&config, format!("[detect]\ndisabled_rules = [\"{ssh}\"]\n")).unwrap();
+    let fewer = alerts(&config);
+    assert!(
+        fewer.iter().all(|a| a["rule_id"] != ssh.as_str()),
+        "{fewer:?}"
+    );
+    assert_eq!(fewer.len() + 1, all.len());
+}

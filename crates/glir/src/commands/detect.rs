@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use glir_detect::{Alert, Detector, level_rank, to_sarif};
 use glir_ingest::{IngestOptions, ingest_file};
 use glir_report::Format;
-use glir_store::{EventFilter, Store};
+use glir_store::{AlertRecord, EventFilter, InsertStats, Store};
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::Timestamp;
 use std::collections::HashSet;
@@ -20,7 +20,11 @@ use std::process::ExitCode;
 const PAGE: usize = 10_000;
 
 pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<ExitCode> {
-    let (pack, _) = load_pack(g, &args.rules)?;
+    let mut source = args.rules.clone();
+    source
+        .disabled
+        .extend(settings.disabled_rules.iter().cloned());
+    let (pack, _) = load_pack(g, &source)?;
     let mut detector = Detector::new(&pack)?;
     let filter = to_filter(args)?;
     // Files are staged in a scratch store: it reads every layout and gzip the ingester knows,
@@ -39,20 +43,23 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
     let mut failing = false;
     // Only a SARIF log needs the alerts kept; otherwise each is written and dropped.
     let mut kept: Vec<Alert> = Vec::new();
-    if g.format == OutputFormat::Table {
-        writeln!(
-            out,
-            "{:<19}  {:<13}  {:<36}  {:<20}  EVENTS  REASON",
-            "TIME", "LEVEL", "RULE", "ACTOR"
-        )?;
-    } else if g.format == OutputFormat::Csv {
-        writeln!(out, "time,level,rule_id,title,actor,event_ids,reason")?;
-    }
+    // Alerts on the store's own events are stored for playbooks and reports, through a second
+    // connection (WAL lets it write while the first one reads). Alerts on --input files are
+    // not: their events are not in the store.
+    let mut sink = if args.inputs.is_empty() {
+        Some(AlertSink::new(open_store(settings)?))
+    } else {
+        None
+    };
+    write_header(&mut out, g.format)?;
     for_each_event(&store, &filter, PAGE, |event| {
         bar.inc(1);
         for alert in detector.process(event) {
             failing |= level_rank(&alert.level) >= fail_rank;
             write_alert(&mut out, &alert, report_format(g.format))?;
+            if let Some(sink) = sink.as_mut() {
+                sink.push(&alert)?;
+            }
             if args.sarif.is_some() {
                 kept.push(alert);
             }
@@ -66,6 +73,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
         std::fs::write(path, log).with_context(|| format!("writing {}", path.display()))?;
     }
     let summary = detector.finish();
+    let stored = sink.map(AlertSink::finish).transpose()?;
     if !g.quiet {
         eprintln!(
             "{} events, {} alerts from {} rules",
@@ -73,12 +81,65 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
             summary.alerts,
             pack.rules.len()
         );
+        if let Some(stats) = stored {
+            eprintln!(
+                "alerts stored: {} new, {} already stored",
+                stats.inserted, stats.duplicates
+            );
+        }
     }
     Ok(if failing {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Buffers alerts and writes them to the store a chunk at a time.
+struct AlertSink {
+    store: Store,
+    pending: Vec<AlertRecord>,
+    stats: InsertStats,
+}
+
+impl AlertSink {
+    const CHUNK: usize = 5_000;
+
+    fn new(store: Store) -> Self {
+        AlertSink {
+            store,
+            pending: Vec::new(),
+            stats: InsertStats::default(),
+        }
+    }
+
+    fn push(&mut self, a: &Alert) -> Result<()> {
+        self.pending.push(AlertRecord {
+            rule_id: a.rule_id.clone(),
+            title: a.title.clone(),
+            level: a.level.clone(),
+            tags: a.tags.clone(),
+            event_ids: a.event_ids.clone(),
+            actor: a.actor.clone(),
+            time: a.time,
+            reason: a.reason.clone(),
+        });
+        if self.pending.len() >= Self::CHUNK {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        self.stats += self.store.insert_alerts(&self.pending)?;
+        self.pending.clear();
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<InsertStats> {
+        self.flush()?;
+        Ok(self.stats)
+    }
 }
 
 fn to_filter(args: &DetectArgs) -> Result<EventFilter> {
@@ -193,7 +254,21 @@ fn fail_level(l: LevelArg) -> &'static str {
     }
 }
 
-fn write_alert(out: &mut impl Write, a: &Alert, format: Format) -> Result<()> {
+/// The header line of the table and CSV alert listings.
+pub(super) fn write_header(out: &mut impl Write, format: OutputFormat) -> Result<()> {
+    match format {
+        OutputFormat::Table => writeln!(
+            out,
+            "{:<19}  {:<13}  {:<36}  {:<20}  EVENTS  REASON",
+            "TIME", "LEVEL", "RULE", "ACTOR"
+        )?,
+        OutputFormat::Csv => writeln!(out, "time,level,rule_id,title,actor,event_ids,reason")?,
+        OutputFormat::Jsonl => {}
+    }
+    Ok(())
+}
+
+pub(super) fn write_alert(out: &mut impl Write, a: &Alert, format: Format) -> Result<()> {
     let actor = a.actor.as_deref().unwrap_or("-");
     let ids = a.event_ids.join(" ");
     match format {

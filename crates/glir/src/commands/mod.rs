@@ -1,5 +1,6 @@
 //! One module per subcommand; this one holds what they share.
 
+mod alerts;
 mod collect;
 mod demo;
 mod detect;
@@ -31,6 +32,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 Command::Events(a) => events::run_events(g, &settings, a),
                 Command::Timeline(a) => events::run_timeline(g, &settings, a),
                 Command::Detect(a) => detect::run(g, &settings, a),
+                Command::Alerts(a) => alerts::run(g, &settings, a),
                 Command::Demo(_) | Command::Rules(_) => unreachable!("handled above"),
             }
         }
