@@ -65,7 +65,7 @@ impl Detector {
         self.events += 1;
         let alerts: Vec<Alert> = results
             .iter()
-            .filter(|r| !(r.is_detection() && self.quiet.contains(&rule_id(r))))
+            .filter(|r| !(r.is_detection() && self.quiet.contains(rule_key(r))))
             .map(|r| to_alert(r, event))
             .collect();
         self.alerts += alerts.len() as u64;
@@ -120,11 +120,13 @@ fn correlation_only(pack: &RulePack) -> HashSet<String> {
         .collect()
 }
 
+/// The rule's `id`, its title when it has none.
+fn rule_key(r: &EvaluationResult) -> &str {
+    r.header.rule_id.as_deref().unwrap_or(&r.header.rule_title)
+}
+
 fn rule_id(r: &EvaluationResult) -> String {
-    r.header
-        .rule_id
-        .clone()
-        .unwrap_or_else(|| r.header.rule_title.clone())
+    rule_key(r).to_owned()
 }
 
 fn to_alert(r: &EvaluationResult, event: &AuditEvent) -> Alert {

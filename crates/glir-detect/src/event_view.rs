@@ -34,6 +34,7 @@ impl<'a> EventView<'a> {
         ]
     }
 
+    /// One field by name: a `match` here, as this is the per-rule lookup on the hot path.
     fn field(&self, name: &str) -> Option<EventValue<'a>> {
         let e = self.0;
         let s = |v: &'a Option<String>| v.as_deref().map(|s| EventValue::Str(Cow::Borrowed(s)));

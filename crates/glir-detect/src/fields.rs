@@ -27,6 +27,7 @@ pub fn is_known_field(name: &str) -> bool {
 }
 
 /// The event as the JSON object rules match against: streaming names, absent values absent.
+/// The detector reads the same fields in place (`event_view`); this is the materialised form.
 pub fn sigma_fields(e: &AuditEvent) -> Value {
     let mut m = Map::new();
     // `id` is where rsigma's correlation refs look for an event id (EventRef::ID_FIELDS).
