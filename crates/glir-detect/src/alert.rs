@@ -1,28 +1,10 @@
 //! What a firing rule reports.
 
 use glir_events::AuditEvent;
-use serde::{Deserialize, Serialize};
 
-/// One rule firing on one event (detection) or a sequence of events (correlation).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Alert {
-    /// The rule's `id` (its title when it has none).
-    pub rule_id: String,
-    /// The rule's title.
-    pub title: String,
-    /// Sigma level: informational, low, medium, high or critical.
-    pub level: String,
-    /// The rule's tags, e.g. `attack.persistence`.
-    pub tags: Vec<String>,
-    /// Ids of the matched events; for correlations all those rsigma kept for the window.
-    pub event_ids: Vec<String>,
-    /// Who did it: the author name (or id) of the triggering event.
-    pub actor: Option<String>,
-    /// When the triggering event happened.
-    pub time: jiff::Timestamp,
-    /// One line: the rule title plus the event summary, scrubbed of tokens.
-    pub reason: String,
-}
+/// One rule firing on one event (detection) or a sequence of events (correlation): the store's
+/// alert record, so what `glir detect` finds is stored as it is.
+pub use glir_store::AlertRecord as Alert;
 
 /// Sigma's levels in ascending severity.
 pub const LEVELS: &[&str] = &["informational", "low", "medium", "high", "critical"];

@@ -4,7 +4,6 @@ use crate::cli::{AlertsArgs, GlobalArgs};
 use crate::config::Settings;
 use crate::timespec::parse_opt;
 use anyhow::Result;
-use glir_detect::Alert;
 use glir_store::AlertFilter;
 use jiff::Timestamp;
 use std::io::Write;
@@ -21,18 +20,8 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &AlertsArgs) -> Result<Exi
     let records = open_store(settings)?.query_alerts(&filter)?;
     let mut out = std::io::stdout().lock();
     write_header(&mut out, g.format)?;
-    for r in records {
-        let alert = Alert {
-            rule_id: r.rule_id,
-            title: r.title,
-            level: r.level,
-            tags: r.tags,
-            event_ids: r.event_ids,
-            actor: r.actor,
-            time: r.time,
-            reason: r.reason,
-        };
-        write_alert(&mut out, &alert, report_format(g.format))?;
+    for alert in &records {
+        write_alert(&mut out, alert, report_format(g.format))?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

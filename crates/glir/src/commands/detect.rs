@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use glir_detect::{Alert, Detector, level_rank, to_sarif};
 use glir_ingest::{IngestOptions, ingest_file};
 use glir_report::Format;
-use glir_store::{AlertRecord, EventFilter, InsertStats, Store};
+use glir_store::{EventFilter, InsertStats, Store};
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::Timestamp;
 use std::collections::HashSet;
@@ -98,7 +98,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
 /// Buffers alerts and writes them to the store a chunk at a time.
 struct AlertSink {
     store: Store,
-    pending: Vec<AlertRecord>,
+    pending: Vec<Alert>,
     stats: InsertStats,
 }
 
@@ -114,16 +114,7 @@ impl AlertSink {
     }
 
     fn push(&mut self, a: &Alert) -> Result<()> {
-        self.pending.push(AlertRecord {
-            rule_id: a.rule_id.clone(),
-            title: a.title.clone(),
-            level: a.level.clone(),
-            tags: a.tags.clone(),
-            event_ids: a.event_ids.clone(),
-            actor: a.actor.clone(),
-            time: a.time,
-            reason: a.reason.clone(),
-        });
+        self.pending.push(a.clone());
         if self.pending.len() >= Self::CHUNK {
             self.flush()?;
         }
