@@ -227,7 +227,7 @@ pub struct DemoArgs {
 
 #[derive(Debug, Args, Clone, Default)]
 pub struct RuleSource {
-    /// Rule directory (repeatable) [default: ./rules/gitlab, else the pack this glir was built with]
+    /// Rule directory (repeatable) [default: the GitLab pack built into glir]
     #[arg(long = "rules", value_name = "DIR")]
     pub dirs: Vec<PathBuf>,
     /// Leave out the rule with this id (repeatable)

@@ -553,3 +553,40 @@ fn rules_disabled_in_the_config_do_not_fire() {
     );
     assert_eq!(fewer.len() + 1, all.len());
 }
+
+#[test]
+fn the_rule_pack_is_built_in_and_used_outside_the_source_tree() {
+    fn count_rules(dir: &Path) -> usize {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| {
+                if p.is_dir() && p.file_name().unwrap() != "tests" {
+                    count_rules(&p)
+                } else {
+                    usize::from(p.extension().is_some_and(|e| e == "yml"))
+                }
+            })
+            .sum()
+    }
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/gitlab");
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("none.toml");
+    std::fs::write(&config, "").unwrap();
+    let listed = glir(dir.path(), &config)
+        .current_dir(dir.path())
+        .args(["--format", "jsonl", "rules", "list"])
+        .output()
+        .unwrap();
+    assert!(listed.status.success(), "{}", text(&listed));
+    assert_eq!(
+        String::from_utf8(listed.stdout).unwrap().lines().count(),
+        count_rules(&source)
+    );
+    let tested = ok(glir(dir.path(), &config)
+        .current_dir(dir.path())
+        .args(["rules", "test"])
+        .output()
+        .unwrap());
+    assert!(tested.contains("0 rule(s) without tests"), "{tested}");
+}

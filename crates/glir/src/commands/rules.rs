@@ -1,15 +1,23 @@
 //! `glir rules list | test | lint`, and finding the rule directories every rule command uses.
 
 use crate::cli::{GlobalArgs, OutputFormat, RuleSource, RulesCommand};
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use glir_detect::{LintFinding, RulePack, TestReport, lint, load_rules, run_tests};
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// The pack this binary was built beside; found when glir runs from a source checkout.
-const BUILT_WITH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../rules/gitlab");
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/rule_pack.rs"));
+}
+
+/// The directories a rule command reads. The bundled pack is unpacked into a temporary
+/// directory that lives as long as this value.
+pub(super) struct RuleDirs {
+    pub(super) dirs: Vec<PathBuf>,
+    _unpacked: Option<tempfile::TempDir>,
+}
 
 pub fn run(g: &GlobalArgs, cmd: &RulesCommand) -> Result<ExitCode> {
     match cmd {
@@ -19,23 +27,41 @@ pub fn run(g: &GlobalArgs, cmd: &RulesCommand) -> Result<ExitCode> {
     }
 }
 
-/// `--rules` dirs, else `./rules/gitlab`, else the build tree's pack.
-pub(super) fn rule_dirs(src: &RuleSource) -> Result<Vec<PathBuf>> {
+/// `--rules` dirs, else the pack built into this binary.
+pub(super) fn rule_dirs(src: &RuleSource) -> Result<RuleDirs> {
     if !src.dirs.is_empty() {
-        return Ok(src.dirs.clone());
+        return Ok(RuleDirs {
+            dirs: src.dirs.clone(),
+            _unpacked: None,
+        });
     }
-    for candidate in [PathBuf::from("rules/gitlab"), PathBuf::from(BUILT_WITH)] {
-        if candidate.is_dir() {
-            return Ok(vec![candidate]);
+    if embedded::RULE_PACK.is_empty() {
+        bail!("this glir was built without its rule pack: pass --rules DIR");
+    }
+    let temp = tempfile::Builder::new()
+        .prefix("glir-rules-")
+        .tempdir()
+        .context("cannot unpack the bundled rules")?;
+    for (relative, text) in embedded::RULE_PACK {
+        let path = temp.path().join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).with_context(|| {
+                format!("cannot unpack the bundled rules into {}", parent.display())
+            })?;
         }
+        std::fs::write(&path, text)
+            .with_context(|| format!("cannot unpack the bundled rule {relative}"))?;
     }
-    bail!("no rule directory: pass --rules DIR (the pack is rules/gitlab in the glir sources)")
+    Ok(RuleDirs {
+        dirs: vec![temp.path().to_path_buf()],
+        _unpacked: Some(temp),
+    })
 }
 
 /// Loads the pack, printing each broken file to stderr (strict mode makes them an error).
-pub(super) fn load_pack(g: &GlobalArgs, src: &RuleSource) -> Result<(RulePack, Vec<PathBuf>)> {
+pub(super) fn load_pack(g: &GlobalArgs, src: &RuleSource) -> Result<(RulePack, RuleDirs)> {
     let dirs = rule_dirs(src)?;
-    let pack = load_rules(&dirs, src.strict, &src.disabled)?;
+    let pack = load_rules(&dirs.dirs, src.strict, &src.disabled)?;
     if !g.quiet {
         for e in &pack.errors {
             eprintln!("warning: rule skipped: {e}");
@@ -45,7 +71,16 @@ pub(super) fn load_pack(g: &GlobalArgs, src: &RuleSource) -> Result<(RulePack, V
 }
 
 fn list(g: &GlobalArgs, src: &RuleSource) -> Result<ExitCode> {
-    let (pack, _) = load_pack(g, src)?;
+    let (pack, dirs) = load_pack(g, src)?;
+    // Paths relative to their rule directory: the bundled pack lives in a temporary one.
+    let shown = |file: &std::path::Path| {
+        dirs.dirs
+            .iter()
+            .find_map(|d| file.strip_prefix(d).ok())
+            .unwrap_or(file)
+            .display()
+            .to_string()
+    };
     let mut out = std::io::stdout().lock();
     match g.format {
         OutputFormat::Jsonl => {
@@ -65,7 +100,7 @@ fn list(g: &GlobalArgs, src: &RuleSource) -> Result<ExitCode> {
                     r.id.clone(),
                     r.level.clone(),
                     r.title.clone(),
-                    r.file.display().to_string(),
+                    shown(&r.file),
                 ];
                 let row: Vec<String> = if g.format == OutputFormat::Csv {
                     row.iter().map(|c| super::detect::csv_field(c)).collect()
@@ -103,7 +138,7 @@ fn test_all(pack: &RulePack, dirs: &[PathBuf]) -> TestReport {
 
 fn test(g: &GlobalArgs, src: &RuleSource) -> Result<ExitCode> {
     let (pack, dirs) = load_pack(g, src)?;
-    let report = test_all(&pack, &dirs);
+    let report = test_all(&pack, &dirs.dirs);
     let mut out = std::io::stdout().lock();
     for r in report.results.iter().filter(|r| !r.passed()) {
         writeln!(out, "FAIL {} ({})", r.rule_id, r.test_file.display())?;
@@ -133,7 +168,7 @@ fn test(g: &GlobalArgs, src: &RuleSource) -> Result<ExitCode> {
 fn run_lint(g: &GlobalArgs, src: &RuleSource) -> Result<ExitCode> {
     let (pack, dirs) = load_pack(g, src)?;
     let mut findings = lint(&pack, None);
-    let report = test_all(&pack, &dirs);
+    let report = test_all(&pack, &dirs.dirs);
     for id in &report.untested {
         if let Some(rule) = pack.rule(id) {
             findings.push(LintFinding {
