@@ -54,6 +54,6 @@ for actor in "Mallory Quiet" "User 200"; do
     t=$(( ($(date +%s%N) - t0) / 1000000 )); total=$((total + t)); (( t < best )) && best=$t
   done
   matched=$("$glir" --data-dir "$big" --format csv timeline --actor "$actor" --limit 100000000 | tail -n +2 | wc -l)
-  printf 'timeline --actor %-14s over %d events: %6d matching, %5d shown (default --limit 10000), best %4d ms, mean %4d ms (%d runs, whole process)\n' \
+  printf 'timeline --actor %-14s over %d events: %6d matching, %5d shown (default --limit 1000), best %4d ms, mean %4d ms (%d runs, whole process)\n' \
     "'$actor'" "$n_timeline" "$matched" "$(grep -c '^[! ] ' "$data/timeline.txt")" "$best" $((total / runs)) "$runs"
 done

@@ -202,7 +202,7 @@ pub struct TimelineArgs {
     #[command(flatten)]
     pub range: TimeRange,
     /// At most this many events (the newest are kept)
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = 1_000)]
     pub limit: usize,
 }
 

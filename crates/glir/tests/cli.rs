@@ -229,6 +229,30 @@ fn collect_then_timeline_against_the_simulator() {
         40,
         "{csv}"
     );
+
+    // Audit events do not carry usernames: with an instance configured, the username is looked up.
+    let by_username = ok(glir(dir.path(), &config)
+        .args(["--format", "jsonl", "timeline", "--actor", "dev"])
+        .output()
+        .unwrap());
+    assert!(by_username.contains("`dev` is user id 2"), "{by_username}");
+    let rows: Vec<serde_json::Value> = by_username
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(rows.len() > 2, "{by_username}");
+    assert!(rows.iter().all(|r| r["author_id"] == 2), "{by_username}");
+
+    // Past the limit, the timeline says how much it left out.
+    let capped = ok(glir(dir.path(), &config)
+        .args(["timeline", "--actor", "2", "--limit", "2"])
+        .output()
+        .unwrap());
+    let note = format!("showing the newest 2 of {} matching events", rows.len());
+    assert!(capped.contains(&note), "{capped}");
+    let shown = capped.lines().filter(|l| l.starts_with(['!', ' '])).count();
+    assert_eq!(shown, 2, "{capped}");
 }
 
 #[cfg(unix)]

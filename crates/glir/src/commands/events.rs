@@ -40,6 +40,16 @@ pub fn run_timeline(g: &GlobalArgs, settings: &Settings, args: &TimelineArgs) ->
     let store = open_store(settings)?;
     resolve_username(settings, &store, &mut filter)?;
     let events = store.query_events(&filter)?;
+    // A timeline is read by a person: past the limit, say how much is left out and how to see it.
+    if events.len() == args.limit && !g.quiet {
+        let matching = store.count_events(&filter)?;
+        if matching > events.len() as u64 {
+            eprintln!(
+                "showing the newest {} of {matching} matching events; narrow with --since/--until or raise --limit",
+                events.len()
+            );
+        }
+    }
     let timeline = build_timeline(events);
     let mut out = std::io::stdout().lock();
     write_timeline(&mut out, &timeline, report_format(g.format))?;
