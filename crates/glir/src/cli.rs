@@ -77,6 +77,9 @@ pub enum Command {
     /// List, test and lint Sigma rules
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Work with a GitLab token read from stdin (never from the command line)
+    #[command(subcommand)]
+    Token(TokenCommand),
 }
 
 #[derive(Debug, Args)]
@@ -146,7 +149,7 @@ pub enum LayoutArg {
 
 #[derive(Debug, Args, Clone)]
 pub struct FilterArgs {
-    /// Author: username, email or numeric id
+    /// Author: display name, email or id (a username is looked up when an instance is configured)
     #[arg(long)]
     pub actor: Option<String>,
     /// Source IP address
@@ -190,7 +193,7 @@ pub struct EventsArgs {
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("subject").required(true).args(["actor", "ip", "project"])))]
 pub struct TimelineArgs {
-    /// Author: username, email or numeric id
+    /// Author: display name, email or id (a username is looked up when an instance is configured)
     #[arg(long)]
     pub actor: Option<String>,
     /// Source IP address
@@ -272,4 +275,23 @@ pub enum RulesCommand {
     Test(RuleSource),
     /// Flag unknown fields and event types, missing tests and duplicate ids; exit 1 on findings
     Lint(RuleSource),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Identify tokens offline, one per stdin line: family, layout, CRC, routing payload, JWT claims
+    Identify(TokenIdentifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenIdentifyArgs {
+    /// The instance's custom personal access token prefix, if not glpat-
+    #[arg(long, value_name = "PREFIX")]
+    pub pat_prefix: Option<String>,
+    /// The instance-wide token prefix (instance_token_prefix), e.g. acme
+    #[arg(long, value_name = "PREFIX")]
+    pub instance_prefix: Option<String>,
+    /// Caught so a token typed as an argument is refused without clap echoing it back
+    #[arg(hide = true, num_args = 0..)]
+    pub stray: Vec<String>,
 }

@@ -7,6 +7,7 @@ mod detect;
 mod events;
 mod ingest;
 mod rules;
+mod token;
 mod whoami;
 
 use crate::cli::{Cli, Command, GlobalArgs, OutputFormat};
@@ -23,6 +24,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Demo(args) => demo::run(g, args),
         Command::Rules(c) => rules::run(g, c),
+        Command::Token(c) => token::run(g, c),
         other => {
             let settings = load_settings(g)?;
             match other {
@@ -33,7 +35,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 Command::Timeline(a) => events::run_timeline(g, &settings, a),
                 Command::Detect(a) => detect::run(g, &settings, a),
                 Command::Alerts(a) => alerts::run(g, &settings, a),
-                Command::Demo(_) | Command::Rules(_) => unreachable!("handled above"),
+                Command::Demo(_) | Command::Rules(_) | Command::Token(_) => {
+                    unreachable!("handled above")
+                }
             }
         }
     }
