@@ -4,7 +4,6 @@ use super::rules::load_pack;
 use super::{open_store, report_format};
 use crate::cli::{DetectArgs, GlobalArgs, LevelArg, OutputFormat};
 use crate::config::Settings;
-use crate::timespec::parse_opt;
 use anyhow::{Context, Result};
 use glir_detect::{Alert, Detector, level_rank, to_sarif};
 use glir_ingest::{IngestOptions, ingest_file};
@@ -134,20 +133,8 @@ impl AlertSink {
 }
 
 fn to_filter(args: &DetectArgs) -> Result<EventFilter> {
-    let now = Timestamp::now();
-    let f = &args.filter;
-    Ok(EventFilter {
-        actor: f.actor.clone(),
-        ip: f.ip.clone(),
-        event_type: f.event_type.clone(),
-        target_type: f.target_type.clone(),
-        entity: f.entity.clone(),
-        since: parse_opt(f.range.since.as_deref(), now)?,
-        until: parse_opt(f.range.until.as_deref(), now)?,
-        source: None,
-        limit: f.limit,
-        newest_first: false,
-    })
+    // Oldest first: correlation windows need events in time order.
+    super::events::to_filter(&args.filter, false, Timestamp::now())
 }
 
 fn stage(g: &GlobalArgs, path: &std::path::Path, args: &DetectArgs) -> Result<Store> {

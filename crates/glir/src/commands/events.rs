@@ -102,7 +102,8 @@ fn resolve_username(settings: &Settings, store: &Store, filter: &mut EventFilter
     Ok(())
 }
 
-fn to_filter(f: &FilterArgs, newest_first: bool, now: Timestamp) -> Result<EventFilter> {
+/// The store filter the `events`-style flags describe (also used by `detect`).
+pub(super) fn to_filter(f: &FilterArgs, newest_first: bool, now: Timestamp) -> Result<EventFilter> {
     Ok(EventFilter {
         actor: f.actor.clone(),
         ip: f.ip.clone(),
