@@ -22,7 +22,7 @@ pub struct PageRequest {
 }
 
 /// GitLab's two paging styles (doc/api/rest/_index.md, "Pagination").
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Paging {
     /// `page`/`per_page`; the next page comes from `Link rel="next"` or `x-next-page`.
     Offset { per_page: u32 },

@@ -1,5 +1,8 @@
 //! The `glir` binary end to end, against the simulator on loopback.
 
+mod common;
+
+use common::{glir, text};
 use glir_sim::Scenario;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -42,25 +45,6 @@ fn start_sim(n: usize) -> Sim {
         url,
         _rt: rt,
     }
-}
-
-fn glir(data_dir: &Path, config: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_glir"));
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .arg("--data-dir")
-        .arg(data_dir)
-        .arg("--config")
-        .arg(config);
-    cmd
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 fn ok(o: Output) -> String {
@@ -272,20 +256,12 @@ fn ctrl_c_stops_a_collection_that_the_next_run_resumes() {
         &write_token_file(dir.path(), ADMIN_TOKEN),
     );
     let args = [
-        "collect",
-        "audit-events",
-        "--instance",
-        "--since",
-        "2026-11-01",
-        "--until",
-        "2026-11-02",
-        "--per-page",
-        "5",
-        "--max-rps",
-        "1000",
-    ];
+        &COLLECT_NOV_1[..],
+        &["--per-page", "5", "--max-rps", "1000"],
+    ]
+    .concat();
     let child = glir(dir.path(), &config)
-        .args(args)
+        .args(&args)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -314,7 +290,7 @@ fn ctrl_c_stops_a_collection_that_the_next_run_resumes() {
     assert!(fetched > 0 && fetched < 200, "{first_text}");
 
     sim.handle.clear_faults();
-    let second = ok(glir(dir.path(), &config).args(args).output().unwrap());
+    let second = ok(glir(dir.path(), &config).args(&args).output().unwrap());
     assert!(second.contains("resumed"), "{second}");
     assert!(
         second.contains(&format!("{} new, 0 already stored", 200 - fetched)),

@@ -1,33 +1,23 @@
 //! `glir detect` and `glir rules` end to end, on files, the store and the bundled pack.
 
+mod common;
+
+use common::text;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 const PACK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../rules/gitlab");
 const TOKEN: &str = "glpat-PlantedInDetect00000001";
 
 const RULE: &str = "title: SSH key added\nid: ssh-key-added\nlevel: medium\ntags: [attack.persistence]\nlogsource: {product: gitlab, service: audit}\ndetection:\n  sel:\n    event_type: add_ssh_key\n  condition: sel\n";
 
+/// `glir` run inside `dir`, with its store in `dir/data` and an empty config.
 fn glir(dir: &Path) -> Command {
     let config = dir.join("none.toml");
     std::fs::write(&config, "").unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_glir"));
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .current_dir(dir)
-        .arg("--data-dir")
-        .arg(dir.join("data"))
-        .arg("--config")
-        .arg(config);
+    let mut cmd = common::glir(&dir.join("data"), &config);
+    cmd.current_dir(dir);
     cmd
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 fn setup() -> (tempfile::TempDir, PathBuf, PathBuf) {

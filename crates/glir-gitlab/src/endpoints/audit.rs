@@ -150,19 +150,14 @@ mod tests {
     fn keyset_by_id_descending_with_capped_page_size() {
         let req = client().audit_events(&AuditScope::Group("acme".into()), None, None, 1000);
         assert!(req.query.is_empty());
-        match req.paging {
+        assert_eq!(
+            req.paging,
             Paging::Keyset {
-                per_page,
-                order_by,
-                sort,
-            } => {
-                assert_eq!(
-                    (per_page, order_by.as_str(), sort.as_str()),
-                    (100, "id", "desc")
-                );
+                per_page: 100,
+                order_by: "id".into(),
+                sort: "desc".into(),
             }
-            other => panic!("expected keyset paging, got {other:?}"),
-        }
+        );
     }
 
     #[test]

@@ -140,18 +140,13 @@ mod tests {
             ..UserFilter::default()
         });
         assert_eq!(req.path, "/users");
-        match req.paging {
+        assert_eq!(
+            req.paging,
             Paging::Keyset {
-                per_page,
-                order_by,
-                sort,
-            } => {
-                assert_eq!(
-                    (per_page, order_by.as_str(), sort.as_str()),
-                    (100, "id", "asc")
-                );
+                per_page: 100,
+                order_by: "id".into(),
+                sort: "asc".into(),
             }
-            other => panic!("expected keyset paging, got {other:?}"),
-        }
+        );
     }
 }
