@@ -80,6 +80,9 @@ pub enum Command {
     /// Work with a GitLab token read from stdin (never from the command line)
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Incident cases: evidence, manifest, hash-chained journal
+    #[command(subcommand)]
+    Case(CaseCommand),
 }
 
 #[derive(Debug, Args)]
@@ -294,4 +297,84 @@ pub struct TokenIdentifyArgs {
     /// Caught so a token typed as an argument is refused without clap echoing it back
     #[arg(hide = true, num_args = 0..)]
     pub stray: Vec<String>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CaseDirArg {
+    /// Directory that holds the cases [default: <data dir>/cases]
+    #[arg(long, value_name = "DIR")]
+    pub case_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CaseCommand {
+    /// Open a case: a directory for evidence, its manifest and the journal
+    Open(CaseOpenArgs),
+    /// List cases with their status and exposure window
+    List(CaseDirArg),
+    /// Show one case: times, evidence files and the last journal steps
+    Show(CaseNameArgs),
+    /// Close a case (its files stay; the journal records who closed it and when)
+    Close(CaseNameArgs),
+    /// Check the journal's hash chain and every evidence file; exit 1 on any problem
+    Verify(CaseNameArgs),
+    /// Copy evidence and a journal snapshot to a write-once location
+    Mirror(CaseMirrorArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CaseOpenArgs {
+    /// Case name: letters, digits, '.', '_' and '-'
+    pub name: String,
+    /// The guide's scenario this case follows
+    #[arg(long, value_enum)]
+    pub scenario: Option<ScenarioArg>,
+    /// When the credential was exposed, if known: RFC 3339, a date or an age like 3d
+    #[arg(long)]
+    pub exposed_at: Option<String>,
+    #[command(flatten)]
+    pub dir: CaseDirArg,
+}
+
+#[derive(Debug, Args)]
+pub struct CaseNameArgs {
+    pub name: String,
+    #[command(flatten)]
+    pub dir: CaseDirArg,
+}
+
+#[derive(Debug, Args)]
+pub struct CaseMirrorArgs {
+    pub name: String,
+    /// The second location, ideally write-once storage (WORM, object lock)
+    #[arg(long, value_name = "DIR")]
+    pub copy_to: PathBuf,
+    #[command(flatten)]
+    pub dir: CaseDirArg,
+}
+
+/// The scenarios of GitLab's incident-response guide, plus exfiltration.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ScenarioArg {
+    TokenExposure,
+    AccountCompromise,
+    JobTokenExposure,
+    CiSecretExposure,
+    InstanceCompromise,
+    Misconfiguration,
+    Exfiltration,
+}
+
+impl ScenarioArg {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScenarioArg::TokenExposure => "token-exposure",
+            ScenarioArg::AccountCompromise => "account-compromise",
+            ScenarioArg::JobTokenExposure => "job-token-exposure",
+            ScenarioArg::CiSecretExposure => "ci-secret-exposure",
+            ScenarioArg::InstanceCompromise => "instance-compromise",
+            ScenarioArg::Misconfiguration => "misconfiguration",
+            ScenarioArg::Exfiltration => "exfiltration",
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! One module per subcommand; this one holds what they share.
 
 mod alerts;
+mod case;
 mod collect;
 mod demo;
 mod detect;
@@ -35,6 +36,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 Command::Timeline(a) => events::run_timeline(g, &settings, a),
                 Command::Detect(a) => detect::run(g, &settings, a),
                 Command::Alerts(a) => alerts::run(g, &settings, a),
+                Command::Case(c) => case::run(g, &settings, c),
                 Command::Demo(_) | Command::Rules(_) | Command::Token(_) => {
                     unreachable!("handled above")
                 }
@@ -96,4 +98,20 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")
+}
+
+/// Who ran glir, for the journal: the local account and host, since the GitLab identity may not
+/// be known yet (or at all, offline).
+fn operator() -> String {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".to_string());
+    let host = std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default();
+    if host.is_empty() {
+        user
+    } else {
+        format!("{user}@{host}")
+    }
 }

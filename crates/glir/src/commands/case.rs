@@ -1,0 +1,212 @@
+//! `glir case`: open, list, show, close, verify and mirror incident cases.
+
+use super::operator;
+use crate::cli::{CaseCommand, CaseDirArg, GlobalArgs, OutputFormat};
+use crate::config::Settings;
+use crate::timespec::parse_opt;
+use anyhow::{Result, bail};
+use glir_case::{Case, CaseInfo, Cases, NewCase};
+use jiff::Timestamp;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+pub fn run(g: &GlobalArgs, settings: &Settings, command: &CaseCommand) -> Result<ExitCode> {
+    match command {
+        CaseCommand::Open(args) => {
+            let cases = cases(settings, &args.dir);
+            let exposed_at = parse_opt(args.exposed_at.as_deref(), Timestamp::now())?;
+            let case = cases.open_new(
+                &args.name,
+                NewCase {
+                    scenario: args.scenario.map(|s| s.as_str().to_string()),
+                    exposed_at,
+                    operator: operator(),
+                    glir_version: env!("CARGO_PKG_VERSION").to_string(),
+                    gitlab_url: settings.url.clone(),
+                },
+            )?;
+            println!("opened case {} in {}", args.name, case.dir().display());
+            Ok(ExitCode::SUCCESS)
+        }
+        CaseCommand::List(dir) => {
+            let list = cases(settings, dir).list()?;
+            let mut out = std::io::stdout().lock();
+            if g.format == OutputFormat::Jsonl {
+                for info in &list {
+                    serde_json::to_writer(&mut out, info)?;
+                    writeln!(out)?;
+                }
+            } else {
+                writeln!(
+                    out,
+                    "{:<24} {:<8} {:<20} {:<22} REVOKED",
+                    "NAME", "STATUS", "SCENARIO", "OPENED"
+                )?;
+                for info in &list {
+                    writeln!(
+                        out,
+                        "{:<24} {:<8} {:<20} {:<22} {}",
+                        info.name,
+                        status(info),
+                        info.scenario.as_deref().unwrap_or("-"),
+                        info.opened_at.strftime("%Y-%m-%d %H:%M:%SZ"),
+                        time_or_dash(info.times.revoked_at),
+                    )?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CaseCommand::Show(args) => {
+            let case = cases(settings, &args.dir).load(&args.name)?;
+            show(g, &case)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        CaseCommand::Close(args) => {
+            let mut case = cases(settings, &args.dir).load(&args.name)?;
+            case.close(&operator())?;
+            println!("closed case {}", args.name);
+            Ok(ExitCode::SUCCESS)
+        }
+        CaseCommand::Verify(args) => {
+            let case = cases(settings, &args.dir).load(&args.name)?;
+            let report = case.verify()?;
+            if g.format == OutputFormat::Jsonl {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                for problem in &report.problems {
+                    println!("FAIL  {problem}");
+                }
+                let verdict = if report.ok() { "OK" } else { "FAILED" };
+                println!(
+                    "{verdict}: {} journal records, {} evidence files, {} problems",
+                    report.journal_records,
+                    report.evidence_files,
+                    report.problems.len()
+                );
+            }
+            Ok(if report.ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        CaseCommand::Mirror(args) => {
+            let case = cases(settings, &args.dir).load(&args.name)?;
+            let report = case.verify()?;
+            if !report.ok() {
+                bail!(
+                    "case {} does not verify ({} problems); run `glir case verify {}` before mirroring",
+                    args.name,
+                    report.problems.len(),
+                    args.name
+                );
+            }
+            let stats = case.mirror_to(&args.copy_to)?;
+            println!(
+                "mirrored case {}: {} files copied, {} already present; journal snapshot in {}",
+                args.name,
+                stats.copied,
+                stats.already_present,
+                stats.snapshot.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+pub fn cases(settings: &Settings, dir: &CaseDirArg) -> Cases {
+    Cases::new(case_root(settings, dir))
+}
+
+fn case_root(settings: &Settings, dir: &CaseDirArg) -> PathBuf {
+    dir.case_dir
+        .clone()
+        .unwrap_or_else(|| settings.data_dir.join("cases"))
+}
+
+fn show(g: &GlobalArgs, case: &Case) -> Result<()> {
+    let info = case.info();
+    let manifest = case.manifest()?;
+    let records = case.journal().records()?;
+    let mut out = std::io::stdout().lock();
+    if g.format == OutputFormat::Jsonl {
+        let value = serde_json::json!({
+            "case": info,
+            "dir": case.dir(),
+            "evidence": manifest.files,
+            "journal_records": records.len(),
+        });
+        writeln!(out, "{value}")?;
+        return Ok(());
+    }
+    let row = |out: &mut dyn Write, k: &str, v: &str| writeln!(out, "{k:<16}{v}");
+    row(&mut out, "case", &info.name)?;
+    row(&mut out, "directory", &case.dir().display().to_string())?;
+    row(&mut out, "status", status(info))?;
+    row(
+        &mut out,
+        "scenario",
+        info.scenario.as_deref().unwrap_or("-"),
+    )?;
+    row(
+        &mut out,
+        "gitlab",
+        info.gitlab_url.as_deref().unwrap_or("-"),
+    )?;
+    row(
+        &mut out,
+        "opened",
+        &format!("{} by {}", info.opened_at, info.opened_by),
+    )?;
+    row(&mut out, "exposed", &time_or_dash(info.times.exposed_at))?;
+    row(&mut out, "detected", &time_or_dash(info.times.detected_at))?;
+    row(
+        &mut out,
+        "contained",
+        &time_or_dash(info.times.contained_at),
+    )?;
+    row(&mut out, "revoked", &time_or_dash(info.times.revoked_at))?;
+    row(&mut out, "closed", &time_or_dash(info.closed_at))?;
+    writeln!(out, "\nevidence ({} files)", manifest.files.len())?;
+    for file in &manifest.files {
+        writeln!(
+            out,
+            "  {}  {:>10}  {}  ({})",
+            &file.sha256[..16],
+            file.bytes,
+            file.path,
+            file.source
+        )?;
+    }
+    writeln!(out, "\njournal ({} records, last 10)", records.len())?;
+    for record in records.iter().rev().take(10).rev() {
+        let target = record
+            .entry
+            .target
+            .as_ref()
+            .map(|t| format!(" {} {}", t.kind, t.id))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  #{:<4} {}  {}{}  {}",
+            record.seq,
+            record.time.strftime("%Y-%m-%d %H:%M:%SZ"),
+            record.entry.action,
+            target,
+            &record.hash[..12]
+        )?;
+    }
+    Ok(())
+}
+
+fn status(info: &CaseInfo) -> &'static str {
+    match info.status {
+        glir_case::CaseStatus::Open => "open",
+        glir_case::CaseStatus::Closed => "closed",
+    }
+}
+
+fn time_or_dash(t: Option<Timestamp>) -> String {
+    t.map_or_else(|| "-".to_string(), |t| t.to_string())
+}

@@ -1,0 +1,120 @@
+//! `glir case`: the life cycle of a case and what `verify` reports after tampering.
+
+mod common;
+
+use common::{glir, text};
+use std::path::Path;
+
+fn run(data: &Path, args: &[&str]) -> std::process::Output {
+    let config = data.join("config.toml");
+    if !config.exists() {
+        std::fs::write(&config, "").unwrap();
+    }
+    glir(data, &config).args(args).output().unwrap()
+}
+
+#[test]
+fn open_show_verify_tamper_close() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let o = run(
+        data,
+        &[
+            "case",
+            "open",
+            "leak-1",
+            "--scenario",
+            "token-exposure",
+            "--exposed-at",
+            "2026-11-20",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(data.join("cases/leak-1/journal.jsonl").exists());
+
+    let o = run(data, &["case", "open", "leak-1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("already exists"), "{}", text(&o));
+
+    let o = run(data, &["case", "show", "leak-1"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let shown = text(&o);
+    assert!(shown.contains("token-exposure"), "{shown}");
+    assert!(shown.contains("2026-11-20T00:00:00Z"), "{shown}");
+    assert!(shown.contains("case_opened"), "{shown}");
+
+    let o = run(data, &["case", "verify", "leak-1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).starts_with("OK: 1 journal records"),
+        "{}",
+        text(&o)
+    );
+
+    let journal = data.join("cases/leak-1/journal.jsonl");
+    let edited = std::fs::read_to_string(&journal)
+        .unwrap()
+        .replace("token-exposure", "misconfiguration");
+    std::fs::write(&journal, edited).unwrap();
+    let o = run(data, &["case", "verify", "leak-1"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("journal line 1 (seq 1): edited"),
+        "{}",
+        text(&o)
+    );
+
+    let o = run(data, &["case", "close", "leak-1"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(data, &["--format", "jsonl", "case", "list"]);
+    let listed: serde_json::Value = serde_json::from_str(text(&o).lines().next().unwrap()).unwrap();
+    assert_eq!(listed["status"], "closed");
+    assert_eq!(listed["name"], "leak-1");
+}
+
+#[test]
+fn mirror_refuses_a_case_that_does_not_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let mirror = data.join("worm");
+    assert!(run(data, &["case", "open", "c2"]).status.success());
+    let o = run(
+        data,
+        &[
+            "case",
+            "mirror",
+            "c2",
+            "--copy-to",
+            mirror.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(mirror.join("c2/snapshots/00000001/journal.jsonl").exists());
+    std::fs::write(data.join("cases/c2/journal.jsonl"), "").unwrap();
+    let o = run(
+        data,
+        &[
+            "case",
+            "mirror",
+            "c2",
+            "--copy-to",
+            mirror.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("does not verify"), "{}", text(&o));
+}
+
+#[test]
+fn bad_names_are_refused_with_the_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(dir.path(), &["case", "open", "../escape"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("invalid case name"), "{}", text(&o));
+    let o = run(dir.path(), &["case", "show", "missing"]);
+    assert!(
+        text(&o).contains("no case named \"missing\""),
+        "{}",
+        text(&o)
+    );
+}
