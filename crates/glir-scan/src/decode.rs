@@ -1,0 +1,195 @@
+//! Decoding layers for job logs: base64 (standard and URL-safe, two layers deep), hex and
+//! percent-encoded runs, each decoded only when the result reads as text.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use base64::Engine as _;
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use regex::bytes::Regex;
+use serde::{Deserialize, Serialize};
+
+/// Which layer a secret was found under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Encoding {
+    /// As written.
+    Plain,
+    /// Inside one base64 layer.
+    Base64,
+    /// Inside base64 inside base64 (`env | base64 -w0 | base64 -w0`).
+    DoubleBase64,
+    /// Inside a hex-encoded run.
+    Hex,
+    /// Inside a percent-encoded (URL-encoded) run.
+    Percent,
+}
+
+/// Shortest base64 run worth decoding (12 decoded bytes).
+pub const MIN_BASE64: usize = 16;
+/// Shortest hex run worth decoding.
+const MIN_HEX: usize = 32;
+/// Share of printable bytes a decoded run needs to count as text rather than binary.
+const MIN_PRINTABLE: f64 = 0.9;
+/// Layers decoded below the original text.
+const MAX_DEPTH: u8 = 2;
+
+static BASE64_RUN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[A-Za-z0-9+/_-]{16,}={0,2}").expect("static regex"));
+static HEX_RUN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b[0-9A-Fa-f]{32,}\b").expect("static regex"));
+static PERCENT_RUN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:[A-Za-z0-9._~+=:/-]|%[0-9A-Fa-f]{2})*%[0-9A-Fa-f]{2}(?:[A-Za-z0-9._~+=:/-]|%[0-9A-Fa-f]{2})*")
+        .expect("static regex")
+});
+
+const LENIENT: GeneralPurposeConfig = GeneralPurposeConfig::new()
+    .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+    .with_decode_allow_trailing_bits(true);
+const STANDARD: GeneralPurpose = GeneralPurpose::new(&alphabet::STANDARD, LENIENT);
+const URL_SAFE: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE, LENIENT);
+
+/// Receives `(run, decoded, encoding)` for each decoded run.
+pub type DecodedSink<'a> = dyn FnMut(Range<usize>, &[u8], Encoding) + 'a;
+
+/// Call `on_decoded(run, decoded, encoding)` for every encoded run of `data` whose decoding
+/// is text, and again for runs inside that text (one more layer). `run` is always the range
+/// of the outermost run in `data`.
+pub fn for_each_decoded(data: &[u8], on_decoded: &mut DecodedSink<'_>) {
+    walk(data, 0, None, 1, on_decoded);
+}
+
+fn walk(
+    data: &[u8],
+    base: usize,
+    outer: Option<(Range<usize>, Encoding)>,
+    depth: u8,
+    on_decoded: &mut DecodedSink<'_>,
+) {
+    let mut visit = |range: Range<usize>, decoded: Vec<u8>, layer: Encoding| {
+        let (run, encoding) = match &outer {
+            None => (base + range.start..base + range.end, layer),
+            Some((run, Encoding::Base64)) if layer == Encoding::Base64 => {
+                (run.clone(), Encoding::DoubleBase64)
+            }
+            Some((run, encoding)) => (run.clone(), *encoding),
+        };
+        on_decoded(run.clone(), &decoded, encoding);
+        if depth < MAX_DEPTH {
+            walk(&decoded, 0, Some((run, encoding)), depth + 1, on_decoded);
+        }
+    };
+    for m in BASE64_RUN.find_iter(data) {
+        if let Some(decoded) = decode_base64(m.as_bytes()) {
+            visit(m.range(), decoded, Encoding::Base64);
+        }
+    }
+    for m in HEX_RUN.find_iter(data) {
+        if let Some(decoded) = decode_hex(m.as_bytes()) {
+            visit(m.range(), decoded, Encoding::Hex);
+        }
+    }
+    for m in PERCENT_RUN.find_iter(data) {
+        if let Some(decoded) = decode_percent(m.as_bytes()) {
+            visit(m.range(), decoded, Encoding::Percent);
+        }
+    }
+}
+
+fn decode_base64(run: &[u8]) -> Option<Vec<u8>> {
+    if run.len() < MIN_BASE64 {
+        return None;
+    }
+    let url_safe = run.iter().any(|b| matches!(b, b'-' | b'_'));
+    let engine = if url_safe { &URL_SAFE } else { &STANDARD };
+    engine.decode(run).ok().filter(|d| is_text(d))
+}
+
+fn decode_hex(run: &[u8]) -> Option<Vec<u8>> {
+    let even = &run[..run.len() - run.len() % 2];
+    if even.len() < MIN_HEX {
+        return None;
+    }
+    hex::decode(even).ok().filter(|d| is_text(d))
+}
+
+fn decode_percent(run: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(run.len());
+    let mut i = 0;
+    while i < run.len() {
+        if run[i] == b'%'
+            && let Some(byte) = run
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(byte);
+            i += 3;
+        } else {
+            out.push(run[i]);
+            i += 1;
+        }
+    }
+    Some(out).filter(|d| is_text(d))
+}
+
+/// Printable ASCII and whitespace make up most of it: decoding produced text, not noise.
+fn is_text(decoded: &[u8]) -> bool {
+    if decoded.is_empty() {
+        return false;
+    }
+    let printable = decoded
+        .iter()
+        .filter(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
+        .count();
+    printable as f64 / decoded.len() as f64 >= MIN_PRINTABLE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layers(data: &[u8]) -> Vec<(Encoding, Vec<u8>)> {
+        let mut out = Vec::new();
+        for_each_decoded(data, &mut |_, decoded, encoding| {
+            out.push((encoding, decoded.to_vec()));
+        });
+        out
+    }
+
+    #[test]
+    fn base64_twice_is_double_base64() {
+        let inner = base64::engine::general_purpose::STANDARD.encode("HOME=/root\nPATH=/bin\n");
+        let outer = base64::engine::general_purpose::STANDARD.encode(&inner);
+        let found = layers(format!("$ cat env.b64\n{outer}\n").as_bytes());
+        assert!(
+            found
+                .iter()
+                .any(|(e, d)| *e == Encoding::Base64 && d == inner.as_bytes())
+        );
+        assert!(
+            found
+                .iter()
+                .any(|(e, d)| *e == Encoding::DoubleBase64 && d.starts_with(b"HOME=/root"))
+        );
+    }
+
+    #[test]
+    fn hex_and_percent_decode_but_binary_does_not() {
+        let hexed = hex::encode("password=correct horse battery");
+        assert!(
+            layers(hexed.as_bytes())
+                .iter()
+                .any(|(e, _)| *e == Encoding::Hex)
+        );
+        let found = layers(b"url=https%3A%2F%2Fuser%3Apw%40host");
+        assert!(
+            found
+                .iter()
+                .any(|(e, d)| *e == Encoding::Percent && d.ends_with(b"user:pw@host"))
+        );
+        // A git commit id is hex but decodes to binary.
+        assert!(layers(b"commit 6f1ed002ab5595859014ebf0951522d9f8dd6b2c").is_empty());
+    }
+}

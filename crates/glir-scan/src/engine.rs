@@ -1,0 +1,283 @@
+//! The scanner: one keyword prefilter pass over the data, then each hit confirmed by its
+//! rule's regex on a bounded window around the keyword.
+
+use std::collections::HashSet;
+
+use glir_tokens::Identification;
+use memchr::{memchr, memchr_iter, memrchr};
+
+use crate::decode::{self, Encoding};
+use crate::prefilter::{AhoCorasickPrefilter, KeywordHit, Prefilter};
+use crate::rules::{Rule, RuleSet};
+use crate::{Error, ignore_marker};
+
+/// A confirmed candidate.
+///
+/// This is the only type that holds the plaintext secret: a caller that needs it (to verify
+/// it against GitLab) must take it from here, because [`crate::Finding`] stores only the
+/// redacted form and fingerprint. `Debug` is deliberately redacted.
+pub struct RawMatch<'r> {
+    /// The rule that matched.
+    pub rule: &'r Rule,
+    /// The plaintext secret. Never print or store it; use `glir_redact`.
+    pub secret: String,
+    /// Byte offset of the match in the scanned data (of the encoded run for decoded matches).
+    pub start: usize,
+    /// End byte offset (exclusive), same convention as `start`.
+    pub end: usize,
+    /// 1-based line of `start`.
+    pub line: usize,
+    /// 1-based byte column of `start`.
+    pub column: usize,
+    /// Which decoding layer revealed the secret.
+    pub encoding: Encoding,
+    /// The inline marker on the same line, if any; callers drop such matches unless told not to.
+    pub suppressed_by: Option<&'static str>,
+    /// Structure checks passed (GitLab: `identify`; third-party: the format matched).
+    pub structurally_valid: bool,
+    /// Offline identification, for GitLab rules.
+    pub identification: Option<Identification>,
+}
+
+impl std::fmt::Debug for RawMatch<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawMatch")
+            .field("rule", &self.rule.id)
+            .field("secret", &glir_redact::redact(&self.secret))
+            .field("line", &self.line)
+            .field("column", &self.column)
+            .field("encoding", &self.encoding)
+            .field("suppressed_by", &self.suppressed_by)
+            .field("structurally_valid", &self.structurally_valid)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A compiled rule set ready to scan bytes.
+#[derive(Debug)]
+pub struct Scanner {
+    rules: RuleSet,
+    prefilter: Box<dyn Prefilter>,
+    /// For each prefilter keyword, the rules it can start.
+    keyword_rules: Vec<Vec<usize>>,
+}
+
+impl Scanner {
+    /// Build the prefilter over every rule's keywords.
+    ///
+    /// # Errors
+    /// When the keyword automaton cannot be built.
+    pub fn new(rules: RuleSet) -> Result<Scanner, Error> {
+        let mut keywords: Vec<String> = Vec::new();
+        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        for (index, rule) in rules.rules.iter().enumerate() {
+            for keyword in &rule.keywords {
+                match keywords.iter().position(|k| k == keyword) {
+                    Some(existing) => keyword_rules[existing].push(index),
+                    None => {
+                        keywords.push(keyword.clone());
+                        keyword_rules.push(vec![index]);
+                    }
+                }
+            }
+        }
+        let prefilter = Box::new(AhoCorasickPrefilter::new(&keywords)?);
+        Ok(Scanner {
+            rules,
+            prefilter,
+            keyword_rules,
+        })
+    }
+
+    /// The rules this scanner runs.
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// Scan plain bytes; every confirmed candidate goes to `sink` in ascending offset order
+    /// per rule.
+    pub fn scan<'s>(&'s self, data: &[u8], sink: &mut dyn FnMut(RawMatch<'s>)) {
+        let mut lines = LineCursor::default();
+        self.confirm_hits(data, &mut |rule, secret, start, end, verdict| {
+            let (line, column) = lines.locate(data, start);
+            sink(RawMatch {
+                rule,
+                secret,
+                start,
+                end,
+                line,
+                column,
+                encoding: Encoding::Plain,
+                suppressed_by: ignore_marker::find(line_at(data, start)),
+                structurally_valid: verdict.structurally_valid,
+                identification: verdict.identification,
+            });
+        });
+    }
+
+    /// Scan plain bytes and, in addition, the decoded contents of base64 (up to two layers),
+    /// hex and percent-encoded runs. Decoded matches are reported at the line of the encoded
+    /// run with `encoding` set; a decoded secret already found in plain text on the same line
+    /// is not reported twice. Meant for job logs, where `env | base64 -w0 | base64 -w0`
+    /// defeats masking.
+    pub fn scan_decoded<'s>(&'s self, data: &[u8], sink: &mut dyn FnMut(RawMatch<'s>)) {
+        let mut seen: HashSet<(usize, String)> = HashSet::new();
+        self.scan(data, &mut |m| {
+            seen.insert((m.line, m.secret.clone()));
+            sink(m);
+        });
+        let mut lines = LineCursor::default();
+        decode::for_each_decoded(data, &mut |run, decoded, encoding| {
+            let (line, column) = lines.locate(data, run.start);
+            self.confirm_hits(decoded, &mut |rule, secret, _, _, verdict| {
+                if !seen.insert((line, secret.clone())) {
+                    return;
+                }
+                sink(RawMatch {
+                    rule,
+                    secret,
+                    start: run.start,
+                    end: run.end,
+                    line,
+                    column,
+                    encoding,
+                    suppressed_by: ignore_marker::find(line_at(data, run.start)),
+                    structurally_valid: verdict.structurally_valid,
+                    identification: verdict.identification,
+                });
+            });
+        });
+    }
+
+    /// Run the prefilter and confirm each hit; `emit(rule, secret, start, end, verdict)`.
+    fn confirm_hits<'s>(
+        &'s self,
+        data: &[u8],
+        emit: &mut dyn FnMut(&'s Rule, String, usize, usize, crate::rules::Verdict),
+    ) {
+        // A rule's previous match end: hits inside it (the END line of a PEM block, a second
+        // keyword in the same token) are not searched again.
+        let mut covered = vec![0usize; self.rules.rules.len()];
+        self.prefilter.for_each_hit(data, &mut |hit| {
+            for &index in &self.keyword_rules[hit.keyword] {
+                if hit.start < covered[index] {
+                    continue;
+                }
+                let rule = &self.rules.rules[index];
+                let Some((start, end, secret)) = confirm(rule, data, hit, covered[index]) else {
+                    continue;
+                };
+                covered[index] = end;
+                if let Some(verdict) = self.rules.verdict(rule, &secret) {
+                    emit(rule, secret, start, end, verdict);
+                }
+            }
+        });
+    }
+}
+
+/// Search the rule's regex in its window around `hit` for a match that covers the keyword.
+/// The haystack is cut at the window's end (so a failing search never runs to the end of
+/// the data) but not at its start (so `\b` sees the byte before the window).
+fn confirm(
+    rule: &Rule,
+    data: &[u8],
+    hit: KeywordHit,
+    not_before: usize,
+) -> Option<(usize, usize, String)> {
+    let from = hit.start.saturating_sub(rule.window_before).max(not_before);
+    let to = hit.end.saturating_add(rule.window_after).min(data.len());
+    let haystack = &data[..to];
+    let mut at = from;
+    while at <= hit.start {
+        let caps = rule.regex.captures_at(haystack, at)?;
+        let whole = caps.get(0)?;
+        if whole.start() > hit.start {
+            return None;
+        }
+        if whole.end() <= hit.start {
+            at = whole.end().max(at + 1);
+            continue;
+        }
+        let secret = caps.name("secret").unwrap_or(whole);
+        let mut bytes = secret.as_bytes();
+        if rule.family.is_some() {
+            // A token at the end of a sentence: the dot is prose, never a token's last byte.
+            while let [rest @ .., b'.'] = bytes {
+                bytes = rest;
+            }
+        }
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        return Some((whole.start(), whole.end(), text));
+    }
+    None
+}
+
+/// Counts lines lazily: only when a match exists, and only over the bytes since the last one.
+#[derive(Default)]
+struct LineCursor {
+    offset: usize,
+    newlines: usize,
+}
+
+impl LineCursor {
+    /// 1-based line and byte column of `offset`.
+    fn locate(&mut self, data: &[u8], offset: usize) -> (usize, usize) {
+        if offset < self.offset {
+            *self = LineCursor::default();
+        }
+        self.newlines += memchr_iter(b'\n', &data[self.offset..offset]).count();
+        self.offset = offset;
+        let line_start = memrchr(b'\n', &data[..offset]).map_or(0, |i| i + 1);
+        (self.newlines + 1, offset - line_start + 1)
+    }
+}
+
+/// The line containing `offset`, without its newline.
+fn line_at(data: &[u8], offset: usize) -> &[u8] {
+    let start = memrchr(b'\n', &data[..offset]).map_or(0, |i| i + 1);
+    let end = memchr(b'\n', &data[offset..]).map_or(data.len(), |i| offset + i);
+    &data[start..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scanner_can_be_shared_across_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Scanner>();
+    }
+
+    #[test]
+    fn line_cursor_counts_forward_and_restarts_backward() {
+        let data = b"a\nbb\nccc\n";
+        let mut cursor = LineCursor::default();
+        assert_eq!(cursor.locate(data, 0), (1, 1));
+        assert_eq!(cursor.locate(data, 6), (3, 2));
+        assert_eq!(cursor.locate(data, 3), (2, 2));
+        assert_eq!(line_at(data, 4), b"bb");
+    }
+
+    #[test]
+    fn confirmation_needs_a_match_covering_the_keyword() {
+        let set = RuleSet::builtin(&crate::RuleOptions::default()).unwrap();
+        let rule = set.get("gitlab-deploy-token").unwrap();
+        let data = b"gldt-short gldt-AbCdEfGhJkMnPqRsTuVw";
+        // The first keyword has too short a body; the regex's next match starts after it.
+        let first = KeywordHit {
+            keyword: 0,
+            start: 0,
+            end: 5,
+        };
+        assert!(confirm(rule, data, first, 0).is_none());
+        let second = KeywordHit {
+            keyword: 0,
+            start: 11,
+            end: 16,
+        };
+        let (start, end, _) = confirm(rule, data, second, 0).unwrap();
+        assert_eq!((start, end), (11, data.len()));
+    }
+}

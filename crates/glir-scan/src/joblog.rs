@@ -1,0 +1,111 @@
+//! Job-log cleanup before scanning: ANSI escape sequences and GitLab's collapsible-section
+//! markers are removed so a token they split is whole again. Newlines are never removed, so
+//! line numbers stay those of the raw trace.
+
+use memchr::memmem;
+
+/// A cleaned job log.
+#[derive(Debug, Clone, Default)]
+pub struct CleanLog {
+    /// The text to scan: same lines as the raw log, escape codes and markers removed.
+    pub text: Vec<u8>,
+    /// How many `[MASKED]` runs GitLab's masking left in the log. They are not secrets and no
+    /// rule reports them (`[` and `]` end every token body).
+    pub masked: usize,
+}
+
+const ESC: u8 = 0x1b;
+const BEL: u8 = 0x07;
+const MASKED: &[u8] = b"[MASKED]";
+/// Runner-side section markers (`doc/ci/jobs/job_logs.md`, "Custom collapsible sections"):
+/// `section_start:<unix ts>:<name>[<options>]\r\e[0K` and `section_end:<ts>:<name>\r\e[0K`.
+const SECTION_MARKERS: [&[u8]; 2] = [b"section_start:", b"section_end:"];
+
+/// Strip ANSI sequences and section markers from a raw trace.
+pub fn clean_job_log(raw: &[u8]) -> CleanLog {
+    let mut text = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        if raw[i] == ESC {
+            i = skip_escape(raw, i);
+            continue;
+        }
+        if let Some(end) = section_marker_end(raw, i) {
+            i = end;
+            continue;
+        }
+        text.push(raw[i]);
+        i += 1;
+    }
+    let masked = memmem::find_iter(&text, MASKED).count();
+    CleanLog { text, masked }
+}
+
+/// Index just after the escape sequence starting at `start` (CSI, OSC or a two-byte escape).
+fn skip_escape(raw: &[u8], start: usize) -> usize {
+    match raw.get(start + 1) {
+        // CSI: parameters and intermediates, then one final byte in 0x40..=0x7e.
+        Some(b'[') => {
+            let mut j = start + 2;
+            while j < raw.len() && raw[j] != b'\n' {
+                if (0x40..=0x7e).contains(&raw[j]) {
+                    return j + 1;
+                }
+                j += 1;
+            }
+            j
+        }
+        // OSC (hyperlinks, titles): up to BEL or ESC \.
+        Some(b']') => {
+            let mut j = start + 2;
+            while j < raw.len() && raw[j] != b'\n' {
+                if raw[j] == BEL {
+                    return j + 1;
+                }
+                if raw[j] == ESC && raw.get(j + 1) == Some(&b'\\') {
+                    return j + 2;
+                }
+                j += 1;
+            }
+            j
+        }
+        Some(b'\n') | None => start + 1,
+        Some(_) => start + 2,
+    }
+}
+
+/// If a section marker starts at `i`, the index just after its terminating `\r`.
+fn section_marker_end(raw: &[u8], i: usize) -> Option<usize> {
+    if raw[i] != b's' {
+        return None;
+    }
+    let rest = &raw[i..];
+    let marker = SECTION_MARKERS.iter().find(|m| rest.starts_with(m))?;
+    let after = &rest[marker.len()..];
+    // `<digits>:<name>` up to `\r`, on one line; otherwise it is prose mentioning the word.
+    let ts_len = after.iter().take_while(|b| b.is_ascii_digit()).count();
+    if ts_len == 0 || after.get(ts_len) != Some(&b':') {
+        return None;
+    }
+    let cr = after.iter().position(|&b| b == b'\r' || b == b'\n')?;
+    (after[cr] == b'\r').then_some(i + marker.len() + cr + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_colours_and_sections_keeping_lines() {
+        let raw = b"\x1b[0Ksection_start:1700000000:build[collapsed=true]\r\x1b[0K\x1b[36;1mBuilding\x1b[0;m\nok [MASKED]\n\x1b[0Ksection_end:1700000001:build\r\x1b[0K\n";
+        let clean = clean_job_log(raw);
+        assert_eq!(clean.text, b"Building\nok [MASKED]\n\n".to_vec());
+        assert_eq!(clean.masked, 1);
+    }
+
+    #[test]
+    fn prose_mentioning_sections_stays() {
+        let raw = b"see section_start: in the docs\n";
+        assert_eq!(clean_job_log(raw).text, raw.to_vec());
+    }
+}

@@ -1,0 +1,574 @@
+//! The built-in rules: every GitLab token family, a curated set of third-party secrets and an
+//! opt-in generic high-entropy rule. Each rule is literal keywords for the prefilter plus a
+//! bounded regex that confirms a hit around a keyword.
+
+use glir_tokens::{Family, Identification, IdentifyOptions};
+use regex::bytes::{Regex, RegexBuilder};
+
+use crate::Error;
+
+/// Instance settings and opt-ins that shape the rule set.
+#[derive(Debug, Clone, Default)]
+pub struct RuleOptions {
+    /// The instance's custom `personal_access_token_prefix` (adds a keyword for it).
+    pub custom_pat_prefix: Option<String>,
+    /// The instance-wide token prefix (`<x>-glpat-…`); such tokens match without it, this only
+    /// tells identification which prefix is expected.
+    pub instance_prefix: Option<String>,
+    /// Enable the generic `secret|token|password|api_key = <high entropy>` rule.
+    pub generic: bool,
+}
+
+/// One detection rule.
+#[derive(Debug)]
+pub struct Rule {
+    /// Stable id, e.g. `gitlab-pat`, `aws-access-key-id`.
+    pub id: &'static str,
+    /// Human-readable name.
+    pub name: &'static str,
+    /// The GitLab family the rule finds, `None` for third-party secrets.
+    pub family: Option<Family>,
+    /// Who issues the secret: `gitlab`, `aws`, `github`, …
+    pub provider: &'static str,
+    /// Literal strings of which at least one occurs in (or next to) every match.
+    pub keywords: Vec<String>,
+    /// Confirms a keyword hit; the `secret` group (or the whole match) is the secret.
+    pub regex: Regex,
+    /// How far before a keyword hit a match may start.
+    pub(crate) window_before: usize,
+    /// How far after a keyword hit's end a match may end.
+    pub(crate) window_after: usize,
+    pub(crate) check: Check,
+}
+
+/// What a regex match must pass before it becomes a reported candidate.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Check {
+    /// Run `glir_tokens::identify`; drop placeholders, flag structural failures.
+    GitLab,
+    /// Drop documentation placeholders (`…EXAMPLE`, `xxxxxxxx`).
+    Format,
+    /// Drop placeholders and anything below this Shannon entropy (bits per byte).
+    Entropy(f64),
+}
+
+/// What validating a candidate concluded.
+pub(crate) struct Verdict {
+    pub structurally_valid: bool,
+    pub identification: Option<Identification>,
+}
+
+/// The rules a scanner runs, with the identification settings GitLab rules validate with.
+#[derive(Debug)]
+pub struct RuleSet {
+    /// The rules, GitLab first.
+    pub rules: Vec<Rule>,
+    pub(crate) identify: IdentifyOptions,
+}
+
+/// Characters a GitLab token body can contain: base64url, `.` separators of routable tokens
+/// and JWTs, `-` of per-feed tokens. Taking the whole run (instead of a fixed legacy length)
+/// is what keeps a routable token from also producing a truncated legacy hit.
+const BODY: &str = r"[A-Za-z0-9_.\-]";
+/// Bodies shorter than this are prose ("use a glpat- token") rather than tokens; every real
+/// body is at least 20 characters.
+const MIN_BODY: usize = 16;
+/// Optional instance-wide prefix (`lib/authn/token_field/prefix_helper.rb`: `<prefix>-`),
+/// at most 20 characters (handbook limit).
+const INSTANCE: &str = r"(?:\b[A-Za-z0-9_]{1,20}-)?";
+const INSTANCE_WINDOW: usize = 21;
+
+struct GitLabSpec {
+    id: &'static str,
+    name: &'static str,
+    family: Family,
+    prefix: &'static str,
+    max_body: usize,
+    instance: bool,
+}
+
+/// One rule per entry of the token-prefix table (`doc/security/tokens/_index.md`, "Token
+/// prefixes", plus `glrtr-` and `glwt-` from later revisions); layouts are told apart by
+/// `identify`, not by separate regexes.
+const GITLAB: &[GitLabSpec] = &[
+    gl(
+        "gitlab-pat",
+        "GitLab personal, project or group access token",
+        Family::PersonalAccessToken,
+        "glpat-",
+        320,
+    ),
+    gl(
+        "gitlab-deploy-token",
+        "GitLab deploy token",
+        Family::DeployToken,
+        "gldt-",
+        320,
+    ),
+    gl(
+        "gitlab-runner-token-registered",
+        "GitLab runner authentication token (registered)",
+        Family::RunnerAuthenticationFromRegistration,
+        "glrtr-",
+        400,
+    ),
+    gl(
+        "gitlab-runner-token",
+        "GitLab runner authentication token",
+        Family::RunnerAuthentication,
+        "glrt-",
+        400,
+    ),
+    GitLabSpec {
+        instance: false,
+        ..gl(
+            "gitlab-runner-registration-token",
+            "GitLab runner registration token",
+            Family::RunnerRegistration,
+            "GR1348941",
+            64,
+        )
+    },
+    // JWT job tokens carry a header, claims and an RS256 signature: well over 1 KiB.
+    gl(
+        "gitlab-ci-job-token",
+        "GitLab CI/CD job token",
+        Family::CiJobToken,
+        "glcbt-",
+        4096,
+    ),
+    gl(
+        "gitlab-pipeline-trigger-token",
+        "GitLab pipeline trigger token",
+        Family::PipelineTrigger,
+        "glptt-",
+        320,
+    ),
+    gl(
+        "gitlab-feed-token",
+        "GitLab feed token",
+        Family::FeedToken,
+        "glft-",
+        320,
+    ),
+    gl(
+        "gitlab-incoming-mail-token",
+        "GitLab incoming mail token",
+        Family::IncomingMail,
+        "glimt-",
+        320,
+    ),
+    gl(
+        "gitlab-oauth-app-secret",
+        "GitLab OAuth application secret",
+        Family::OauthAppSecret,
+        "gloas-",
+        320,
+    ),
+    gl(
+        "gitlab-agent-token",
+        "GitLab agent for Kubernetes token",
+        Family::ClusterAgent,
+        "glagent-",
+        320,
+    ),
+    gl(
+        "gitlab-scim-token",
+        "GitLab SCIM token",
+        Family::ScimToken,
+        "glsoat-",
+        320,
+    ),
+    gl(
+        "gitlab-feature-flags-client-token",
+        "GitLab feature flags client token",
+        Family::FeatureFlagsClient,
+        "glffct-",
+        320,
+    ),
+    gl(
+        "gitlab-workspace-token",
+        "GitLab workspace token",
+        Family::WorkspaceToken,
+        "glwt-",
+        400,
+    ),
+    GitLabSpec {
+        instance: false,
+        ..gl(
+            "gitlab-session-cookie",
+            "GitLab session cookie",
+            Family::GitlabSession,
+            "_gitlab_session=",
+            128,
+        )
+    },
+];
+
+const fn gl(
+    id: &'static str,
+    name: &'static str,
+    family: Family,
+    prefix: &'static str,
+    max_body: usize,
+) -> GitLabSpec {
+    GitLabSpec {
+        id,
+        name,
+        family,
+        prefix,
+        max_body,
+        instance: true,
+    }
+}
+
+struct ThirdParty {
+    id: &'static str,
+    name: &'static str,
+    provider: &'static str,
+    keywords: &'static [&'static str],
+    regex: &'static str,
+    window_before: usize,
+    window_after: usize,
+}
+
+/// Curated third-party rules. `(?-u)` keeps `.` and classes byte-sized so long bounded
+/// repetitions stay small automata.
+const THIRD_PARTY: &[ThirdParty] = &[
+    ThirdParty {
+        id: "aws-access-key-id",
+        name: "AWS access key ID",
+        provider: "aws",
+        keywords: &["AKIA", "ASIA"],
+        // Key ids are base32 after the 4-letter type prefix.
+        regex: r"\b(?:AKIA|ASIA)[A-Z2-7]{16}\b",
+        window_before: 0,
+        window_after: 16,
+    },
+    ThirdParty {
+        id: "aws-secret-access-key",
+        name: "AWS secret access key",
+        provider: "aws",
+        keywords: &[
+            "secret_access_key",
+            "SECRET_ACCESS_KEY",
+            "SecretAccessKey",
+            "secretAccessKey",
+            "secret-access-key",
+        ],
+        regex: r#"(?i)secret[_-]?access[_-]?key["']?\s*(?:[:=]|=>)\s*["']?(?P<secret>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
+        window_before: 0,
+        window_after: 80,
+    },
+    ThirdParty {
+        id: "gcp-service-account-key",
+        name: "GCP service account private key",
+        provider: "gcp",
+        keywords: &["service_account"],
+        regex: r#"(?s-u)"type"\s*:\s*"service_account".{0,4096}?"private_key"\s*:\s*"(?P<secret>-----BEGIN[A-Z ]{0,20}PRIVATE KEY-----[^"]{64,8192}?-----END[A-Z ]{0,20}PRIVATE KEY-----(?:\\n)?)""#,
+        window_before: 16,
+        window_after: 4096 + 8192 + 128,
+    },
+    ThirdParty {
+        id: "github-token",
+        name: "GitHub token",
+        provider: "github",
+        keywords: &["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
+        regex: r"\bgh[pousr]_[A-Za-z0-9]{36,251}\b",
+        window_before: 0,
+        window_after: 251,
+    },
+    ThirdParty {
+        id: "github-fine-grained-pat",
+        name: "GitHub fine-grained personal access token",
+        provider: "github",
+        keywords: &["github_pat_"],
+        regex: r"\bgithub_pat_[A-Za-z0-9_]{80,244}\b",
+        window_before: 0,
+        window_after: 244,
+    },
+    ThirdParty {
+        id: "slack-token",
+        name: "Slack token",
+        provider: "slack",
+        keywords: &["xoxa-", "xoxb-", "xoxo-", "xoxp-", "xoxr-", "xoxs-"],
+        regex: r"\bxox[abposr]-[0-9A-Za-z-]{10,250}",
+        window_before: 0,
+        window_after: 250,
+    },
+    ThirdParty {
+        id: "slack-webhook-url",
+        name: "Slack incoming webhook URL",
+        provider: "slack",
+        keywords: &["hooks.slack.com/"],
+        regex: r"https?://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_-]{20,150}",
+        window_before: 8,
+        window_after: 170,
+    },
+    ThirdParty {
+        id: "stripe-secret-key",
+        name: "Stripe live secret or restricted key",
+        provider: "stripe",
+        keywords: &["sk_live_", "rk_live_"],
+        regex: r"\b[sr]k_live_[0-9A-Za-z]{24,247}\b",
+        window_before: 0,
+        window_after: 247,
+    },
+    ThirdParty {
+        id: "private-key",
+        name: "Private key (PEM)",
+        provider: "pem",
+        // The BEGIN line's "PRIVATE KEY-----" is the rarer literal; certificates never hit it.
+        keywords: &["PRIVATE KEY-----"],
+        regex: r"(?s-u)-----BEGIN[A-Z ]{0,30}PRIVATE KEY(?: BLOCK)?-----.{32,8192}?-----END[A-Z ]{0,30}PRIVATE KEY(?: BLOCK)?-----",
+        window_before: 40,
+        window_after: 8192 + 60,
+    },
+];
+
+const GENERIC_KEYWORDS: &[&str] = &["secret", "token", "password", "passwd", "api_key", "apikey"];
+const GENERIC_REGEX: &str = r#"(?i)(?:secret|token|password|passwd|api_?key)[A-Za-z0-9_.-]{0,30}["']?\s*[:=]\s*["']?(?P<secret>[A-Za-z0-9/+_=.~-]{20,200})"#;
+/// Below this many bits per character a value is a word, path or repeated filler.
+pub(crate) const GENERIC_MIN_ENTROPY: f64 = 3.5;
+
+impl RuleSet {
+    /// The built-in rules for these options.
+    ///
+    /// # Errors
+    /// Only if a rule's regex fails to compile, which for built-ins is a bug (the custom PAT
+    /// prefix is escaped).
+    pub fn builtin(opts: &RuleOptions) -> Result<RuleSet, Error> {
+        let mut rules = Vec::new();
+        for spec in GITLAB {
+            let instance = if spec.instance { INSTANCE } else { "" };
+            let body = if spec.family == Family::GitlabSession {
+                // Session ids are hex; the name itself ends the prefix, no boundary needed.
+                "[0-9A-Za-z]".to_string()
+            } else {
+                BODY.to_string()
+            };
+            let pattern = format!(
+                r"{instance}\b{}{body}{{{MIN_BODY},{}}}",
+                regex::escape(spec.prefix),
+                spec.max_body
+            );
+            rules.push(Rule {
+                id: spec.id,
+                name: spec.name,
+                family: Some(spec.family),
+                provider: "gitlab",
+                keywords: vec![spec.prefix.to_string()],
+                regex: compile(spec.id, &pattern)?,
+                window_before: if spec.instance { INSTANCE_WINDOW } else { 0 },
+                window_after: spec.max_body,
+                check: Check::GitLab,
+            });
+        }
+        if let Some(prefix) = opts.custom_pat_prefix.as_deref().filter(|p| !p.is_empty()) {
+            let id = "gitlab-pat-custom-prefix";
+            let pattern = format!(r"{}{BODY}{{{MIN_BODY},320}}", regex::escape(prefix));
+            rules.push(Rule {
+                id,
+                name: "GitLab access token with the instance's custom PAT prefix",
+                family: Some(Family::PersonalAccessToken),
+                provider: "gitlab",
+                keywords: vec![prefix.to_string()],
+                regex: compile(id, &pattern)?,
+                window_before: 0,
+                window_after: 320,
+                check: Check::GitLab,
+            });
+        }
+        for spec in THIRD_PARTY {
+            rules.push(Rule {
+                id: spec.id,
+                name: spec.name,
+                family: None,
+                provider: spec.provider,
+                keywords: spec.keywords.iter().map(|k| k.to_string()).collect(),
+                regex: compile(spec.id, spec.regex)?,
+                window_before: spec.window_before,
+                window_after: spec.window_after,
+                check: Check::Format,
+            });
+        }
+        if opts.generic {
+            let id = "generic-high-entropy";
+            rules.push(Rule {
+                id,
+                name: "Generic high-entropy secret assignment",
+                family: None,
+                provider: "generic",
+                keywords: case_variants(GENERIC_KEYWORDS),
+                regex: compile(id, GENERIC_REGEX)?,
+                window_before: 0,
+                window_after: 270,
+                check: Check::Entropy(GENERIC_MIN_ENTROPY),
+            });
+        }
+        Ok(RuleSet {
+            rules,
+            identify: IdentifyOptions {
+                custom_pat_prefix: opts.custom_pat_prefix.clone(),
+                instance_prefix: opts.instance_prefix.clone(),
+            },
+        })
+    }
+
+    /// Look up a rule by id.
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// Decide whether a regex match is reported; `None` drops it (placeholders, low entropy,
+    /// a generic hit that is really a GitLab token another rule reports).
+    pub(crate) fn verdict(&self, rule: &Rule, secret: &str) -> Option<Verdict> {
+        match rule.check {
+            Check::GitLab => {
+                let id = glir_tokens::identify(secret, &self.identify);
+                // identify's only signal for a documentation placeholder is this check text.
+                if id.checks.iter().any(|c| c.starts_with("placeholder")) {
+                    return None;
+                }
+                Some(Verdict {
+                    structurally_valid: id.structurally_valid,
+                    identification: Some(id),
+                })
+            }
+            Check::Format => (!is_placeholder(secret)).then_some(Verdict {
+                structurally_valid: true,
+                identification: None,
+            }),
+            Check::Entropy(min) => {
+                let known = glir_tokens::identify(secret, &self.identify).family != Family::Unknown;
+                let keep = !known && !is_placeholder(secret) && shannon_entropy(secret) >= min;
+                keep.then_some(Verdict {
+                    structurally_valid: true,
+                    identification: None,
+                })
+            }
+        }
+    }
+}
+
+fn compile(rule: &'static str, pattern: &str) -> Result<Regex, Error> {
+    RegexBuilder::new(pattern)
+        .size_limit(32 << 20)
+        .build()
+        .map_err(|source| Error::Regex { rule, source })
+}
+
+/// `secret`, `SECRET`, `Secret`: the prefilter is case-sensitive (Teddy stays available), so
+/// the casings that occur in configs and env dumps are listed.
+fn case_variants(words: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    for word in words {
+        let mut capital = word.to_string();
+        capital[..1].make_ascii_uppercase();
+        for variant in [word.to_string(), word.to_ascii_uppercase(), capital] {
+            if !out.contains(&variant) {
+                out.push(variant);
+            }
+        }
+    }
+    out
+}
+
+/// Runs of one character at least this long are filler, not random output.
+const PLACEHOLDER_RUN: usize = 8;
+
+/// Documentation and test placeholders for third-party formats. AWS marks every documented
+/// sample credential with `EXAMPLE` (`AKIAIOSFODNN7EXAMPLE`,
+/// `wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY`), so those are dropped rather than reported:
+/// they are public and reporting them would bury real findings in doc snippets.
+pub(crate) fn is_placeholder(secret: &str) -> bool {
+    if secret.contains("EXAMPLE") || secret.contains("${") || secret.contains('<') {
+        return true;
+    }
+    let mut run = 0;
+    let mut previous = None;
+    for b in secret.bytes().filter(u8::is_ascii_alphanumeric) {
+        let b = b.to_ascii_lowercase();
+        run = if previous == Some(b) { run + 1 } else { 1 };
+        previous = Some(b);
+        if run >= PLACEHOLDER_RUN {
+            return true;
+        }
+    }
+    false
+}
+
+/// Shannon entropy in bits per byte.
+pub(crate) fn shannon_entropy(s: &str) -> f64 {
+    let mut counts = [0usize; 256];
+    for b in s.bytes() {
+        counts[usize::from(b)] += 1;
+    }
+    let len = s.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / len;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_prefixed_family_has_a_rule() {
+        let set = RuleSet::builtin(&RuleOptions::default()).unwrap();
+        let families = [
+            Family::PersonalAccessToken,
+            Family::DeployToken,
+            Family::RunnerAuthentication,
+            Family::RunnerAuthenticationFromRegistration,
+            Family::RunnerRegistration,
+            Family::CiJobToken,
+            Family::PipelineTrigger,
+            Family::FeedToken,
+            Family::IncomingMail,
+            Family::OauthAppSecret,
+            Family::ClusterAgent,
+            Family::ScimToken,
+            Family::FeatureFlagsClient,
+            Family::WorkspaceToken,
+            Family::GitlabSession,
+        ];
+        for family in families {
+            assert!(
+                set.rules.iter().any(|r| r.family == Some(family)),
+                "{family:?} has no rule"
+            );
+        }
+    }
+
+    #[test]
+    fn generic_only_on_request_and_custom_prefix_adds_a_keyword() {
+        let plain = RuleSet::builtin(&RuleOptions::default()).unwrap();
+        assert!(plain.get("generic-high-entropy").is_none());
+        assert!(plain.get("gitlab-pat-custom-prefix").is_none());
+        let opts = RuleOptions {
+            custom_pat_prefix: Some("acmepat_".into()),
+            generic: true,
+            ..RuleOptions::default()
+        };
+        let set = RuleSet::builtin(&opts).unwrap();
+        assert!(set.get("generic-high-entropy").is_some());
+        let custom = set.get("gitlab-pat-custom-prefix").unwrap();
+        assert_eq!(custom.keywords, vec!["acmepat_".to_string()]);
+    }
+
+    #[test]
+    fn entropy_and_placeholders() {
+        assert!(shannon_entropy("aaaaaaaaaaaaaaaaaaaa") < 0.01);
+        assert!(shannon_entropy("q8Zt3LmP0vX7rKw2NfYs") > 4.0);
+        assert!(is_placeholder("AKIAIOSFODNN7EXAMPLE"));
+        assert!(is_placeholder("sk_live_xxxxxxxxxxxxxxxxxxxxxxxx"));
+        assert!(!is_placeholder("AKIAQ7RZ2MX5KD3VTL4P"));
+    }
+}
