@@ -5,6 +5,7 @@
 //! Plaintext secrets exist only in [`RawMatch`]; [`Finding`] and every output format carry the
 //! redacted form and fingerprint.
 
+pub mod archive;
 pub mod baseline;
 pub mod decode;
 pub mod engine;
@@ -17,6 +18,7 @@ pub mod paths;
 mod prefilter;
 pub mod rules;
 
+pub use archive::{ArchiveLimits, ArchiveStats, scan_zip};
 pub use baseline::Baseline;
 pub use decode::Encoding;
 pub use engine::{RawMatch, Scanner};

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use ignore::WalkBuilder;
 
-use crate::{Error, Finding, Location, Scanner};
+use crate::{Error, Finding, Location, RawMatch, Scanner};
 
 /// How to walk and read paths.
 #[derive(Debug, Clone)]
@@ -49,7 +49,8 @@ pub struct PathStats {
 /// Bytes inspected for a NUL when deciding whether a file is binary (git's heuristic).
 const BINARY_SNIFF: usize = 8 << 10;
 
-/// Walk `roots` and scan every regular file; findings go to `sink` as they are found.
+/// Walk `roots` and scan every regular file; findings go to `sink` as they are found, with the
+/// match that holds the plaintext for a caller that verifies (and must not keep it).
 /// Single-threaded: files are read whole and scanned at prefilter speed, so one core is
 /// usually disk-bound; `ignore`'s parallel walker would help on large trees and fast disks.
 ///
@@ -60,7 +61,7 @@ pub fn scan_paths(
     scanner: &Scanner,
     roots: &[PathBuf],
     opts: &PathOptions,
-    sink: &mut dyn FnMut(Finding),
+    sink: &mut dyn FnMut(Finding, &RawMatch<'_>),
 ) -> Result<PathStats, Error> {
     let mut stats = PathStats::default();
     for root in roots {
@@ -103,7 +104,7 @@ fn scan_file(
     path: &Path,
     opts: &PathOptions,
     stats: &mut PathStats,
-    sink: &mut dyn FnMut(Finding),
+    sink: &mut dyn FnMut(Finding, &RawMatch<'_>),
 ) {
     let size = match std::fs::metadata(path) {
         Ok(meta) => meta.len(),
@@ -136,7 +137,7 @@ fn scan_file(
             line: m.line,
             column: m.column,
         };
-        sink(Finding::new(&m, location));
+        sink(Finding::new(&m, location), &m);
     };
     if opts.decode {
         scanner.scan_decoded(&data, &mut emit);

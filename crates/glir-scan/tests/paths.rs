@@ -12,7 +12,7 @@ fn scanner() -> Scanner {
 
 fn scan_dir(root: &std::path::Path, opts: &PathOptions) -> (Vec<Finding>, glir_scan::PathStats) {
     let mut findings = Vec::new();
-    let stats = scan_paths(&scanner(), &[root.to_path_buf()], opts, &mut |f| {
+    let stats = scan_paths(&scanner(), &[root.to_path_buf()], opts, &mut |f, _| {
         findings.push(f)
     })
     .unwrap();
@@ -88,7 +88,7 @@ fn missing_root_is_an_error_naming_it() {
         &scanner(),
         std::slice::from_ref(&missing),
         &PathOptions::default(),
-        &mut |_| {},
+        &mut |_, _| {},
     )
     .unwrap_err();
     assert!(err.to_string().contains("nope"));

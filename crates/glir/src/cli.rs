@@ -83,6 +83,8 @@ pub enum Command {
     /// Incident cases: evidence, manifest, hash-chained journal
     #[command(subcommand)]
     Case(CaseCommand),
+    /// Find leaked secrets in files, git history, GitLab job logs and artifacts; exit 1 on findings, 3 when one is verified live
+    Scan(ScanArgs),
 }
 
 #[derive(Debug, Args)]
@@ -377,4 +379,64 @@ impl ScenarioArg {
             ScenarioArg::Exfiltration => "exfiltration",
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files and directories to scan
+    pub paths: Vec<PathBuf>,
+    /// Scan this repository's whole history: every reachable blob once, with the commit that introduced it
+    #[arg(long, value_name = "REPO")]
+    pub git: Option<PathBuf>,
+    /// With --git, also scan objects no ref reaches (dangling blobs, dropped stashes)
+    #[arg(long, requires = "git")]
+    pub unreachable: bool,
+    /// Scan the CI job logs of this project or group (path or id), decoding base64, hex and URL encoding
+    #[arg(long, value_name = "PROJECT|GROUP")]
+    pub gitlab_jobs: Option<String>,
+    /// With --gitlab-jobs, jobs created since: RFC 3339, a date or an age like 7d [default: 30d]
+    #[arg(long, requires = "gitlab_jobs")]
+    pub since: Option<String>,
+    /// With --gitlab-jobs, also scan each job's artifacts archive
+    #[arg(long, requires = "gitlab_jobs")]
+    pub artifacts: bool,
+    /// Audit this project's CI/CD variables (and its groups'): which values leaked into job logs
+    #[arg(long, value_name = "PROJECT")]
+    pub gitlab_variables: Option<String>,
+    /// Check whether each GitLab token found is live, with side-effect-free requests to the configured instance
+    #[arg(long)]
+    pub verify: bool,
+    /// Also write the findings as SARIF 2.1.0 to this file
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<PathBuf>,
+    /// Also write the findings as a GitLab secret-detection report (gl-secret-detection-report.json)
+    #[arg(long, value_name = "FILE")]
+    pub gitlab_report: Option<PathBuf>,
+    /// Suppress findings listed in this baseline file
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write every finding of this scan to a baseline file (then exit 0)
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Scan files that .gitignore/.ignore would skip
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Report findings on lines carrying an ignore marker (glir:ignore, gitleaks:allow, …) too
+    #[arg(long)]
+    pub include_suppressed: bool,
+    /// Also decode base64, hex and URL-encoded runs in files (always on for job logs)
+    #[arg(long)]
+    pub decode: bool,
+    /// Add the generic high-entropy rule (noisier)
+    #[arg(long)]
+    pub generic: bool,
+    /// Skip files and blobs larger than this many MiB
+    #[arg(long, default_value_t = 50, value_name = "MIB")]
+    pub max_file_size: u64,
+    /// The instance's custom personal access token prefix, if not glpat-
+    #[arg(long, value_name = "PREFIX")]
+    pub pat_prefix: Option<String>,
+    /// The instance-wide token prefix (instance_token_prefix), e.g. acme
+    #[arg(long, value_name = "PREFIX")]
+    pub instance_prefix: Option<String>,
 }

@@ -8,6 +8,7 @@ mod detect;
 mod events;
 mod ingest;
 mod rules;
+mod scan;
 mod token;
 mod whoami;
 
@@ -37,6 +38,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 Command::Detect(a) => detect::run(g, &settings, a),
                 Command::Alerts(a) => alerts::run(g, &settings, a),
                 Command::Case(c) => case::run(g, &settings, c),
+                Command::Scan(a) => scan::run(g, &settings, a),
                 Command::Demo(_) | Command::Rules(_) | Command::Token(_) => {
                     unreachable!("handled above")
                 }

@@ -1,0 +1,11 @@
+//! Is a leaked GitLab token live? One side-effect-free probe per token family, honest verdicts
+//! (a 403 is "valid but restricted", never "invalid"), requests deduplicated and cached per
+//! (fingerprint, host).
+
+mod classify;
+mod matrix;
+mod verdict;
+
+pub use classify::from_error;
+pub use matrix::{Probe, probe_for};
+pub use verdict::{Verdict, Verification};

@@ -1,0 +1,111 @@
+//! Gathers findings from every source, applies inline markers and the baseline, and keeps the
+//! plaintext of each distinct secret only when it is about to be verified.
+
+use glir_redact::Secret;
+use glir_scan::{Baseline, Finding, RawMatch};
+use glir_verify::Verification;
+use std::collections::{BTreeMap, HashMap};
+
+pub struct Collector {
+    baseline: Option<Baseline>,
+    include_suppressed: bool,
+    keep_secrets: bool,
+    findings: Vec<Finding>,
+    secrets: HashMap<String, Secret>,
+    suppressed_inline: usize,
+    suppressed_baseline: usize,
+}
+
+/// Everything a scan produced.
+pub struct ScanReport {
+    pub findings: Vec<Finding>,
+    /// Plaintext per finding id, only with `--verify`; dropped (and zeroed by `Secret`'s owner)
+    /// when the report is.
+    pub secrets: HashMap<String, Secret>,
+    /// Verification per finding id.
+    pub verifications: BTreeMap<String, Verification>,
+    pub suppressed_inline: usize,
+    pub suppressed_baseline: usize,
+}
+
+impl Collector {
+    pub fn new(baseline: Option<Baseline>, include_suppressed: bool, keep_secrets: bool) -> Self {
+        Collector {
+            baseline,
+            include_suppressed,
+            keep_secrets,
+            findings: Vec::new(),
+            secrets: HashMap::new(),
+            suppressed_inline: 0,
+            suppressed_baseline: 0,
+        }
+    }
+
+    pub fn add(&mut self, finding: Finding, m: &RawMatch<'_>) {
+        if finding.suppressed_by.is_some() && !self.include_suppressed {
+            self.suppressed_inline += 1;
+            return;
+        }
+        if self
+            .baseline
+            .as_ref()
+            .is_some_and(|b| b.suppresses(&finding))
+        {
+            self.suppressed_baseline += 1;
+            return;
+        }
+        if self.keep_secrets && finding.provider == "gitlab" {
+            self.secrets
+                .entry(finding.finding_id.clone())
+                .or_insert_with(|| Secret::new(m.secret.clone()));
+        }
+        self.findings.push(finding);
+    }
+
+    pub fn finish(self) -> ScanReport {
+        ScanReport {
+            findings: self.findings,
+            secrets: self.secrets,
+            verifications: BTreeMap::new(),
+            suppressed_inline: self.suppressed_inline,
+            suppressed_baseline: self.suppressed_baseline,
+        }
+    }
+}
+
+impl ScanReport {
+    pub fn any_live(&self) -> bool {
+        self.verifications.values().any(|v| v.verdict.is_live())
+    }
+
+    pub fn summary(&self) -> String {
+        let distinct: std::collections::HashSet<&str> = self
+            .findings
+            .iter()
+            .map(|f| f.finding_id.as_str())
+            .collect();
+        let mut text = format!(
+            "{} findings ({} distinct secrets)",
+            self.findings.len(),
+            distinct.len()
+        );
+        if self.suppressed_inline + self.suppressed_baseline > 0 {
+            text.push_str(&format!(
+                "; suppressed: {} by inline markers, {} by the baseline",
+                self.suppressed_inline, self.suppressed_baseline
+            ));
+        }
+        if !self.verifications.is_empty() {
+            let live = self
+                .verifications
+                .values()
+                .filter(|v| v.verdict.is_live())
+                .count();
+            text.push_str(&format!(
+                "; verified {}: {live} live",
+                self.verifications.len()
+            ));
+        }
+        text
+    }
+}

@@ -1,0 +1,104 @@
+//! `glir scan`: secrets in files, git history, GitLab job logs and artifacts, and the CI
+//! variable leak audit; findings printed redacted, optionally verified against the instance.
+
+mod collector;
+mod git;
+mod output;
+
+use crate::cli::{GlobalArgs, ScanArgs};
+use crate::config::Settings;
+use anyhow::{Context, Result, bail};
+use collector::Collector;
+use glir_scan::{Baseline, PathOptions, RuleOptions, RuleSet, Scanner, scan_paths};
+use std::process::ExitCode;
+
+/// Exit code when at least one finding was verified live: distinct from 1 so a pipeline can
+/// page someone only for live credentials.
+const EXIT_VERIFIED_LIVE: u8 = 3;
+
+pub fn run(g: &GlobalArgs, _settings: &Settings, args: &ScanArgs) -> Result<ExitCode> {
+    if args.paths.is_empty()
+        && args.git.is_none()
+        && args.gitlab_jobs.is_none()
+        && args.gitlab_variables.is_none()
+    {
+        bail!(
+            "nothing to scan: give paths, --git REPO, --gitlab-jobs PROJECT or --gitlab-variables PROJECT"
+        );
+    }
+    let started = jiff::Timestamp::now();
+    let rules = RuleSet::builtin(&RuleOptions {
+        custom_pat_prefix: args.pat_prefix.clone(),
+        instance_prefix: args.instance_prefix.clone(),
+        generic: args.generic,
+    })?;
+    let scanner = Scanner::new(rules)?;
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(Baseline::load)
+        .transpose()
+        .context("cannot use the baseline")?;
+    let mut collector = Collector::new(baseline, args.include_suppressed, args.verify);
+    let max_size = args.max_file_size << 20;
+    let mut notes = Vec::new();
+    if !args.paths.is_empty() {
+        let opts = PathOptions {
+            no_ignore: args.no_ignore,
+            max_file_size: max_size,
+            decode: args.decode,
+        };
+        let spinner = output::spinner(g, "scanning files");
+        let stats = scan_paths(&scanner, &args.paths, &opts, &mut |finding, m| {
+            collector.add(finding, m);
+        })?;
+        spinner.finish_and_clear();
+        notes.push(format!(
+            "files: {} scanned ({}), {} binary and {} over {} MiB skipped",
+            stats.files,
+            output::bytes(stats.bytes),
+            stats.skipped_binary,
+            stats.skipped_large,
+            args.max_file_size
+        ));
+        notes.extend(stats.errors.iter().map(|e| format!("warning: {e}")));
+    }
+    if let Some(repo) = &args.git {
+        notes.push(git::scan(
+            g,
+            &scanner,
+            repo,
+            args,
+            max_size,
+            &mut collector,
+        )?);
+    }
+    let finished = jiff::Timestamp::now();
+    let report = collector.finish();
+    output::write(g, args, &report, started, finished)?;
+    if let Some(path) = &args.write_baseline {
+        Baseline::from_findings(&report.findings)
+            .write(path)
+            .with_context(|| format!("cannot write the baseline {}", path.display()))?;
+        notes.push(format!(
+            "baseline: {} findings written to {}",
+            report.findings.len(),
+            path.display()
+        ));
+    }
+    if !g.quiet {
+        for note in &notes {
+            eprintln!("{note}");
+        }
+        eprintln!("{}", report.summary());
+    }
+    Ok(
+        if args.write_baseline.is_some() || report.findings.is_empty() {
+            ExitCode::SUCCESS
+        } else if report.any_live() {
+            ExitCode::from(EXIT_VERIFIED_LIVE)
+        } else {
+            ExitCode::from(1)
+        },
+    )
+}

@@ -1,0 +1,157 @@
+//! How findings leave glir: a table or JSONL on stdout, SARIF and GitLab's secret-detection
+//! report as files. Every form carries the redacted secret and its fingerprint only.
+
+use super::collector::ScanReport;
+use crate::cli::{GlobalArgs, OutputFormat, ScanArgs};
+use anyhow::{Context, Result, bail};
+use glir_scan::Finding;
+use glir_scan::output::{to_gitlab_secret_detection, to_sarif};
+use glir_verify::Verification;
+use indicatif::ProgressBar;
+use serde::Serialize;
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+#[derive(Serialize)]
+struct Reported<'a> {
+    #[serde(flatten)]
+    finding: &'a Finding,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verification: Option<&'a Verification>,
+}
+
+pub fn write(
+    g: &GlobalArgs,
+    args: &ScanArgs,
+    report: &ScanReport,
+    started: jiff::Timestamp,
+    finished: jiff::Timestamp,
+) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match g.format {
+        OutputFormat::Jsonl => {
+            for finding in &report.findings {
+                let reported = Reported {
+                    finding,
+                    verification: report.verifications.get(&finding.finding_id),
+                };
+                serde_json::to_writer(&mut out, &reported)?;
+                writeln!(out)?;
+            }
+        }
+        OutputFormat::Table => write_table(&mut out, report)?,
+        OutputFormat::Csv => {
+            bail!("glir scan prints --format table or jsonl; use --sarif for tools")
+        }
+    }
+    out.flush()?;
+    if let Some(path) = &args.sarif {
+        write_json(path, &to_sarif(&report.findings))?;
+    }
+    if let Some(path) = &args.gitlab_report {
+        // GitLab's report schema wants times without zone or fraction.
+        let format = |t: jiff::Timestamp| t.strftime("%Y-%m-%dT%H:%M:%S").to_string();
+        let value =
+            to_gitlab_secret_detection(&report.findings, &format(started), &format(finished));
+        write_json(path, &value)?;
+    }
+    Ok(())
+}
+
+fn write_table(out: &mut impl Write, report: &ScanReport) -> Result<()> {
+    if report.findings.is_empty() {
+        return Ok(());
+    }
+    let verify = !report.verifications.is_empty();
+    write!(out, "{:<28} {:<22} {:<6} ", "RULE", "SECRET", "CRC")?;
+    if verify {
+        write!(out, "{:<19} ", "VERIFIED")?;
+    }
+    writeln!(out, "LOCATION")?;
+    for f in &report.findings {
+        let crc = if f.provider != "gitlab" {
+            "-"
+        } else if f.structurally_valid {
+            "ok"
+        } else {
+            "BAD"
+        };
+        write!(out, "{:<28} {:<22} {:<6} ", f.rule, f.secret, crc)?;
+        if verify {
+            let verdict = report
+                .verifications
+                .get(&f.finding_id)
+                .map_or("-", |v| v.verdict.as_str());
+            write!(out, "{verdict:<19} ")?;
+        }
+        writeln!(out, "{}", location_text(f))?;
+    }
+    Ok(())
+}
+
+fn location_text(f: &Finding) -> String {
+    use glir_scan::Location;
+    let encoded = match f.encoding {
+        glir_scan::Encoding::Plain => String::new(),
+        other => format!(
+            " [{}]",
+            serde_json::to_value(other)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        ),
+    };
+    let place = match &f.location {
+        Location::File { path, line, .. } => format!("{path}:{line}"),
+        Location::Git {
+            commit,
+            author,
+            date,
+            path,
+            line,
+            ..
+        } => format!(
+            "{path}:{line} @{} {author} {date}",
+            &commit[..commit.len().min(12)]
+        ),
+        Location::JobLog {
+            project,
+            job_id,
+            job_name,
+            line,
+            ..
+        } => format!("{project} job {job_id} ({job_name}) log line {line}"),
+        Location::Artifact {
+            project,
+            job_id,
+            entry,
+            line,
+        } => format!("{project} job {job_id} artifact {entry}:{line}"),
+    };
+    format!("{place}{encoded}")
+}
+
+fn write_json(path: &Path, value: &serde_json::Value) -> Result<()> {
+    let bytes = serde_json::to_vec_pretty(value)?;
+    std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+}
+
+pub fn spinner(g: &GlobalArgs, message: &str) -> ProgressBar {
+    if g.quiet {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new_spinner();
+    bar.set_message(message.to_string());
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+pub fn bytes(n: u64) -> String {
+    const MIB: f64 = (1u64 << 20) as f64;
+    if n >= 1 << 30 {
+        format!("{:.2} GiB", n as f64 / (MIB * 1024.0))
+    } else {
+        format!("{:.1} MiB", n as f64 / MIB)
+    }
+}
