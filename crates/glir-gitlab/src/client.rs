@@ -4,9 +4,11 @@ use crate::base_url;
 use crate::builder::ClientBuilder;
 use crate::error::Error;
 use crate::pacing::Pacer;
+use crate::request::{Body, Call};
 use crate::response::Response;
 use crate::retry::RetryPolicy;
 use crate::stats::{ClientStats, Counters};
+use reqwest::Method;
 use reqwest::header::{HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 use std::fmt;
@@ -55,9 +57,73 @@ impl Client {
         path: &str,
         query: &[(&str, String)],
     ) -> Result<Response<T>, Error> {
+        self.call_json(Method::GET, path, query, Body::Empty).await
+    }
+
+    /// POST a JSON body to `path` and decode the JSON answer (read-only lookups such as
+    /// `/admin/token`; the body may hold a token and is never logged).
+    pub(crate) async fn post_json<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+    ) -> Result<Response<T>, Error> {
+        self.call_json(Method::POST, path, &[], Body::Json(body))
+            .await
+    }
+
+    /// POST a form to `path` and decode the JSON answer (`/runners/verify`).
+    pub(crate) async fn post_form<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        form: Vec<(&'static str, String)>,
+    ) -> Result<Response<T>, Error> {
+        self.call_json(Method::POST, path, &[], Body::Form(form))
+            .await
+    }
+
+    /// GET `path` and return the raw body (job logs, archives), refusing more than `max_bytes`.
+    pub(crate) async fn get_bytes(
+        &self,
+        path: &str,
+        max_bytes: Option<u64>,
+    ) -> Result<Response<Vec<u8>>, Error> {
+        let outcome = async {
+            let url = self.api_url::<&str, &str>(path, &[])?;
+            let call = Call {
+                method: Method::GET,
+                url: &url,
+                body: Body::Empty,
+                accept: "*/*",
+                max_bytes,
+            };
+            let fetched = self.send(&call).await?;
+            Ok(Response {
+                body: fetched.body,
+                status: fetched.status,
+                request_id: fetched.request_id,
+            })
+        }
+        .await;
+        self.tally(outcome)
+    }
+
+    async fn call_json<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Body,
+    ) -> Result<Response<T>, Error> {
         let outcome = async {
             let url = self.api_url(path, query)?;
-            let fetched = self.fetch(&url).await?;
+            let call = Call {
+                method,
+                url: &url,
+                body,
+                accept: "application/json",
+                max_bytes: None,
+            };
+            let fetched = self.send(&call).await?;
             let body = fetched.decode()?;
             Ok(Response {
                 body,

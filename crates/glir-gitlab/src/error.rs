@@ -92,6 +92,15 @@ pub enum Error {
         message: String,
         request_id: Option<String>,
     },
+    /// The response body is larger than the caller allowed (job artifacts); nothing was kept.
+    #[error(
+        "{method} {path}: the response is larger than the {limit}-byte limit; raise the limit or skip it"
+    )]
+    TooLarge {
+        method: String,
+        path: String,
+        limit: u64,
+    },
     /// A next-page link or redirect points away from the instance; the token is not sent there.
     #[error(
         "{method} {path}: refusing to follow a link to {url}: it is not on {expected} (check GitLab's external_url)"
@@ -122,6 +131,7 @@ impl Error {
             Error::Timeout { .. }
             | Error::Network { .. }
             | Error::Decode { .. }
+            | Error::TooLarge { .. }
             | Error::ForeignHost { .. }
             | Error::InvalidUrl { .. }
             | Error::Config(_) => None,
@@ -141,6 +151,7 @@ impl Error {
             | Error::Http { request_id, .. } => request_id.as_deref(),
             Error::Timeout { .. }
             | Error::Network { .. }
+            | Error::TooLarge { .. }
             | Error::ForeignHost { .. }
             | Error::InvalidUrl { .. }
             | Error::Config(_) => None,

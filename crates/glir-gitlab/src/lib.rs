@@ -24,11 +24,14 @@ pub use auth::Auth;
 pub use builder::ClientBuilder;
 pub use client::Client;
 pub use endpoints::audit::{AuditEventJson, AuditScope};
+pub use endpoints::jobs::JobFilter;
+pub use endpoints::tokens::PatFilter;
 pub use endpoints::users::UserFilter;
 pub use error::{Error, ErrorMessage};
 pub use models::{
-    Group, Identity, Kas, Member, Metadata, Namespace, PersonalAccessToken, Project, User, UserRef,
-    Version,
+    Application, DeployToken, Group, Identity, Job, JobArtifact, JobPipeline, Kas, Member,
+    Metadata, Namespace, PersonalAccessToken, Project, Runner, RunnerTokenCheck,
+    RunnerVerification, TokenDetails, TokenLookup, Trigger, User, UserRef, Variable, Version,
 };
 pub use paging::{Page, PageRequest, Paging};
 pub use response::Response;

@@ -201,6 +201,7 @@ mod tests {
             map.append(*name, HeaderValue::from_str(value).unwrap());
         }
         Fetched {
+            method: reqwest::Method::GET,
             status: 200,
             headers: map,
             body: b"[]".to_vec(),

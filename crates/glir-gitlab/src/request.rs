@@ -1,19 +1,61 @@
-//! One GET with retries: pacing, 429 waits, backoff on 5xx and transport failures, and the
-//! mapping of a final failure to an [`Error`].
+//! One request with retries: pacing, 429 waits, backoff on 5xx and transport failures, and the
+//! mapping of a final failure to an [`Error`]. Every call glir makes is a read, including the
+//! two POST lookups (`/admin/token`, `/runners/verify`), so every call may be retried.
 
 use crate::base_url;
 use crate::client::Client;
 use crate::error::{Complaint, Error};
 use crate::headers;
 use jiff::Timestamp;
-use reqwest::StatusCode;
-use reqwest::header::{ACCEPT, HeaderMap, LOCATION};
+use reqwest::header::{ACCEPT, CONTENT_LENGTH, HeaderMap, LOCATION};
+use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use std::time::Duration;
 use url::Url;
 
-/// Every call the client makes today is a read.
+/// The method of paged list calls.
 pub(crate) const METHOD: &str = "GET";
+
+/// What a request sends besides its URL. Bodies may hold a token, so there is no `Debug`.
+pub(crate) enum Body {
+    /// No body (GET).
+    Empty,
+    /// `application/json`.
+    Json(serde_json::Value),
+    /// `application/x-www-form-urlencoded`.
+    Form(Vec<(&'static str, String)>),
+}
+
+/// One call: method, URL, body, what to accept, and the most body bytes to read.
+pub(crate) struct Call<'a> {
+    pub(crate) method: Method,
+    pub(crate) url: &'a Url,
+    pub(crate) body: Body,
+    /// `application/json`, or `*/*` for logs and archives.
+    pub(crate) accept: &'static str,
+    /// Refuse bodies larger than this (archives); `None` reads any size.
+    pub(crate) max_bytes: Option<u64>,
+}
+
+impl<'a> Call<'a> {
+    /// A GET expecting JSON.
+    pub(crate) fn get(url: &'a Url) -> Call<'a> {
+        Call {
+            method: Method::GET,
+            url,
+            body: Body::Empty,
+            accept: "application/json",
+            max_bytes: None,
+        }
+    }
+}
+
+/// Why one attempt produced no response to judge.
+enum AttemptError {
+    Transport(reqwest::Error),
+    /// The body is larger than the call allows; not worth retrying.
+    TooLarge,
+}
 
 /// Statuses worth retrying: the server or a proxy in front of it failed for now.
 const TRANSIENT: [u16; 4] = [500, 502, 503, 504];
@@ -21,6 +63,7 @@ const TRANSIENT: [u16; 4] = [500, 502, 503, 504];
 /// A successful response, body read in full.
 #[derive(Debug)]
 pub(crate) struct Fetched {
+    pub(crate) method: Method,
     pub(crate) status: u16,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Vec<u8>,
@@ -41,7 +84,7 @@ impl Fetched {
                 e.to_string()
             };
             Error::Decode {
-                method: METHOD.to_string(),
+                method: self.method.to_string(),
                 path: base_url::shown_path(&self.url),
                 message,
                 request_id: self.request_id.clone(),
@@ -51,10 +94,16 @@ impl Fetched {
 }
 
 impl Client {
-    /// GET `url` until it succeeds, fails for good, or the retry budget is spent.
+    /// GET `url` (JSON) until it succeeds, fails for good, or the retry budget is spent.
     pub(crate) async fn fetch(&self, url: &Url) -> Result<Fetched, Error> {
+        self.send(&Call::get(url)).await
+    }
+
+    /// Sends `call` until it succeeds, fails for good, or the retry budget is spent.
+    pub(crate) async fn send(&self, call: &Call<'_>) -> Result<Fetched, Error> {
         let policy = &self.inner.retry;
-        let path = base_url::shown_path(url);
+        let method = call.method.as_str();
+        let path = base_url::shown_path(call.url);
         let mut attempts: u32 = 0;
         let mut rate_limit_waited = Duration::ZERO;
         loop {
@@ -63,7 +112,7 @@ impl Client {
             self.inner.stats.request();
             let retry = attempts - 1;
             let may_retry = retry < policy.max_retries;
-            let (wait, reason) = match self.attempt(url).await {
+            let (wait, reason) = match self.attempt(call).await {
                 Ok(done) if (200..300).contains(&done.status) => return Ok(done),
                 Ok(limited) if limited.status == 429 => {
                     self.inner.stats.rate_limited();
@@ -71,7 +120,7 @@ impl Client {
                         .unwrap_or_else(|| policy.backoff(retry));
                     if !may_retry || rate_limit_waited + wait > policy.max_rate_limit_wait {
                         return Err(Error::RateLimited {
-                            method: METHOD.to_string(),
+                            method: method.to_string(),
                             path,
                             waited: rate_limit_waited,
                             attempts,
@@ -84,7 +133,7 @@ impl Client {
                 Ok(failed) if TRANSIENT.contains(&failed.status) => {
                     if !may_retry {
                         return Err(Error::Server {
-                            method: METHOD.to_string(),
+                            method: method.to_string(),
                             path,
                             status: failed.status,
                             attempts,
@@ -99,19 +148,26 @@ impl Client {
                     let wait = asked.unwrap_or_else(|| policy.backoff(retry));
                     (wait, format!("server error ({})", failed.status))
                 }
-                Ok(refused) => return Err(self.refusal(refused, path)),
-                Err(e) => {
+                Ok(refused) => return Err(self.refusal(refused, method, path)),
+                Err(AttemptError::TooLarge) => {
+                    return Err(Error::TooLarge {
+                        method: method.to_string(),
+                        path,
+                        limit: call.max_bytes.unwrap_or_default(),
+                    });
+                }
+                Err(AttemptError::Transport(e)) => {
                     // reqwest would print the URL, and a URL may carry a pasted `private_token`.
                     let e = e.without_url();
                     if !may_retry {
-                        return Err(transport_error(&e, path, attempts));
+                        return Err(transport_error(&e, method, path, attempts));
                     }
                     (policy.backoff(retry), transport_reason(&e))
                 }
             };
             self.inner.stats.retry();
             tracing::warn!(
-                method = METHOD,
+                method,
                 path = %path,
                 attempt = attempts,
                 wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
@@ -122,21 +178,51 @@ impl Client {
     }
 
     /// One HTTP exchange, body read in full so a connection dropped mid-body is retried too.
-    async fn attempt(&self, url: &Url) -> Result<Fetched, reqwest::Error> {
+    async fn attempt(&self, call: &Call<'_>) -> Result<Fetched, AttemptError> {
         let mut request = self
             .inner
             .http
-            .get(url.clone())
-            .header(ACCEPT, "application/json");
+            .request(call.method.clone(), call.url.clone())
+            .header(ACCEPT, call.accept);
+        request = match &call.body {
+            Body::Empty => request,
+            Body::Json(value) => request.json(value),
+            Body::Form(fields) => request.form(fields),
+        };
         if let Some((name, value)) = &self.inner.auth_header {
             request = request.header(name.clone(), value.clone());
         }
-        let response = request.send().await?;
+        let mut response = request.send().await.map_err(AttemptError::Transport)?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let url = response.url().clone();
-        let body = response.bytes().await?.to_vec();
+        let limit = call.max_bytes.filter(|_| (200..300).contains(&status));
+        let body = match limit {
+            None => response
+                .bytes()
+                .await
+                .map_err(AttemptError::Transport)?
+                .to_vec(),
+            Some(limit) => {
+                let announced = headers
+                    .get(CONTENT_LENGTH)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.parse::<u64>().ok());
+                if announced.is_some_and(|n| n > limit) {
+                    return Err(AttemptError::TooLarge);
+                }
+                let mut body = Vec::new();
+                while let Some(chunk) = response.chunk().await.map_err(AttemptError::Transport)? {
+                    if (body.len() + chunk.len()) as u64 > limit {
+                        return Err(AttemptError::TooLarge);
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                body
+            }
+        };
         Ok(Fetched {
+            method: call.method.clone(),
             status,
             request_id: headers::request_id(&headers),
             headers,
@@ -146,8 +232,8 @@ impl Client {
     }
 
     /// A final, not-retried answer: what it means for the responder.
-    fn refusal(&self, refused: Fetched, path: String) -> Error {
-        let method = METHOD.to_string();
+    fn refusal(&self, refused: Fetched, method: &str, path: String) -> Error {
+        let method = method.to_string();
         let request_id = refused.request_id;
         let complaint = Complaint::parse(&refused.body);
         match refused.status {
@@ -229,16 +315,16 @@ fn http_error(
     }
 }
 
-fn transport_error(e: &reqwest::Error, path: String, attempts: u32) -> Error {
+fn transport_error(e: &reqwest::Error, method: &str, path: String, attempts: u32) -> Error {
     if e.is_timeout() {
         Error::Timeout {
-            method: METHOD.to_string(),
+            method: method.to_string(),
             path,
             attempts,
         }
     } else {
         Error::Network {
-            method: METHOD.to_string(),
+            method: method.to_string(),
             path,
             attempts,
             message: error_chain(e),

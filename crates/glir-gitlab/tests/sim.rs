@@ -6,7 +6,7 @@ use glir_gitlab::{
     UserFilter,
 };
 use glir_redact::Secret;
-use glir_sim::scenario::Token;
+use glir_sim::scenario::{Token, TokenKind};
 use glir_sim::{Fault, FaultKind, Scenario, SimHandle};
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -34,6 +34,10 @@ async fn sim(events: usize) -> SimHandle {
         revoked: false,
         last_used_at: None,
         description: None,
+        kind: TokenKind::Personal,
+        resource: None,
+        access_level: None,
+        last_used_ips: Vec::new(),
     });
     glir_sim::start(scenario).await.unwrap()
 }

@@ -1,12 +1,15 @@
 //! A GitLab simulator for tests and incident-response drills.
 //!
-//! [`start`] serves a [`Scenario`] (users, groups, projects, tokens, audit events) over HTTP with
+//! [`start`] serves a [`Scenario`] (users, groups, projects, tokens of every family, CI jobs with
+//! logs and artifact zips, CI variables, audit events) over HTTP with
 //! GitLab's REST API v4 shapes, headers, errors, authentication and paging, for the endpoints glir
 //! uses. [`SimHandle::inject`] adds faults (rate limiting, 5xx, slow responses, dropped
 //! connections) so clients can be tested against a misbehaving server. The `glir-sim` binary runs
 //! one for drills; `scenarios/demo.json` is a bundled synthetic incident.
 
 mod api;
+mod archive;
+mod credentials;
 mod error;
 mod fault;
 mod listener;

@@ -1,11 +1,15 @@
 //! The scenario indexed for serving: lookups by id, path and token, and GitLab's membership
 //! and visibility rules. Built once at start; never mutated afterwards.
 
+use crate::credentials::{Credential, CredentialIndex};
 use crate::error::SimError;
-use crate::scenario::{AuditEvent, Group, Project, Scenario, Token, User, Visibility, validate};
+use crate::scenario::{
+    AuditEvent, Group, Job, Project, Scenario, Token, User, Visibility, validate,
+};
 use std::collections::HashMap;
 
 /// Access level constants (`lib/gitlab/access.rb`).
+pub(crate) const REPORTER: u8 = 20;
 pub(crate) const DEVELOPER: u8 = 30;
 pub(crate) const MAINTAINER: u8 = 40;
 pub(crate) const OWNER: u8 = 50;
@@ -23,6 +27,11 @@ pub(crate) struct World {
     tokens_by_value: HashMap<String, usize>,
     /// Audit events sorted by id, descending (the only keyset order GitLab offers).
     events_desc: Vec<usize>,
+    /// Every credential by plaintext.
+    credentials: CredentialIndex,
+    jobs_by_id: HashMap<i64, usize>,
+    /// Artifact archives by job id, zipped at start.
+    archives: HashMap<i64, Vec<u8>>,
 }
 
 impl World {
@@ -49,6 +58,15 @@ impl World {
         let tokens_by_value = index(&scenario.tokens, |t| t.token.clone());
         let mut events_desc: Vec<usize> = (0..scenario.audit_events.len()).collect();
         events_desc.sort_by_key(|&i| std::cmp::Reverse(scenario.audit_events[i].id));
+        let credentials = CredentialIndex::build(&scenario);
+        let jobs_by_id = index(&scenario.jobs, |j| j.id);
+        let mut archives = HashMap::new();
+        for (i, job) in scenario.jobs.iter().enumerate() {
+            if !job.artifacts.is_empty() {
+                let zip = crate::archive::build(&job.artifacts, &format!("jobs[{i}].artifacts"))?;
+                archives.insert(job.id, zip);
+            }
+        }
         Ok(World {
             scenario,
             users_by_id,
@@ -60,7 +78,29 @@ impl World {
             projects_by_path,
             tokens_by_value,
             events_desc,
+            credentials,
+            jobs_by_id,
+            archives,
         })
+    }
+
+    /// A credential of any family by its plaintext.
+    pub(crate) fn credential(&self, plaintext: &str) -> Option<Credential<'_>> {
+        self.credentials.find(&self.scenario, plaintext)
+    }
+
+    pub(crate) fn job(&self, id: i64) -> Option<&Job> {
+        self.jobs_by_id.get(&id).map(|&i| &self.scenario.jobs[i])
+    }
+
+    /// The zipped artifacts of a job, if it has any.
+    pub(crate) fn archive(&self, job_id: i64) -> Option<&[u8]> {
+        self.archives.get(&job_id).map(Vec::as_slice)
+    }
+
+    /// The full path of a project, `namespace/path`.
+    pub(crate) fn project_path(project: &Project) -> String {
+        format!("{}/{}", project.namespace, project.path)
     }
 
     pub(crate) fn token(&self, plaintext: &str) -> Option<&Token> {

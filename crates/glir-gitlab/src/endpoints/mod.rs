@@ -1,9 +1,15 @@
 //! GitLab API endpoints, one module per area; each adds methods to [`crate::Client`].
 
 pub mod audit;
+mod credentials;
 mod groups;
 mod instance;
+pub mod jobs;
 mod members;
 mod projects;
-mod tokens;
+pub mod tokens;
 pub mod users;
+mod variables;
+
+/// GitLab's largest page (doc/api/rest/_index.md).
+const MAX_PER_PAGE: u32 = 100;

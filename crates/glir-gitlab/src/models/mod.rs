@@ -4,16 +4,26 @@
 //! `Option<bool>`: "not shown to this token" must not read as "false".
 
 mod boolean;
+mod credentials;
 mod group;
 mod instance;
+mod job;
 mod member;
 mod project;
+mod secret_value;
 mod token;
 mod user;
+mod variable;
 
+pub use credentials::{
+    Application, DeployToken, Runner, RunnerTokenCheck, RunnerVerification, TokenDetails,
+    TokenLookup, Trigger,
+};
 pub use group::Group;
 pub use instance::{Kas, Metadata, Version};
+pub use job::{Job, JobArtifact, JobPipeline};
 pub use member::Member;
 pub use project::{Namespace, Project};
 pub use token::PersonalAccessToken;
 pub use user::{Identity, User, UserRef};
+pub use variable::Variable;

@@ -1,4 +1,5 @@
-//! Personal access tokens (doc/api/personal_access_tokens.md).
+//! Personal, impersonation, project and group access tokens (doc/api/personal_access_tokens.md,
+//! doc/api/project_access_tokens.md, doc/api/group_access_tokens.md): one entity, as in GitLab.
 
 use super::boolean::null_as_false;
 use jiff::Timestamp;
@@ -32,6 +33,15 @@ pub struct PersonalAccessToken {
     /// Free-text description (17.x+).
     #[serde(default)]
     pub description: Option<String>,
+    /// Recent client IPs that used it (19.4+ in `user_tokens.md`; absent before).
+    #[serde(default)]
+    pub last_used_ips: Option<Vec<String>>,
+    /// An impersonation token (admin-created, acts as the user); absent on older versions.
+    #[serde(default)]
+    pub impersonation: Option<bool>,
+    /// Role of a project or group access token's bot user (10 Guest … 50 Owner).
+    #[serde(default)]
+    pub access_level: Option<u8>,
 }
 
 #[cfg(test)]
@@ -62,5 +72,20 @@ mod tests {
         .unwrap();
         assert_eq!(t.expires_at, Some(jiff::civil::date(2025, 6, 30)));
         assert!(!t.revoked && !t.active);
+        assert_eq!(t.impersonation, Some(false));
+        assert_eq!(t.last_used_ips, None);
+    }
+
+    #[test]
+    fn access_token_level_and_last_used_ips() {
+        let t: PersonalAccessToken = serde_json::from_str(
+            r#"{"id":3,"name":"bot","revoked":false,"active":true,"created_at":"2025-01-01T00:00:00Z","expires_at":"2026-01-01","last_used_at":null,"scopes":["api"],"user_id":9,"access_level":40,"last_used_ips":["203.0.113.9","198.51.100.1"]}"#,
+        )
+        .unwrap();
+        assert_eq!(t.access_level, Some(40));
+        assert_eq!(
+            t.last_used_ips.as_deref(),
+            Some(&["203.0.113.9".to_string(), "198.51.100.1".to_string()][..])
+        );
     }
 }

@@ -80,7 +80,7 @@ fn bearer(ctx: &Ctx) -> Option<&str> {
 }
 
 /// app/models/concerns/expirable.rb: a token expires at the start of its `expires_at` day.
-fn is_expired(token: &Token, now: Timestamp) -> bool {
+pub(crate) fn is_expired(token: &Token, now: Timestamp) -> bool {
     let today = now.to_zoned(TimeZone::UTC).date();
     token.expires_at.is_some_and(|day| day <= today)
 }
@@ -137,6 +137,10 @@ mod tests {
             revoked: false,
             last_used_at: None,
             description: None,
+            kind: Default::default(),
+            resource: None,
+            access_level: None,
+            last_used_ips: Vec::new(),
         }
     }
 

@@ -101,3 +101,35 @@ fn find_member(
         // lib/api/api.rb: ActiveRecord::RecordNotFound is rendered as `404 Not found`.
         .ok_or_else(|| ApiError::message(StatusCode::NOT_FOUND, "404 Not found"))
 }
+
+const PROJECT_PAGING: super::paging::Rules = super::paging::Rules {
+    resource: "Project",
+    keyset_sorts: &["asc", "desc"],
+    offset_sortable: true,
+};
+
+/// `GET /groups/:id/projects`: the group's visible projects, with `include_subgroups` those of
+/// its descendants too.
+pub(crate) async fn group_projects(
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<axum::response::Response, ApiError> {
+    let world = &ctx.shared.world;
+    let caller = authenticate(&ctx, world, READ_API)?;
+    let group = visible_group(world, caller.user, &id)?;
+    let full_path = world.group_full_path(group).to_lowercase();
+    let below = format!("{full_path}/");
+    let deep = ctx.param("include_subgroups") == Some("true");
+    let items = world
+        .scenario
+        .projects
+        .iter()
+        .filter(|p| {
+            let ns = p.namespace.to_lowercase();
+            ns == full_path || (deep && ns.starts_with(&below))
+        })
+        .filter(|p| world.can_see_project(caller.user, p))
+        .map(|p| (p.id, render::project(world, p)))
+        .collect();
+    super::paging::respond(&ctx, items, &PROJECT_PAGING)
+}

@@ -10,7 +10,7 @@ pub(crate) fn ts(t: Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
-fn opt_ts(t: Option<Timestamp>) -> Value {
+pub(crate) fn opt_ts(t: Option<Timestamp>) -> Value {
     t.map_or(Value::Null, |t| json!(ts(t)))
 }
 
@@ -26,7 +26,7 @@ fn host(world: &World) -> &str {
     without_scheme.split('/').next().unwrap_or(without_scheme)
 }
 
-fn base(world: &World) -> &str {
+pub(crate) fn base(world: &World) -> &str {
     world.scenario.instance.external_url.trim_end_matches('/')
 }
 
@@ -147,10 +147,10 @@ pub(crate) fn member(world: &World, u: &User, access_level: u8) -> Value {
     v
 }
 
-/// `API::Entities::PersonalAccessToken`.
+/// `API::Entities::PersonalAccessToken` (and `ResourceAccessToken`, which adds `access_level`).
 pub(crate) fn token(world: &World, t: &Token, active: bool) -> Value {
     let user_id = world.user_by_name(&t.user).map(|u| u.id);
-    json!({
+    let mut v = json!({
         "id": t.id,
         "name": t.name,
         "revoked": t.revoked,
@@ -161,7 +161,15 @@ pub(crate) fn token(world: &World, t: &Token, active: bool) -> Value {
         "last_used_at": opt_ts(t.last_used_at),
         "active": active,
         "expires_at": t.expires_at.map(|d| d.to_string()),
-    })
+    });
+    // user_tokens.md: `last_used_ips` is served from 19.4; the scenario opts in by listing some.
+    if !t.last_used_ips.is_empty() {
+        v["last_used_ips"] = json!(t.last_used_ips);
+    }
+    if let Some(level) = t.access_level {
+        v["access_level"] = json!(level);
+    }
+    v
 }
 
 /// `Parent / Child`, the display form of a group's path.

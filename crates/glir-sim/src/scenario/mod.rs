@@ -1,8 +1,12 @@
 //! The scenario: everything the simulated GitLab instance knows (users, groups, projects,
 //! tokens, audit events), loaded from JSON. The format is documented in the crate README.
 
+mod ci;
+mod credentials;
+mod credentials_fixture;
 mod synthetic;
 mod validate;
+mod validate_ci;
 
 use crate::error::SimError;
 use jiff::Timestamp;
@@ -12,6 +16,8 @@ use serde_json::{Map, Value};
 use std::fmt;
 use std::path::Path;
 
+pub use ci::{ArtifactFile, Job, Variable};
+pub use credentials::{Application, DeployToken, Runner, RunnerType, TokenKind, Trigger};
 pub(crate) use validate::{ENTITY_TYPES, KNOWN_SCOPES, derived_full_path, validate};
 
 /// The bundled demo incident, synthetic drill data.
@@ -39,9 +45,25 @@ pub struct Scenario {
     /// Every project; each lives in a group.
     #[serde(default)]
     pub projects: Vec<Project>,
-    /// Personal access tokens, with their plaintext so the sim can authenticate them.
+    /// Personal, impersonation, project and group access tokens, with their plaintext so the
+    /// sim can authenticate them.
     #[serde(default)]
     pub tokens: Vec<Token>,
+    /// Deploy tokens.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deploy_tokens: Vec<DeployToken>,
+    /// Pipeline trigger tokens.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub triggers: Vec<Trigger>,
+    /// Runners and their authentication tokens.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub runners: Vec<Runner>,
+    /// OAuth applications and their secrets.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applications: Vec<Application>,
+    /// CI jobs with their logs, artifacts and job tokens.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub jobs: Vec<Job>,
     /// Audit events, in GitLab's REST entity shape.
     #[serde(default)]
     pub audit_events: Vec<AuditEvent>,
@@ -269,6 +291,9 @@ pub struct Group {
     /// Direct members.
     #[serde(default)]
     pub members: Vec<Member>,
+    /// Group CI/CD variables.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variables: Vec<Variable>,
 }
 
 /// A project inside a group.
@@ -302,9 +327,12 @@ pub struct Project {
     /// Direct members (group members are inherited on top).
     #[serde(default)]
     pub members: Vec<Member>,
+    /// Project CI/CD variables.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variables: Vec<Variable>,
 }
 
-/// A personal access token. `Debug` shows it redacted.
+/// A personal, impersonation, project or group access token. `Debug` shows it redacted.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Token {
@@ -333,6 +361,22 @@ pub struct Token {
     /// Description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Personal (default), impersonation, project or group access token.
+    #[serde(default, skip_serializing_if = "is_personal")]
+    pub kind: TokenKind,
+    /// Full path of the project or group of an access token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    /// The bot user's role for an access token (10…50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_level: Option<u8>,
+    /// Recent client IPs, newest first (served as `last_used_ips`, 19.4+).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub last_used_ips: Vec<String>,
+}
+
+fn is_personal(kind: &TokenKind) -> bool {
+    *kind == TokenKind::Personal
 }
 
 impl fmt::Debug for Token {
@@ -348,6 +392,10 @@ impl fmt::Debug for Token {
             .field("revoked", &self.revoked)
             .field("last_used_at", &self.last_used_at)
             .field("description", &self.description)
+            .field("kind", &self.kind)
+            .field("resource", &self.resource)
+            .field("access_level", &self.access_level)
+            .field("last_used_ips", &self.last_used_ips)
             .finish()
     }
 }
@@ -406,6 +454,13 @@ impl Scenario {
     /// of acme, token `glpat-SimOwnerToken0000001`, api); group acme=10; project acme/app=20.
     pub fn synthetic(n: usize, start: Timestamp) -> Scenario {
         synthetic::build(n, start)
+    }
+
+    /// [`Scenario::synthetic`] with no audit events, plus a credential of every family in every
+    /// state, leaky CI jobs in `acme/app` and CI variables; `glir-sim`'s README lists each
+    /// fixture token and the verdict it should get.
+    pub fn credentials() -> Scenario {
+        credentials_fixture::build()
     }
 
     /// Checks cross-references and uniqueness; errors name the offending field.

@@ -1,7 +1,8 @@
 //! The generated scenario behind [`Scenario::synthetic`]: small fixed cast, any number of events.
 
 use super::{
-    AuditEvent, Group, Instance, Member, Project, Scenario, Token, User, UserState, Visibility,
+    AuditEvent, Group, Instance, Member, Project, Scenario, Token, TokenKind, User, UserState,
+    Visibility,
 };
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Map, Value, json};
@@ -9,11 +10,11 @@ use serde_json::{Map, Value, json};
 const GROUP_ID: i64 = 10;
 const PROJECT_ID: i64 = 20;
 
-struct Cast {
-    id: i64,
-    username: &'static str,
-    name: &'static str,
-    ip: &'static str,
+pub(super) struct Cast {
+    pub(super) id: i64,
+    pub(super) username: &'static str,
+    pub(super) name: &'static str,
+    pub(super) ip: &'static str,
 }
 
 const CAST: [Cast; 3] = [
@@ -57,6 +58,7 @@ pub(super) fn build(n: usize, start: Timestamp) -> Scenario {
             description: None,
             created_at: None,
             members: vec![member("ops", 50), member("dev", 30)],
+            variables: Vec::new(),
         }],
         projects: vec![Project {
             id: PROJECT_ID,
@@ -69,6 +71,7 @@ pub(super) fn build(n: usize, start: Timestamp) -> Scenario {
             archived: false,
             created_at: None,
             members: Vec::new(),
+            variables: Vec::new(),
         }],
         tokens: vec![
             token(
@@ -93,11 +96,16 @@ pub(super) fn build(n: usize, start: Timestamp) -> Scenario {
                 &["api"],
             ),
         ],
+        deploy_tokens: Vec::new(),
+        triggers: Vec::new(),
+        runners: Vec::new(),
+        applications: Vec::new(),
+        jobs: Vec::new(),
         audit_events: (1..=n).map(|i| event(i, start)).collect(),
     }
 }
 
-fn user(c: &Cast, start: Timestamp) -> User {
+pub(super) fn user(c: &Cast, start: Timestamp) -> User {
     User {
         id: c.id,
         username: c.username.to_string(),
@@ -124,7 +132,7 @@ fn user(c: &Cast, start: Timestamp) -> User {
     }
 }
 
-fn member(username: &str, access_level: u8) -> Member {
+pub(super) fn member(username: &str, access_level: u8) -> Member {
     Member {
         username: username.to_string(),
         access_level,
@@ -132,7 +140,7 @@ fn member(username: &str, access_level: u8) -> Member {
     }
 }
 
-fn token(id: i64, value: &str, user: &str, name: &str, scopes: &[&str]) -> Token {
+pub(super) fn token(id: i64, value: &str, user: &str, name: &str, scopes: &[&str]) -> Token {
     Token {
         id,
         token: value.to_string(),
@@ -144,6 +152,10 @@ fn token(id: i64, value: &str, user: &str, name: &str, scopes: &[&str]) -> Token
         revoked: false,
         last_used_at: None,
         description: None,
+        kind: TokenKind::Personal,
+        resource: None,
+        access_level: None,
+        last_used_ips: Vec::new(),
     }
 }
 

@@ -33,7 +33,7 @@ const ACCESS_LEVELS: &[u8] = &[5, 10, 15, 20, 30, 40, 50];
 pub(crate) const ENTITY_TYPES: &[&str] =
     &["User", "Group", "Project", "Gitlab::Audit::InstanceScope"];
 
-fn invalid(field: String, message: impl Into<String>) -> SimError {
+pub(super) fn invalid(field: String, message: impl Into<String>) -> SimError {
     SimError::Invalid {
         origin: "scenario".to_string(),
         field,
@@ -47,6 +47,16 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), SimError> {
     let group_paths = check_groups(&s.groups, &usernames)?;
     check_projects(&s.projects, &group_paths, &usernames)?;
     check_tokens(&s.tokens, &usernames)?;
+    let names = super::validate_ci::Names {
+        users: &usernames,
+        groups: &group_paths,
+        projects: s
+            .projects
+            .iter()
+            .map(|p| format!("{}/{}", p.namespace, p.path).to_lowercase())
+            .collect(),
+    };
+    super::validate_ci::check(s, &names)?;
     check_events(s)?;
     Ok(())
 }

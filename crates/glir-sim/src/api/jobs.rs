@@ -1,0 +1,143 @@
+//! CI jobs, their logs and artifact archives, and `GET /job` for job tokens (doc/api/jobs.md,
+//! doc/api/job_artifacts.md).
+
+use super::auth::{READ_API, authenticate};
+use super::ctx::Ctx;
+use super::error::ApiError;
+use super::namespaces::visible_project;
+use super::paging::{self, Rules};
+use super::render_ci;
+use super::roles::project_role;
+use crate::credentials::Credential;
+use crate::scenario::{Job, Project, User, Visibility};
+use crate::world::{DEVELOPER, REPORTER, World};
+use axum::Json;
+use axum::extract::Path;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+const JOB_PAGING: Rules = Rules {
+    resource: "Ci::Build",
+    keyset_sorts: &["desc"],
+    offset_sortable: false,
+};
+
+/// The job entity, with the archive's real size.
+pub(crate) fn entity(world: &World, job: &Job) -> Value {
+    render_ci::job(world, job, world.archive(job.id).map(<[u8]>::len))
+}
+
+/// In a private project, reading jobs needs Reporter and reading logs Developer; in public and
+/// internal projects whoever sees the project may (public pipelines on by default).
+fn may_read(world: &World, user: &User, project: &Project, min: u8) -> Result<(), ApiError> {
+    if project.visibility == Visibility::Private {
+        project_role(world, user, project, min)
+    } else {
+        Ok(())
+    }
+}
+
+fn project_job<'a>(world: &'a World, project: &Project, job_id: &str) -> Result<&'a Job, ApiError> {
+    let path = World::project_path(project);
+    job_id
+        .parse::<i64>()
+        .ok()
+        .and_then(|id| world.job(id))
+        .filter(|j| j.project.eq_ignore_ascii_case(&path))
+        .ok_or_else(|| ApiError::not_found("Job"))
+}
+
+/// `GET /projects/:id/jobs`, newest first, `scope[]` filtering by status.
+pub(crate) async fn list(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let world = &ctx.shared.world;
+    let caller = authenticate(&ctx, world, READ_API)?;
+    let project = visible_project(world, caller.user, &id)?;
+    may_read(world, caller.user, project, REPORTER)?;
+    let scopes: Vec<&str> = ctx
+        .params()
+        .iter()
+        .filter(|(k, _)| k == "scope[]" || k == "scope")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let path = World::project_path(project);
+    let items = world
+        .scenario
+        .jobs
+        .iter()
+        .filter(|j| j.project.eq_ignore_ascii_case(&path))
+        .filter(|j| scopes.is_empty() || scopes.contains(&j.status.as_str()))
+        .map(|j| (j.id, entity(world, j)))
+        .collect();
+    paging::respond(&ctx, items, &JOB_PAGING)
+}
+
+/// `GET /projects/:id/jobs/:job_id/trace`: the raw log as `text/plain`.
+pub(crate) async fn trace(
+    ctx: Ctx,
+    Path((id, job_id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let world = &ctx.shared.world;
+    let caller = authenticate(&ctx, world, READ_API)?;
+    let project = visible_project(world, caller.user, &id)?;
+    may_read(world, caller.user, project, DEVELOPER)?;
+    let job = project_job(world, project, &job_id)?;
+    let log = job
+        .trace
+        .as_ref()
+        .ok_or_else(|| ApiError::not_found("Trace"))?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/plain; charset=utf-8".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{}.log\"", job.id),
+            ),
+        ],
+        log.clone(),
+    )
+        .into_response())
+}
+
+/// `GET /projects/:id/jobs/:job_id/artifacts`: the zip archive.
+pub(crate) async fn artifacts(
+    ctx: Ctx,
+    Path((id, job_id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let world = &ctx.shared.world;
+    let caller = authenticate(&ctx, world, READ_API)?;
+    let project = visible_project(world, caller.user, &id)?;
+    may_read(world, caller.user, project, REPORTER)?;
+    let job = project_job(world, project, &job_id)?;
+    let zip = world
+        .archive(job.id)
+        .ok_or_else(|| ApiError::message(StatusCode::NOT_FOUND, "404 Not Found"))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/zip".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"artifacts.zip\"".to_string(),
+            ),
+        ],
+        zip.to_vec(),
+    )
+        .into_response())
+}
+
+/// `GET /job` with `JOB-TOKEN` (or `job_token`): the job, while it runs; a finished job's
+/// token is rejected like an unknown one (`Ci::AuthJobFinder`).
+pub(crate) async fn current(ctx: Ctx) -> Result<Json<Value>, ApiError> {
+    let world = &ctx.shared.world;
+    let token = ctx
+        .header("job-token")
+        .or_else(|| ctx.present("job_token"))
+        .ok_or_else(ApiError::unauthorized)?;
+    match world.credential(token) {
+        Some(Credential::Job(job)) if job.is_running() => Ok(Json(entity(world, job))),
+        _ => Err(ApiError::unauthorized()),
+    }
+}
