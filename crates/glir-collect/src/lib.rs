@@ -7,9 +7,11 @@
 //! deduplicated by their identity.
 
 mod checkpoint;
+mod jobs;
 mod run;
 mod window;
 
 pub use checkpoint::{Checkpoint, RunState, checkpoint_key};
+pub use jobs::{JobLog, JobLogRequest, JobLogSummary, fetch_job_logs};
 pub use run::{CollectError, CollectRequest, CollectSummary, Progress, collect_audit_events};
 pub use window::WindowPolicy;

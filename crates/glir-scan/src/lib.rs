@@ -17,6 +17,7 @@ pub mod output;
 pub mod paths;
 mod prefilter;
 pub mod rules;
+pub mod value_leak;
 
 pub use archive::{ArchiveLimits, ArchiveStats, scan_zip};
 pub use baseline::Baseline;
@@ -27,3 +28,4 @@ pub use finding::{Finding, Location};
 pub use joblog::{CleanLog, clean_job_log};
 pub use paths::{PathOptions, PathStats, scan_paths};
 pub use rules::{Rule, RuleOptions, RuleSet};
+pub use value_leak::{ValueHit, ValueLeakFinder};

@@ -12,7 +12,10 @@ pub fn from_error(err: &Error) -> (Verdict, String) {
         Error::Unauthorized { detail, .. } => {
             let detail = detail.as_deref().unwrap_or_default();
             if detail.to_ascii_lowercase().contains("expired") {
-                (Verdict::Expired, "GitLab: the token has expired (401)".into())
+                (
+                    Verdict::Expired,
+                    "GitLab: the token has expired (401)".into(),
+                )
             } else if detail.to_ascii_lowercase().contains("revoked") {
                 (
                     Verdict::RevokedOrInvalid,
@@ -45,14 +48,77 @@ pub fn from_error(err: &Error) -> (Verdict, String) {
             Verdict::Unknown,
             "rate limited (429) beyond the retry budget".into(),
         ),
-        Error::Server { status, .. } => (
-            Verdict::Unknown,
-            format!("GitLab server error ({status})"),
-        ),
-        Error::Timeout { .. } | Error::Network { .. } => (
-            Verdict::Unknown,
-            format!("GitLab unreachable: {err}"),
-        ),
+        Error::Server { status, .. } => {
+            (Verdict::Unknown, format!("GitLab server error ({status})"))
+        }
+        Error::Timeout { .. } | Error::Network { .. } => {
+            (Verdict::Unknown, format!("GitLab unreachable: {err}"))
+        }
         other => (Verdict::Unknown, format!("unexpected answer: {other}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> (String, String) {
+        ("GET".into(), "/user".into())
+    }
+
+    #[test]
+    fn a_403_is_never_invalid() {
+        let (method, path) = base();
+        let scope = Error::InsufficientScope {
+            method: method.clone(),
+            path: path.clone(),
+            scopes: vec!["read_user".into()],
+            request_id: None,
+        };
+        assert_eq!(from_error(&scope).0, Verdict::ValidRestricted);
+        let role = Error::Forbidden {
+            method: method.clone(),
+            path: path.clone(),
+            message: "403 Forbidden".into(),
+            request_id: None,
+        };
+        assert_eq!(from_error(&role).0, Verdict::ValidRestricted);
+        let blocked = Error::Forbidden {
+            method,
+            path,
+            message: "403 Forbidden - Your account has been blocked.".into(),
+            request_id: None,
+        };
+        assert_eq!(from_error(&blocked).0, Verdict::Blocked);
+    }
+
+    #[test]
+    fn a_401_says_expired_or_revoked_when_gitlab_does() {
+        let (method, path) = base();
+        let with = |detail: &str| Error::Unauthorized {
+            method: method.clone(),
+            path: path.clone(),
+            token_sent: true,
+            detail: Some(detail.into()),
+            request_id: None,
+        };
+        assert_eq!(
+            from_error(&with(
+                "Token is expired. You can either do re-authorization or token refresh."
+            ))
+            .0,
+            Verdict::Expired
+        );
+        assert_eq!(
+            from_error(&with(
+                "Token was revoked. You have to re-authorize from the user."
+            ))
+            .0,
+            Verdict::RevokedOrInvalid
+        );
+        assert_eq!(
+            from_error(&with("401 Unauthorized")).0,
+            Verdict::RevokedOrInvalid
+        );
     }
 }

@@ -5,7 +5,9 @@
 mod classify;
 mod matrix;
 mod verdict;
+mod verifier;
 
 pub use classify::from_error;
 pub use matrix::{Probe, probe_for};
 pub use verdict::{Verdict, Verification};
+pub use verifier::{Connection, Verifier};

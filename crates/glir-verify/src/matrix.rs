@@ -1,6 +1,6 @@
 //! Which request can tell whether a token of a given family is live without changing anything.
 
-use glir_tokens::{Family, Identification};
+use glir_tokens::{Family, Identification, Layout};
 
 /// How one token is checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,10 +22,14 @@ pub enum Probe {
 
 /// The probe for a token, given whether the responder's connection is an administrator's.
 pub fn probe_for(id: &Identification, admin: bool, now_unix: i64) -> Probe {
-    if !id.structurally_valid {
+    // Only a failed routable CRC is proof: GitLab computes it over every token it issues. A
+    // legacy token of an odd length or alphabet may still be one an administrator set or
+    // migrated, so it is asked about like any other.
+    let routable = matches!(id.layout, Layout::RoutableV0 | Layout::RoutableV1);
+    if routable && !id.structurally_valid {
         return Probe::Offline(
             crate::Verdict::RevokedOrInvalid,
-            "not structurally valid (length, alphabet or CRC): GitLab never issued it",
+            "its CRC does not match: GitLab never issued it (a typo, truncation or fake)",
         );
     }
     if let Some(exp) = id.jwt.as_ref().and_then(|j| j.exp)
@@ -82,9 +86,9 @@ pub fn probe_for(id: &Identification, admin: bool, now_unix: i64) -> Probe {
             "no REST endpoint accepts this token without side effects; an administrator's \
              connection can look it up",
         ),
-        Family::ScimToken | Family::WorkspaceToken => Probe::NotVerifiable(
-            "GitLab offers no side-effect-free check for this token family",
-        ),
+        Family::ScimToken | Family::WorkspaceToken => {
+            Probe::NotVerifiable("GitLab offers no side-effect-free check for this token family")
+        }
         Family::Unknown => Probe::NotVerifiable("not a GitLab token"),
     }
 }

@@ -286,6 +286,20 @@ pub enum RulesCommand {
 pub enum TokenCommand {
     /// Identify tokens offline, one per stdin line: family, layout, CRC, routing payload, JWT claims
     Identify(TokenIdentifyArgs),
+    /// Identify one token from stdin, then ask GitLab who owns it, what it can do, and whether it is live
+    Inspect(TokenInspectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenInspectArgs {
+    #[command(flatten)]
+    pub identify: TokenIdentifyArgs,
+    /// For a personal access token without an administrator: ask GET /personal_access_tokens/self with the token itself (GitLab then updates its last-used time and IP, which are evidence)
+    #[arg(long)]
+    pub use_token: bool,
+    /// Offline identification only, even when an instance is configured
+    #[arg(long)]
+    pub offline: bool,
 }
 
 #[derive(Debug, Args)]
@@ -394,8 +408,8 @@ pub struct ScanArgs {
     /// Scan the CI job logs of this project or group (path or id), decoding base64, hex and URL encoding
     #[arg(long, value_name = "PROJECT|GROUP")]
     pub gitlab_jobs: Option<String>,
-    /// With --gitlab-jobs, jobs created since: RFC 3339, a date or an age like 7d [default: 30d]
-    #[arg(long, requires = "gitlab_jobs")]
+    /// With --gitlab-jobs or --gitlab-variables, jobs created since: RFC 3339, a date or an age like 7d [default: 30d]
+    #[arg(long)]
     pub since: Option<String>,
     /// With --gitlab-jobs, also scan each job's artifacts archive
     #[arg(long, requires = "gitlab_jobs")]

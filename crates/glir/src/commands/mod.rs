@@ -10,6 +10,7 @@ mod ingest;
 mod rules;
 mod scan;
 mod token;
+mod token_inspect;
 mod whoami;
 
 use crate::cli::{Cli, Command, GlobalArgs, OutputFormat};

@@ -1,5 +1,5 @@
 //! `glir token identify`: offline identification of tokens read from stdin, so they stay out
-//! of shell history and process listings.
+//! of shell history and process listings. `inspect` lives in `token_inspect.rs`.
 
 use crate::cli::{GlobalArgs, OutputFormat, TokenCommand, TokenIdentifyArgs};
 use anyhow::{Context, Result, bail};
@@ -10,6 +10,7 @@ use std::process::ExitCode;
 pub fn run(g: &GlobalArgs, command: &TokenCommand) -> Result<ExitCode> {
     match command {
         TokenCommand::Identify(args) => run_identify(g, args),
+        TokenCommand::Inspect(args) => super::token_inspect::run(g, args),
     }
 }
 
@@ -53,7 +54,7 @@ fn run_identify(g: &GlobalArgs, args: &TokenIdentifyArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_table(out: &mut impl Write, id: &Identification) -> Result<()> {
+pub(super) fn write_table(out: &mut impl Write, id: &Identification) -> Result<()> {
     let row = |out: &mut dyn Write, key: &str, value: &str| writeln!(out, "{key:<20}{value}");
     row(out, "token", &id.redacted)?;
     row(out, "fingerprint", &id.fingerprint)?;

@@ -3,20 +3,25 @@
 
 mod collector;
 mod git;
+mod jobs;
 mod output;
+mod variables;
+mod verify;
 
 use crate::cli::{GlobalArgs, ScanArgs};
 use crate::config::Settings;
 use anyhow::{Context, Result, bail};
 use collector::Collector;
 use glir_scan::{Baseline, PathOptions, RuleOptions, RuleSet, Scanner, scan_paths};
+use glir_tokens::IdentifyOptions;
 use std::process::ExitCode;
+use std::time::Duration;
 
 /// Exit code when at least one finding was verified live: distinct from 1 so a pipeline can
 /// page someone only for live credentials.
 const EXIT_VERIFIED_LIVE: u8 = 3;
 
-pub fn run(g: &GlobalArgs, _settings: &Settings, args: &ScanArgs) -> Result<ExitCode> {
+pub fn run(g: &GlobalArgs, settings: &Settings, args: &ScanArgs) -> Result<ExitCode> {
     if args.paths.is_empty()
         && args.git.is_none()
         && args.gitlab_jobs.is_none()
@@ -25,6 +30,9 @@ pub fn run(g: &GlobalArgs, _settings: &Settings, args: &ScanArgs) -> Result<Exit
         bail!(
             "nothing to scan: give paths, --git REPO, --gitlab-jobs PROJECT or --gitlab-variables PROJECT"
         );
+    }
+    if args.since.is_some() && args.gitlab_jobs.is_none() && args.gitlab_variables.is_none() {
+        bail!("--since applies to --gitlab-jobs and --gitlab-variables");
     }
     let started = jiff::Timestamp::now();
     let rules = RuleSet::builtin(&RuleOptions {
@@ -73,9 +81,62 @@ pub fn run(g: &GlobalArgs, _settings: &Settings, args: &ScanArgs) -> Result<Exit
             &mut collector,
         )?);
     }
+    let online = args.gitlab_jobs.is_some() || args.gitlab_variables.is_some() || args.verify;
+    let runtime = if online {
+        Some(super::runtime()?)
+    } else {
+        None
+    };
+    let client = if args.gitlab_jobs.is_some() || args.gitlab_variables.is_some() {
+        Some(super::client(settings, Duration::from_millis(50))?)
+    } else if args.verify && settings.token.is_some() {
+        Some(super::client(settings, Duration::from_millis(200))?)
+    } else {
+        None
+    };
+    if let (Some(target), Some(client), Some(rt)) = (&args.gitlab_jobs, &client, &runtime) {
+        notes.extend(jobs::scan(
+            g,
+            client,
+            rt,
+            &scanner,
+            args,
+            target,
+            &mut collector,
+        )?);
+    }
+    let mut variable_reports = Vec::new();
+    if let (Some(target), Some(client), Some(rt)) = (&args.gitlab_variables, &client, &runtime) {
+        let (reports, more) = variables::audit(g, client, rt, &scanner, args, target)?;
+        variable_reports = reports;
+        notes.extend(more);
+    }
     let finished = jiff::Timestamp::now();
-    let report = collector.finish();
+    let mut report = collector.finish();
+    if args.verify
+        && let Some(rt) = &runtime
+    {
+        let opts = IdentifyOptions {
+            custom_pat_prefix: args.pat_prefix.clone(),
+            instance_prefix: args.instance_prefix.clone(),
+        };
+        notes.push(verify::verify(
+            settings,
+            client.as_ref(),
+            rt,
+            &mut report,
+            &opts,
+        )?);
+    }
+    // Plaintexts are not needed past verification.
+    report.secrets.clear();
     output::write(g, args, &report, started, finished)?;
+    if !variable_reports.is_empty() {
+        variables::write(g, &variable_reports)?;
+    }
+    let leaked_variables = variable_reports
+        .iter()
+        .any(|r| !r.leaked_in_jobs.is_empty());
     if let Some(path) = &args.write_baseline {
         Baseline::from_findings(&report.findings)
             .write(path)
@@ -93,7 +154,7 @@ pub fn run(g: &GlobalArgs, _settings: &Settings, args: &ScanArgs) -> Result<Exit
         eprintln!("{}", report.summary());
     }
     Ok(
-        if args.write_baseline.is_some() || report.findings.is_empty() {
+        if args.write_baseline.is_some() || (report.findings.is_empty() && !leaked_variables) {
             ExitCode::SUCCESS
         } else if report.any_live() {
             ExitCode::from(EXIT_VERIFIED_LIVE)

@@ -64,20 +64,20 @@ fn write_table(out: &mut impl Write, report: &ScanReport) -> Result<()> {
         return Ok(());
     }
     let verify = !report.verifications.is_empty();
-    write!(out, "{:<28} {:<22} {:<6} ", "RULE", "SECRET", "CRC")?;
+    write!(out, "{:<30} {:<22} {:<6} ", "RULE", "SECRET", "SHAPE")?;
     if verify {
         write!(out, "{:<19} ", "VERIFIED")?;
     }
     writeln!(out, "LOCATION")?;
     for f in &report.findings {
-        let crc = if f.provider != "gitlab" {
+        let shape = if f.provider != "gitlab" {
             "-"
         } else if f.structurally_valid {
             "ok"
         } else {
-            "BAD"
+            "odd"
         };
-        write!(out, "{:<28} {:<22} {:<6} ", f.rule, f.secret, crc)?;
+        write!(out, "{:<30} {:<22} {:<6} ", f.rule, f.secret, shape)?;
         if verify {
             let verdict = report
                 .verifications

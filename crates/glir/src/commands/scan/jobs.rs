@@ -1,0 +1,113 @@
+//! `--gitlab-jobs`: CI job logs (and with `--artifacts` their archives) of a project or group,
+//! cleaned of ANSI and section markers and scanned through every decoding layer.
+
+use super::collector::Collector;
+use super::output;
+use crate::cli::{GlobalArgs, ScanArgs};
+use crate::timespec::parse_opt;
+use anyhow::{Context, Result};
+use glir_collect::{JobLogRequest, fetch_job_logs};
+use glir_gitlab::Client;
+use glir_scan::{ArchiveLimits, Finding, Location, Scanner, clean_job_log, scan_zip};
+use jiff::{SignedDuration, Timestamp};
+
+/// Default look-back when --since is not given.
+const DEFAULT_SINCE: SignedDuration = SignedDuration::from_hours(30 * 24);
+
+pub fn scan(
+    g: &GlobalArgs,
+    client: &Client,
+    runtime: &tokio::runtime::Runtime,
+    scanner: &Scanner,
+    args: &ScanArgs,
+    target: &str,
+    collector: &mut Collector,
+) -> Result<Vec<String>> {
+    let now = Timestamp::now();
+    let since = parse_opt(args.since.as_deref(), now)?.unwrap_or(now - DEFAULT_SINCE);
+    let req = JobLogRequest {
+        target: target.to_string(),
+        since: Some(since),
+        artifacts: args.artifacts,
+        max_artifact_bytes: args.max_file_size << 20,
+        concurrency: 4,
+    };
+    let spinner = output::spinner(g, "scanning job logs");
+    let mut notes = Vec::new();
+    let mut masked = 0usize;
+    let limits = ArchiveLimits {
+        max_entry_size: args.max_file_size << 20,
+        ..ArchiveLimits::default()
+    };
+    let summary = runtime
+        .block_on(fetch_job_logs(client, &req, &mut |log| {
+            spinner.set_message(format!("scanning job logs: {} job {}", log.project, log.job.id));
+            let job = &log.job;
+            match &log.trace {
+                Ok(raw) => {
+                    let clean = clean_job_log(raw);
+                    masked += clean.masked;
+                    scanner.scan_decoded(&clean.text, &mut |m| {
+                        let location = Location::JobLog {
+                            project: log.project.clone(),
+                            job_id: job.id as u64,
+                            job_name: job.name.clone(),
+                            pipeline_id: job.pipeline.as_ref().map_or(0, |p| p.id as u64),
+                            stage: job.stage.clone().unwrap_or_default(),
+                            web_url: job.web_url.clone().unwrap_or_default(),
+                            line: m.line,
+                        };
+                        collector.add(Finding::new(&m, location), &m);
+                    });
+                }
+                Err(e) => notes.push(format!("warning: job {} log: {e}", job.id)),
+            }
+            match &log.artifacts {
+                Some(Ok(archive)) => {
+                    let stats = scan_zip(scanner, archive, &limits, &mut |entry, m| {
+                        let location = Location::Artifact {
+                            project: log.project.clone(),
+                            job_id: job.id as u64,
+                            entry: entry.to_string(),
+                            line: m.line,
+                        };
+                        collector.add(Finding::new(&m, location), &m);
+                    });
+                    notes.extend(
+                        stats
+                            .errors
+                            .iter()
+                            .map(|e| format!("warning: job {} artifacts: {e}", job.id)),
+                    );
+                    if stats.truncated || stats.skipped_large + stats.skipped_too_deep > 0 {
+                        notes.push(format!(
+                            "note: job {} artifacts only partly scanned ({} entries too large, {} nested too deep{})",
+                            job.id,
+                            stats.skipped_large,
+                            stats.skipped_too_deep,
+                            if stats.truncated { ", size or entry cap reached" } else { "" }
+                        ));
+                    }
+                }
+                Some(Err(e)) => notes.push(format!("warning: job {} artifacts: {e}", job.id)),
+                None => {}
+            }
+        }))
+        .with_context(|| format!("cannot list the jobs of {target}"))?;
+    spinner.finish_and_clear();
+    notes.insert(
+        0,
+        format!(
+            "job logs: {} jobs in {} projects since {since} ({} of logs{}), {masked} [MASKED] values seen",
+            summary.jobs,
+            summary.projects,
+            output::bytes(summary.trace_bytes),
+            if args.artifacts {
+                format!(", {} of artifacts", output::bytes(summary.artifact_bytes))
+            } else {
+                String::new()
+            }
+        ),
+    );
+    Ok(notes)
+}
