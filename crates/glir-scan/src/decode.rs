@@ -26,6 +26,19 @@ pub enum Encoding {
     Percent,
 }
 
+impl Encoding {
+    /// Plain words for reports: `plain`, `base64`, `double-base64`, `hex`, `url-encoded`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Encoding::Plain => "plain",
+            Encoding::Base64 => "base64",
+            Encoding::DoubleBase64 => "double-base64",
+            Encoding::Hex => "hex",
+            Encoding::Percent => "url-encoded",
+        }
+    }
+}
+
 /// Shortest base64 run worth decoding (12 decoded bytes).
 pub const MIN_BASE64: usize = 16;
 /// Shortest hex run worth decoding.

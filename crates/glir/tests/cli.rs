@@ -420,7 +420,7 @@ fn demo_prints_the_investigation() {
     for needle in ["new key", "new token", "new user"] {
         assert!(out.contains(needle), "missing {needle}:\n{out}");
     }
-    let detections = out.split("5/5").nth(1).expect("a detections step");
+    let detections = out.split("5/6").nth(1).expect("a detections step");
     assert!(
         detections.contains("critical Dana Whitfield   GitLab User Granted Administrator"),
         "{detections}"
@@ -429,6 +429,18 @@ fn demo_prints_the_investigation() {
         detections.contains("visibility changed to public"),
         "{detections}"
     );
+    let triage = out.split("6/6").nth(1).expect("a triage step");
+    assert!(triage.contains("verdict: valid"), "{triage}");
+    assert!(
+        triage.contains("leaked token itself was never sent"),
+        "{triage}"
+    );
+    assert!(triage.contains("the token is also in 3 places"), "{triage}");
+    assert!(
+        triage.contains("job 9003 (debug-env): log line 4, double-base64 encoded"),
+        "{triage}"
+    );
+    assert!(triage.contains("artifact dist/.env"), "{triage}");
 }
 
 #[test]

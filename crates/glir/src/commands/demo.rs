@@ -23,6 +23,10 @@ use std::sync::atomic::AtomicBool;
 
 /// The demo story: this token of this user was found committed to a public project.
 const LEAKED_TOKEN_NAME: &str = "deploy-automation";
+/// Steps the demo walks through.
+const STEPS: u32 = 6;
+/// The group whose CI job logs and artifacts the demo scans for the leaked token.
+const SCANNED_GROUP: &str = "acme";
 /// The responder's own credential in the scenario: an administrator's token.
 const INVESTIGATOR: &str = "root";
 
@@ -192,6 +196,13 @@ pub fn run(g: &GlobalArgs, args: &DemoArgs) -> Result<ExitCode> {
                 a.reason
             )?;
         }
+        step(
+            &mut out,
+            6,
+            "Triage the leaked token: what it is, whether it is live, where else it leaked",
+            "glir token inspect < token.txt; glir scan --gitlab-jobs acme --artifacts --verify",
+        )?;
+        triage(&mut out, &client, &sim.url(), &leaked_secret).await?;
         writeln!(out)?;
         match &args.keep {
             Some(dir) => writeln!(
@@ -225,7 +236,7 @@ fn event_span(scenario: &Scenario) -> Option<(Timestamp, Timestamp)> {
 
 fn step(out: &mut dyn Write, n: u32, title: &str, command: &str) -> std::io::Result<()> {
     writeln!(out)?;
-    writeln!(out, "━━ {n}/5  {title}")?;
+    writeln!(out, "━━ {n}/{STEPS}  {title}")?;
     writeln!(out, "   $ {command}")?;
     writeln!(out)
 }
@@ -246,4 +257,95 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
         lines.push(line);
     }
     lines
+}
+
+/// Step 6: identify the token offline, look it up as the administrator (the token itself is not
+/// used, so its last-used evidence stays intact), and find every other place it leaked in CI.
+async fn triage(out: &mut dyn Write, client: &Client, url: &str, leaked: &Secret) -> Result<()> {
+    let id = glir_tokens::identify(leaked.expose(), &glir_tokens::IdentifyOptions::default());
+    writeln!(out, "  {}: {}", leaked.redacted(), id.family.describe())?;
+    let mut verifier = glir_verify::Verifier::new(
+        glir_verify::Connection {
+            url: url.to_string(),
+            ca_bundle: None,
+            proxy: None,
+            user_agent: format!("glir/{} (demo)", env!("CARGO_PKG_VERSION")),
+            min_interval: std::time::Duration::ZERO,
+        },
+        Some(client.clone()),
+    )?;
+    let verdict = verifier.verify(leaked, &id).await;
+    writeln!(
+        out,
+        "  verdict: {} — {}",
+        verdict.verdict.as_str(),
+        verdict.reason
+    )?;
+    writeln!(
+        out,
+        "  (asked with {}; the leaked token itself was never sent)",
+        verdict.probe
+    )?;
+
+    let scanner = glir_scan::Scanner::new(glir_scan::RuleSet::builtin(
+        &glir_scan::RuleOptions::default(),
+    )?)?;
+    let req = glir_collect::JobLogRequest {
+        target: SCANNED_GROUP.to_string(),
+        since: None,
+        artifacts: true,
+        max_artifact_bytes: 50 << 20,
+        concurrency: 4,
+    };
+    let mut places = Vec::new();
+    let mut other_secrets = 0usize;
+    let limits = glir_scan::ArchiveLimits::default();
+    let summary = glir_collect::fetch_job_logs(client, &req, &mut |log| {
+        let job = format!("{} job {} ({})", log.project, log.job.id, log.job.name);
+        let mut note = |fingerprint: String, place: String| {
+            if fingerprint == id.fingerprint {
+                places.push(place);
+            } else {
+                other_secrets += 1;
+            }
+        };
+        if let Ok(raw) = &log.trace {
+            let clean = glir_scan::clean_job_log(raw);
+            scanner.scan_decoded(&clean.text, &mut |m| {
+                let layer = match m.encoding {
+                    glir_scan::Encoding::Plain => String::new(),
+                    other => format!(", {} encoded", other.label()),
+                };
+                note(
+                    glir_redact::fingerprint(&m.secret),
+                    format!("{job}: log line {}{layer}", m.line),
+                );
+            });
+        }
+        if let Some(Ok(archive)) = &log.artifacts {
+            glir_scan::scan_zip(&scanner, archive, &limits, &mut |entry, m| {
+                note(
+                    glir_redact::fingerprint(&m.secret),
+                    format!("{job}: artifact {entry} line {}", m.line),
+                );
+            });
+        }
+    })
+    .await?;
+    writeln!(
+        out,
+        "  {} CI jobs of {SCANNED_GROUP} scanned: the token is also in {} places (rotate and erase them):",
+        summary.jobs,
+        places.len()
+    )?;
+    for place in &places {
+        writeln!(out, "    {place}")?;
+    }
+    if other_secrets > 0 {
+        writeln!(
+            out,
+            "  plus {other_secrets} other secret findings: run the scan command above for all of them."
+        )?;
+    }
+    Ok(())
 }

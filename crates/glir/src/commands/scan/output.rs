@@ -94,13 +94,7 @@ fn location_text(f: &Finding) -> String {
     use glir_scan::Location;
     let encoded = match f.encoding {
         glir_scan::Encoding::Plain => String::new(),
-        other => format!(
-            " [{}]",
-            serde_json::to_value(other)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default()
-        ),
+        other => format!(" [{}]", other.label()),
     };
     let place = match &f.location {
         Location::File { path, line, .. } => format!("{path}:{line}"),

@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use futures::TryStreamExt;
 use glir_collect::{JobLogRequest, fetch_job_logs};
 use glir_gitlab::{Client, Variable};
-use glir_scan::{Encoding, Scanner, ValueLeakFinder, clean_job_log};
+use glir_scan::{Scanner, ValueLeakFinder, clean_job_log};
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -107,9 +107,7 @@ pub fn audit(
                 if !report.leaked_in_jobs.contains(&log.job.id) {
                     report.leaked_in_jobs.push(log.job.id);
                 }
-                report
-                    .encodings
-                    .insert(encoding_name(hit.encoding).to_string());
+                report.encodings.insert(hit.encoding.label().to_string());
                 if let Some(at) = log.job.created_at {
                     report.first_seen = Some(report.first_seen.map_or(at, |f| f.min(at)));
                     report.last_seen = Some(report.last_seen.map_or(at, |l| l.max(at)));
@@ -254,16 +252,6 @@ fn entropy(text: &str) -> f64 {
 fn ancestors(full_path: &str) -> Vec<String> {
     let parts: Vec<&str> = full_path.split('/').collect();
     (1..=parts.len()).map(|n| parts[..n].join("/")).collect()
-}
-
-fn encoding_name(e: Encoding) -> &'static str {
-    match e {
-        Encoding::Plain => "plain",
-        Encoding::Base64 => "base64",
-        Encoding::DoubleBase64 => "double-base64",
-        Encoding::Hex => "hex",
-        Encoding::Percent => "url-encoded",
-    }
 }
 
 async fn collect(
