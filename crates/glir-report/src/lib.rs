@@ -1,11 +1,16 @@
 //! Renders stored events for people and machines: event lists and timelines as a table, JSONL
 //! or CSV. Knows nothing of where events came from or of the command line.
 
+mod case_report;
 mod format;
 mod marks;
 mod render;
 mod timeline;
 
+pub use case_report::{
+    CaseReport, Integrity, ReportFinding, SkippedCheck, to_html, to_json, to_markdown,
+    write_timesketch,
+};
 pub use format::Format;
 pub use marks::{Mark, notable_reason};
 pub use render::{write_events, write_timeline};
