@@ -1,0 +1,254 @@
+//! Containment actions: what a playbook can plan. Each names its target by id, says in plain
+//! words what it will do, and is applied by `apply.rs`.
+
+use serde::{Deserialize, Serialize};
+
+/// Where a hook or variable lives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "scope", rename_all = "snake_case")]
+pub enum Owner {
+    Project { project: String },
+    Group { group: String },
+    Instance,
+}
+
+impl Owner {
+    pub fn label(&self) -> String {
+        match self {
+            Owner::Project { project } => format!("project {project}"),
+            Owner::Group { group } => format!("group {group}"),
+            Owner::Instance => "the instance".to_string(),
+        }
+    }
+}
+
+/// One change to GitLab. Serialized into the plan file, so a plan can be reviewed, kept as
+/// evidence and applied later exactly as reviewed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    RevokePersonalAccessToken {
+        token_id: i64,
+    },
+    RotatePersonalAccessToken {
+        token_id: i64,
+    },
+    RevokeProjectAccessToken {
+        project: String,
+        token_id: i64,
+    },
+    RevokeGroupAccessToken {
+        group: String,
+        token_id: i64,
+    },
+    RevokeDeployToken {
+        owner: Owner,
+        token_id: i64,
+    },
+    DeleteTrigger {
+        project: String,
+        trigger_id: i64,
+    },
+    ResetRunnerToken {
+        runner_id: i64,
+    },
+    RenewApplicationSecret {
+        application_id: i64,
+    },
+    BlockUser {
+        user_id: i64,
+    },
+    UnblockUser {
+        user_id: i64,
+    },
+    BanUser {
+        user_id: i64,
+    },
+    UnbanUser {
+        user_id: i64,
+    },
+    DeactivateUser {
+        user_id: i64,
+    },
+    RemoveSshKey {
+        user_id: i64,
+        key_id: i64,
+    },
+    RemoveGpgKey {
+        user_id: i64,
+        key_id: i64,
+    },
+    RemoveDeployKey {
+        project: String,
+        key_id: i64,
+    },
+    RemoveHook {
+        owner: Owner,
+        hook_id: i64,
+    },
+    RequireTwoFactor {
+        owner: Owner,
+    },
+    ProtectVariable {
+        owner: Owner,
+        key: String,
+        environment_scope: String,
+    },
+    MaskVariable {
+        owner: Owner,
+        key: String,
+        environment_scope: String,
+    },
+    DisablePublicJobs {
+        project: String,
+    },
+    SetProjectVisibility {
+        project: String,
+        visibility: String,
+    },
+    /// Something GitLab's API cannot do for the responder (rotate an upstream secret, update
+    /// GitLab): listed in the plan so the report shows it, applied by a person.
+    Manual {
+        title: String,
+    },
+}
+
+impl Action {
+    /// `(kind, id)` of the object acted on, for the journal.
+    pub fn target(&self) -> (String, String) {
+        let (kind, id) = match self {
+            Action::RevokePersonalAccessToken { token_id }
+            | Action::RotatePersonalAccessToken { token_id } => {
+                ("personal_access_token", token_id.to_string())
+            }
+            Action::RevokeProjectAccessToken { project, token_id } => {
+                ("project_access_token", format!("{project}/{token_id}"))
+            }
+            Action::RevokeGroupAccessToken { group, token_id } => {
+                ("group_access_token", format!("{group}/{token_id}"))
+            }
+            Action::RevokeDeployToken { owner, token_id } => {
+                ("deploy_token", format!("{}/{token_id}", owner.label()))
+            }
+            Action::DeleteTrigger {
+                project,
+                trigger_id,
+            } => ("pipeline_trigger", format!("{project}/{trigger_id}")),
+            Action::ResetRunnerToken { runner_id } => ("runner", runner_id.to_string()),
+            Action::RenewApplicationSecret { application_id } => {
+                ("oauth_application", application_id.to_string())
+            }
+            Action::BlockUser { user_id }
+            | Action::UnblockUser { user_id }
+            | Action::BanUser { user_id }
+            | Action::UnbanUser { user_id }
+            | Action::DeactivateUser { user_id } => ("user", user_id.to_string()),
+            Action::RemoveSshKey { user_id, key_id } => ("ssh_key", format!("{user_id}/{key_id}")),
+            Action::RemoveGpgKey { user_id, key_id } => ("gpg_key", format!("{user_id}/{key_id}")),
+            Action::RemoveDeployKey { project, key_id } => {
+                ("deploy_key", format!("{project}/{key_id}"))
+            }
+            Action::RemoveHook { owner, hook_id } => {
+                ("hook", format!("{}/{hook_id}", owner.label()))
+            }
+            Action::RequireTwoFactor { owner } => ("two_factor_setting", owner.label()),
+            Action::ProtectVariable {
+                owner,
+                key,
+                environment_scope,
+            }
+            | Action::MaskVariable {
+                owner,
+                key,
+                environment_scope,
+            } => (
+                "ci_variable",
+                format!("{}/{key}@{environment_scope}", owner.label()),
+            ),
+            Action::DisablePublicJobs { project } => ("project_setting", project.clone()),
+            Action::SetProjectVisibility { project, .. } => ("project_setting", project.clone()),
+            Action::Manual { .. } => ("manual", String::new()),
+        };
+        (kind.to_string(), id)
+    }
+
+    /// The snake_case name, as in the plan file and the journal.
+    pub fn name(&self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v["action"].as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+
+    /// What applying it does, in plain words.
+    pub fn effect(&self) -> String {
+        match self {
+            Action::RevokePersonalAccessToken { token_id } => {
+                format!("revoke personal access token {token_id}: it stops working at once")
+            }
+            Action::RotatePersonalAccessToken { token_id } => format!(
+                "rotate personal access token {token_id}: the old value stops working, the new one is written to a 0600 file in the case"
+            ),
+            Action::RevokeProjectAccessToken { project, token_id } => {
+                format!("revoke access token {token_id} of project {project}")
+            }
+            Action::RevokeGroupAccessToken { group, token_id } => {
+                format!("revoke access token {token_id} of group {group}")
+            }
+            Action::RevokeDeployToken { owner, token_id } => {
+                format!("revoke deploy token {token_id} of {}", owner.label())
+            }
+            Action::DeleteTrigger {
+                project,
+                trigger_id,
+            } => format!("delete pipeline trigger {trigger_id} of project {project}"),
+            Action::ResetRunnerToken { runner_id } => format!(
+                "reset runner {runner_id}'s authentication token: the runner stops until re-configured with the new one"
+            ),
+            Action::RenewApplicationSecret { application_id } => {
+                format!("renew the secret of OAuth application {application_id}")
+            }
+            Action::BlockUser { user_id } => format!(
+                "block user {user_id}: no sign-in, no API or Git access; their tokens stop working while blocked"
+            ),
+            Action::UnblockUser { user_id } => format!("unblock user {user_id}"),
+            Action::BanUser { user_id } => {
+                format!("ban user {user_id}: blocked and their content hidden")
+            }
+            Action::UnbanUser { user_id } => format!("unban user {user_id}"),
+            Action::DeactivateUser { user_id } => format!("deactivate user {user_id}"),
+            Action::RemoveSshKey { user_id, key_id } => {
+                format!("remove SSH key {key_id} of user {user_id}")
+            }
+            Action::RemoveGpgKey { user_id, key_id } => {
+                format!("remove GPG key {key_id} of user {user_id}")
+            }
+            Action::RemoveDeployKey { project, key_id } => {
+                format!("remove deploy key {key_id} from project {project}")
+            }
+            Action::RemoveHook { owner, hook_id } => {
+                format!("delete webhook {hook_id} of {}", owner.label())
+            }
+            Action::RequireTwoFactor { owner } => {
+                format!("require two-factor authentication for {}", owner.label())
+            }
+            Action::ProtectVariable { owner, key, .. } => {
+                format!(
+                    "protect CI/CD variable {key} of {}: only protected branches and tags get it",
+                    owner.label()
+                )
+            }
+            Action::MaskVariable { owner, key, .. } => {
+                format!("mask CI/CD variable {key} of {} in job logs", owner.label())
+            }
+            Action::DisablePublicJobs { project } => {
+                format!("make pipelines and job logs of project {project} visible to members only")
+            }
+            Action::SetProjectVisibility {
+                project,
+                visibility,
+            } => format!("set project {project}'s visibility back to {visibility}"),
+            Action::Manual { title } => format!("by hand: {title}"),
+        }
+    }
+}

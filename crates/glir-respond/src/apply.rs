@@ -1,0 +1,459 @@
+//! Applying a saved plan: each step is executed once, in order, and journaled with GitLab's
+//! status and request id. A step GitLab reports as already done is a success with a note (so a
+//! second apply changes nothing); a failing step is journaled and the rest still run, because
+//! partial containment beats none.
+
+use crate::plan::{Plan, Step};
+use crate::{Action, Error, Owner};
+use glir_case::{Case, JournalEntry, StepKind, Target, TimeKind};
+use glir_gitlab::{Applied, Client, Visibility};
+use glir_redact::Secret;
+use jiff::Timestamp;
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Applied,
+    AlreadyDone,
+    Failed,
+    /// A manual step: listed, not executed.
+    Manual,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StepResult {
+    pub n: usize,
+    pub action: String,
+    pub outcome: Outcome,
+    pub status: Option<u16>,
+    pub request_id: Option<String>,
+    pub note: String,
+    /// Hash of the journal record of this step.
+    pub journal_hash: String,
+}
+
+/// What executing one action gave back.
+struct Done {
+    changed: bool,
+    status: u16,
+    request_id: Option<String>,
+    post_state: Value,
+    /// A new credential GitLab issued (rotate, reset, renew): written to a 0600 file.
+    secret: Option<Secret>,
+}
+
+fn done<T>(applied: Applied<T>, post: impl FnOnce(&T) -> Value) -> Done {
+    Done {
+        changed: applied.changed,
+        status: applied.status,
+        request_id: applied.request_id,
+        post_state: post(&applied.value),
+        secret: None,
+    }
+}
+
+/// Applies every step of `plan`; manual steps are journaled as pending for a person.
+pub async fn apply(
+    client: &Client,
+    case: &mut Case,
+    plan: &Plan,
+    plan_path: &str,
+    operator: &str,
+) -> Result<Vec<StepResult>, Error> {
+    let mut results = Vec::new();
+    for step in &plan.steps {
+        let (kind, id) = step.action.target();
+        let target = Some(Target {
+            kind,
+            id,
+            label: None,
+        });
+        if let Action::Manual { title } = &step.action {
+            let record = case.journal_step(JournalEntry {
+                kind: Some(StepKind::Plan),
+                action: step.action.name(),
+                operator: operator.to_string(),
+                note: Some(format!(
+                    "manual step {} of {plan_path} left to a person: {title}",
+                    step.n
+                )),
+                ..JournalEntry::default()
+            })?;
+            results.push(StepResult {
+                n: step.n,
+                action: step.action.name(),
+                outcome: Outcome::Manual,
+                status: None,
+                request_id: None,
+                note: title.clone(),
+                journal_hash: record.hash,
+            });
+            continue;
+        }
+        let request = request_line(&step.action);
+        let result = match execute(client, &step.action).await {
+            Ok(mut d) => {
+                let mut note = if d.changed {
+                    format!("step {} of {plan_path}: {}", step.n, step.effect)
+                } else {
+                    format!(
+                        "step {} of {plan_path}: already done, nothing changed",
+                        step.n
+                    )
+                };
+                if let Some(secret) = d.secret.take() {
+                    let path = write_secret(case, step, &secret)?;
+                    note.push_str(&format!(
+                        "; the new secret ({}) is in {} (mode 0600)",
+                        secret.fingerprint(),
+                        path.display()
+                    ));
+                }
+                let record = case.journal_step(JournalEntry {
+                    kind: Some(StepKind::Change),
+                    action: step.action.name(),
+                    operator: operator.to_string(),
+                    target: target.clone(),
+                    request: Some(request),
+                    status: Some(d.status),
+                    request_id: d.request_id.clone(),
+                    pre_state: step.pre_state.clone(),
+                    post_state: Some(d.post_state),
+                    note: Some(note.clone()),
+                })?;
+                if revokes_credential(&step.action) {
+                    case.record_time(TimeKind::Revoked, Timestamp::now(), operator)?;
+                }
+                StepResult {
+                    n: step.n,
+                    action: step.action.name(),
+                    outcome: if d.changed {
+                        Outcome::Applied
+                    } else {
+                        Outcome::AlreadyDone
+                    },
+                    status: Some(d.status),
+                    request_id: d.request_id,
+                    note,
+                    journal_hash: record.hash,
+                }
+            }
+            Err(e) => {
+                let note = format!("step {} of {plan_path} failed: {e}", step.n);
+                let record = case.journal_step(JournalEntry {
+                    kind: Some(StepKind::Change),
+                    action: step.action.name(),
+                    operator: operator.to_string(),
+                    target: target.clone(),
+                    request: Some(request),
+                    status: e.status(),
+                    request_id: e.request_id().map(str::to_string),
+                    pre_state: step.pre_state.clone(),
+                    note: Some(note.clone()),
+                    ..JournalEntry::default()
+                })?;
+                StepResult {
+                    n: step.n,
+                    action: step.action.name(),
+                    outcome: Outcome::Failed,
+                    status: e.status(),
+                    request_id: e.request_id().map(str::to_string),
+                    note,
+                    journal_hash: record.hash,
+                }
+            }
+        };
+        results.push(result);
+    }
+    let contained = results.iter().all(|r| r.outcome != Outcome::Failed)
+        && results
+            .iter()
+            .any(|r| matches!(r.outcome, Outcome::Applied | Outcome::AlreadyDone));
+    if contained {
+        case.record_time(TimeKind::Contained, Timestamp::now(), operator)?;
+    }
+    Ok(results)
+}
+
+fn revokes_credential(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::RevokePersonalAccessToken { .. }
+            | Action::RotatePersonalAccessToken { .. }
+            | Action::RevokeProjectAccessToken { .. }
+            | Action::RevokeGroupAccessToken { .. }
+            | Action::RevokeDeployToken { .. }
+            | Action::DeleteTrigger { .. }
+            | Action::ResetRunnerToken { .. }
+            | Action::RenewApplicationSecret { .. }
+    )
+}
+
+async fn execute(client: &Client, action: &Action) -> Result<Done, glir_gitlab::Error> {
+    let unit = |_: &()| json!({"gone": true});
+    Ok(match action {
+        Action::RevokePersonalAccessToken { token_id } => done(
+            client.revoke_personal_access_token(*token_id).await?,
+            |_| json!({"revoked": true}),
+        ),
+        Action::RotatePersonalAccessToken { token_id } => {
+            let applied = client.rotate_personal_access_token(*token_id, None).await?;
+            let secret = applied.value.secret.clone();
+            let mut d = done(
+                applied,
+                |r| json!({"new_token_id": r.token.id, "expires_at": r.token.expires_at}),
+            );
+            d.secret = Some(secret);
+            d
+        }
+        Action::RevokeProjectAccessToken { project, token_id } => done(
+            client
+                .revoke_project_access_token(project, *token_id)
+                .await?,
+            |_| json!({"revoked": true}),
+        ),
+        Action::RevokeGroupAccessToken { group, token_id } => done(
+            client.revoke_group_access_token(group, *token_id).await?,
+            |_| json!({"revoked": true}),
+        ),
+        Action::RevokeDeployToken { owner, token_id } => match owner {
+            Owner::Project { project } => done(
+                client
+                    .revoke_project_deploy_token(project, *token_id)
+                    .await?,
+                unit,
+            ),
+            Owner::Group { group } => done(
+                client.revoke_group_deploy_token(group, *token_id).await?,
+                unit,
+            ),
+            Owner::Instance => return Err(unsupported("instance deploy tokens")),
+        },
+        Action::DeleteTrigger {
+            project,
+            trigger_id,
+        } => done(client.delete_trigger(project, *trigger_id).await?, unit),
+        Action::ResetRunnerToken { runner_id } => {
+            let applied = client.reset_runner_token(*runner_id).await?;
+            let secret = applied.value.token.clone();
+            let mut d = done(applied, |r| json!({"token_expires_at": r.token_expires_at}));
+            d.secret = Some(secret);
+            d
+        }
+        Action::RenewApplicationSecret { application_id } => {
+            let applied = client.renew_application_secret(*application_id).await?;
+            let secret = applied.value.secret.clone();
+            let mut d = done(
+                applied,
+                |r| json!({"application": r.application.application_name}),
+            );
+            d.secret = Some(secret);
+            d
+        }
+        Action::BlockUser { user_id } => done(client.block_user(*user_id).await?, user_state),
+        Action::UnblockUser { user_id } => done(client.unblock_user(*user_id).await?, user_state),
+        Action::BanUser { user_id } => done(client.ban_user(*user_id).await?, user_state),
+        Action::UnbanUser { user_id } => done(client.unban_user(*user_id).await?, user_state),
+        Action::DeactivateUser { user_id } => {
+            done(client.deactivate_user(*user_id).await?, user_state)
+        }
+        Action::RemoveSshKey { user_id, key_id } => {
+            done(client.delete_user_ssh_key(*user_id, *key_id).await?, unit)
+        }
+        Action::RemoveGpgKey { user_id, key_id } => {
+            done(client.delete_user_gpg_key(*user_id, *key_id).await?, unit)
+        }
+        Action::RemoveDeployKey { project, key_id } => done(
+            client.delete_project_deploy_key(project, *key_id).await?,
+            unit,
+        ),
+        Action::RemoveHook { owner, hook_id } => match owner {
+            Owner::Project { project } => {
+                done(client.delete_project_hook(project, *hook_id).await?, unit)
+            }
+            Owner::Group { group } => done(client.delete_group_hook(group, *hook_id).await?, unit),
+            Owner::Instance => done(client.delete_system_hook(*hook_id).await?, unit),
+        },
+        Action::RequireTwoFactor { owner } => match owner {
+            Owner::Group { group } => done(
+                client.set_group_require_2fa(group, true, Some(48)).await?,
+                |_| json!({"require_two_factor_authentication": true}),
+            ),
+            Owner::Instance => done(
+                client.set_instance_require_2fa(true).await?,
+                |_| json!({"require_two_factor_authentication": true}),
+            ),
+            Owner::Project { .. } => {
+                return Err(unsupported("two-factor enforcement on a project"));
+            }
+        },
+        Action::ProtectVariable {
+            owner,
+            key,
+            environment_scope,
+        } => variable(client, owner, key, environment_scope, None, Some(true)).await?,
+        Action::MaskVariable {
+            owner,
+            key,
+            environment_scope,
+        } => variable(client, owner, key, environment_scope, Some(true), None).await?,
+        Action::DisablePublicJobs { project } => done(
+            client.set_project_public_jobs(project, false).await?,
+            |p| json!({"public_jobs": p.public_jobs}),
+        ),
+        Action::SetProjectVisibility {
+            project,
+            visibility,
+        } => {
+            let wanted = match visibility.as_str() {
+                "private" => Visibility::Private,
+                "internal" => Visibility::Internal,
+                "public" => Visibility::Public,
+                other => return Err(unsupported(&format!("visibility {other:?}"))),
+            };
+            done(
+                client.set_project_visibility(project, wanted).await?,
+                |p| json!({"visibility": p.visibility}),
+            )
+        }
+        Action::Manual { .. } => unreachable!("manual steps are not executed"),
+    })
+}
+
+async fn variable(
+    client: &Client,
+    owner: &Owner,
+    key: &str,
+    env: &str,
+    masked: Option<bool>,
+    protected: Option<bool>,
+) -> Result<Done, glir_gitlab::Error> {
+    let flags = |v: &glir_gitlab::Variable| json!({"masked": v.masked, "protected": v.protected});
+    match owner {
+        Owner::Project { project } => Ok(done(
+            client
+                .update_project_variable(project, key, Some(env), masked, protected)
+                .await?,
+            flags,
+        )),
+        Owner::Group { group } => Ok(done(
+            client
+                .update_group_variable(group, key, Some(env), masked, protected)
+                .await?,
+            flags,
+        )),
+        Owner::Instance => Err(unsupported("instance CI/CD variables")),
+    }
+}
+
+fn user_state(u: &glir_gitlab::User) -> Value {
+    json!({"state": u.state})
+}
+
+fn unsupported(what: &str) -> glir_gitlab::Error {
+    glir_gitlab::Error::Config(format!("glir cannot change {what} yet"))
+}
+
+/// Method and path, for the journal (never a body).
+fn request_line(action: &Action) -> String {
+    match action {
+        Action::RevokePersonalAccessToken { token_id } => {
+            format!("DELETE /personal_access_tokens/{token_id}")
+        }
+        Action::RotatePersonalAccessToken { token_id } => {
+            format!("POST /personal_access_tokens/{token_id}/rotate")
+        }
+        Action::RevokeProjectAccessToken { project, token_id } => {
+            format!("DELETE /projects/{project}/access_tokens/{token_id}")
+        }
+        Action::RevokeGroupAccessToken { group, token_id } => {
+            format!("DELETE /groups/{group}/access_tokens/{token_id}")
+        }
+        Action::RevokeDeployToken { owner, token_id } => {
+            format!("DELETE {}/deploy_tokens/{token_id}", owner_path(owner))
+        }
+        Action::DeleteTrigger {
+            project,
+            trigger_id,
+        } => format!("DELETE /projects/{project}/triggers/{trigger_id}"),
+        Action::ResetRunnerToken { runner_id } => {
+            format!("POST /runners/{runner_id}/reset_authentication_token")
+        }
+        Action::RenewApplicationSecret { application_id } => {
+            format!("POST /applications/{application_id}/renew-secret")
+        }
+        Action::BlockUser { user_id } => format!("POST /users/{user_id}/block"),
+        Action::UnblockUser { user_id } => format!("POST /users/{user_id}/unblock"),
+        Action::BanUser { user_id } => format!("POST /users/{user_id}/ban"),
+        Action::UnbanUser { user_id } => format!("POST /users/{user_id}/unban"),
+        Action::DeactivateUser { user_id } => format!("POST /users/{user_id}/deactivate"),
+        Action::RemoveSshKey { user_id, key_id } => {
+            format!("DELETE /users/{user_id}/keys/{key_id}")
+        }
+        Action::RemoveGpgKey { user_id, key_id } => {
+            format!("DELETE /users/{user_id}/gpg_keys/{key_id}")
+        }
+        Action::RemoveDeployKey { project, key_id } => {
+            format!("DELETE /projects/{project}/deploy_keys/{key_id}")
+        }
+        Action::RemoveHook {
+            owner: Owner::Instance,
+            hook_id,
+        } => format!("DELETE /hooks/{hook_id}"),
+        Action::RemoveHook { owner, hook_id } => {
+            format!("DELETE {}/hooks/{hook_id}", owner_path(owner))
+        }
+        Action::RequireTwoFactor {
+            owner: Owner::Instance,
+        } => "PUT /application/settings".to_string(),
+        Action::RequireTwoFactor { owner } => format!("PUT {}", owner_path(owner)),
+        Action::ProtectVariable { owner, key, .. } | Action::MaskVariable { owner, key, .. } => {
+            format!("PUT {}/variables/{key}", owner_path(owner))
+        }
+        Action::DisablePublicJobs { project } | Action::SetProjectVisibility { project, .. } => {
+            format!("PUT /projects/{project}")
+        }
+        Action::Manual { .. } => String::new(),
+    }
+}
+
+fn owner_path(owner: &Owner) -> String {
+    match owner {
+        Owner::Project { project } => format!("/projects/{project}"),
+        Owner::Group { group } => format!("/groups/{group}"),
+        Owner::Instance => String::new(),
+    }
+}
+
+/// `<case>/secrets/step-N.secret`, created new with mode 0600: the only place a rotated secret
+/// is ever written.
+fn write_secret(case: &Case, step: &Step, secret: &Secret) -> Result<PathBuf, Error> {
+    let dir = case.dir().join("secrets");
+    let io = |path: &PathBuf| {
+        let path = path.display().to_string();
+        move |source| Error::Io { path, source }
+    };
+    std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+    let mut path = dir.join(format!("step-{}.secret", step.n));
+    let mut n = 1;
+    while path.exists() {
+        n += 1;
+        path = dir.join(format!("step-{}.{n}.secret", step.n));
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&path).map_err(io(&path))?;
+    file.write_all(secret.expose().as_bytes())
+        .map_err(io(&path))?;
+    file.write_all(b"\n").map_err(io(&path))?;
+    Ok(path)
+}

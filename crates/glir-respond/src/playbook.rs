@@ -1,0 +1,243 @@
+//! The shared shape of every playbook: record who asks what of which instance, collect the
+//! window's audit events, run the detections, read what the scenario needs, list findings and
+//! plan. Scenario-specific parts live in `scenarios/`.
+
+use crate::evidence::collect_audit;
+use crate::{Error, Finding, Plan};
+use glir_case::{Case, TimeKind};
+use glir_detect::{Detector, RulePack};
+use glir_events::AuditEvent;
+use glir_gitlab::{AuditScope, Client, User};
+use glir_redact::Secret;
+use glir_store::{AlertRecord, EventFilter, Store};
+use jiff::Timestamp;
+use serde_json::json;
+use std::collections::BTreeSet;
+
+/// The guide's scenarios, plus exfiltration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Playbook {
+    TokenExposure,
+    AccountCompromise,
+    JobTokenExposure,
+    CiSecretExposure,
+    InstanceCompromise,
+    Misconfiguration,
+    Exfiltration,
+}
+
+impl Playbook {
+    pub fn name(self) -> &'static str {
+        match self {
+            Playbook::TokenExposure => "token-exposure",
+            Playbook::AccountCompromise => "account-compromise",
+            Playbook::JobTokenExposure => "job-token-exposure",
+            Playbook::CiSecretExposure => "ci-secret-exposure",
+            Playbook::InstanceCompromise => "instance-compromise",
+            Playbook::Misconfiguration => "misconfiguration",
+            Playbook::Exfiltration => "exfiltration",
+        }
+    }
+}
+
+/// What the playbook is about.
+#[derive(Debug, Clone)]
+pub enum Subject {
+    /// A leaked token (read from stdin by the CLI, never from argv).
+    Token(Secret),
+    /// A username.
+    User(String),
+    /// A project path or id (with a job id for a job token).
+    Project { project: String, job: Option<i64> },
+    /// A group path or id.
+    Group(String),
+    /// The whole instance.
+    Instance,
+}
+
+/// Everything a playbook run needs.
+pub struct Respond<'a> {
+    pub client: &'a Client,
+    pub store: &'a mut Store,
+    pub case: &'a mut Case,
+    pub pack: &'a RulePack,
+    pub operator: String,
+    pub since: Timestamp,
+    pub until: Timestamp,
+}
+
+/// A check the playbook could not run, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    pub check: String,
+    pub reason: String,
+}
+
+/// What a playbook run produced.
+#[derive(Debug)]
+pub struct Investigation {
+    pub playbook: Playbook,
+    /// Plain-word lines about the subject, for the terminal and the report summary.
+    pub summary: Vec<String>,
+    pub events: usize,
+    pub alerts: Vec<AlertRecord>,
+    pub findings: Vec<Finding>,
+    pub skipped: Vec<Skipped>,
+    pub plan: Plan,
+    pub plan_path: String,
+}
+
+/// State shared by the scenario modules while they work.
+pub(crate) struct Run<'r, 'a> {
+    pub r: &'r mut Respond<'a>,
+    pub caller: Option<User>,
+    pub summary: Vec<String>,
+    pub skipped: Vec<Skipped>,
+    pub plan: Plan,
+}
+
+impl Run<'_, '_> {
+    pub fn admin(&self) -> bool {
+        self.caller
+            .as_ref()
+            .is_some_and(|u| u.is_admin == Some(true))
+    }
+
+    pub fn skip(&mut self, check: impl Into<String>, reason: impl Into<String>) {
+        self.skipped.push(Skipped {
+            check: check.into(),
+            reason: reason.into(),
+        });
+    }
+
+    /// Collects audit events of `scope` for the window; a refusal becomes a skipped check.
+    pub async fn collect(&mut self, scope: AuditScope) -> Result<(), Error> {
+        let label = format!("{scope:?}");
+        let r = &mut *self.r;
+        match collect_audit(
+            r.client,
+            r.store,
+            r.case,
+            scope,
+            r.since,
+            r.until,
+            &r.operator,
+        )
+        .await
+        {
+            Ok((summary, rel)) => {
+                self.summary.push(format!(
+                    "collected {} audit events ({label}) into {rel}",
+                    summary.fetched
+                ));
+                Ok(())
+            }
+            Err(Error::Collect(e)) => {
+                self.skip(format!("audit events ({label})"), e.to_string());
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The window's stored events from this instance, oldest first.
+    pub fn events(&self, filter: EventFilter) -> Result<Vec<AuditEvent>, Error> {
+        Ok(self.r.store.query_events(&EventFilter {
+            since: Some(self.r.since),
+            until: Some(self.r.until),
+            source: Some(self.r.client.host()),
+            ..filter
+        })?)
+    }
+}
+
+/// Runs `playbook` on `subject`: evidence, detections, findings, plan (saved, not applied).
+pub async fn investigate(
+    r: &mut Respond<'_>,
+    playbook: Playbook,
+    subject: Subject,
+) -> Result<Investigation, Error> {
+    let started = Timestamp::now();
+    let caller = r.client.current_user().await.ok().map(|u| u.body);
+    let version = r.client.version().await.ok().map(|v| v.body.version);
+    let plan = Plan::new(&r.case.info().name, playbook.name());
+    let mut run = Run {
+        r,
+        caller,
+        summary: Vec::new(),
+        skipped: Vec::new(),
+        plan,
+    };
+    let scenario_findings = match playbook {
+        Playbook::TokenExposure => crate::scenarios::token_exposure(&mut run, &subject).await?,
+        Playbook::AccountCompromise => {
+            crate::scenarios::account_compromise(&mut run, &subject).await?
+        }
+        other => crate::scenarios::other(&mut run, other, &subject).await?,
+    };
+    let alerts = detect(&mut run)?;
+    let events = run.events(EventFilter::default())?.len();
+    let Run {
+        r,
+        caller,
+        summary,
+        skipped,
+        plan,
+    } = run;
+    if r.case.info().times.detected_at.is_none() {
+        r.case
+            .record_time(TimeKind::Detected, started, &r.operator)?;
+    }
+    let plan_path = plan.save(r.case, &r.operator)?;
+    r.case.record_acquisition(
+        json!({
+            "command": format!("glir respond {}", playbook.name()),
+            "glir_version": env!("CARGO_PKG_VERSION"),
+            "gitlab_url": r.client.base_url().to_string(),
+            "gitlab_version": version,
+            "caller": caller.as_ref().map(|u| json!({"id": u.id, "username": u.username, "admin": u.is_admin})),
+            "window": {"since": r.since, "until": r.until},
+            "started_at": started,
+            "finished_at": Timestamp::now(),
+            "requests": r.client.stats().requests,
+            "skipped": skipped,
+        }),
+        &r.operator,
+    )?;
+    Ok(Investigation {
+        playbook,
+        summary,
+        events,
+        alerts,
+        findings: scenario_findings,
+        skipped,
+        plan,
+        plan_path,
+    })
+}
+
+/// The rule pack over the window's events; alerts are stored for reports.
+fn detect(run: &mut Run<'_, '_>) -> Result<Vec<AlertRecord>, Error> {
+    let mut detector = Detector::new(run.r.pack)?;
+    let mut alerts = Vec::new();
+    for event in run.events(EventFilter::default())? {
+        alerts.extend(detector.process(&event));
+    }
+    run.r.store.insert_alerts(&alerts)?;
+    Ok(alerts)
+}
+
+/// IPs an actor used only after its first IP: in a compromise, the attacker's.
+pub(crate) fn new_ips(events: &[AuditEvent]) -> BTreeSet<String> {
+    let mut known: BTreeSet<String> = BTreeSet::new();
+    let mut new = BTreeSet::new();
+    for e in events {
+        let Some(ip) = &e.ip_address else { continue };
+        if known.is_empty() {
+            known.insert(ip.clone());
+        } else if !known.contains(ip) {
+            new.insert(ip.clone());
+        }
+    }
+    new
+}

@@ -1,0 +1,507 @@
+//! Each scenario of GitLab's incident-response guide: which evidence to read and which actions
+//! to plan. The guide's steps that no API can do are planned as manual steps so the report
+//! lists them.
+
+use crate::evidence::snapshot;
+use crate::playbook::{Playbook, Run, Subject, new_ips};
+use crate::{Action, Error, Finding, Owner, findings};
+use futures::TryStreamExt;
+use glir_gitlab::{AuditScope, PatFilter, PersonalAccessToken, TokenDetails, User, UserFilter};
+use glir_store::EventFilter;
+use glir_tokens::{IdentifyOptions, identify};
+use serde_json::json;
+
+/// Exposed credential: identify the token and its owner, revoke it, and undo what was done
+/// with it from the attacker's addresses.
+pub(crate) async fn token_exposure(
+    run: &mut Run<'_, '_>,
+    subject: &Subject,
+) -> Result<Vec<Finding>, Error> {
+    let Subject::Token(token) = subject else {
+        return Err(Error::Input(
+            "token-exposure needs the leaked token (on stdin)".into(),
+        ));
+    };
+    let id = identify(token.expose(), &IdentifyOptions::default());
+    run.summary.push(format!(
+        "leaked token {} ({}): {}",
+        id.redacted,
+        id.fingerprint,
+        id.family.describe()
+    ));
+    if !run.admin() {
+        run.skip(
+            "token lookup (POST /admin/token)",
+            "the responder's token is not an administrator's; look the token up with `glir token inspect`",
+        );
+        return Ok(Vec::new());
+    }
+    let client = run.r.client;
+    let lookup = match client.admin_token_lookup(token).await {
+        Ok(answer) => answer.body,
+        Err(e) if e.status() == Some(404) => {
+            run.summary.push("GitLab does not know the token: already revoked and deleted, or from another instance".into());
+            return Ok(Vec::new());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    snapshot(
+        run.r.case,
+        "leaked-token",
+        "POST /api/v4/admin/token",
+        &lookup.raw,
+        &run.r.operator,
+    )?;
+    let TokenDetails::PersonalAccessToken(pat) = &lookup.details else {
+        run.plan.push(
+            Action::Manual {
+                title: format!(
+                    "revoke the leaked {} (glir plans only access-token revocations for now)",
+                    id.family.describe()
+                ),
+            },
+            "the guide: revoke or rotate the exposed credential".into(),
+            "whatever uses it stops working".into(),
+            Some(lookup.raw.clone()),
+            Vec::new(),
+        );
+        return Ok(Vec::new());
+    };
+    let owner = client.user(pat.user_id).await.ok().map(|u| u.body);
+    if let Some(owner) = &owner {
+        run.summary.push(format!(
+            "token {} \"{}\" belongs to {} (id {}{}), scopes {}",
+            pat.id,
+            pat.name,
+            owner.username,
+            owner.id,
+            if owner.is_admin == Some(true) {
+                ", administrator"
+            } else {
+                ""
+            },
+            pat.scopes.join(",")
+        ));
+        snapshot(
+            run.r.case,
+            &format!("user-{}", owner.id),
+            "GET /api/v4/users/:id",
+            owner,
+            &run.r.operator,
+        )?;
+    }
+    scope_collection(run).await?;
+    let owner_events = run.events(EventFilter {
+        actor: Some(pat.user_id.to_string()),
+        ..EventFilter::default()
+    })?;
+    let attacker_ips = new_ips(&owner_events);
+    if !attacker_ips.is_empty() {
+        run.summary.push(format!(
+            "the owner's account acted from new IPs: {}",
+            attacker_ips.iter().cloned().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let suspicious: Vec<_> = owner_events
+        .into_iter()
+        .filter(|e| {
+            e.ip_address
+                .as_ref()
+                .is_some_and(|ip| attacker_ips.contains(ip))
+        })
+        .collect();
+    if run.r.case.info().times.exposed_at.is_none()
+        && let Some(first) = suspicious.first()
+    {
+        run.r.case.record_time(
+            glir_case::TimeKind::Exposed,
+            first.created_at,
+            &run.r.operator,
+        )?;
+        run.summary.push(format!(
+            "exposure time inferred from the first action from a new IP: {}",
+            first.created_at
+        ));
+    }
+    run.plan.push(
+        Action::RevokePersonalAccessToken { token_id: pat.id },
+        "the guide: revoke the exposed token".into(),
+        token_risk(pat),
+        Some(json!({"active": pat.active, "revoked": pat.revoked, "scopes": pat.scopes, "last_used_at": pat.last_used_at})),
+        Vec::new(),
+    );
+    let found = findings(&suspicious);
+    plan_findings(run, &found, pat.user_id);
+    if pat.scopes.iter().any(|s| s == "api" || s == "read_api") {
+        run.plan.push(
+            Action::Manual {
+                title: format!(
+                    "rotate the CI/CD variables the token could read ({})",
+                    if owner.as_ref().is_some_and(|o| o.is_admin == Some(true)) {
+                        "its owner is an administrator: every project's"
+                    } else {
+                        "those of every project its owner maintains"
+                    }
+                ),
+            },
+            "the guide: assume every secret the token could read is exposed".into(),
+            "deployments using those secrets need the new values".into(),
+            None,
+            Vec::new(),
+        );
+    }
+    Ok(found)
+}
+
+/// Compromised account: block first, then remove what the attacker added, revoke the user's
+/// tokens, enforce 2FA, and the manual steps (password reset, unblock when done).
+pub(crate) async fn account_compromise(
+    run: &mut Run<'_, '_>,
+    subject: &Subject,
+) -> Result<Vec<Finding>, Error> {
+    let Subject::User(username) = subject else {
+        return Err(Error::Input(
+            "account-compromise needs --user USERNAME".into(),
+        ));
+    };
+    let client = run.r.client;
+    let user = find_user(run, username).await?;
+    snapshot(
+        run.r.case,
+        &format!("user-{}", user.id),
+        "GET /api/v4/users/:id",
+        &user,
+        &run.r.operator,
+    )?;
+    run.summary.push(format!(
+        "account {} (id {}), state {}, 2FA {}",
+        user.username,
+        user.id,
+        user.state.as_deref().unwrap_or("?"),
+        match user.two_factor_enabled {
+            Some(true) => "on",
+            Some(false) => "off",
+            None => "unknown",
+        }
+    ));
+    scope_collection(run).await?;
+    let events = run.events(EventFilter {
+        actor: Some(user.id.to_string()),
+        ..EventFilter::default()
+    })?;
+    let ips = new_ips(&events);
+    run.plan.push(
+        Action::BlockUser { user_id: user.id },
+        "the guide: block the compromised account first".into(),
+        format!(
+            "{} cannot sign in, push or use the API until unblocked",
+            user.username
+        ),
+        Some(json!({"state": user.state})),
+        Vec::new(),
+    );
+    let suspicious: Vec<_> = events
+        .into_iter()
+        .filter(|e| ips.is_empty() || e.ip_address.as_ref().is_some_and(|ip| ips.contains(ip)))
+        .collect();
+    let found = findings(&suspicious);
+    plan_findings(run, &found, user.id);
+    if run.admin() {
+        let tokens: Vec<PersonalAccessToken> = collect_pages(
+            client,
+            client.personal_access_tokens(&PatFilter {
+                user_id: Some(user.id),
+                state: Some("active".into()),
+                ..PatFilter::default()
+            }),
+        )
+        .await?;
+        snapshot(
+            run.r.case,
+            &format!("user-{}-tokens", user.id),
+            "GET /api/v4/personal_access_tokens?user_id",
+            &tokens,
+            &run.r.operator,
+        )?;
+        for pat in &tokens {
+            run.plan.push(
+                Action::RevokePersonalAccessToken { token_id: pat.id },
+                format!("the guide: reset every credential of the account (token \"{}\")", pat.name),
+                token_risk(pat),
+                Some(json!({"active": pat.active, "scopes": pat.scopes, "last_used_at": pat.last_used_at})),
+                Vec::new(),
+            );
+        }
+        run.plan.push(
+            Action::RequireTwoFactor {
+                owner: Owner::Instance,
+            },
+            "the guide: enforce two-factor authentication".into(),
+            "users without 2FA must set it up at next sign-in (grace period 48 h)".into(),
+            None,
+            Vec::new(),
+        );
+    } else {
+        run.skip(
+            "the account's tokens",
+            "listing another user's tokens needs an administrator",
+        );
+    }
+    for title in [
+        format!(
+            "reset {}'s password and have them re-enrol 2FA",
+            user.username
+        ),
+        "rotate protected CI/CD variables and runner tokens the account could see".to_string(),
+        format!(
+            "review {}'s emails, identities (SAML), OAuth authorizations and webhooks in the evidence",
+            user.username
+        ),
+        format!(
+            "unblock {} when the investigation is done (glir plans it as a separate action)",
+            user.username
+        ),
+    ] {
+        run.plan.push(
+            Action::Manual { title },
+            "the guide's account-compromise steps".into(),
+            "-".into(),
+            None,
+            Vec::new(),
+        );
+    }
+    Ok(found)
+}
+
+/// The remaining scenarios share one shape: collect, list findings over the scope, plan
+/// actions for what the findings name, and the guide's manual steps.
+pub(crate) async fn other(
+    run: &mut Run<'_, '_>,
+    playbook: Playbook,
+    subject: &Subject,
+) -> Result<Vec<Finding>, Error> {
+    scope_collection(run).await?;
+    let filter = match subject {
+        Subject::Project { project, .. } => EventFilter {
+            entity: Some(project.clone()),
+            ..EventFilter::default()
+        },
+        Subject::Group(group) => EventFilter {
+            entity: Some(group.clone()),
+            ..EventFilter::default()
+        },
+        Subject::User(username) => {
+            let user = find_user(run, username).await?;
+            EventFilter {
+                actor: Some(user.id.to_string()),
+                ..EventFilter::default()
+            }
+        }
+        Subject::Instance | Subject::Token(_) => EventFilter::default(),
+    };
+    let events = run.events(filter)?;
+    let mut found = findings(&events);
+    let relevant: &[&str] = match playbook {
+        Playbook::Misconfiguration => &[
+            "visibility_changed",
+            "protected_branch_changed",
+            "variable_changed",
+        ],
+        Playbook::Exfiltration => &[
+            "repository_downloaded",
+            "project_exported",
+            "artifact_downloaded",
+        ],
+        Playbook::JobTokenExposure | Playbook::CiSecretExposure => &[
+            "variable_changed",
+            "new_runner",
+            "new_deploy_key",
+            "protected_branch_changed",
+        ],
+        _ => &[],
+    };
+    if !relevant.is_empty() {
+        found.retain(|f| relevant.contains(&f.kind));
+    }
+    plan_findings(run, &found, 0);
+    let manual: &[&str] = match playbook {
+        Playbook::JobTokenExposure => &[
+            "cancel the job whose token leaked if it still runs: a job token dies with its job",
+            "review the project's recent commits and their authors in the evidence",
+            "limit job token access (Settings > CI/CD > Job token permissions)",
+        ],
+        Playbook::CiSecretExposure => &[
+            "rotate every leaked value at its issuer (the cloud, registry or service it belongs to)",
+            "erase the job logs and artifacts that show the secret",
+            "review artifact expiry for jobs that write secrets to files",
+        ],
+        Playbook::InstanceCompromise => &[
+            "update GitLab to the latest patch release",
+            "save server state and logs to a write-once location (glir case mirror --copy-to)",
+            "look for processes and listening ports GitLab does not use",
+            "rotate every credential: tokens, runner tokens, OAuth secrets, CI variables",
+        ],
+        Playbook::Exfiltration => {
+            &["enable auto-ban on excessive project downloads (application setting)"]
+        }
+        _ => &[],
+    };
+    for title in manual {
+        run.plan.push(
+            Action::Manual {
+                title: (*title).to_string(),
+            },
+            format!("the guide's {} steps", playbook.name()),
+            "-".into(),
+            None,
+            Vec::new(),
+        );
+    }
+    Ok(found)
+}
+
+/// Instance events for an administrator; otherwise the subject's group or project.
+async fn scope_collection(run: &mut Run<'_, '_>) -> Result<(), Error> {
+    if run.admin() {
+        run.collect(AuditScope::Instance).await
+    } else {
+        run.skip(
+            "instance audit events",
+            "needs an administrator; collect group or project events with `glir collect audit-events --group/--project`",
+        );
+        Ok(())
+    }
+}
+
+/// An action for each finding that names something to remove or revert.
+pub(crate) fn plan_findings(run: &mut Run<'_, '_>, found: &[Finding], subject_user: i64) {
+    for f in found {
+        let why = format!("{} ({})", f.title, f.time);
+        let owner_of = || match f.entity_path.as_deref() {
+            Some(path) if f.kind != "new_user" => Some(path.to_string()),
+            _ => None,
+        };
+        let action = match (f.kind, f.object_id) {
+            ("new_personal_access_token", Some(id)) => {
+                Some(Action::RevokePersonalAccessToken { token_id: id })
+            }
+            ("new_project_access_token", Some(id)) => {
+                owner_of().map(|project| Action::RevokeProjectAccessToken {
+                    project,
+                    token_id: id,
+                })
+            }
+            ("new_group_access_token", Some(id)) => {
+                owner_of().map(|group| Action::RevokeGroupAccessToken {
+                    group,
+                    token_id: id,
+                })
+            }
+            ("new_ssh_key", Some(key)) => Some(Action::RemoveSshKey {
+                user_id: f.author_id.filter(|a| *a > 0).unwrap_or(subject_user),
+                key_id: key,
+            }),
+            ("new_gpg_key", Some(key)) => Some(Action::RemoveGpgKey {
+                user_id: f.author_id.filter(|a| *a > 0).unwrap_or(subject_user),
+                key_id: key,
+            }),
+            ("new_deploy_key", Some(key)) => owner_of().map(|project| Action::RemoveDeployKey {
+                project,
+                key_id: key,
+            }),
+            ("new_user" | "admin_granted", Some(user)) if user != subject_user => {
+                Some(Action::BlockUser { user_id: user })
+            }
+            ("visibility_changed", _)
+                if f.to
+                    .as_deref()
+                    .is_some_and(|t| t.eq_ignore_ascii_case("public")) =>
+            {
+                match (owner_of(), f.from.as_deref()) {
+                    (Some(project), Some(from)) => Some(Action::SetProjectVisibility {
+                        project,
+                        visibility: from.to_ascii_lowercase(),
+                    }),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        let risk = match &action {
+            Some(Action::BlockUser { .. }) => "an account created or promoted by the attacker: nothing legitimate should depend on it".to_string(),
+            Some(Action::SetProjectVisibility { .. }) => "people outside the project lose the access the change gave them".to_string(),
+            Some(_) => "created by the attacker: removing it breaks nothing legitimate unless the owner reuses it".to_string(),
+            None => String::new(),
+        };
+        match action {
+            Some(action) => run.plan.push(action, why, risk, None, f.event_ids.clone()),
+            None if matches!(
+                f.kind,
+                "new_oauth_application"
+                    | "new_runner"
+                    | "new_webhook"
+                    | "sso_changed"
+                    | "protected_branch_changed"
+                    | "variable_changed"
+                    | "two_factor_disabled"
+                    | "email_changed"
+                    | "new_email"
+            ) =>
+            {
+                run.plan.push(
+                    Action::Manual {
+                        title: format!("review and undo: {}", f.title),
+                    },
+                    why,
+                    "-".into(),
+                    None,
+                    f.event_ids.clone(),
+                );
+            }
+            None => {}
+        }
+    }
+}
+
+fn token_risk(pat: &PersonalAccessToken) -> String {
+    match pat.last_used_at {
+        Some(at) => format!(
+            "last used {at}{}: anything still using \"{}\" fails until given a new token",
+            pat.last_used_ips
+                .as_ref()
+                .filter(|ips| !ips.is_empty())
+                .map(|ips| format!(" from {}", ips.join(", ")))
+                .unwrap_or_default(),
+            pat.name
+        ),
+        None => format!("never used: revoking \"{}\" breaks nothing", pat.name),
+    }
+}
+
+async fn find_user(run: &mut Run<'_, '_>, username: &str) -> Result<User, Error> {
+    let client = run.r.client;
+    let users: Vec<User> = collect_pages(
+        client,
+        client.users(&UserFilter {
+            username: Some(username.to_string()),
+            ..UserFilter::default()
+        }),
+    )
+    .await?;
+    users
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::Input(format!("no user named {username}")))
+}
+
+async fn collect_pages<T: serde::de::DeserializeOwned + Send + 'static>(
+    client: &glir_gitlab::Client,
+    req: glir_gitlab::PageRequest,
+) -> Result<Vec<T>, Error> {
+    let mut out = Vec::new();
+    let mut pages = std::pin::pin!(client.pages::<T>(req));
+    while let Some(page) = pages.try_next().await? {
+        out.extend(page.items);
+    }
+    Ok(out)
+}
