@@ -86,3 +86,46 @@ fn unused_name(case: &Case, rel: &str) -> Result<String, Error> {
     }
     unreachable!("an unused name always exists")
 }
+
+/// Saves a playbook run's findings and timeline as `investigation/run-NNN.json`.
+pub fn save_investigation(
+    case: &mut Case,
+    record: &crate::playbook::InvestigationRecord,
+    operator: &str,
+) -> Result<String, Error> {
+    let runs = case
+        .manifest()?
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with("investigation/"))
+        .count();
+    let rel = format!("investigation/run-{:03}.json", runs + 1);
+    let text = serde_json::to_string_pretty(record)?;
+    case.add_evidence(
+        &rel,
+        glir_redact::scrub(&text).as_bytes(),
+        &format!("glir respond {}", record.playbook),
+        operator,
+    )?;
+    Ok(rel)
+}
+
+/// The newest saved run of the case.
+pub fn latest_investigation(
+    case: &Case,
+) -> Result<Option<crate::playbook::InvestigationRecord>, Error> {
+    let manifest = case.manifest()?;
+    let Some(file) = manifest
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with("investigation/"))
+        .max_by(|a, b| a.path.cmp(&b.path))
+    else {
+        return Ok(None);
+    };
+    let bytes = std::fs::read(case.evidence_path(&file.path)?).map_err(|source| Error::Io {
+        path: file.path.clone(),
+        source,
+    })?;
+    Ok(Some(serde_json::from_slice(&bytes)?))
+}

@@ -4,14 +4,14 @@
 
 use glir_events::AuditEvent;
 use jiff::Timestamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One thing worth a responder's attention.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// Stable kind, e.g. `new_personal_access_token`.
-    pub kind: &'static str,
-    pub severity: &'static str,
+    pub kind: String,
+    pub severity: String,
     pub title: String,
     pub time: Timestamp,
     pub actor: Option<String>,
@@ -235,8 +235,8 @@ fn finding(e: &AuditEvent) -> Option<Finding> {
         e.ip_address.as_deref().unwrap_or("?")
     );
     Some(Finding {
-        kind,
-        severity,
+        kind: kind.to_string(),
+        severity: severity.to_string(),
         title: glir_redact::scrub(&title).into_owned(),
         time: e.created_at,
         actor: e.author_name.clone(),

@@ -15,9 +15,12 @@ mod scenarios;
 pub use action::{Action, Owner};
 pub use apply::{Outcome, StepResult, apply};
 pub use error::Error;
+pub use evidence::latest_investigation;
 pub use findings::{Finding, findings};
 pub use plan::{Plan, Step};
-pub use playbook::{Investigation, Playbook, Respond, Skipped, Subject, investigate};
+pub use playbook::{
+    Investigation, InvestigationRecord, Playbook, Respond, Skipped, Subject, investigate,
+};
 
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;

@@ -66,8 +66,23 @@ pub struct Respond<'a> {
     pub until: Timestamp,
 }
 
+/// What a run leaves in the case for `glir report`: `investigation/run-NNN.json`.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct InvestigationRecord {
+    pub playbook: String,
+    pub since: Timestamp,
+    pub until: Timestamp,
+    pub summary: Vec<String>,
+    pub findings: Vec<Finding>,
+    pub skipped: Vec<Skipped>,
+    /// Ids of the attacker-timeline events (in the store).
+    pub timeline: Vec<String>,
+    /// Evidence path of the plan this run saved.
+    pub plan: String,
+}
+
 /// A check the playbook could not run, and why.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Skipped {
     pub check: String,
     pub reason: String,
@@ -94,6 +109,8 @@ pub(crate) struct Run<'r, 'a> {
     pub summary: Vec<String>,
     pub skipped: Vec<Skipped>,
     pub plan: Plan,
+    /// Events of the attacker's timeline, by id.
+    pub timeline: BTreeSet<String>,
 }
 
 impl Run<'_, '_> {
@@ -167,6 +184,7 @@ pub async fn investigate(
         summary: Vec::new(),
         skipped: Vec::new(),
         plan,
+        timeline: BTreeSet::new(),
     };
     let scenario_findings = match playbook {
         Playbook::TokenExposure => crate::scenarios::token_exposure(&mut run, &subject).await?,
@@ -177,18 +195,36 @@ pub async fn investigate(
     };
     let alerts = detect(&mut run)?;
     let events = run.events(EventFilter::default())?.len();
+    for f in &scenario_findings {
+        run.timeline.extend(f.event_ids.iter().cloned());
+    }
     let Run {
         r,
         caller,
         summary,
         skipped,
         plan,
+        timeline,
     } = run;
     if r.case.info().times.detected_at.is_none() {
         r.case
             .record_time(TimeKind::Detected, started, &r.operator)?;
     }
     let plan_path = plan.save(r.case, &r.operator)?;
+    crate::evidence::save_investigation(
+        r.case,
+        &InvestigationRecord {
+            playbook: playbook.name().to_string(),
+            since: r.since,
+            until: r.until,
+            summary: summary.clone(),
+            findings: scenario_findings.clone(),
+            skipped: skipped.clone(),
+            timeline: timeline.into_iter().collect(),
+            plan: plan_path.clone(),
+        },
+        &r.operator,
+    )?;
     r.case.record_acquisition(
         json!({
             "command": format!("glir respond {}", playbook.name()),

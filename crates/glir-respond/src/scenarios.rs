@@ -110,6 +110,8 @@ pub(crate) async fn token_exposure(
                 .is_some_and(|ip| attacker_ips.contains(ip))
         })
         .collect();
+    run.timeline
+        .extend(suspicious.iter().map(|e| e.event_id.clone()));
     if run.r.case.info().times.exposed_at.is_none()
         && let Some(first) = suspicious.first()
     {
@@ -204,6 +206,8 @@ pub(crate) async fn account_compromise(
         .into_iter()
         .filter(|e| ips.is_empty() || e.ip_address.as_ref().is_some_and(|ip| ips.contains(ip)))
         .collect();
+    run.timeline
+        .extend(suspicious.iter().map(|e| e.event_id.clone()));
     let found = findings(&suspicious);
     plan_findings(run, &found, user.id);
     if run.admin() {
@@ -321,7 +325,7 @@ pub(crate) async fn other(
         _ => &[],
     };
     if !relevant.is_empty() {
-        found.retain(|f| relevant.contains(&f.kind));
+        found.retain(|f| relevant.contains(&f.kind.as_str()));
     }
     plan_findings(run, &found, 0);
     let manual: &[&str] = match playbook {
@@ -381,7 +385,7 @@ pub(crate) fn plan_findings(run: &mut Run<'_, '_>, found: &[Finding], subject_us
             Some(path) if f.kind != "new_user" => Some(path.to_string()),
             _ => None,
         };
-        let action = match (f.kind, f.object_id) {
+        let action = match (f.kind.as_str(), f.object_id) {
             ("new_personal_access_token", Some(id)) => {
                 Some(Action::RevokePersonalAccessToken { token_id: id })
             }
@@ -436,7 +440,7 @@ pub(crate) fn plan_findings(run: &mut Run<'_, '_>, found: &[Finding], subject_us
         match action {
             Some(action) => run.plan.push(action, why, risk, None, f.event_ids.clone()),
             None if matches!(
-                f.kind,
+                f.kind.as_str(),
                 "new_oauth_application"
                     | "new_runner"
                     | "new_webhook"

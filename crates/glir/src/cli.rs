@@ -37,7 +37,7 @@ pub struct GlobalArgs {
     /// Config file [env: GLIR_CONFIG; default: <config dir>/glir/config.toml]
     #[arg(long, global = true)]
     pub config: Option<PathBuf>,
-    /// Output format for listings
+    /// Output format: table, jsonl or csv for listings; md, html, json or timesketch for `glir report`
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
     /// Only errors on stderr; no progress bars
@@ -53,6 +53,24 @@ pub enum OutputFormat {
     Table,
     Jsonl,
     Csv,
+    /// Markdown (glir report)
+    Md,
+    /// One self-contained HTML file (glir report)
+    Html,
+    /// JSON document (glir report)
+    Json,
+    /// Timesketch JSONL (glir report)
+    Timesketch,
+}
+
+impl OutputFormat {
+    /// The formats only `glir report` writes.
+    pub fn is_report_only(self) -> bool {
+        matches!(
+            self,
+            OutputFormat::Md | OutputFormat::Html | OutputFormat::Json | OutputFormat::Timesketch
+        )
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -85,6 +103,76 @@ pub enum Command {
     Case(CaseCommand),
     /// Find leaked secrets in files, git history, GitLab job logs and artifacts; exit 1 on findings, 3 when one is verified live
     Scan(ScanArgs),
+    /// Run a scenario's playbook: evidence into a case, detections, findings and a containment plan (applied only with --apply)
+    Respond(RespondArgs),
+    /// Apply a case's saved plan (asks for confirmation; --yes when not interactive)
+    Apply(ApplyArgs),
+    /// Write a case's report: Markdown, self-contained HTML, JSON or Timesketch JSONL
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RespondArgs {
+    /// The guide's scenario
+    #[arg(value_enum)]
+    pub kind: ScenarioArg,
+    /// Case to work in (opened if new) [default: <kind>-<UTC time>]
+    #[arg(long)]
+    pub case: Option<String>,
+    /// The user (account-compromise, exfiltration)
+    #[arg(long)]
+    pub user: Option<String>,
+    /// The project (job-token-exposure, ci-secret-exposure, misconfiguration)
+    #[arg(long)]
+    pub project: Option<String>,
+    /// The group (misconfiguration)
+    #[arg(long)]
+    pub group: Option<String>,
+    /// The job whose token leaked (job-token-exposure)
+    #[arg(long)]
+    pub job: Option<i64>,
+    /// When the credential was exposed, if known (RFC 3339, a date or an age like 3d)
+    #[arg(long)]
+    pub exposed_at: Option<String>,
+    /// Start of the window of audit events to review [default: 30d]
+    #[arg(long)]
+    pub since: Option<String>,
+    /// End of the window [default: now]
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Apply the plan after showing it (asks for confirmation)
+    #[arg(long)]
+    pub apply: bool,
+    /// With --apply: do not ask (for scripts); required when stdin is not a terminal
+    #[arg(long, requires = "apply")]
+    pub yes: bool,
+    #[command(flatten)]
+    pub dir: CaseDirArg,
+    #[command(flatten)]
+    pub rules: RuleSource,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The case whose latest plan to apply
+    pub case: String,
+    /// Do not ask (for scripts); required when stdin is not a terminal
+    #[arg(long)]
+    pub yes: bool,
+    #[command(flatten)]
+    pub dir: CaseDirArg,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Formats: --format md (default), html, json, timesketch.")]
+pub struct ReportArgs {
+    /// The case to report on
+    pub case: String,
+    /// Write to this file [default: <case dir>/report.<ext>]
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub dir: CaseDirArg,
 }
 
 #[derive(Debug, Args)]

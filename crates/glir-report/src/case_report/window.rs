@@ -17,9 +17,11 @@ pub(super) fn interval_lines(times: &Timestamps, now: Timestamp) -> Vec<String> 
             times.contained_at,
             "containment",
         ),
+        // Revocation is measured from detection, not containment: a responder may revoke
+        // first and contain (block, remove persistence) after, or the other way round.
         (
-            times.contained_at,
-            "containment",
+            times.detected_at,
+            "detection",
             times.revoked_at,
             "revocation",
         ),
@@ -114,7 +116,7 @@ mod tests {
             [
                 "detection came 3 d 2 h after exposure",
                 "containment came 45 min after detection",
-                "revocation came 1 h 15 min after containment",
+                "revocation came 2 h after detection",
                 "exposed for 3 d 4 h before revocation",
             ]
         );

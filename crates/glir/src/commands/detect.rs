@@ -241,7 +241,8 @@ pub(super) fn write_header(out: &mut impl Write, format: OutputFormat) -> Result
             "TIME", "LEVEL", "RULE", "ACTOR"
         )?,
         OutputFormat::Csv => writeln!(out, "time,level,rule_id,title,actor,event_ids,reason")?,
-        OutputFormat::Jsonl => {}
+        // Report-only formats never reach a listing (refused before dispatch).
+        _ => {}
     }
     Ok(())
 }

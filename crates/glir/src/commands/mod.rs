@@ -7,6 +7,8 @@ mod demo;
 mod detect;
 mod events;
 mod ingest;
+mod report;
+mod respond;
 mod rules;
 mod scan;
 mod token;
@@ -24,6 +26,11 @@ use std::time::Duration;
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let g = &cli.global;
+    if g.format.is_report_only() && !matches!(cli.command, Command::Report(_)) {
+        bail!(
+            "--format md, html, json and timesketch are for `glir report`; listings use table, jsonl or csv"
+        );
+    }
     match &cli.command {
         Command::Demo(args) => demo::run(g, args),
         Command::Rules(c) => rules::run(g, c),
@@ -40,6 +47,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 Command::Alerts(a) => alerts::run(g, &settings, a),
                 Command::Case(c) => case::run(g, &settings, c),
                 Command::Scan(a) => scan::run(g, &settings, a),
+                Command::Respond(a) => respond::run(g, &settings, a),
+                Command::Apply(a) => respond::run_apply(g, &settings, a),
+                Command::Report(a) => report::run(g, &settings, a),
                 Command::Demo(_) | Command::Rules(_) | Command::Token(_) => {
                     unreachable!("handled above")
                 }
@@ -67,6 +77,9 @@ fn report_format(f: OutputFormat) -> Format {
         OutputFormat::Table => Format::Table,
         OutputFormat::Jsonl => Format::Jsonl,
         OutputFormat::Csv => Format::Csv,
+        OutputFormat::Md | OutputFormat::Html | OutputFormat::Json | OutputFormat::Timesketch => {
+            unreachable!("report formats are refused before dispatch")
+        }
     }
 }
 

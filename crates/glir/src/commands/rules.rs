@@ -88,7 +88,7 @@ fn list(g: &GlobalArgs, src: &RuleSource) -> Result<ExitCode> {
                 writeln!(out, "{}", serde_json::to_string(r)?)?;
             }
         }
-        OutputFormat::Table | OutputFormat::Csv => {
+        _ => {
             let sep = if g.format == OutputFormat::Csv {
                 ","
             } else {

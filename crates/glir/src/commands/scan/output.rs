@@ -41,7 +41,7 @@ pub fn write(
             }
         }
         OutputFormat::Table => write_table(&mut out, report)?,
-        OutputFormat::Csv => {
+        _ => {
             bail!("glir scan prints --format table or jsonl; use --sarif for tools")
         }
     }

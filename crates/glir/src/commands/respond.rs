@@ -1,0 +1,280 @@
+//! `glir respond KIND` and `glir apply CASE`: a playbook's evidence, findings and plan, and the
+//! confirmed application of a saved plan.
+
+use super::case::cases;
+use super::rules::load_pack;
+use super::{open_store, operator, runtime};
+use crate::cli::{ApplyArgs, GlobalArgs, RespondArgs, ScenarioArg};
+use crate::config::Settings;
+use crate::timespec::parse_opt;
+use anyhow::{Context, Result, bail};
+use glir_case::{Case, NewCase};
+use glir_redact::Secret;
+use glir_respond::{Outcome, Plan, Playbook, Respond, StepResult, Subject, apply, investigate};
+use jiff::{SignedDuration, Timestamp};
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::Duration;
+
+const DEFAULT_WINDOW: SignedDuration = SignedDuration::from_hours(30 * 24);
+
+pub fn run(g: &GlobalArgs, settings: &Settings, args: &RespondArgs) -> Result<ExitCode> {
+    let subject = subject(args)?;
+    let now = Timestamp::now();
+    let since = parse_opt(args.since.as_deref(), now)?.unwrap_or(now - DEFAULT_WINDOW);
+    let until = parse_opt(args.until.as_deref(), now)?.unwrap_or(now);
+    let exposed_at = parse_opt(args.exposed_at.as_deref(), now)?;
+    let client = super::client(settings, Duration::from_millis(50))?;
+    let mut store = open_store(settings)?;
+    let (pack, _) = load_pack(g, &args.rules)?;
+    let operator = operator();
+    let name = args
+        .case
+        .clone()
+        .unwrap_or_else(|| format!("{}-{}", args.kind.as_str(), now.strftime("%Y%m%dT%H%M%SZ")));
+    let all = cases(settings, &args.dir);
+    let mut case = match all.load(&name) {
+        Ok(case) => case,
+        Err(glir_case::Error::NotFound(_)) => all.open_new(
+            &name,
+            NewCase {
+                scenario: Some(args.kind.as_str().to_string()),
+                exposed_at,
+                operator: operator.clone(),
+                glir_version: env!("CARGO_PKG_VERSION").to_string(),
+                gitlab_url: settings.url.clone(),
+            },
+        )?,
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(at) = exposed_at {
+        case.record_time(glir_case::TimeKind::Exposed, at, &operator)?;
+    }
+    let rt = runtime()?;
+    let investigation = rt.block_on(async {
+        let mut respond = Respond {
+            client: &client,
+            store: &mut store,
+            case: &mut case,
+            pack: &pack,
+            operator: operator.clone(),
+            since,
+            until,
+        };
+        investigate(&mut respond, playbook(args.kind), subject).await
+    })?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "case {} ({})", name, case.dir().display())?;
+    for line in &investigation.summary {
+        writeln!(out, "  {line}")?;
+    }
+    writeln!(
+        out,
+        "\n{} events reviewed, {} detections, {} findings",
+        investigation.events,
+        investigation.alerts.len(),
+        investigation.findings.len()
+    )?;
+    for f in &investigation.findings {
+        writeln!(out, "  [{}] {}", f.severity, f.title)?;
+    }
+    for s in &investigation.skipped {
+        writeln!(out, "  skipped: {} — {}", s.check, s.reason)?;
+    }
+    write_plan(&mut out, &investigation.plan, &investigation.plan_path)?;
+    if !args.apply {
+        writeln!(
+            out,
+            "\nNothing was changed. Apply with: glir apply {name}   (or re-run with --apply)"
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    drop(out);
+    apply_plan(
+        &rt,
+        &client,
+        &mut case,
+        &investigation.plan,
+        &investigation.plan_path,
+        args.yes,
+        &operator,
+    )
+}
+
+pub fn run_apply(_g: &GlobalArgs, settings: &Settings, args: &ApplyArgs) -> Result<ExitCode> {
+    let mut case = cases(settings, &args.dir).load(&args.case)?;
+    let Some((path, plan)) = Plan::latest(&case)? else {
+        bail!(
+            "case {} has no plan: run `glir respond KIND --case {}` first",
+            args.case,
+            args.case
+        );
+    };
+    write_plan(&mut std::io::stdout().lock(), &plan, &path)?;
+    let client = super::client(settings, Duration::from_millis(50))?;
+    let rt = runtime()?;
+    apply_plan(&rt, &client, &mut case, &plan, &path, args.yes, &operator())
+}
+
+fn apply_plan(
+    rt: &tokio::runtime::Runtime,
+    client: &glir_gitlab::Client,
+    case: &mut Case,
+    plan: &Plan,
+    path: &str,
+    yes: bool,
+    operator: &str,
+) -> Result<ExitCode> {
+    let changes = plan
+        .steps
+        .iter()
+        .filter(|s| !matches!(s.action, glir_respond::Action::Manual { .. }))
+        .count();
+    if !confirm(changes, client, yes)? {
+        println!("Not applied.");
+        return Ok(ExitCode::from(1));
+    }
+    let results = rt.block_on(apply(client, case, plan, path, operator))?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out)?;
+    for r in &results {
+        write_result(&mut out, r)?;
+    }
+    let report = case.verify()?;
+    writeln!(
+        out,
+        "\njournal: {} records, {}",
+        report.journal_records,
+        if report.ok() {
+            "verified"
+        } else {
+            "DOES NOT VERIFY (run glir case verify)"
+        }
+    )?;
+    let failed = results
+        .iter()
+        .filter(|r| r.outcome == Outcome::Failed)
+        .count();
+    if failed > 0 {
+        writeln!(
+            out,
+            "{failed} steps failed; see the journal and re-run `glir apply {}` once fixed",
+            case.info().name
+        )?;
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn confirm(changes: usize, client: &glir_gitlab::Client, yes: bool) -> Result<bool> {
+    if yes {
+        return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!("not interactive: pass --yes to apply without asking");
+    }
+    eprint!(
+        "Apply {changes} changes to {}? Type yes to continue: ",
+        client.base_url()
+    );
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(answer.trim() == "yes")
+}
+
+fn write_plan(out: &mut impl Write, plan: &Plan, path: &str) -> Result<()> {
+    writeln!(
+        out,
+        "\nplan ({} steps, saved as evidence {path}):",
+        plan.steps.len()
+    )?;
+    for step in &plan.steps {
+        writeln!(out, "  {:>2}. {}", step.n, step.effect)?;
+        writeln!(out, "      why:  {}", step.why)?;
+        if step.risk != "-" && !step.risk.is_empty() {
+            writeln!(out, "      risk: {}", step.risk)?;
+        }
+    }
+    Ok(())
+}
+
+fn write_result(out: &mut impl Write, r: &StepResult) -> Result<()> {
+    let outcome = match r.outcome {
+        Outcome::Applied => "applied",
+        Outcome::AlreadyDone => "already done",
+        Outcome::Failed => "FAILED",
+        Outcome::Manual => "manual",
+    };
+    writeln!(
+        out,
+        "  {:>2}. {:<13} {:<30} {}  journal {}",
+        r.n,
+        outcome,
+        r.action,
+        r.request_id
+            .as_deref()
+            .map(|id| format!("request {id}"))
+            .unwrap_or_default(),
+        &r.journal_hash[..16]
+    )?;
+    if r.outcome == Outcome::Failed {
+        writeln!(out, "      {}", r.note)?;
+    }
+    Ok(())
+}
+
+fn subject(args: &RespondArgs) -> Result<Subject> {
+    let need = |value: &Option<String>, flag: &str| {
+        value
+            .clone()
+            .with_context(|| format!("{} needs {flag}", args.kind.as_str()))
+    };
+    Ok(match args.kind {
+        ScenarioArg::TokenExposure => Subject::Token(read_token()?),
+        ScenarioArg::AccountCompromise => Subject::User(need(&args.user, "--user USERNAME")?),
+        ScenarioArg::JobTokenExposure | ScenarioArg::CiSecretExposure => Subject::Project {
+            project: need(&args.project, "--project PATH")?,
+            job: args.job,
+        },
+        ScenarioArg::InstanceCompromise => Subject::Instance,
+        ScenarioArg::Misconfiguration => match (&args.project, &args.group) {
+            (Some(project), _) => Subject::Project {
+                project: project.clone(),
+                job: None,
+            },
+            (None, Some(group)) => Subject::Group(group.clone()),
+            (None, None) => bail!("misconfiguration needs --project or --group"),
+        },
+        ScenarioArg::Exfiltration => match &args.user {
+            Some(user) => Subject::User(user.clone()),
+            None => Subject::Instance,
+        },
+    })
+}
+
+fn read_token() -> Result<Secret> {
+    if std::io::stdin().is_terminal() {
+        eprintln!("paste the leaked token and press Enter (it is not echoed to the log):");
+    }
+    for line in std::io::stdin().lock().lines() {
+        let line = line.context("cannot read the token from stdin")?;
+        if !line.trim().is_empty() {
+            return Ok(Secret::new(line.trim().to_string()));
+        }
+    }
+    bail!(
+        "token-exposure reads the leaked token from stdin: `glir respond token-exposure < token.txt`"
+    )
+}
+
+fn playbook(kind: ScenarioArg) -> Playbook {
+    match kind {
+        ScenarioArg::TokenExposure => Playbook::TokenExposure,
+        ScenarioArg::AccountCompromise => Playbook::AccountCompromise,
+        ScenarioArg::JobTokenExposure => Playbook::JobTokenExposure,
+        ScenarioArg::CiSecretExposure => Playbook::CiSecretExposure,
+        ScenarioArg::InstanceCompromise => Playbook::InstanceCompromise,
+        ScenarioArg::Misconfiguration => Playbook::Misconfiguration,
+        ScenarioArg::Exfiltration => Playbook::Exfiltration,
+    }
+}
