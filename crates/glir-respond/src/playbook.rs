@@ -191,6 +191,9 @@ pub async fn investigate(
         Playbook::AccountCompromise => {
             crate::scenarios::account_compromise(&mut run, &subject).await?
         }
+        Playbook::CiSecretExposure => {
+            crate::scenarios::ci_secret_exposure(&mut run, &subject).await?
+        }
         other => crate::scenarios::other(&mut run, other, &subject).await?,
     };
     let alerts = detect(&mut run)?;

@@ -6,10 +6,12 @@ use crate::evidence::snapshot;
 use crate::playbook::{Playbook, Run, Subject, new_ips};
 use crate::{Action, Error, Finding, Owner, findings};
 use futures::TryStreamExt;
+use glir_events::AuditEvent;
 use glir_gitlab::{AuditScope, PatFilter, PersonalAccessToken, TokenDetails, User, UserFilter};
 use glir_store::EventFilter;
 use glir_tokens::{IdentifyOptions, identify};
 use serde_json::json;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Exposed credential: identify the token and its owner, revoke it, and undo what was done
 /// with it from the attacker's addresses.
@@ -166,7 +168,6 @@ pub(crate) async fn account_compromise(
             "account-compromise needs --user USERNAME".into(),
         ));
     };
-    let client = run.r.client;
     let user = find_user(run, username).await?;
     snapshot(
         run.r.case,
@@ -210,32 +211,8 @@ pub(crate) async fn account_compromise(
         .extend(suspicious.iter().map(|e| e.event_id.clone()));
     let found = findings(&suspicious);
     plan_findings(run, &found, user.id);
+    revoke_user_tokens(run, &user).await?;
     if run.admin() {
-        let tokens: Vec<PersonalAccessToken> = collect_pages(
-            client,
-            client.personal_access_tokens(&PatFilter {
-                user_id: Some(user.id),
-                state: Some("active".into()),
-                ..PatFilter::default()
-            }),
-        )
-        .await?;
-        snapshot(
-            run.r.case,
-            &format!("user-{}-tokens", user.id),
-            "GET /api/v4/personal_access_tokens?user_id",
-            &tokens,
-            &run.r.operator,
-        )?;
-        for pat in &tokens {
-            run.plan.push(
-                Action::RevokePersonalAccessToken { token_id: pat.id },
-                format!("the guide: reset every credential of the account (token \"{}\")", pat.name),
-                token_risk(pat),
-                Some(json!({"active": pat.active, "scopes": pat.scopes, "last_used_at": pat.last_used_at})),
-                Vec::new(),
-            );
-        }
         run.plan.push(
             Action::RequireTwoFactor {
                 owner: Owner::Instance,
@@ -244,11 +221,6 @@ pub(crate) async fn account_compromise(
             "users without 2FA must set it up at next sign-in (grace period 48 h)".into(),
             None,
             Vec::new(),
-        );
-    } else {
-        run.skip(
-            "the account's tokens",
-            "listing another user's tokens needs an administrator",
         );
     }
     for title in [
@@ -277,33 +249,207 @@ pub(crate) async fn account_compromise(
     Ok(found)
 }
 
-/// The remaining scenarios share one shape: collect, list findings over the scope, plan
-/// actions for what the findings name, and the guide's manual steps.
+/// Secrets leaked through CI/CD variables: which values are in which job logs, and the flags
+/// that let them leak (unmasked, unprotected, public pipelines).
+pub(crate) async fn ci_secret_exposure(
+    run: &mut Run<'_, '_>,
+    subject: &Subject,
+) -> Result<Vec<Finding>, Error> {
+    let Subject::Project { project, .. } = subject else {
+        return Err(Error::Input(
+            "ci-secret-exposure needs --project PATH".into(),
+        ));
+    };
+    scope_collection_for(run, project).await?;
+    let scanner = glir_scan::Scanner::new(
+        glir_scan::RuleSet::builtin(&glir_scan::RuleOptions::default())
+            .map_err(|e| Error::Input(e.to_string()))?,
+    )
+    .map_err(|e| Error::Input(e.to_string()))?;
+    let audit =
+        match glir_collect::audit_variables(run.r.client, &scanner, project, Some(run.r.since))
+            .await
+        {
+            Ok(audit) => audit,
+            Err(e) if matches!(e.status(), Some(401 | 403)) => {
+                run.skip(
+                    "CI/CD variables and job logs",
+                    format!("needs Maintainer of {project}: {e}"),
+                );
+                return Ok(Vec::new());
+            }
+            Err(e) => return Err(e.into()),
+        };
+    for warning in &audit.warnings {
+        run.skip("group CI/CD variables", warning.clone());
+    }
+    snapshot(
+        run.r.case,
+        "ci-variables",
+        "GET /api/v4/projects/:id/variables (values replaced by fingerprints)",
+        &audit.variables,
+        &run.r.operator,
+    )?;
+    run.summary.push(format!(
+        "{} CI/CD variables read, values searched in {} job logs",
+        audit.variables.len(),
+        audit.jobs_searched
+    ));
+    let mut found = Vec::new();
+    for v in &audit.variables {
+        let owner = if v.owner_is_group {
+            Owner::Group {
+                group: v.owner_path.clone(),
+            }
+        } else {
+            Owner::Project {
+                project: v.owner_path.clone(),
+            }
+        };
+        if !v.leaked_in_jobs.is_empty() {
+            let encodings: Vec<&str> = v.encodings.iter().map(String::as_str).collect();
+            found.push(Finding {
+                kind: "leaked_variable".into(),
+                severity: "high".into(),
+                title: format!(
+                    "value of {} ({}) appears in job logs {:?} ({})",
+                    v.key,
+                    v.defined_in,
+                    v.leaked_in_jobs,
+                    encodings.join(", ")
+                ),
+                time: v.first_seen.unwrap_or(run.r.since),
+                actor: None,
+                author_id: None,
+                ip: None,
+                object_id: None,
+                entity_path: Some(v.owner_path.clone()),
+                from: None,
+                to: None,
+                event_ids: Vec::new(),
+            });
+            run.plan.push(
+                Action::Manual {
+                    title: format!(
+                        "rotate the secret in {} at its issuer, then update the variable",
+                        v.key
+                    ),
+                },
+                format!("its value is in job logs {:?}", v.leaked_in_jobs),
+                "whatever uses the old value fails once it is rotated".into(),
+                None,
+                Vec::new(),
+            );
+        }
+        if !v.looks_secret || v.hidden {
+            continue;
+        }
+        let state = Some(
+            json!({"masked": v.masked, "protected": v.protected, "fingerprint": v.fingerprint}),
+        );
+        if !v.masked && v.maskable {
+            run.plan.push(
+                Action::MaskVariable {
+                    owner: owner.clone(),
+                    key: v.key.clone(),
+                    environment_scope: v.environment_scope.clone(),
+                },
+                format!(
+                    "{} holds a secret-looking value shown in clear in job logs",
+                    v.key
+                ),
+                "none for jobs; people reading logs no longer see the value".into(),
+                state.clone(),
+                Vec::new(),
+            );
+        } else if !v.masked {
+            run.plan.push(
+                Action::Manual { title: format!("{}: GitLab cannot mask its value; move it to a file variable or an external secret store", v.key) },
+                format!("{} holds a secret-looking value shown in clear in job logs", v.key),
+                "-".into(),
+                None,
+                Vec::new(),
+            );
+        }
+        if !v.protected {
+            run.plan.push(
+                Action::ProtectVariable {
+                    owner,
+                    key: v.key.clone(),
+                    environment_scope: v.environment_scope.clone(),
+                },
+                format!("{} is given to pipelines of every branch", v.key),
+                "pipelines on unprotected branches lose the variable: deployments from them fail"
+                    .into(),
+                state,
+                Vec::new(),
+            );
+        }
+    }
+    if audit.public_jobs == Some(true) {
+        run.plan.push(
+            Action::DisablePublicJobs {
+                project: audit.project.clone(),
+            },
+            "job logs are visible to non-members".into(),
+            "non-members can no longer read pipelines and job logs".into(),
+            Some(json!({"public_jobs": true})),
+            Vec::new(),
+        );
+    }
+    run.plan.push(
+        Action::Manual { title: "erase the job logs and artifacts that show secrets (POST /projects/:id/jobs/:job_id/erase)".into() },
+        "the guide's CI/CD secret steps".into(),
+        "the logs are gone for everyone".into(),
+        None,
+        Vec::new(),
+    );
+    Ok(found)
+}
+
+/// Instance events for an administrator, else the project's own.
+async fn scope_collection_for(run: &mut Run<'_, '_>, project: &str) -> Result<(), Error> {
+    if run.admin() {
+        run.collect(AuditScope::Instance).await
+    } else {
+        run.collect(AuditScope::Project(project.to_string())).await
+    }
+}
+
+/// The remaining scenarios share one shape: collect, find what changed in the scope (from the
+/// actors' new addresses when the scope is the whole instance), plan actions for what the
+/// findings name, and the guide's manual steps.
 pub(crate) async fn other(
     run: &mut Run<'_, '_>,
     playbook: Playbook,
     subject: &Subject,
 ) -> Result<Vec<Finding>, Error> {
-    scope_collection(run).await?;
-    let filter = match subject {
-        Subject::Project { project, .. } => EventFilter {
+    match subject {
+        Subject::Project { project, .. } => scope_collection_for(run, project).await?,
+        _ => scope_collection(run).await?,
+    }
+    let mut subject_user = None;
+    let events = match subject {
+        Subject::Project { project, .. } => run.events(EventFilter {
             entity: Some(project.clone()),
             ..EventFilter::default()
-        },
-        Subject::Group(group) => EventFilter {
+        })?,
+        Subject::Group(group) => run.events(EventFilter {
             entity: Some(group.clone()),
             ..EventFilter::default()
-        },
+        })?,
         Subject::User(username) => {
             let user = find_user(run, username).await?;
-            EventFilter {
+            let events = run.events(EventFilter {
                 actor: Some(user.id.to_string()),
                 ..EventFilter::default()
-            }
+            })?;
+            subject_user = Some(user);
+            events
         }
-        Subject::Instance | Subject::Token(_) => EventFilter::default(),
+        // Across the instance, only what each actor did from an address new to them.
+        Subject::Instance | Subject::Token(_) => from_new_ips(run.events(EventFilter::default())?),
     };
-    let events = run.events(filter)?;
     let mut found = findings(&events);
     let relevant: &[&str] = match playbook {
         Playbook::Misconfiguration => &[
@@ -316,7 +462,7 @@ pub(crate) async fn other(
             "project_exported",
             "artifact_downloaded",
         ],
-        Playbook::JobTokenExposure | Playbook::CiSecretExposure => &[
+        Playbook::JobTokenExposure => &[
             "variable_changed",
             "new_runner",
             "new_deploy_key",
@@ -327,17 +473,42 @@ pub(crate) async fn other(
     if !relevant.is_empty() {
         found.retain(|f| relevant.contains(&f.kind.as_str()));
     }
-    plan_findings(run, &found, 0);
+    for f in &found {
+        run.timeline.extend(f.event_ids.iter().cloned());
+    }
+    plan_findings(run, &found, subject_user.as_ref().map_or(0, |u| u.id));
+    if playbook == Playbook::Exfiltration
+        && let Some(user) = &subject_user
+        && !found.is_empty()
+    {
+        run.plan.push(
+            Action::BlockUser { user_id: user.id },
+            format!(
+                "{} downloaded or exported {} times in the window",
+                user.username,
+                found.len()
+            ),
+            format!("{} loses all access until unblocked", user.username),
+            Some(json!({"state": user.state})),
+            found.iter().flat_map(|f| f.event_ids.clone()).collect(),
+        );
+        revoke_user_tokens(run, user).await?;
+    }
+    if playbook == Playbook::InstanceCompromise && run.admin() {
+        run.plan.push(
+            Action::RequireTwoFactor {
+                owner: Owner::Instance,
+            },
+            "the guide: enforce two-factor authentication".into(),
+            "users without 2FA must set it up at next sign-in (grace period 48 h)".into(),
+            None,
+            Vec::new(),
+        );
+    }
     let manual: &[&str] = match playbook {
         Playbook::JobTokenExposure => &[
-            "cancel the job whose token leaked if it still runs: a job token dies with its job",
             "review the project's recent commits and their authors in the evidence",
             "limit job token access (Settings > CI/CD > Job token permissions)",
-        ],
-        Playbook::CiSecretExposure => &[
-            "rotate every leaked value at its issuer (the cloud, registry or service it belongs to)",
-            "erase the job logs and artifacts that show the secret",
-            "review artifact expiry for jobs that write secrets to files",
         ],
         Playbook::InstanceCompromise => &[
             "update GitLab to the latest patch release",
@@ -362,6 +533,70 @@ pub(crate) async fn other(
         );
     }
     Ok(found)
+}
+
+/// Events each actor made from an address it had not used before in the window.
+fn from_new_ips(events: Vec<AuditEvent>) -> Vec<AuditEvent> {
+    let mut by_actor: BTreeMap<i64, Vec<AuditEvent>> = BTreeMap::new();
+    for e in &events {
+        by_actor
+            .entry(e.author_id.unwrap_or(0))
+            .or_default()
+            .push(e.clone());
+    }
+    let new: BTreeSet<(i64, String)> = by_actor
+        .iter()
+        .flat_map(|(actor, list)| new_ips(list).into_iter().map(move |ip| (*actor, ip)))
+        .collect();
+    events
+        .into_iter()
+        .filter(|e| {
+            e.ip_address
+                .as_ref()
+                .is_some_and(|ip| new.contains(&(e.author_id.unwrap_or(0), ip.clone())))
+        })
+        .collect()
+}
+
+/// Plans revoking every active personal access token of `user` (administrators only).
+async fn revoke_user_tokens(run: &mut Run<'_, '_>, user: &User) -> Result<(), Error> {
+    if !run.admin() {
+        run.skip(
+            "the account's tokens",
+            "listing another user's tokens needs an administrator",
+        );
+        return Ok(());
+    }
+    let client = run.r.client;
+    let tokens: Vec<PersonalAccessToken> = collect_pages(
+        client,
+        client.personal_access_tokens(&PatFilter {
+            user_id: Some(user.id),
+            state: Some("active".into()),
+            ..PatFilter::default()
+        }),
+    )
+    .await?;
+    snapshot(
+        run.r.case,
+        &format!("user-{}-tokens", user.id),
+        "GET /api/v4/personal_access_tokens?user_id",
+        &tokens,
+        &run.r.operator,
+    )?;
+    for pat in &tokens {
+        run.plan.push(
+            Action::RevokePersonalAccessToken { token_id: pat.id },
+            format!(
+                "the guide: reset every credential of the account (token \"{}\")",
+                pat.name
+            ),
+            token_risk(pat),
+            Some(json!({"active": pat.active, "scopes": pat.scopes, "last_used_at": pat.last_used_at})),
+            Vec::new(),
+        );
+    }
+    Ok(())
 }
 
 /// Instance events for an administrator; otherwise the subject's group or project.

@@ -1,0 +1,266 @@
+//! The CI/CD variable leak audit: a project's variables and its ancestor groups', and in which
+//! job logs their values appear (as written, URL-encoded, base64, double base64, hex). Values
+//! stay `Secret`s; reports carry fingerprints only.
+
+use crate::jobs::{JobLogRequest, fetch_job_logs};
+use futures::TryStreamExt;
+use glir_gitlab::{Client, Error, PageRequest, Variable};
+use glir_scan::{Scanner, ValueLeakFinder, clean_job_log};
+use jiff::Timestamp;
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// One variable and what the audit found about it.
+#[derive(Debug, Clone, Serialize)]
+pub struct VariableReport {
+    pub key: String,
+    /// `project acme/app` or `group acme`.
+    pub defined_in: String,
+    /// The project or group path the variable belongs to.
+    pub owner_path: String,
+    pub owner_is_group: bool,
+    pub environment_scope: String,
+    pub masked: bool,
+    pub protected: bool,
+    pub hidden: bool,
+    /// GitLab would accept masking this value.
+    pub maskable: bool,
+    /// Fingerprint of the value (never the value).
+    pub fingerprint: Option<String>,
+    pub looks_secret: bool,
+    /// Problems in plain words, e.g. "unmasked secret-looking value".
+    pub flags: Vec<String>,
+    pub leaked_in_jobs: Vec<i64>,
+    pub encodings: BTreeSet<String>,
+    pub first_seen: Option<Timestamp>,
+    pub last_seen: Option<Timestamp>,
+    pub searched: bool,
+}
+
+/// The audit's result.
+#[derive(Debug, Clone, Default)]
+pub struct VariableAudit {
+    pub project: String,
+    /// Whether the project's job logs are visible to non-members.
+    pub public_jobs: Option<bool>,
+    pub variables: Vec<VariableReport>,
+    pub jobs_searched: u64,
+    /// Things that could not be read, in plain words.
+    pub warnings: Vec<String>,
+}
+
+/// Reads the project's (Maintainer) and its groups' variables and searches the project's job
+/// logs since `since` for their values. A group the caller cannot read becomes a warning.
+pub async fn audit_variables(
+    client: &Client,
+    scanner: &Scanner,
+    project: &str,
+    since: Option<Timestamp>,
+) -> Result<VariableAudit, Error> {
+    let project = client.project(project).await?.body;
+    let path = project.path_with_namespace.clone();
+    let mut audit = VariableAudit {
+        project: path.clone(),
+        public_jobs: project.public_jobs,
+        ..VariableAudit::default()
+    };
+    let mut variables: Vec<(String, bool, Variable)> =
+        collect(client, client.project_variables(&path))
+            .await?
+            .into_iter()
+            .map(|v| (path.clone(), false, v))
+            .collect();
+    if project.namespace.kind == "group" {
+        for group in ancestors(&project.namespace.full_path) {
+            match collect(client, client.group_variables(&group)).await {
+                Ok(vars) => variables.extend(vars.into_iter().map(|v| (group.clone(), true, v))),
+                Err(e) => audit.warnings.push(format!(
+                    "group {group} variables not read (needs Owner or Maintainer of the group): {e}"
+                )),
+            }
+        }
+    }
+    let values: Vec<&str> = variables
+        .iter()
+        .map(|(_, _, v)| v.value.as_ref().map_or("", |s| s.expose()))
+        .collect();
+    let finder = ValueLeakFinder::new(&values).map_err(|e| Error::Config(e.to_string()))?;
+    audit.variables = variables
+        .iter()
+        .enumerate()
+        .map(|(i, (owner, is_group, v))| describe(owner, *is_group, v, scanner, finder.searched(i)))
+        .collect();
+    let req = JobLogRequest {
+        target: path.clone(),
+        since,
+        artifacts: false,
+        max_artifact_bytes: 0,
+        concurrency: 4,
+    };
+    let reports = &mut audit.variables;
+    let summary = fetch_job_logs(client, &req, &mut |log| {
+        let Ok(raw) = &log.trace else {
+            return;
+        };
+        let clean = clean_job_log(raw);
+        finder.find(&clean.text, &mut |hit| {
+            let report = &mut reports[hit.value];
+            if !report.leaked_in_jobs.contains(&log.job.id) {
+                report.leaked_in_jobs.push(log.job.id);
+            }
+            report.encodings.insert(hit.encoding.label().to_string());
+            if let Some(at) = log.job.created_at {
+                report.first_seen = Some(report.first_seen.map_or(at, |f| f.min(at)));
+                report.last_seen = Some(report.last_seen.map_or(at, |l| l.max(at)));
+            }
+        });
+    })
+    .await?;
+    audit.jobs_searched = summary.jobs;
+    for report in &mut audit.variables {
+        report.leaked_in_jobs.sort_unstable();
+        if !report.leaked_in_jobs.is_empty() {
+            report.flags.insert(
+                0,
+                format!(
+                    "value appears in {} job logs: rotate it",
+                    report.leaked_in_jobs.len()
+                ),
+            );
+        }
+    }
+    Ok(audit)
+}
+
+fn describe(
+    owner: &str,
+    is_group: bool,
+    v: &Variable,
+    scanner: &Scanner,
+    searched: bool,
+) -> VariableReport {
+    let value = v.value.as_ref().map(|s| s.expose()).unwrap_or_default();
+    let looks_secret = looks_secret(&v.key, value, scanner);
+    let hidden = v.hidden.unwrap_or(false);
+    let mut flags = Vec::new();
+    if looks_secret && !v.masked && !hidden {
+        flags.push("unmasked secret-looking value: job logs can print it".to_string());
+        if !maskable(value) {
+            flags.push(
+                "GitLab cannot mask this value: use a file variable or an external secret"
+                    .to_string(),
+            );
+        }
+    }
+    if looks_secret && !v.protected {
+        flags.push("unprotected: every branch's pipelines can read it".to_string());
+    }
+    if !searched && !hidden && !value.is_empty() {
+        flags.push("value too short to search for".to_string());
+    }
+    VariableReport {
+        key: v.key.clone(),
+        defined_in: format!("{} {owner}", if is_group { "group" } else { "project" }),
+        owner_path: owner.to_string(),
+        owner_is_group: is_group,
+        environment_scope: v.environment_scope.clone().unwrap_or_else(|| "*".into()),
+        masked: v.masked,
+        protected: v.protected,
+        hidden,
+        maskable: maskable(value),
+        fingerprint: v.value.as_ref().map(|s| s.fingerprint()),
+        looks_secret,
+        flags,
+        leaked_in_jobs: Vec::new(),
+        encodings: BTreeSet::new(),
+        first_seen: None,
+        last_seen: None,
+        searched,
+    }
+}
+
+/// A name that says secret, a value a secret rule recognises, or a long random-looking value.
+fn looks_secret(key: &str, value: &str, scanner: &Scanner) -> bool {
+    let key = key.to_ascii_lowercase();
+    let named = [
+        "token",
+        "secret",
+        "passw",
+        "pwd",
+        "key",
+        "private",
+        "credential",
+        "auth",
+    ]
+    .iter()
+    .any(|w| key.contains(w));
+    let mut recognised = false;
+    scanner.scan(value.as_bytes(), &mut |_| recognised = true);
+    named || recognised || (value.len() >= 16 && entropy(value) >= 3.5)
+}
+
+/// GitLab masks only single-line values of 8+ characters from the Base64 alphabet plus
+/// `@ _ - : . ~` (doc/ci/variables/_index.md, "Mask a CI/CD variable").
+fn maskable(value: &str) -> bool {
+    value.len() >= 8
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"@_-:+/=.~".contains(&b))
+}
+
+fn entropy(text: &str) -> f64 {
+    let mut counts = [0usize; 256];
+    for b in text.bytes() {
+        counts[b as usize] += 1;
+    }
+    let len = text.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / len;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// `a/b/c` → `a`, `a/b`, `a/b/c`: variables are inherited from every ancestor group.
+fn ancestors(full_path: &str) -> Vec<String> {
+    let parts: Vec<&str> = full_path.split('/').collect();
+    (1..=parts.len()).map(|n| parts[..n].join("/")).collect()
+}
+
+async fn collect(client: &Client, req: PageRequest) -> Result<Vec<Variable>, Error> {
+    let mut out = Vec::new();
+    let mut pages = std::pin::pin!(client.pages::<Variable>(req));
+    while let Some(page) = pages.try_next().await? {
+        out.extend(page.items);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ancestors, entropy, maskable};
+
+    #[test]
+    fn maskability_follows_gitlabs_rules() {
+        assert!(maskable("SimMaskedDeployPw0001"));
+        assert!(maskable("abc+/def=ghi@jk"));
+        assert!(!maskable("short"));
+        assert!(!maskable("Sim+Leak/Secret=Value!2026"));
+        assert!(!maskable("has space inside"));
+    }
+
+    #[test]
+    fn every_ancestor_group_is_listed() {
+        assert_eq!(ancestors("a/b/c"), ["a", "a/b", "a/b/c"]);
+        assert_eq!(ancestors("acme"), ["acme"]);
+    }
+
+    #[test]
+    fn random_text_has_more_entropy_than_words() {
+        assert!(entropy("k8Zq2Lp9Xw4Rt7Vn3Bc6") > 3.5);
+        assert!(entropy("aaaaaaaaaaaaaaaaaaaa") < 1.0);
+    }
+}

@@ -1,0 +1,328 @@
+//! One end-to-end run per playbook against the simulator: seeded incident → respond → apply →
+//! GitLab contained → journal verifies → a second apply changes nothing.
+
+use glir_case::{Case, Cases, NewCase};
+use glir_gitlab::{Auth, Client};
+use glir_redact::Secret;
+use glir_respond::{
+    Action, Investigation, Outcome, Plan, Playbook, Respond, StepResult, Subject, apply,
+    investigate,
+};
+use glir_sim::{Scenario, SimHandle};
+use glir_store::Store;
+use std::path::Path;
+
+const DEMO_ROOT: &str = "glpat-DemoRootAdmin000000";
+const SIM_ADMIN: &str = "glpat-SimAdminToken000001";
+
+struct Outcome3 {
+    sim: SimHandle,
+    root: Client,
+    case: Case,
+    investigation: Investigation,
+    applied: Vec<StepResult>,
+    _dir: tempfile::TempDir,
+}
+
+fn client(url: &str, token: &str) -> Client {
+    Client::builder(url)
+        .unwrap()
+        .auth(Auth::PrivateToken(Secret::new(token)))
+        .build()
+        .unwrap()
+}
+
+/// Runs `playbook` on `subject`, applies its plan, checks that a second apply changes nothing
+/// and that the journal verifies.
+async fn respond_and_apply(
+    scenario: Scenario,
+    admin: &str,
+    playbook: Playbook,
+    subject: Subject,
+    since: &str,
+) -> Outcome3 {
+    let sim = glir_sim::start(scenario).await.unwrap();
+    let root = client(&sim.url(), admin);
+    let dir = tempfile::tempdir().unwrap();
+    let mut case = Cases::new(dir.path().join("cases"))
+        .open_new(
+            "c",
+            NewCase {
+                scenario: Some(playbook.name().into()),
+                operator: "tester".into(),
+                glir_version: "test".into(),
+                ..NewCase::default()
+            },
+        )
+        .unwrap();
+    let mut store = Store::open(&dir.path().join("glir.db")).unwrap();
+    let pack = glir_detect::load_rules(
+        &[Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/gitlab")],
+        true,
+        &[],
+    )
+    .unwrap();
+    let mut respond = Respond {
+        client: &root,
+        store: &mut store,
+        case: &mut case,
+        pack: &pack,
+        operator: "tester".into(),
+        since: since.parse().unwrap(),
+        until: jiff::Timestamp::now(),
+    };
+    let investigation = investigate(&mut respond, playbook, subject).await.unwrap();
+    let (path, plan) = Plan::latest(&case).unwrap().unwrap();
+    assert_eq!(plan, investigation.plan);
+    let applied = apply(&root, &mut case, &plan, &path, "tester")
+        .await
+        .unwrap();
+    for r in &applied {
+        assert!(
+            matches!(r.outcome, Outcome::Applied | Outcome::Manual),
+            "{r:?}"
+        );
+    }
+    let again = apply(&root, &mut case, &plan, &path, "tester")
+        .await
+        .unwrap();
+    for r in &again {
+        assert!(
+            matches!(r.outcome, Outcome::AlreadyDone | Outcome::Manual),
+            "second apply: {r:?}"
+        );
+    }
+    let report = case.verify().unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+    Outcome3 {
+        sim,
+        root,
+        case,
+        investigation,
+        applied,
+        _dir: dir,
+    }
+}
+
+fn planned(o: &Outcome3) -> Vec<Action> {
+    o.investigation
+        .plan
+        .steps
+        .iter()
+        .map(|s| s.action.clone())
+        .collect()
+}
+
+fn applied_count(o: &Outcome3) -> usize {
+    o.applied
+        .iter()
+        .filter(|r| r.outcome == Outcome::Applied)
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_compromise_blocks_the_user_and_removes_what_the_attacker_added() {
+    let o = respond_and_apply(
+        Scenario::demo(),
+        DEMO_ROOT,
+        Playbook::AccountCompromise,
+        Subject::User("dana".into()),
+        "2026-11-01T00:00:00Z",
+    )
+    .await;
+    let plan = planned(&o);
+    assert_eq!(plan[0], Action::BlockUser { user_id: 2 });
+    for expected in [
+        Action::RemoveSshKey {
+            user_id: 2,
+            key_id: 42,
+        },
+        Action::BlockUser { user_id: 6 },
+        Action::RevokePersonalAccessToken { token_id: 2 },
+        Action::RevokePersonalAccessToken { token_id: 4 },
+        Action::RequireTwoFactor {
+            owner: glir_respond::Owner::Instance,
+        },
+    ] {
+        assert!(plan.contains(&expected), "missing {expected:?}: {plan:#?}");
+    }
+    assert!(
+        plan.iter()
+            .any(|a| matches!(a, Action::Manual { title } if title.contains("unblock")))
+    );
+    assert_eq!(
+        o.root.user(2).await.unwrap().body.state.as_deref(),
+        Some("blocked")
+    );
+    let settings = o.root.application_settings().await.unwrap().body;
+    assert_eq!(settings.require_two_factor_authentication, Some(true));
+    assert!(applied_count(&o) >= 6);
+    assert!(o.case.info().times.revoked_at.is_some());
+    o.sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ci_secret_exposure_masks_and_protects_the_leaky_variables() {
+    let o = respond_and_apply(
+        Scenario::credentials(),
+        SIM_ADMIN,
+        Playbook::CiSecretExposure,
+        Subject::Project {
+            project: "acme/app".into(),
+            job: None,
+        },
+        "2025-01-01T00:00:00Z",
+    )
+    .await;
+    let plan = planned(&o);
+    assert!(
+        plan.contains(&Action::ProtectVariable {
+            owner: glir_respond::Owner::Project {
+                project: "acme/app".into()
+            },
+            key: "API_SECRET_KEY".into(),
+            environment_scope: "*".into()
+        }),
+        "{plan:#?}"
+    );
+    // Its value has a '!': GitLab cannot mask it, so that is a manual step, not a failing one.
+    assert!(plan.iter().any(|a| matches!(a, Action::Manual { title } if title.contains("API_SECRET_KEY: GitLab cannot mask"))), "{plan:#?}");
+    assert!(plan.iter().any(|a| matches!(a, Action::Manual { title } if title.starts_with("rotate the secret in API_SECRET_KEY"))));
+    assert!(
+        o.investigation
+            .findings
+            .iter()
+            .any(|f| f.kind == "leaked_variable" && f.title.contains("[202, 203, 204]")),
+        "{:#?}",
+        o.investigation.findings
+    );
+    let vars: Vec<glir_gitlab::Variable> = {
+        use futures::TryStreamExt;
+        let mut out = Vec::new();
+        let mut pages = std::pin::pin!(
+            o.root
+                .pages::<glir_gitlab::Variable>(o.root.project_variables("acme/app"))
+        );
+        while let Some(page) = pages.try_next().await.unwrap() {
+            out.extend(page.items);
+        }
+        out
+    };
+    let leaky = vars.iter().find(|v| v.key == "API_SECRET_KEY").unwrap();
+    assert!(leaky.protected, "API_SECRET_KEY not protected");
+    // No variable value in the case.
+    for entry in walk(o.case.dir()) {
+        let text = String::from_utf8_lossy(&std::fs::read(&entry).unwrap()).to_string();
+        assert!(
+            !text.contains("Sim+Leak/Secret=Value!2026"),
+            "{}",
+            entry.display()
+        );
+    }
+    o.sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn misconfiguration_puts_the_visibility_back() {
+    let o = respond_and_apply(
+        Scenario::demo(),
+        DEMO_ROOT,
+        Playbook::Misconfiguration,
+        Subject::Project {
+            project: "acme/infra".into(),
+            job: None,
+        },
+        "2026-11-01T00:00:00Z",
+    )
+    .await;
+    assert!(planned(&o).contains(&Action::SetProjectVisibility {
+        project: "acme/infra".into(),
+        visibility: "private".into()
+    }));
+    assert_eq!(
+        o.root.project("acme/infra").await.unwrap().body.visibility,
+        "private"
+    );
+    o.sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exfiltration_blocks_the_downloader_and_revokes_their_tokens() {
+    let o = respond_and_apply(
+        Scenario::demo(),
+        DEMO_ROOT,
+        Playbook::Exfiltration,
+        Subject::User("dana".into()),
+        "2026-11-20T00:00:00Z",
+    )
+    .await;
+    let plan = planned(&o);
+    assert!(
+        plan.contains(&Action::BlockUser { user_id: 2 }),
+        "{plan:#?}"
+    );
+    assert!(
+        o.investigation
+            .findings
+            .iter()
+            .all(|f| f.kind == "repository_downloaded")
+    );
+    assert_eq!(o.investigation.findings.len(), 2);
+    assert_eq!(
+        o.root.user(2).await.unwrap().body.state.as_deref(),
+        Some("blocked")
+    );
+    o.sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instance_compromise_acts_only_on_what_came_from_new_addresses() {
+    let o = respond_and_apply(
+        Scenario::demo(),
+        DEMO_ROOT,
+        Playbook::InstanceCompromise,
+        Subject::Instance,
+        "2026-11-01T00:00:00Z",
+    )
+    .await;
+    let plan = planned(&o);
+    for expected in [
+        Action::RevokePersonalAccessToken { token_id: 4 },
+        Action::RemoveSshKey {
+            user_id: 2,
+            key_id: 42,
+        },
+        Action::BlockUser { user_id: 6 },
+    ] {
+        assert!(plan.contains(&expected), "missing {expected:?}: {plan:#?}");
+    }
+    // Carol's key was added from her usual address: not the attacker's, left alone.
+    assert!(
+        !plan
+            .iter()
+            .any(|a| matches!(a, Action::RemoveSshKey { user_id: 5, .. })),
+        "{plan:#?}"
+    );
+    assert!(
+        plan.iter()
+            .any(|a| matches!(a, Action::Manual { title } if title.contains("write-once")))
+    );
+    assert_eq!(
+        o.root.user(6).await.unwrap().body.state.as_deref(),
+        Some("blocked")
+    );
+    o.sim.shutdown().await;
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
