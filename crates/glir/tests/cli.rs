@@ -420,7 +420,7 @@ fn demo_prints_the_investigation() {
     for needle in ["new key", "new token", "new user"] {
         assert!(out.contains(needle), "missing {needle}:\n{out}");
     }
-    let detections = out.split("5/6").nth(1).expect("a detections step");
+    let detections = out.split("5/7").nth(1).expect("a detections step");
     assert!(
         detections.contains("critical Dana Whitfield   GitLab User Granted Administrator"),
         "{detections}"
@@ -429,7 +429,7 @@ fn demo_prints_the_investigation() {
         detections.contains("visibility changed to public"),
         "{detections}"
     );
-    let triage = out.split("6/6").nth(1).expect("a triage step");
+    let triage = out.split("6/7").nth(1).expect("a triage step");
     assert!(triage.contains("verdict: valid"), "{triage}");
     assert!(
         triage.contains("leaked token itself was never sent"),
@@ -441,6 +441,16 @@ fn demo_prints_the_investigation() {
         "{triage}"
     );
     assert!(triage.contains("artifact dist/.env"), "{triage}");
+    let contain = out.split("7/7").nth(1).expect("a containment step");
+    for needle in [
+        "revoke personal access token 2",
+        "applied          revoke_personal_access_token",
+        "applied          block_user",
+        "hash chain and evidence verified",
+        "report.html",
+    ] {
+        assert!(contain.contains(needle), "missing {needle}:\n{contain}");
+    }
 }
 
 #[test]
@@ -484,14 +494,16 @@ fn detect_stores_alerts_once_and_alerts_lists_them() {
         "alerts exit 1: {}",
         text(&first)
     );
+    // "alerts stored: N new, M already stored": the demo's playbook step stored some already.
     let stored: u64 = text(&first)
         .lines()
         .find_map(|l| {
-            l.strip_prefix("alerts stored: ")?
-                .split(' ')
-                .next()?
-                .parse()
-                .ok()
+            let rest = l.strip_prefix("alerts stored: ")?;
+            let numbers: Vec<u64> = rest
+                .split(|c: char| !c.is_ascii_digit())
+                .filter_map(|n| n.parse().ok())
+                .collect();
+            Some(numbers.iter().sum())
         })
         .unwrap_or_else(|| panic!("{}", text(&first)));
     assert!(stored > 0, "{}", text(&first));

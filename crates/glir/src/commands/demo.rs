@@ -24,7 +24,7 @@ use std::sync::atomic::AtomicBool;
 /// The demo story: this token of this user was found committed to a public project.
 const LEAKED_TOKEN_NAME: &str = "deploy-automation";
 /// Steps the demo walks through.
-const STEPS: u32 = 6;
+const STEPS: u32 = 7;
 /// The group whose CI job logs and artifacts the demo scans for the leaked token.
 const SCANNED_GROUP: &str = "acme";
 /// The responder's own credential in the scenario: an administrator's token.
@@ -203,6 +203,69 @@ pub fn run(g: &GlobalArgs, args: &DemoArgs) -> Result<ExitCode> {
             "glir token inspect < token.txt; glir scan --gitlab-jobs acme --artifacts --verify",
         )?;
         triage(&mut out, &client, &sim.url(), &leaked_secret).await?;
+
+        step(
+            &mut out,
+            7,
+            "Contain it: plan, apply to the simulator, verify the journal, write the report",
+            "glir respond token-exposure --case demo < token.txt; glir apply demo; glir case verify demo; glir report demo",
+        )?;
+        let mut case = glir_case::Cases::new(data_dir.join("cases")).open_new(
+            "demo",
+            glir_case::NewCase {
+                scenario: Some("token-exposure".into()),
+                operator: super::operator(),
+                glir_version: env!("CARGO_PKG_VERSION").to_string(),
+                gitlab_url: Some(sim.url()),
+                ..glir_case::NewCase::default()
+            },
+        )?;
+        let investigation = {
+            let mut respond = glir_respond::Respond {
+                client: &client,
+                store: &mut store,
+                case: &mut case,
+                pack: &pack,
+                operator: super::operator(),
+                since,
+                until: Timestamp::now(),
+            };
+            glir_respond::investigate(
+                &mut respond,
+                glir_respond::Playbook::TokenExposure,
+                glir_respond::Subject::Token(leaked_secret.clone()),
+            )
+            .await?
+        };
+        writeln!(out, "  plan ({} steps, saved in the case as {}):", investigation.plan.steps.len(), investigation.plan_path)?;
+        for s in &investigation.plan.steps {
+            writeln!(out, "    {}. {}", s.n, s.effect)?;
+        }
+        writeln!(out, "  applying to the simulator (on a real instance glir asks first, or needs --yes):")?;
+        let results = glir_respond::apply(&client, &mut case, &investigation.plan, &investigation.plan_path, &super::operator()).await?;
+        for r in &results {
+            let outcome = match r.outcome {
+                glir_respond::Outcome::Applied => "applied",
+                glir_respond::Outcome::AlreadyDone => "already done",
+                glir_respond::Outcome::Failed => "FAILED",
+                glir_respond::Outcome::Manual => "left to a person",
+            };
+            writeln!(out, "    {}. {:<16} {:<30} journal {}", r.n, outcome, r.action, &r.journal_hash[..16])?;
+        }
+        let verified = case.verify()?;
+        writeln!(
+            out,
+            "  journal: {} records, {}",
+            verified.journal_records,
+            if verified.ok() { "hash chain and evidence verified" } else { "DOES NOT VERIFY" }
+        )?;
+        let report = super::report::write_report(&case, &store, crate::cli::OutputFormat::Md, None)?;
+        let html = super::report::write_report(&case, &store, crate::cli::OutputFormat::Html, None)?;
+        writeln!(out, "  report: {}", report.display())?;
+        writeln!(out, "          {}", html.display())?;
+        if args.keep.is_none() {
+            writeln!(out, "  (in the temporary directory, removed at exit: `glir demo --keep DIR` keeps the case and its report)")?;
+        }
         writeln!(out)?;
         match &args.keep {
             Some(dir) => writeln!(

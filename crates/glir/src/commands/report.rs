@@ -15,9 +15,22 @@ use std::process::ExitCode;
 
 pub fn run(g: &GlobalArgs, settings: &Settings, args: &ReportArgs) -> Result<ExitCode> {
     let case = cases(settings, &args.dir).load(&args.case)?;
-    let verify = case.verify()?;
-    let investigation = glir_respond::latest_investigation(&case)?;
     let store = open_store(settings)?;
+    let path = write_report(&case, &store, g.format, args.output.clone())?;
+    println!("{}", path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Builds the report of `case` and writes it in `format` (Markdown unless a report format is
+/// asked for) to `output` or `<case dir>/report.<ext>`; returns the path.
+pub fn write_report(
+    case: &glir_case::Case,
+    store: &glir_store::Store,
+    format: OutputFormat,
+    output: Option<std::path::PathBuf>,
+) -> Result<std::path::PathBuf> {
+    let verify = case.verify()?;
+    let investigation = glir_respond::latest_investigation(case)?;
     let mut timeline = Vec::new();
     let mut alerts = Vec::new();
     if let Some(inv) = &investigation {
@@ -105,7 +118,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &ReportArgs) -> Result<Exi
             journal_head: case.info().journal_head.hash.clone(),
         },
     };
-    let (bytes, ext) = match g.format {
+    let (bytes, ext) = match format {
         OutputFormat::Html => (glir_report::to_html(&report).into_bytes(), "html"),
         OutputFormat::Json => (
             serde_json::to_vec_pretty(&glir_report::to_json(&report))?,
@@ -118,11 +131,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &ReportArgs) -> Result<Exi
         }
         _ => (glir_report::to_markdown(&report).into_bytes(), "md"),
     };
-    let path = args
-        .output
-        .clone()
-        .unwrap_or_else(|| case.dir().join(format!("report.{ext}")));
+    let path = output.unwrap_or_else(|| case.dir().join(format!("report.{ext}")));
     std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
-    println!("{}", path.display());
-    Ok(ExitCode::SUCCESS)
+    Ok(path)
 }
