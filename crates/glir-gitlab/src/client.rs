@@ -95,6 +95,7 @@ impl Client {
                 body: Body::Empty,
                 accept: "*/*",
                 max_bytes,
+                replay: true,
             };
             let fetched = self.send(&call).await?;
             Ok(Response {
@@ -114,6 +115,46 @@ impl Client {
         query: &[(&str, String)],
         body: Body,
     ) -> Result<Response<T>, Error> {
+        self.exchange(method, path, query, body, true, |fetched| fetched.decode())
+            .await
+    }
+
+    /// A mutation answered with JSON. `replay`: may be sent again after a 5xx or a dropped
+    /// connection (see [`crate::request`]).
+    pub(crate) async fn mutate_json<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Body,
+        replay: bool,
+    ) -> Result<Response<T>, Error> {
+        self.exchange(method, path, query, body, replay, |fetched| {
+            fetched.decode()
+        })
+        .await
+    }
+
+    /// A mutation whose answer has no body worth reading (204, or 201 `true`).
+    pub(crate) async fn mutate_empty(
+        &self,
+        method: Method,
+        path: &str,
+        body: Body,
+    ) -> Result<Response<()>, Error> {
+        self.exchange(method, path, &[], body, true, |_| Ok(()))
+            .await
+    }
+
+    async fn exchange<T>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Body,
+        replay: bool,
+        decode: impl FnOnce(&crate::request::Fetched) -> Result<T, Error>,
+    ) -> Result<Response<T>, Error> {
         let outcome = async {
             let url = self.api_url(path, query)?;
             let call = Call {
@@ -122,9 +163,10 @@ impl Client {
                 body,
                 accept: "application/json",
                 max_bytes: None,
+                replay,
             };
             let fetched = self.send(&call).await?;
-            let body = fetched.decode()?;
+            let body = decode(&fetched)?;
             Ok(Response {
                 body,
                 status: fetched.status,

@@ -1,6 +1,10 @@
 //! One request with retries: pacing, 429 waits, backoff on 5xx and transport failures, and the
-//! mapping of a final failure to an [`Error`]. Every call glir makes is a read, including the
-//! two POST lookups (`/admin/token`, `/runners/verify`), so every call may be retried.
+//! mapping of a final failure to an [`Error`]. Reads (including the two POST lookups
+//! `/admin/token` and `/runners/verify`) and idempotent mutations (revoke, delete, block, PUT)
+//! may be sent again; a mutation that mints a new secret (rotate, reset, renew) is sent once
+//! after a 5xx or a dropped connection, since GitLab may have acted on it: a second rotation
+//! would revoke the token the first one returned. A 429 is always retried: GitLab refused the
+//! request before acting on it.
 
 use crate::base_url;
 use crate::client::Client;
@@ -35,6 +39,8 @@ pub(crate) struct Call<'a> {
     pub(crate) accept: &'static str,
     /// Refuse bodies larger than this (archives); `None` reads any size.
     pub(crate) max_bytes: Option<u64>,
+    /// May be sent again after a 5xx or a transport failure.
+    pub(crate) replay: bool,
 }
 
 impl<'a> Call<'a> {
@@ -46,6 +52,7 @@ impl<'a> Call<'a> {
             body: Body::Empty,
             accept: "application/json",
             max_bytes: None,
+            replay: true,
         }
     }
 }
@@ -112,6 +119,7 @@ impl Client {
             self.inner.stats.request();
             let retry = attempts - 1;
             let may_retry = retry < policy.max_retries;
+            let may_replay = may_retry && call.replay;
             let (wait, reason) = match self.attempt(call).await {
                 Ok(done) if (200..300).contains(&done.status) => return Ok(done),
                 Ok(limited) if limited.status == 429 => {
@@ -131,7 +139,7 @@ impl Client {
                     (wait, "rate limited (429)".to_string())
                 }
                 Ok(failed) if TRANSIENT.contains(&failed.status) => {
-                    if !may_retry {
+                    if !may_replay {
                         return Err(Error::Server {
                             method: method.to_string(),
                             path,
@@ -159,7 +167,7 @@ impl Client {
                 Err(AttemptError::Transport(e)) => {
                     // reqwest would print the URL, and a URL may carry a pasted `private_token`.
                     let e = e.without_url();
-                    if !may_retry {
+                    if !may_replay {
                         return Err(transport_error(&e, method, path, attempts));
                     }
                     (policy.backoff(retry), transport_reason(&e))

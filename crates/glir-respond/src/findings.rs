@@ -295,11 +295,11 @@ mod tests {
         let found = findings(&events);
         assert_eq!(found.len(), 2);
         assert_eq!(
-            (found[0].kind, found[0].object_id),
+            (found[0].kind.as_str(), found[0].object_id),
             ("new_ssh_key", Some(42))
         );
         assert_eq!(
-            (found[1].kind, found[1].object_id),
+            (found[1].kind.as_str(), found[1].object_id),
             ("new_personal_access_token", Some(4))
         );
         assert!(

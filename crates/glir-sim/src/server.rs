@@ -7,7 +7,7 @@ use crate::listener::{ConnectionControl, KillableListener};
 use crate::scenario::Scenario;
 use crate::world::World;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -17,13 +17,31 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
 /// State shared by every request handler.
 pub(crate) struct Shared {
-    pub(crate) world: World,
+    /// The instance's state; mutations take the write lock for the whole request so each one
+    /// is atomic, as a GitLab transaction would be.
+    world: RwLock<World>,
     pub(crate) faults: FaultQueue,
     /// Path and query of every API request received, in order.
     pub(crate) log: Mutex<Vec<String>>,
 }
 
 impl Shared {
+    /// The state for reading. A handler holds the guard for its whole (synchronous) body.
+    pub(crate) fn world(&self) -> RwLockReadGuard<'_, World> {
+        // A panicking handler cannot leave the world half-changed: every mutation validates
+        // before it writes, so a poisoned lock is still consistent.
+        self.world
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The state for a mutation.
+    pub(crate) fn world_mut(&self) -> RwLockWriteGuard<'_, World> {
+        self.world
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     pub(crate) fn record(&self, target: &str) {
         self.lock_log().push(target.to_string());
     }
@@ -52,7 +70,7 @@ pub async fn start(scenario: Scenario) -> Result<SimHandle, SimError> {
 pub async fn start_on(scenario: Scenario, addr: SocketAddr) -> Result<SimHandle, SimError> {
     let world = World::build(scenario)?;
     let shared = Arc::new(Shared {
-        world,
+        world: RwLock::new(world),
         faults: FaultQueue::default(),
         log: Mutex::new(Vec::new()),
     });
@@ -121,7 +139,7 @@ impl SimHandle {
 
     /// Every audit event id the simulator holds, ascending.
     pub fn audit_event_ids(&self) -> Vec<i64> {
-        self.shared.world.event_ids_ascending()
+        self.shared.world().event_ids_ascending()
     }
 
     /// Stops accepting requests and waits (briefly) for in-flight ones to finish.

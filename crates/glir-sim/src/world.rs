@@ -1,5 +1,8 @@
 //! The scenario indexed for serving: lookups by id, path and token, and GitLab's membership
-//! and visibility rules. Built once at start; never mutated afterwards.
+//! and visibility rules. Mutations (revocations, moderation, settings) change records in place
+//! and append to the token and audit event lists; users, groups and projects are never removed
+//! or reordered, so their indexes stay valid, and the credential indexes are rebuilt after any
+//! credential change.
 
 use crate::credentials::{Credential, CredentialIndex};
 use crate::error::SimError;
@@ -14,7 +17,7 @@ pub(crate) const DEVELOPER: u8 = 30;
 pub(crate) const MAINTAINER: u8 = 40;
 pub(crate) const OWNER: u8 = 50;
 
-/// The read-only, indexed scenario.
+/// The indexed scenario.
 pub(crate) struct World {
     pub(crate) scenario: Scenario,
     users_by_id: HashMap<i64, usize>,
@@ -84,6 +87,41 @@ impl World {
         })
     }
 
+    /// The records, for a mutation. Call [`World::reindex_credentials`] after changing or adding
+    /// a credential's plaintext; never remove users, groups or projects.
+    pub(crate) fn scenario_mut(&mut self) -> &mut Scenario {
+        &mut self.scenario
+    }
+
+    /// Rebuilds the plaintext indexes after a rotation, reset or new token.
+    pub(crate) fn reindex_credentials(&mut self) {
+        self.tokens_by_value = index(&self.scenario.tokens, |t| t.token.clone());
+        self.credentials = CredentialIndex::build(&self.scenario);
+    }
+
+    /// Appends an audit event with the next id and returns that id.
+    pub(crate) fn push_event(&mut self, mut event: AuditEvent) -> i64 {
+        let id = self
+            .scenario
+            .audit_events
+            .iter()
+            .map(|e| e.id)
+            .max()
+            .unwrap_or(0)
+            + 1;
+        event.id = id;
+        self.scenario.audit_events.push(event);
+        // The newest event has the highest id, so it goes first in descending order.
+        self.events_desc
+            .insert(0, self.scenario.audit_events.len() - 1);
+        id
+    }
+
+    /// The next free id in a list of records.
+    pub(crate) fn next_id(ids: impl Iterator<Item = i64>) -> i64 {
+        ids.max().unwrap_or(0) + 1
+    }
+
     /// A credential of any family by its plaintext.
     pub(crate) fn credential(&self, plaintext: &str) -> Option<Credential<'_>> {
         self.credentials.find(&self.scenario, plaintext)
@@ -107,6 +145,21 @@ impl World {
         self.tokens_by_value
             .get(plaintext)
             .map(|&i| &self.scenario.tokens[i])
+    }
+
+    /// Position of a user in `scenario.users`, for a mutation.
+    pub(crate) fn user_slot(&self, id: i64) -> Option<usize> {
+        self.users_by_id.get(&id).copied()
+    }
+
+    /// Position of a project in `scenario.projects`.
+    pub(crate) fn project_slot(&self, id: i64) -> Option<usize> {
+        self.projects_by_id.get(&id).copied()
+    }
+
+    /// Position of a group in `scenario.groups`.
+    pub(crate) fn group_slot(&self, id: i64) -> Option<usize> {
+        self.groups_by_id.get(&id).copied()
     }
 
     pub(crate) fn user(&self, id: i64) -> Option<&User> {

@@ -67,6 +67,32 @@ fn validation_errors_name_the_field() {
             "35",
         ),
         (
+            error_for(|d| {
+                d["users"][0]["ssh_keys"] =
+                    json!([{"id": 7, "title": "a", "key": "ssh-ed25519 A"}]);
+                d["users"][1]["ssh_keys"] =
+                    json!([{"id": 7, "title": "b", "key": "ssh-ed25519 B"}]);
+            }),
+            "users[1].ssh_keys[0].id",
+            "duplicate SSH key id 7",
+        ),
+        (
+            error_for(|d| {
+                d["groups"][0]["hooks"] = json!([{"id": 3, "url": "https://a.test/h"}]);
+                d["system_hooks"] = json!([{"id": 3, "url": "https://b.test/h"}]);
+            }),
+            "system_hooks[0].id",
+            "duplicate hook id 3",
+        ),
+        (
+            error_for(|d| {
+                d["projects"][0]["protected_branches"] =
+                    json!([{"id": 1, "name": "main", "merge_access_level": 50}]);
+            }),
+            "projects[0].protected_branches[0].merge_access_level",
+            "50",
+        ),
+        (
             error_for(|d| d["groups"][0]["parent_id"] = json!(99)),
             "groups[0].parent_id",
             "no group with id 99",

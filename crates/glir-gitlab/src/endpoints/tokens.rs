@@ -71,6 +71,15 @@ impl Client {
         }
     }
 
+    /// `GET /personal_access_tokens?user_id=…` (admin): every token of one user, revoked and
+    /// expired ones included, for the evidence of an account compromise.
+    pub fn user_personal_access_tokens(&self, user_id: i64) -> PageRequest {
+        self.personal_access_tokens(&PatFilter {
+            user_id: Some(user_id),
+            ..PatFilter::default()
+        })
+    }
+
     /// `GET /projects/:id/access_tokens` (Maintainer+).
     pub fn project_access_tokens(&self, project: &str) -> PageRequest {
         list(format!(

@@ -20,6 +20,12 @@ pub struct Group {
     pub parent_id: Option<i64>,
     /// Link to the group page.
     pub web_url: String,
+    /// Members must enrol in two-factor authentication.
+    #[serde(default)]
+    pub require_two_factor_authentication: Option<bool>,
+    /// Hours members have to enrol once 2FA is required.
+    #[serde(default)]
+    pub two_factor_grace_period: Option<u32>,
 }
 
 #[cfg(test)]

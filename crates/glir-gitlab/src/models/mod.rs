@@ -9,7 +9,9 @@ mod group;
 mod instance;
 mod job;
 mod member;
+mod persistence;
 mod project;
+mod rotation;
 mod secret_value;
 mod token;
 mod user;
@@ -23,7 +25,12 @@ pub use group::Group;
 pub use instance::{Kas, Metadata, Version};
 pub use job::{Job, JobArtifact, JobPipeline};
 pub use member::Member;
-pub use project::{Namespace, Project};
+pub use persistence::{
+    ApplicationSettings, ApprovalSettings, BranchAccess, DeployKey, Email, GpgKey, Hook,
+    ProtectedBranch, SshKey,
+};
+pub use project::{Namespace, Project, Visibility};
+pub use rotation::{RenewedApplication, RotatedToken, RunnerTokenReset};
 pub use token::PersonalAccessToken;
 pub use user::{Identity, User, UserRef};
 pub use variable::Variable;

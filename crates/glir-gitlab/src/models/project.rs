@@ -19,6 +19,31 @@ pub struct Project {
     pub namespace: Namespace,
     /// Link to the project page.
     pub web_url: String,
+    /// Job logs and artifacts visible to non-members (`public_jobs`); absent for some roles.
+    #[serde(default)]
+    pub public_jobs: Option<bool>,
+}
+
+/// Who can see a project or group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Members only.
+    Private,
+    /// Any signed-in user.
+    Internal,
+    /// Everyone, signed in or not.
+    Public,
+}
+
+impl Visibility {
+    /// GitLab's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Private => "private",
+            Visibility::Internal => "internal",
+            Visibility::Public => "public",
+        }
+    }
 }
 
 /// The namespace a project lives in.

@@ -35,7 +35,8 @@ const SUPPORTED_PREFIXES: &[&str] = &[
 ];
 
 pub(crate) async fn lookup(ctx: Ctx, body: Bytes) -> Result<Json<Value>, ApiError> {
-    let world = &ctx.shared.world;
+    let world = ctx.shared.world();
+    let world = &*world;
     // A POST: only the `api` scope will do (lib/api/api.rb allows `read_api` for GET only).
     let caller = authenticate(&ctx, world, &["api"])?;
     // lib/api/helpers.rb `authenticated_as_admin!`.

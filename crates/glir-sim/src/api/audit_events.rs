@@ -83,7 +83,8 @@ fn respond<'a>(
 }
 
 pub(crate) async fn instance(ctx: Ctx) -> Result<Response, ApiError> {
-    let world = &ctx.shared.world;
+    let world = ctx.shared.world();
+    let world = &*world;
     let caller = authenticate(&ctx, world, READ_API)?;
     // Instance audit events exist only on Self-Managed and Dedicated (doc/api/audit_events.md).
     if world.scenario.instance.gitlab_com {
@@ -115,7 +116,8 @@ pub(crate) async fn instance(ctx: Ctx) -> Result<Response, ApiError> {
 }
 
 pub(crate) async fn group(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let world = &ctx.shared.world;
+    let world = ctx.shared.world();
+    let world = &*world;
     let caller = authenticate(&ctx, world, READ_API)?;
     let group = visible_group(world, caller.user, &id)?;
     // doc/api/audit_events.md: Owners see every event; Developers and Maintainers only their own.
@@ -128,11 +130,12 @@ pub(crate) async fn group(ctx: Ctx, Path(id): Path<String>) -> Result<Response, 
             _ => return Err(ApiError::forbidden()),
         }
     };
-    entity_events(&ctx, "Group", group.id, &visible)
+    entity_events(&ctx, world, "Group", group.id, &visible)
 }
 
 pub(crate) async fn project(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let world = &ctx.shared.world;
+    let world = ctx.shared.world();
+    let world = &*world;
     let caller = authenticate(&ctx, world, READ_API)?;
     let project = visible_project(world, caller.user, &id)?;
     // doc/api/audit_events.md: Maintainers and above see everything; Developers their own.
@@ -145,19 +148,18 @@ pub(crate) async fn project(ctx: Ctx, Path(id): Path<String>) -> Result<Response
             _ => return Err(ApiError::forbidden()),
         }
     };
-    entity_events(&ctx, "Project", project.id, &visible)
+    entity_events(&ctx, world, "Project", project.id, &visible)
 }
 
 fn entity_events(
     ctx: &Ctx,
+    world: &crate::world::World,
     entity_type: &str,
     entity_id: i64,
     visible: &Visible,
 ) -> Result<Response, ApiError> {
     let window = Window::from(ctx)?;
-    let events = ctx
-        .shared
-        .world
+    let events = world
         .events_desc()
         .filter(|e| e.entity_type == entity_type && e.entity_id == entity_id)
         .filter(|e| match visible {

@@ -39,7 +39,8 @@ fn deploy_page(ctx: &Ctx, tokens: Vec<&DeployToken>) -> Result<Response, ApiErro
 
 /// `GET /deploy_tokens` (admin).
 pub(crate) async fn instance(ctx: Ctx) -> Result<Response, ApiError> {
-    let world = &ctx.shared.world;
+    let world = ctx.shared.world();
+    let world = &*world;
     let caller = authenticate(&ctx, world, READ_API)?;
     if !caller.is_admin() {
         return Err(ApiError::forbidden());
@@ -49,7 +50,8 @@ pub(crate) async fn instance(ctx: Ctx) -> Result<Response, ApiError> {
 
 /// `GET /projects/:id/deploy_tokens` (Maintainer+).
 pub(crate) async fn project(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let world = &ctx.shared.world;
+    let world = ctx.shared.world();
+    let world = &*world;
     let caller = authenticate(&ctx, world, READ_API)?;
     let project = visible_project(world, caller.user, &id)?;
     project_role(world, caller.user, project, MAINTAINER)?;
@@ -69,7 +71,8 @@ pub(crate) async fn project(ctx: Ctx, Path(id): Path<String>) -> Result<Response
 
 /// `GET /groups/:id/deploy_tokens` (Maintainer+).
 pub(crate) async fn group(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let world = &ctx.shared.world;
+    let world = ctx.shared.world();
+    let world = &*world;
     let caller = authenticate(&ctx, world, READ_API)?;
     let group = visible_group(world, caller.user, &id)?;
     group_role(world, caller.user, group, MAINTAINER)?;
@@ -89,7 +92,8 @@ pub(crate) async fn group(ctx: Ctx, Path(id): Path<String>) -> Result<Response, 
 
 /// `GET /projects/:id/triggers` (Maintainer+); full tokens only for their owners.
 pub(crate) async fn triggers(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let world = &ctx.shared.world;
+    let world = ctx.shared.world();
+    let world = &*world;
     let caller = authenticate(&ctx, world, READ_API)?;
     let project = visible_project(world, caller.user, &id)?;
     project_role(world, caller.user, project, MAINTAINER)?;
@@ -110,7 +114,8 @@ pub(crate) async fn triggers(ctx: Ctx, Path(id): Path<String>) -> Result<Respons
 /// `GET /runners/:id`: instance runners are visible to everyone; others need Maintainer of the
 /// project or Owner of the group (lib/api/ci/runners.rb `authenticate_show_runner!`).
 pub(crate) async fn runner(ctx: Ctx, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let world = &ctx.shared.world;
+    let world = ctx.shared.world();
+    let world = &*world;
     let caller = authenticate(&ctx, world, READ_API)?;
     let id: i64 = id.parse().map_err(|_| ApiError::invalid_param("id"))?;
     let runner = world
@@ -145,7 +150,8 @@ pub(crate) async fn runner(ctx: Ctx, Path(id): Path<String>) -> Result<Json<Valu
 /// credential. 200 with `RunnerRegistrationDetails` when it authenticates a runner, 403
 /// otherwise (lib/api/ci/runner.rb; `authenticate_runner!` calls `forbidden!`).
 pub(crate) async fn verify(ctx: Ctx, body: Bytes) -> Result<Json<Value>, ApiError> {
-    let world = &ctx.shared.world;
+    let world = ctx.shared.world();
+    let world = &*world;
     let params = form::params(&ctx.headers, &body);
     let plaintext = form::param(&params, ctx.param("token"), "token")
         .ok_or_else(|| ApiError::grape(StatusCode::BAD_REQUEST, "token is missing"))?;
@@ -160,4 +166,63 @@ pub(crate) async fn verify(ctx: Ctx, body: Bytes) -> Result<Json<Value>, ApiErro
         }
         _ => Err(ApiError::forbidden()),
     }
+}
+
+/// `GET /runners/all` (admin): every runner of the instance.
+pub(crate) async fn runners_all(ctx: Ctx) -> Result<Response, ApiError> {
+    let world = ctx.shared.world();
+    let world = &*world;
+    let caller = authenticate(&ctx, world, READ_API)?;
+    if !caller.is_admin() {
+        return Err(ApiError::forbidden());
+    }
+    let items = world
+        .scenario
+        .runners
+        .iter()
+        .map(|r| render_ci::runner(world, r))
+        .collect();
+    paging::in_order(&ctx, items, "Ci::Runner")
+}
+
+/// `GET /projects/:id/runners` (Maintainer+): the project's own runners, those of its group and
+/// ancestors, and instance runners, which doc/api/runners.md counts as available to it.
+pub(crate) async fn project_runners(
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let world = ctx.shared.world();
+    let world = &*world;
+    let caller = authenticate(&ctx, world, READ_API)?;
+    let project = visible_project(world, caller.user, &id)?;
+    project_role(world, caller.user, project, MAINTAINER)?;
+    let path = World::project_path(project);
+    let groups: Vec<String> = world
+        .project_namespace(project)
+        .map(|g| {
+            world
+                .group_chain(g)
+                .into_iter()
+                .map(|g| world.group_full_path(g).to_lowercase())
+                .collect()
+        })
+        .unwrap_or_default();
+    let items = world
+        .scenario
+        .runners
+        .iter()
+        .filter(|r| match r.runner_type {
+            RunnerType::InstanceType => true,
+            RunnerType::ProjectType => r
+                .project
+                .as_deref()
+                .is_some_and(|p| p.eq_ignore_ascii_case(&path)),
+            RunnerType::GroupType => r
+                .group
+                .as_deref()
+                .is_some_and(|g| groups.contains(&g.to_lowercase())),
+        })
+        .map(|r| render_ci::runner(world, r))
+        .collect();
+    paging::in_order(&ctx, items, "Ci::Runner")
 }

@@ -78,6 +78,14 @@ impl ApiError {
         ApiError::message(StatusCode::NOT_FOUND, format!("404 {resource} Not Found"))
     }
 
+    /// lib/api/helpers.rb `render_validation_error!`: 400 `{"message": {"<field>": ["<problem>"]}}`.
+    pub(crate) fn validation(field: &str, problem: &str) -> ApiError {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            json!({ "message": { field: [problem] } }),
+        )
+    }
+
     /// Grape parameter validation failure, e.g. `created_after is invalid`.
     pub(crate) fn invalid_param(name: &str) -> ApiError {
         ApiError::grape(StatusCode::BAD_REQUEST, format!("{name} is invalid"))

@@ -1,5 +1,5 @@
-//! Request bodies of the two POST lookups: Grape reads parameters from a JSON body or a form
-//! alike, so both are accepted.
+//! Request bodies: Grape reads parameters from a JSON body or a form alike, so both are
+//! accepted, and JSON booleans and numbers read as their text (Grape coerces them back).
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, header};
@@ -15,7 +15,12 @@ pub(crate) fn params(headers: &HeaderMap, body: &Bytes) -> Vec<(String, String)>
         match serde_json::from_slice::<Value>(body) {
             Ok(Value::Object(map)) => map
                 .into_iter()
-                .filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string())))
+                .filter_map(|(k, v)| match v {
+                    Value::String(s) => Some((k, s)),
+                    Value::Bool(b) => Some((k, b.to_string())),
+                    Value::Number(n) => Some((k, n.to_string())),
+                    _ => None,
+                })
                 .collect(),
             _ => Vec::new(),
         }
@@ -36,4 +41,44 @@ pub(crate) fn param<'a>(
         .map(|(_, v)| v.as_str())
         .or(query)
         .filter(|v| !v.is_empty())
+}
+
+/// The parameters of one request, body first and then the query string.
+pub(crate) struct Params<'a> {
+    body: Vec<(String, String)>,
+    ctx: &'a super::ctx::Ctx,
+}
+
+impl<'a> Params<'a> {
+    pub(crate) fn read(ctx: &'a super::ctx::Ctx, body: &Bytes) -> Params<'a> {
+        Params {
+            body: params(&ctx.headers, body),
+            ctx,
+        }
+    }
+
+    /// A non-empty text parameter.
+    pub(crate) fn text(&self, name: &str) -> Option<&str> {
+        param(&self.body, self.ctx.param(name), name)
+    }
+
+    /// A Grape `Boolean`: absent is `None`, junk is 400 `<name> is invalid`.
+    pub(crate) fn flag(&self, name: &str) -> Result<Option<bool>, super::error::ApiError> {
+        match self.text(name) {
+            None => Ok(None),
+            Some("true" | "1" | "yes" | "t") => Ok(Some(true)),
+            Some("false" | "0" | "no" | "f") => Ok(Some(false)),
+            Some(_) => Err(super::error::ApiError::invalid_param(name)),
+        }
+    }
+
+    /// A Grape `Integer`.
+    pub(crate) fn int(&self, name: &str) -> Result<Option<i64>, super::error::ApiError> {
+        self.text(name)
+            .map(|v| {
+                v.parse()
+                    .map_err(|_| super::error::ApiError::invalid_param(name))
+            })
+            .transpose()
+    }
 }

@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 const METADATA_SCOPES: &[&str] = &["api", "read_api", "read_user", "ai_features"];
 
 pub(crate) async fn metadata(ctx: Ctx) -> Result<Json<Value>, ApiError> {
-    let world = &ctx.shared.world;
+    let world = ctx.shared.world();
+    let world = &*world;
     authenticate(&ctx, world, METADATA_SCOPES)?;
     let instance = &world.scenario.instance;
     let host = instance

@@ -50,7 +50,8 @@ fn project_job<'a>(world: &'a World, project: &Project, job_id: &str) -> Result<
 
 /// `GET /projects/:id/jobs`, newest first, `scope[]` filtering by status.
 pub(crate) async fn list(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let world = &ctx.shared.world;
+    let world = ctx.shared.world();
+    let world = &*world;
     let caller = authenticate(&ctx, world, READ_API)?;
     let project = visible_project(world, caller.user, &id)?;
     may_read(world, caller.user, project, REPORTER)?;
@@ -77,7 +78,8 @@ pub(crate) async fn trace(
     ctx: Ctx,
     Path((id, job_id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let world = &ctx.shared.world;
+    let world = ctx.shared.world();
+    let world = &*world;
     let caller = authenticate(&ctx, world, READ_API)?;
     let project = visible_project(world, caller.user, &id)?;
     may_read(world, caller.user, project, DEVELOPER)?;
@@ -107,7 +109,8 @@ pub(crate) async fn artifacts(
     ctx: Ctx,
     Path((id, job_id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let world = &ctx.shared.world;
+    let world = ctx.shared.world();
+    let world = &*world;
     let caller = authenticate(&ctx, world, READ_API)?;
     let project = visible_project(world, caller.user, &id)?;
     may_read(world, caller.user, project, REPORTER)?;
@@ -131,7 +134,8 @@ pub(crate) async fn artifacts(
 /// `GET /job` with `JOB-TOKEN` (or `job_token`): the job, while it runs; a finished job's
 /// token is rejected like an unknown one (`Ci::AuthJobFinder`).
 pub(crate) async fn current(ctx: Ctx) -> Result<Json<Value>, ApiError> {
-    let world = &ctx.shared.world;
+    let world = ctx.shared.world();
+    let world = &*world;
     let token = ctx
         .header("job-token")
         .or_else(|| ctx.present("job_token"))

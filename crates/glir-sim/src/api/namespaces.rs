@@ -37,7 +37,8 @@ pub(crate) fn visible_project<'a>(
 }
 
 pub(crate) async fn group(ctx: Ctx, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let world = &ctx.shared.world;
+    let world = ctx.shared.world();
+    let world = &*world;
     let caller = authenticate(&ctx, world, READ_API)?;
     let group = visible_group(world, caller.user, &id)?;
     let full_path = world.group_full_path(group).to_lowercase();
@@ -58,7 +59,8 @@ pub(crate) async fn group(ctx: Ctx, Path(id): Path<String>) -> Result<Json<Value
 }
 
 pub(crate) async fn project(ctx: Ctx, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let world = &ctx.shared.world;
+    let world = ctx.shared.world();
+    let world = &*world;
     let caller = authenticate(&ctx, world, READ_API)?;
     let project = visible_project(world, caller.user, &id)?;
     Ok(Json(render::project(world, project)))
@@ -68,7 +70,8 @@ pub(crate) async fn group_member(
     ctx: Ctx,
     Path((id, user_id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    let world = &ctx.shared.world;
+    let world = ctx.shared.world();
+    let world = &*world;
     let caller = authenticate(&ctx, world, READ_API)?;
     let group = visible_group(world, caller.user, &id)?;
     let members = world.group_members_all(group);
@@ -79,7 +82,8 @@ pub(crate) async fn project_member(
     ctx: Ctx,
     Path((id, user_id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    let world = &ctx.shared.world;
+    let world = ctx.shared.world();
+    let world = &*world;
     let caller = authenticate(&ctx, world, READ_API)?;
     let project = visible_project(world, caller.user, &id)?;
     let members = world.project_members_all(project);
@@ -114,7 +118,8 @@ pub(crate) async fn group_projects(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<axum::response::Response, ApiError> {
-    let world = &ctx.shared.world;
+    let world = ctx.shared.world();
+    let world = &*world;
     let caller = authenticate(&ctx, world, READ_API)?;
     let group = visible_group(world, caller.user, &id)?;
     let full_path = world.group_full_path(group).to_lowercase();

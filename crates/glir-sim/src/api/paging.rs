@@ -65,6 +65,22 @@ pub(crate) fn respond(
     offset(ctx, items, per_page, rules)
 }
 
+/// Offset pages of `items` in the order given (creation order, as GitLab lists keys, hooks and
+/// runners when no sort is asked for).
+pub(crate) fn in_order(
+    ctx: &Ctx,
+    items: Vec<Value>,
+    resource: &'static str,
+) -> Result<Response, ApiError> {
+    let rules = Rules {
+        resource,
+        keyset_sorts: &[],
+        offset_sortable: false,
+    };
+    let items = items.into_iter().map(|v| (0, v)).collect();
+    offset(ctx, items, per_page(ctx)?, &rules)
+}
+
 fn sort_by_id(items: &mut [(i64, Value)], ascending: bool) {
     if ascending {
         items.sort_by_key(|(id, _)| *id);

@@ -34,7 +34,7 @@ pub(crate) fn user_name(u: &User) -> &str {
     u.name.as_deref().unwrap_or(&u.username)
 }
 
-fn user_email(world: &World, u: &User) -> String {
+pub(crate) fn user_email(world: &World, u: &User) -> String {
     u.email
         .clone()
         .unwrap_or_else(|| format!("{}@{}", u.username, host(world)))
@@ -194,8 +194,8 @@ pub(crate) fn group(world: &World, g: &Group) -> Value {
         "description": g.description.as_deref().unwrap_or(""),
         "visibility": g.visibility.as_str(),
         "share_with_group_lock": false,
-        "require_two_factor_authentication": false,
-        "two_factor_grace_period": 48,
+        "require_two_factor_authentication": g.require_two_factor_authentication,
+        "two_factor_grace_period": g.two_factor_grace_period,
         "project_creation_level": "developer",
         "auto_devops_enabled": Value::Null,
         "subgroup_creation_level": "maintainer",
@@ -254,6 +254,7 @@ pub(crate) fn project(world: &World, p: &Project) -> Value {
         "visibility": p.visibility.as_str(),
         "archived": p.archived,
         "empty_repo": false,
+        "public_jobs": p.public_jobs,
     })
 }
 

@@ -58,3 +58,84 @@ pub(crate) async fn requests(
     let needle = query.get("path_contains").map_or("", String::as_str);
     Json(json!({ "count": shared.count(needle) }))
 }
+
+/// `GET /-/sim/state`: what containment changed, for tests to assert on. Credentials appear by
+/// id and state only, never with their plaintext; variables by their flags only.
+pub(crate) async fn state(State(shared): State<Arc<Shared>>) -> Json<serde_json::Value> {
+    let world = shared.world();
+    let s = &world.scenario;
+    let now = jiff::Timestamp::now();
+    let ids = |keys: Vec<i64>| json!(keys);
+    let variables = |vars: &[crate::scenario::Variable]| {
+        vars.iter()
+            .map(|v| {
+                json!({
+                    "key": v.key,
+                    "environment_scope": v.environment_scope,
+                    "masked": v.masked,
+                    "protected": v.protected,
+                    "hidden": v.hidden,
+                })
+            })
+            .collect::<Vec<_>>()
+    };
+    Json(json!({
+        "users": s.users.iter().map(|u| json!({
+            "id": u.id,
+            "username": u.username,
+            "state": u.state.as_str(),
+            "ssh_keys": ids(u.ssh_keys.iter().map(|k| k.id).collect()),
+            "gpg_keys": ids(u.gpg_keys.iter().map(|k| k.id).collect()),
+        })).collect::<Vec<_>>(),
+        "tokens": s.tokens.iter().map(|t| json!({
+            "id": t.id,
+            "user": t.user,
+            "name": t.name,
+            "kind": t.kind,
+            "revoked": t.revoked,
+            "fingerprint": glir_redact::fingerprint(&t.token),
+        })).collect::<Vec<_>>(),
+        "deploy_tokens": s.deploy_tokens.iter().map(|d| json!({
+            "id": d.id,
+            "revoked": d.revoked,
+            "fingerprint": glir_redact::fingerprint(&d.token),
+        })).collect::<Vec<_>>(),
+        "triggers": s.triggers.iter().map(|t| json!({
+            "id": t.id,
+            "expired": t.expires_at.is_some_and(|at| at <= now),
+        })).collect::<Vec<_>>(),
+        "runners": s.runners.iter().map(|r| json!({
+            "id": r.id,
+            "token_fingerprint": glir_redact::fingerprint(&r.token),
+        })).collect::<Vec<_>>(),
+        "applications": s.applications.iter().map(|a| json!({
+            "id": a.id,
+            "secret_fingerprint": glir_redact::fingerprint(&a.secret),
+        })).collect::<Vec<_>>(),
+        "groups": s.groups.iter().map(|g| json!({
+            "id": g.id,
+            "path": g.path,
+            "require_two_factor_authentication": g.require_two_factor_authentication,
+            "two_factor_grace_period": g.two_factor_grace_period,
+            "hooks": ids(g.hooks.iter().map(|h| h.id).collect()),
+            "variables": variables(&g.variables),
+        })).collect::<Vec<_>>(),
+        "projects": s.projects.iter().map(|p| json!({
+            "id": p.id,
+            "path": format!("{}/{}", p.namespace, p.path),
+            "visibility": p.visibility.as_str(),
+            "public_jobs": p.public_jobs,
+            "hooks": ids(p.hooks.iter().map(|h| h.id).collect()),
+            "deploy_keys": ids(p.deploy_keys.iter().map(|k| k.id).collect()),
+            "protected_branches": p.protected_branches.iter().map(|b| json!({
+                "name": b.name,
+                "push_access_level": b.push_access_level,
+                "merge_access_level": b.merge_access_level,
+            })).collect::<Vec<_>>(),
+            "approvals": p.approvals,
+            "variables": variables(&p.variables),
+        })).collect::<Vec<_>>(),
+        "system_hooks": ids(s.system_hooks.iter().map(|h| h.id).collect()),
+        "settings": s.settings,
+    }))
+}

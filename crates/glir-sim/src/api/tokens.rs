@@ -28,7 +28,7 @@ pub(crate) fn is_active(t: &Token) -> bool {
     !t.revoked && !is_expired(t, Timestamp::now())
 }
 
-fn entity(world: &World, t: &Token) -> (i64, Value) {
+pub(crate) fn entity(world: &World, t: &Token) -> (i64, Value) {
     let mut v = render::token(world, t, is_active(t));
     if t.kind == TokenKind::Impersonation {
         v["impersonation"] = Value::Bool(true);
@@ -37,7 +37,8 @@ fn entity(world: &World, t: &Token) -> (i64, Value) {
 }
 
 pub(crate) async fn current(ctx: Ctx) -> Result<Json<Value>, ApiError> {
-    let world = &ctx.shared.world;
+    let world = ctx.shared.world();
+    let world = &*world;
     // lib/api/personal_access_tokens/self_information.rb: any token may inspect itself, whatever its scopes.
     let caller = authenticate(&ctx, world, KNOWN_SCOPES)?;
     // Authentication already rejected revoked and expired tokens, so the one in use is active.
@@ -47,7 +48,8 @@ pub(crate) async fn current(ctx: Ctx) -> Result<Json<Value>, ApiError> {
 /// `GET /personal_access_tokens`: all tokens for admins (filterable by `user_id`), one's own
 /// otherwise.
 pub(crate) async fn list(ctx: Ctx) -> Result<Response, ApiError> {
-    let world = &ctx.shared.world;
+    let world = ctx.shared.world();
+    let world = &*world;
     let caller = authenticate(&ctx, world, READ_API)?;
     let wanted_user = match ctx.present("user_id") {
         Some(raw) => Some(
@@ -86,7 +88,8 @@ pub(crate) async fn list(ctx: Ctx) -> Result<Response, ApiError> {
 /// `GET /personal_access_tokens/:id`: 401 for someone else's token unless admin, 404 for an
 /// admin asking for an unknown one.
 pub(crate) async fn get(ctx: Ctx, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let world = &ctx.shared.world;
+    let world = ctx.shared.world();
+    let world = &*world;
     let caller = authenticate(&ctx, world, READ_API)?;
     let id: i64 = id.parse().map_err(|_| ApiError::invalid_param("id"))?;
     let token = world.scenario.tokens.iter().find(|t| t.id == id);
@@ -100,7 +103,8 @@ pub(crate) async fn get(ctx: Ctx, Path(id): Path<String>) -> Result<Json<Value>,
 
 /// `GET /projects/:id/access_tokens` (Maintainer+).
 pub(crate) async fn project(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let world = &ctx.shared.world;
+    let world = ctx.shared.world();
+    let world = &*world;
     let caller = authenticate(&ctx, world, READ_API)?;
     let project = visible_project(world, caller.user, &id)?;
     project_role(world, caller.user, project, MAINTAINER)?;
@@ -110,7 +114,8 @@ pub(crate) async fn project(ctx: Ctx, Path(id): Path<String>) -> Result<Response
 
 /// `GET /groups/:id/access_tokens` (Owner).
 pub(crate) async fn group(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let world = &ctx.shared.world;
+    let world = ctx.shared.world();
+    let world = &*world;
     let caller = authenticate(&ctx, world, READ_API)?;
     let group = visible_group(world, caller.user, &id)?;
     group_role(world, caller.user, group, OWNER)?;
@@ -119,7 +124,8 @@ pub(crate) async fn group(ctx: Ctx, Path(id): Path<String>) -> Result<Response, 
 }
 
 fn resource_tokens(ctx: &Ctx, kind: TokenKind, path: &str) -> Result<Response, ApiError> {
-    let world = &ctx.shared.world;
+    let world = ctx.shared.world();
+    let world = &*world;
     let items = world
         .scenario
         .tokens

@@ -26,7 +26,8 @@ fn hidden_from_non_admins(u: &User) -> bool {
 }
 
 pub(crate) async fn current_user(ctx: Ctx) -> Result<Json<Value>, ApiError> {
-    let world = &ctx.shared.world;
+    let world = ctx.shared.world();
+    let world = &*world;
     let caller = authenticate(&ctx, world, READ_USER)?;
     Ok(Json(if caller.is_admin() {
         render::user_admin(world, caller.user)
@@ -36,7 +37,8 @@ pub(crate) async fn current_user(ctx: Ctx) -> Result<Json<Value>, ApiError> {
 }
 
 pub(crate) async fn list(ctx: Ctx) -> Result<Response, ApiError> {
-    let world = &ctx.shared.world;
+    let world = ctx.shared.world();
+    let world = &*world;
     let caller = authenticate(&ctx, world, READ_USER)?;
     let admin = caller.is_admin();
     let username = ctx.present("username");
@@ -73,7 +75,8 @@ pub(crate) async fn list(ctx: Ctx) -> Result<Response, ApiError> {
 }
 
 pub(crate) async fn get(ctx: Ctx, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let world = &ctx.shared.world;
+    let world = ctx.shared.world();
+    let world = &*world;
     let caller = authenticate(&ctx, world, READ_USER)?;
     let id: i64 = id.parse().map_err(|_| ApiError::invalid_param("id"))?;
     let user = world

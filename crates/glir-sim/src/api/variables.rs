@@ -32,7 +32,8 @@ fn page(ctx: &Ctx, variables: &[Variable]) -> Result<Response, ApiError> {
 }
 
 pub(crate) async fn project(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let world = &ctx.shared.world;
+    let world = ctx.shared.world();
+    let world = &*world;
     let caller = authenticate(&ctx, world, READ_API)?;
     let project = visible_project(world, caller.user, &id)?;
     project_role(world, caller.user, project, MAINTAINER)?;
@@ -40,7 +41,8 @@ pub(crate) async fn project(ctx: Ctx, Path(id): Path<String>) -> Result<Response
 }
 
 pub(crate) async fn group(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let world = &ctx.shared.world;
+    let world = ctx.shared.world();
+    let world = &*world;
     let caller = authenticate(&ctx, world, READ_API)?;
     let group = visible_group(world, caller.user, &id)?;
     group_role(world, caller.user, group, MAINTAINER)?;

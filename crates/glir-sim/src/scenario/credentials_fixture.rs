@@ -188,6 +188,7 @@ pub(super) fn build() -> Scenario {
         confidential: true,
     }];
     s.jobs = jobs();
+    super::containment_fixture::seed(&mut s);
     s
 }
 

@@ -2,11 +2,14 @@
 //! tokens, audit events), loaded from JSON. The format is documented in the crate README.
 
 mod ci;
+mod containment_fixture;
 mod credentials;
 mod credentials_fixture;
+mod persistence;
 mod synthetic;
 mod validate;
 mod validate_ci;
+mod validate_persistence;
 
 use crate::error::SimError;
 use jiff::Timestamp;
@@ -18,6 +21,9 @@ use std::path::Path;
 
 pub use ci::{ArtifactFile, Job, Variable};
 pub use credentials::{Application, DeployToken, Runner, RunnerType, TokenKind, Trigger};
+pub use persistence::{
+    ApprovalSettings, DeployKey, Email, GpgKey, Hook, ProtectedBranch, SshKey, access_level_name,
+};
 pub(crate) use validate::{ENTITY_TYPES, KNOWN_SCOPES, derived_full_path, validate};
 
 /// The bundled demo incident, synthetic drill data.
@@ -64,6 +70,12 @@ pub struct Scenario {
     /// CI jobs with their logs, artifacts and job tokens.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub jobs: Vec<Job>,
+    /// System hooks (admin).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub system_hooks: Vec<Hook>,
+    /// Application settings that differ from the simulator's defaults (`GET /application/settings`).
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub settings: Map<String, Value>,
     /// Audit events, in GitLab's REST entity shape.
     #[serde(default)]
     pub audit_events: Vec<AuditEvent>,
@@ -190,6 +202,15 @@ pub struct User {
     /// External identities (`{provider, extern_uid}`), served as given.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub identities: Vec<Value>,
+    /// SSH keys.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ssh_keys: Vec<SshKey>,
+    /// GPG keys.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gpg_keys: Vec<GpgKey>,
+    /// Secondary email addresses (the primary one is `email`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub emails: Vec<Email>,
 }
 
 /// A user's account state, as GitLab spells it (`app/models/user.rb`).
@@ -294,6 +315,19 @@ pub struct Group {
     /// Group CI/CD variables.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub variables: Vec<Variable>,
+    /// Group webhooks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hooks: Vec<Hook>,
+    /// Members must enrol in two-factor authentication.
+    #[serde(default)]
+    pub require_two_factor_authentication: bool,
+    /// Hours members have to enrol once 2FA is required; GitLab's default is 48.
+    #[serde(default = "default_grace_period")]
+    pub two_factor_grace_period: u32,
+}
+
+fn default_grace_period() -> u32 {
+    48
 }
 
 /// A project inside a group.
@@ -330,6 +364,21 @@ pub struct Project {
     /// Project CI/CD variables.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub variables: Vec<Variable>,
+    /// Job logs and artifacts visible to non-members (`public_jobs`, GitLab's default `true`).
+    #[serde(default = "default_true")]
+    pub public_jobs: bool,
+    /// Project webhooks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hooks: Vec<Hook>,
+    /// Deploy keys enabled on the project.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deploy_keys: Vec<DeployKey>,
+    /// Protected branch rules.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub protected_branches: Vec<ProtectedBranch>,
+    /// Merge request approval settings.
+    #[serde(default)]
+    pub approvals: ApprovalSettings,
 }
 
 /// A personal, impersonation, project or group access token. `Debug` shows it redacted.

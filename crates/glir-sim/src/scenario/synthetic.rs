@@ -1,8 +1,8 @@
 //! The generated scenario behind [`Scenario::synthetic`]: small fixed cast, any number of events.
 
 use super::{
-    AuditEvent, Group, Instance, Member, Project, Scenario, Token, TokenKind, User, UserState,
-    Visibility,
+    ApprovalSettings, AuditEvent, Group, Instance, Member, Project, Scenario, Token, TokenKind,
+    User, UserState, Visibility,
 };
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Map, Value, json};
@@ -59,6 +59,9 @@ pub(super) fn build(n: usize, start: Timestamp) -> Scenario {
             created_at: None,
             members: vec![member("ops", 50), member("dev", 30)],
             variables: Vec::new(),
+            hooks: Vec::new(),
+            require_two_factor_authentication: false,
+            two_factor_grace_period: 48,
         }],
         projects: vec![Project {
             id: PROJECT_ID,
@@ -72,6 +75,11 @@ pub(super) fn build(n: usize, start: Timestamp) -> Scenario {
             created_at: None,
             members: Vec::new(),
             variables: Vec::new(),
+            public_jobs: true,
+            hooks: Vec::new(),
+            deploy_keys: Vec::new(),
+            protected_branches: Vec::new(),
+            approvals: ApprovalSettings::default(),
         }],
         tokens: vec![
             token(
@@ -101,6 +109,8 @@ pub(super) fn build(n: usize, start: Timestamp) -> Scenario {
         runners: Vec::new(),
         applications: Vec::new(),
         jobs: Vec::new(),
+        system_hooks: Vec::new(),
+        settings: Map::new(),
         audit_events: (1..=n).map(|i| event(i, start)).collect(),
     }
 }
@@ -129,6 +139,9 @@ pub(super) fn user(c: &Cast, start: Timestamp) -> User {
         public_email: None,
         note: None,
         identities: Vec::new(),
+        ssh_keys: Vec::new(),
+        gpg_keys: Vec::new(),
+        emails: Vec::new(),
     }
 }
 

@@ -57,6 +57,7 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), SimError> {
             .collect(),
     };
     super::validate_ci::check(s, &names)?;
+    super::validate_persistence::check(s)?;
     check_events(s)?;
     Ok(())
 }
