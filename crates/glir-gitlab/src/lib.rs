@@ -34,11 +34,12 @@ pub use endpoints::tokens::PatFilter;
 pub use endpoints::users::UserFilter;
 pub use error::{Error, ErrorMessage};
 pub use models::{
-    Application, ApplicationSettings, ApprovalSettings, BranchAccess, DeployKey, DeployToken,
-    Email, GpgKey, Group, Hook, Identity, Job, JobArtifact, JobPipeline, Kas, Member, Metadata,
-    Namespace, PersonalAccessToken, Project, ProtectedBranch, RenewedApplication, RotatedToken,
-    Runner, RunnerTokenCheck, RunnerTokenReset, RunnerVerification, SshKey, TokenDetails,
-    TokenLookup, Trigger, User, UserRef, Variable, Version, Visibility,
+    Application, ApplicationSettings, ApprovalSettings, BranchAccess, ChangedFile, Commit,
+    DeployKey, DeployToken, Email, GpgKey, Group, Hook, Identity, Job, JobArtifact, JobPipeline,
+    Kas, Member, Metadata, Namespace, PersonalAccessToken, Project, ProtectedBranch,
+    RenewedApplication, RotatedToken, Runner, RunnerTokenCheck, RunnerTokenReset,
+    RunnerVerification, SshKey, TokenDetails, TokenLookup, Trigger, User, UserRef, Variable,
+    Version, Visibility,
 };
 pub use paging::{Page, PageRequest, Paging};
 pub use response::Response;

@@ -49,6 +49,10 @@ pub enum Action {
         project: String,
         trigger_id: i64,
     },
+    CancelJob {
+        project: String,
+        job_id: i64,
+    },
     ResetRunnerToken {
         runner_id: i64,
     },
@@ -134,6 +138,7 @@ impl Action {
                 project,
                 trigger_id,
             } => ("pipeline_trigger", format!("{project}/{trigger_id}")),
+            Action::CancelJob { project, job_id } => ("ci_job", format!("{project}/{job_id}")),
             Action::ResetRunnerToken { runner_id } => ("runner", runner_id.to_string()),
             Action::RenewApplicationSecret { application_id } => {
                 ("oauth_application", application_id.to_string())
@@ -202,6 +207,9 @@ impl Action {
                 project,
                 trigger_id,
             } => format!("delete pipeline trigger {trigger_id} of project {project}"),
+            Action::CancelJob { project, job_id } => format!(
+                "cancel job {job_id} of project {project}: its CI job token stops working with it"
+            ),
             Action::ResetRunnerToken { runner_id } => format!(
                 "reset runner {runner_id}'s authentication token: the runner stops until re-configured with the new one"
             ),

@@ -188,6 +188,7 @@ fn revokes_credential(action: &Action) -> bool {
             | Action::RevokeGroupAccessToken { .. }
             | Action::RevokeDeployToken { .. }
             | Action::DeleteTrigger { .. }
+            | Action::CancelJob { .. }
             | Action::ResetRunnerToken { .. }
             | Action::RenewApplicationSecret { .. }
     )
@@ -237,6 +238,10 @@ async fn execute(client: &Client, action: &Action) -> Result<Done, glir_gitlab::
             project,
             trigger_id,
         } => done(client.delete_trigger(project, *trigger_id).await?, unit),
+        Action::CancelJob { project, job_id } => done(
+            client.cancel_job(project, *job_id).await?,
+            |j| json!({"status": j.status}),
+        ),
         Action::ResetRunnerToken { runner_id } => {
             let applied = client.reset_runner_token(*runner_id).await?;
             let secret = applied.value.token.clone();
@@ -380,6 +385,9 @@ fn request_line(action: &Action) -> String {
             project,
             trigger_id,
         } => format!("DELETE /projects/{project}/triggers/{trigger_id}"),
+        Action::CancelJob { project, job_id } => {
+            format!("POST /projects/{project}/jobs/{job_id}/cancel")
+        }
         Action::ResetRunnerToken { runner_id } => {
             format!("POST /runners/{runner_id}/reset_authentication_token")
         }

@@ -191,6 +191,9 @@ pub async fn investigate(
         Playbook::AccountCompromise => {
             crate::scenarios::account_compromise(&mut run, &subject).await?
         }
+        Playbook::JobTokenExposure => {
+            crate::scenarios::job_token_exposure(&mut run, &subject).await?
+        }
         Playbook::CiSecretExposure => {
             crate::scenarios::ci_secret_exposure(&mut run, &subject).await?
         }

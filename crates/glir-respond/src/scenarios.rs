@@ -134,8 +134,12 @@ pub(crate) async fn token_exposure(
         Some(json!({"active": pat.active, "revoked": pat.revoked, "scopes": pat.scopes, "last_used_at": pat.last_used_at})),
         Vec::new(),
     );
-    let found = findings(&suspicious);
+    let mut found = findings(&suspicious);
     plan_findings(run, &found, pat.user_id);
+    if let Some(first) = suspicious.first() {
+        let hooks = hooks_since(run, &suspicious, first.created_at).await?;
+        found.extend(hooks);
+    }
     if pat.scopes.iter().any(|s| s == "api" || s == "read_api") {
         run.plan.push(
             Action::Manual {
@@ -209,8 +213,12 @@ pub(crate) async fn account_compromise(
         .collect();
     run.timeline
         .extend(suspicious.iter().map(|e| e.event_id.clone()));
-    let found = findings(&suspicious);
+    let mut found = findings(&suspicious);
     plan_findings(run, &found, user.id);
+    if let Some(first) = suspicious.first() {
+        let hooks = hooks_since(run, &suspicious, first.created_at).await?;
+        found.extend(hooks);
+    }
     revoke_user_tokens(run, &user).await?;
     if run.admin() {
         run.plan.push(
@@ -407,6 +415,164 @@ pub(crate) async fn ci_secret_exposure(
     Ok(found)
 }
 
+/// Exposed CI_JOB_TOKEN: end the job (its token dies with it) and review who changed what in
+/// the project recently, since the token could read the repository and push to registries.
+pub(crate) async fn job_token_exposure(
+    run: &mut Run<'_, '_>,
+    subject: &Subject,
+) -> Result<Vec<Finding>, Error> {
+    let Subject::Project { project, job } = subject else {
+        return Err(Error::Input(
+            "job-token-exposure needs --project PATH (and --job ID)".into(),
+        ));
+    };
+    let client = run.r.client;
+    if let Some(job_id) = job {
+        match client.job(project, *job_id).await {
+            Ok(answer) => {
+                let job = answer.body;
+                snapshot(
+                    run.r.case,
+                    &format!("job-{job_id}"),
+                    "GET /api/v4/projects/:id/jobs/:job_id",
+                    &job,
+                    &run.r.operator,
+                )?;
+                run.summary.push(format!(
+                    "job {} ({}) of {project} is {}: its token {}",
+                    job.id,
+                    job.name,
+                    job.status,
+                    if job.status == "running" {
+                        "is live until the job ends"
+                    } else {
+                        "no longer works"
+                    }
+                ));
+                run.plan.push(
+                    Action::CancelJob {
+                        project: project.clone(),
+                        job_id: job.id,
+                    },
+                    "the guide: a job token lives as long as its job".into(),
+                    format!(
+                        "job {} ({}) stops; its pipeline shows it canceled",
+                        job.id, job.name
+                    ),
+                    Some(json!({"status": job.status})),
+                    Vec::new(),
+                );
+            }
+            Err(e) => run.skip(format!("job {job_id}"), e.to_string()),
+        }
+    }
+    let mut found = recent_commits(run, project).await?;
+    found.extend(other(run, Playbook::JobTokenExposure, subject).await?);
+    Ok(found)
+}
+
+/// The project's commits in the window with the files each changed, saved as evidence; changes
+/// to CI configuration and scripts become findings.
+async fn recent_commits(run: &mut Run<'_, '_>, project: &str) -> Result<Vec<Finding>, Error> {
+    /// Commits whose changed files are read, newest first.
+    const MAX_COMMITS: usize = 200;
+    let client = run.r.client;
+    let commits: Vec<glir_gitlab::Commit> = match collect_pages(
+        client,
+        client.project_commits(project, Some(run.r.since), Some(run.r.until)),
+    )
+    .await
+    {
+        Ok(commits) => commits,
+        Err(Error::Gitlab(e)) if matches!(e.status(), Some(403 | 404)) => {
+            run.skip("recent commits", e.to_string());
+            return Ok(Vec::new());
+        }
+        Err(e) => return Err(e),
+    };
+    let mut history = Vec::new();
+    let mut found = Vec::new();
+    let mut authors = BTreeSet::new();
+    for commit in commits.iter().take(MAX_COMMITS) {
+        let files: Vec<String> = client
+            .commit_files(project, &commit.id)
+            .await?
+            .body
+            .into_iter()
+            .map(|f| f.new_path)
+            .collect();
+        authors.insert(commit.author_email.clone());
+        let ci_change: Vec<&String> = files
+            .iter()
+            .filter(|f| {
+                f.ends_with(".gitlab-ci.yml")
+                    || f.starts_with("scripts/")
+                    || f.starts_with(".gitlab/")
+            })
+            .collect();
+        if !ci_change.is_empty() {
+            found.push(Finding {
+                kind: "pipeline_changed".into(),
+                severity: "medium".into(),
+                title: glir_redact::scrub(&format!(
+                    "commit {} \"{}\" by {} <{}> changed {}",
+                    &commit.id[..commit.id.len().min(12)],
+                    commit.title,
+                    commit.author_name,
+                    commit.author_email,
+                    ci_change
+                        .iter()
+                        .map(|f| f.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+                .into_owned(),
+                time: commit.authored_date,
+                actor: Some(commit.author_name.clone()),
+                author_id: None,
+                ip: None,
+                object_id: None,
+                entity_path: Some(project.to_string()),
+                from: None,
+                to: None,
+                event_ids: Vec::new(),
+            });
+        }
+        history.push(json!({
+            "id": commit.id,
+            "title": commit.title,
+            "author_name": commit.author_name,
+            "author_email": commit.author_email,
+            "authored_date": commit.authored_date,
+            "files": files,
+        }));
+    }
+    snapshot(
+        run.r.case,
+        &format!("commits-{}", project.replace('/', "_")),
+        "GET /api/v4/projects/:id/repository/commits and /commits/:sha/diff",
+        &history,
+        &run.r.operator,
+    )?;
+    run.summary.push(format!(
+        "{} commits by {} authors in the window (files per commit saved as evidence)",
+        history.len(),
+        authors.len()
+    ));
+    for f in &found {
+        run.plan.push(
+            Action::Manual {
+                title: format!("review: {}", f.title),
+            },
+            "a pipeline change while a job token was exposed".into(),
+            "-".into(),
+            None,
+            Vec::new(),
+        );
+    }
+    Ok(found)
+}
+
 /// Instance events for an administrator, else the project's own.
 async fn scope_collection_for(run: &mut Run<'_, '_>, project: &str) -> Result<(), Error> {
     if run.admin() {
@@ -556,6 +722,80 @@ fn from_new_ips(events: Vec<AuditEvent>) -> Vec<AuditEvent> {
                 .is_some_and(|ip| new.contains(&(e.author_id.unwrap_or(0), ip.clone())))
         })
         .collect()
+}
+
+/// Webhooks created since `since` on the projects the suspicious events touched (and system
+/// hooks, for an administrator). A hook can exist with no audit event in the window (created
+/// through a path that is not audited, or before audit streaming was set up), so the current
+/// state is read, not only the events.
+async fn hooks_since(
+    run: &mut Run<'_, '_>,
+    suspicious: &[AuditEvent],
+    since: jiff::Timestamp,
+) -> Result<Vec<Finding>, Error> {
+    let client = run.r.client;
+    let projects: BTreeSet<String> = suspicious
+        .iter()
+        .filter(|e| e.entity_type.as_deref() == Some("Project"))
+        .filter_map(|e| e.entity_path.clone())
+        .collect();
+    let mut owners: Vec<(Owner, glir_gitlab::PageRequest)> = projects
+        .iter()
+        .map(|p| {
+            (
+                Owner::Project { project: p.clone() },
+                client.project_hooks(p),
+            )
+        })
+        .collect();
+    if run.admin() {
+        owners.push((Owner::Instance, client.system_hooks()));
+    }
+    let mut found = Vec::new();
+    for (owner, req) in owners {
+        let hooks: Vec<glir_gitlab::Hook> = match collect_pages(client, req).await {
+            Ok(hooks) => hooks,
+            Err(Error::Gitlab(e)) if matches!(e.status(), Some(403 | 404)) => {
+                run.skip(format!("webhooks of {}", owner.label()), e.to_string());
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        for hook in hooks
+            .into_iter()
+            .filter(|h| h.created_at.is_some_and(|t| t >= since))
+        {
+            let url = hook.url.split(['?', '#']).next().unwrap_or_default();
+            let finding = Finding {
+                kind: "new_webhook".into(),
+                severity: "high".into(),
+                title: glir_redact::scrub(&format!(
+                    "webhook {} to {url} on {} created during the incident",
+                    hook.id,
+                    owner.label()
+                ))
+                .into_owned(),
+                time: hook.created_at.unwrap_or(since),
+                actor: None,
+                author_id: None,
+                ip: None,
+                object_id: Some(hook.id),
+                entity_path: None,
+                from: None,
+                to: None,
+                event_ids: Vec::new(),
+            };
+            run.plan.push(
+                Action::RemoveHook { owner: owner.clone(), hook_id: hook.id },
+                finding.title.clone(),
+                "whatever receives this hook stops getting events; a hook added by the attacker is how data leaves".into(),
+                Some(json!({"url": url, "created_at": hook.created_at})),
+                Vec::new(),
+            );
+            found.push(finding);
+        }
+    }
+    Ok(found)
 }
 
 /// Plans revoking every active personal access token of `user` (administrators only).

@@ -326,3 +326,68 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn job_token_exposure_ends_the_job_and_saves_who_changed_what() {
+    const JOB_TOKEN: &str = "glcbt-SimRunningJobToken0001";
+    let job_client = |url: &str| {
+        Client::builder(url)
+            .unwrap()
+            .auth(Auth::JobToken(Secret::new(JOB_TOKEN)))
+            .build()
+            .unwrap()
+    };
+    let sim = glir_sim::start(Scenario::credentials()).await.unwrap();
+    job_client(&sim.url())
+        .current_job()
+        .await
+        .expect("the job token works before");
+    sim.shutdown().await;
+
+    let o = respond_and_apply(
+        Scenario::credentials(),
+        SIM_ADMIN,
+        Playbook::JobTokenExposure,
+        Subject::Project {
+            project: "acme/app".into(),
+            job: Some(205),
+        },
+        "2025-11-01T00:00:00Z",
+    )
+    .await;
+    let plan = planned(&o);
+    assert_eq!(
+        plan[0],
+        Action::CancelJob {
+            project: "acme/app".into(),
+            job_id: 205
+        }
+    );
+    let err = job_client(&o.sim.url()).current_job().await.unwrap_err();
+    assert_eq!(err.status(), Some(401), "the job token still works");
+    assert_eq!(
+        o.root.job("acme/app", 205).await.unwrap().body.status,
+        "canceled"
+    );
+    assert!(
+        o.investigation
+            .findings
+            .iter()
+            .any(|f| f.kind == "pipeline_changed"
+                && f.title.contains(".gitlab-ci.yml")
+                && f.title.contains("ops@sim.test")),
+        "{:#?}",
+        o.investigation.findings
+    );
+    let commits = o.case.manifest().unwrap();
+    assert!(
+        commits
+            .files
+            .iter()
+            .any(|f| f.path.starts_with("state/commits-acme_app")),
+        "{:#?}",
+        commits.files
+    );
+    assert!(o.case.info().times.revoked_at.is_some());
+    o.sim.shutdown().await;
+}

@@ -75,6 +75,12 @@ async fn the_demo_token_leak_is_contained_and_the_journal_verifies() {
             project: "acme/infra".into(),
             visibility: "private".into(),
         },
+        Action::RemoveHook {
+            owner: glir_respond::Owner::Project {
+                project: "acme/payments".into(),
+            },
+            hook_id: 72,
+        },
     ] {
         assert!(
             actions.contains(&&expected),
@@ -133,6 +139,20 @@ async fn the_demo_token_leak_is_contained_and_the_journal_verifies() {
         ids
     };
     assert!(!keys.contains(&42), "{keys:?}");
+    let hooks = {
+        use futures::TryStreamExt;
+        let mut ids = Vec::new();
+        let mut pages =
+            std::pin::pin!(root.pages::<glir_gitlab::Hook>(root.project_hooks("acme/payments")));
+        while let Some(page) = pages.try_next().await.unwrap() {
+            ids.extend(page.items.iter().map(|h| h.id));
+        }
+        ids
+    };
+    assert!(
+        !hooks.contains(&72),
+        "the attacker's webhook survived: {hooks:?}"
+    );
 
     // A second apply changes nothing and says so.
     let again = apply(&root, &mut case, &plan, &path, "tester")

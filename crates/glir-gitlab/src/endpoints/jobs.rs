@@ -2,7 +2,9 @@
 
 use super::tokens::offset;
 use crate::base_url::encode_segment;
-use crate::{Client, Error, Job, PageRequest, Response};
+use crate::request::Body;
+use crate::{Applied, Client, Error, Job, PageRequest, Response};
+use reqwest::Method;
 
 /// Filters for `GET /projects/:id/jobs` (doc/api/jobs.md).
 #[derive(Debug, Clone, Default)]
@@ -13,7 +15,48 @@ pub struct JobFilter {
     pub per_page: Option<u32>,
 }
 
+/// Job states GitLab can still cancel (`Ci::HasStatus::CANCELABLE_STATUSES`).
+const CANCELABLE: &[&str] = &[
+    "created",
+    "pending",
+    "running",
+    "waiting_for_resource",
+    "preparing",
+    "scheduled",
+];
+
 impl Client {
+    /// `GET /projects/:id/jobs/:job_id`.
+    pub async fn job(&self, project: &str, job_id: i64) -> Result<Response<Job>, Error> {
+        self.get(
+            &format!("/projects/{}/jobs/{job_id}", encode_segment(project)),
+            &[],
+        )
+        .await
+    }
+
+    /// `POST /projects/:id/jobs/:job_id/cancel` (Developer): ends a job, and with it its job
+    /// token. A job that already finished is left as it is (`changed: false`).
+    pub async fn cancel_job(&self, project: &str, job_id: i64) -> Result<Applied<Job>, Error> {
+        let before = self.job(project, job_id).await?;
+        if !CANCELABLE.contains(&before.body.status.as_str()) {
+            return Ok(Applied::unchanged(
+                before.body,
+                before.status,
+                before.request_id,
+            ));
+        }
+        let path = format!("/projects/{}/jobs/{job_id}/cancel", encode_segment(project));
+        let answer: Response<Job> = self
+            .mutate_json(Method::POST, &path, &[], Body::Empty, true)
+            .await?;
+        Ok(Applied::changed(
+            answer.body,
+            answer.status,
+            answer.request_id,
+        ))
+    }
+
     /// `GET /projects/:id/jobs`, newest first, offset-paged.
     pub fn project_jobs(&self, project: &str, filter: &JobFilter) -> PageRequest {
         PageRequest {

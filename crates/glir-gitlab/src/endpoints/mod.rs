@@ -9,6 +9,7 @@ mod keys;
 mod members;
 mod moderation;
 mod projects;
+mod repository;
 mod revoke;
 pub mod settings;
 pub mod tokens;

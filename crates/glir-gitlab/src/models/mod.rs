@@ -4,6 +4,7 @@
 //! `Option<bool>`: "not shown to this token" must not read as "false".
 
 mod boolean;
+mod commit;
 mod credentials;
 mod group;
 mod instance;
@@ -17,6 +18,7 @@ mod token;
 mod user;
 mod variable;
 
+pub use commit::{ChangedFile, Commit};
 pub use credentials::{
     Application, DeployToken, Runner, RunnerTokenCheck, RunnerVerification, TokenDetails,
     TokenLookup, Trigger,

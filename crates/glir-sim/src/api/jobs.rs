@@ -145,3 +145,47 @@ pub(crate) async fn current(ctx: Ctx) -> Result<Json<Value>, ApiError> {
         _ => Err(ApiError::unauthorized()),
     }
 }
+
+/// `GET /projects/:id/jobs/:job_id`.
+pub(crate) async fn show(
+    ctx: Ctx,
+    Path((id, job_id)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let world = ctx.shared.world();
+    let world = &*world;
+    let caller = authenticate(&ctx, world, READ_API)?;
+    let project = visible_project(world, caller.user, &id)?;
+    may_read(world, caller.user, project, REPORTER)?;
+    Ok(Json(entity(world, project_job(world, project, &job_id)?)))
+}
+
+/// `POST /projects/:id/jobs/:job_id/cancel` (Developer; lib/api/ci/jobs.rb): a job that can
+/// still be canceled becomes `canceled`, which also ends its job token; any other job is
+/// returned unchanged with the same 201, as GitLab's `build.cancel` simply does nothing.
+pub(crate) async fn cancel(
+    ctx: Ctx,
+    Path((id, job_id)): Path<(String, String)>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let mut guard = ctx.shared.world_mut();
+    let world = &mut *guard;
+    let caller = super::mutation::writer(&ctx, world)?;
+    let project = visible_project(world, caller.user, &id)?;
+    project_role(world, caller.user, project, DEVELOPER)?;
+    let job_id = project_job(world, project, &job_id)?.id;
+    let slot = world
+        .scenario
+        .jobs
+        .iter()
+        .position(|j| j.id == job_id)
+        .ok_or_else(|| ApiError::not_found("Job"))?;
+    let job = &mut world.scenario_mut().jobs[slot];
+    if matches!(
+        job.status.as_str(),
+        "created" | "pending" | "running" | "waiting_for_resource" | "preparing" | "scheduled"
+    ) {
+        job.status = "canceled".to_string();
+        job.finished_at = Some(jiff::Timestamp::now());
+    }
+    let job = world.scenario.jobs[slot].clone();
+    Ok((StatusCode::CREATED, Json(entity(world, &job))))
+}

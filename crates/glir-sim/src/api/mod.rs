@@ -20,6 +20,7 @@ mod namespaces;
 mod paging;
 mod render;
 mod render_ci;
+mod repository;
 mod revoke_credentials;
 mod revoke_tokens;
 mod roles;
@@ -177,6 +178,16 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             get(branches::approvals).post(branches::set_approvals),
         )
         .route("/projects/{id}/jobs", get(jobs::list))
+        .route(
+            "/projects/{id}/repository/commits",
+            get(repository::commits),
+        )
+        .route(
+            "/projects/{id}/repository/commits/{sha}/diff",
+            get(repository::diff),
+        )
+        .route("/projects/{id}/jobs/{job_id}", get(jobs::show))
+        .route("/projects/{id}/jobs/{job_id}/cancel", post(jobs::cancel))
         .route("/projects/{id}/jobs/{job_id}/trace", get(jobs::trace))
         .route(
             "/projects/{id}/jobs/{job_id}/artifacts",

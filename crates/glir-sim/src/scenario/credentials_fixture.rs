@@ -3,8 +3,8 @@
 
 use super::synthetic::{self, member, token};
 use super::{
-    Application, ArtifactFile, DeployToken, Job, Runner, RunnerType, Scenario, Token, TokenKind,
-    Trigger, User, UserState, Variable,
+    Application, ArtifactFile, Commit, DeployToken, Job, Runner, RunnerType, Scenario, Token,
+    TokenKind, Trigger, User, UserState, Variable,
 };
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -48,6 +48,25 @@ pub(super) fn build() -> Scenario {
     ];
     let app = &mut s.projects[0];
     app.members.push(member("project_20_bot_sim", 40));
+    // History around the jobs: two ordinary changes, then a pipeline change pushed while the
+    // long-running job 205 (whose token leaks) was running.
+    app.commits = vec![
+        commit(
+            "a1",
+            "Bump dependencies",
+            "dev",
+            -600,
+            &["package.json", "package-lock.json"],
+        ),
+        commit("b2", "Fix login redirect", "dev", -120, &["src/login.ts"]),
+        commit(
+            "c3",
+            "ci: add cache warmup",
+            "ops",
+            45,
+            &[".gitlab-ci.yml", "scripts/warm.sh"],
+        ),
+    ];
     app.variables = vec![
         variable("DEPLOY_PASSWORD", "SimMaskedDeployPw0001", true, true),
         variable("API_SECRET_KEY", LEAKY_VALUE, false, false),
@@ -363,6 +382,17 @@ fn jobs() -> Vec<Job> {
         },
         job(207, "pending", "test", "pending", "dev", None),
     ]
+}
+
+fn commit(id: &str, title: &str, author: &str, minute: i64, files: &[&str]) -> Commit {
+    Commit {
+        id: format!("{id:0>40}"),
+        title: title.to_string(),
+        author_name: author.to_string(),
+        author_email: format!("{author}@sim.test"),
+        authored_date: at_minute(minute),
+        files: files.iter().map(|f| (*f).to_string()).collect(),
+    }
 }
 
 fn at_minute(m: i64) -> Timestamp {

@@ -379,6 +379,25 @@ pub struct Project {
     /// Merge request approval settings.
     #[serde(default)]
     pub approvals: ApprovalSettings,
+    /// Repository history, newest or oldest first (served newest first).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub commits: Vec<Commit>,
+}
+
+/// A commit of a project's repository: who changed which files when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Commit {
+    /// The 40-hex commit id.
+    pub id: String,
+    /// First line of the message.
+    pub title: String,
+    pub author_name: String,
+    pub author_email: String,
+    pub authored_date: Timestamp,
+    /// Paths changed by the commit.
+    #[serde(default)]
+    pub files: Vec<String>,
 }
 
 /// A personal, impersonation, project or group access token. `Debug` shows it redacted.

@@ -80,6 +80,7 @@ pub(super) fn build(n: usize, start: Timestamp) -> Scenario {
             deploy_keys: Vec::new(),
             protected_branches: Vec::new(),
             approvals: ApprovalSettings::default(),
+            commits: Vec::new(),
         }],
         tokens: vec![
             token(

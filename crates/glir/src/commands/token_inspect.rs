@@ -62,11 +62,10 @@ pub fn run(g: &GlobalArgs, args: &TokenInspectArgs) -> Result<ExitCode> {
         ))?
     };
     if !described {
-        writeln!(
-            out,
-            "{:<20}{}",
+        row(
+            &mut out,
             "gitlab",
-            "no details: an administrator's token (POST /admin/token) can describe any token"
+            "no details: an administrator's token (POST /admin/token) can describe any token",
         )?;
     }
     Ok(ExitCode::SUCCESS)
