@@ -221,7 +221,7 @@ async fn pat_by_id_and_list_follow_ownership() {
     .map(|t| t.id)
     .collect();
     ids.sort_unstable();
-    assert_eq!(ids, [2, 4, 5, 9]);
+    assert_eq!(ids, [2, 4, 5, 9, 11]);
     let impersonation = admin.personal_access_token(9).await.unwrap().body;
     assert_eq!(impersonation.impersonation, Some(true));
 
@@ -230,7 +230,7 @@ async fn pat_by_id_and_list_follow_ownership() {
         all(&dev, dev.personal_access_tokens(&PatFilter::default()))
             .await
             .unwrap();
-    assert!(own.iter().all(|t| t.user_id == 2) && own.len() == 4);
+    assert!(own.iter().all(|t| t.user_id == 2) && own.len() == 5);
     let others = all::<PersonalAccessToken>(
         &dev,
         dev.personal_access_tokens(&PatFilter {
@@ -254,7 +254,7 @@ async fn pat_by_id_and_list_follow_ownership() {
     .unwrap();
     let mut active_ids: Vec<i64> = active.iter().map(|t| t.id).collect();
     active_ids.sort_unstable();
-    assert_eq!(active_ids, [2, 9]);
+    assert_eq!(active_ids, [2, 9, 11]);
 }
 
 #[tokio::test]

@@ -144,6 +144,33 @@ impl Verifier {
                             answer.request_id,
                         )
                     }
+                    // GitLab before 15.5 has no /self: fall back to GET /user, which needs
+                    // read_user, read_api or api, so a narrower live token answers 403 there.
+                    Err(e) if e.status() == Some(404) => {
+                        let label = "GET /api/v4/user (the leaked token; GitLab before 15.5 has no /personal_access_tokens/self)";
+                        match client.current_user().await {
+                            Ok(answer) => done(
+                                Verdict::Valid,
+                                label,
+                                Some(answer.status),
+                                format!(
+                                    "GitLab accepts it: the token of user {}",
+                                    answer.body.username
+                                ),
+                                answer.request_id,
+                            ),
+                            Err(e) => {
+                                let (verdict, reason) = from_error(&e);
+                                done(
+                                    verdict,
+                                    label,
+                                    e.status(),
+                                    reason,
+                                    e.request_id().map(str::to_string),
+                                )
+                            }
+                        }
+                    }
                     Err(e) => {
                         let (verdict, reason) = from_error(&e);
                         done(

@@ -133,3 +133,19 @@ async fn rate_limits_and_server_errors_are_unknown_not_invalid() {
     let got = verdict(&mut v, "glcbt-SimRunningJobToken0001").await;
     assert_eq!(got.verdict, Verdict::Unknown, "{got:?}");
 }
+
+#[tokio::test]
+async fn before_15_5_a_narrow_live_token_is_valid_restricted_never_invalid() {
+    let mut scenario = Scenario::credentials();
+    scenario.instance.version = "15.4.2-ee".into();
+    let sim = glir_sim::start(scenario).await.unwrap();
+    let mut v = Verifier::new(connection(&sim), None).unwrap();
+    let narrow = verdict(&mut v, "glpat-SimRepoOnlyToken0001").await;
+    assert_eq!(narrow.verdict, Verdict::ValidRestricted, "{narrow:?}");
+    assert_eq!(narrow.status, Some(403));
+    assert!(narrow.probe.contains("GET /api/v4/user"), "{narrow:?}");
+    let broad = verdict(&mut v, "glpat-SimDevToken00000001").await;
+    assert_eq!(broad.verdict, Verdict::Valid, "{broad:?}");
+    let revoked = verdict(&mut v, "glpat-SimRevokedToken00001").await;
+    assert_eq!(revoked.verdict, Verdict::RevokedOrInvalid, "{revoked:?}");
+}

@@ -134,6 +134,14 @@ pub(super) fn build() -> Scenario {
             "guest",
             &["read_api"],
         ),
+        // Git over HTTPS only: live, but every REST call beyond itself is refused with 403.
+        token(
+            11,
+            "glpat-SimRepoOnlyToken0001",
+            "dev",
+            "git-pull",
+            &["read_repository"],
+        ),
     ]);
     s.deploy_tokens = vec![
         deploy(
