@@ -217,6 +217,7 @@ pub async fn investigate(
             .record_time(TimeKind::Detected, started, &r.operator)?;
     }
     let plan_path = plan.save(r.case, &r.operator)?;
+    link_rows(r, &alerts, &scenario_findings, &plan, &plan_path)?;
     crate::evidence::save_investigation(
         r.case,
         &InvestigationRecord {
@@ -256,6 +257,47 @@ pub async fn investigate(
         plan,
         plan_path,
     })
+}
+
+/// Records in the store which rows belong to the case: the window's events, the alerts, the
+/// findings and the planned steps.
+fn link_rows(
+    r: &mut Respond<'_>,
+    alerts: &[AlertRecord],
+    findings: &[Finding],
+    plan: &Plan,
+    plan_path: &str,
+) -> Result<(), Error> {
+    let case = r.case.info().name.clone();
+    let events: Vec<String> = r
+        .store
+        .query_events(&EventFilter {
+            since: Some(r.since),
+            until: Some(r.until),
+            source: Some(r.client.host()),
+            ..EventFilter::default()
+        })?
+        .into_iter()
+        .map(|e| e.event_id)
+        .collect();
+    r.store.link_case(&case, "event", &events)?;
+    let alert_keys: Vec<String> = alerts
+        .iter()
+        .map(|a| format!("{}:{}", a.rule_id, a.event_ids.join(",")))
+        .collect();
+    r.store.link_case(&case, "alert", &alert_keys)?;
+    let finding_keys: Vec<String> = findings
+        .iter()
+        .map(|f| format!("{}:{}:{}", f.kind, f.time, f.event_ids.join(",")))
+        .collect();
+    r.store.link_case(&case, "finding", &finding_keys)?;
+    let steps: Vec<String> = plan
+        .steps
+        .iter()
+        .map(|s| format!("{plan_path}#{}", s.n))
+        .collect();
+    r.store.link_case(&case, "action", &steps)?;
+    Ok(())
 }
 
 /// The rule pack over the window's events; alerts are stored for reports.

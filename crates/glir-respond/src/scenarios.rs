@@ -191,6 +191,7 @@ pub(crate) async fn account_compromise(
             None => "unknown",
         }
     ));
+    account_evidence(run, &user).await?;
     scope_collection(run).await?;
     let events = run.events(EventFilter {
         actor: Some(user.id.to_string()),
@@ -796,6 +797,37 @@ async fn hooks_since(
         }
     }
     Ok(found)
+}
+
+/// The account's SSH keys, GPG keys and emails as GitLab lists them now (identities come with
+/// the user snapshot); a list the caller may not read becomes a skipped check.
+async fn account_evidence(run: &mut Run<'_, '_>, user: &User) -> Result<(), Error> {
+    let client = run.r.client;
+    let id = user.id.to_string();
+    let lists: [(&str, glir_gitlab::PageRequest); 3] = [
+        ("ssh-keys", client.user_ssh_keys(&id)),
+        ("gpg-keys", client.user_gpg_keys(&id)),
+        ("emails", client.user_emails(user.id)),
+    ];
+    for (name, req) in lists {
+        let path = req.path.clone();
+        match collect_pages::<serde_json::Value>(client, req).await {
+            Ok(items) => {
+                snapshot(
+                    run.r.case,
+                    &format!("user-{}-{name}", user.id),
+                    &format!("GET /api/v4{path}"),
+                    &items,
+                    &run.r.operator,
+                )?;
+            }
+            Err(Error::Gitlab(e)) if matches!(e.status(), Some(403 | 404)) => {
+                run.skip(format!("{name} of {}", user.username), e.to_string());
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// Plans revoking every active personal access token of `user` (administrators only).

@@ -154,6 +154,24 @@ async fn account_compromise_blocks_the_user_and_removes_what_the_attacker_added(
         o.root.user(2).await.unwrap().body.state.as_deref(),
         Some("blocked")
     );
+    let evidence: Vec<String> = o
+        .case
+        .manifest()
+        .unwrap()
+        .files
+        .into_iter()
+        .map(|f| f.path)
+        .collect();
+    for name in [
+        "state/user-2-ssh-keys.json",
+        "state/user-2-gpg-keys.json",
+        "state/user-2-emails.json",
+    ] {
+        assert!(
+            evidence.iter().any(|p| p == name),
+            "{name} not in {evidence:?}"
+        );
+    }
     let settings = o.root.application_settings().await.unwrap().body;
     assert_eq!(settings.require_two_factor_authentication, Some(true));
     assert!(applied_count(&o) >= 6);

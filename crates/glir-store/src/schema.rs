@@ -7,7 +7,7 @@ use rusqlite::{Connection, TransactionBehavior};
 /// The schema version this glir writes and the newest it can read.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;
 
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// Events keep their filterable values as references into small dictionaries, the other
 /// canonical fields as text, and the untouched record.
@@ -118,6 +118,18 @@ CREATE TABLE alerts (
     UNIQUE (rule_id, event_ids)
 );
 CREATE INDEX alerts_by_time ON alerts (time);
+";
+
+/// Which stored rows belong to which incident case: events in its scope, its alerts, findings
+/// and actions. `ref` is the row's natural key (event id, alert rule and events, finding key,
+/// journal hash), so linking twice adds nothing.
+const V3: &str = "
+CREATE TABLE case_links (
+    case_name TEXT NOT NULL,
+    kind      TEXT NOT NULL,
+    ref       TEXT NOT NULL,
+    PRIMARY KEY (case_name, kind, ref)
+) WITHOUT ROWID;
 ";
 
 pub(crate) fn version(conn: &Connection) -> rusqlite::Result<u32> {

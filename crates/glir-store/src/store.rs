@@ -151,6 +151,50 @@ impl Store {
         Ok(stats)
     }
 
+    /// Links rows to a case (`kind`: `event`, `alert`, `finding`, `action`); returns how many
+    /// links are new.
+    pub fn link_case(
+        &mut self,
+        case: &str,
+        kind: &str,
+        refs: &[String],
+    ) -> Result<usize, StoreError> {
+        let tx = self
+            .conn
+            .transaction()
+            .context("cannot start a transaction")?;
+        let mut added = 0;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO case_links (case_name, kind, ref) VALUES (?1, ?2, ?3)",
+                )
+                .context("cannot prepare the case link insert")?;
+            for r in refs {
+                added += stmt
+                    .execute(rusqlite::params![case, kind, r])
+                    .context("cannot link a row to the case")?;
+            }
+        }
+        tx.commit().context("cannot commit case links")?;
+        Ok(added)
+    }
+
+    /// The refs of one kind linked to a case, sorted.
+    pub fn case_links(&self, case: &str, kind: &str) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT ref FROM case_links WHERE case_name = ?1 AND kind = ?2 ORDER BY ref",
+            )
+            .context("cannot prepare the case link query")?;
+        let rows = stmt
+            .query_map(rusqlite::params![case, kind], |row| row.get(0))
+            .context("cannot read case links")?;
+        rows.collect::<Result<Vec<String>, _>>()
+            .context("cannot read case links")
+    }
+
     /// Stored alerts matching `filter`, in alert time order.
     pub fn query_alerts(&self, filter: &AlertFilter) -> Result<Vec<AlertRecord>, StoreError> {
         crate::alerts::query(&self.conn, filter)

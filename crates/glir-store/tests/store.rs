@@ -360,3 +360,15 @@ mod alerts {
         assert_eq!(store.schema_version().unwrap(), glir_store::LATEST_VERSION);
     }
 }
+
+#[test]
+fn case_links_are_kept_once_and_per_case() {
+    let mut store = Store::open_in_memory().unwrap();
+    let refs = vec!["e1".to_string(), "e2".to_string()];
+    assert_eq!(store.link_case("leak-1", "event", &refs).unwrap(), 2);
+    assert_eq!(store.link_case("leak-1", "event", &refs).unwrap(), 0);
+    store.link_case("leak-2", "event", &refs[..1]).unwrap();
+    assert_eq!(store.case_links("leak-1", "event").unwrap(), refs);
+    assert_eq!(store.case_links("leak-2", "event").unwrap(), ["e1"]);
+    assert!(store.case_links("leak-1", "alert").unwrap().is_empty());
+}

@@ -75,6 +75,14 @@ fn files_exit_codes_markers_and_report_files() {
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert_eq!(lines[0]["rule"], "gitlab-pat");
     assert_eq!(lines[0]["location"]["line"], 1);
+    assert_eq!(lines[0]["line"], 1);
+    assert!(
+        lines[0]["path"].as_str().unwrap().ends_with("deploy.env"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(lines[0]["family"], "personal_access_token");
+    assert_eq!(lines[0]["fingerprint"], glir_redact::fingerprint(PAT));
     assert!(
         text(&o).contains("suppressed: 1 by inline markers"),
         "{}",

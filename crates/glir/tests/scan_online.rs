@@ -83,11 +83,13 @@ fn jsonl(o: &Output) -> Vec<serde_json::Value> {
 fn job_logs_and_artifacts_yield_every_leak_with_its_job() {
     let sim = start();
     let dir = tempfile::tempdir().unwrap();
+    // -vv: debug logs on stderr must not carry a secret either.
     let o = run(
         dir.path(),
         &sim,
         ADMIN,
         &[
+            "-vv",
             "--format",
             "jsonl",
             "scan",
@@ -98,6 +100,10 @@ fn job_logs_and_artifacts_yield_every_leak_with_its_job() {
             "--artifacts",
         ],
         None,
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("DEBUG"),
+        "no debug log at -vv"
     );
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     no_planted_secret(&text(&o));

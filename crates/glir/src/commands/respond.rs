@@ -93,6 +93,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &RespondArgs) -> Result<Ex
     apply_plan(
         &rt,
         &client,
+        &mut store,
         &mut case,
         &investigation.plan,
         &investigation.plan_path,
@@ -113,12 +114,24 @@ pub fn run_apply(_g: &GlobalArgs, settings: &Settings, args: &ApplyArgs) -> Resu
     write_plan(&mut std::io::stdout().lock(), &plan, &path)?;
     let client = super::client(settings, Duration::from_millis(50))?;
     let rt = runtime()?;
-    apply_plan(&rt, &client, &mut case, &plan, &path, args.yes, &operator())
+    let mut store = open_store(settings)?;
+    apply_plan(
+        &rt,
+        &client,
+        &mut store,
+        &mut case,
+        &plan,
+        &path,
+        args.yes,
+        &operator(),
+    )
 }
 
+#[allow(clippy::too_many_arguments)]
 fn apply_plan(
     rt: &tokio::runtime::Runtime,
     client: &glir_gitlab::Client,
+    store: &mut glir_store::Store,
     case: &mut Case,
     plan: &Plan,
     path: &str,
@@ -135,6 +148,8 @@ fn apply_plan(
         return Ok(ExitCode::from(1));
     }
     let results = rt.block_on(apply(client, case, plan, path, operator))?;
+    let applied: Vec<String> = results.iter().map(|r| r.journal_hash.clone()).collect();
+    store.link_case(&case.info().name, "journal", &applied)?;
     let mut out = std::io::stdout().lock();
     writeln!(out)?;
     for r in &results {

@@ -13,8 +13,12 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
+/// A finding as one JSONL line: `path` and `line` at the top for tools that expect them
+/// (gitleaks-style consumers), the full location kept under `location`.
 #[derive(Serialize)]
 struct Reported<'a> {
+    path: &'a str,
+    line: usize,
     #[serde(flatten)]
     finding: &'a Finding,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -33,6 +37,8 @@ pub fn write(
         OutputFormat::Jsonl => {
             for finding in &report.findings {
                 let reported = Reported {
+                    path: finding.location.path(),
+                    line: finding.location.line(),
                     finding,
                     verification: report.verifications.get(&finding.finding_id),
                 };
