@@ -103,6 +103,18 @@ pub enum Action {
         key: String,
         environment_scope: String,
     },
+    /// Re-protect a branch whose protection was removed (Maintainers push and merge).
+    ProtectBranch {
+        project: String,
+        branch: String,
+    },
+    /// Put one merge request approval setting back (`merge_requests_author_approval`,
+    /// `reset_approvals_on_push`, `disable_overriding_approvers_per_merge_request`).
+    SetApprovalSetting {
+        project: String,
+        setting: String,
+        value: bool,
+    },
     DisablePublicJobs {
         project: String,
     },
@@ -170,6 +182,12 @@ impl Action {
                 "ci_variable",
                 format!("{}/{key}@{environment_scope}", owner.label()),
             ),
+            Action::ProtectBranch { project, branch } => {
+                ("protected_branch", format!("{project}/{branch}"))
+            }
+            Action::SetApprovalSetting {
+                project, setting, ..
+            } => ("approval_setting", format!("{project}/{setting}")),
             Action::DisablePublicJobs { project } => ("project_setting", project.clone()),
             Action::SetProjectVisibility { project, .. } => ("project_setting", project.clone()),
             Action::Manual { .. } => ("manual", String::new()),
@@ -249,6 +267,14 @@ impl Action {
             Action::MaskVariable { owner, key, .. } => {
                 format!("mask CI/CD variable {key} of {} in job logs", owner.label())
             }
+            Action::ProtectBranch { project, branch } => format!(
+                "protect branch {branch} of project {project} again (Maintainers push and merge)"
+            ),
+            Action::SetApprovalSetting {
+                project,
+                setting,
+                value,
+            } => format!("set {setting} of project {project} back to {value}"),
             Action::DisablePublicJobs { project } => {
                 format!("make pipelines and job logs of project {project} visible to members only")
             }

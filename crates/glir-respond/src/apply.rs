@@ -306,6 +306,34 @@ async fn execute(client: &Client, action: &Action) -> Result<Done, glir_gitlab::
             key,
             environment_scope,
         } => variable(client, owner, key, environment_scope, Some(true), None).await?,
+        Action::ProtectBranch { project, branch } => done(
+            client.protect_branch(project, branch, 40, 40).await?,
+            |b| json!({"protected": b.name}),
+        ),
+        Action::SetApprovalSetting {
+            project,
+            setting,
+            value,
+        } => {
+            let mut change = glir_gitlab::ApprovalChange::default();
+            match setting.as_str() {
+                "merge_requests_author_approval" => {
+                    change.merge_requests_author_approval = Some(*value)
+                }
+                "reset_approvals_on_push" => change.reset_approvals_on_push = Some(*value),
+                "disable_overriding_approvers_per_merge_request" => {
+                    change.disable_overriding_approvers_per_merge_request = Some(*value)
+                }
+                other => return Err(unsupported(&format!("approval setting {other}"))),
+            }
+            done(client.set_project_approvals(project, &change).await?, |a| {
+                json!({
+                    "merge_requests_author_approval": a.merge_requests_author_approval,
+                    "reset_approvals_on_push": a.reset_approvals_on_push,
+                    "disable_overriding_approvers_per_merge_request": a.disable_overriding_approvers_per_merge_request,
+                })
+            })
+        }
         Action::DisablePublicJobs { project } => done(
             client.set_project_public_jobs(project, false).await?,
             |p| json!({"public_jobs": p.public_jobs}),
@@ -422,6 +450,10 @@ fn request_line(action: &Action) -> String {
         Action::ProtectVariable { owner, key, .. } | Action::MaskVariable { owner, key, .. } => {
             format!("PUT {}/variables/{key}", owner_path(owner))
         }
+        Action::ProtectBranch { project, .. } => {
+            format!("POST /projects/{project}/protected_branches")
+        }
+        Action::SetApprovalSetting { project, .. } => format!("POST /projects/{project}/approvals"),
         Action::DisablePublicJobs { project } | Action::SetProjectVisibility { project, .. } => {
             format!("PUT /projects/{project}")
         }

@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 pub struct Finding {
     /// Stable kind, e.g. `new_personal_access_token`.
     pub kind: String,
+    /// The audit event type behind it (empty when the finding comes from current state).
+    #[serde(default)]
+    pub event_type: String,
     pub severity: String,
     pub title: String,
     pub time: Timestamp,
@@ -19,6 +22,9 @@ pub struct Finding {
     pub ip: Option<String>,
     /// The object created or changed, by id, when the event names it.
     pub object_id: Option<i64>,
+    /// The object's name as the event gives it (`target_details`), e.g. a branch.
+    #[serde(default)]
+    pub target: Option<String>,
     /// Where it lives (project or group path) when that matters for acting on it.
     pub entity_path: Option<String>,
     pub from: Option<String>,
@@ -185,6 +191,24 @@ const PERSISTENCE: &[(&str, &str, &str, &str)] = &[
         "protected branch removed",
     ),
     (
+        "project_merge_requests_author_approval_updated",
+        "approval_changed",
+        "high",
+        "authors' approval of their own merge requests changed",
+    ),
+    (
+        "project_reset_approvals_on_push_updated",
+        "approval_changed",
+        "high",
+        "reset of approvals on push changed",
+    ),
+    (
+        "project_disable_overriding_approvers_per_merge_request_updated",
+        "approval_changed",
+        "medium",
+        "overriding approvers per merge request changed",
+    ),
+    (
         "repository_download_operation",
         "repository_downloaded",
         "medium",
@@ -236,6 +260,7 @@ fn finding(e: &AuditEvent) -> Option<Finding> {
     );
     Some(Finding {
         kind: kind.to_string(),
+        event_type: event_type.to_string(),
         severity: severity.to_string(),
         title: glir_redact::scrub(&title).into_owned(),
         time: e.created_at,
@@ -243,6 +268,7 @@ fn finding(e: &AuditEvent) -> Option<Finding> {
         author_id: e.author_id,
         ip: e.ip_address.clone(),
         object_id: object_id(e, kind),
+        target: e.target_details.clone(),
         entity_path: e.entity_path.clone(),
         from: e.from.clone(),
         to: e.to.clone(),

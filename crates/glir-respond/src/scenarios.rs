@@ -319,6 +319,7 @@ pub(crate) async fn ci_secret_exposure(
             let encodings: Vec<&str> = v.encodings.iter().map(String::as_str).collect();
             found.push(Finding {
                 kind: "leaked_variable".into(),
+                event_type: String::new(),
                 severity: "high".into(),
                 title: format!(
                     "value of {} ({}) appears in job logs {:?} ({})",
@@ -332,6 +333,7 @@ pub(crate) async fn ci_secret_exposure(
                 author_id: None,
                 ip: None,
                 object_id: None,
+                target: Some(v.key.clone()),
                 entity_path: Some(v.owner_path.clone()),
                 from: None,
                 to: None,
@@ -514,6 +516,7 @@ async fn recent_commits(run: &mut Run<'_, '_>, project: &str) -> Result<Vec<Find
         if !ci_change.is_empty() {
             found.push(Finding {
                 kind: "pipeline_changed".into(),
+                event_type: String::new(),
                 severity: "medium".into(),
                 title: glir_redact::scrub(&format!(
                     "commit {} \"{}\" by {} <{}> changed {}",
@@ -533,6 +536,7 @@ async fn recent_commits(run: &mut Run<'_, '_>, project: &str) -> Result<Vec<Find
                 author_id: None,
                 ip: None,
                 object_id: None,
+                target: Some(commit.id.clone()),
                 entity_path: Some(project.to_string()),
                 from: None,
                 to: None,
@@ -622,6 +626,7 @@ pub(crate) async fn other(
         Playbook::Misconfiguration => &[
             "visibility_changed",
             "protected_branch_changed",
+            "approval_changed",
             "variable_changed",
         ],
         Playbook::Exfiltration => &[
@@ -769,6 +774,7 @@ async fn hooks_since(
             let url = hook.url.split(['?', '#']).next().unwrap_or_default();
             let finding = Finding {
                 kind: "new_webhook".into(),
+                event_type: String::new(),
                 severity: "high".into(),
                 title: glir_redact::scrub(&format!(
                     "webhook {} to {url} on {} created during the incident",
@@ -781,6 +787,7 @@ async fn hooks_since(
                 author_id: None,
                 ip: None,
                 object_id: Some(hook.id),
+                target: Some(url.to_string()),
                 entity_path: None,
                 from: None,
                 to: None,
@@ -923,6 +930,39 @@ pub(crate) fn plan_findings(run: &mut Run<'_, '_>, found: &[Finding], subject_us
             ("new_user" | "admin_granted", Some(user)) if user != subject_user => {
                 Some(Action::BlockUser { user_id: user })
             }
+            ("protected_branch_changed", _) if f.event_type == "protected_branch_removed" => {
+                match (owner_of(), f.target.clone()) {
+                    (Some(project), Some(branch)) => {
+                        Some(Action::ProtectBranch { project, branch })
+                    }
+                    _ => None,
+                }
+            }
+            // Only changes that weaken review are put back; a stricter setting stays.
+            ("approval_changed", _) if f.to.as_deref() == Some("false") => {
+                let setting = match f.event_type.as_str() {
+                    "project_merge_requests_author_approval_updated" => {
+                        // GitLab logs "prevent approval from authors": prevent=false means
+                        // authors may approve, i.e. merge_requests_author_approval=true.
+                        Some(("merge_requests_author_approval", false))
+                    }
+                    "project_reset_approvals_on_push_updated" => {
+                        Some(("reset_approvals_on_push", true))
+                    }
+                    "project_disable_overriding_approvers_per_merge_request_updated" => {
+                        Some(("disable_overriding_approvers_per_merge_request", true))
+                    }
+                    _ => None,
+                };
+                match (owner_of(), setting) {
+                    (Some(project), Some((setting, value))) => Some(Action::SetApprovalSetting {
+                        project,
+                        setting: setting.to_string(),
+                        value,
+                    }),
+                    _ => None,
+                }
+            }
             ("visibility_changed", _)
                 if f.to
                     .as_deref()
@@ -941,6 +981,7 @@ pub(crate) fn plan_findings(run: &mut Run<'_, '_>, found: &[Finding], subject_us
         let risk = match &action {
             Some(Action::BlockUser { .. }) => "an account created or promoted by the attacker: nothing legitimate should depend on it".to_string(),
             Some(Action::SetProjectVisibility { .. }) => "people outside the project lose the access the change gave them".to_string(),
+            Some(Action::SetApprovalSetting { .. } | Action::ProtectBranch { .. }) => "merge requests need the review the change had removed".to_string(),
             Some(_) => "created by the attacker: removing it breaks nothing legitimate unless the owner reuses it".to_string(),
             None => String::new(),
         };

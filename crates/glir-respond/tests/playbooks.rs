@@ -409,3 +409,35 @@ async fn job_token_exposure_ends_the_job_and_saves_who_changed_what() {
     assert!(o.case.info().times.revoked_at.is_some());
     o.sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn misconfiguration_restores_a_weakened_approval_rule() {
+    let o = respond_and_apply(
+        Scenario::demo(),
+        DEMO_ROOT,
+        Playbook::Misconfiguration,
+        Subject::Project {
+            project: "acme/payments".into(),
+            job: None,
+        },
+        "2026-11-01T00:00:00Z",
+    )
+    .await;
+    assert!(
+        planned(&o).contains(&Action::SetApprovalSetting {
+            project: "acme/payments".into(),
+            setting: "merge_requests_author_approval".into(),
+            value: false,
+        }),
+        "{:#?}",
+        planned(&o)
+    );
+    let approvals = o
+        .root
+        .project_approval_settings("acme/payments")
+        .await
+        .unwrap()
+        .body;
+    assert!(!approvals.merge_requests_author_approval);
+    o.sim.shutdown().await;
+}
