@@ -53,6 +53,13 @@ pub enum Action {
         project: String,
         job_id: i64,
     },
+    /// `DELETE /admin/token`: revokes or resets a token of any family GitLab's admin token API
+    /// knows. The plan names the token by fingerprint only; `apply` needs the token itself again
+    /// (on stdin) and checks it against the fingerprint.
+    AdminRevokeToken {
+        fingerprint: String,
+        family: String,
+    },
     ResetRunnerToken {
         runner_id: i64,
     },
@@ -151,6 +158,7 @@ impl Action {
                 trigger_id,
             } => ("pipeline_trigger", format!("{project}/{trigger_id}")),
             Action::CancelJob { project, job_id } => ("ci_job", format!("{project}/{job_id}")),
+            Action::AdminRevokeToken { fingerprint, .. } => ("token", fingerprint.clone()),
             Action::ResetRunnerToken { runner_id } => ("runner", runner_id.to_string()),
             Action::RenewApplicationSecret { application_id } => {
                 ("oauth_application", application_id.to_string())
@@ -225,6 +233,12 @@ impl Action {
                 project,
                 trigger_id,
             } => format!("delete pipeline trigger {trigger_id} of project {project}"),
+            Action::AdminRevokeToken {
+                fingerprint,
+                family,
+            } => format!(
+                "revoke the leaked {family} ({fingerprint}) through the admin token API; apply reads the token from stdin"
+            ),
             Action::CancelJob { project, job_id } => format!(
                 "cancel job {job_id} of project {project}: its CI job token stops working with it"
             ),

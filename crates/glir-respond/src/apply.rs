@@ -64,6 +64,25 @@ pub async fn apply(
     plan_path: &str,
     operator: &str,
 ) -> Result<Vec<StepResult>, Error> {
+    apply_with_tokens(client, case, plan, plan_path, operator, &[]).await
+}
+
+/// Whether applying `plan` needs leaked tokens handed back (admin token API steps).
+pub fn needs_tokens(plan: &Plan) -> bool {
+    plan.steps
+        .iter()
+        .any(|s| matches!(s.action, Action::AdminRevokeToken { .. }))
+}
+
+/// [`apply`], with the plaintext of tokens that `AdminRevokeToken` steps name by fingerprint.
+pub async fn apply_with_tokens(
+    client: &Client,
+    case: &mut Case,
+    plan: &Plan,
+    plan_path: &str,
+    operator: &str,
+    tokens: &[Secret],
+) -> Result<Vec<StepResult>, Error> {
     let mut results = Vec::new();
     for step in &plan.steps {
         let (kind, id) = step.action.target();
@@ -95,7 +114,7 @@ pub async fn apply(
             continue;
         }
         let request = request_line(&step.action);
-        let result = match execute(client, &step.action).await {
+        let result = match execute(client, &step.action, tokens).await {
             Ok(mut d) => {
                 let mut note = if d.changed {
                     format!("step {} of {plan_path}: {}", step.n, step.effect)
@@ -189,12 +208,17 @@ fn revokes_credential(action: &Action) -> bool {
             | Action::RevokeDeployToken { .. }
             | Action::DeleteTrigger { .. }
             | Action::CancelJob { .. }
+            | Action::AdminRevokeToken { .. }
             | Action::ResetRunnerToken { .. }
             | Action::RenewApplicationSecret { .. }
     )
 }
 
-async fn execute(client: &Client, action: &Action) -> Result<Done, glir_gitlab::Error> {
+async fn execute(
+    client: &Client,
+    action: &Action,
+    tokens: &[Secret],
+) -> Result<Done, glir_gitlab::Error> {
     let unit = |_: &()| json!({"gone": true});
     Ok(match action {
         Action::RevokePersonalAccessToken { token_id } => done(
@@ -238,6 +262,14 @@ async fn execute(client: &Client, action: &Action) -> Result<Done, glir_gitlab::
             project,
             trigger_id,
         } => done(client.delete_trigger(project, *trigger_id).await?, unit),
+        Action::AdminRevokeToken { fingerprint, .. } => {
+            let Some(token) = tokens.iter().find(|t| &t.fingerprint() == fingerprint) else {
+                return Err(glir_gitlab::Error::Config(format!(
+                    "this step needs the token {fingerprint} itself: pass it on stdin (`glir apply CASE < token.txt`)"
+                )));
+            };
+            done(client.admin_revoke_token(token).await?, unit)
+        }
         Action::CancelJob { project, job_id } => done(
             client.cancel_job(project, *job_id).await?,
             |j| json!({"status": j.status}),
@@ -416,6 +448,7 @@ fn request_line(action: &Action) -> String {
         Action::CancelJob { project, job_id } => {
             format!("POST /projects/{project}/jobs/{job_id}/cancel")
         }
+        Action::AdminRevokeToken { .. } => "DELETE /admin/token".to_string(),
         Action::ResetRunnerToken { runner_id } => {
             format!("POST /runners/{runner_id}/reset_authentication_token")
         }

@@ -13,7 +13,7 @@ mod playbook;
 mod scenarios;
 
 pub use action::{Action, Owner};
-pub use apply::{Outcome, StepResult, apply};
+pub use apply::{Outcome, StepResult, apply, apply_with_tokens, needs_tokens};
 pub use error::Error;
 pub use evidence::latest_investigation;
 pub use findings::{Finding, findings};

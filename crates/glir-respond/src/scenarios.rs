@@ -55,18 +55,7 @@ pub(crate) async fn token_exposure(
         &run.r.operator,
     )?;
     let TokenDetails::PersonalAccessToken(pat) = &lookup.details else {
-        run.plan.push(
-            Action::Manual {
-                title: format!(
-                    "revoke the leaked {} (glir plans only access-token revocations for now)",
-                    id.family.describe()
-                ),
-            },
-            "the guide: revoke or rotate the exposed credential".into(),
-            "whatever uses it stops working".into(),
-            Some(lookup.raw.clone()),
-            Vec::new(),
-        );
+        plan_other_family(run, &id, &lookup);
         return Ok(Vec::new());
     };
     let owner = client.user(pat.user_id).await.ok().map(|u| u.body);
@@ -416,6 +405,71 @@ pub(crate) async fn ci_secret_exposure(
         Vec::new(),
     );
     Ok(found)
+}
+
+/// A leaked token that is not an access token: the family's own containment where the admin
+/// lookup names the object (runner, OAuth application, job), else the admin token API, which
+/// revokes or resets every family it knows (doc/api/admin/token.md).
+fn plan_other_family(
+    run: &mut Run<'_, '_>,
+    id: &glir_tokens::Identification,
+    lookup: &glir_gitlab::TokenLookup,
+) {
+    let why = "the guide: revoke or rotate the exposed credential".to_string();
+    let state = Some(lookup.raw.clone());
+    let family_action = match &lookup.details {
+        TokenDetails::Runner(r) => Some((
+            Action::ResetRunnerToken { runner_id: r.id },
+            format!(
+                "runner {} stops picking up jobs until re-registered with the new token",
+                r.id
+            ),
+        )),
+        TokenDetails::Application(app) => Some((
+            Action::RenewApplicationSecret {
+                application_id: app.id,
+            },
+            format!(
+                "sign-in through OAuth application \"{}\" fails until it has the new secret",
+                app.application_name
+            ),
+        )),
+        TokenDetails::Job(job) => {
+            job.web_url
+                .as_deref()
+                .and_then(project_of_job_url)
+                .map(|project| {
+                    (
+                        Action::CancelJob {
+                            project,
+                            job_id: job.id,
+                        },
+                        format!("job {} ({}) stops", job.id, job.name),
+                    )
+                })
+        }
+        _ => None,
+    };
+    match family_action {
+        Some((action, risk)) => run.plan.push(action, why, risk, state, Vec::new()),
+        None => run.plan.push(
+            Action::AdminRevokeToken {
+                fingerprint: id.fingerprint.clone(),
+                family: id.family.describe().to_string(),
+            },
+            why,
+            "whatever uses this token stops working".into(),
+            state,
+            Vec::new(),
+        ),
+    }
+}
+
+/// `https://host/acme/app/-/jobs/205` → `acme/app`.
+fn project_of_job_url(url: &str) -> Option<String> {
+    let path = url.split("://").nth(1)?.split_once('/')?.1;
+    let project = path.split("/-/jobs/").next()?;
+    (!project.is_empty() && project != path).then(|| project.to_string())
 }
 
 /// Exposed CI_JOB_TOKEN: end the job (its token dies with it) and review who changed what in
@@ -1056,4 +1110,21 @@ async fn collect_pages<T: serde::de::DeserializeOwned + Send + 'static>(
         out.extend(page.items);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::project_of_job_url;
+
+    #[test]
+    fn a_job_url_names_its_project() {
+        assert_eq!(
+            project_of_job_url("https://gitlab.example.com/acme/sub/app/-/jobs/205").as_deref(),
+            Some("acme/sub/app")
+        );
+        assert_eq!(
+            project_of_job_url("https://gitlab.example.com/acme/app"),
+            None
+        );
+    }
 }

@@ -441,3 +441,123 @@ async fn misconfiguration_restores_a_weakened_approval_rule() {
     assert!(!approvals.merge_requests_author_approval);
     o.sim.shutdown().await;
 }
+
+/// Runs token-exposure for `token` and returns the investigation with its case and client.
+async fn token_playbook(
+    token: &str,
+) -> (SimHandle, Client, Case, Investigation, tempfile::TempDir) {
+    let sim = glir_sim::start(Scenario::credentials()).await.unwrap();
+    let root = client(&sim.url(), SIM_ADMIN);
+    let dir = tempfile::tempdir().unwrap();
+    let mut case = Cases::new(dir.path().join("cases"))
+        .open_new("t", NewCase::default())
+        .unwrap();
+    let mut store = Store::open(&dir.path().join("glir.db")).unwrap();
+    let pack = glir_detect::load_rules(
+        &[Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/gitlab")],
+        true,
+        &[],
+    )
+    .unwrap();
+    let mut respond = Respond {
+        client: &root,
+        store: &mut store,
+        case: &mut case,
+        pack: &pack,
+        operator: "tester".into(),
+        since: "2025-01-01T00:00:00Z".parse().unwrap(),
+        until: jiff::Timestamp::now(),
+    };
+    let investigation = investigate(
+        &mut respond,
+        Playbook::TokenExposure,
+        Subject::Token(Secret::new(token)),
+    )
+    .await
+    .unwrap();
+    (sim, root, case, investigation, dir)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_leaked_deploy_token_is_revoked_through_the_admin_api_with_the_token_handed_back() {
+    const DEPLOY: &str = "gldt-SimDeployActive000001";
+    let (sim, root, mut case, investigation, _dir) = token_playbook(DEPLOY).await;
+    let step = &investigation.plan.steps[0];
+    assert!(
+        matches!(&step.action, Action::AdminRevokeToken { fingerprint, .. } if *fingerprint == glir_redact::fingerprint(DEPLOY)),
+        "{step:?}"
+    );
+    let (path, plan) = Plan::latest(&case).unwrap().unwrap();
+    assert!(glir_respond::needs_tokens(&plan));
+    // Without the token the step cannot run, and says how to give it.
+    let without = apply(&root, &mut case, &plan, &path, "tester")
+        .await
+        .unwrap();
+    assert_eq!(without[0].outcome, Outcome::Failed);
+    assert!(
+        without[0].note.contains("pass it on stdin"),
+        "{}",
+        without[0].note
+    );
+    let with = glir_respond::apply_with_tokens(
+        &root,
+        &mut case,
+        &plan,
+        &path,
+        "tester",
+        &[Secret::new(DEPLOY)],
+    )
+    .await
+    .unwrap();
+    assert_eq!(with[0].outcome, Outcome::Applied, "{:?}", with[0]);
+    let lookup = root.admin_token_lookup(&Secret::new(DEPLOY)).await;
+    match lookup {
+        Ok(answer) => assert!(
+            matches!(&answer.body.details, glir_gitlab::TokenDetails::DeployToken(d) if d.revoked),
+            "{:?}",
+            answer.body.details
+        ),
+        Err(e) => assert_eq!(e.status(), Some(404)),
+    }
+    assert!(case.verify().unwrap().ok());
+    for entry in walk(case.dir()) {
+        let text = String::from_utf8_lossy(&std::fs::read(&entry).unwrap()).to_string();
+        assert!(!text.contains(DEPLOY), "{}", entry.display());
+    }
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_leaked_runner_token_is_reset_and_the_new_one_lands_in_a_private_file() {
+    const RUNNER: &str = "glrt-SimRunnerActive0000001";
+    let (sim, root, mut case, investigation, _dir) = token_playbook(RUNNER).await;
+    assert!(
+        matches!(
+            investigation.plan.steps[0].action,
+            Action::ResetRunnerToken { .. }
+        ),
+        "{:?}",
+        investigation.plan.steps
+    );
+    let (path, plan) = Plan::latest(&case).unwrap().unwrap();
+    let results = apply(&root, &mut case, &plan, &path, "tester")
+        .await
+        .unwrap();
+    assert_eq!(results[0].outcome, Outcome::Applied, "{:?}", results[0]);
+    assert!(matches!(
+        root.runners_verify(&Secret::new(RUNNER)).await.unwrap(),
+        glir_gitlab::RunnerTokenCheck::Invalid
+    ));
+    let secret_file = case.dir().join("secrets/step-1.secret");
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(&secret_file).unwrap().permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o600);
+    let new_token = std::fs::read_to_string(&secret_file).unwrap();
+    assert!(new_token.trim().starts_with("glrt-"));
+    // The journal names the file and the new token's fingerprint, never the token.
+    let journal = std::fs::read_to_string(case.journal().path()).unwrap();
+    assert!(!journal.contains(new_token.trim()));
+    assert!(journal.contains(&glir_redact::fingerprint(new_token.trim())));
+    sim.shutdown().await;
+}

@@ -7,7 +7,7 @@ use rusqlite::{Connection, TransactionBehavior};
 /// The schema version this glir writes and the newest it can read.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;
 
-const MIGRATIONS: &[&str] = &[V1, V2, V3];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// Events keep their filterable values as references into small dictionaries, the other
 /// canonical fields as text, and the untouched record.
@@ -25,7 +25,7 @@ const MIGRATIONS: &[&str] = &[V1, V2, V3];
 ///   random (stream-only events have UUID ids), which keeps inserts fast as the table grows. It
 ///   doubles as the time index.
 /// - Each lookup index ends in `created_at`, so "timeline of X" is an index range scan already
-///   in time order.
+///   in time order. (V4 moves these indexes into posting tables of the same shape.)
 /// - `events_view` shows events with their dictionary values, for people querying with sqlite3.
 const V1: &str = "
 CREATE TABLE terms (
@@ -130,6 +130,47 @@ CREATE TABLE case_links (
     ref       TEXT NOT NULL,
     PRIMARY KEY (case_name, kind, ref)
 ) WITHOUT ROWID;
+";
+
+/// Lookup postings replace the five lookup indexes of `events` (see `postings.rs`): the same
+/// (value, created_at, row) keys, in WITHOUT ROWID tables the writer fills in sorted order once
+/// per transaction instead of one random index leaf per row. Existing rows are carried over.
+const V4: &str = "
+CREATE TABLE postings_author (
+    ref INTEGER NOT NULL, created_at INTEGER NOT NULL, event INTEGER NOT NULL,
+    PRIMARY KEY (ref, created_at, event)
+) WITHOUT ROWID;
+CREATE TABLE postings_entity (
+    ref INTEGER NOT NULL, created_at INTEGER NOT NULL, event INTEGER NOT NULL,
+    PRIMARY KEY (ref, created_at, event)
+) WITHOUT ROWID;
+CREATE TABLE postings_ip (
+    ref INTEGER NOT NULL, created_at INTEGER NOT NULL, event INTEGER NOT NULL,
+    PRIMARY KEY (ref, created_at, event)
+) WITHOUT ROWID;
+CREATE TABLE postings_target_type (
+    ref INTEGER NOT NULL, created_at INTEGER NOT NULL, event INTEGER NOT NULL,
+    PRIMARY KEY (ref, created_at, event)
+) WITHOUT ROWID;
+CREATE TABLE postings_event_type (
+    ref INTEGER NOT NULL, created_at INTEGER NOT NULL, event INTEGER NOT NULL,
+    PRIMARY KEY (ref, created_at, event)
+) WITHOUT ROWID;
+INSERT INTO postings_author SELECT author_ref, created_at, id FROM events
+    WHERE author_ref IS NOT NULL ORDER BY 1, 2, 3;
+INSERT INTO postings_entity SELECT entity_ref, created_at, id FROM events
+    WHERE entity_ref IS NOT NULL ORDER BY 1, 2, 3;
+INSERT INTO postings_ip SELECT ip_ref, created_at, id FROM events
+    WHERE ip_ref IS NOT NULL ORDER BY 1, 2, 3;
+INSERT INTO postings_target_type SELECT target_type_ref, created_at, id FROM events
+    WHERE target_type_ref IS NOT NULL ORDER BY 1, 2, 3;
+INSERT INTO postings_event_type SELECT event_type_ref, created_at, id FROM events
+    WHERE event_type_ref IS NOT NULL ORDER BY 1, 2, 3;
+DROP INDEX events_by_author;
+DROP INDEX events_by_entity;
+DROP INDEX events_by_ip;
+DROP INDEX events_by_target_type;
+DROP INDEX events_by_event_type;
 ";
 
 pub(crate) fn version(conn: &Connection) -> rusqlite::Result<u32> {

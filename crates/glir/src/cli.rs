@@ -11,10 +11,14 @@ Examples:
   glir collect audit-events --group acme --since 2026-11-01
   glir ingest /var/log/gitlab/gitlab-rails/audit_json.log stream-export.jsonl.gz
   glir events --actor dana --event-type '*token*' --since 2d
-  glir timeline --actor dana --format csv > dana.csv";
+  glir timeline --actor dana --format csv > dana.csv
+  glir scan --gitlab-jobs acme --artifacts --verify
+  glir token inspect < token.txt
+  glir respond token-exposure --case leak-1 < token.txt && glir apply leak-1
+  glir report leak-1 --format html";
 
 #[derive(Debug, Parser)]
-#[command(name = "glir", version, about = "Incident response for GitLab: collect, normalize and investigate audit events.", after_help = EXAMPLES)]
+#[command(name = "glir", version, about = "Incident response for GitLab: collect and investigate audit events, find and verify leaked tokens, contain with a journaled plan.", after_help = EXAMPLES)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -388,6 +392,12 @@ pub struct TokenInspectArgs {
     /// Offline identification only, even when an instance is configured
     #[arg(long)]
     pub offline: bool,
+    /// Without an administrator: the project whose deploy tokens or pipeline triggers to match
+    #[arg(long)]
+    pub project: Option<String>,
+    /// Without an administrator: the group whose deploy tokens to list
+    #[arg(long)]
+    pub group: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -337,3 +337,81 @@ fn token_inspect_describes_owner_scopes_and_state() {
         assert!(!text(&o).contains(token));
     }
 }
+
+#[test]
+fn without_an_administrator_deploy_tokens_and_triggers_are_matched_in_their_project() {
+    const OWNER: &str = "glpat-SimOwnerToken0000001";
+    let sim = start();
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(
+        dir.path(),
+        &sim,
+        OWNER,
+        &["token", "inspect", "--project", "acme/app"],
+        Some("gldt-SimDeployActive000001\n"),
+    );
+    let shown = text(&o);
+    assert!(o.status.success(), "{shown}");
+    assert!(shown.contains("candidate"), "{shown}");
+    assert!(shown.contains("deploy_tokens"), "{shown}");
+    let o = run(
+        dir.path(),
+        &sim,
+        OWNER,
+        &["token", "inspect", "--project", "acme/app"],
+        Some("glptt-SimTriggerActive0000001\n"),
+    );
+    let shown = text(&o);
+    assert!(shown.contains("trigger "), "{shown}");
+    assert!(!shown.contains("not among"), "{shown}");
+    assert!(!shown.contains("glptt-SimTriggerActive0000001"), "{shown}");
+}
+
+#[test]
+fn a_leaked_deploy_token_is_revoked_by_apply_reading_it_from_stdin() {
+    const DEPLOY: &str = "gldt-SimDeployActive000001";
+    let sim = start();
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(
+        dir.path(),
+        &sim,
+        ADMIN,
+        &[
+            "respond",
+            "token-exposure",
+            "--case",
+            "dt",
+            "--since",
+            "2025-01-01",
+        ],
+        Some(&format!("{DEPLOY}\n")),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("through the admin token API"),
+        "{}",
+        text(&o)
+    );
+    let o = run(
+        dir.path(),
+        &sim,
+        ADMIN,
+        &["apply", "dt", "--yes"],
+        Some(&format!("{DEPLOY}\n")),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("applied"), "{}", text(&o));
+    let o = run(
+        dir.path(),
+        &sim,
+        ADMIN,
+        &["token", "inspect"],
+        Some(&format!("{DEPLOY}\n")),
+    );
+    let shown = text(&o);
+    assert!(
+        shown.contains("revoked") || shown.contains("unknown to GitLab"),
+        "{shown}"
+    );
+    assert!(!shown.contains(DEPLOY));
+}

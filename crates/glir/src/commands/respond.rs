@@ -10,7 +10,9 @@ use crate::timespec::parse_opt;
 use anyhow::{Context, Result, bail};
 use glir_case::{Case, NewCase};
 use glir_redact::Secret;
-use glir_respond::{Outcome, Plan, Playbook, Respond, StepResult, Subject, apply, investigate};
+use glir_respond::{
+    Outcome, Plan, Playbook, Respond, StepResult, Subject, apply_with_tokens, investigate,
+};
 use jiff::{SignedDuration, Timestamp};
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
@@ -20,6 +22,11 @@ const DEFAULT_WINDOW: SignedDuration = SignedDuration::from_hours(30 * 24);
 
 pub fn run(g: &GlobalArgs, settings: &Settings, args: &RespondArgs) -> Result<ExitCode> {
     let subject = subject(args)?;
+    // The leaked token read from stdin, kept (as a Secret) for admin-API revocations.
+    let tokens: Vec<Secret> = match &subject {
+        Subject::Token(token) => vec![token.clone()],
+        _ => Vec::new(),
+    };
     let now = Timestamp::now();
     let since = parse_opt(args.since.as_deref(), now)?.unwrap_or(now - DEFAULT_WINDOW);
     let until = parse_opt(args.until.as_deref(), now)?.unwrap_or(now);
@@ -99,6 +106,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &RespondArgs) -> Result<Ex
         &investigation.plan_path,
         args.yes,
         &operator,
+        &tokens,
     )
 }
 
@@ -115,6 +123,11 @@ pub fn run_apply(_g: &GlobalArgs, settings: &Settings, args: &ApplyArgs) -> Resu
     let client = super::client(settings, Duration::from_millis(50))?;
     let rt = runtime()?;
     let mut store = open_store(settings)?;
+    let tokens = if glir_respond::needs_tokens(&plan) {
+        read_tokens()?
+    } else {
+        Vec::new()
+    };
     apply_plan(
         &rt,
         &client,
@@ -124,6 +137,7 @@ pub fn run_apply(_g: &GlobalArgs, settings: &Settings, args: &ApplyArgs) -> Resu
         &path,
         args.yes,
         &operator(),
+        &tokens,
     )
 }
 
@@ -137,6 +151,7 @@ fn apply_plan(
     path: &str,
     yes: bool,
     operator: &str,
+    tokens: &[Secret],
 ) -> Result<ExitCode> {
     let changes = plan
         .steps
@@ -147,7 +162,9 @@ fn apply_plan(
         println!("Not applied.");
         return Ok(ExitCode::from(1));
     }
-    let results = rt.block_on(apply(client, case, plan, path, operator))?;
+    let results = rt.block_on(apply_with_tokens(
+        client, case, plan, path, operator, tokens,
+    ))?;
     let applied: Vec<String> = results.iter().map(|r| r.journal_hash.clone()).collect();
     store.link_case(&case.info().name, "journal", &applied)?;
     let mut out = std::io::stdout().lock();
@@ -280,6 +297,28 @@ fn read_token() -> Result<Secret> {
     bail!(
         "token-exposure reads the leaked token from stdin: `glir respond token-exposure < token.txt`"
     )
+}
+
+/// Leaked tokens for the plan's admin-API steps, one per stdin line (never from argv).
+fn read_tokens() -> Result<Vec<Secret>> {
+    let interactive = std::io::stdin().is_terminal();
+    if interactive {
+        eprintln!(
+            "this plan revokes tokens through the admin token API: paste each leaked token, then an empty line:"
+        );
+    }
+    let mut tokens = Vec::new();
+    for line in std::io::stdin().lock().lines() {
+        let line = line.context("cannot read tokens from stdin")?;
+        if line.trim().is_empty() {
+            if interactive {
+                break;
+            }
+            continue;
+        }
+        tokens.push(Secret::new(line.trim().to_string()));
+    }
+    Ok(tokens)
 }
 
 fn playbook(kind: ScenarioArg) -> Playbook {

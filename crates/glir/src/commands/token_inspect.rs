@@ -52,14 +52,7 @@ pub fn run(g: &GlobalArgs, args: &TokenInspectArgs) -> Result<ExitCode> {
     let described = if admin {
         rt.block_on(admin_lookup(&client, &token, &mut out))?
     } else {
-        rt.block_on(own_api(
-            &client,
-            &settings,
-            &token,
-            &id,
-            args.use_token,
-            &mut out,
-        ))?
+        rt.block_on(own_api(&client, &settings, &token, &id, args, &mut out))?
     };
     if !described {
         row(
@@ -213,9 +206,16 @@ async fn own_api(
     settings: &crate::config::Settings,
     token: &Secret,
     id: &Identification,
-    use_token: bool,
+    args: &TokenInspectArgs,
     out: &mut impl Write,
 ) -> Result<bool> {
+    let use_token = args.use_token;
+    if id.family == Family::DeployToken {
+        return deploy_candidates(client, args, out).await;
+    }
+    if id.family == Family::PipelineTrigger {
+        return trigger_match(client, token, args, out).await;
+    }
     if id.family == Family::PersonalAccessToken {
         // A routable token names its user, group and project (glir-tokens decoded them
         // offline); a bot's token is then found in its project's or group's access-token list.
@@ -304,6 +304,143 @@ async fn own_api(
         return Ok(true);
     }
     Ok(false)
+}
+
+/// Deploy tokens cannot be matched to their plaintext without an administrator; the project's or
+/// group's list (Maintainer/Owner) narrows it to candidates a responder can recognise.
+async fn deploy_candidates(
+    client: &Client,
+    args: &TokenInspectArgs,
+    out: &mut impl Write,
+) -> Result<bool> {
+    let req = match (&args.project, &args.group) {
+        (Some(project), _) => client.project_deploy_tokens(project),
+        (None, Some(group)) => client.group_deploy_tokens(group),
+        (None, None) => {
+            row(
+                out,
+                "note",
+                "add --project or --group to list the deploy tokens it may be",
+            )?;
+            return Ok(false);
+        }
+    };
+    row(
+        out,
+        "source",
+        &format!(
+            "GET /api/v4{} (candidates: GitLab does not match a deploy token's value for non-administrators)",
+            req.path
+        ),
+    )?;
+    let mut pages = std::pin::pin!(client.pages::<glir_gitlab::DeployToken>(req));
+    let mut listed = 0;
+    while let Some(page) = pages.try_next().await? {
+        for dt in page.items {
+            listed += 1;
+            let state = if dt.revoked {
+                "revoked"
+            } else if dt.expired {
+                "expired"
+            } else {
+                "active"
+            };
+            row(
+                out,
+                "candidate",
+                &format!(
+                    "{} \"{}\" ({}), {state}, expires {}, scopes {}",
+                    dt.id,
+                    dt.name,
+                    dt.username,
+                    opt(dt.expires_at),
+                    dt.scopes.join(",")
+                ),
+            )?;
+        }
+    }
+    if listed == 0 {
+        row(
+            out,
+            "candidate",
+            "none: the token is not one of this project's or group's",
+        )?;
+    }
+    Ok(true)
+}
+
+/// A trigger's owner sees its full token in the project's list (doc/api/pipeline_triggers.md);
+/// others see its last four characters, which still narrow it down.
+async fn trigger_match(
+    client: &Client,
+    token: &Secret,
+    args: &TokenInspectArgs,
+    out: &mut impl Write,
+) -> Result<bool> {
+    let Some(project) = &args.project else {
+        row(
+            out,
+            "note",
+            "add --project to find the pipeline trigger among the project's",
+        )?;
+        return Ok(false);
+    };
+    let req = client.project_triggers(project);
+    row(out, "source", &format!("GET /api/v4{}", req.path))?;
+    let tail: String = token
+        .expose()
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let mut pages = std::pin::pin!(client.pages::<glir_gitlab::Trigger>(req));
+    let mut found = false;
+    while let Some(page) = pages.try_next().await? {
+        for t in page.items {
+            let shown = t
+                .token
+                .as_ref()
+                .map(|s| s.expose().to_string())
+                .unwrap_or_default();
+            let exact = shown == token.expose();
+            if exact || (!shown.is_empty() && shown.ends_with(&tail)) {
+                found = true;
+                row(
+                    out,
+                    "trigger",
+                    &format!(
+                        "{} \"{}\" ({})",
+                        t.id,
+                        t.description.as_deref().unwrap_or(""),
+                        if exact {
+                            "exact match"
+                        } else {
+                            "same last four characters"
+                        }
+                    ),
+                )?;
+                row(
+                    out,
+                    "owner",
+                    &t.owner.as_ref().map_or("-".into(), |o| o.username.clone()),
+                )?;
+                row(out, "last used", &opt(t.last_used))?;
+                row(out, "expires", &opt(t.expires_at))?;
+                row(
+                    out,
+                    "allows",
+                    "starting pipelines as the trigger's owner, with variables the caller chooses",
+                )?;
+            }
+        }
+    }
+    if !found {
+        row(out, "trigger", "not among this project's triggers")?;
+    }
+    Ok(true)
 }
 
 fn token_client(settings: &crate::config::Settings, auth: Auth) -> Result<Client> {
