@@ -129,6 +129,8 @@ pub(crate) async fn token_exposure(
         let hooks = hooks_since(run, &suspicious, first.created_at).await?;
         found.extend(hooks);
     }
+    let owner_name = owner.as_ref().map(|o| o.username.clone());
+    touched_projects_evidence(run, &suspicious, owner_name.as_deref()).await?;
     if pat.scopes.iter().any(|s| s == "api" || s == "read_api") {
         run.plan.push(
             Action::Manual {
@@ -209,6 +211,7 @@ pub(crate) async fn account_compromise(
         let hooks = hooks_since(run, &suspicious, first.created_at).await?;
         found.extend(hooks);
     }
+    touched_projects_evidence(run, &suspicious, Some(&user.username)).await?;
     revoke_user_tokens(run, &user).await?;
     if run.admin() {
         run.plan.push(
@@ -886,6 +889,83 @@ async fn account_evidence(run: &mut Run<'_, '_>, user: &User) -> Result<(), Erro
                 run.skip(format!("{name} of {}", user.username), e.to_string());
             }
             Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// For every project the suspicious events touched: its settings and approval rules as they are
+/// now, and the logs of the actor's pipelines there in the window (token-shaped text redacted
+/// before it is written).
+async fn touched_projects_evidence(
+    run: &mut Run<'_, '_>,
+    suspicious: &[AuditEvent],
+    actor: Option<&str>,
+) -> Result<(), Error> {
+    let client = run.r.client;
+    let projects: BTreeSet<String> = suspicious
+        .iter()
+        .filter(|e| e.entity_type.as_deref() == Some("Project"))
+        .filter_map(|e| e.entity_path.clone())
+        .collect();
+    for project in projects {
+        let file = project.replace('/', "_");
+        match client.project(&project).await {
+            Ok(answer) => {
+                snapshot(
+                    run.r.case,
+                    &format!("project-{file}"),
+                    "GET /api/v4/projects/:id",
+                    &answer.body,
+                    &run.r.operator,
+                )?;
+            }
+            Err(e) => {
+                run.skip(format!("settings of {project}"), e.to_string());
+                continue;
+            }
+        }
+        if let Ok(approvals) = client.project_approval_settings(&project).await {
+            snapshot(
+                run.r.case,
+                &format!("project-{file}-approvals"),
+                "GET /api/v4/projects/:id/approvals",
+                &json!({
+                    "merge_requests_author_approval": approvals.body.merge_requests_author_approval,
+                    "reset_approvals_on_push": approvals.body.reset_approvals_on_push,
+                    "disable_overriding_approvers_per_merge_request": approvals.body.disable_overriding_approvers_per_merge_request,
+                }),
+                &run.r.operator,
+            )?;
+        }
+        let Some(actor) = actor else { continue };
+        let req = glir_collect::JobLogRequest {
+            target: project.clone(),
+            since: Some(run.r.since),
+            artifacts: false,
+            max_artifact_bytes: 0,
+            concurrency: 4,
+        };
+        let mut logs: Vec<(i64, Vec<u8>)> = Vec::new();
+        let fetched = glir_collect::fetch_job_logs(client, &req, &mut |log| {
+            let by_actor = log.job.user.as_ref().is_some_and(|u| u.username == actor);
+            if let (true, Ok(trace)) = (by_actor, log.trace) {
+                logs.push((log.job.id, trace));
+            }
+        })
+        .await;
+        if let Err(e) = fetched {
+            run.skip(format!("job logs of {project}"), e.to_string());
+            continue;
+        }
+        for (job, trace) in logs {
+            let text = String::from_utf8_lossy(&trace);
+            run.r.case.add_evidence(
+                &format!("jobs/{file}/{job}.log"),
+                glir_redact::scrub(&text).as_bytes(),
+                &format!("GET /api/v4/projects/{project}/jobs/{job}/trace"),
+                &run.r.operator,
+            )?;
         }
     }
     Ok(())

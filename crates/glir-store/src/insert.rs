@@ -1,5 +1,6 @@
 use crate::dict::{self, Dicts};
 use crate::error::{Context, StoreError};
+use crate::postings::Postings;
 use crate::row::micros;
 use glir_events::{AuditEvent, Layout};
 use rusqlite::{Connection, params};
@@ -31,10 +32,12 @@ INSERT INTO events (
 ) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
 ON CONFLICT (created_at, source_ref, event_id) DO NOTHING";
 
-/// Inserts within the caller's transaction through one cached prepared statement.
+/// Inserts within the caller's transaction through one cached prepared statement; the lookup
+/// postings of new events are buffered in `postings`, to be flushed before the commit.
 pub(crate) fn insert_all(
     conn: &Connection,
     dicts: &mut Dicts,
+    postings: &mut Postings,
     events: &[AuditEvent],
 ) -> Result<InsertStats, StoreError> {
     let mut stmt = conn
@@ -44,9 +47,10 @@ pub(crate) fn insert_all(
     for e in events {
         let refs =
             Refs::resolve(conn, dicts, e).context("cannot record event dictionary values")?;
+        let created_at = micros(e.created_at);
         let changed = stmt
             .execute(params![
-                micros(e.created_at),
+                created_at,
                 refs.source,
                 e.event_id,
                 e.layout.as_str(),
@@ -69,6 +73,16 @@ pub(crate) fn insert_all(
             stats.duplicates += 1;
         } else {
             stats.inserted += 1;
+            let refs = [
+                refs.author,
+                refs.entity,
+                refs.ip,
+                refs.target_type,
+                refs.event_type,
+            ];
+            postings
+                .add(conn, refs, created_at, conn.last_insert_rowid())
+                .context("cannot record event lookup postings")?;
         }
     }
     Ok(stats)

@@ -11,6 +11,7 @@ mod dict;
 mod error;
 mod filter;
 mod insert;
+mod postings;
 mod row;
 mod schema;
 mod store;

@@ -1,19 +1,21 @@
 //! Reading events back out of the `events` table.
 
 use crate::error::{Context, StoreError};
-use crate::filter::EventFilter;
+use crate::filter::{EventFilter, Where};
 use glir_events::{AuditEvent, Layout};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, Row, params_from_iter};
 use serde_json::Value;
 
-/// The canonical columns in `AuditEvent` order, with dictionary values joined back. Every join
-/// is LEFT so SQLite always drives the query from `events` and its indexes.
-const SELECT: &str = "SELECT e.id, s.value, e.event_id, e.layout, e.created_at, et.value, \
+/// The canonical columns in `AuditEvent` order.
+const COLUMNS: &str = "SELECT e.id, s.value, e.event_id, e.layout, e.created_at, et.value, \
     a.author_id, a.name, a.email, en.entity_id, en.entity_type, en.path, e.target_id, tt.value, \
     e.target_details, ip.value, e.change, e.change_from, e.change_to, e.custom_message, e.details, \
-    e.raw \
-    FROM events e \
+    e.raw";
+
+/// Dictionary values joined back. Every join is LEFT so SQLite always drives the query from
+/// `events` (or the posting table before it) and its keys.
+const DICTIONARY_JOINS: &str = " \
     LEFT JOIN terms s ON s.id = e.source_ref \
     LEFT JOIN terms et ON et.id = e.event_type_ref \
     LEFT JOIN authors a ON a.id = e.author_ref \
@@ -35,8 +37,12 @@ pub(crate) fn query(
         return Ok(Vec::new());
     };
     let dir = if filter.newest_first { "DESC" } else { "ASC" };
+    // Ordering by the driving table's own time column lets SQLite read it in key order and stop
+    // at the limit (sorting only events of the same microsecond by id).
+    let time = if clause.driver.is_some() { "p" } else { "e" };
     let mut sql = format!(
-        "{SELECT}{} ORDER BY e.created_at {dir}, e.event_id {dir}",
+        "{COLUMNS}{}{DICTIONARY_JOINS}{} ORDER BY {time}.created_at {dir}, e.event_id {dir}",
+        from(&clause, true),
         clause.sql
     );
     if let Some(limit) = filter.limit {
@@ -62,7 +68,11 @@ pub(crate) fn count(conn: &Connection, filter: &EventFilter) -> Result<u64, Stor
     let Some(clause) = filter.resolve(conn)? else {
         return Ok(0);
     };
-    let sql = format!("SELECT COUNT(*) FROM events e{}", clause.sql);
+    let sql = format!(
+        "SELECT COUNT(*){}{}",
+        from(&clause, clause.reads_events),
+        clause.sql
+    );
     let n: i64 = conn
         .prepare_cached(&sql)
         .and_then(|mut stmt| {
@@ -70,6 +80,18 @@ pub(crate) fn count(conn: &Connection, filter: &EventFilter) -> Result<u64, Stor
         })
         .context("cannot count events")?;
     Ok(n.unsigned_abs())
+}
+
+/// The FROM clause: `events`, or the driving posting table joined to it when `events` is read.
+/// CROSS JOIN keeps the posting table as the outer loop (sqlite.org/optoverview.html#crossjoin).
+fn from(clause: &Where, reads_events: bool) -> String {
+    match clause.driver {
+        Some(table) if reads_events => {
+            format!(" FROM {table} p CROSS JOIN events e ON e.id = p.event")
+        }
+        Some(table) => format!(" FROM {table} p"),
+        None => " FROM events e".to_owned(),
+    }
 }
 
 fn event_from_row(row: &Row<'_>) -> Result<AuditEvent, StoreError> {

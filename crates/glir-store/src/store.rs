@@ -4,6 +4,7 @@ use crate::dict::Dicts;
 use crate::error::{Context, StoreError};
 use crate::filter::EventFilter;
 use crate::insert::{self, InsertStats};
+use crate::postings::Postings;
 use crate::row;
 use crate::schema;
 use glir_events::AuditEvent;
@@ -27,6 +28,8 @@ const CACHE_KIB: i64 = 32 * 1024;
 pub struct Store {
     conn: Connection,
     dicts: Dicts,
+    /// Reused between transactions so a batch does not regrow its buffers.
+    postings: Postings,
 }
 
 impl Store {
@@ -71,6 +74,7 @@ impl Store {
         Ok(Store {
             conn,
             dicts: Dicts::new(),
+            postings: Postings::default(),
         })
     }
 
@@ -96,8 +100,10 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .context("cannot start an insert transaction")?;
+        self.postings.clear();
         Ok(EventWriter {
             tx,
+            postings: &mut self.postings,
             dicts: DictGuard {
                 dicts: &mut self.dicts,
                 armed: true,
@@ -209,6 +215,7 @@ impl Store {
 /// An open write transaction on a [`Store`]; see [`Store::writer`].
 pub struct EventWriter<'a> {
     tx: Transaction<'a>,
+    postings: &'a mut Postings,
     dicts: DictGuard<'a>,
 }
 
@@ -216,7 +223,7 @@ impl EventWriter<'_> {
     /// Inserts events into the open transaction, skipping duplicates as
     /// [`Store::insert_events`] does.
     pub fn insert(&mut self, events: &[AuditEvent]) -> Result<InsertStats, StoreError> {
-        insert::insert_all(&self.tx, self.dicts.dicts, events)
+        insert::insert_all(&self.tx, self.dicts.dicts, self.postings, events)
     }
 
     /// Stores (replaces) a checkpoint in the same transaction as the events.
@@ -230,7 +237,14 @@ impl EventWriter<'_> {
 
     /// Makes everything written through this writer durable at once.
     pub fn commit(self) -> Result<(), StoreError> {
-        let EventWriter { tx, dicts } = self;
+        let EventWriter {
+            tx,
+            postings,
+            dicts,
+        } = self;
+        postings
+            .flush(&tx)
+            .context("cannot write event lookup postings")?;
         tx.commit().context("cannot commit inserted events")?;
         dicts.committed();
         Ok(())
