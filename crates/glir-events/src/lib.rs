@@ -11,6 +11,7 @@ mod error;
 mod event;
 mod layout;
 mod parse;
+mod record;
 mod render;
 mod summary;
 

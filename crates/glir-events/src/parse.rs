@@ -3,7 +3,8 @@
 use crate::error::ParseError;
 use crate::event::AuditEvent;
 use crate::layout::{Layout, detect_layout};
-use crate::render::{as_i64, as_text, custom_message, into_text};
+use crate::record::{IdKind, RawRecord, Record};
+use crate::render::{as_i64, as_text, custom_message};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -15,6 +16,14 @@ pub fn parse_event(
     source: &str,
 ) -> Result<AuditEvent, ParseError> {
     let raw = raw.trim();
+    // The hot path reads top-level fields straight from the text; anything it cannot read
+    // (not an object, invalid JSON) goes the ordinary way, which says what is wrong.
+    if let Some(mut record) = RawRecord::parse(raw) {
+        let event = from_record(&mut record, raw, layout, source);
+        if !record.failed() {
+            return event;
+        }
+    }
     let value: Value =
         serde_json::from_str(raw).map_err(|e| ParseError::InvalidJson(e.to_string()))?;
     build(value, raw, layout, source)
@@ -31,27 +40,52 @@ pub fn event_from_value(
 }
 
 /// Takes the value by ownership so strings and `details` move into the event instead of being
-/// copied: this is the ingest hot path.
+/// copied.
 fn build(
     value: Value,
     raw: &str,
     layout: Option<Layout>,
     source: &str,
 ) -> Result<AuditEvent, ParseError> {
-    let layout = match layout {
-        Some(layout) => layout,
-        None => detect_layout(&value).ok_or(if value.is_object() {
+    if layout.is_none() && detect_layout(&value).is_none() {
+        return Err(if value.is_object() {
             ParseError::MissingField("created_at")
         } else {
             ParseError::NotAnObject
-        })?,
-    };
-    let Value::Object(map) = value else {
+        });
+    }
+    let Value::Object(mut map) = value else {
         return Err(ParseError::NotAnObject);
     };
+    from_record(&mut map, raw, layout, source)
+}
+
+fn from_record(
+    record: &mut impl Record,
+    raw: &str,
+    layout: Option<Layout>,
+    source: &str,
+) -> Result<AuditEvent, ParseError> {
+    let layout = match layout {
+        Some(layout) => layout,
+        None => record_layout(record).ok_or(ParseError::MissingField("created_at"))?,
+    };
     match layout {
-        Layout::AuditLog => from_flat(map, raw, source),
-        Layout::Rest | Layout::Stream => from_nested(map, layout, raw, source),
+        Layout::AuditLog => from_flat(record, raw, source),
+        Layout::Rest | Layout::Stream => from_nested(record, layout, raw, source),
+    }
+}
+
+/// [`detect_layout`] over a [`Record`]; the two must agree.
+fn record_layout(record: &impl Record) -> Option<Layout> {
+    if !record.contains("created_at") {
+        return record.contains("time").then_some(Layout::AuditLog);
+    }
+    match record.id_kind() {
+        IdKind::String => Some(Layout::Stream),
+        IdKind::Number => Some(Layout::Rest),
+        IdKind::Other if record.contains("event_type") => Some(Layout::Stream),
+        IdKind::Other => Some(Layout::Rest),
     }
 }
 
@@ -59,23 +93,22 @@ fn build(
 /// repeats some of them (`app/models/concerns/audit_events/common_model.rb` duplicates
 /// author_name, entity_path and target_* between columns and details). Top level wins.
 fn from_nested(
-    mut top: Map<String, Value>,
+    top: &mut impl Record,
     layout: Layout,
     raw: &str,
     source: &str,
 ) -> Result<AuditEvent, ParseError> {
-    let created_at = timestamp(&top, "created_at")?;
+    let created_at = top.timestamp("created_at")?;
     let details = top
-        .remove("details")
+        .take("details")
         .unwrap_or_else(|| Value::Object(Map::new()));
-    let event_id = match top.remove("id") {
+    let event_id = match top.take("id") {
         Some(Value::String(id)) => id,
         Some(Value::Number(id)) => id.to_string(),
         _ => content_id(raw),
     };
     let mut pick = |key: &str| {
-        top.remove(key)
-            .and_then(into_text)
+        top.take_text(key)
             .or_else(|| details.get(key).and_then(as_text))
     };
     // ee/lib/api/entities/audit_event.rb exposes event_name from details.event_name; older
@@ -98,15 +131,13 @@ fn from_nested(
     let from = pick("from");
     let to = pick("to");
     let mut number = |key: &str| {
-        top.remove(key)
-            .as_ref()
-            .and_then(as_i64)
+        top.take_i64(key)
             .or_else(|| details.get(key).and_then(as_i64))
     };
     let author_id = number("author_id");
     let entity_id = number("entity_id");
     let custom_message = top
-        .remove("custom_message")
+        .take("custom_message")
         .as_ref()
         .or_else(|| details.get("custom_message"))
         .and_then(custom_message);
@@ -137,14 +168,10 @@ fn from_nested(
 
 /// audit_json.log lines are flat (doc/administration/logs/_index.md); whatever is not a canonical
 /// field (severity, with, add, remove, correlation_id, ...) becomes `details`.
-fn from_flat(
-    mut map: Map<String, Value>,
-    raw: &str,
-    source: &str,
-) -> Result<AuditEvent, ParseError> {
-    let created_at = timestamp(&map, "time")?;
-    map.remove("time");
-    let mut take = |key: &str| map.remove(key).and_then(into_text);
+fn from_flat(map: &mut impl Record, raw: &str, source: &str) -> Result<AuditEvent, ParseError> {
+    let created_at = map.timestamp("time")?;
+    map.take("time");
+    let mut take = |key: &str| map.take_text(key);
     let event_type = take("event_name").or_else(|| take("event_type"));
     let author_name = take("author_name");
     let author_email = take("author_email");
@@ -157,13 +184,10 @@ fn from_flat(
     let change = take("change");
     let from = take("from");
     let to = take("to");
-    let mut number = |key: &str| map.remove(key).as_ref().and_then(as_i64);
+    let mut number = |key: &str| map.take_i64(key);
     let author_id = number("author_id");
     let entity_id = number("entity_id");
-    let custom_message = map
-        .remove("custom_message")
-        .as_ref()
-        .and_then(custom_message);
+    let custom_message = map.take("custom_message").as_ref().and_then(custom_message);
     Ok(AuditEvent {
         source: source.to_owned(),
         // These lines carry no id; hashing the line makes re-ingesting the same file idempotent.
@@ -185,17 +209,9 @@ fn from_flat(
         from,
         to,
         custom_message,
-        details: Value::Object(map),
+        details: Value::Object(map.take_rest()),
         raw: raw.to_owned(),
     })
-}
-
-fn timestamp(map: &Map<String, Value>, field: &'static str) -> Result<jiff::Timestamp, ParseError> {
-    match map.get(field) {
-        None | Some(Value::Null) => Err(ParseError::MissingField(field)),
-        Some(Value::String(s)) => s.parse().map_err(|_| ParseError::InvalidTimestamp(field)),
-        Some(_) => Err(ParseError::InvalidTimestamp(field)),
-    }
 }
 
 /// `sha256:` and the first 16 bytes (32 hex digits) of the SHA-256 of the trimmed record.

@@ -115,6 +115,14 @@ pub enum Action {
         project: String,
         branch: String,
     },
+    /// Put who may push or merge to a protected branch back (GitLab access levels: 0 no one,
+    /// 30 developers, 40 maintainers, 60 admins); `None` keeps the current level.
+    SetBranchAccess {
+        project: String,
+        branch: String,
+        push_level: Option<u8>,
+        merge_level: Option<u8>,
+    },
     /// Put one merge request approval setting back (`merge_requests_author_approval`,
     /// `reset_approvals_on_push`, `disable_overriding_approvers_per_merge_request`).
     SetApprovalSetting {
@@ -196,6 +204,9 @@ impl Action {
             Action::SetApprovalSetting {
                 project, setting, ..
             } => ("approval_setting", format!("{project}/{setting}")),
+            Action::SetBranchAccess {
+                project, branch, ..
+            } => ("protected_branch", format!("{project}/{branch}")),
             Action::DisablePublicJobs { project } => ("project_setting", project.clone()),
             Action::SetProjectVisibility { project, .. } => ("project_setting", project.clone()),
             Action::Manual { .. } => ("manual", String::new()),
@@ -289,6 +300,16 @@ impl Action {
                 setting,
                 value,
             } => format!("set {setting} of project {project} back to {value}"),
+            Action::SetBranchAccess {
+                project,
+                branch,
+                push_level,
+                merge_level,
+            } => format!(
+                "set who may push/merge to {branch} of project {project} back to {}/{} (the branch is unprotected and protected again)",
+                push_level.map_or("unchanged".to_string(), |l| level_name(l).to_string()),
+                merge_level.map_or("unchanged".to_string(), |l| level_name(l).to_string())
+            ),
             Action::DisablePublicJobs { project } => {
                 format!("make pipelines and job logs of project {project} visible to members only")
             }
@@ -298,5 +319,16 @@ impl Action {
             } => format!("set project {project}'s visibility back to {visibility}"),
             Action::Manual { title } => format!("by hand: {title}"),
         }
+    }
+}
+
+/// GitLab's names for protected-branch access levels.
+pub fn level_name(level: u8) -> &'static str {
+    match level {
+        0 => "No one",
+        30 => "Developers + Maintainers",
+        40 => "Maintainers",
+        60 => "Admins",
+        _ => "custom",
     }
 }

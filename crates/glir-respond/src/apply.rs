@@ -342,6 +342,12 @@ async fn execute(
             client.protect_branch(project, branch, 40, 40).await?,
             |b| json!({"protected": b.name}),
         ),
+        Action::SetBranchAccess {
+            project,
+            branch,
+            push_level,
+            merge_level,
+        } => branch_access(client, project, branch, *push_level, *merge_level).await?,
         Action::SetApprovalSetting {
             project,
             setting,
@@ -387,6 +393,50 @@ async fn execute(
         }
         Action::Manual { .. } => unreachable!("manual steps are not executed"),
     })
+}
+
+/// CE's API cannot change a protected branch's levels in place (PATCH changes them only on
+/// Premium, doc/api/protected_branches.md), so the rule is removed and created again with the
+/// wanted levels; GitLab audits both.
+async fn branch_access(
+    client: &Client,
+    project: &str,
+    branch: &str,
+    push: Option<u8>,
+    merge: Option<u8>,
+) -> Result<Done, glir_gitlab::Error> {
+    use futures::TryStreamExt;
+    let mut current = None;
+    let mut pages = std::pin::pin!(
+        client.pages::<glir_gitlab::ProtectedBranch>(client.project_protected_branches(project))
+    );
+    while let Some(page) = pages.try_next().await? {
+        if let Some(b) = page.items.into_iter().find(|b| b.name == branch) {
+            current = Some(b);
+        }
+    }
+    let level = |list: &[glir_gitlab::BranchAccess]| list.first().map_or(40, |a| a.access_level);
+    let (now_push, now_merge) = current.as_ref().map_or((40, 40), |b| {
+        (level(&b.push_access_levels), level(&b.merge_access_levels))
+    });
+    let wanted = (push.unwrap_or(now_push), merge.unwrap_or(now_merge));
+    let post = json!({"push_access_level": wanted.0, "merge_access_level": wanted.1});
+    if current.is_some() && (now_push, now_merge) == wanted {
+        return Ok(Done {
+            changed: false,
+            status: 200,
+            request_id: None,
+            post_state: post,
+            secret: None,
+        });
+    }
+    if current.is_some() {
+        client.unprotect_branch(project, branch).await?;
+    }
+    let applied = client
+        .protect_branch(project, branch, wanted.0, wanted.1)
+        .await?;
+    Ok(done(applied, |_| post))
 }
 
 async fn variable(
@@ -487,6 +537,9 @@ fn request_line(action: &Action) -> String {
             format!("POST /projects/{project}/protected_branches")
         }
         Action::SetApprovalSetting { project, .. } => format!("POST /projects/{project}/approvals"),
+        Action::SetBranchAccess {
+            project, branch, ..
+        } => format!("DELETE then POST /projects/{project}/protected_branches ({branch})"),
         Action::DisablePublicJobs { project } | Action::SetProjectVisibility { project, .. } => {
             format!("PUT /projects/{project}")
         }

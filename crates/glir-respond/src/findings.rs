@@ -22,6 +22,9 @@ pub struct Finding {
     pub ip: Option<String>,
     /// The object created or changed, by id, when the event names it.
     pub object_id: Option<i64>,
+    /// What changed (`change`), e.g. `push access levels`.
+    #[serde(default)]
+    pub change: Option<String>,
     /// The object's name as the event gives it (`target_details`), e.g. a branch.
     #[serde(default)]
     pub target: Option<String>,
@@ -269,6 +272,7 @@ fn finding(e: &AuditEvent) -> Option<Finding> {
         ip: e.ip_address.clone(),
         object_id: object_id(e, kind),
         target: e.target_details.clone(),
+        change: e.change.clone(),
         entity_path: e.entity_path.clone(),
         from: e.from.clone(),
         to: e.to.clone(),

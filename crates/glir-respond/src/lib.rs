@@ -12,7 +12,7 @@ mod plan;
 mod playbook;
 mod scenarios;
 
-pub use action::{Action, Owner};
+pub use action::{Action, Owner, level_name};
 pub use apply::{Outcome, StepResult, apply, apply_with_tokens, needs_tokens};
 pub use error::Error;
 pub use evidence::latest_investigation;

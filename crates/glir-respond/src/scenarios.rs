@@ -326,6 +326,7 @@ pub(crate) async fn ci_secret_exposure(
                 ip: None,
                 object_id: None,
                 target: Some(v.key.clone()),
+                change: None,
                 entity_path: Some(v.owner_path.clone()),
                 from: None,
                 to: None,
@@ -468,6 +469,23 @@ fn plan_other_family(
     }
 }
 
+/// The access level GitLab's audit events name in words ("Maintainers", "No one", …).
+fn level_of(words: &str) -> Option<u8> {
+    [0u8, 30, 40, 60]
+        .into_iter()
+        .find(|l| crate::level_name(*l).eq_ignore_ascii_case(words.trim()))
+}
+
+/// How few people a level lets in: "No one" is the strictest.
+fn restrictiveness(level: u8) -> u8 {
+    match level {
+        0 => 4,
+        60 => 3,
+        40 => 2,
+        _ => 1,
+    }
+}
+
 /// `https://host/acme/app/-/jobs/205` → `acme/app`.
 fn project_of_job_url(url: &str) -> Option<String> {
     let path = url.split("://").nth(1)?.split_once('/')?.1;
@@ -594,6 +612,7 @@ async fn recent_commits(run: &mut Run<'_, '_>, project: &str) -> Result<Vec<Find
                 ip: None,
                 object_id: None,
                 target: Some(commit.id.clone()),
+                change: None,
                 entity_path: Some(project.to_string()),
                 from: None,
                 to: None,
@@ -845,6 +864,7 @@ async fn hooks_since(
                 ip: None,
                 object_id: Some(hook.id),
                 target: Some(url.to_string()),
+                change: None,
                 entity_path: None,
                 from: None,
                 to: None,
@@ -1064,6 +1084,41 @@ pub(crate) fn plan_findings(run: &mut Run<'_, '_>, found: &[Finding], subject_us
             ("new_user" | "admin_granted", Some(user)) if user != subject_user => {
                 Some(Action::BlockUser { user_id: user })
             }
+            ("protected_branch_changed", _) if f.event_type == "protected_branch_updated" => {
+                let weaker = match (
+                    f.from.as_deref().and_then(level_of),
+                    f.to.as_deref().and_then(level_of),
+                ) {
+                    (Some(from), Some(to)) if restrictiveness(to) < restrictiveness(from) => {
+                        Some(from)
+                    }
+                    _ => None,
+                };
+                let change = f.change.as_deref().unwrap_or_default();
+                match (owner_of(), f.target.clone(), weaker) {
+                    (Some(project), Some(branch), Some(level))
+                        if change == "push access levels" =>
+                    {
+                        Some(Action::SetBranchAccess {
+                            project,
+                            branch,
+                            push_level: Some(level),
+                            merge_level: None,
+                        })
+                    }
+                    (Some(project), Some(branch), Some(level))
+                        if change == "merge access levels" =>
+                    {
+                        Some(Action::SetBranchAccess {
+                            project,
+                            branch,
+                            push_level: None,
+                            merge_level: Some(level),
+                        })
+                    }
+                    _ => None,
+                }
+            }
             ("protected_branch_changed", _) if f.event_type == "protected_branch_removed" => {
                 match (owner_of(), f.target.clone()) {
                     (Some(project), Some(branch)) => {
@@ -1115,7 +1170,7 @@ pub(crate) fn plan_findings(run: &mut Run<'_, '_>, found: &[Finding], subject_us
         let risk = match &action {
             Some(Action::BlockUser { .. }) => "an account created or promoted by the attacker: nothing legitimate should depend on it".to_string(),
             Some(Action::SetProjectVisibility { .. }) => "people outside the project lose the access the change gave them".to_string(),
-            Some(Action::SetApprovalSetting { .. } | Action::ProtectBranch { .. }) => "merge requests need the review the change had removed".to_string(),
+            Some(Action::SetApprovalSetting { .. } | Action::ProtectBranch { .. } | Action::SetBranchAccess { .. }) => "merge requests need the review the change had removed".to_string(),
             Some(_) => "created by the attacker: removing it breaks nothing legitimate unless the owner reuses it".to_string(),
             None => String::new(),
         };

@@ -614,3 +614,43 @@ async fn the_actors_pipeline_logs_and_project_settings_are_kept_as_evidence() {
     assert!(!log.contains("glpat-DemoLeakedDana0001"), "{log}");
     o.sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn misconfiguration_puts_a_widened_push_rule_back() {
+    let o = respond_and_apply(
+        Scenario::demo(),
+        DEMO_ROOT,
+        Playbook::Misconfiguration,
+        Subject::Project {
+            project: "acme/website".into(),
+            job: None,
+        },
+        "2026-11-01T00:00:00Z",
+    )
+    .await;
+    assert!(
+        planned(&o).contains(&Action::SetBranchAccess {
+            project: "acme/website".into(),
+            branch: "main".into(),
+            push_level: Some(40),
+            merge_level: None,
+        }),
+        "{:#?}",
+        planned(&o)
+    );
+    let branches: Vec<glir_gitlab::ProtectedBranch> = {
+        use futures::TryStreamExt;
+        let mut out = Vec::new();
+        let mut pages = std::pin::pin!(o.root.pages::<glir_gitlab::ProtectedBranch>(
+            o.root.project_protected_branches("acme/website")
+        ));
+        while let Some(page) = pages.try_next().await.unwrap() {
+            out.extend(page.items);
+        }
+        out
+    };
+    let main = branches.iter().find(|b| b.name == "main").unwrap();
+    assert_eq!(main.push_access_levels[0].access_level, 40);
+    assert_eq!(main.merge_access_levels[0].access_level, 40);
+    o.sim.shutdown().await;
+}
