@@ -24,9 +24,14 @@ pub(crate) fn actor_of(e: &AuditEvent) -> Option<String> {
         .or_else(|| e.author_id.map(|id| id.to_string()))
 }
 
-/// The one-line reason of an alert on `e`.
-pub(crate) fn reason_for(title: &str, e: &AuditEvent) -> String {
+/// What an alert on `e` says after its rule's title: the event's summary, scrubbed, on one
+/// line. Every alert on the same event shares it.
+pub(crate) fn event_reason(e: &AuditEvent) -> String {
     let summary = e.summary();
-    let summary = glir_redact::scrub(&summary);
-    format!("{title}: {}", summary.replace(['\n', '\r'], " "))
+    let scrubbed = glir_redact::scrub(&summary);
+    if scrubbed.contains(['\n', '\r']) {
+        scrubbed.replace(['\n', '\r'], " ")
+    } else {
+        scrubbed.into_owned()
+    }
 }

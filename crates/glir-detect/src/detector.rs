@@ -1,8 +1,8 @@
 //! Streaming evaluation of a [`RulePack`] over canonical events.
 
-use crate::alert::{Alert, actor_of, reason_for};
+use crate::alert::{Alert, actor_of, event_reason};
 use crate::error::DetectError;
-use crate::event_view::EventView;
+use crate::event_view::{EventView, RefsView};
 use crate::pack::{RulePack, level_name};
 use glir_events::AuditEvent;
 use rsigma_eval::{
@@ -34,6 +34,7 @@ pub struct DetectSummary {
 pub(crate) fn build_engine(pack: &RulePack) -> Result<CorrelationEngine, DetectError> {
     let config = CorrelationConfig {
         timestamp_fields: vec!["created_at".into()],
+        // `RefsView` relies on this mode: it gives rsigma only the event id as JSON.
         correlation_event_mode: CorrelationEventMode::Refs,
         max_correlation_events: MAX_CORRELATION_EVENTS,
         ..CorrelationConfig::default()
@@ -61,12 +62,16 @@ impl Detector {
     pub fn process(&mut self, event: &AuditEvent) -> Vec<Alert> {
         let results = self
             .engine
-            .process_event_at(&EventView(event), event.created_at.as_second());
+            .process_event_at(&RefsView(EventView(event)), event.created_at.as_second());
         self.events += 1;
+        let mut reason = None;
         let alerts: Vec<Alert> = results
             .iter()
             .filter(|r| !(r.is_detection() && self.quiet.contains(rule_key(r))))
-            .map(|r| to_alert(r, event))
+            .map(|r| {
+                let reason = reason.get_or_insert_with(|| event_reason(event));
+                to_alert(r, event, reason)
+            })
             .collect();
         self.alerts += alerts.len() as u64;
         alerts
@@ -129,7 +134,8 @@ fn rule_id(r: &EvaluationResult) -> String {
     rule_key(r).to_owned()
 }
 
-fn to_alert(r: &EvaluationResult, event: &AuditEvent) -> Alert {
+/// `reason` is [`event_reason`] of `event`.
+fn to_alert(r: &EvaluationResult, event: &AuditEvent, reason: &str) -> Alert {
     let (event_ids, actor) = match &r.body {
         ResultBody::Detection(_) => (vec![event.event_id.clone()], actor_of(event)),
         ResultBody::Correlation(c) => {
@@ -159,6 +165,6 @@ fn to_alert(r: &EvaluationResult, event: &AuditEvent) -> Alert {
         event_ids,
         actor,
         time: event.created_at,
-        reason: reason_for(&r.header.rule_title, event),
+        reason: format!("{}: {reason}", r.header.rule_title),
     }
 }

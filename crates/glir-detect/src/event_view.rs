@@ -176,6 +176,49 @@ impl Event for EventView<'_> {
     }
 }
 
+/// [`EventView`] for the correlation engine, whose JSON is the event id alone. In reference mode
+/// (`CorrelationEventMode::Refs`, the detector's setting) rsigma calls `to_json` on every event
+/// that feeds a window only to read its id (rsigma-eval 0.23 `correlation/buffers.rs`,
+/// `extract_event_id`, which looks at `id` first): the id alone gives the same reference without
+/// copying the whole event. Everything else is the plain view's.
+pub(crate) struct RefsView<'a>(pub(crate) EventView<'a>);
+
+impl Event for RefsView<'_> {
+    fn get_field(&self, path: &str) -> Option<EventValue<'_>> {
+        self.0.get_field(path)
+    }
+
+    fn any_string_value(&self, pred: &dyn Fn(&str) -> bool) -> bool {
+        self.0.any_string_value(pred)
+    }
+
+    fn all_string_values(&self) -> Vec<Cow<'_, str>> {
+        self.0.all_string_values()
+    }
+
+    fn visit_string_values(&self, visit: &mut dyn FnMut(&str)) {
+        self.0.visit_string_values(visit);
+    }
+
+    fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("id".into(), Value::String(self.0.0.event_id.clone()));
+        Value::Object(m)
+    }
+
+    fn field_keys(&self) -> Vec<Cow<'_, str>> {
+        self.0.field_keys()
+    }
+
+    fn top_level_keys(&self) -> Option<Vec<Cow<'_, str>>> {
+        self.0.top_level_keys()
+    }
+
+    fn visit_top_level_keys(&self, visit: &mut dyn FnMut(&str)) -> bool {
+        self.0.visit_top_level_keys(visit)
+    }
+}
+
 /// `JsonEvent::get_field` borrows from the `JsonEvent`, not the `Value`; owning the result
 /// lets it outlive the temporary wrapper.
 fn into_owned(v: EventValue<'_>) -> EventValue<'static> {
@@ -286,6 +329,25 @@ mod tests {
                     e.raw
                 );
             }
+        }
+    }
+
+    #[test]
+    fn refs_view_is_the_plain_view_with_only_the_id_as_json() {
+        for e in events() {
+            let (view, refs) = (EventView(&e), RefsView(EventView(&e)));
+            assert_eq!(refs.to_json(), serde_json::json!({"id": e.event_id}));
+            assert_eq!(refs.to_json()["id"], view.to_json()["id"]);
+            for path in crate::fields::FIELD_NAMES.iter().chain(DEEP_PATHS) {
+                assert_eq!(
+                    refs.get_field(path).map(|v| v.to_json()),
+                    view.get_field(path).map(|v| v.to_json()),
+                    "{path}"
+                );
+            }
+            assert_eq!(refs.field_keys(), view.field_keys());
+            assert_eq!(refs.top_level_keys(), view.top_level_keys());
+            assert_eq!(refs.all_string_values(), view.all_string_values());
         }
     }
 

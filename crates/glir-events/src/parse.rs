@@ -20,7 +20,7 @@ pub fn parse_event(
     // (not an object, invalid JSON) goes the ordinary way, which says what is wrong.
     if let Some(mut record) = RawRecord::parse(raw) {
         let event = from_record(&mut record, raw, layout, source);
-        if !record.failed() {
+        if record.all_valid() {
             return event;
         }
     }

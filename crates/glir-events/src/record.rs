@@ -69,24 +69,33 @@ impl Record for Map<String, Value> {
 /// turned into values, which saves building (and tearing down) a map per record.
 pub(crate) struct RawRecord<'a> {
     fields: Vec<(Cow<'a, str>, &'a RawValue)>,
-    /// A slice that serde_json skipped but cannot turn into a value (e.g. a number out of
-    /// range); the caller then parses the record the ordinary way, which reports it.
+    /// `details`, parsed as it is read: it is always kept whole, so slicing it first would
+    /// only scan it twice.
+    details: Option<Value>,
+    /// A field was sliced but could not be turned into a value (e.g. a number out of range);
+    /// the caller then parses the record the ordinary way, which reports it.
     failed: bool,
 }
 
 impl<'a> RawRecord<'a> {
     /// `None` when `raw` is not a JSON object (or not JSON at all).
     pub(crate) fn parse(raw: &'a str) -> Option<RawRecord<'a>> {
-        let fields = serde_json::from_str::<Fields<'a>>(raw).ok()?.0;
+        let Fields { fields, details } = serde_json::from_str(raw).ok()?;
         Some(RawRecord {
             fields,
+            details,
             failed: false,
         })
     }
 
-    /// Whether some field could not be read as a value.
-    pub(crate) fn failed(&self) -> bool {
-        self.failed
+    /// Whether every field, read or not, is a value serde_json accepts. Slicing checks syntax
+    /// only, so a number out of range (`1e999`) in a field nobody reads must still fail the
+    /// record, as it does when the record is parsed whole.
+    pub(crate) fn all_valid(&self) -> bool {
+        !self.failed
+            && self.fields.iter().all(|(_, raw)| {
+                unescaped(raw).is_some() || serde_json::from_str::<Value>(raw.get()).is_ok()
+            })
     }
 
     /// The slice of a field; with duplicate keys the last one wins, as in a parsed map.
@@ -111,6 +120,9 @@ impl<'a> RawRecord<'a> {
 
 impl Record for RawRecord<'_> {
     fn contains(&self, key: &str) -> bool {
+        if key == DETAILS {
+            return self.details.is_some();
+        }
         self.get(key).is_some()
     }
 
@@ -126,26 +138,38 @@ impl Record for RawRecord<'_> {
         let raw = self.get(key).map(RawValue::get);
         match raw {
             None | Some("null") => Err(ParseError::MissingField(key)),
-            Some(text) if text.starts_with('"') => serde_json::from_str::<Cow<str>>(text)
-                .ok()
-                .and_then(|s| s.parse().ok())
-                .ok_or(ParseError::InvalidTimestamp(key)),
+            Some(text) if text.starts_with('"') => {
+                let plain = self.get(key).and_then(unescaped).map(Cow::Borrowed);
+                plain
+                    .or_else(|| serde_json::from_str::<String>(text).ok().map(Cow::Owned))
+                    .and_then(|s| s.parse().ok())
+                    .ok_or(ParseError::InvalidTimestamp(key))
+            }
             Some(_) => Err(ParseError::InvalidTimestamp(key)),
         }
     }
 
     fn take(&mut self, key: &str) -> Option<Value> {
+        if key == DETAILS {
+            return self.details.take();
+        }
         let raw = self.get(key)?;
         self.fields.retain(|(k, _)| k != key);
         self.value(raw)
     }
 
     fn take_text(&mut self, key: &str) -> Option<String> {
+        if key == DETAILS {
+            return self.take(key).and_then(into_text);
+        }
         let raw = self.get(key)?;
         if !raw.get().starts_with('"') {
             return self.take(key).and_then(into_text);
         }
         self.fields.retain(|(k, _)| k != key);
+        if let Some(s) = unescaped(raw) {
+            return Some(s.to_owned());
+        }
         match serde_json::from_str::<String>(raw.get()) {
             Ok(s) => Some(s),
             Err(_) => {
@@ -158,6 +182,9 @@ impl Record for RawRecord<'_> {
     fn take_rest(&mut self) -> Map<String, Value> {
         let fields = std::mem::take(&mut self.fields);
         let mut map = Map::new();
+        if let Some(details) = self.details.take() {
+            map.insert(DETAILS.to_owned(), details);
+        }
         for (k, raw) in fields {
             if let Some(v) = self.value(raw) {
                 map.insert(k.into_owned(), v);
@@ -167,8 +194,22 @@ impl Record for RawRecord<'_> {
     }
 }
 
-/// The top-level object as (key, slice) pairs, in record order.
-struct Fields<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+/// A JSON string's contents when it has no escapes: serde_json has already checked the slice
+/// is a valid string, so without a backslash its contents are exactly the text between quotes.
+fn unescaped(raw: &RawValue) -> Option<&str> {
+    let text = raw.get();
+    let inner = text.strip_prefix('"')?.strip_suffix('"')?;
+    (!inner.contains('\\')).then_some(inner)
+}
+
+/// The key [`RawRecord`] parses in place.
+const DETAILS: &str = "details";
+
+/// The top-level object as (key, slice) pairs in record order, `details` apart.
+struct Fields<'a> {
+    fields: Vec<(Cow<'a, str>, &'a RawValue)>,
+    details: Option<Value>,
+}
 
 impl<'de> Deserialize<'de> for Fields<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -187,10 +228,16 @@ impl<'de> Visitor<'de> for FieldsVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fields<'de>, A::Error> {
         let mut fields = Vec::with_capacity(map.size_hint().unwrap_or(16));
-        while let Some(key) = map.next_key::<Key<'de>>()? {
-            fields.push((key.0, map.next_value()?));
+        let mut details = None;
+        while let Some(Key(key)) = map.next_key()? {
+            if key == DETAILS {
+                // A later duplicate wins, as in a parsed map.
+                details = Some(map.next_value()?);
+            } else {
+                fields.push((key, map.next_value()?));
+            }
         }
-        Ok(Fields(fields))
+        Ok(Fields { fields, details })
     }
 }
 

@@ -1,0 +1,119 @@
+//! `parse_event` reads top-level fields straight from the record text; it must give exactly what
+//! parsing the record into a JSON value first gives (`event_from_value`), events and errors alike.
+
+use glir_events::{Layout, ParseError, event_from_value, parse_event};
+
+const TIME: &str = r#""created_at": "2025-03-01T08:34:25.639Z""#;
+
+/// Records that stress the text path: escapes, duplicate keys, odd types, odd layouts.
+fn tricky() -> Vec<String> {
+    let nested = [
+        r#""id": "1", "event_type": "x""#,
+        r#""id": 7, "event_name": "x", "details": {"event_name": "y"}"#,
+        r#""id": -7.5, "author_id": "12", "entity_id": 3.0"#,
+        r#""id": null, "event_type": "user_created""#,
+        r#""id": true"#,
+        r#""event_\u0074ype": "escaped_key", "id": "2""#,
+        r#""id": "3", "author_name": "a\"b\\c\u00e9\n", "target_details": "\ud83d\ude00""#,
+        r#""id": "4", "author_name": "first", "author_name": "second""#,
+        r#""id": "5", "details": {"change": "a"}, "details": {"change": "b"}"#,
+        r#""id": "6", "details": "not an object", "change": "c""#,
+        r#""id": "7", "details": null"#,
+        r#""id": "8", "details": [1, 2], "from": false, "to": true, "target_id": 29"#,
+        r#""id": "9", "custom_message": {"protocol": "ssh", "action": "git-upload-pack"}"#,
+        r#""id": "10", "details": {"custom_message": "in details", "target_id": "grp/app", "author_id": 4}"#,
+        r#""id": "11", "ip_address": null, "author_email": 5, "entity_path": ["a"]"#,
+        r#""id": "12", "big": 1e999"#,
+        r#""id": "13", "details": {"big": 1e999}"#,
+        r#""id": 184467440737095516150"#,
+    ];
+    let mut records: Vec<String> = nested.iter().map(|f| format!("{{{TIME}, {f}}}")).collect();
+    // Past serde_json's nesting limit, in a field nobody reads and inside `details`.
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    records.push(format!(r#"{{{TIME}, "id": "14", "unread": {deep}}}"#));
+    records.push(format!(
+        r#"{{{TIME}, "id": "15", "details": {{"x": {deep}}}}}"#
+    ));
+    // Lone surrogates, read and unread.
+    records.push(format!(
+        r#"{{{TIME}, "id": "16", "author_name": "\ud800"}}"#
+    ));
+    records.push(format!(r#"{{{TIME}, "id": "17", "unread": "\ud800"}}"#));
+    records.extend(
+        [
+            r#"{"id": "1", "created_at": null, "event_type": "x"}"#,
+            r#"{"id": "1", "created_at": 5}"#,
+            r#"{"id": "1", "created_at": "yesterday"}"#,
+            r#"{"id": "1", "created_at": "2025-03-01T08:34:25\u002e639Z"}"#,
+            r#"{"id": "1", "created_at": "2025-03-01T08:34:25Z", "created_at": "bad"}"#,
+            r#"{"time": "2025-03-02T17:38:22.523Z", "change": "visibility", "from": "Private", "details": {"k": 1}, "with": "saml", "author_id": "3"}"#,
+            r#"{"time": "2025-03-02T17:38:22.523Z", "ti\u006de": "dup", "severity": "INFO"}"#,
+            r#"{"time": null}"#,
+            r#"{"severity": "INFO"}"#,
+            r#"{}"#,
+            r#"[1, 2]"#,
+            r#""just a string""#,
+            r#"42"#,
+            r#"{"id": "1", "#,
+            r#"{"id": "1"} trailing"#,
+        ]
+        .map(str::to_owned),
+    );
+    records
+}
+
+fn fixtures() -> Vec<String> {
+    let mut out: Vec<String> = [
+        include_str!("fixtures/stream.jsonl"),
+        include_str!("fixtures/audit_json.log"),
+    ]
+    .iter()
+    .flat_map(|text| text.lines().filter(|l| !l.trim().is_empty()))
+    .map(str::to_owned)
+    .collect();
+    let rest: Vec<serde_json::Value> =
+        serde_json::from_str(include_str!("fixtures/rest.json")).unwrap();
+    out.extend(rest.iter().map(|v| v.to_string()));
+    out
+}
+
+/// The reference: the record parsed into a value first. Invalid JSON never gets that far.
+fn via_value(raw: &str, layout: Option<Layout>) -> Result<glir_events::AuditEvent, ParseError> {
+    let value: serde_json::Value =
+        serde_json::from_str(raw.trim()).map_err(|e| ParseError::InvalidJson(e.to_string()))?;
+    event_from_value(&value, raw, layout, "src")
+}
+
+#[test]
+fn text_path_agrees_with_value_path_for_every_layout_choice() {
+    let layouts = [
+        None,
+        Some(Layout::Rest),
+        Some(Layout::Stream),
+        Some(Layout::AuditLog),
+    ];
+    let records: Vec<String> = tricky().into_iter().chain(fixtures()).collect();
+    let mut parsed = 0;
+    for raw in &records {
+        for layout in layouts {
+            let fast = parse_event(raw, layout, "src");
+            assert_eq!(fast, via_value(raw, layout), "{raw} as {layout:?}");
+            parsed += usize::from(fast.is_ok());
+        }
+    }
+    // The comparison means little if everything failed the same way.
+    assert!(parsed > records.len(), "only {parsed} parses succeeded");
+}
+
+#[test]
+fn escapes_and_duplicates_are_read_as_json_says() {
+    let raw = format!(
+        r#"{{{TIME}, "id": "3", "event_\u0074ype": "x", "author_name": "a", "author_name": "b\"\u00e9", "details": {{"k": 1}}, "details": {{"k": 2}}}}"#
+    );
+    let e = parse_event(&raw, None, "src").unwrap();
+    assert_eq!(e.layout, Layout::Stream);
+    assert_eq!(e.event_type.as_deref(), Some("x"));
+    assert_eq!(e.author_name.as_deref(), Some("b\"é"));
+    assert_eq!(e.details, serde_json::json!({"k": 2}));
+    assert_eq!(e.raw, raw);
+}
