@@ -62,10 +62,11 @@ impl EventFilter {
     /// dictionary value, so no event can match.
     ///
     /// Each dimension becomes `ref = ?` (or a short `IN` list) on an integer key. The first
-    /// posted dimension (in [`EventFilter::lookups`] order: the most selective kinds first) is
-    /// matched in its posting table, which then drives the query: a single matching actor or
-    /// entity is a range scan of `(ref, created_at)` already in time order, as with the indexes
-    /// of schema v1. The other dimensions are checked on the joined `events` row.
+    /// posted dimension (in [`EventFilter::lookups`] order: actor, entity and IP before the
+    /// types, which match far more events) is matched in its posting table, which then drives
+    /// the query: a single matching actor or entity is a range scan of `(ref, created_at)`
+    /// already in time order, as with the indexes of schema v1. The other dimensions are checked
+    /// on the joined `events` row.
     pub(crate) fn resolve(&self, conn: &Connection) -> Result<Option<Where>, StoreError> {
         let mut clause = Where::default();
         for (column, lookup) in self.lookups() {

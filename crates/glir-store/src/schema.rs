@@ -256,6 +256,42 @@ mod tests {
     }
 
     #[test]
+    fn v4_moves_the_lookup_indexes_into_postings_of_the_stored_events() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        migrate_with(&mut conn, &MIGRATIONS[..3]).expect("v3");
+        conn.execute_batch(
+            "INSERT INTO events (id, source_ref, event_id, layout, created_at, raw, author_ref,
+                                 entity_ref, ip_ref, target_type_ref, event_type_ref)
+             VALUES (5, 1, 'a', 'stream', 200, '{}', 3, NULL, 8, NULL, 9),
+                    (6, 1, 'b', 'stream', 100, '{}', 3, 4, NULL, NULL, 9);",
+        )
+        .expect("v3 rows");
+        migrate(&mut conn).expect("v4");
+        let postings = |table: &str| -> Vec<(i64, i64, i64)> {
+            let mut stmt = conn
+                .prepare(&format!("SELECT ref, created_at, event FROM {table}"))
+                .expect("prepare");
+            stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+                .expect("query")
+                .collect::<Result<_, _>>()
+                .expect("rows")
+        };
+        assert_eq!(postings("postings_author"), [(3, 100, 6), (3, 200, 5)]);
+        assert_eq!(postings("postings_entity"), [(4, 100, 6)]);
+        assert_eq!(postings("postings_ip"), [(8, 200, 5)]);
+        assert_eq!(postings("postings_target_type"), []);
+        assert_eq!(postings("postings_event_type"), [(9, 100, 6), (9, 200, 5)]);
+        let lookup_indexes: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index' AND name LIKE 'events_by_%'",
+                [],
+                |row| row.get(0),
+            )
+            .expect("indexes");
+        assert_eq!(lookup_indexes, 0, "v4 writes postings instead of indexes");
+    }
+
+    #[test]
     fn a_failing_step_leaves_the_previous_version() {
         let mut conn = Connection::open_in_memory().expect("open");
         let steps = [MIGRATIONS[0], "CREATE TABLE events (x);"];

@@ -24,6 +24,9 @@ const PAGE_SIZE: i64 = 8192;
 /// keeping ingest well under 200 MB of memory.
 const CACHE_KIB: i64 = 32 * 1024;
 
+/// Prepared statements kept per connection (writes, queries and their variants).
+const STATEMENT_CACHE: usize = 64;
+
 /// An open glir store: one SQLite database holding events and checkpoints.
 pub struct Store {
     conn: Connection,
@@ -275,6 +278,9 @@ impl Drop for DictGuard<'_> {
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    // The event, dictionary and posting inserts alone are 17 statements; the default cache of 16
+    // would re-prepare some of them on every batch.
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
     Ok(())
