@@ -117,13 +117,9 @@ async fn projects(client: &Client, target: &str) -> Result<Vec<Project>, Error> 
         Ok(project) => Ok(vec![project.body]),
         Err(e) if e.status() == Some(404) => {
             let group = client.group(target).await?;
-            let req = client.group_projects(&group.body.full_path, true);
-            let mut out = Vec::new();
-            let mut pages = std::pin::pin!(client.pages::<Project>(req));
-            while let Some(page) = pages.try_next().await? {
-                out.extend(page.items);
-            }
-            Ok(out)
+            client
+                .all::<Project>(client.group_projects(&group.body.full_path, true))
+                .await
         }
         Err(e) => Err(e),
     }

@@ -3,8 +3,7 @@
 //! stay `Secret`s; reports carry fingerprints only.
 
 use crate::jobs::{JobLogRequest, fetch_job_logs};
-use futures::TryStreamExt;
-use glir_gitlab::{Client, Error, PageRequest, Variable};
+use glir_gitlab::{Client, Error, Variable};
 use glir_scan::{Scanner, ValueLeakFinder, clean_job_log};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -64,15 +63,15 @@ pub async fn audit_variables(
         public_jobs: project.public_jobs,
         ..VariableAudit::default()
     };
-    let mut variables: Vec<(String, bool, Variable)> =
-        collect(client, client.project_variables(&path))
-            .await?
-            .into_iter()
-            .map(|v| (path.clone(), false, v))
-            .collect();
+    let mut variables: Vec<(String, bool, Variable)> = client
+        .all::<Variable>(client.project_variables(&path))
+        .await?
+        .into_iter()
+        .map(|v| (path.clone(), false, v))
+        .collect();
     if project.namespace.kind == "group" {
         for group in ancestors(&project.namespace.full_path) {
-            match collect(client, client.group_variables(&group)).await {
+            match client.all::<Variable>(client.group_variables(&group)).await {
                 Ok(vars) => variables.extend(vars.into_iter().map(|v| (group.clone(), true, v))),
                 Err(e) => audit.warnings.push(format!(
                     "group {group} variables not read (needs Owner or Maintainer of the group): {e}"
@@ -228,15 +227,6 @@ fn entropy(text: &str) -> f64 {
 fn ancestors(full_path: &str) -> Vec<String> {
     let parts: Vec<&str> = full_path.split('/').collect();
     (1..=parts.len()).map(|n| parts[..n].join("/")).collect()
-}
-
-async fn collect(client: &Client, req: PageRequest) -> Result<Vec<Variable>, Error> {
-    let mut out = Vec::new();
-    let mut pages = std::pin::pin!(client.pages::<Variable>(req));
-    while let Some(page) = pages.try_next().await? {
-        out.extend(page.items);
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -112,6 +112,21 @@ impl Client {
         )
     }
 
+    /// Every item of every page of `req`, for lists small enough to hold (keys, hooks,
+    /// variables, a user's tokens).
+    pub async fn all<T: DeserializeOwned + Send + 'static>(
+        &self,
+        req: PageRequest,
+    ) -> Result<Vec<T>, Error> {
+        use futures::TryStreamExt;
+        let mut items = Vec::new();
+        let mut pages = std::pin::pin!(self.pages::<T>(req));
+        while let Some(page) = pages.try_next().await? {
+            items.extend(page.items);
+        }
+        Ok(items)
+    }
+
     fn first_page_url(&self, req: &PageRequest) -> Result<Url, Error> {
         let mut query: Vec<(&str, String)> = req
             .query

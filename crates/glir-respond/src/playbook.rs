@@ -199,8 +199,10 @@ pub async fn investigate(
         }
         other => crate::scenarios::other(&mut run, other, &subject).await?,
     };
-    let alerts = detect(&mut run)?;
-    let events = run.events(EventFilter::default())?.len();
+    // The window's events, read once for the detections, the count and the case links.
+    let window = run.events(EventFilter::default())?;
+    let alerts = detect(run.r, &window)?;
+    let events = window.len();
     for f in &scenario_findings {
         run.timeline.extend(f.event_ids.iter().cloned());
     }
@@ -217,7 +219,7 @@ pub async fn investigate(
             .record_time(TimeKind::Detected, started, &r.operator)?;
     }
     let plan_path = plan.save(r.case, &r.operator)?;
-    link_rows(r, &alerts, &scenario_findings, &plan, &plan_path)?;
+    link_rows(r, &window, &alerts, &scenario_findings, &plan, &plan_path)?;
     crate::evidence::save_investigation(
         r.case,
         &InvestigationRecord {
@@ -263,23 +265,14 @@ pub async fn investigate(
 /// findings and the planned steps.
 fn link_rows(
     r: &mut Respond<'_>,
+    window: &[AuditEvent],
     alerts: &[AlertRecord],
     findings: &[Finding],
     plan: &Plan,
     plan_path: &str,
 ) -> Result<(), Error> {
     let case = r.case.info().name.clone();
-    let events: Vec<String> = r
-        .store
-        .query_events(&EventFilter {
-            since: Some(r.since),
-            until: Some(r.until),
-            source: Some(r.client.host()),
-            ..EventFilter::default()
-        })?
-        .into_iter()
-        .map(|e| e.event_id)
-        .collect();
+    let events: Vec<String> = window.iter().map(|e| e.event_id.clone()).collect();
     r.store.link_case(&case, "event", &events)?;
     let alert_keys: Vec<String> = alerts
         .iter()
@@ -301,13 +294,13 @@ fn link_rows(
 }
 
 /// The rule pack over the window's events; alerts are stored for reports.
-fn detect(run: &mut Run<'_, '_>) -> Result<Vec<AlertRecord>, Error> {
-    let mut detector = Detector::new(run.r.pack)?;
+fn detect(r: &mut Respond<'_>, window: &[AuditEvent]) -> Result<Vec<AlertRecord>, Error> {
+    let mut detector = Detector::new(r.pack)?;
     let mut alerts = Vec::new();
-    for event in run.events(EventFilter::default())? {
-        alerts.extend(detector.process(&event));
+    for event in window {
+        alerts.extend(detector.process(event));
     }
-    run.r.store.insert_alerts(&alerts)?;
+    r.store.insert_alerts(&alerts)?;
     Ok(alerts)
 }
 

@@ -1,8 +1,7 @@
 //! Compromised account: block, remove what the attacker added, reset credentials.
 
 use super::{
-    collect_pages, find_user, hooks_since, plan_findings, scope_collection, token_risk,
-    touched_projects_evidence,
+    find_user, hooks_since, plan_findings, scope_collection, token_risk, touched_projects_evidence,
 };
 use crate::evidence::snapshot;
 use crate::playbook::{Run, Subject, new_ips};
@@ -121,7 +120,7 @@ pub(super) async fn account_evidence(run: &mut Run<'_, '_>, user: &User) -> Resu
     ];
     for (name, req) in lists {
         let path = req.path.clone();
-        match collect_pages::<serde_json::Value>(client, req).await {
+        match client.all::<serde_json::Value>(req).await {
             Ok(items) => {
                 snapshot(
                     run.r.case,
@@ -131,10 +130,10 @@ pub(super) async fn account_evidence(run: &mut Run<'_, '_>, user: &User) -> Resu
                     &run.r.operator,
                 )?;
             }
-            Err(Error::Gitlab(e)) if matches!(e.status(), Some(403 | 404)) => {
+            Err(e) if matches!(e.status(), Some(403 | 404)) => {
                 run.skip(format!("{name} of {}", user.username), e.to_string());
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         }
     }
     Ok(())
@@ -150,15 +149,13 @@ pub(super) async fn revoke_user_tokens(run: &mut Run<'_, '_>, user: &User) -> Re
         return Ok(());
     }
     let client = run.r.client;
-    let tokens: Vec<PersonalAccessToken> = collect_pages(
-        client,
-        client.personal_access_tokens(&PatFilter {
+    let tokens: Vec<PersonalAccessToken> = client
+        .all(client.personal_access_tokens(&PatFilter {
             user_id: Some(user.id),
             state: Some("active".into()),
             ..PatFilter::default()
-        }),
-    )
-    .await?;
+        }))
+        .await?;
     snapshot(
         run.r.case,
         &format!("user-{}-tokens", user.id),

@@ -1,6 +1,6 @@
 //! CI/CD: secrets leaked through variables and job logs, and exposed job tokens.
 
-use super::{collect_pages, other, scope_collection_for};
+use super::{other, scope_collection_for};
 use crate::evidence::snapshot;
 use crate::playbook::{Playbook, Run, Subject};
 use crate::{Action, Error, Finding, Owner};
@@ -233,18 +233,16 @@ pub(super) async fn recent_commits(
     /// Commits whose changed files are read, newest first.
     const MAX_COMMITS: usize = 200;
     let client = run.r.client;
-    let commits: Vec<glir_gitlab::Commit> = match collect_pages(
-        client,
-        client.project_commits(project, Some(run.r.since), Some(run.r.until)),
-    )
-    .await
+    let commits: Vec<glir_gitlab::Commit> = match client
+        .all(client.project_commits(project, Some(run.r.since), Some(run.r.until)))
+        .await
     {
         Ok(commits) => commits,
-        Err(Error::Gitlab(e)) if matches!(e.status(), Some(403 | 404)) => {
+        Err(e) if matches!(e.status(), Some(403 | 404)) => {
             run.skip("recent commits", e.to_string());
             return Ok(Vec::new());
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     let mut history = Vec::new();
     let mut found = Vec::new();

@@ -19,7 +19,6 @@ pub(crate) use token::token_exposure;
 
 use crate::Error;
 use crate::playbook::Run;
-use futures::TryStreamExt;
 use glir_gitlab::{AuditScope, PersonalAccessToken, User, UserFilter};
 
 /// Instance events for an administrator, else the project's own.
@@ -64,28 +63,14 @@ pub(super) fn token_risk(pat: &PersonalAccessToken) -> String {
 
 pub(super) async fn find_user(run: &mut Run<'_, '_>, username: &str) -> Result<User, Error> {
     let client = run.r.client;
-    let users: Vec<User> = collect_pages(
-        client,
-        client.users(&UserFilter {
+    let users: Vec<User> = client
+        .all(client.users(&UserFilter {
             username: Some(username.to_string()),
             ..UserFilter::default()
-        }),
-    )
-    .await?;
+        }))
+        .await?;
     users
         .into_iter()
         .next()
         .ok_or_else(|| Error::Input(format!("no user named {username}")))
-}
-
-pub(super) async fn collect_pages<T: serde::de::DeserializeOwned + Send + 'static>(
-    client: &glir_gitlab::Client,
-    req: glir_gitlab::PageRequest,
-) -> Result<Vec<T>, Error> {
-    let mut out = Vec::new();
-    let mut pages = std::pin::pin!(client.pages::<T>(req));
-    while let Some(page) = pages.try_next().await? {
-        out.extend(page.items);
-    }
-    Ok(out)
 }

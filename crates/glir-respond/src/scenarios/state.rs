@@ -1,7 +1,6 @@
 //! Evidence read from GitLab's current state: webhooks created during the incident, the
 //! touched projects' settings, the actor's pipeline logs.
 
-use super::collect_pages;
 use crate::evidence::snapshot;
 use crate::playbook::Run;
 use crate::{Action, Error, Finding, Owner};
@@ -38,13 +37,13 @@ pub(super) async fn hooks_since(
     }
     let mut found = Vec::new();
     for (owner, req) in owners {
-        let hooks: Vec<glir_gitlab::Hook> = match collect_pages(client, req).await {
+        let hooks: Vec<glir_gitlab::Hook> = match client.all(req).await {
             Ok(hooks) => hooks,
-            Err(Error::Gitlab(e)) if matches!(e.status(), Some(403 | 404)) => {
+            Err(e) if matches!(e.status(), Some(403 | 404)) => {
                 run.skip(format!("webhooks of {}", owner.label()), e.to_string());
                 continue;
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         };
         for hook in hooks
             .into_iter()

@@ -88,6 +88,16 @@ fn open_store(settings: &Settings) -> Result<Store> {
 }
 
 fn client(settings: &Settings, min_interval: Duration) -> Result<Client> {
+    let auth = settings
+        .token
+        .as_ref()
+        .map(|(token, _)| Auth::PrivateToken(token.clone()));
+    client_as(settings, auth, min_interval)
+}
+
+/// A client for the configured instance presenting `auth` (the responder's token, or a leaked
+/// token under inspection).
+fn client_as(settings: &Settings, auth: Option<Auth>, min_interval: Duration) -> Result<Client> {
     let Some(url) = &settings.url else {
         bail!(
             "no GitLab URL: pass --url, set GLIR_URL or GITLAB_URL, or choose a profile with a url"
@@ -96,8 +106,8 @@ fn client(settings: &Settings, min_interval: Duration) -> Result<Client> {
     let mut builder = Client::builder(url)?
         .user_agent(format!("glir/{}", env!("CARGO_PKG_VERSION")))
         .min_interval(min_interval);
-    if let Some((token, _)) = &settings.token {
-        builder = builder.auth(Auth::PrivateToken(token.clone()));
+    if let Some(auth) = auth {
+        builder = builder.auth(auth);
     }
     if let Some(ca) = &settings.ca_bundle {
         builder = builder.ca_bundle(ca.clone());

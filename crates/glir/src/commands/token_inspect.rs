@@ -248,7 +248,11 @@ async fn own_api(
         }
         if use_token {
             eprintln!("warning: using the token itself: GitLab updates its last-used time and IP");
-            let own = token_client(settings, Auth::PrivateToken(token.clone()))?;
+            let own = super::client_as(
+                settings,
+                Some(Auth::PrivateToken(token.clone())),
+                Duration::from_millis(100),
+            )?;
             row(
                 out,
                 "source",
@@ -275,7 +279,11 @@ async fn own_api(
     }
     if id.family == Family::CiJobToken {
         // GET /job answers only while the job runs and leaves no trace on the token.
-        let own = token_client(settings, Auth::JobToken(token.clone()))?;
+        let own = super::client_as(
+            settings,
+            Some(Auth::JobToken(token.clone())),
+            Duration::from_millis(100),
+        )?;
         row(out, "source", "GET /api/v4/job (JOB-TOKEN)")?;
         match own.current_job().await {
             Ok(answer) => {
@@ -441,20 +449,6 @@ async fn trigger_match(
         row(out, "trigger", "not among this project's triggers")?;
     }
     Ok(true)
-}
-
-fn token_client(settings: &crate::config::Settings, auth: Auth) -> Result<Client> {
-    let url = settings.url.as_deref().unwrap_or_default();
-    let mut builder = Client::builder(url)?
-        .auth(auth)
-        .user_agent(format!("glir/{}", env!("CARGO_PKG_VERSION")));
-    if let Some(ca) = &settings.ca_bundle {
-        builder = builder.ca_bundle(ca.clone());
-    }
-    if let Some(proxy) = &settings.proxy {
-        builder = builder.proxy(proxy.clone());
-    }
-    Ok(builder.build()?)
 }
 
 fn write_pat(out: &mut impl Write, pat: &PersonalAccessToken, owner: Option<&User>) -> Result<()> {
