@@ -365,34 +365,22 @@ async fn triage(out: &mut dyn Write, client: &Client, url: &str, leaked: &Secret
     let limits = glir_scan::ArchiveLimits::default();
     let summary = glir_collect::fetch_job_logs(client, &req, &mut |log| {
         let job = format!("{} job {} ({})", log.project, log.job.id, log.job.name);
-        let mut note = |fingerprint: String, place: String| {
-            if fingerprint == id.fingerprint {
-                places.push(place);
-            } else {
+        super::scan::scan_job(&scanner, &log, &limits, &mut |finding, _| {
+            if finding.fingerprint != id.fingerprint {
                 other_secrets += 1;
+                return;
             }
-        };
-        if let Ok(raw) = &log.trace {
-            let clean = glir_scan::clean_job_log(raw);
-            scanner.scan_decoded(&clean.text, &mut |m| {
-                let layer = match m.encoding {
-                    glir_scan::Encoding::Plain => String::new(),
-                    other => format!(", {} encoded", other.label()),
-                };
-                note(
-                    glir_redact::fingerprint(&m.secret),
-                    format!("{job}: log line {}{layer}", m.line),
-                );
+            let layer = match finding.encoding {
+                glir_scan::Encoding::Plain => String::new(),
+                other => format!(", {} encoded", other.label()),
+            };
+            places.push(match &finding.location {
+                glir_scan::Location::Artifact { entry, line, .. } => {
+                    format!("{job}: artifact {entry} line {line}")
+                }
+                other => format!("{job}: log line {}{layer}", other.line()),
             });
-        }
-        if let Some(Ok(archive)) = &log.artifacts {
-            glir_scan::scan_zip(&scanner, archive, &limits, &mut |entry, m| {
-                note(
-                    glir_redact::fingerprint(&m.secret),
-                    format!("{job}: artifact {entry} line {}", m.line),
-                );
-            });
-        }
+        });
     })
     .await?;
     writeln!(

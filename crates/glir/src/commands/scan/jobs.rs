@@ -6,9 +6,9 @@ use super::output;
 use crate::cli::{GlobalArgs, ScanArgs};
 use crate::timespec::parse_opt;
 use anyhow::{Context, Result};
-use glir_collect::{JobLogRequest, fetch_job_logs};
+use glir_collect::{JobLog, JobLogRequest, fetch_job_logs};
 use glir_gitlab::Client;
-use glir_scan::{ArchiveLimits, Finding, Location, Scanner, clean_job_log, scan_zip};
+use glir_scan::{ArchiveLimits, Finding, Location, RawMatch, Scanner, clean_job_log, scan_zip};
 use jiff::{SignedDuration, Timestamp};
 
 /// Default look-back when --since is not given.
@@ -41,57 +41,15 @@ pub fn scan(
     };
     let summary = runtime
         .block_on(fetch_job_logs(client, &req, &mut |log| {
-            spinner.set_message(format!("scanning job logs: {} job {}", log.project, log.job.id));
-            let job = &log.job;
-            match &log.trace {
-                Ok(raw) => {
-                    let clean = clean_job_log(raw);
-                    masked += clean.masked;
-                    scanner.scan_decoded(&clean.text, &mut |m| {
-                        let location = Location::JobLog {
-                            project: log.project.clone(),
-                            job_id: job.id as u64,
-                            job_name: job.name.clone(),
-                            pipeline_id: job.pipeline.as_ref().map_or(0, |p| p.id as u64),
-                            stage: job.stage.clone().unwrap_or_default(),
-                            web_url: job.web_url.clone().unwrap_or_default(),
-                            line: m.line,
-                        };
-                        collector.add(Finding::new(&m, location), &m);
-                    });
-                }
-                Err(e) => notes.push(format!("warning: job {} log: {e}", job.id)),
-            }
-            match &log.artifacts {
-                Some(Ok(archive)) => {
-                    let stats = scan_zip(scanner, archive, &limits, &mut |entry, m| {
-                        let location = Location::Artifact {
-                            project: log.project.clone(),
-                            job_id: job.id as u64,
-                            entry: entry.to_string(),
-                            line: m.line,
-                        };
-                        collector.add(Finding::new(&m, location), &m);
-                    });
-                    notes.extend(
-                        stats
-                            .errors
-                            .iter()
-                            .map(|e| format!("warning: job {} artifacts: {e}", job.id)),
-                    );
-                    if stats.truncated || stats.skipped_large + stats.skipped_too_deep > 0 {
-                        notes.push(format!(
-                            "note: job {} artifacts only partly scanned ({} entries too large, {} nested too deep{})",
-                            job.id,
-                            stats.skipped_large,
-                            stats.skipped_too_deep,
-                            if stats.truncated { ", size or entry cap reached" } else { "" }
-                        ));
-                    }
-                }
-                Some(Err(e)) => notes.push(format!("warning: job {} artifacts: {e}", job.id)),
-                None => {}
-            }
+            spinner.set_message(format!(
+                "scanning job logs: {} job {}",
+                log.project, log.job.id
+            ));
+            let scanned = scan_job(scanner, &log, &limits, &mut |finding, m| {
+                collector.add(finding, m);
+            });
+            masked += scanned.masked;
+            notes.extend(scanned.notes);
         }))
         .with_context(|| format!("cannot list the jobs of {target}"))?;
     spinner.finish_and_clear();
@@ -110,4 +68,81 @@ pub fn scan(
         ),
     );
     Ok(notes)
+}
+
+/// What scanning one job gave besides its findings.
+pub struct JobScan {
+    /// `[MASKED]` runs in the log.
+    pub masked: usize,
+    /// Unreadable logs and archives, and archives only partly scanned.
+    pub notes: Vec<String>,
+}
+
+/// Scans one job's cleaned and decoded log and its artifact archive; each finding goes to
+/// `sink` with the match that holds its plaintext.
+pub fn scan_job(
+    scanner: &Scanner,
+    log: &JobLog,
+    limits: &ArchiveLimits,
+    sink: &mut dyn FnMut(Finding, &RawMatch<'_>),
+) -> JobScan {
+    let job = &log.job;
+    let mut scanned = JobScan {
+        masked: 0,
+        notes: Vec::new(),
+    };
+    match &log.trace {
+        Ok(raw) => {
+            let clean = clean_job_log(raw);
+            scanned.masked = clean.masked;
+            scanner.scan_decoded(&clean.text, &mut |m| {
+                let location = Location::JobLog {
+                    project: log.project.clone(),
+                    job_id: job.id as u64,
+                    job_name: job.name.clone(),
+                    pipeline_id: job.pipeline.as_ref().map_or(0, |p| p.id as u64),
+                    stage: job.stage.clone().unwrap_or_default(),
+                    web_url: job.web_url.clone().unwrap_or_default(),
+                    line: m.line,
+                };
+                sink(Finding::new(&m, location), &m);
+            });
+        }
+        Err(e) => scanned
+            .notes
+            .push(format!("warning: job {} log: {e}", job.id)),
+    }
+    match &log.artifacts {
+        Some(Ok(archive)) => {
+            let stats = scan_zip(scanner, archive, limits, &mut |entry, m| {
+                let location = Location::Artifact {
+                    project: log.project.clone(),
+                    job_id: job.id as u64,
+                    entry: entry.to_string(),
+                    line: m.line,
+                };
+                sink(Finding::new(&m, location), &m);
+            });
+            scanned.notes.extend(
+                stats
+                    .errors
+                    .iter()
+                    .map(|e| format!("warning: job {} artifacts: {e}", job.id)),
+            );
+            if stats.truncated || stats.skipped_large + stats.skipped_too_deep > 0 {
+                scanned.notes.push(format!(
+                    "note: job {} artifacts only partly scanned ({} entries too large, {} nested too deep{})",
+                    job.id,
+                    stats.skipped_large,
+                    stats.skipped_too_deep,
+                    if stats.truncated { ", size or entry cap reached" } else { "" }
+                ));
+            }
+        }
+        Some(Err(e)) => scanned
+            .notes
+            .push(format!("warning: job {} artifacts: {e}", job.id)),
+        None => {}
+    }
+    scanned
 }

@@ -8,6 +8,8 @@ mod output;
 mod variables;
 mod verify;
 
+pub use jobs::scan_job;
+
 use crate::cli::{GlobalArgs, ScanArgs};
 use crate::config::Settings;
 use anyhow::{Context, Result, bail};
