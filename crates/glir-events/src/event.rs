@@ -59,6 +59,6 @@ impl AuditEvent {
     /// One line with the meaningful fields of this event type: "change: from → to", add/remove,
     /// custom message, target.
     pub fn summary(&self) -> String {
-        crate::summary::summarize(self)
+        crate::EventRef::from(self).summary()
     }
 }

@@ -7,8 +7,11 @@
 #![warn(missing_docs)]
 
 mod author;
+mod batch;
 mod error;
 mod event;
+mod event_ref;
+mod fast;
 mod layout;
 mod parse;
 mod record;
@@ -16,7 +19,9 @@ mod render;
 mod summary;
 
 pub use author::AuthorKind;
+pub use batch::EventBatch;
 pub use error::ParseError;
 pub use event::AuditEvent;
+pub use event_ref::{Details, EventRef};
 pub use layout::{Layout, UnknownLayout, detect_layout};
 pub use parse::{event_from_value, parse_event};

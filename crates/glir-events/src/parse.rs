@@ -2,8 +2,9 @@
 
 use crate::error::ParseError;
 use crate::event::AuditEvent;
+use crate::fast;
 use crate::layout::{Layout, detect_layout};
-use crate::record::{IdKind, RawRecord, Record};
+use crate::record::{IdKind, Record};
 use crate::render::{as_i64, as_text, custom_message};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -16,14 +17,19 @@ pub fn parse_event(
     source: &str,
 ) -> Result<AuditEvent, ParseError> {
     let raw = raw.trim();
-    // The hot path reads top-level fields straight from the text; anything it cannot read
-    // (not an object, invalid JSON) goes the ordinary way, which says what is wrong.
-    if let Some(mut record) = RawRecord::parse(raw) {
-        let event = from_record(&mut record, raw, layout, source);
-        if record.all_valid() {
-            return event;
-        }
+    match fast::parse(raw, layout) {
+        Some(parsed) => Ok(parsed.into_event(raw, source)),
+        None => parse_slowly(raw, layout, source),
     }
+}
+
+/// The ordinary way, through a JSON value: for what the text path does not read, and the one
+/// that says what is wrong with a record.
+pub(crate) fn parse_slowly(
+    raw: &str,
+    layout: Option<Layout>,
+    source: &str,
+) -> Result<AuditEvent, ParseError> {
     let value: Value =
         serde_json::from_str(raw).map_err(|e| ParseError::InvalidJson(e.to_string()))?;
     build(value, raw, layout, source)
@@ -215,7 +221,7 @@ fn from_flat(map: &mut impl Record, raw: &str, source: &str) -> Result<AuditEven
 }
 
 /// `sha256:` and the first 16 bytes (32 hex digits) of the SHA-256 of the trimmed record.
-fn content_id(raw: &str) -> String {
+pub(crate) fn content_id(raw: &str) -> String {
     let digest = Sha256::digest(raw.trim().as_bytes());
     format!("sha256:{}", hex::encode(&digest[..16]))
 }

@@ -1,19 +1,15 @@
-use crate::event::AuditEvent;
+use crate::event_ref::EventRef;
 use crate::render::as_text;
 
 /// Shown in place of an absent `from`/`to`, so "set" and "cleared" changes stay readable.
 const NOTHING: &str = "∅";
 
-pub(crate) fn summarize(e: &AuditEvent) -> String {
+pub(crate) fn summarize(e: &EventRef<'_>) -> String {
     let mut parts: Vec<String> = Vec::new();
-    match (&e.change, &e.from, &e.to) {
-        (Some(change), None, None) => parts.push(change.clone()),
+    match (e.change, e.from, e.to) {
+        (Some(change), None, None) => parts.push(change.to_owned()),
         (change, from, to) if change.is_some() || from.is_some() || to.is_some() => {
-            let arrow = format!(
-                "{} → {}",
-                from.as_deref().unwrap_or(NOTHING),
-                to.as_deref().unwrap_or(NOTHING)
-            );
+            let arrow = format!("{} → {}", from.unwrap_or(NOTHING), to.unwrap_or(NOTHING));
             parts.push(match change {
                 Some(change) => format!("{change}: {arrow}"),
                 None => arrow,
@@ -24,35 +20,38 @@ pub(crate) fn summarize(e: &AuditEvent) -> String {
     // Membership events put their meaning in `add: "user_access", as: "Developer"` (EE
     // members audit: `additional_details`), sign-ins in `with` (app/controllers/sessions_controller.rb:
     // `log_audit_event(..., with: authentication_method)`); none of these has a column.
-    let detail = |key: &str| e.details.get(key).and_then(as_text);
-    if let Some(add) = detail("add") {
-        parts.push(match detail("as") {
+    let [add, role, remove, with] = e
+        .details
+        .members(["add", "as", "remove", "with"])
+        .map(|v| v.as_ref().and_then(as_text));
+    if let Some(add) = add {
+        parts.push(match role {
             Some(role) => format!("add {add} as {role}"),
             None => format!("add {add}"),
         });
     }
-    if let Some(remove) = detail("remove") {
+    if let Some(remove) = remove {
         parts.push(format!("remove {remove}"));
     }
-    if let Some(with) = detail("with") {
+    if let Some(with) = with {
         parts.push(format!("with {with}"));
     }
-    if let Some(message) = &e.custom_message {
-        parts.push(message.clone());
+    if let Some(message) = e.custom_message {
+        parts.push(message.to_owned());
     }
     if let Some(target) = target(e) {
         parts.push(target);
     }
     if parts.is_empty() {
-        parts.push(e.event_type.clone().unwrap_or_else(|| "event".to_owned()));
+        parts.push(e.event_type.unwrap_or("event").to_owned());
     }
     one_line(&parts.join("; "))
 }
 
 /// "target PersonalAccessToken ci-token": the type and the most readable name of the target.
-fn target(e: &AuditEvent) -> Option<String> {
-    let name = e.target_details.as_ref().or(e.target_id.as_ref());
-    match (&e.target_type, name) {
+fn target(e: &EventRef<'_>) -> Option<String> {
+    let name = e.target_details.or(e.target_id);
+    match (e.target_type, name) {
         (None, None) => None,
         (Some(kind), None) => Some(format!("target {kind}")),
         (None, Some(name)) => Some(format!("target {name}")),

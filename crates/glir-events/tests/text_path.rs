@@ -1,7 +1,7 @@
 //! `parse_event` reads top-level fields straight from the record text; it must give exactly what
 //! parsing the record into a JSON value first gives (`event_from_value`), events and errors alike.
 
-use glir_events::{Layout, ParseError, event_from_value, parse_event};
+use glir_events::{EventBatch, EventRef, Layout, ParseError, event_from_value, parse_event};
 
 const TIME: &str = r#""created_at": "2025-03-01T08:34:25.639Z""#;
 
@@ -116,4 +116,48 @@ fn escapes_and_duplicates_are_read_as_json_says() {
     assert_eq!(e.author_name.as_deref(), Some("b\"é"));
     assert_eq!(e.details, serde_json::json!({"k": 2}));
     assert_eq!(e.raw, raw);
+}
+
+#[test]
+fn a_batch_holds_what_parse_event_gives_and_nothing_on_errors() {
+    let layouts = [None, Some(Layout::Rest), Some(Layout::Stream)];
+    let records: Vec<String> = tricky().into_iter().chain(fixtures()).collect();
+    let mut batch = EventBatch::new();
+    let mut expected = Vec::new();
+    for raw in &records {
+        for layout in layouts.into_iter().chain([Some(Layout::AuditLog)]) {
+            let before = batch.len();
+            let pushed = batch.push_record(raw, layout, "src");
+            let reference = parse_event(raw, layout, "src");
+            assert_eq!(pushed.clone().err(), reference.clone().err(), "{raw}");
+            match reference {
+                Ok(event) => expected.push(event),
+                Err(_) => assert_eq!(batch.len(), before, "{raw}"),
+            }
+        }
+    }
+    assert_eq!(batch.len(), expected.len());
+    for (got, want) in batch.iter().zip(&expected) {
+        assert_eq!(got.to_event(), *want, "{}", want.raw);
+        // Summaries read `details` from the text in the batch, from the value in the event.
+        assert_eq!(got.summary(), want.summary(), "{}", want.raw);
+        assert_eq!(EventRef::from(want).to_event(), *want);
+    }
+    batch.clear();
+    assert!(batch.is_empty() && batch.get(0).is_none());
+}
+
+#[test]
+fn summaries_read_membership_and_sign_in_details() {
+    let raw = format!(
+        r#"{{{TIME}, "id": "1", "event_type": "member_created", "details": {{"add": "user_access", "as": "Developer", "with": "saml", "remove": "x", "add": "group_access"}}}}"#
+    );
+    let mut batch = EventBatch::new();
+    batch.push_record(&raw, None, "src").unwrap();
+    let summary = batch.get(0).unwrap().summary();
+    assert_eq!(
+        summary,
+        "add group_access as Developer; remove x; with saml"
+    );
+    assert_eq!(summary, parse_event(&raw, None, "src").unwrap().summary());
 }

@@ -1,0 +1,244 @@
+//! Many parsed events in one text buffer: each event's fields are spans of that buffer, so a
+//! batch of thousands of events is two allocations, reused from batch to batch.
+
+use crate::error::ParseError;
+use crate::event_ref::{Details, EventRef};
+use crate::fast::{self, Parsed};
+use crate::layout::Layout;
+use std::borrow::Cow;
+
+/// Parsed events whose text lives in the batch; see [`EventBatch::get`].
+#[derive(Debug, Default)]
+pub struct EventBatch {
+    text: String,
+    events: Vec<Stored>,
+    /// The source of the last event pushed: events of one batch nearly always share it.
+    last_source: Option<Span>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: usize,
+    end: usize,
+}
+
+/// An [`EventRef`] as spans of the batch text.
+#[derive(Debug)]
+struct Stored {
+    source: Span,
+    event_id: Span,
+    layout: Layout,
+    created_at: jiff::Timestamp,
+    event_type: Option<Span>,
+    author_id: Option<i64>,
+    author_name: Option<Span>,
+    author_email: Option<Span>,
+    entity_id: Option<i64>,
+    entity_type: Option<Span>,
+    entity_path: Option<Span>,
+    target_id: Option<Span>,
+    target_type: Option<Span>,
+    target_details: Option<Span>,
+    ip_address: Option<Span>,
+    change: Option<Span>,
+    from: Option<Span>,
+    to: Option<Span>,
+    custom_message: Option<Span>,
+    /// Always JSON text here, even for events pushed as values.
+    details: Span,
+    raw: Span,
+}
+
+impl EventBatch {
+    /// An empty batch.
+    pub fn new() -> EventBatch {
+        EventBatch::default()
+    }
+
+    /// Parses one record (see [`parse_event`](crate::parse_event)) and adds it; on an error
+    /// the batch is as it was.
+    pub fn push_record(
+        &mut self,
+        raw: &str,
+        layout: Option<Layout>,
+        source: &str,
+    ) -> Result<(), ParseError> {
+        let raw = raw.trim();
+        match fast::parse(raw, layout) {
+            Some(parsed) => self.push_parsed(raw, parsed, source),
+            None => {
+                let event = crate::parse::parse_slowly(raw, layout, source)?;
+                self.push(&EventRef::from(&event));
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds a copy of `e`.
+    pub fn push(&mut self, e: &EventRef<'_>) {
+        let source = self.source(e.source);
+        let details = match e.details {
+            Details::Text(t) => Cow::Borrowed(t),
+            Details::Value(_) => Cow::Owned(e.details.to_json_string()),
+        };
+        let stored = Stored {
+            source,
+            event_id: self.append(e.event_id),
+            layout: e.layout,
+            created_at: e.created_at,
+            event_type: self.append_opt(e.event_type),
+            author_id: e.author_id,
+            author_name: self.append_opt(e.author_name),
+            author_email: self.append_opt(e.author_email),
+            entity_id: e.entity_id,
+            entity_type: self.append_opt(e.entity_type),
+            entity_path: self.append_opt(e.entity_path),
+            target_id: self.append_opt(e.target_id),
+            target_type: self.append_opt(e.target_type),
+            target_details: self.append_opt(e.target_details),
+            ip_address: self.append_opt(e.ip_address),
+            change: self.append_opt(e.change),
+            from: self.append_opt(e.from),
+            to: self.append_opt(e.to),
+            custom_message: self.append_opt(e.custom_message),
+            details: self.append(&details),
+            raw: self.append(e.raw),
+        };
+        self.events.push(stored);
+    }
+
+    /// Copies the record once; fields read from it become spans of that copy.
+    fn push_parsed(&mut self, raw: &str, p: Parsed<'_>, source: &str) {
+        let source = self.source(source);
+        let base = self.text.len();
+        self.text.push_str(raw);
+        let record = Span {
+            start: base,
+            end: self.text.len(),
+        };
+        let event_id = match p.event_id {
+            Some(id) => self.locate(raw, base, &id),
+            None => self.append(&crate::parse::content_id(raw)),
+        };
+        let mut opt = |s: Option<Cow<'_, str>>| s.map(|s| self.locate(raw, base, &s));
+        let stored = Stored {
+            source,
+            event_id,
+            layout: p.layout,
+            created_at: p.created_at,
+            event_type: opt(p.event_type),
+            author_id: p.author_id,
+            author_name: opt(p.author_name),
+            author_email: opt(p.author_email),
+            entity_id: p.entity_id,
+            entity_type: opt(p.entity_type),
+            entity_path: opt(p.entity_path),
+            target_id: opt(p.target_id),
+            target_type: opt(p.target_type),
+            target_details: opt(p.target_details),
+            ip_address: opt(p.ip_address),
+            change: opt(p.change),
+            from: opt(p.from),
+            to: opt(p.to),
+            custom_message: opt(p.custom_message),
+            details: opt(Some(Cow::Borrowed(p.details))).expect("given"),
+            raw: record,
+        };
+        self.events.push(stored);
+    }
+
+    /// The span of `s`: inside the copy of `raw` at `base` when `s` is a slice of `raw`,
+    /// else a copy appended to the text.
+    fn locate(&mut self, raw: &str, base: usize, s: &str) -> Span {
+        let offset = (s.as_ptr() as usize).wrapping_sub(raw.as_ptr() as usize);
+        if offset <= raw.len() && s.len() <= raw.len() - offset {
+            let start = base + offset;
+            return Span {
+                start,
+                end: start + s.len(),
+            };
+        }
+        self.append(s)
+    }
+
+    fn append(&mut self, s: &str) -> Span {
+        let start = self.text.len();
+        self.text.push_str(s);
+        Span {
+            start,
+            end: self.text.len(),
+        }
+    }
+
+    fn append_opt(&mut self, s: Option<&str>) -> Option<Span> {
+        s.map(|s| self.append(s))
+    }
+
+    fn source(&mut self, source: &str) -> Span {
+        match self.last_source {
+            Some(span) if &self.text[span.start..span.end] == source => span,
+            _ => {
+                let span = self.append(source);
+                self.last_source = Some(span);
+                span
+            }
+        }
+    }
+
+    /// Number of events.
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Whether the batch has no events.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// Forgets every event, keeping the buffers for the next batch.
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.events.clear();
+        self.last_source = None;
+    }
+
+    /// Bytes of text held: what a queue of batches costs in memory, roughly.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// The `i`th event, or `None` past the end.
+    pub fn get(&self, i: usize) -> Option<EventRef<'_>> {
+        let s = self.events.get(i)?;
+        let at = |span: Span| &self.text[span.start..span.end];
+        let opt = |span: Option<Span>| span.map(at);
+        Some(EventRef {
+            source: at(s.source),
+            event_id: at(s.event_id),
+            layout: s.layout,
+            created_at: s.created_at,
+            event_type: opt(s.event_type),
+            author_id: s.author_id,
+            author_name: opt(s.author_name),
+            author_email: opt(s.author_email),
+            entity_id: s.entity_id,
+            entity_type: opt(s.entity_type),
+            entity_path: opt(s.entity_path),
+            target_id: opt(s.target_id),
+            target_type: opt(s.target_type),
+            target_details: opt(s.target_details),
+            ip_address: opt(s.ip_address),
+            change: opt(s.change),
+            from: opt(s.from),
+            to: opt(s.to),
+            custom_message: opt(s.custom_message),
+            details: Details::Text(at(s.details)),
+            raw: at(s.raw),
+        })
+    }
+
+    /// The events in the order they were pushed.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = EventRef<'_>> + '_ {
+        (0..self.events.len()).map(|i| self.get(i).expect("in range"))
+    }
+}
