@@ -1,6 +1,6 @@
 //! What a firing rule reports.
 
-use glir_events::AuditEvent;
+use glir_events::EventRef;
 
 /// One rule firing on one event (detection) or a sequence of events (correlation): the store's
 /// alert record, so what `glir detect` finds is stored as it is.
@@ -18,15 +18,15 @@ pub fn level_rank(level: &str) -> usize {
 }
 
 /// The actor shown for an event: its author's name, else the author id.
-pub(crate) fn actor_of(e: &AuditEvent) -> Option<String> {
+pub(crate) fn actor_of(e: &EventRef<'_>) -> Option<String> {
     e.author_name
-        .clone()
+        .map(str::to_owned)
         .or_else(|| e.author_id.map(|id| id.to_string()))
 }
 
 /// What an alert on `e` says after its rule's title: the event's summary, scrubbed, on one
 /// line. Every alert on the same event shares it.
-pub(crate) fn event_reason(e: &AuditEvent) -> String {
+pub(crate) fn event_reason(e: &EventRef<'_>) -> String {
     let summary = e.summary();
     let scrubbed = glir_redact::scrub(&summary);
     if scrubbed.contains(['\n', '\r']) {

@@ -1,82 +1,139 @@
-//! rsigma's `Event` over a borrowed [`AuditEvent`]: the same fields [`sigma_fields`] exposes,
-//! looked up in place so the hot path builds no JSON per event.
+//! rsigma's `Event` over a borrowed event: the same fields [`sigma_fields`] exposes, looked up
+//! in place so the hot path builds no JSON per event.
 
 use crate::fields::sigma_fields;
-use glir_events::AuditEvent;
+use glir_events::{Details, EventRef};
 use rsigma_eval::{Event, EventValue, JsonEvent};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
+use std::cell::OnceCell;
 
 /// rsigma caps JSON traversal at 64 levels from the root; `details` sits one level down.
 const DETAILS_DEPTH: usize = 63;
 
-/// An [`AuditEvent`] as rsigma sees it; agrees with `JsonEvent` over [`sigma_fields`].
-pub(crate) struct EventView<'a>(pub(crate) &'a AuditEvent);
+/// An event as rsigma sees it; agrees with `JsonEvent` over [`sigma_fields`]. Details still in
+/// text form are parsed the first time a rule looks into them, and only then.
+pub(crate) struct EventView<'a> {
+    e: EventRef<'a>,
+    parsed: OnceCell<Value>,
+    /// Members of text details, read on first lookup without building a value.
+    members: OnceCell<Option<Members<'a>>>,
+}
+
+type Members<'a> = Vec<(Cow<'a, str>, &'a str)>;
 
 impl<'a> EventView<'a> {
+    pub(crate) fn new(e: EventRef<'a>) -> EventView<'a> {
+        EventView {
+            e,
+            parsed: OnceCell::new(),
+            members: OnceCell::new(),
+        }
+    }
+
     /// Top-level scalar fields, in [`sigma_fields`] order; absent values absent.
     fn top_level(&self) -> [(&'static str, Option<EventValue<'a>>); 12] {
-        let e = self.0;
-        let s = |v: &'a Option<String>| v.as_deref().map(|s| EventValue::Str(Cow::Borrowed(s)));
+        let e = &self.e;
+        let s = |v: Option<&'a str>| v.map(|s| EventValue::Str(Cow::Borrowed(s)));
         [
-            ("id", Some(EventValue::Str(Cow::Borrowed(&e.event_id)))),
-            ("event_type", s(&e.event_type)),
+            ("id", s(Some(e.event_id))),
+            ("event_type", s(e.event_type)),
             ("author_id", e.author_id.map(EventValue::Int)),
-            ("author_name", s(&e.author_name)),
-            ("author_email", s(&e.author_email)),
+            ("author_name", s(e.author_name)),
+            ("author_email", s(e.author_email)),
             ("entity_id", e.entity_id.map(EventValue::Int)),
-            ("entity_type", s(&e.entity_type)),
-            ("entity_path", s(&e.entity_path)),
-            ("target_id", s(&e.target_id)),
-            ("target_type", s(&e.target_type)),
-            ("target_details", s(&e.target_details)),
-            ("ip_address", s(&e.ip_address)),
+            ("entity_type", s(e.entity_type)),
+            ("entity_path", s(e.entity_path)),
+            ("target_id", s(e.target_id)),
+            ("target_type", s(e.target_type)),
+            ("target_details", s(e.target_details)),
+            ("ip_address", s(e.ip_address)),
         ]
     }
 
     /// One field by name: a `match` here, as this is the per-rule lookup on the hot path.
-    fn field(&self, name: &str) -> Option<EventValue<'a>> {
-        let e = self.0;
-        let s = |v: &'a Option<String>| v.as_deref().map(|s| EventValue::Str(Cow::Borrowed(s)));
+    fn field(&self, name: &str) -> Option<EventValue<'_>> {
+        let e = &self.e;
+        let s = |v: Option<&'a str>| v.map(|s| EventValue::Str(Cow::Borrowed(s)));
         match name {
-            "id" => Some(EventValue::Str(Cow::Borrowed(&e.event_id))),
-            "event_type" => s(&e.event_type),
+            "id" => s(Some(e.event_id)),
+            "event_type" => s(e.event_type),
             "author_id" => e.author_id.map(EventValue::Int),
-            "author_name" => s(&e.author_name),
-            "author_email" => s(&e.author_email),
+            "author_name" => s(e.author_name),
+            "author_email" => s(e.author_email),
             "entity_id" => e.entity_id.map(EventValue::Int),
-            "entity_type" => s(&e.entity_type),
-            "entity_path" => s(&e.entity_path),
-            "target_id" => s(&e.target_id),
-            "target_type" => s(&e.target_type),
-            "target_details" => s(&e.target_details),
-            "ip_address" => s(&e.ip_address),
+            "entity_type" => s(e.entity_type),
+            "entity_path" => s(e.entity_path),
+            "target_id" => s(e.target_id),
+            "target_type" => s(e.target_type),
+            "target_details" => s(e.target_details),
+            "ip_address" => s(e.ip_address),
             "created_at" => Some(EventValue::Str(Cow::Owned(e.created_at.to_string()))),
             "details" => Some(EventValue::Map(self.details_entries())),
             _ => None,
         }
     }
 
-    fn details_object(&self) -> Option<&'a Map<String, Value>> {
-        self.0.details.as_object()
+    fn details_value(&self) -> &Value {
+        match self.e.details {
+            Details::Value(v) => v,
+            Details::Text(_) => self.parsed.get_or_init(|| self.e.details.to_value()),
+        }
+    }
+
+    fn details_object(&self) -> Option<&Map<String, Value>> {
+        self.details_value().as_object()
+    }
+
+    fn details_is_object(&self) -> bool {
+        match self.e.details {
+            Details::Value(v) => v.is_object(),
+            Details::Text(t) => t.starts_with('{'),
+        }
+    }
+
+    fn text_members(&self) -> Option<&Members<'a>> {
+        self.members
+            .get_or_init(|| self.e.details.text_members())
+            .as_ref()
+    }
+
+    fn details_has(&self, key: &str) -> bool {
+        match self.e.details {
+            Details::Value(v) => v.as_object().is_some_and(|m| m.contains_key(key)),
+            Details::Text(_) => self
+                .text_members()
+                .is_some_and(|m| m.iter().any(|(k, _)| k == key)),
+        }
+    }
+
+    /// One member of `details`; a repeated name gives the last, as in a parsed map.
+    fn details_get(&self, key: &str) -> Option<EventValue<'_>> {
+        match self.e.details {
+            Details::Value(v) => v.as_object()?.get(key).map(EventValue::from),
+            Details::Text(_) => {
+                let members = self.text_members()?;
+                let (_, text) = members.iter().rev().find(|(k, _)| k == key)?;
+                Some(json_value(text))
+            }
+        }
     }
 
     /// Canonical change/from/to/custom_message that `details` lacks (see `fields::details`).
-    fn merged(&self) -> impl Iterator<Item = (&'static str, &'a str)> + use<'a> {
-        let e = self.0;
-        let details = self.details_object();
+    fn merged(&self) -> impl Iterator<Item = (&'static str, &'a str)> + '_ {
+        let e = &self.e;
         [
-            ("change", &e.change),
-            ("from", &e.from),
-            ("to", &e.to),
-            ("custom_message", &e.custom_message),
+            ("change", e.change),
+            ("from", e.from),
+            ("to", e.to),
+            ("custom_message", e.custom_message),
         ]
         .into_iter()
-        .filter(move |(k, _)| !details.is_some_and(|d| d.contains_key(*k)))
-        .filter_map(|(k, v)| v.as_deref().map(|v| (k, v)))
+        .filter(|(k, _)| !self.details_has(k))
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
     }
 
-    fn details_entries(&self) -> Vec<(Cow<'a, str>, EventValue<'a>)> {
+    fn details_entries(&self) -> Vec<(Cow<'_, str>, EventValue<'_>)> {
         let mut entries: Vec<_> = self
             .details_object()
             .into_iter()
@@ -91,23 +148,25 @@ impl<'a> EventView<'a> {
     }
 
     /// `details.<rest>`, resolved as rsigma walks `{"details": {...}}` from the root.
-    fn details_path(&self, rest: &str) -> Option<EventValue<'a>> {
+    fn details_path(&self, rest: &str) -> Option<EventValue<'_>> {
         if let Some((_, v)) = self.merged().find(|(k, _)| *k == rest) {
             return Some(EventValue::Str(Cow::Borrowed(v)));
         }
         // A merged key is a string, so a longer path through it finds nothing, as in rsigma.
-        let details = self.details_object()?;
+        if !self.details_is_object() {
+            return None;
+        }
         let nested = rest.contains(['.', '[', '\\']);
-        if nested && details.contains_key(rest) {
+        if nested && self.details_has(rest) {
             // rsigma prefers a flat key only at the root, so a literal dotted key inside
             // `details` must not match here: walk the materialised fields exactly as rsigma does.
-            let full = JsonEvent::owned(sigma_fields(self.0));
+            let full = JsonEvent::owned(sigma_fields(self.e));
             return full.get_field(&format!("details.{rest}")).map(into_owned);
         }
         if !nested {
-            return details.get(rest).map(EventValue::from);
+            return self.details_get(rest);
         }
-        JsonEvent::borrow(&self.0.details)
+        JsonEvent::borrow(self.details_value())
             .get_field(rest)
             .map(into_owned)
     }
@@ -118,9 +177,9 @@ impl<'a> EventView<'a> {
                 visit(&s);
             }
         }
-        visit(&self.0.created_at.to_string());
+        visit(&self.e.created_at.to_string());
         if self.details_object().is_some() {
-            visit_json_strings(&self.0.details, visit, DETAILS_DEPTH);
+            visit_json_strings(self.details_value(), visit, DETAILS_DEPTH);
         }
         for (_, v) in self.merged() {
             visit(v);
@@ -155,7 +214,7 @@ impl Event for EventView<'_> {
     }
 
     fn to_json(&self) -> Value {
-        sigma_fields(self.0)
+        sigma_fields(self.e)
     }
 
     fn top_level_keys(&self) -> Option<Vec<Cow<'_, str>>> {
@@ -181,9 +240,9 @@ impl Event for EventView<'_> {
 /// that feeds a window only to read its id (rsigma-eval 0.23 `correlation/buffers.rs`,
 /// `extract_event_id`, which looks at `id` first): the id alone gives the same reference without
 /// copying the whole event. Everything else is the plain view's.
-pub(crate) struct RefsView<'a>(pub(crate) EventView<'a>);
+pub(crate) struct RefsView<'v, 'a>(pub(crate) &'v EventView<'a>);
 
-impl Event for RefsView<'_> {
+impl Event for RefsView<'_, '_> {
     fn get_field(&self, path: &str) -> Option<EventValue<'_>> {
         self.0.get_field(path)
     }
@@ -202,7 +261,7 @@ impl Event for RefsView<'_> {
 
     fn to_json(&self) -> Value {
         let mut m = Map::new();
-        m.insert("id".into(), Value::String(self.0.0.event_id.clone()));
+        m.insert("id".into(), Value::String(self.0.e.event_id.to_owned()));
         Value::Object(m)
     }
 
@@ -217,6 +276,18 @@ impl Event for RefsView<'_> {
     fn visit_top_level_keys(&self, visit: &mut dyn FnMut(&str)) -> bool {
         self.0.visit_top_level_keys(visit)
     }
+}
+
+/// `EventValue::from` of a member's JSON text, borrowing plain strings.
+fn json_value(text: &str) -> EventValue<'_> {
+    if let Some(inner) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"'))
+        && !inner.contains('\\')
+    {
+        return EventValue::Str(Cow::Borrowed(inner));
+    }
+    // Member texts come from details already checked to be valid JSON.
+    let value: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+    into_owned(EventValue::from(&value))
 }
 
 /// `JsonEvent::get_field` borrows from the `JsonEvent`, not the `Value`; owning the result
@@ -257,7 +328,7 @@ fn visit_json_strings(v: &Value, visit: &mut dyn FnMut(&str), depth: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use glir_events::{Layout, parse_event};
+    use glir_events::{AuditEvent, EventBatch, Layout, parse_event};
 
     // Shapes as in shared/reference/gitlab-api.md §5 (REST), §6 (stream), §8 (audit_json.log);
     // the last stream record adds a dotted key, an array and a non-string `from` to `details`.
@@ -310,6 +381,27 @@ mod tests {
             .collect()
     }
 
+    /// The events twice: borrowed from parsed events (details a value) and from a batch
+    /// (details still text).
+    fn views(events: &[AuditEvent], batch: &mut EventBatch) -> Vec<(AuditEvent, bool)> {
+        batch.clear();
+        for (raw, layout) in EVENTS {
+            batch.push_record(raw, Some(*layout), "gl").unwrap();
+        }
+        let mut out: Vec<(AuditEvent, bool)> = events.iter().map(|e| (e.clone(), false)).collect();
+        out.extend(events.iter().map(|e| (e.clone(), true)));
+        out
+    }
+
+    fn view<'a>(e: &'a AuditEvent, batch: &'a EventBatch, from_batch: bool) -> EventView<'a> {
+        if !from_batch {
+            return EventView::new(EventRef::from(e));
+        }
+        let found = batch.iter().find(|b| b.raw == e.raw).expect("pushed");
+        assert!(matches!(found.details, Details::Text(_)));
+        EventView::new(found)
+    }
+
     fn sorted(mut v: Vec<String>) -> Vec<String> {
         v.sort();
         v
@@ -317,10 +409,11 @@ mod tests {
 
     #[test]
     fn lookups_agree_with_json_over_sigma_fields() {
-        for e in events() {
+        let mut batch = EventBatch::new();
+        for (e, from_batch) in views(&events(), &mut batch) {
             let json = sigma_fields(&e);
             let reference = JsonEvent::borrow(&json);
-            let view = EventView(&e);
+            let view = view(&e, &batch, from_batch);
             for path in crate::fields::FIELD_NAMES.iter().chain(DEEP_PATHS) {
                 assert_eq!(
                     view.get_field(path).map(|v| v.to_json()),
@@ -334,8 +427,10 @@ mod tests {
 
     #[test]
     fn refs_view_is_the_plain_view_with_only_the_id_as_json() {
-        for e in events() {
-            let (view, refs) = (EventView(&e), RefsView(EventView(&e)));
+        let mut batch = EventBatch::new();
+        for (e, from_batch) in views(&events(), &mut batch) {
+            let view = view(&e, &batch, from_batch);
+            let refs = RefsView(&view);
             assert_eq!(refs.to_json(), serde_json::json!({"id": e.event_id}));
             assert_eq!(refs.to_json()["id"], view.to_json()["id"]);
             for path in crate::fields::FIELD_NAMES.iter().chain(DEEP_PATHS) {
@@ -353,10 +448,11 @@ mod tests {
 
     #[test]
     fn string_walks_and_keys_agree_with_json_over_sigma_fields() {
-        for e in events() {
+        let mut batch = EventBatch::new();
+        for (e, from_batch) in views(&events(), &mut batch) {
             let json = sigma_fields(&e);
             let reference = JsonEvent::borrow(&json);
-            let view = EventView(&e);
+            let view = view(&e, &batch, from_batch);
             let strings = |ev: &dyn Event| {
                 sorted(
                     ev.all_string_values()

@@ -1,6 +1,6 @@
 //! The field layer: a canonical event seen under GitLab's streaming field names.
 
-use glir_events::AuditEvent;
+use glir_events::EventRef;
 use serde_json::{Map, Value};
 
 /// Top-level names a rule may use; anything under `details.` is allowed too.
@@ -28,23 +28,24 @@ pub fn is_known_field(name: &str) -> bool {
 
 /// The event as the JSON object rules match against: streaming names, absent values absent.
 /// The detector reads the same fields in place (`event_view`); this is the materialised form.
-pub fn sigma_fields(e: &AuditEvent) -> Value {
+pub fn sigma_fields<'a>(e: impl Into<EventRef<'a>>) -> Value {
+    let e = e.into();
     let mut m = Map::new();
     // `id` is where rsigma's correlation refs look for an event id (EventRef::ID_FIELDS).
-    put_str(&mut m, "id", Some(&e.event_id));
-    put_str(&mut m, "event_type", e.event_type.as_deref());
+    put_str(&mut m, "id", Some(e.event_id));
+    put_str(&mut m, "event_type", e.event_type);
     put_int(&mut m, "author_id", e.author_id);
-    put_str(&mut m, "author_name", e.author_name.as_deref());
-    put_str(&mut m, "author_email", e.author_email.as_deref());
+    put_str(&mut m, "author_name", e.author_name);
+    put_str(&mut m, "author_email", e.author_email);
     put_int(&mut m, "entity_id", e.entity_id);
-    put_str(&mut m, "entity_type", e.entity_type.as_deref());
-    put_str(&mut m, "entity_path", e.entity_path.as_deref());
-    put_str(&mut m, "target_id", e.target_id.as_deref());
-    put_str(&mut m, "target_type", e.target_type.as_deref());
-    put_str(&mut m, "target_details", e.target_details.as_deref());
-    put_str(&mut m, "ip_address", e.ip_address.as_deref());
+    put_str(&mut m, "entity_type", e.entity_type);
+    put_str(&mut m, "entity_path", e.entity_path);
+    put_str(&mut m, "target_id", e.target_id);
+    put_str(&mut m, "target_type", e.target_type);
+    put_str(&mut m, "target_details", e.target_details);
+    put_str(&mut m, "ip_address", e.ip_address);
     m.insert("created_at".into(), Value::String(e.created_at.to_string()));
-    m.insert("details".into(), details(e));
+    m.insert("details".into(), details(&e));
     Value::Object(m)
 }
 
@@ -52,21 +53,21 @@ pub fn sigma_fields(e: &AuditEvent) -> Value {
 /// stream nest them in `details`: copying the canonical values in lets one rule say
 /// `details.change` for all three layouts. A value already in `details` wins, since it keeps
 /// GitLab's own type (e.g. a boolean `from`).
-fn details(e: &AuditEvent) -> Value {
-    let mut d = match &e.details {
-        Value::Object(map) => map.clone(),
+fn details(e: &EventRef<'_>) -> Value {
+    let mut d = match e.details.to_value() {
+        Value::Object(map) => map,
         _ => Map::new(),
     };
     for (key, value) in [
-        ("change", &e.change),
-        ("from", &e.from),
-        ("to", &e.to),
-        ("custom_message", &e.custom_message),
+        ("change", e.change),
+        ("from", e.from),
+        ("to", e.to),
+        ("custom_message", e.custom_message),
     ] {
         if let Some(v) = value
             && !d.contains_key(key)
         {
-            d.insert(key.into(), Value::String(v.clone()));
+            d.insert(key.into(), Value::String(v.to_owned()));
         }
     }
     Value::Object(d)

@@ -10,6 +10,7 @@
 
 mod alert;
 mod detector;
+mod dispatch;
 mod error;
 mod event_types;
 mod event_view;

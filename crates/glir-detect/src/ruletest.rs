@@ -176,7 +176,7 @@ fn fired_count(pack: &RulePack, rule_id: &str, seq: &[AuditEvent]) -> Result<usi
 
 /// The cases under `key`, as streamed records parsed by glir-events, with `id` and
 /// `created_at` filled in where the file leaves them out.
-fn events(doc: &Value, key: &str) -> Result<Vec<AuditEvent>, String> {
+pub(crate) fn events(doc: &Value, key: &str) -> Result<Vec<AuditEvent>, String> {
     let Some(list) = doc.get(key) else {
         return Ok(Vec::new());
     };
@@ -201,4 +201,54 @@ fn events(doc: &Value, key: &str) -> Result<Vec<AuditEvent>, String> {
                 .map_err(|e| format!("{key}[{i}]: {e}"))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load_rules;
+
+    /// Every test event of the shipped pack, plus each with its type upper-cased and without it.
+    fn pack_events() -> Vec<AuditEvent> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/gitlab/tests");
+        let mut out = Vec::new();
+        for file in test_files(&dir).unwrap() {
+            let doc: Value = yaml_serde::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+            for key in ["match", "no_match"] {
+                out.extend(events(&doc, key).unwrap());
+            }
+        }
+        let variants: Vec<AuditEvent> = out
+            .iter()
+            .flat_map(|e| {
+                let mut upper = e.clone();
+                upper.event_type = e.event_type.as_deref().map(str::to_uppercase);
+                let mut untyped = e.clone();
+                untyped.event_type = None;
+                [upper, untyped]
+            })
+            .collect();
+        out.extend(variants);
+        out
+    }
+
+    #[test]
+    fn the_dispatch_matches_exactly_what_rsigma_screening_the_whole_pack_matches() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/gitlab");
+        let pack = load_rules(&[dir], true, &[]).unwrap();
+        let detector = Detector::new(&pack).unwrap();
+        let events = pack_events();
+        let mut matched = 0;
+        for e in &events {
+            let fast = detector.matching_rules(e);
+            assert_eq!(fast, detector.reference_rules(e), "{e:?}");
+            matched += fast.len();
+        }
+        // Not a vacuous comparison: most test events match something.
+        assert!(
+            matched > events.len() / 3,
+            "{matched} matches over {} events",
+            events.len()
+        );
+    }
 }

@@ -6,6 +6,7 @@ use crate::author::AuthorKind;
 use crate::event::AuditEvent;
 use crate::layout::Layout;
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// The canonical event with every text field borrowed; see [`AuditEvent`] for each field.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -43,7 +44,7 @@ pub enum Details<'a> {
     Text(&'a str),
 }
 
-impl Details<'_> {
+impl<'a> Details<'a> {
     /// The details as a value.
     pub fn to_value(&self) -> Value {
         match self {
@@ -60,6 +61,15 @@ impl Details<'_> {
             Details::Value(v) => keys.map(|k| v.get(k).cloned()),
             Details::Text(t) => crate::fast::named_members(t, keys)
                 .map(|v| v.and_then(|raw| serde_json::from_str(raw.get()).ok())),
+        }
+    }
+
+    /// The members of details still in text form, as (name, JSON text) in record order, read
+    /// without building a value; `None` for details already parsed or not an object.
+    pub fn text_members(&self) -> Option<Vec<(Cow<'a, str>, &'a str)>> {
+        match self {
+            Details::Text(t) if t.starts_with('{') => crate::fast::all_members(t),
+            _ => None,
         }
     }
 

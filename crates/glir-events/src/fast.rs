@@ -360,3 +360,36 @@ impl<'de, const N: usize> Visitor<'de> for NamedSeed<'_, N> {
         Ok(found)
     }
 }
+
+/// Every member of an object text as (name, JSON text), in order; `None` when not an object.
+pub(crate) fn all_members(text: &str) -> Option<Vec<(Cow<'_, str>, &str)>> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    AllSeed.deserialize(&mut de).ok()
+}
+
+struct AllSeed;
+
+impl<'de> DeserializeSeed<'de> for AllSeed {
+    type Value = Vec<(Cow<'de, str>, &'de str)>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for AllSeed {
+    type Value = Vec<(Cow<'de, str>, &'de str)>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = Vec::with_capacity(map.size_hint().unwrap_or(8));
+        while let Some(Name(name)) = map.next_key()? {
+            let v: &'de RawValue = map.next_value()?;
+            found.push((name, v.get()));
+        }
+        Ok(found)
+    }
+}

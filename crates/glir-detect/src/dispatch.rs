@@ -1,0 +1,121 @@
+//! Which rules an event can possibly match, from its `event_type` alone.
+//!
+//! Nearly every GitLab rule starts from `event_type: <names>`, so the detector looks up the
+//! event's type in a table built from the compiled rules and evaluates only those rules (plus the
+//! few that do not pin a type), instead of asking rsigma to screen the whole pack for each event.
+//! The table is a necessary condition only: a listed rule is still evaluated in full by rsigma's
+//! own `eval_condition`, so what matches is exactly what rsigma's engine matches (tested in
+//! `detector`).
+
+use rsigma_eval::{CompiledDetection, CompiledMatcher, CompiledRule};
+use rsigma_parser::ConditionExpr;
+use std::collections::{BTreeSet, HashMap};
+
+/// The field the table is keyed on, under its streaming name.
+const EVENT_TYPE: &str = "event_type";
+
+/// Rule indices (in engine order) by lower-cased event type.
+pub(crate) struct Dispatch {
+    by_type: HashMap<String, Vec<usize>>,
+    /// Rules that do not pin an event type: evaluated for every event.
+    always: Vec<usize>,
+}
+
+impl Dispatch {
+    pub(crate) fn new(rules: &[CompiledRule]) -> Dispatch {
+        let mut by_type: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut always = Vec::new();
+        for (i, rule) in rules.iter().enumerate() {
+            match rule_types(rule) {
+                Some(types) => types
+                    .into_iter()
+                    .for_each(|t| by_type.entry(t).or_default().push(i)),
+                None => always.push(i),
+            }
+        }
+        Dispatch { by_type, always }
+    }
+
+    /// The rules to evaluate for an event of this type, in engine order, into `out`.
+    pub(crate) fn candidates(&self, event_type: Option<&str>, out: &mut Vec<usize>) {
+        out.clear();
+        // rsigma compares case-insensitive strings Unicode-lowercased (rsigma-eval `matcher`).
+        let typed = event_type.and_then(|t| {
+            if t.chars().any(char::is_uppercase) {
+                self.by_type.get(&t.to_lowercase())
+            } else {
+                self.by_type.get(t)
+            }
+        });
+        let typed = typed.map_or(&[][..], Vec::as_slice);
+        // Both lists are ascending: merge them to keep the engine's order of results.
+        let (mut a, mut b) = (typed.iter().peekable(), self.always.iter().peekable());
+        while let (Some(&&x), Some(&&y)) = (a.peek(), b.peek()) {
+            if x < y {
+                out.push(x);
+                a.next();
+            } else {
+                out.push(y);
+                b.next();
+            }
+        }
+        out.extend(a.chain(b));
+    }
+}
+
+type Types = BTreeSet<String>;
+
+/// Event types a rule needs (any of its conditions may match), `None` when it does not pin one.
+fn rule_types(rule: &CompiledRule) -> Option<Types> {
+    let mut all = Types::new();
+    for condition in &rule.conditions {
+        all.extend(condition_types(condition, rule)?);
+    }
+    (!rule.conditions.is_empty()).then_some(all)
+}
+
+fn condition_types(expr: &ConditionExpr, rule: &CompiledRule) -> Option<Types> {
+    match expr {
+        ConditionExpr::Identifier(name) => detection_types(rule.detections.get(name)?),
+        // Every conjunct must hold, so any one that pins types pins the whole.
+        ConditionExpr::And(parts) => parts
+            .iter()
+            .filter_map(|p| condition_types(p, rule))
+            .min_by_key(BTreeSet::len),
+        ConditionExpr::Or(parts) => union(parts.iter().map(|p| condition_types(p, rule))),
+        ConditionExpr::Not(_) | ConditionExpr::Selector { .. } => None,
+    }
+}
+
+fn detection_types(detection: &CompiledDetection) -> Option<Types> {
+    match detection {
+        CompiledDetection::AllOf(items) => items
+            .iter()
+            .filter(|item| item.field.as_deref() == Some(EVENT_TYPE) && item.exists.is_none())
+            .filter_map(|item| matcher_types(&item.matcher))
+            .min_by_key(BTreeSet::len),
+        CompiledDetection::AnyOf(parts) => union(parts.iter().map(detection_types)),
+        _ => None,
+    }
+}
+
+/// Values an event type must equal (case-insensitively) for the matcher to match.
+fn matcher_types(matcher: &CompiledMatcher) -> Option<Types> {
+    match matcher {
+        CompiledMatcher::Exact { value, .. } => Some(Types::from([value.to_lowercase()])),
+        CompiledMatcher::AnyOf(children) => union(children.iter().map(matcher_types)),
+        CompiledMatcher::CaseInsensitiveGroup {
+            children,
+            mode: rsigma_eval::matcher::GroupMode::Any,
+        } => union(children.iter().map(matcher_types)),
+        _ => None,
+    }
+}
+
+fn union(parts: impl Iterator<Item = Option<Types>>) -> Option<Types> {
+    let mut all = Types::new();
+    for part in parts {
+        all.extend(part?);
+    }
+    Some(all)
+}
