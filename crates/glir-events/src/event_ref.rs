@@ -60,7 +60,7 @@ impl<'a> Details<'a> {
         match self {
             Details::Value(v) => keys.map(|k| v.get(k).cloned()),
             Details::Text(t) => crate::fast::named_members(t, keys)
-                .map(|v| v.and_then(|raw| serde_json::from_str(raw.get()).ok())),
+                .map(|v| v.and_then(|text| serde_json::from_str(text).ok())),
         }
     }
 

@@ -16,6 +16,7 @@ mod layout;
 mod parse;
 mod record;
 mod render;
+mod scan;
 mod summary;
 
 pub use author::AuthorKind;
