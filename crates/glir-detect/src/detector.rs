@@ -1,7 +1,7 @@
 //! Streaming evaluation of a [`RulePack`] over canonical events.
 
 use crate::alert::{Alert, actor_of, event_reason};
-use crate::dispatch::Dispatch;
+use crate::dispatch::{Candidate, Dispatch};
 use crate::error::DetectError;
 use crate::event_view::{EventView, RefsView};
 use crate::pack::{RulePack, level_name};
@@ -29,7 +29,7 @@ pub struct Detector {
     /// rsigma evicts correlation state once it holds this many entries, and only while it
     /// processes an event: at that size every event goes to it, as with `process_event`.
     max_state: usize,
-    candidates: Vec<usize>,
+    candidates: Vec<Candidate>,
     selections: Vec<String>,
     events: u64,
     alerts: u64,
@@ -120,9 +120,9 @@ impl Detector {
         let mut alerts = Vec::new();
         let mut feed = Vec::new();
         let mut reason = None;
-        for &i in &self.candidates {
+        for &Candidate { rule: i, matched } in &self.candidates {
             let rule = &compiled[i];
-            if !matches(rule, &view, &mut self.selections) {
+            if !matched && !matches(rule, &view, &mut self.selections) {
                 continue;
             }
             let meta = &self.rules[i];
@@ -168,8 +168,8 @@ impl Detector {
         let compiled = self.engine.engine().rules();
         candidates
             .into_iter()
-            .filter(|&i| matches(&compiled[i], &view, &mut selections))
-            .map(|i| self.rules[i].key.clone())
+            .filter(|c| c.matched || matches(&compiled[c.rule], &view, &mut selections))
+            .map(|c| self.rules[c.rule].key.clone())
             .collect()
     }
 

@@ -19,12 +19,23 @@ pub(crate) struct Dispatch {
     by_type: HashMap<String, Vec<usize>>,
     /// Rules that do not pin an event type: evaluated for every event.
     always: Vec<usize>,
+    /// Per rule: its whole condition is "the event type is one of these, in any case", so being
+    /// listed under the event's type is the match itself and evaluating it again can be skipped.
+    decided: Vec<bool>,
+}
+
+/// A rule to look at for an event, and whether the event's type alone already matched it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Candidate {
+    pub(crate) rule: usize,
+    pub(crate) matched: bool,
 }
 
 impl Dispatch {
     pub(crate) fn new(rules: &[CompiledRule]) -> Dispatch {
         let mut by_type: HashMap<String, Vec<usize>> = HashMap::new();
         let mut always = Vec::new();
+        let decided = rules.iter().map(type_only).collect();
         for (i, rule) in rules.iter().enumerate() {
             match rule_types(rule) {
                 Some(types) => types
@@ -33,37 +44,78 @@ impl Dispatch {
                 None => always.push(i),
             }
         }
-        Dispatch { by_type, always }
+        Dispatch {
+            by_type,
+            always,
+            decided,
+        }
     }
 
     /// The rules to evaluate for an event of this type, in engine order, into `out`.
-    pub(crate) fn candidates(&self, event_type: Option<&str>, out: &mut Vec<usize>) {
+    pub(crate) fn candidates(&self, event_type: Option<&str>, out: &mut Vec<Candidate>) {
         out.clear();
-        // rsigma compares case-insensitive strings Unicode-lowercased (rsigma-eval `matcher`).
+        // rsigma lower-cases case-insensitive haystacks this way (rsigma-eval 0.23
+        // `matcher::helpers::ascii_lowercase_cow`).
         let typed = event_type.and_then(|t| {
-            if t.chars().any(char::is_uppercase) {
-                self.by_type.get(&t.to_lowercase())
-            } else {
+            if t.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
                 self.by_type.get(t)
+            } else {
+                self.by_type.get(&t.to_lowercase())
             }
         });
         let typed = typed.map_or(&[][..], Vec::as_slice);
+        let listed = |rule: usize| Candidate {
+            rule,
+            matched: self.decided[rule],
+        };
+        let unknown = |rule: usize| Candidate {
+            rule,
+            matched: false,
+        };
         // Both lists are ascending: merge them to keep the engine's order of results.
         let (mut a, mut b) = (typed.iter().peekable(), self.always.iter().peekable());
         while let (Some(&&x), Some(&&y)) = (a.peek(), b.peek()) {
             if x < y {
-                out.push(x);
+                out.push(listed(x));
                 a.next();
             } else {
-                out.push(y);
+                out.push(unknown(y));
                 b.next();
             }
         }
-        out.extend(a.chain(b));
+        out.extend(a.map(|&x| listed(x)).chain(b.map(|&y| unknown(y))));
     }
 }
 
 type Types = BTreeSet<String>;
+
+/// Whether the rule is one condition naming one selection whose only item is a
+/// case-insensitive `event_type` equality (possibly to several values).
+fn type_only(rule: &CompiledRule) -> bool {
+    let [ConditionExpr::Identifier(name)] = rule.conditions.as_slice() else {
+        return false;
+    };
+    let Some(CompiledDetection::AllOf(items)) = rule.detections.get(name) else {
+        return false;
+    };
+    matches!(items.as_slice(), [item] if item.field.as_deref() == Some(EVENT_TYPE)
+        && item.exists.is_none()
+        && case_insensitive_equality(&item.matcher))
+}
+
+fn case_insensitive_equality(matcher: &CompiledMatcher) -> bool {
+    match matcher {
+        CompiledMatcher::Exact {
+            case_insensitive, ..
+        } => *case_insensitive,
+        CompiledMatcher::AnyOf(children)
+        | CompiledMatcher::CaseInsensitiveGroup {
+            children,
+            mode: rsigma_eval::matcher::GroupMode::Any,
+        } => !children.is_empty() && children.iter().all(case_insensitive_equality),
+        _ => false,
+    }
+}
 
 /// Event types a rule needs (any of its conditions may match), `None` when it does not pin one.
 fn rule_types(rule: &CompiledRule) -> Option<Types> {
