@@ -7,6 +7,7 @@
 
 #![warn(missing_docs)]
 
+mod checkpoints;
 mod error;
 mod input;
 mod options;

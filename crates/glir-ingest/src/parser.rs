@@ -3,7 +3,7 @@
 use crate::options::IngestOptions;
 use crate::records::{Next, Position, Records};
 use crate::report::LineError;
-use glir_events::{AuditEvent, Layout, parse_event};
+use glir_events::{EventBatch, Layout};
 use std::io;
 use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender};
@@ -35,7 +35,7 @@ const CHUNK_EVENTS: usize = 5000;
 
 /// A run of parsed events; `ends_batch` tells the writer to commit after inserting it.
 pub(crate) struct Chunk {
-    pub(crate) events: Vec<AuditEvent>,
+    pub(crate) events: EventBatch,
     pub(crate) ends_batch: bool,
 }
 
@@ -46,7 +46,7 @@ pub(crate) fn produce(
     opts: &IngestOptions,
     path: &Path,
     chunks: SyncSender<Chunk>,
-    recycled: Receiver<Vec<AuditEvent>>,
+    recycled: Receiver<EventBatch>,
 ) -> Outcome {
     let batch_size = opts.batch_size.max(1);
     let chunk_size = batch_size.min(CHUNK_EVENTS);
@@ -62,7 +62,7 @@ pub(crate) fn produce(
         },
     };
     let mut buf = Vec::new();
-    let mut chunk = Vec::with_capacity(chunk_size);
+    let mut chunk = EventBatch::new();
     loop {
         let result = match records.next(&mut buf) {
             Err(e) => {
@@ -71,19 +71,18 @@ pub(crate) fn produce(
             }
             Ok(Next::End) => break,
             Ok(Next::Broken(position, reason)) => Err((position, reason.to_owned())),
-            Ok(Next::Record(position)) => producer.parse(&buf).map_err(|reason| (position, reason)),
+            Ok(Next::Record(position)) => producer
+                .parse(&buf, &mut chunk)
+                .map_err(|reason| (position, reason)),
         };
         match result {
-            Ok(event) => {
-                chunk.push(event);
+            Ok(()) => {
                 in_batch += 1;
                 let ends_batch = in_batch == batch_size;
                 if ends_batch || chunk.len() == chunk_size {
-                    // Reusing a vector the writer is done with also frees its events on this
-                    // thread, which allocated them: cross-thread frees were a tenth of the
-                    // writer's time.
+                    // A batch the writer is done with comes back with its buffers grown to size.
                     let next = recycled.try_recv().map_or_else(
-                        |_| Vec::with_capacity(chunk_size),
+                        |_| EventBatch::new(),
                         |mut used| {
                             used.clear();
                             used
@@ -118,12 +117,15 @@ pub(crate) fn produce(
 impl Producer<'_> {
     /// The file's layout is the forced one, or the first well-formed record's; every later
     /// record must fit it.
-    fn parse(&mut self, bytes: &[u8]) -> Result<AuditEvent, String> {
+    fn parse(&mut self, bytes: &[u8], chunk: &mut EventBatch) -> Result<(), String> {
         let text = std::str::from_utf8(bytes).map_err(|_| "not valid UTF-8".to_owned())?;
-        let event =
-            parse_event(text, self.outcome.layout, &self.opts.source).map_err(|e| e.to_string())?;
-        self.outcome.layout.get_or_insert(event.layout);
-        Ok(event)
+        chunk
+            .push_record(text, self.outcome.layout, &self.opts.source)
+            .map_err(|e| e.to_string())?;
+        if self.outcome.layout.is_none() {
+            self.outcome.layout = chunk.get(chunk.len() - 1).map(|e| e.layout);
+        }
+        Ok(())
     }
 
     /// Counts and keeps the error; true when strict mode must stop here.

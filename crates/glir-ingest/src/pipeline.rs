@@ -1,13 +1,15 @@
 //! Two threads per file: the caller's thread inserts while a scoped thread reads and parses,
-//! joined by a short bounded queue so memory stays flat however large the file is.
+//! joined by a short bounded queue so memory stays flat however large the file is. A third
+//! thread checkpoints the store's WAL after each commit, so the inserting thread only inserts.
 
+use crate::checkpoints::Checkpoints;
 use crate::error::IngestError;
 use crate::input;
 use crate::options::{IngestOptions, Progress};
 use crate::parser::{self, Chunk, Stop};
 use crate::records::Records;
 use crate::report::FileReport;
-use glir_events::AuditEvent;
+use glir_events::EventBatch;
 use glir_store::{InsertStats, Store, StoreError};
 use std::fs::File;
 use std::io::Read;
@@ -17,9 +19,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
 
-/// Chunks parsed ahead of the inserter: enough to keep both threads busy, small enough that a
-/// slow store does not make the reader buffer the file.
-const QUEUED_CHUNKS: usize = 2;
+/// Chunks parsed ahead of the inserter: enough to keep both threads busy through a commit, small
+/// enough that a slow store does not make the reader buffer the file. A chunk of 5,000 stream
+/// events holds ~3 MB of record text plus ~1 MB of spans.
+const QUEUED_CHUNKS: usize = 8;
 
 /// Ingests one file (JSON array, JSON Lines or audit_json.log, optionally gzip) into `store`.
 pub fn ingest_file(
@@ -63,29 +66,47 @@ pub fn ingest_reader<R: Read + Send + 'static>(
         errors: Vec::new(),
     };
     let records = Records::detect(input.reader).map_err(io_err)?;
+    let store_err = |source| IngestError::Store {
+        path: label.to_owned(),
+        source,
+    };
+    let checkpointer = store.detach_checkpoints().map_err(store_err)?;
     let (sender, receiver) = mpsc::sync_channel::<Chunk>(QUEUED_CHUNKS);
     let (recycle, recycled) = mpsc::channel();
     let (stored, outcome) = thread::scope(|scope| {
         let producer = scope.spawn(move || parser::produce(records, opts, label, sender, recycled));
-        let stored = write_batches(store, &receiver, &recycle, &mut report, &mut |records| {
-            progress(&Progress {
-                bytes_read: bytes_read.load(Ordering::Relaxed),
-                total_bytes,
-                records,
-            })
-        })
-        .map_err(|source| IngestError::Store {
-            path: label.to_owned(),
-            source,
+        let mut checkpoints = checkpointer.map(|checkpointer| {
+            let (checkpoints, run) = Checkpoints::new(checkpointer);
+            scope.spawn(run);
+            checkpoints
         });
-        // Hanging up makes the producer's next send fail, so it stops reading.
+        let stored = write_batches(
+            store,
+            &receiver,
+            &recycle,
+            &mut report,
+            checkpoints.as_mut(),
+            &mut |records| {
+                progress(&Progress {
+                    bytes_read: bytes_read.load(Ordering::Relaxed),
+                    total_bytes,
+                    records,
+                })
+            },
+        )
+        .map_err(store_err);
+        // Hanging up makes the producer's next send fail, so it stops reading, and ends the
+        // checkpoint thread's wait.
         drop(receiver);
+        drop(checkpoints);
         match producer.join() {
             Ok(outcome) => (stored, outcome),
             Err(panic) => std::panic::resume_unwind(panic),
         }
     });
+    let attached = store.attach_checkpoints().map_err(store_err);
     stored?;
+    attached?;
     match outcome.stop {
         Some(Stop::Strict(error)) => return Err(IngestError::Strict(error)),
         Some(Stop::Io(source)) => return Err(io_err(source)),
@@ -102,18 +123,22 @@ pub fn ingest_reader<R: Read + Send + 'static>(
 fn write_batches(
     store: &mut Store,
     chunks: &Receiver<Chunk>,
-    recycle: &Sender<Vec<AuditEvent>>,
+    recycle: &Sender<EventBatch>,
     report: &mut FileReport,
+    mut checkpoints: Option<&mut Checkpoints>,
     on_commit: &mut dyn FnMut(u64),
 ) -> Result<(), StoreError> {
     let mut chunks = chunks.iter().peekable();
     while chunks.peek().is_some() {
+        if let Some(checkpoints) = checkpoints.as_deref_mut() {
+            checkpoints.before_batch();
+        }
         let mut writer = store.writer()?;
         let mut stats = InsertStats::default();
         let mut records = 0;
         let mut complete = false;
         for chunk in chunks.by_ref() {
-            stats += writer.insert(&chunk.events)?;
+            stats += writer.insert_refs(chunk.events.iter())?;
             records += chunk.events.len() as u64;
             // The reader may have finished; then this thread drops the events itself.
             let _ = recycle.send(chunk.events);
@@ -126,6 +151,9 @@ fn write_batches(
             return Ok(());
         }
         writer.commit()?;
+        if let Some(checkpoints) = checkpoints.as_deref_mut() {
+            checkpoints.committed();
+        }
         report.records += records;
         report.inserted += stats.inserted;
         report.duplicates += stats.duplicates;

@@ -2,7 +2,7 @@ use crate::dict::{self, Dicts};
 use crate::error::{Context, StoreError};
 use crate::postings::Postings;
 use crate::row::micros;
-use glir_events::{AuditEvent, Layout};
+use glir_events::{EventRef, Layout};
 use rusqlite::{Connection, params};
 use std::ops::AddAssign;
 
@@ -23,9 +23,13 @@ impl AddAssign for InsertStats {
 }
 
 /// `ON CONFLICT` names the one constraint that means "already stored"; `INSERT OR IGNORE` would
-/// also swallow any other constraint failure and miscount it as a duplicate.
+/// also swallow any other constraint failure and miscount it as a duplicate. `OR FAIL` makes any
+/// other failure end the statement where it is instead of undoing it: a one-row insert fails
+/// before writing anything, and SQLite then needs no statement journal, which copied every page
+/// the insert touched (sqlite.org/lang_conflict.html; `usesStmtJournal` in src/insert.c).
+/// The caller's transaction rolls back on any error anyway.
 const INSERT: &str = "
-INSERT INTO events (
+INSERT OR FAIL INTO events (
     created_at, source_ref, event_id, layout, event_type_ref, author_ref, entity_ref, ip_ref,
     target_type_ref, target_id, target_details, change, change_from, change_to, custom_message,
     details, raw
@@ -34,11 +38,11 @@ ON CONFLICT (created_at, source_ref, event_id) DO NOTHING";
 
 /// Inserts within the caller's transaction through one cached prepared statement; the lookup
 /// postings of new events are buffered in `postings`, to be flushed before the commit.
-pub(crate) fn insert_all(
+pub(crate) fn insert_all<'a>(
     conn: &Connection,
     dicts: &mut Dicts,
     postings: &mut Postings,
-    events: &[AuditEvent],
+    events: impl IntoIterator<Item = EventRef<'a>>,
 ) -> Result<InsertStats, StoreError> {
     let mut stmt = conn
         .prepare_cached(INSERT)
@@ -46,7 +50,7 @@ pub(crate) fn insert_all(
     let mut stats = InsertStats::default();
     for e in events {
         let refs =
-            Refs::resolve(conn, dicts, e).context("cannot record event dictionary values")?;
+            Refs::resolve(conn, dicts, &e).context("cannot record event dictionary values")?;
         let created_at = micros(e.created_at);
         let changed = stmt
             .execute(params![
@@ -65,7 +69,7 @@ pub(crate) fn insert_all(
                 e.from,
                 e.to,
                 e.custom_message,
-                stored_details(e),
+                stored_details(&e),
                 e.raw,
             ])
             .context("cannot insert events")?;
@@ -99,31 +103,23 @@ struct Refs {
 }
 
 impl Refs {
-    fn resolve(conn: &Connection, dicts: &mut Dicts, e: &AuditEvent) -> rusqlite::Result<Refs> {
+    fn resolve(conn: &Connection, dicts: &mut Dicts, e: &EventRef<'_>) -> rusqlite::Result<Refs> {
         let source = dicts
             .terms
-            .resolve(conn, (Some(dict::SOURCE), Some(&e.source), None))?;
+            .resolve(conn, (Some(dict::SOURCE), Some(e.source), None))?;
         let mut term = |kind: i64, value: Option<&str>| {
             value
                 .map(|value| dicts.terms.resolve(conn, (Some(kind), Some(value), None)))
                 .transpose()
         };
-        let event_type = term(dict::EVENT_TYPE, e.event_type.as_deref())?;
-        let ip = term(dict::IP, e.ip_address.as_deref())?;
-        let target_type = term(dict::TARGET_TYPE, e.target_type.as_deref())?;
-        let author = (
-            e.author_id,
-            e.author_name.as_deref(),
-            e.author_email.as_deref(),
-        );
+        let event_type = term(dict::EVENT_TYPE, e.event_type)?;
+        let ip = term(dict::IP, e.ip_address)?;
+        let target_type = term(dict::TARGET_TYPE, e.target_type)?;
+        let author = (e.author_id, e.author_name, e.author_email);
         let author = (author != (None, None, None))
             .then(|| dicts.authors.resolve(conn, author))
             .transpose()?;
-        let entity = (
-            e.entity_id,
-            e.entity_type.as_deref(),
-            e.entity_path.as_deref(),
-        );
+        let entity = (e.entity_id, e.entity_type, e.entity_path);
         let entity = (entity != (None, None, None))
             .then(|| dicts.entities.resolve(conn, entity))
             .transpose()?;
@@ -139,6 +135,6 @@ impl Refs {
 }
 
 /// Only audit_json.log details are stored; REST and stream details are read back from `raw`.
-fn stored_details(e: &AuditEvent) -> Option<String> {
-    (e.layout == Layout::AuditLog).then(|| e.details.to_string())
+fn stored_details(e: &EventRef<'_>) -> Option<String> {
+    (e.layout == Layout::AuditLog).then(|| e.details.to_json_string())
 }

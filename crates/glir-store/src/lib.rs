@@ -15,6 +15,7 @@ mod postings;
 mod row;
 mod schema;
 mod store;
+mod wal;
 
 pub use alerts::{AlertFilter, AlertRecord};
 pub use error::StoreError;
@@ -22,3 +23,4 @@ pub use filter::EventFilter;
 pub use insert::InsertStats;
 pub use schema::LATEST_VERSION;
 pub use store::{EventWriter, Store};
+pub use wal::Checkpointer;
