@@ -21,11 +21,17 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// both into a fresh store (1M stream events: 4.85 s vs 5.4 s) and into one already holding 1M
 /// (5.8 s vs 7.0 s).
 const PAGE_SIZE: i64 = 32768;
-/// Page cache per connection. Each insert touches the newest leaf of every lookup index for its
-/// actor, entity, IP and types; with thousands of distinct values those hot leaves are ~16 MiB,
-/// and a cache that holds them measured ~25% faster bulk inserts than an 8 MiB one, while
-/// keeping ingest well under 200 MB of memory.
-const CACHE_KIB: i64 = 32 * 1024;
+/// Page cache of a connection once it writes events. Each insert touches the newest leaf of
+/// every lookup table for its actor, entity, IP and types; with thousands of distinct values
+/// those hot leaves are ~16 MiB, and a cache that holds them measured ~25% faster bulk inserts
+/// than an 8 MiB one, while keeping ingest well under 200 MB of memory.
+const WRITER_CACHE_KIB: i64 = 32 * 1024;
+/// Page cache of a connection that only reads. Queries read each event's page once (a timeline
+/// of 1,000 events touches ~1,000 scattered pages), so a large cache only spends time faulting
+/// in fresh memory for pages never read again, while 2 MiB recycles the same buffers. Measured
+/// on a 10M-event store, `timeline --actor` showing 1,000 events: 41 ms with 32 MiB, 22 ms with
+/// 2 MiB.
+const READER_CACHE_KIB: i64 = 2 * 1024;
 
 /// Prepared statements kept per connection (writes, queries and their variants).
 const STATEMENT_CACHE: usize = 64;
@@ -36,6 +42,8 @@ pub struct Store {
     dicts: Dicts,
     /// Reused between transactions so a batch does not regrow its buffers.
     postings: Postings,
+    /// Whether the page cache has been grown for writing events.
+    writing: bool,
 }
 
 impl Store {
@@ -80,6 +88,7 @@ impl Store {
         Ok(Store {
             conn,
             dicts: Dicts::new(),
+            writing: false,
             postings: Postings::default(),
         })
     }
@@ -102,6 +111,12 @@ impl Store {
     /// Starts a write transaction that can span several insert calls (one large transaction
     /// per batch is much cheaper than many small ones). Dropped without `commit`, it rolls back.
     pub fn writer(&mut self) -> Result<EventWriter<'_>, StoreError> {
+        if !self.writing {
+            self.conn
+                .pragma_update(None, "cache_size", -WRITER_CACHE_KIB)
+                .context("cannot size the page cache")?;
+            self.writing = true;
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -333,6 +348,6 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // would re-prepare some of them on every batch.
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     conn.pragma_update(None, "synchronous", "NORMAL")?;
-    conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+    conn.pragma_update(None, "cache_size", -READER_CACHE_KIB)?;
     Ok(())
 }
