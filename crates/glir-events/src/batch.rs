@@ -3,7 +3,7 @@
 
 use crate::error::ParseError;
 use crate::event_ref::{Details, EventRef};
-use crate::fast::{self, Parsed};
+use crate::fast;
 use crate::layout::Layout;
 use std::borrow::Cow;
 
@@ -65,7 +65,10 @@ impl EventBatch {
     ) -> Result<(), ParseError> {
         let raw = raw.trim();
         match fast::parse(raw, layout) {
-            Some(parsed) => self.push_parsed(raw, parsed, source),
+            Some(parsed) => {
+                let id = parsed.event_id(raw);
+                self.push(&parsed.event_ref(raw, source, &id));
+            }
             None => {
                 let event = crate::parse::parse_slowly(raw, layout, source)?;
                 self.push(&EventRef::from(&event));
@@ -74,75 +77,46 @@ impl EventBatch {
         Ok(())
     }
 
-    /// Adds a copy of `e`.
+    /// Adds a copy of `e`. The record text is copied once; fields that are slices of it (as
+    /// the text path reads them) become spans of that copy, the others are copied after it.
     pub fn push(&mut self, e: &EventRef<'_>) {
         let source = self.source(e.source);
+        let base = self.text.len();
+        self.text.push_str(e.raw);
+        let raw = Span {
+            start: base,
+            end: self.text.len(),
+        };
         let details = match e.details {
             Details::Text(t) => Cow::Borrowed(t),
             Details::Value(_) => Cow::Owned(e.details.to_json_string()),
         };
-        let stored = Stored {
-            source,
-            event_id: self.append(e.event_id),
-            layout: e.layout,
-            created_at: e.created_at,
-            event_type: self.append_opt(e.event_type),
-            author_id: e.author_id,
-            author_name: self.append_opt(e.author_name),
-            author_email: self.append_opt(e.author_email),
-            entity_id: e.entity_id,
-            entity_type: self.append_opt(e.entity_type),
-            entity_path: self.append_opt(e.entity_path),
-            target_id: self.append_opt(e.target_id),
-            target_type: self.append_opt(e.target_type),
-            target_details: self.append_opt(e.target_details),
-            ip_address: self.append_opt(e.ip_address),
-            change: self.append_opt(e.change),
-            from: self.append_opt(e.from),
-            to: self.append_opt(e.to),
-            custom_message: self.append_opt(e.custom_message),
-            details: self.append(&details),
-            raw: self.append(e.raw),
-        };
-        self.events.push(stored);
-    }
-
-    /// Copies the record once; fields read from it become spans of that copy.
-    fn push_parsed(&mut self, raw: &str, p: Parsed<'_>, source: &str) {
-        let source = self.source(source);
-        let base = self.text.len();
-        self.text.push_str(raw);
-        let record = Span {
-            start: base,
-            end: self.text.len(),
-        };
-        let event_id = match p.event_id {
-            Some(id) => self.locate(raw, base, &id),
-            None => self.append(&crate::parse::content_id(raw)),
-        };
-        let mut opt = |s: Option<Cow<'_, str>>| s.map(|s| self.locate(raw, base, &s));
+        let mut put = |s: &str| self.locate(e.raw, base, s);
+        let event_id = put(e.event_id);
+        let details = put(&details);
+        let mut opt = |s: Option<&str>| s.map(&mut put);
         let stored = Stored {
             source,
             event_id,
-            layout: p.layout,
-            created_at: p.created_at,
-            event_type: opt(p.event_type),
-            author_id: p.author_id,
-            author_name: opt(p.author_name),
-            author_email: opt(p.author_email),
-            entity_id: p.entity_id,
-            entity_type: opt(p.entity_type),
-            entity_path: opt(p.entity_path),
-            target_id: opt(p.target_id),
-            target_type: opt(p.target_type),
-            target_details: opt(p.target_details),
-            ip_address: opt(p.ip_address),
-            change: opt(p.change),
-            from: opt(p.from),
-            to: opt(p.to),
-            custom_message: opt(p.custom_message),
-            details: opt(Some(Cow::Borrowed(p.details))).expect("given"),
-            raw: record,
+            layout: e.layout,
+            created_at: e.created_at,
+            event_type: opt(e.event_type),
+            author_id: e.author_id,
+            author_name: opt(e.author_name),
+            author_email: opt(e.author_email),
+            entity_id: e.entity_id,
+            entity_type: opt(e.entity_type),
+            entity_path: opt(e.entity_path),
+            target_id: opt(e.target_id),
+            target_type: opt(e.target_type),
+            target_details: opt(e.target_details),
+            ip_address: opt(e.ip_address),
+            change: opt(e.change),
+            from: opt(e.from),
+            to: opt(e.to),
+            custom_message: opt(e.custom_message),
+            details,
+            raw,
         };
         self.events.push(stored);
     }
@@ -168,10 +142,6 @@ impl EventBatch {
             start,
             end: self.text.len(),
         }
-    }
-
-    fn append_opt(&mut self, s: Option<&str>) -> Option<Span> {
-        s.map(|s| self.append(s))
     }
 
     fn source(&mut self, source: &str) -> Span {

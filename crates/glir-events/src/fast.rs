@@ -5,6 +5,7 @@
 //! invalid JSON, a duplicated field the event reads, an audit_json.log line — returns `None`, and
 //! the caller parses the record the ordinary way, which also reports what is wrong.
 
+use crate::event_ref::{Details, EventRef};
 use crate::layout::Layout;
 use crate::render::{as_i64, custom_message, into_text};
 use crate::scan::{self, Reader};
@@ -35,33 +36,45 @@ pub(crate) struct Parsed<'a> {
     pub(crate) details: &'a str,
 }
 
-impl Parsed<'_> {
-    /// The owned event; `raw` is the text it was read from.
-    pub(crate) fn into_event(self, raw: &str, source: &str) -> crate::AuditEvent {
-        let own = |v: Option<Cow<'_, str>>| v.map(Cow::into_owned);
-        crate::AuditEvent {
-            source: source.to_owned(),
-            event_id: own(self.event_id).unwrap_or_else(|| crate::parse::content_id(raw)),
+impl<'a> Parsed<'a> {
+    /// The event's id: the record's own, else the content id (as the value path gives).
+    pub(crate) fn event_id(&self, raw: &str) -> Cow<'a, str> {
+        self.event_id
+            .clone()
+            .unwrap_or_else(|| Cow::Owned(crate::parse::content_id(raw)))
+    }
+
+    /// The event, borrowing from this and from `raw`, the text it was read from.
+    pub(crate) fn event_ref<'s>(
+        &'s self,
+        raw: &'s str,
+        source: &'s str,
+        event_id: &'s str,
+    ) -> EventRef<'s> {
+        let text = |v: &'s Option<Cow<'a, str>>| v.as_deref();
+        EventRef {
+            source,
+            event_id,
             layout: self.layout,
             created_at: self.created_at,
-            event_type: own(self.event_type),
+            event_type: text(&self.event_type),
             author_id: self.author_id,
-            author_name: own(self.author_name),
-            author_email: own(self.author_email),
+            author_name: text(&self.author_name),
+            author_email: text(&self.author_email),
             entity_id: self.entity_id,
-            entity_type: own(self.entity_type),
-            entity_path: own(self.entity_path),
-            target_id: own(self.target_id),
-            target_type: own(self.target_type),
-            target_details: own(self.target_details),
-            ip_address: own(self.ip_address),
-            change: own(self.change),
-            from: own(self.from),
-            to: own(self.to),
-            custom_message: own(self.custom_message),
+            entity_type: text(&self.entity_type),
+            entity_path: text(&self.entity_path),
+            target_id: text(&self.target_id),
+            target_type: text(&self.target_type),
+            target_details: text(&self.target_details),
+            ip_address: text(&self.ip_address),
+            change: text(&self.change),
+            from: text(&self.from),
+            to: text(&self.to),
+            custom_message: text(&self.custom_message),
             // Checked valid while reading.
-            details: serde_json::from_str(self.details).unwrap_or(Value::Null),
-            raw: raw.to_owned(),
+            details: Details::Text(self.details),
+            raw,
         }
     }
 }

@@ -18,7 +18,10 @@ pub fn parse_event(
 ) -> Result<AuditEvent, ParseError> {
     let raw = raw.trim();
     match fast::parse(raw, layout) {
-        Some(parsed) => Ok(parsed.into_event(raw, source)),
+        Some(parsed) => {
+            let id = parsed.event_id(raw);
+            Ok(parsed.event_ref(raw, source, &id).to_event())
+        }
         None => parse_slowly(raw, layout, source),
     }
 }
