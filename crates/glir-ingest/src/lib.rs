@@ -18,5 +18,5 @@ mod report;
 
 pub use error::IngestError;
 pub use options::{IngestOptions, Progress};
-pub use pipeline::{ingest_file, ingest_reader};
+pub use pipeline::{ingest_file, ingest_reader, read_file};
 pub use report::{FileReport, LineError};

@@ -13,6 +13,7 @@ use glir_events::EventBatch;
 use glir_store::{InsertStats, Store, StoreError};
 use std::fs::File;
 use std::io::Read;
+use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -116,6 +117,60 @@ pub fn ingest_reader<R: Read + Send + 'static>(
     report.malformed = outcome.malformed;
     report.errors = outcome.errors;
     Ok(report)
+}
+
+/// Reads a file as [`ingest_file`] does (every layout, gzip, malformed records counted and
+/// reported, `strict` honoured) and hands its parsed events to `each`, a chunk at a time and in
+/// file order, instead of storing them; `each` breaking stops the reading. Memory stays flat as
+/// for an ingest; `inserted` and `duplicates` of the report stay 0.
+pub fn read_file(
+    path: &Path,
+    opts: &IngestOptions,
+    each: &mut dyn FnMut(&EventBatch) -> ControlFlow<()>,
+) -> Result<FileReport, IngestError> {
+    let io_err = |source| IngestError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let file = File::open(path).map_err(io_err)?;
+    let input = input::open(file, Arc::new(AtomicU64::new(0))).map_err(io_err)?;
+    let gzip = input.gzip;
+    let records = Records::detect(input.reader).map_err(io_err)?;
+    let (sender, receiver) = mpsc::sync_channel::<Chunk>(QUEUED_CHUNKS);
+    let (recycle, recycled) = mpsc::channel();
+    let mut records_read = 0;
+    let outcome = thread::scope(|scope| {
+        let producer = scope.spawn(move || parser::produce(records, opts, path, sender, recycled));
+        for chunk in &receiver {
+            records_read += chunk.events.len() as u64;
+            if each(&chunk.events).is_break() {
+                break;
+            }
+            // The reader may have finished; then this thread drops the events itself.
+            let _ = recycle.send(chunk.events);
+        }
+        // Hanging up makes the producer's next send fail, so it stops reading.
+        drop(receiver);
+        match producer.join() {
+            Ok(outcome) => outcome,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    });
+    match outcome.stop {
+        Some(Stop::Strict(error)) => return Err(IngestError::Strict(error)),
+        Some(Stop::Io(source)) => return Err(io_err(source)),
+        None => {}
+    }
+    Ok(FileReport {
+        path: path.to_owned(),
+        layout: outcome.layout,
+        gzip,
+        records: records_read,
+        inserted: 0,
+        duplicates: 0,
+        malformed: outcome.malformed,
+        errors: outcome.errors,
+    })
 }
 
 /// Inserts chunks, one transaction per batch. A batch left open when the chunks stop (the reader

@@ -200,3 +200,68 @@ fn rules_list_and_lint_cover_the_bundled_pack() {
     assert!(t.contains("unknown event type `add_ssh_keyz`"), "{t}");
     assert!(t.contains("no test file"), "{t}");
 }
+
+/// Streamed deletions: three within an hour make the pack's hourly-deletions correlation fire.
+fn deletion(id: &str, time: &str, event_type: &str) -> String {
+    format!(
+        r#"{{"id":"{id}","created_at":"2026-11-25T{time}Z","event_type":"{event_type}","author_id":7,"author_name":"Mallory","entity_type":"Project","entity_path":"grp/app-{id}","target_type":"Project","target_id":1,"target_details":"grp/app-{id}"}}"#
+    )
+}
+
+#[test]
+fn time_ordered_files_are_streamed_with_the_results_of_the_scratch_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("events-1.jsonl");
+    let second = dir.path().join("events-2.jsonl");
+    let mut lines = vec![
+        deletion("e1", "01:00:00", "project_deletion_marked"),
+        // One instant, ids out of order, and a re-delivered event.
+        deletion("b2", "01:10:00", "project_deletion_marked"),
+        deletion("a2", "01:10:00", "group_deletion_marked"),
+        deletion("b2", "01:10:00", "project_deletion_marked"),
+    ];
+    std::fs::write(&first, lines.join("\n") + "\n{not json\n").unwrap();
+    let later = [
+        deletion("e3", "01:20:00", "project_destroyed"),
+        deletion("e4", "01:30:00", "group_destroyed"),
+    ];
+    std::fs::write(&second, later.join("\n") + "\n").unwrap();
+    lines.extend(later);
+    lines.reverse();
+    let newest_first = dir.path().join("newest-first.jsonl");
+    std::fs::write(&newest_first, lines.join("\n") + "\n").unwrap();
+
+    let detect = |inputs: &[&Path], extra: &[&str]| {
+        let mut cmd = glir(dir.path());
+        cmd.args(["--format", "jsonl", "detect", "--rules", PACK]);
+        for input in inputs {
+            cmd.arg("--input").arg(input);
+        }
+        let out = cmd.args(extra).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        out
+    };
+    let streamed = detect(&[&first, &second], &[]);
+    // Any filter sends files through the scratch store; this one lets every event through.
+    let staged = detect(&[&first, &second], &["--since", "2000-01-01T00:00:00Z"]);
+    // Newest first cannot be streamed: correlation windows need time order.
+    let reordered = detect(&[&newest_first], &[]);
+    let alerts = String::from_utf8_lossy(&streamed.stdout).into_owned();
+    assert_eq!(alerts, String::from_utf8_lossy(&staged.stdout));
+    assert_eq!(alerts, String::from_utf8_lossy(&reordered.stdout));
+    let parsed: Vec<serde_json::Value> = alerts
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let ids = |a: &serde_json::Value| a["event_ids"].as_array().unwrap().len();
+    assert!(
+        parsed.iter().any(|a| ids(a) >= 3),
+        "no correlation fired:\n{alerts}"
+    );
+    // The repeated event is detected once.
+    let on_b2 = |a: &&serde_json::Value| a["event_ids"] == serde_json::json!(["b2"]);
+    assert_eq!(parsed.iter().filter(on_b2).count(), 1, "{alerts}");
+    // The malformed line is reported once, by the first read.
+    let stderr = String::from_utf8_lossy(&streamed.stderr);
+    assert_eq!(stderr.matches("events-1.jsonl:5:").count(), 1, "{stderr}");
+}

@@ -6,13 +6,16 @@ use crate::cli::{DetectArgs, GlobalArgs, LevelArg, OutputFormat};
 use crate::config::Settings;
 use anyhow::{Context, Result};
 use glir_detect::{Alert, Detector, level_rank, to_sarif};
-use glir_ingest::{IngestOptions, ingest_file};
+use glir_events::{EventBatch, EventRef};
+use glir_ingest::{IngestOptions, ingest_file, read_file};
 use glir_report::Format;
 use glir_store::{EventFilter, InsertStats, Store};
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::Timestamp;
 use std::collections::HashSet;
 use std::io::Write;
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Events read from the store per query: memory stays flat however many are stored.
@@ -26,53 +29,74 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
     let (pack, _) = load_pack(g, &source)?;
     let mut detector = Detector::new(&pack)?;
     let filter = to_filter(args)?;
-    // Files are staged in a scratch store: it reads every layout and gzip the ingester knows,
-    // in constant memory, and hands events back in time order, which correlation windows need
-    // (REST exports are newest first).
-    let scratch = tempfile::tempdir().context("cannot create a scratch directory")?;
-    let store = if args.inputs.is_empty() {
-        open_store(settings)?
-    } else {
-        stage(g, &scratch.path().join("detect.sqlite"), args)?
+    let opts = IngestOptions {
+        source: "detect".into(),
+        ..IngestOptions::default()
     };
-    let total = store.count_events(&filter)?;
-    let bar = progress(g, total);
-    let fail_rank = level_rank(fail_level(args.fail_level));
-    let mut out = std::io::stdout().lock();
-    let mut failing = false;
-    // Only a SARIF log needs the alerts kept; otherwise each is written and dropped.
-    let mut kept: Vec<Alert> = Vec::new();
     // Alerts on the store's own events are stored for playbooks and reports, through a second
     // connection (WAL lets it write while the first one reads). Alerts on --input files are
     // not: their events are not in the store.
-    let mut sink = if args.inputs.is_empty() {
+    let sink = if args.inputs.is_empty() {
         Some(AlertSink::new(open_store(settings)?))
     } else {
         None
     };
-    write_header(&mut out, g.format)?;
-    for_each_event(&store, &filter, PAGE, |event| {
-        bar.inc(1);
-        for alert in detector.process(event) {
-            failing |= level_rank(&alert.level) >= fail_rank;
-            write_alert(&mut out, &alert, report_format(g.format))?;
-            if let Some(sink) = sink.as_mut() {
-                sink.push(&alert)?;
-            }
-            if args.sarif.is_some() {
-                kept.push(alert);
-            }
+    let mut output = Output {
+        out: std::io::stdout().lock(),
+        format: g.format,
+        fail_rank: level_rank(fail_level(args.fail_level)),
+        failing: false,
+        kept: args.sarif.is_some().then(Vec::new),
+        sink,
+    };
+    write_header(&mut output.out, g.format)?;
+    let scratch = tempfile::tempdir().context("cannot create a scratch directory")?;
+    let scan = if args.inputs.is_empty() || !selects_everything(&filter) {
+        None
+    } else {
+        Some(scan_inputs(g, &args.inputs, &opts)?)
+    };
+    match scan {
+        Some(scan) if scan.in_time_order => stream_inputs(
+            g,
+            &args.inputs,
+            &opts,
+            scan.events,
+            &mut detector,
+            &mut output,
+        )?,
+        scan => {
+            // The scratch store reads every layout and gzip the ingester knows, in constant
+            // memory, and hands events back in time order, which correlation windows need (REST
+            // exports are newest first), and filtered as `glir events` filters.
+            let store = if args.inputs.is_empty() {
+                open_store(settings)?
+            } else {
+                let errors_shown = scan.is_some();
+                stage(
+                    g,
+                    &scratch.path().join("detect.sqlite"),
+                    args,
+                    &opts,
+                    errors_shown,
+                )?
+            };
+            let bar = progress(g, store.count_events(&filter)?);
+            for_each_event(&store, &filter, PAGE, |event| {
+                bar.inc(1);
+                output.alerts(detector.process(event))
+            })?;
+            bar.finish_and_clear();
         }
-        Ok(())
-    })?;
-    bar.finish_and_clear();
-    out.flush()?;
-    if let Some(path) = &args.sarif {
-        let log = serde_json::to_string_pretty(&to_sarif(&pack, &kept))?;
+    }
+    output.out.flush()?;
+    if let (Some(path), Some(kept)) = (&args.sarif, &output.kept) {
+        let log = serde_json::to_string_pretty(&to_sarif(&pack, kept))?;
         std::fs::write(path, log).with_context(|| format!("writing {}", path.display()))?;
     }
     let summary = detector.finish();
-    let stored = sink.map(AlertSink::finish).transpose()?;
+    let failing = output.failing;
+    let stored = output.sink.map(AlertSink::finish).transpose()?;
     if !g.quiet {
         eprintln!(
             "{} events, {} alerts from {} rules",
@@ -92,6 +116,150 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Where alerts go: the listing, the exit code, the SARIF log and the store.
+struct Output<W: Write> {
+    out: W,
+    format: OutputFormat,
+    fail_rank: usize,
+    failing: bool,
+    /// Only a SARIF log needs the alerts kept; otherwise each is written and dropped.
+    kept: Option<Vec<Alert>>,
+    sink: Option<AlertSink>,
+}
+
+impl<W: Write> Output<W> {
+    fn alerts(&mut self, alerts: Vec<Alert>) -> Result<()> {
+        for alert in alerts {
+            self.failing |= level_rank(&alert.level) >= self.fail_rank;
+            write_alert(&mut self.out, &alert, report_format(self.format))?;
+            if let Some(sink) = self.sink.as_mut() {
+                sink.push(&alert)?;
+            }
+            if let Some(kept) = self.kept.as_mut() {
+                kept.push(alert);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What a first read of the input files found.
+struct InputScan {
+    events: u64,
+    /// Every file's events in time order, and each file's after the previous file's.
+    in_time_order: bool,
+}
+
+/// Reads the inputs once, reporting malformed records, to see whether they can be streamed
+/// into the detector in the order given: correlation windows need events in time order.
+fn scan_inputs(g: &GlobalArgs, inputs: &[PathBuf], opts: &IngestOptions) -> Result<InputScan> {
+    let mut scan = InputScan {
+        events: 0,
+        in_time_order: true,
+    };
+    let mut last: Option<Timestamp> = None;
+    for input in inputs {
+        let report = read_file(input, opts, &mut |batch| {
+            for e in batch.iter() {
+                scan.in_time_order &= last.is_none_or(|last| last <= e.created_at);
+                last = Some(e.created_at);
+            }
+            ControlFlow::Continue(())
+        })
+        .with_context(|| format!("reading {}", input.display()))?;
+        scan.events += report.records;
+        if !g.quiet {
+            report.errors.iter().for_each(|e| eprintln!("{e}"));
+        }
+    }
+    Ok(scan)
+}
+
+/// Runs files already in time order straight through the detector, in the order the scratch
+/// store would give them back: events of one instant sorted by id, a repeated id (a re-delivered
+/// event) dropped.
+fn stream_inputs<W: Write>(
+    g: &GlobalArgs,
+    inputs: &[PathBuf],
+    opts: &IngestOptions,
+    total: u64,
+    detector: &mut Detector,
+    output: &mut Output<W>,
+) -> Result<()> {
+    let bar = progress(g, total);
+    // The events of the current instant, copied: an instant can span two chunks.
+    let mut instant = EventBatch::new();
+    let mut failed = None;
+    for input in inputs {
+        read_file(input, opts, &mut |batch| {
+            for e in batch.iter() {
+                bar.inc(1);
+                if instant
+                    .get(0)
+                    .is_some_and(|first| first.created_at != e.created_at)
+                    && let Err(err) = run_instant(&mut instant, detector, output)
+                {
+                    failed = Some(err);
+                    return ControlFlow::Break(());
+                }
+                instant.push(&e);
+            }
+            ControlFlow::Continue(())
+        })
+        .with_context(|| format!("reading {}", input.display()))?;
+        if let Some(err) = failed.take() {
+            return Err(err);
+        }
+    }
+    run_instant(&mut instant, detector, output)?;
+    bar.finish_and_clear();
+    Ok(())
+}
+
+/// Detects over one instant's events as the store orders them (`ORDER BY created_at, event_id`,
+/// the first stored of a repeated id kept), then empties it.
+fn run_instant<W: Write>(
+    instant: &mut EventBatch,
+    detector: &mut Detector,
+    output: &mut Output<W>,
+) -> Result<()> {
+    let mut events: Vec<EventRef<'_>> = instant.iter().collect();
+    // Stable, so of two events with one id the first read comes first and is kept.
+    events.sort_by(|a, b| a.event_id.cmp(b.event_id));
+    events.dedup_by(|later, first| later.event_id == first.event_id);
+    for e in events {
+        output.alerts(detector.process_ref(e))?;
+    }
+    instant.clear();
+    Ok(())
+}
+
+/// Whether the filter lets every event through (then files need no scratch store to filter).
+fn selects_everything(f: &EventFilter) -> bool {
+    let EventFilter {
+        actor,
+        ip,
+        event_type,
+        target_type,
+        entity,
+        since,
+        until,
+        source,
+        limit,
+        newest_first,
+    } = f;
+    actor.is_none()
+        && ip.is_none()
+        && event_type.is_none()
+        && target_type.is_none()
+        && entity.is_none()
+        && since.is_none()
+        && until.is_none()
+        && source.is_none()
+        && limit.is_none()
+        && !newest_first
 }
 
 /// Buffers alerts and writes them to the store a chunk at a time.
@@ -137,16 +305,19 @@ fn to_filter(args: &DetectArgs) -> Result<EventFilter> {
     super::events::to_filter(&args.filter, false, Timestamp::now())
 }
 
-fn stage(g: &GlobalArgs, path: &std::path::Path, args: &DetectArgs) -> Result<Store> {
+/// `errors_shown`: a first read has already reported the malformed records.
+fn stage(
+    g: &GlobalArgs,
+    path: &Path,
+    args: &DetectArgs,
+    opts: &IngestOptions,
+    errors_shown: bool,
+) -> Result<Store> {
     let mut store = Store::open(path)?;
-    let opts = IngestOptions {
-        source: "detect".into(),
-        ..IngestOptions::default()
-    };
     for input in &args.inputs {
-        let report = ingest_file(&mut store, input, &opts, &mut |_| {})
+        let report = ingest_file(&mut store, input, opts, &mut |_| {})
             .with_context(|| format!("reading {}", input.display()))?;
-        if !g.quiet {
+        if !g.quiet && !errors_shown {
             for e in &report.errors {
                 eprintln!("{e}");
             }
