@@ -1,5 +1,6 @@
 //! Token generators for tests: an independent encoder of GitLab's routable format
-//! (routable_token.rb: payload → base64url → length → CRC) and legacy random bodies.
+//! (routable_token.rb: payload → base64url → length → CRC) and legacy random bodies. glir-scan's
+//! tests use them too.
 #![allow(dead_code)] // each test binary uses a different subset
 
 use base64::Engine as _;
@@ -92,6 +93,17 @@ impl Rng {
 
     pub fn bytes(&mut self, n: usize) -> Vec<u8> {
         (0..n).map(|_| (self.next_u64() >> 32) as u8).collect()
+    }
+
+    pub fn random16(&mut self) -> [u8; 16] {
+        self.bytes(16).try_into().expect("16 bytes")
+    }
+
+    /// `n` characters from `alphabet`.
+    pub fn pick(&mut self, alphabet: &[u8], n: usize) -> String {
+        (0..n)
+            .map(|_| alphabet[(self.next_u64() % alphabet.len() as u64) as usize] as char)
+            .collect()
     }
 }
 
