@@ -1,6 +1,7 @@
 //! Streaming evaluation of a [`RulePack`] over canonical events.
 
 use crate::alert::{Alert, actor_of, event_reason};
+use crate::correlate::{Correlator, Fired, MAX_EVENTS};
 use crate::dispatch::{Candidate, Dispatch};
 use crate::error::DetectError;
 use crate::event_view::{EventView, RefsView};
@@ -12,17 +13,18 @@ use rsigma_eval::{
 };
 use std::collections::HashSet;
 
-/// How many contributing event ids a correlation alert keeps (rsigma keeps the newest).
-const MAX_CORRELATION_EVENTS: usize = 100;
-
 /// Runs a pack over events one at a time; memory is the correlation windows only.
 ///
 /// Detection rules are evaluated by rsigma's `eval_condition` on the rules [`Dispatch`] lists
-/// for the event's type, and alerts are built straight from the match; only matches of rules a
-/// correlation refers to go through rsigma's correlation engine. That is what rsigma's
-/// `process_event` does, minus screening every rule and building a full result per match.
+/// for the event's type. Matches of rules a correlation refers to go into glir's own
+/// correlation windows ([`Correlator`]), or rsigma's engine for packs those do not cover. That
+/// is what rsigma's `process_event` does, minus screening every rule and building a full result
+/// per match: what fired is recorded as rule and window, and alerts are built only when asked
+/// for ([`Hits::alerts`]).
 pub struct Detector {
     engine: CorrelationEngine,
+    /// `None` when rsigma's engine keeps the correlation state.
+    correlator: Option<Correlator>,
     dispatch: Dispatch,
     /// Per compiled rule, in engine order.
     rules: Vec<RuleMeta>,
@@ -31,8 +33,29 @@ pub struct Detector {
     max_state: usize,
     candidates: Vec<Candidate>,
     selections: Vec<String>,
+    /// What the current event raised.
+    hits: Vec<Hit>,
+    /// Correlation results of rsigma's engine for the current event.
+    results: Vec<EvaluationResult>,
     events: u64,
     alerts: u64,
+}
+
+/// One alert of the current event, not built yet.
+#[derive(Debug, Clone, Copy)]
+enum Hit {
+    /// A detection rule, by engine index.
+    Rule(usize),
+    Correlation(Fired),
+    /// A correlation result of rsigma's engine, by index in `Detector::results`.
+    Rsigma(usize),
+}
+
+/// What one event raised. Building the alerts (their reason, ids and copies of rule metadata)
+/// is left to [`alerts`](Self::alerts), so counting or filtering costs nothing per alert.
+pub struct Hits<'d, 'e> {
+    detector: &'d Detector,
+    event: EventRef<'e>,
 }
 
 /// What an alert of a detection rule carries, prepared once.
@@ -59,7 +82,7 @@ fn config() -> CorrelationConfig {
         timestamp_fields: vec!["created_at".into()],
         // `RefsView` relies on this mode: it gives rsigma only the event id as JSON.
         correlation_event_mode: CorrelationEventMode::Refs,
-        max_correlation_events: MAX_CORRELATION_EVENTS,
+        max_correlation_events: MAX_EVENTS,
         ..CorrelationConfig::default()
     }
 }
@@ -75,6 +98,23 @@ pub(crate) fn build_engine(pack: &RulePack) -> Result<CorrelationEngine, DetectE
 impl Detector {
     /// A detector with fresh correlation state for `pack`.
     pub fn new(pack: &RulePack) -> Result<Detector, DetectError> {
+        Detector::build(pack, crate::correlate::supports(&pack.collection))
+    }
+
+    /// A detector whose correlation state rsigma's engine keeps, whatever the pack: the
+    /// reference glir's own windows are tested against.
+    #[cfg(test)]
+    pub(crate) fn with_rsigma_correlations(pack: &RulePack) -> Result<Detector, DetectError> {
+        Detector::build(pack, false)
+    }
+
+    /// Whether glir's own windows keep the correlation state.
+    #[cfg(test)]
+    pub(crate) fn owns_correlations(&self) -> bool {
+        self.correlator.is_some()
+    }
+
+    fn build(pack: &RulePack, own_correlations: bool) -> Result<Detector, DetectError> {
         let engine = build_engine(pack)?;
         let quiet = correlation_only(pack);
         let referenced = correlation_inputs(pack);
@@ -92,13 +132,28 @@ impl Detector {
                 }
             })
             .collect();
+        let correlator = match own_correlations {
+            true => {
+                let ids: Vec<_> = compiled
+                    .iter()
+                    .map(|r| (r.id.clone(), pack_name(pack, r).cloned()))
+                    .collect();
+                let c = Correlator::new(&pack.collection, &ids)
+                    .map_err(|e| DetectError::Engine(e.to_string()))?;
+                Some(c)
+            }
+            false => None,
+        };
         Ok(Detector {
             dispatch: Dispatch::new(compiled),
             rules,
             max_state: config().max_state_entries,
+            correlator,
             engine,
             candidates: Vec::new(),
             selections: Vec::new(),
+            hits: Vec::new(),
+            results: Vec::new(),
             events: 0,
             alerts: 0,
         })
@@ -107,19 +162,24 @@ impl Detector {
     /// Alerts raised by this event: detections on it and correlations it completes. Feed events
     /// in time order, as correlation windows are measured on `created_at`.
     pub fn process(&mut self, event: &AuditEvent) -> Vec<Alert> {
-        self.process_ref(EventRef::from(event))
+        self.process_ref(EventRef::from(event)).alerts()
     }
 
-    /// [`process`](Self::process) for a borrowed event, e.g. one of an `EventBatch`.
-    pub fn process_ref(&mut self, event: EventRef<'_>) -> Vec<Alert> {
+    /// [`process`](Self::process) for a borrowed event, e.g. one of an `EventBatch`, without
+    /// building the alerts yet.
+    pub fn process_ref<'e>(&mut self, event: EventRef<'e>) -> Hits<'_, 'e> {
         self.events += 1;
+        self.hits.clear();
+        self.results.clear();
         let view = EventView::new(event);
+        let ts = event.created_at.as_second();
         self.dispatch
             .candidates(event.event_type, &mut self.candidates);
         let compiled = self.engine.engine().rules();
-        let mut alerts = Vec::new();
         let mut feed = Vec::new();
-        let mut reason = None;
+        if let Some(c) = &mut self.correlator {
+            c.begin();
+        }
         for &Candidate { rule: i, matched } in &self.candidates {
             let rule = &compiled[i];
             if !matched && !matches(rule, &view, &mut self.selections) {
@@ -127,35 +187,34 @@ impl Detector {
             }
             let meta = &self.rules[i];
             if meta.feeds {
-                feed.push(detection_result(rule));
+                match &mut self.correlator {
+                    Some(c) => c.feed(i, &view, ts),
+                    None => feed.push(detection_result(rule)),
+                }
             }
             if !meta.quiet {
-                let reason = reason.get_or_insert_with(|| event_reason(&event));
-                alerts.push(Alert {
-                    rule_id: meta.key.clone(),
-                    title: rule.title.clone(),
-                    level: meta.level.clone(),
-                    tags: rule.tags.clone(),
-                    event_ids: vec![event.event_id.to_owned()],
-                    actor: actor_of(&event),
-                    time: event.created_at,
-                    reason: format!("{}: {reason}", rule.title),
-                });
+                self.hits.push(Hit::Rule(i));
             }
         }
-        if !feed.is_empty() || self.engine.state_count() >= self.max_state {
-            let results = self.engine.process_with_detections(
-                &RefsView(&view),
-                feed,
-                event.created_at.as_second(),
-            );
-            for r in results.iter().filter(|r| !r.is_detection()) {
-                let reason = reason.get_or_insert_with(|| event_reason(&event));
-                alerts.push(correlation_alert(r, &event, reason));
+        match &self.correlator {
+            Some(c) => self
+                .hits
+                .extend(c.fired().iter().map(|&f| Hit::Correlation(f))),
+            None if !feed.is_empty() || self.engine.state_count() >= self.max_state => {
+                let results = self
+                    .engine
+                    .process_with_detections(&RefsView(&view), feed, ts);
+                self.results
+                    .extend(results.into_iter().filter(|r| !r.is_detection()));
+                self.hits.extend((0..self.results.len()).map(Hit::Rsigma));
             }
+            None => {}
         }
-        self.alerts += alerts.len() as u64;
-        alerts
+        self.alerts += self.hits.len() as u64;
+        Hits {
+            detector: self,
+            event,
+        }
     }
 
     /// Ids of the detection rules matching this event on its own, including rules that only
@@ -277,27 +336,95 @@ fn rule_id(r: &EvaluationResult) -> String {
     rule_key(r).to_owned()
 }
 
+impl Hits<'_, '_> {
+    /// How many alerts the event raised.
+    pub fn len(&self) -> usize {
+        self.detector.hits.len()
+    }
+
+    /// Whether it raised none.
+    pub fn is_empty(&self) -> bool {
+        self.detector.hits.is_empty()
+    }
+
+    /// The alerts, detections first in pack order, then correlations in the order they fired.
+    pub fn alerts(&self) -> Vec<Alert> {
+        let d = self.detector;
+        let e = &self.event;
+        // Every alert on one event shares its reason.
+        let reason = match d.hits.is_empty() {
+            true => String::new(),
+            false => event_reason(e),
+        };
+        let compiled = d.engine.engine().rules();
+        d.hits
+            .iter()
+            .map(|&hit| match hit {
+                Hit::Rule(i) => {
+                    let (rule, meta) = (&compiled[i], &d.rules[i]);
+                    Alert {
+                        rule_id: meta.key.clone(),
+                        title: rule.title.clone(),
+                        level: meta.level.clone(),
+                        tags: rule.tags.clone(),
+                        event_ids: vec![e.event_id.to_owned()],
+                        actor: actor_of(e),
+                        time: e.created_at,
+                        reason: format!("{}: {reason}", rule.title),
+                    }
+                }
+                Hit::Correlation(fired) => {
+                    let c = d.correlator.as_ref().expect("fired by the correlator");
+                    let corr = c.correlation(fired);
+                    let (ids, group) = c.window(fired);
+                    Alert {
+                        rule_id: corr.id.clone().unwrap_or_else(|| corr.title.clone()),
+                        title: corr.title.clone(),
+                        level: level_name(corr.level.as_ref()),
+                        tags: corr.tags.clone(),
+                        event_ids: with_event(ids.map(str::to_owned).collect(), e),
+                        actor: group_actor(group.into_iter()).or_else(|| actor_of(e)),
+                        time: e.created_at,
+                        reason: format!("{}: {reason}", corr.title),
+                    }
+                }
+                Hit::Rsigma(i) => correlation_alert(&d.results[i], e, &reason),
+            })
+            .collect()
+    }
+}
+
+/// The ids of a correlation's window, with the completing event's among them.
+fn with_event(mut ids: Vec<String>, event: &EventRef<'_>) -> Vec<String> {
+    if !ids.iter().any(|id| id == event.event_id) {
+        ids.push(event.event_id.to_owned());
+    }
+    ids
+}
+
+/// Who a correlation is about when it groups by author: its group key's author.
+fn group_actor<'a>(mut group: impl Iterator<Item = (&'a str, &'a str)>) -> Option<String> {
+    group
+        .find(|(k, _)| *k == "author_name" || *k == "author_id")
+        .map(|(_, v)| v.to_owned())
+}
+
 /// `reason` is [`event_reason`] of `event`.
 fn correlation_alert(r: &EvaluationResult, event: &EventRef<'_>, reason: &str) -> Alert {
     let (event_ids, actor) = match &r.body {
         ResultBody::Detection(_) => (vec![event.event_id.to_owned()], actor_of(event)),
         ResultBody::Correlation(c) => {
-            let mut ids: Vec<String> = c
+            let ids = c
                 .event_refs
                 .iter()
                 .flatten()
                 .filter_map(|e| e.id.clone())
                 .collect();
-            if !ids.iter().any(|id| id == event.event_id) {
-                ids.push(event.event_id.to_owned());
-            }
-            // The group key names who the correlation is about when it groups by author.
-            let grouped = c
-                .group_key
-                .iter()
-                .find(|(k, _)| k == "author_name" || k == "author_id")
-                .map(|(_, v)| v.clone());
-            (ids, grouped.or_else(|| actor_of(event)))
+            let group = c.group_key.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+            (
+                with_event(ids, event),
+                group_actor(group).or_else(|| actor_of(event)),
+            )
         }
     };
     Alert {

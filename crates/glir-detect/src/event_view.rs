@@ -31,6 +31,11 @@ impl<'a> EventView<'a> {
         }
     }
 
+    /// The event's id, which correlation windows keep.
+    pub(crate) fn event_id(&self) -> &'a str {
+        self.e.event_id
+    }
+
     /// Top-level scalar fields, in [`sigma_fields`] order; absent values absent.
     fn top_level(&self) -> [(&'static str, Option<EventValue<'a>>); 12] {
         let e = &self.e;

@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 mod alert;
+mod correlate;
 mod detector;
 mod dispatch;
 mod error;
@@ -21,7 +22,7 @@ mod ruletest;
 mod sarif;
 
 pub use alert::{Alert, LEVELS, level_rank};
-pub use detector::{DetectSummary, Detector};
+pub use detector::{DetectSummary, Detector, Hits};
 pub use error::{DetectError, RuleFileError};
 pub use event_types::{KNOWN_EVENT_TYPES, is_known_event_type};
 pub use fields::{FIELD_NAMES, is_known_field, sigma_fields};

@@ -230,7 +230,7 @@ fn run_instant<W: Write>(
     events.sort_by(|a, b| a.event_id.cmp(b.event_id));
     events.dedup_by(|later, first| later.event_id == first.event_id);
     for e in events {
-        output.alerts(detector.process_ref(e))?;
+        output.alerts(detector.process_ref(e).alerts())?;
     }
     instant.clear();
     Ok(())

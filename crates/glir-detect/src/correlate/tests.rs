@@ -1,0 +1,290 @@
+//! glir's correlation windows against rsigma's engine: the same streams must give the same
+//! alerts, in the same order, with the same event ids.
+
+use crate::detector::Detector;
+use crate::pack::{RulePack, load_rules};
+use glir_events::{AuditEvent, Layout, parse_event};
+use std::path::Path;
+
+/// A small deterministic generator (xorshift), so failures replay.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+/// Event types the pack's correlations count, and a few it ignores.
+const TYPES: &[&str] = &[
+    "login_failed_with_standard_authentication",
+    "login_failed_with_otp_authentication",
+    "authenticated_with_password",
+    "user_authenticated_with_two_factor",
+    "personal_access_token_created",
+    "project_access_token_created",
+    "deploy_token_created",
+    "add_ssh_key",
+    "webhook_created",
+    "user_created",
+    "user_signed_in_from_unseen_ip",
+    "personal_access_token_used_from_unseen_ip",
+    "repository_download_operation",
+    "project_export_created",
+    "project_export_file_download_started",
+    "project_deletion_marked",
+    "group_destroyed",
+    "member_created",
+    "repository_git_operation",
+];
+
+/// `n` streamed events by a handful of actors, in time order: bursts within seconds (often
+/// several in one second), quiet spells of minutes and the odd jump of hours, so windows fill,
+/// slide and empty. Some events lack the author name, or carry a numeric one.
+fn stream(seed: u64, n: usize) -> Vec<AuditEvent> {
+    let mut rng = Rng(seed);
+    let mut t = 1_740_787_200_i64; // 2025-03-01T00:00:00Z
+    (0..n)
+        .map(|i| {
+            t += match rng.below(20) {
+                0..=9 => 0,
+                10..=15 => rng.below(30) as i64,
+                16..=18 => rng.below(900) as i64,
+                _ => rng.below(30_000) as i64,
+            };
+            let time = jiff::Timestamp::from_second(t).unwrap();
+            let author = match rng.below(12) {
+                0 => String::new(),
+                1 => r#""author_name": 42, "#.to_owned(),
+                k => format!(r#""author_name": "{}", "#, rng.pick(&["alice", "bob", "carol"]).to_owned() + &k.min(4).to_string()),
+            };
+            let json = format!(
+                r#"{{"id": "ev-{i:06}", "event_type": "{}", {author}"author_id": {}, "entity_type": "Project", "entity_path": "grp/app{}", "ip_address": "10.0.0.{}", "created_at": "{time}", "details": {{"custom_message": "m"}}}}"#,
+                rng.pick(TYPES),
+                rng.below(5),
+                rng.below(3),
+                rng.below(4),
+            );
+            parse_event(&json, Some(Layout::Stream), "test").unwrap()
+        })
+        .collect()
+}
+
+fn gitlab_pack() -> RulePack {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/gitlab");
+    load_rules(&[dir], true, &[]).unwrap()
+}
+
+/// Runs both detectors over `events`; returns how many correlation alerts they agreed on.
+fn agree(pack: &RulePack, events: &[AuditEvent]) -> usize {
+    let mut own = Detector::new(pack).unwrap();
+    assert!(
+        own.owns_correlations(),
+        "the pack should use glir's windows"
+    );
+    let mut reference = Detector::with_rsigma_correlations(pack).unwrap();
+    let mut correlated = 0;
+    for e in events {
+        let (a, b) = (own.process(e), reference.process(e));
+        assert_eq!(a, b, "after {}", e.event_id);
+        correlated += a.iter().filter(|a| a.event_ids.len() > 1).count();
+    }
+    correlated
+}
+
+#[test]
+fn the_gitlab_pack_correlates_as_rsigma_does() {
+    let pack = gitlab_pack();
+    for seed in [1, 7, 2026] {
+        let fired = agree(&pack, &stream(seed, 6_000));
+        // Not vacuous: the streams complete correlations many times.
+        assert!(fired > 100, "seed {seed}: {fired} correlation alerts");
+    }
+}
+
+/// Correlations of every type and window mode the pack does not use, over the same streams.
+const BASE_RULES: &str = r#"
+title: Failed
+id: r-failed
+name: failed
+level: low
+logsource: {product: gitlab, service: audit}
+detection:
+  s:
+    event_type|startswith: login_failed
+  condition: s
+---
+title: Succeeded
+name: succeeded
+level: low
+logsource: {product: gitlab, service: audit}
+detection:
+  s:
+    event_type: authenticated_with_password
+  condition: s
+---
+title: Token
+id: r-token
+name: token
+level: low
+logsource: {product: gitlab, service: audit}
+detection:
+  s:
+    event_type|contains: token
+  condition: s
+"#;
+
+const OTHER_CORRELATIONS: &str = r#"
+title: Distinct IPs
+id: c-values
+level: high
+correlation:
+  type: value_count
+  rules: [r-failed]
+  group-by: [author_name]
+  timespan: 10m
+  condition:
+    field: ip_address
+    gte: 3
+---
+title: Distinct IP and path
+id: c-values2
+level: high
+correlation:
+  type: value_count
+  rules: [token]
+  group-by: [author_id, entity_type]
+  timespan: 1h
+  condition:
+    field: [ip_address, entity_path]
+    gt: 2
+---
+title: Both, any order
+id: c-temporal
+level: high
+generate: true
+correlation:
+  type: temporal
+  rules: [failed, r-token]
+  group-by: [author_name]
+  timespan: 5m
+  condition:
+    gte: 2
+---
+title: Tumbling count
+id: c-tumbling
+level: medium
+correlation:
+  type: event_count
+  rules: [r-failed, r-token]
+  group-by: [entity_path]
+  timespan: 10m
+  window: tumbling
+  condition:
+    gte: 4
+    lt: 9
+---
+title: Session count
+id: c-session
+level: medium
+correlation:
+  type: event_count
+  rules: [succeeded]
+  group-by: [details.custom_message, author_name]
+  timespan: 1h
+  window: session
+  gap: 2m
+  condition:
+    gte: 3
+---
+title: Nobody grouped
+id: c-ungrouped
+level: low
+correlation:
+  type: event_count
+  rules: [token]
+  timespan: 30s
+  condition:
+    eq: 2
+"#;
+
+/// A pack from YAML documents, one file each.
+fn pack_of(files: &[&str]) -> (tempfile::TempDir, RulePack) {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, text) in files.iter().enumerate() {
+        std::fs::write(dir.path().join(format!("r{i}.yml")), text).unwrap();
+    }
+    let pack = load_rules(&[dir.path().to_path_buf()], true, &[]).unwrap();
+    (dir, pack)
+}
+
+#[test]
+fn other_correlation_types_and_windows_correlate_as_rsigma_does() {
+    let (_dir, pack) = pack_of(&[BASE_RULES, OTHER_CORRELATIONS]);
+    assert_eq!(pack.collection.correlations.len(), 6);
+    for seed in [3, 11] {
+        let fired = agree(&pack, &stream(seed, 6_000));
+        assert!(fired > 100, "seed {seed}: {fired} correlation alerts");
+    }
+}
+
+#[test]
+fn packs_beyond_the_windows_go_to_rsigma() {
+    let correlation = |extra: &str, rules: &str| {
+        format!(
+            "title: Extra\nid: c-extra\nlevel: high\n{extra}correlation:\n  type: event_count\n  \
+             rules: [{rules}]\n  group-by: [author_name]\n  timespan: 1h\n  condition:\n    gte: 2\n"
+        )
+    };
+    let (_dir, plain) = pack_of(&[BASE_RULES, &correlation("", "r-failed")]);
+    assert!(Detector::new(&plain).unwrap().owns_correlations());
+    let chained = correlation("", "c-values");
+    let suppressed = correlation("rsigma.suppress: 5m\n", "r-failed");
+    for extra in [chained, suppressed] {
+        let (_dir, pack) = pack_of(&[BASE_RULES, OTHER_CORRELATIONS, &extra]);
+        assert_eq!(pack.collection.correlations.len(), 7);
+        assert!(
+            !Detector::new(&pack).unwrap().owns_correlations(),
+            "{extra}"
+        );
+    }
+}
+
+#[test]
+fn alerts_of_a_window_list_its_events_oldest_first_capped_at_the_newest() {
+    // 150 failures then a success, one actor, within the window: the alert keeps the last 100.
+    let pack = gitlab_pack();
+    let mut d = Detector::new(&pack).unwrap();
+    let event = |i: usize, kind: &str| {
+        let json = format!(
+            r#"{{"id": "e{i:03}", "event_type": "{kind}", "author_name": "mallory", "created_at": "2025-03-01T00:{:02}:{:02}Z"}}"#,
+            i / 60,
+            i % 60
+        );
+        parse_event(&json, Some(Layout::Stream), "test").unwrap()
+    };
+    let then_success = |a: &&crate::Alert| a.title.contains("followed by a successful sign-in");
+    for i in 0..150 {
+        let alerts = d.process(&event(i, "login_failed_with_standard_authentication"));
+        assert!(!alerts.iter().any(|a| then_success(&a)), "{alerts:?}");
+    }
+    let alerts = d.process(&event(150, "authenticated_with_password"));
+    let correlation = alerts
+        .iter()
+        .find(then_success)
+        .expect("failures then a success");
+    let expected: Vec<String> = (51..=150).map(|i| format!("e{i:03}")).collect();
+    assert_eq!(correlation.event_ids, expected);
+    assert_eq!(correlation.actor.as_deref(), Some("mallory"));
+}
