@@ -4,6 +4,7 @@ use crate::alert::{Alert, actor_of, event_reason};
 use crate::correlate::{Correlator, Fired, MAX_EVENTS};
 use crate::dispatch::{Candidate, Dispatch};
 use crate::error::DetectError;
+use crate::eval::{Program, Scratch};
 use crate::event_view::{EventView, RefsView};
 use crate::pack::{RulePack, level_name};
 use glir_events::{AuditEvent, EventRef};
@@ -32,7 +33,9 @@ pub struct Detector {
     /// processes an event: at that size every event goes to it, as with `process_event`.
     max_state: usize,
     candidates: Vec<Candidate>,
-    selections: Vec<String>,
+    /// Per compiled rule: glir's program for it, `None` when rsigma evaluates it.
+    programs: Vec<Option<Program>>,
+    scratch: Scratch,
     /// What the current event raised.
     hits: Vec<Hit>,
     /// Correlation results of rsigma's engine for the current event.
@@ -144,6 +147,7 @@ impl Detector {
             }
             false => None,
         };
+        let programs = compiled.iter().map(Program::compile).collect();
         Ok(Detector {
             dispatch: Dispatch::new(compiled),
             rules,
@@ -151,7 +155,8 @@ impl Detector {
             correlator,
             engine,
             candidates: Vec::new(),
-            selections: Vec::new(),
+            programs,
+            scratch: Scratch::default(),
             hits: Vec::new(),
             results: Vec::new(),
             events: 0,
@@ -182,7 +187,7 @@ impl Detector {
         }
         for &Candidate { rule: i, matched } in &self.candidates {
             let rule = &compiled[i];
-            if !matched && !matches(rule, &view, &mut self.selections) {
+            if !matched && !matches(rule, self.programs[i].as_ref(), &view, &mut self.scratch) {
                 continue;
             }
             let meta = &self.rules[i];
@@ -221,15 +226,25 @@ impl Detector {
     /// feed correlations; no correlation state changes. Used by rule tests.
     pub fn matching_rules(&self, event: &AuditEvent) -> Vec<String> {
         let view = EventView::new(EventRef::from(event));
-        let (mut candidates, mut selections) = (Vec::new(), Vec::new());
+        let (mut candidates, mut scratch) = (Vec::new(), Scratch::default());
         self.dispatch
             .candidates(event.event_type.as_deref(), &mut candidates);
         let compiled = self.engine.engine().rules();
         candidates
             .into_iter()
-            .filter(|c| c.matched || matches(&compiled[c.rule], &view, &mut selections))
+            .filter(|c| {
+                let program = self.programs[c.rule].as_ref();
+                c.matched || matches(&compiled[c.rule], program, &view, &mut scratch)
+            })
             .map(|c| self.rules[c.rule].key.clone())
             .collect()
+    }
+
+    /// Whether glir's own program evaluates the rule with this id.
+    #[cfg(test)]
+    pub(crate) fn has_program(&self, id: &str) -> bool {
+        let i = self.rules.iter().position(|r| r.key == id).expect("a rule");
+        self.programs[i].is_some()
     }
 
     /// [`matching_rules`](Self::matching_rules) as rsigma's engine finds them, screening the
@@ -253,11 +268,20 @@ impl Detector {
     }
 }
 
-/// `evaluate_rule` without building its result: the first condition that holds decides.
-fn matches(rule: &CompiledRule, view: &EventView<'_>, selections: &mut Vec<String>) -> bool {
+/// Whether `rule` matches: by its program, else as rsigma's `evaluate_rule` decides without
+/// building its result (the first condition that holds decides).
+fn matches(
+    rule: &CompiledRule,
+    program: Option<&Program>,
+    view: &EventView<'_>,
+    scratch: &mut Scratch,
+) -> bool {
+    if let Some(program) = program {
+        return program.matches(view, scratch);
+    }
     rule.conditions.iter().any(|condition| {
-        selections.clear();
-        eval_condition(condition, &rule.detections, view, selections)
+        scratch.selections.clear();
+        eval_condition(condition, &rule.detections, view, &mut scratch.selections)
     })
 }
 

@@ -11,6 +11,47 @@ use std::cell::OnceCell;
 /// rsigma caps JSON traversal at 64 levels from the root; `details` sits one level down.
 const DETAILS_DEPTH: usize = 63;
 
+/// The top-level fields of [`sigma_fields`], by name resolved once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Top {
+    Id,
+    EventType,
+    AuthorId,
+    AuthorName,
+    AuthorEmail,
+    EntityId,
+    EntityType,
+    EntityPath,
+    TargetId,
+    TargetType,
+    TargetDetails,
+    IpAddress,
+    CreatedAt,
+    Details,
+}
+
+impl Top {
+    pub(crate) fn of(name: &str) -> Option<Top> {
+        Some(match name {
+            "id" => Top::Id,
+            "event_type" => Top::EventType,
+            "author_id" => Top::AuthorId,
+            "author_name" => Top::AuthorName,
+            "author_email" => Top::AuthorEmail,
+            "entity_id" => Top::EntityId,
+            "entity_type" => Top::EntityType,
+            "entity_path" => Top::EntityPath,
+            "target_id" => Top::TargetId,
+            "target_type" => Top::TargetType,
+            "target_details" => Top::TargetDetails,
+            "ip_address" => Top::IpAddress,
+            "created_at" => Top::CreatedAt,
+            "details" => Top::Details,
+            _ => return None,
+        })
+    }
+}
+
 /// An event as rsigma sees it; agrees with `JsonEvent` over [`sigma_fields`]. Details still in
 /// text form are parsed the first time a rule looks into them, and only then.
 pub(crate) struct EventView<'a> {
@@ -56,26 +97,25 @@ impl<'a> EventView<'a> {
         ]
     }
 
-    /// One field by name: a `match` here, as this is the per-rule lookup on the hot path.
-    fn field(&self, name: &str) -> Option<EventValue<'_>> {
+    /// One top-level field.
+    pub(crate) fn top(&self, field: Top) -> Option<EventValue<'_>> {
         let e = &self.e;
         let s = |v: Option<&'a str>| v.map(|s| EventValue::Str(Cow::Borrowed(s)));
-        match name {
-            "id" => s(Some(e.event_id)),
-            "event_type" => s(e.event_type),
-            "author_id" => e.author_id.map(EventValue::Int),
-            "author_name" => s(e.author_name),
-            "author_email" => s(e.author_email),
-            "entity_id" => e.entity_id.map(EventValue::Int),
-            "entity_type" => s(e.entity_type),
-            "entity_path" => s(e.entity_path),
-            "target_id" => s(e.target_id),
-            "target_type" => s(e.target_type),
-            "target_details" => s(e.target_details),
-            "ip_address" => s(e.ip_address),
-            "created_at" => Some(EventValue::Str(Cow::Owned(e.created_at.to_string()))),
-            "details" => Some(EventValue::Map(self.details_entries())),
-            _ => None,
+        match field {
+            Top::Id => s(Some(e.event_id)),
+            Top::EventType => s(e.event_type),
+            Top::AuthorId => e.author_id.map(EventValue::Int),
+            Top::AuthorName => s(e.author_name),
+            Top::AuthorEmail => s(e.author_email),
+            Top::EntityId => e.entity_id.map(EventValue::Int),
+            Top::EntityType => s(e.entity_type),
+            Top::EntityPath => s(e.entity_path),
+            Top::TargetId => s(e.target_id),
+            Top::TargetType => s(e.target_type),
+            Top::TargetDetails => s(e.target_details),
+            Top::IpAddress => s(e.ip_address),
+            Top::CreatedAt => Some(EventValue::Str(Cow::Owned(e.created_at.to_string()))),
+            Top::Details => Some(EventValue::Map(self.details_entries())),
         }
     }
 
@@ -194,7 +234,7 @@ impl<'a> EventView<'a> {
 
 impl Event for EventView<'_> {
     fn get_field(&self, path: &str) -> Option<EventValue<'_>> {
-        if let Some(v) = self.field(path) {
+        if let Some(v) = Top::of(path).and_then(|t| self.top(t)) {
             return Some(v);
         }
         // Every other top-level field is a scalar, so only `details` has anything beneath it.

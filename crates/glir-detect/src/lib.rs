@@ -13,6 +13,7 @@ mod correlate;
 mod detector;
 mod dispatch;
 mod error;
+mod eval;
 mod event_types;
 mod event_view;
 mod fields;
