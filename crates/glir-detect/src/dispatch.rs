@@ -11,12 +11,14 @@ use rsigma_eval::{CompiledDetection, CompiledMatcher, CompiledRule};
 use rsigma_parser::ConditionExpr;
 use std::collections::{BTreeSet, HashMap};
 
+type Map<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+
 /// The field the table is keyed on, under its streaming name.
 const EVENT_TYPE: &str = "event_type";
 
 /// Rule indices (in engine order) by lower-cased event type.
 pub(crate) struct Dispatch {
-    by_type: HashMap<String, Vec<usize>>,
+    by_type: Map<String, Vec<usize>>,
     /// Rules that do not pin an event type: evaluated for every event.
     always: Vec<usize>,
     /// Per rule: its whole condition is "the event type is one of these, in any case", so being
@@ -33,7 +35,7 @@ pub(crate) struct Candidate {
 
 impl Dispatch {
     pub(crate) fn new(rules: &[CompiledRule]) -> Dispatch {
-        let mut by_type: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_type: Map<String, Vec<usize>> = Map::default();
         let mut always = Vec::new();
         let decided = rules.iter().map(type_only).collect();
         for (i, rule) in rules.iter().enumerate() {

@@ -63,7 +63,7 @@ enum Matcher {
     Str {
         op: StrOp,
         value: String,
-        lower: bool,
+        lower: Lower,
     },
     AnyOf(Vec<Matcher>),
     AllOf(Vec<Matcher>),
@@ -75,6 +75,19 @@ enum Matcher {
     },
     /// Evaluated by rsigma.
     Rsigma(Box<CompiledMatcher>),
+}
+
+/// How a comparison treats case.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lower {
+    /// As written (`|cased`).
+    No,
+    /// Lower-cased haystack against the value, which is already lower case: an ASCII haystack
+    /// can then be compared byte by byte ignoring ASCII case, without lowering it.
+    Folded,
+    /// Lower-cased haystack against a value that is not all lower case (never equal to it, but
+    /// kept exactly as rsigma would compare).
+    Yes,
 }
 
 #[derive(Clone, Copy)]
@@ -93,6 +106,18 @@ impl StrOp {
             StrOp::StartsWith => haystack.starts_with(value),
             StrOp::EndsWith => haystack.ends_with(value),
         }
+    }
+
+    /// [`test`](Self::test) of an ASCII haystack, lower-cased, against a lower-case value;
+    /// `None` for `contains`, which needs the lower-cased copy.
+    fn test_ascii_folded(self, haystack: &str, value: &str) -> Option<bool> {
+        let (h, v) = (haystack.as_bytes(), value.as_bytes());
+        Some(match self {
+            StrOp::Exact => h.eq_ignore_ascii_case(v),
+            StrOp::StartsWith => h.len() >= v.len() && h[..v.len()].eq_ignore_ascii_case(v),
+            StrOp::EndsWith => h.len() >= v.len() && h[h.len() - v.len()..].eq_ignore_ascii_case(v),
+            StrOp::Contains => return None,
+        })
     }
 }
 
@@ -208,7 +233,11 @@ fn matcher(m: &CompiledMatcher) -> Matcher {
     let str_op = |op, value: &String, lower: &bool| Matcher::Str {
         op,
         value: value.clone(),
-        lower: *lower,
+        lower: match lower {
+            false => Lower::No,
+            true if *value == value.to_lowercase() => Lower::Folded,
+            true => Lower::Yes,
+        },
     };
     match m {
         CompiledMatcher::Exact {
@@ -309,13 +338,17 @@ impl Matcher {
             Matcher::Str {
                 op,
                 value,
-                lower: false,
+                lower: Lower::No,
             } => op.test(s, value),
             Matcher::Str {
                 op,
                 value,
-                lower: true,
-            } => op.test(lowered(s, lower), value),
+                lower: Lower::Folded,
+            } if s.is_ascii() => match op.test_ascii_folded(s, value) {
+                Some(found) => found,
+                None => op.test(lowered(s, lower), value),
+            },
+            Matcher::Str { op, value, .. } => op.test(lowered(s, lower), value),
             Matcher::LowerGroup { children, all } => {
                 let s = lowered(s, lower);
                 // Children are lowered comparisons, so `s` is already what they compare.

@@ -174,8 +174,9 @@ impl<'a> EventView<'a> {
             ("custom_message", e.custom_message),
         ]
         .into_iter()
-        .filter(|(k, _)| !self.details_has(k))
         .filter_map(|(k, v)| v.map(|v| (k, v)))
+        // Only now, as it may have to read the members of `details`.
+        .filter(|(k, _)| !self.details_has(k))
     }
 
     fn details_entries(&self) -> Vec<(Cow<'_, str>, EventValue<'_>)> {
@@ -194,7 +195,15 @@ impl<'a> EventView<'a> {
 
     /// `details.<rest>`, resolved as rsigma walks `{"details": {...}}` from the root.
     fn details_path(&self, rest: &str) -> Option<EventValue<'_>> {
-        if let Some((_, v)) = self.merged().find(|(k, _)| *k == rest) {
+        let e = &self.e;
+        let merged = match rest {
+            "change" => e.change,
+            "from" => e.from,
+            "to" => e.to,
+            "custom_message" => e.custom_message,
+            _ => None,
+        };
+        if let Some(v) = merged.filter(|_| !self.details_has(rest)) {
             return Some(EventValue::Str(Cow::Borrowed(v)));
         }
         // A merged key is a string, so a longer path through it finds nothing, as in rsigma.
