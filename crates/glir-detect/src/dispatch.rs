@@ -8,7 +8,7 @@
 //! `detector`).
 
 use rsigma_eval::{CompiledDetection, CompiledMatcher, CompiledRule};
-use rsigma_parser::ConditionExpr;
+use rsigma_parser::{ConditionExpr, Quantifier};
 use std::collections::{BTreeSet, HashMap};
 
 type Map<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
@@ -137,7 +137,25 @@ fn condition_types(expr: &ConditionExpr, rule: &CompiledRule) -> Option<Types> {
             .filter_map(|p| condition_types(p, rule))
             .min_by_key(BTreeSet::len),
         ConditionExpr::Or(parts) => union(parts.iter().map(|p| condition_types(p, rule))),
-        ConditionExpr::Not(_) | ConditionExpr::Selector { .. } => None,
+        ConditionExpr::Selector {
+            quantifier,
+            pattern,
+        } => {
+            // The selections the pattern names, as rsigma finds them (`eval_condition`).
+            let named = rule
+                .detections
+                .iter()
+                .filter(|(name, _)| pattern.matches_detection_name(name))
+                .map(|(_, d)| detection_types(d));
+            match quantifier {
+                // At least one named selection must match: each must pin types.
+                Quantifier::Any | Quantifier::Count(1..) => union(named),
+                // Every one must match (none named holds vacuously): any one that pins does.
+                Quantifier::All => named.flatten().min_by_key(BTreeSet::len),
+                Quantifier::Count(0) => None,
+            }
+        }
+        ConditionExpr::Not(_) => None,
     }
 }
 
