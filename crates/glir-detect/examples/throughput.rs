@@ -7,7 +7,7 @@
 
 use glir_detect::{Detector, load_rules};
 use glir_events::EventBatch;
-use std::io::BufRead;
+use std::io::Read;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -31,14 +31,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let pack = load_rules(&[PathBuf::from(rules)], true, &[])?;
     let mut detector = Detector::new(&pack)?;
-    let mut reader = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(input)?);
+    let mut reader = Lines::new(std::fs::File::open(input)?);
     let start = Instant::now();
     let (mut lines, mut alerts) = (0u64, 0usize);
-    // One reused buffer: `lines()` would allocate a String per record.
-    let mut line = String::new();
     let mut batch = EventBatch::new();
-    while reader.read_line(&mut line)? != 0 {
-        let record = line.trim();
+    while let Some(line) = reader.next_line()? {
+        let record = std::str::from_utf8(line)?.trim();
         if !record.is_empty() {
             lines += 1;
             if stage != Stage::Read {
@@ -50,7 +48,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             }
         }
-        line.clear();
     }
     let secs = start.elapsed().as_secs_f64();
     println!(
@@ -59,4 +56,49 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         lines as f64 / secs
     );
     Ok(())
+}
+
+/// Lines of a file read in 1 MiB blocks and handed out in place: only a line that straddles two
+/// blocks is copied (`BufRead::read_line` copies every line into its `String`).
+struct Lines {
+    file: std::fs::File,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+}
+
+impl Lines {
+    fn new(file: std::fs::File) -> Lines {
+        Lines {
+            file,
+            buf: vec![0; 1 << 20],
+            start: 0,
+            end: 0,
+        }
+    }
+
+    /// The next line without its newline; `None` at the end of the file.
+    fn next_line(&mut self) -> std::io::Result<Option<&[u8]>> {
+        loop {
+            if let Some(i) = memchr::memchr(b'\n', &self.buf[self.start..self.end]) {
+                let line = self.start..self.start + i;
+                self.start += i + 1;
+                return Ok(Some(&self.buf[line]));
+            }
+            // Keep the partial line at the front, growing the buffer for a line longer than it.
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+            if self.end == self.buf.len() {
+                self.buf.resize(self.buf.len() * 2, 0);
+            }
+            let n = self.file.read(&mut self.buf[self.end..])?;
+            if n == 0 {
+                let last = 0..self.end;
+                self.end = 0;
+                return Ok((!last.is_empty()).then(|| &self.buf[last]));
+            }
+            self.end += n;
+        }
+    }
 }
