@@ -55,6 +55,12 @@ struct Item {
 
 enum Field {
     Top(Top),
+    /// `details.<key>` for a plain key; `opaque_objects` when the item's matcher never looks
+    /// inside a map, so an object member need not be parsed (see `EventView::details_key`).
+    Details {
+        key: String,
+        opaque_objects: bool,
+    },
     Path(String),
 }
 
@@ -217,14 +223,20 @@ fn detection(d: &CompiledDetection) -> Option<Detection> {
 fn item(i: &CompiledDetectionItem) -> Option<Item> {
     // Keyword items (no field) search every value: left to rsigma.
     let name = i.field.as_deref()?;
-    let field = match Top::of(name) {
-        Some(top) => Field::Top(top),
-        None => Field::Path(name.to_owned()),
+    let matcher = matcher(&i.matcher);
+    let field = match (Top::of(name), name.strip_prefix("details.")) {
+        (Some(top), _) => Field::Top(top),
+        (None, Some(key)) if !key.contains(['.', '[', '\\']) => Field::Details {
+            key: key.to_owned(),
+            // `exists` only asks whether the value is null.
+            opaque_objects: i.exists.is_some() || matcher.blind_to_maps(),
+        },
+        _ => Field::Path(name.to_owned()),
     };
     Some(Item {
         field,
         exists: i.exists,
-        matcher: matcher(&i.matcher),
+        matcher,
         null_matcher: matches!(i.matcher, CompiledMatcher::Null),
     })
 }
@@ -305,6 +317,10 @@ impl Item {
     fn matches(&self, event: &EventView<'_>, scratch: &mut Scratch) -> bool {
         let value = match &self.field {
             Field::Top(top) => event.top(*top),
+            Field::Details {
+                key,
+                opaque_objects,
+            } => event.details_key(key, *opaque_objects),
             Field::Path(path) => event.get_field(path),
         };
         if let Some(expect) = self.exists {
@@ -318,6 +334,19 @@ impl Item {
 }
 
 impl Matcher {
+    /// Whether the matcher gives the same answer for every map: string comparisons see no
+    /// string in one (rsigma's `match_str_value`), so only rsigma's own matchers might look.
+    fn blind_to_maps(&self) -> bool {
+        match self {
+            Matcher::Str { .. } | Matcher::LowerGroup { .. } => true,
+            Matcher::AnyOf(children) | Matcher::AllOf(children) => {
+                children.iter().all(Matcher::blind_to_maps)
+            }
+            Matcher::Not(inner) => inner.blind_to_maps(),
+            Matcher::Rsigma(_) => false,
+        }
+    }
+
     fn matches(&self, v: &EventValue<'_>, event: &EventView<'_>, scratch: &mut Scratch) -> bool {
         match self {
             Matcher::Str { .. } | Matcher::LowerGroup { .. } => {

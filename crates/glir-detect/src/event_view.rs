@@ -152,13 +152,18 @@ impl<'a> EventView<'a> {
         }
     }
 
-    /// One member of `details`; a repeated name gives the last, as in a parsed map.
-    fn details_get(&self, key: &str) -> Option<EventValue<'_>> {
+    /// One member of `details`; a repeated name gives the last, as in a parsed map. With
+    /// `opaque_objects`, an object member still in text is given as an empty map instead of
+    /// parsed: for matchers that never look inside maps, it matches the same.
+    fn details_get(&self, key: &str, opaque_objects: bool) -> Option<EventValue<'_>> {
         match self.e.details {
             Details::Value(v) => v.as_object()?.get(key).map(EventValue::from),
             Details::Text(_) => {
                 let members = self.text_members()?;
                 let (_, text) = members.iter().rev().find(|(k, _)| k == key)?;
+                if opaque_objects && text.starts_with('{') {
+                    return Some(EventValue::Map(Vec::new()));
+                }
                 Some(json_value(text))
             }
         }
@@ -195,34 +200,44 @@ impl<'a> EventView<'a> {
 
     /// `details.<rest>`, resolved as rsigma walks `{"details": {...}}` from the root.
     fn details_path(&self, rest: &str) -> Option<EventValue<'_>> {
+        if !rest.contains(['.', '[', '\\']) {
+            return self.details_key(rest, false);
+        }
+        // A merged key is a plain name, and a string, so a longer path through it finds
+        // nothing, as in rsigma.
+        if !self.details_is_object() {
+            return None;
+        }
+        if self.details_has(rest) {
+            // rsigma prefers a flat key only at the root, so a literal dotted key inside
+            // `details` must not match here: walk the materialised fields exactly as rsigma does.
+            let full = JsonEvent::owned(sigma_fields(self.e));
+            return full.get_field(&format!("details.{rest}")).map(into_owned);
+        }
+        JsonEvent::borrow(self.details_value())
+            .get_field(rest)
+            .map(into_owned)
+    }
+
+    /// `details.<key>` for a key that is a plain name (no `.`, `[` or `\`), as
+    /// [`get_field`](Event::get_field) gives it, or as [`details_get`](Self::details_get) with
+    /// `opaque_objects`.
+    pub(crate) fn details_key(&self, key: &str, opaque_objects: bool) -> Option<EventValue<'_>> {
         let e = &self.e;
-        let merged = match rest {
+        let merged = match key {
             "change" => e.change,
             "from" => e.from,
             "to" => e.to,
             "custom_message" => e.custom_message,
             _ => None,
         };
-        if let Some(v) = merged.filter(|_| !self.details_has(rest)) {
+        if let Some(v) = merged.filter(|_| !self.details_has(key)) {
             return Some(EventValue::Str(Cow::Borrowed(v)));
         }
-        // A merged key is a string, so a longer path through it finds nothing, as in rsigma.
         if !self.details_is_object() {
             return None;
         }
-        let nested = rest.contains(['.', '[', '\\']);
-        if nested && self.details_has(rest) {
-            // rsigma prefers a flat key only at the root, so a literal dotted key inside
-            // `details` must not match here: walk the materialised fields exactly as rsigma does.
-            let full = JsonEvent::owned(sigma_fields(self.e));
-            return full.get_field(&format!("details.{rest}")).map(into_owned);
-        }
-        if !nested {
-            return self.details_get(rest);
-        }
-        JsonEvent::borrow(self.details_value())
-            .get_field(rest)
-            .map(into_owned)
+        self.details_get(key, opaque_objects)
     }
 
     fn visit_strings(&self, visit: &mut dyn FnMut(&str)) {
@@ -338,6 +353,20 @@ fn json_value(text: &str) -> EventValue<'_> {
         && !inner.contains('\\')
     {
         return EventValue::Str(Cow::Borrowed(inner));
+    }
+    // What serde_json makes of the plain scalars, without building a value.
+    match text {
+        "true" => return EventValue::Bool(true),
+        "false" => return EventValue::Bool(false),
+        "null" => return EventValue::Null,
+        _ => {}
+    }
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    if !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(n) = text.parse::<i64>()
+    {
+        return EventValue::Int(n);
     }
     // Member texts come from details already checked to be valid JSON.
     let value: Value = serde_json::from_str(text).unwrap_or(Value::Null);

@@ -46,6 +46,14 @@ const DETECTIONS: &[&str] = &[
     "  s:\n    details.custom_message|windash|contains: -key\n  condition: s",
     "  s:\n    created_at|startswith: '2026-11-25'\n  condition: s",
     "  s:\n    details|contains: x\n  condition: s",
+    "  s:\n    details.nested|fieldref: details.nested\n  condition: s",
+    "  s:\n    details.custom_message|exists: true\n  condition: s",
+    "  s:\n    details.custom_message: null\n  condition: s",
+    "  s:\n    details.custom_message|contains: protocol\n  condition: s",
+    "  s:\n    event_type: add_ssh_key\n  f:\n    details.custom_message|startswith: a\n  condition: s and not f",
+    "  s:\n    details.count: -3\n  condition: s",
+    "  s:\n    details.big|gt: 1\n  condition: s",
+    "  s:\n    details.big|startswith: '1844'\n  condition: s",
 ];
 
 /// Events with the values those rules probe: cases, Unicode, numbers as text, arrays, nesting,
@@ -57,6 +65,8 @@ const EVENTS: &[&str] = &[
     r#"{"id":"4","created_at":"2026-11-25T00:00:00Z","author_id":7,"author_name":"dana","target_id":"8","details":{"custom_message":{"protocol":"ssh"},"scopes":[],"count":null}}"#,
     r#"{"id":"5","created_at":"2026-11-25T00:00:00Z","event_type":"add_ssh_key","author_name":"Xdmin","ip_address":"not an ip","details":"text details"}"#,
     r#"{"id":"6","created_at":"2026-11-25T00:00:00Z","event_type":"add_ssh_key","details":{"custom_message":"YWRkZWQga2V5","nested":{"level":"DEEP"},"scopes":[1,"API",true]}}"#,
+    r#"{"id":"7","created_at":"2026-11-25T00:00:00Z","event_type":"add_ssh_key","details":{"custom_message":{"protocol":"ssh","action":"git-upload-pack"},"count":-3,"big":18446744073709551615,"nested":null}}"#,
+    r#"{"id":"8","created_at":"2026-11-25T00:00:00Z","event_type":"add_ssh_key","details":{"custom_message":null,"count":-0,"big":-12,"enabled":"TRUE"}}"#,
 ];
 
 fn events() -> Vec<AuditEvent> {
