@@ -225,10 +225,14 @@ impl Detector {
     /// Ids of the detection rules matching this event on its own, including rules that only
     /// feed correlations; no correlation state changes. Used by rule tests.
     pub fn matching_rules(&self, event: &AuditEvent) -> Vec<String> {
-        let view = EventView::new(EventRef::from(event));
+        self.matching_rules_ref(EventRef::from(event))
+    }
+
+    /// [`matching_rules`](Self::matching_rules) of a borrowed event.
+    pub(crate) fn matching_rules_ref(&self, event: EventRef<'_>) -> Vec<String> {
+        let view = EventView::new(event);
         let (mut candidates, mut scratch) = (Vec::new(), Scratch::default());
-        self.dispatch
-            .candidates(event.event_type.as_deref(), &mut candidates);
+        self.dispatch.candidates(event.event_type, &mut candidates);
         let compiled = self.engine.engine().rules();
         candidates
             .into_iter()
@@ -248,11 +252,13 @@ impl Detector {
     }
 
     /// [`matching_rules`](Self::matching_rules) as rsigma's engine finds them, screening the
-    /// whole pack: the reference the dispatch is tested against.
+    /// whole pack over the event's fields as JSON: the reference the dispatch and programs are
+    /// tested against.
     #[cfg(test)]
     pub(crate) fn reference_rules(&self, event: &AuditEvent) -> Vec<String> {
+        let fields = crate::fields::sigma_fields(EventRef::from(event));
         self.engine
-            .evaluate(&EventView::new(EventRef::from(event)))
+            .evaluate(&rsigma_eval::JsonEvent::borrow(&fields))
             .iter()
             .map(rule_id)
             .collect()

@@ -3,7 +3,7 @@
 
 use crate::detector::Detector;
 use crate::pack::{RulePack, load_rules};
-use glir_events::{AuditEvent, Layout, parse_event};
+use glir_events::{AuditEvent, EventBatch, Layout, parse_event};
 use std::path::Path;
 
 /// A small deterministic generator (xorshift), so failures replay.
@@ -94,9 +94,13 @@ fn agree(pack: &RulePack, events: &[AuditEvent]) -> usize {
         "the pack should use glir's windows"
     );
     let mut reference = Detector::with_rsigma_correlations(pack).unwrap();
-    let mut correlated = 0;
+    let (mut correlated, mut batch) = (0, EventBatch::new());
     for e in events {
-        let (a, b) = (own.process(e), reference.process(e));
+        // glir's side reads the event from its text, as `glir detect` does.
+        batch.clear();
+        batch.push_record(&e.raw, None, "test").unwrap();
+        let a = own.process_ref(batch.get(0).unwrap()).alerts();
+        let b = reference.process(e);
         assert_eq!(a, b, "after {}", e.event_id);
         correlated += a.iter().filter(|a| a.event_ids.len() > 1).count();
     }

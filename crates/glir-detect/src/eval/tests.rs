@@ -3,7 +3,7 @@
 
 use crate::detector::Detector;
 use crate::pack::load_rules;
-use glir_events::{AuditEvent, Layout, parse_event};
+use glir_events::{AuditEvent, Details, EventBatch, Layout, parse_event};
 
 /// Detection sections (indented under `detection:`) using each matcher and condition shape.
 const DETECTIONS: &[&str] = &[
@@ -100,10 +100,17 @@ fn programs_match_exactly_what_rsigma_matches() {
     assert_eq!(pack.rules.len(), DETECTIONS.len(), "{:?}", pack.errors);
     let detector = Detector::new(&pack).unwrap();
     let (mut matched, mut programs) = (0, 0);
+    let mut batch = EventBatch::new();
     for e in events() {
-        let ours = detector.matching_rules(&e);
-        assert_eq!(ours, detector.reference_rules(&e), "{}", e.raw);
-        matched += ours.len();
+        let reference = detector.reference_rules(&e);
+        // Both forms of an event: parsed into values, and borrowed from its text.
+        assert_eq!(detector.matching_rules(&e), reference, "{}", e.raw);
+        batch.clear();
+        batch.push_record(&e.raw, None, "test").unwrap();
+        let text = batch.get(0).unwrap();
+        assert!(matches!(text.details, Details::Text(_)) || e.raw.contains("\"severity\""));
+        assert_eq!(detector.matching_rules_ref(text), reference, "{}", e.raw);
+        matched += reference.len();
     }
     for i in 0..DETECTIONS.len() {
         programs += usize::from(detector.has_program(&format!("rule-{i}")));
