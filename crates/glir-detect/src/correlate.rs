@@ -13,7 +13,7 @@
 //! aliases, `rsigma.*` attributes that change suppression, actions or event capture — go to
 //! rsigma's engine instead ([`supports`]); tests run both on the same streams.
 
-use crate::event_view::EventView;
+use crate::event_view::{EventView, Top};
 use rsigma_eval::correlation::{
     CompiledCorrelation, GroupByField, WindowDecision, WindowState, apply_window_open,
     compile_correlation,
@@ -58,6 +58,26 @@ pub(crate) fn supports(c: &SigmaCollection) -> bool {
 struct Correlation {
     compiled: CompiledCorrelation,
     group_by: Vec<String>,
+    /// The group-by fields resolved for lookup, in the same order.
+    group_fields: Vec<GroupField>,
+}
+
+enum GroupField {
+    Top(Top),
+    Path(String),
+}
+
+impl GroupField {
+    fn of(name: &str) -> GroupField {
+        Top::of(name).map_or_else(|| GroupField::Path(name.to_owned()), GroupField::Top)
+    }
+
+    fn get<'v>(&self, event: &'v EventView<'_>) -> Option<EventValue<'v>> {
+        match self {
+            GroupField::Top(top) => event.top(*top),
+            GroupField::Path(path) => event.get_field(path),
+        }
+    }
 }
 
 /// The window of one correlation for one group key.
@@ -66,7 +86,7 @@ struct Group {
     key: Box<[u8]>,
     state: WindowState,
     /// Ids of the events in the window, oldest first, at most [`MAX_EVENTS`].
-    events: VecDeque<(i64, Box<str>)>,
+    events: VecDeque<(i64, WindowId)>,
 }
 
 /// A correlation that holds after the current event; its alert reads the group's window.
@@ -102,7 +122,7 @@ impl Correlator {
             .iter()
             .map(|rule| {
                 let compiled = compile_correlation(rule)?;
-                let group_by = compiled
+                let group_by: Vec<String> = compiled
                     .group_by
                     .iter()
                     .map(|g| match g {
@@ -110,7 +130,12 @@ impl Correlator {
                         GroupByField::Aliased { alias, .. } => alias.clone(),
                     })
                     .collect();
-                Ok(Correlation { compiled, group_by })
+                let group_fields = group_by.iter().map(|f| GroupField::of(f)).collect();
+                Ok(Correlation {
+                    compiled,
+                    group_by,
+                    group_fields,
+                })
             })
             .collect::<Result<Vec<_>, rsigma_eval::EvalError>>()?;
         let feeds = rule_ids
@@ -153,7 +178,7 @@ impl Correlator {
     }
 
     fn update(&mut self, corr: usize, rule: usize, feed: usize, event: &EventView<'_>, ts: i64) {
-        group_key(event, &self.correlations[corr].group_by, &mut self.key);
+        group_key(event, &self.correlations[corr].group_fields, &mut self.key);
         let slot = match self.index[corr].get(self.key.as_slice()) {
             Some(&slot) => slot,
             None => self.insert(corr),
@@ -206,7 +231,7 @@ impl Correlator {
         if events.len() >= MAX_EVENTS {
             events.pop_front();
         }
-        events.push_back((ts, event.event_id().into()));
+        events.push_back((ts, WindowId::new(event.event_id())));
         if state
             .check_condition(
                 &c.condition,
@@ -292,12 +317,44 @@ impl Correlator {
             .zip(decode_key(&g.key))
             .filter_map(|(f, v)| Some((f.as_str(), v?)))
             .collect();
-        (g.events.iter().map(|(_, id)| &**id), pairs)
+        (g.events.iter().map(|(_, id)| id.as_str()), pairs)
     }
 
     /// The compiled correlation behind `fired`.
     pub(crate) fn correlation(&self, fired: Fired) -> &CompiledCorrelation {
         &self.correlations[fired.corr].compiled
+    }
+}
+
+/// An event id kept in a window: inline up to 39 bytes (GitLab's UUIDs take 36), so keeping
+/// one allocates nothing; longer ids go on the heap.
+enum WindowId {
+    Inline { len: u8, bytes: [u8; 39] },
+    Heap(Box<str>),
+}
+
+impl WindowId {
+    fn new(id: &str) -> WindowId {
+        let mut bytes = [0; 39];
+        match bytes.get_mut(..id.len()) {
+            Some(prefix) => {
+                prefix.copy_from_slice(id.as_bytes());
+                WindowId::Inline {
+                    len: id.len() as u8,
+                    bytes,
+                }
+            }
+            None => WindowId::Heap(id.into()),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            WindowId::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).expect("copied from a str")
+            }
+            WindowId::Heap(id) => id,
+        }
     }
 }
 
@@ -330,14 +387,12 @@ fn feeds_of(
 
 /// Encodes the group key rsigma would build (`GroupKey::extract`: each field's value as a
 /// string, `None` when absent or not a scalar) into `out`, so equal keys give equal bytes.
-fn group_key(event: &EventView<'_>, fields: &[String], out: &mut Vec<u8>) {
+fn group_key(event: &EventView<'_>, fields: &[GroupField], out: &mut Vec<u8>) {
     out.clear();
     for field in fields {
         let start = out.len();
         out.extend_from_slice(&[1; 9]);
-        let written = event
-            .get_field(field)
-            .is_some_and(|v| write_scalar(&v, out));
+        let written = field.get(event).is_some_and(|v| write_scalar(&v, out));
         if written {
             let len = (out.len() - start - 9) as u64;
             out[start + 1..start + 9].copy_from_slice(&len.to_le_bytes());
