@@ -1,14 +1,17 @@
 //! The hot path of parsing: a REST or stream record read straight from its text into borrowed
-//! fields, without building a JSON value (one pass of `scan::Reader`). Only values that are not plain strings or integers are
-//! parsed on their own and rendered as the value path renders them (`render`), so the result is
-//! the value path's (tested equal in `tests/text_path.rs`). Anything unusual — not an object,
-//! invalid JSON, a duplicated field the event reads, an audit_json.log line — returns `None`, and
-//! the caller parses the record the ordinary way, which also reports what is wrong.
+//! fields, without building a JSON value (one pass of `scan::Reader`). Plain strings, integers,
+//! booleans and git-operation messages are taken as written; other values are parsed on their
+//! own and rendered as the value path renders them (`render`), so the result is the value path's
+//! (tested equal in `tests/text_path.rs` and `tests/text_path_scalars.rs`). Anything unusual —
+//! not an object, invalid JSON, a duplicated field the event reads, an audit_json.log line —
+//! returns `None`, and the caller parses the record the ordinary way, which also reports what is
+//! wrong.
 
 use crate::event_ref::{Details, EventRef};
 use crate::layout::Layout;
 use crate::render::{as_i64, custom_message, into_text};
 use crate::scan::{self, Reader};
+use crate::timestamp;
 use serde_json::Value;
 use std::borrow::Cow;
 
@@ -107,45 +110,66 @@ enum Key {
 const KEYS: usize = Key::Details as usize + 1;
 
 impl Key {
+    /// One comparison at most: the length and first byte (and for two names a later byte)
+    /// single out the only key the name can be, where a `match` on strings would compare it with
+    /// one key after another. (Each comparison is with an array, whose length the compiler
+    /// knows, so it needs no call to `memcmp`.)
     fn of(name: &str) -> Option<Key> {
-        Some(match name {
-            "id" => Key::Id,
-            "created_at" => Key::CreatedAt,
-            "time" => Key::Time,
-            "event_type" => Key::EventType,
-            "event_name" => Key::EventName,
-            "author_id" => Key::AuthorId,
-            "author_name" => Key::AuthorName,
-            "author_email" => Key::AuthorEmail,
-            "entity_id" => Key::EntityId,
-            "entity_type" => Key::EntityType,
-            "entity_path" => Key::EntityPath,
-            "target_id" => Key::TargetId,
-            "target_type" => Key::TargetType,
-            "target_details" => Key::TargetDetails,
-            "ip_address" => Key::IpAddress,
-            "change" => Key::Change,
-            "from" => Key::From,
-            "to" => Key::To,
-            "custom_message" => Key::CustomMessage,
-            "details" => Key::Details,
+        let b = name.as_bytes();
+        let (key, same) = match (b.len(), *b.first()?) {
+            (2, b'i') => (Key::Id, b == b"id"),
+            (2, b't') => (Key::To, b == b"to"),
+            (4, b't') => (Key::Time, b == b"time"),
+            (4, b'f') => (Key::From, b == b"from"),
+            (6, b'c') => (Key::Change, b == b"change"),
+            (7, b'd') => (Key::Details, b == b"details"),
+            (9, b'a') => (Key::AuthorId, b == b"author_id"),
+            (9, b'e') => (Key::EntityId, b == b"entity_id"),
+            (9, b't') => (Key::TargetId, b == b"target_id"),
+            (10, b'c') => (Key::CreatedAt, b == b"created_at"),
+            (10, b'i') => (Key::IpAddress, b == b"ip_address"),
+            (10, b'e') if b[6] == b't' => (Key::EventType, b == b"event_type"),
+            (10, b'e') => (Key::EventName, b == b"event_name"),
+            (11, b'a') => (Key::AuthorName, b == b"author_name"),
+            (11, b'e') if b[7] == b't' => (Key::EntityType, b == b"entity_type"),
+            (11, b'e') => (Key::EntityPath, b == b"entity_path"),
+            (11, b't') => (Key::TargetType, b == b"target_type"),
+            (12, b'a') => (Key::AuthorEmail, b == b"author_email"),
+            (14, b'c') => (Key::CustomMessage, b == b"custom_message"),
+            (14, b't') => (Key::TargetDetails, b == b"target_details"),
             _ => return None,
-        })
+        };
+        same.then_some(key)
     }
 }
 
-/// One object's members that an event reads, as slices of the text.
-type Members<'a> = [Option<&'a str>; KEYS];
+/// A member's value as a slice of the text, and whether it is a string without escapes.
+#[derive(Clone, Copy)]
+struct Member<'a> {
+    text: &'a str,
+    plain: bool,
+}
+
+impl<'a> Member<'a> {
+    /// The string's contents when it has no escapes: exactly the text between its quotes.
+    fn contents(self) -> Option<&'a str> {
+        self.plain.then(|| &self.text[1..self.text.len() - 1])
+    }
+}
+
+/// One object's members that an event reads.
+type Members<'a> = [Option<Member<'a>>; KEYS];
 
 /// Reads `raw` (already trimmed) as a REST or stream record; see the module comment for `None`.
 pub(crate) fn parse(raw: &str, layout: Option<Layout>) -> Option<Parsed<'_>> {
-    let (top, inner) = record(raw)?;
+    let (mut top, mut inner): (Members, Members) = ([None; KEYS], [None; KEYS]);
+    record(raw, &mut top, &mut inner)?;
     let get = |k: Key| top[k as usize];
     let layout = match layout.or_else(|| detect(&top))? {
         Layout::AuditLog => return None,
         layout => layout,
     };
-    let created_at = plain(get(Key::CreatedAt)?)?.parse().ok()?;
+    let created_at = timestamp::parse(get(Key::CreatedAt)?.contents()?)?;
     // REST items and stream bodies repeat some columns in `details`; the top level wins
     // (see `parse::from_nested`).
     let pick = |k: Key| text(get(k)).or_else(|| text(inner[k as usize]));
@@ -174,42 +198,55 @@ pub(crate) fn parse(raw: &str, layout: Option<Layout>) -> Option<Parsed<'_>> {
         change: pick(Key::Change),
         from: pick(Key::From),
         to: pick(Key::To),
-        custom_message: message.and_then(|v| match v.as_bytes().first() {
-            Some(b'{') => value(v).and_then(|v| custom_message(&v)).map(Cow::Owned),
-            _ => text(Some(v)),
+        custom_message: message.and_then(|m| match m.text.as_bytes().first() {
+            Some(b'{') => message_words(m.text)
+                .or_else(|| value(m.text).and_then(|v| custom_message(&v)))
+                .map(Cow::Owned),
+            _ => text(Some(m)),
         }),
-        details: get(Key::Details).unwrap_or("{}"),
+        details: get(Key::Details).map_or("{}", |m| m.text),
     })
 }
 
 /// The members the event reads at the top level and inside an object `details`, in one pass;
 /// `None` when the text is not a valid object or repeats a member the event reads (a parsed map
-/// keeps the last, which the value path handles).
-fn record(raw: &str) -> Option<(Members<'_>, Members<'_>)> {
-    let mut top: Members = [None; KEYS];
-    let mut inner: Members = [None; KEYS];
+/// keeps the last, which the value path handles). The members are filled in place: they are a
+/// few hundred bytes, which returning them would copy.
+fn record<'a>(raw: &'a str, top: &mut Members<'a>, inner: &mut Members<'a>) -> Option<()> {
     let mut usable = true;
     Reader::new(raw).whole_object(|r, name| {
         let key = Key::of(&name);
         let value = if matches!(key, Some(Key::Details)) && r.at_object() {
             let start = r.position();
             r.object(1, |r, name| {
-                let v = r.value(2)?;
+                let v = member(r, 2)?;
                 if let Some(k) = Key::of(&name) {
                     usable &= inner[k as usize].replace(v).is_none();
                 }
                 Some(())
             })?;
-            r.since(start)
+            Member {
+                text: r.since(start),
+                plain: false,
+            }
         } else {
-            r.value(1)?
+            member(r, 1)?
         };
         if let Some(k) = key {
             usable &= top[k as usize].replace(value).is_none();
         }
         Some(())
     })?;
-    usable.then_some((top, inner))
+    usable.then_some(())
+}
+
+/// The value at the reader, `depth` levels down.
+fn member<'a>(r: &mut Reader<'a>, depth: usize) -> Option<Member<'a>> {
+    let text = r.value(depth)?;
+    Some(Member {
+        text,
+        plain: text.starts_with('"') && !r.escaped(),
+    })
 }
 
 /// `layout::detect_layout` over the members read.
@@ -218,7 +255,7 @@ fn detect(top: &Members<'_>) -> Option<Layout> {
     if get(Key::CreatedAt).is_none() {
         return get(Key::Time).map(|_| Layout::AuditLog);
     }
-    Some(match get(Key::Id).and_then(|v| v.bytes().next()) {
+    Some(match get(Key::Id).and_then(|m| m.text.bytes().next()) {
         Some(b'"') => Layout::Stream,
         Some(b'-' | b'0'..=b'9') => Layout::Rest,
         _ if get(Key::EventType).is_some() => Layout::Stream,
@@ -228,42 +265,102 @@ fn detect(top: &Members<'_>) -> Option<Layout> {
 
 /// The stream `id` as given, the REST `id` in decimal; `None` when it is neither (the caller
 /// then falls back to the content id, as the value path does).
-fn event_id(v: &str) -> Option<Cow<'_, str>> {
-    if v.starts_with('"') {
-        return plain(v)
-            .map(Cow::Borrowed)
-            .or_else(|| serde_json::from_str::<String>(v).ok().map(Cow::Owned));
+fn event_id(m: Member<'_>) -> Option<Cow<'_, str>> {
+    if let Some(s) = m.contents() {
+        return Some(Cow::Borrowed(s));
     }
-    match value(v)? {
+    if m.text.starts_with('"') {
+        return serde_json::from_str::<String>(m.text).ok().map(Cow::Owned);
+    }
+    if let Some(n) = integer_as_written(m.text) {
+        return Some(Cow::Borrowed(n));
+    }
+    match value(m.text)? {
         Value::Number(n) => Some(Cow::Owned(n.to_string())),
         _ => None,
     }
 }
 
-/// `render::into_text` of a member: plain strings borrowed, anything else rendered.
-fn text(v: Option<&str>) -> Option<Cow<'_, str>> {
-    let v = v?;
-    if let Some(s) = plain(v) {
-        return Some(Cow::Borrowed(s));
+/// `render::into_text` of a member: plain strings, booleans and integers borrowed (their text
+/// is what rendering gives), anything else rendered.
+#[inline(always)]
+fn text(m: Option<Member<'_>>) -> Option<Cow<'_, str>> {
+    let m = m?;
+    match m.contents() {
+        Some(s) => Some(Cow::Borrowed(s)),
+        None => rendered(m.text),
     }
-    value(v).and_then(into_text).map(Cow::Owned)
+}
+
+/// [`text`] of anything but a string without escapes.
+fn rendered(v: &str) -> Option<Cow<'_, str>> {
+    match v {
+        "null" => None,
+        "true" | "false" => Some(Cow::Borrowed(v)),
+        v => match integer_as_written(v) {
+            Some(n) => Some(Cow::Borrowed(n)),
+            None => value(v).and_then(into_text).map(Cow::Owned),
+        },
+    }
 }
 
 /// `render::as_i64` of a member, without parsing plain integers twice.
-fn integer(v: Option<&str>) -> Option<i64> {
-    let text = v?;
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    if !digits.is_empty() && digits.len() < 19 && digits.bytes().all(|b| b.is_ascii_digit()) {
-        return text.parse().ok();
+fn integer(m: Option<Member<'_>>) -> Option<i64> {
+    let text = m?.text;
+    if let Some(n) = integer_as_written(text) {
+        return n.parse().ok();
     }
     value(text).as_ref().and_then(as_i64)
 }
 
-/// A JSON string's contents when it has no escapes: the reader has already checked the slice is
-/// a valid string, so without a backslash its contents are exactly the text between quotes.
-fn plain(v: &str) -> Option<&str> {
-    let inner = v.strip_prefix('"')?.strip_suffix('"')?;
-    (!inner.contains('\\')).then_some(inner)
+/// A number's text (already checked to be valid JSON) when it is an integer serde_json reads as
+/// an `i64` or `u64`, and so writes back exactly as it is; `-0` it reads as a float.
+fn integer_as_written(v: &str) -> Option<&str> {
+    let digits = v.strip_prefix('-').unwrap_or(v);
+    let integer =
+        !digits.is_empty() && digits.len() < 19 && digits.bytes().all(|b| b.is_ascii_digit());
+    (integer && v != "-0").then_some(v)
+}
+
+/// `render::custom_message` of an object text without building a value, for the git-operation
+/// shape: `protocol`, `action` and at most one other member, each a string without escapes, a
+/// boolean, `null` or an integer. `None` otherwise, and the caller renders the value: a repeated
+/// name (the map keeps the last) or a second other member (whose place depends on the map's
+/// order) is left to it.
+fn message_words(v: &str) -> Option<String> {
+    let (mut protocol, mut action, mut other) = (None, None, None);
+    let mut usable = true;
+    Reader::new(v).whole_object(|r, name| {
+        let slot = match name.as_ref() {
+            "protocol" => &mut protocol,
+            "action" => &mut action,
+            _ => &mut other,
+        };
+        usable &= slot.replace(member(r, 1)?).is_none();
+        Some(())
+    })?;
+    if !usable {
+        return None;
+    }
+    // `render::object_words`: protocol, action, then the rest, skipping nulls, joined by spaces.
+    let mut words: Option<String> = None;
+    for m in [protocol, action, other].into_iter().flatten() {
+        let word = match (m.contents(), m.text) {
+            (Some(s), _) => s,
+            (None, "null") => continue,
+            (None, literal @ ("true" | "false")) => literal,
+            (None, number) => integer_as_written(number)?,
+        };
+        match &mut words {
+            Some(words) => {
+                words.push(' ');
+                words.push_str(word);
+            }
+            // The words are never longer than the object's text.
+            None => words = Some(String::with_capacity(v.len()) + word),
+        }
+    }
+    words
 }
 
 fn value(v: &str) -> Option<Value> {
@@ -288,4 +385,62 @@ pub(crate) fn named_members<'a, const N: usize>(
 /// Every member of an object text as (name, JSON text), in order; `None` when not an object.
 pub(crate) fn all_members(text: &str) -> Option<Vec<(Cow<'_, str>, &str)>> {
     scan::members(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every key's member name, in the order `Key` declares them.
+    const NAMES: [&str; KEYS] = [
+        "id",
+        "created_at",
+        "time",
+        "event_type",
+        "event_name",
+        "author_id",
+        "author_name",
+        "author_email",
+        "entity_id",
+        "entity_type",
+        "entity_path",
+        "target_id",
+        "target_type",
+        "target_details",
+        "ip_address",
+        "change",
+        "from",
+        "to",
+        "custom_message",
+        "details",
+    ];
+
+    #[test]
+    fn every_key_is_found_by_its_name_and_only_by_it() {
+        for (i, name) in NAMES.iter().enumerate() {
+            assert_eq!(Key::of(name).map(|k| k as usize), Some(i), "{name}");
+            // Any one byte changed is another name.
+            for at in 0..name.len() {
+                for b in [b'x', b'_', b'T', b'e'] {
+                    let mut changed = name.as_bytes().to_vec();
+                    changed[at] = b;
+                    let changed = String::from_utf8(changed).unwrap();
+                    if !NAMES.contains(&changed.as_str()) {
+                        assert!(Key::of(&changed).is_none(), "{changed}");
+                    }
+                }
+            }
+        }
+        for other in [
+            "",
+            "i",
+            "ids",
+            "author_class",
+            "event_",
+            "Details",
+            "entity_pat",
+        ] {
+            assert!(Key::of(other).is_none(), "{other}");
+        }
+    }
 }

@@ -14,10 +14,12 @@ mod event_ref;
 mod fast;
 mod layout;
 mod parse;
+mod plain_run;
 mod record;
 mod render;
 mod scan;
 mod summary;
+mod timestamp;
 
 pub use author::AuthorKind;
 pub use batch::EventBatch;

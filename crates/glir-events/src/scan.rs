@@ -11,6 +11,7 @@
 //! at a time, and nesting is capped at serde_json's recursion limit. Tested against serde_json in
 //! `tests/scan.rs`.
 
+use crate::plain_run::plain_prefix;
 use std::borrow::Cow;
 
 /// serde_json's recursion limit: it refuses a 128th level of nesting.
@@ -23,6 +24,8 @@ pub(crate) struct Reader<'a> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
+    /// Whether the last string read had escapes.
+    escaped: bool,
 }
 
 impl<'a> Reader<'a> {
@@ -31,6 +34,7 @@ impl<'a> Reader<'a> {
             text,
             bytes: text.as_bytes(),
             pos: 0,
+            escaped: false,
         }
     }
 
@@ -63,10 +67,14 @@ impl<'a> Reader<'a> {
         }
         loop {
             let name = self.name()?;
-            self.ws();
-            self.eat(b':')?;
-            self.ws();
+            self.separator(b':')?;
             member(self, name)?;
+            // Records are written `{"a": 1, "b": 2}`: try that first.
+            if self.bytes[self.pos..].starts_with(b", ") {
+                self.pos += 2;
+                self.ws();
+                continue;
+            }
             self.ws();
             match self.next()? {
                 b',' => self.ws(),
@@ -99,6 +107,12 @@ impl<'a> Reader<'a> {
         self.bytes.get(self.pos) == Some(&b'{')
     }
 
+    /// Whether the last string read had escapes: for a string value just read, whether its
+    /// contents differ from the text between its quotes.
+    pub(crate) fn escaped(&self) -> bool {
+        self.escaped
+    }
+
     pub(crate) fn position(&self) -> usize {
         self.pos
     }
@@ -127,6 +141,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline(always)]
     fn name(&mut self) -> Option<Name<'a>> {
         let (raw, escaped) = self.string()?;
         let inner = &raw[1..raw.len() - 1];
@@ -137,6 +152,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A string at the current position: its text with quotes, and whether it has escapes.
+    #[inline(always)]
     fn string(&mut self) -> Option<(&'a str, bool)> {
         let start = self.pos;
         self.eat(b'"')?;
@@ -166,6 +182,7 @@ impl<'a> Reader<'a> {
         if unicode && serde_json::from_str::<String>(raw).is_err() {
             return None;
         }
+        self.escaped = escaped;
         Some((raw, escaped))
     }
 
@@ -214,6 +231,18 @@ impl<'a> Reader<'a> {
         })
     }
 
+    /// Whitespace, `b`, whitespace; `b` then a space, the usual case, is tried first.
+    fn separator(&mut self, b: u8) -> Option<()> {
+        if self.bytes.get(self.pos..self.pos + 2) == Some(&[b, b' ']) {
+            self.pos += 2;
+        } else {
+            self.ws();
+            self.eat(b)?;
+        }
+        self.ws();
+        Some(())
+    }
+
     fn ws(&mut self) {
         while matches!(self.bytes.get(self.pos), Some(b' ' | b'\n' | b'\r' | b'\t')) {
             self.pos += 1;
@@ -229,31 +258,6 @@ impl<'a> Reader<'a> {
         self.pos += 1;
         Some(b)
     }
-}
-
-/// Length of the run of bytes a string holds as they are (not `"`, `\\` or a control byte),
-/// eight at a time: strings are most of a record's bytes.
-fn plain_prefix(bytes: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // Bytes equal to zero get their high bit set; a false positive can only sit above a true
-    // one, so the lowest flagged byte is always a real match.
-    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-    let mut n = 0;
-    while let Some(chunk) = bytes.get(n..n + 8) {
-        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-        let special = zero(word ^ (ONES * u64::from(b'"')))
-            | zero(word ^ (ONES * u64::from(b'\\')))
-            | (word.wrapping_sub(ONES * 0x20) & !word & HIGH);
-        if special != 0 {
-            return n + special.trailing_zeros() as usize / 8;
-        }
-        n += 8;
-    }
-    n + bytes[n..]
-        .iter()
-        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-        .unwrap_or(bytes.len() - n)
 }
 
 /// Every member of an object text as (name, value text), in order; `None` when it is not a valid
