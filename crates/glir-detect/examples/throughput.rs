@@ -6,7 +6,7 @@
 //! into canonical events), `detect` (the default: parse and evaluate the pack).
 
 use glir_detect::{Detector, load_rules};
-use glir_events::EventBatch;
+use glir_events::EventReader;
 use std::io::Read;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -34,17 +34,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut reader = Lines::new(std::fs::File::open(input)?);
     let start = Instant::now();
     let (mut lines, mut alerts) = (0u64, 0usize);
-    let mut batch = EventBatch::new();
+    let mut events = EventReader::new();
     while let Some(line) = reader.next_line()? {
         let record = std::str::from_utf8(line)?.trim();
         if !record.is_empty() {
             lines += 1;
-            if stage != Stage::Read {
-                // Layout detected per record, as glir detect does for files.
-                batch.clear();
-                batch.push_record(record, None, "bench")?;
-                if stage == Stage::Detect {
-                    alerts += detector.process_ref(batch.get(0).expect("pushed")).len();
+            // Layout detected per record, as glir detect does for files.
+            match stage {
+                Stage::Read => {}
+                Stage::Parse => events.read(record, None, "bench", |_| ())?,
+                Stage::Detect => {
+                    alerts +=
+                        events.read(record, None, "bench", |e| detector.process_ref(e).len())?
                 }
             }
         }

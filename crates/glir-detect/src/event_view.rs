@@ -2,7 +2,7 @@
 //! in place so the hot path builds no JSON per event.
 
 use crate::fields::sigma_fields;
-use glir_events::{Details, EventRef};
+use glir_events::{Details, DetailsMembers, EventRef};
 use rsigma_eval::{Event, EventValue, JsonEvent};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -57,11 +57,32 @@ impl Top {
 pub(crate) struct EventView<'a> {
     e: EventRef<'a>,
     parsed: OnceCell<Value>,
-    /// Members of text details, read on first lookup without building a value.
+    /// Members of text details: as the parser noted them, or read on first lookup without
+    /// building a value.
     members: OnceCell<Option<Members<'a>>>,
 }
 
-type Members<'a> = Vec<(Cow<'a, str>, &'a str)>;
+enum Members<'a> {
+    Noted(DetailsMembers<'a>),
+    Read(Vec<(Cow<'a, str>, &'a str)>),
+}
+
+impl<'a> Members<'a> {
+    fn has(&self, key: &str) -> bool {
+        match self {
+            Members::Noted(m) => m.iter().any(|(k, _)| k == key),
+            Members::Read(m) => m.iter().any(|(k, _)| k == key),
+        }
+    }
+
+    /// The JSON text of the last member named `key`, as a parsed map keeps it.
+    fn last(&self, key: &str) -> Option<&'a str> {
+        match self {
+            Members::Noted(m) => m.iter().rev().find(|(k, _)| *k == key).map(|(_, v)| v),
+            Members::Read(m) => m.iter().rev().find(|(k, _)| k == key).map(|(_, v)| *v),
+        }
+    }
+}
 
 impl<'a> EventView<'a> {
     pub(crate) fn new(e: EventRef<'a>) -> EventView<'a> {
@@ -139,16 +160,17 @@ impl<'a> EventView<'a> {
 
     fn text_members(&self) -> Option<&Members<'a>> {
         self.members
-            .get_or_init(|| self.e.details.text_members())
+            .get_or_init(|| match self.e.details_members {
+                Some(noted) => Some(Members::Noted(noted)),
+                None => self.e.details.text_members().map(Members::Read),
+            })
             .as_ref()
     }
 
     fn details_has(&self, key: &str) -> bool {
         match self.e.details {
             Details::Value(v) => v.as_object().is_some_and(|m| m.contains_key(key)),
-            Details::Text(_) => self
-                .text_members()
-                .is_some_and(|m| m.iter().any(|(k, _)| k == key)),
+            Details::Text(_) => self.text_members().is_some_and(|m| m.has(key)),
         }
     }
 
@@ -159,8 +181,7 @@ impl<'a> EventView<'a> {
         match self.e.details {
             Details::Value(v) => v.as_object()?.get(key).map(EventValue::from),
             Details::Text(_) => {
-                let members = self.text_members()?;
-                let (_, text) = members.iter().rev().find(|(k, _)| k == key)?;
+                let text = self.text_members()?.last(key)?;
                 if opaque_objects && text.starts_with('{') {
                     return Some(EventValue::Map(Vec::new()));
                 }

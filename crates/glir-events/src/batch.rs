@@ -2,7 +2,7 @@
 //! batch of thousands of events is two allocations, reused from batch to batch.
 
 use crate::error::ParseError;
-use crate::event_ref::{Details, EventRef};
+use crate::event_ref::{Details, DetailsMembers, EventRef, MemberSpan};
 use crate::fast;
 use crate::layout::Layout;
 use std::borrow::Cow;
@@ -12,6 +12,11 @@ use std::borrow::Cow;
 pub struct EventBatch {
     text: String,
     events: Vec<Stored>,
+    /// The members of the events' `details`, where the parser found them (see
+    /// [`DetailsMembers`]): offsets into each event's `raw`.
+    members: Vec<MemberSpan>,
+    /// Where a record's parse notes its members, before they are copied into `members`.
+    spans: Vec<MemberSpan>,
     /// The source of the last event pushed: events of one batch nearly always share it.
     last_source: Option<Span>,
 }
@@ -46,6 +51,8 @@ struct Stored {
     custom_message: Option<Span>,
     /// Always JSON text here, even for events pushed as values.
     details: Span,
+    /// The event's range of `EventBatch::members`, when known.
+    members: Option<(usize, usize)>,
     raw: Span,
 }
 
@@ -64,16 +71,18 @@ impl EventBatch {
         source: &str,
     ) -> Result<(), ParseError> {
         let raw = raw.trim();
-        match fast::parse(raw, layout) {
+        let mut spans = std::mem::take(&mut self.spans);
+        match fast::parse(raw, layout, Some(&mut spans)) {
             Some(parsed) => {
                 let id = parsed.event_id(raw);
-                self.push(&parsed.event_ref(raw, source, &id));
+                self.push(&parsed.event_ref(raw, source, &id, &spans));
             }
             None => {
                 let event = crate::parse::parse_slowly(raw, layout, source)?;
                 self.push(&EventRef::from(&event));
             }
         }
+        self.spans = spans;
         Ok(())
     }
 
@@ -91,6 +100,12 @@ impl EventBatch {
             Details::Text(t) => Cow::Borrowed(t),
             Details::Value(_) => Cow::Owned(e.details.to_json_string()),
         };
+        // Member offsets are into `raw`, which is copied whole.
+        let members = e.details_members.map(|m| {
+            let start = self.members.len();
+            self.members.extend_from_slice(m.spans());
+            (start, self.members.len())
+        });
         let mut put = |s: &str| self.locate(e.raw, base, s);
         let event_id = put(e.event_id);
         let details = put(&details);
@@ -116,6 +131,7 @@ impl EventBatch {
             to: opt(e.to),
             custom_message: opt(e.custom_message),
             details,
+            members,
             raw,
         };
         self.events.push(stored);
@@ -169,6 +185,7 @@ impl EventBatch {
     pub fn clear(&mut self) {
         self.text.clear();
         self.events.clear();
+        self.members.clear();
         self.last_source = None;
     }
 
@@ -203,6 +220,9 @@ impl EventBatch {
             to: opt(s.to),
             custom_message: opt(s.custom_message),
             details: Details::Text(at(s.details)),
+            details_members: s
+                .members
+                .map(|(start, end)| DetailsMembers::new(at(s.raw), &self.members[start..end])),
             raw: at(s.raw),
         })
     }

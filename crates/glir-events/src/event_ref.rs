@@ -32,7 +32,62 @@ pub struct EventRef<'a> {
     pub to: Option<&'a str>,
     pub custom_message: Option<&'a str>,
     pub details: Details<'a>,
+    /// The members of `details` as the parser found them, when it did (see [`DetailsMembers`]).
+    pub details_members: Option<DetailsMembers<'a>>,
     pub raw: &'a str,
+}
+
+/// Where one member of a `details` object sits in its record: the name between its quotes and
+/// the value's JSON text, as byte offsets into the record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct MemberSpan {
+    name: (u32, u32),
+    value: (u32, u32),
+}
+
+impl MemberSpan {
+    /// The span of `name` and `value`, both slices of `raw`; `None` when either is not (a name
+    /// with escapes is decoded into a new string) or the record is too long for the offsets.
+    pub(crate) fn of(raw: &str, name: &str, value: &str) -> Option<MemberSpan> {
+        Some(MemberSpan {
+            name: offsets(raw, name)?,
+            value: offsets(raw, value)?,
+        })
+    }
+}
+
+fn offsets(raw: &str, part: &str) -> Option<(u32, u32)> {
+    let start = (part.as_ptr() as usize).checked_sub(raw.as_ptr() as usize)?;
+    let end = start + part.len();
+    (end <= raw.len()).then_some((u32::try_from(start).ok()?, u32::try_from(end).ok()?))
+}
+
+/// The top-level members of an event's `details` object, in record order, as the parser read
+/// them while checking the record: looking one up needs no second pass over the text. Names are
+/// plain (the parser leaves this out when a name has escapes).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DetailsMembers<'a> {
+    raw: &'a str,
+    spans: &'a [MemberSpan],
+}
+
+impl<'a> DetailsMembers<'a> {
+    /// The members of a `details` object in `raw`, found at `spans`.
+    pub(crate) fn new(raw: &'a str, spans: &'a [MemberSpan]) -> DetailsMembers<'a> {
+        DetailsMembers { raw, spans }
+    }
+
+    /// The spans, for copying along with the record.
+    pub(crate) fn spans(&self) -> &'a [MemberSpan] {
+        self.spans
+    }
+
+    /// Each member as (name, JSON text of the value).
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&'a str, &'a str)> + 'a {
+        let raw = self.raw;
+        let at = move |(start, end): (u32, u32)| &raw[start as usize..end as usize];
+        self.spans.iter().map(move |m| (at(m.name), at(m.value)))
+    }
 }
 
 /// [`AuditEvent::details`], parsed or still as JSON text (parsed only when something reads it).
@@ -105,6 +160,7 @@ impl<'a> From<&'a AuditEvent> for EventRef<'a> {
             to: e.to.as_deref(),
             custom_message: e.custom_message.as_deref(),
             details: Details::Value(&e.details),
+            details_members: None,
             raw: &e.raw,
         }
     }

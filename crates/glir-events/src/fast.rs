@@ -7,7 +7,7 @@
 //! returns `None`, and the caller parses the record the ordinary way, which also reports what is
 //! wrong.
 
-use crate::event_ref::{Details, EventRef};
+use crate::event_ref::{Details, DetailsMembers, EventRef, MemberSpan};
 use crate::layout::Layout;
 use crate::render::{as_i64, custom_message, into_text};
 use crate::scan::{self, Reader};
@@ -37,6 +37,8 @@ pub(crate) struct Parsed<'a> {
     pub(crate) custom_message: Option<Cow<'a, str>>,
     /// The JSON text of `details`; `{}` when the record has none.
     pub(crate) details: &'a str,
+    /// Whether the spans the parse was given hold every member of an object `details`.
+    pub(crate) members_found: bool,
 }
 
 impl<'a> Parsed<'a> {
@@ -47,12 +49,14 @@ impl<'a> Parsed<'a> {
             .unwrap_or_else(|| Cow::Owned(crate::parse::content_id(raw)))
     }
 
-    /// The event, borrowing from this and from `raw`, the text it was read from.
+    /// The event, borrowing from this and from `raw`, the text it was read from; `spans` are
+    /// what the parse filled in.
     pub(crate) fn event_ref<'s>(
         &'s self,
         raw: &'s str,
         source: &'s str,
         event_id: &'s str,
+        spans: &'s [MemberSpan],
     ) -> EventRef<'s> {
         let text = |v: &'s Option<Cow<'a, str>>| v.as_deref();
         EventRef {
@@ -77,6 +81,7 @@ impl<'a> Parsed<'a> {
             custom_message: text(&self.custom_message),
             // Checked valid while reading.
             details: Details::Text(self.details),
+            details_members: self.members_found.then(|| DetailsMembers::new(raw, spans)),
             raw,
         }
     }
@@ -161,9 +166,18 @@ impl<'a> Member<'a> {
 type Members<'a> = [Option<Member<'a>>; KEYS];
 
 /// Reads `raw` (already trimmed) as a REST or stream record; see the module comment for `None`.
-pub(crate) fn parse(raw: &str, layout: Option<Layout>) -> Option<Parsed<'_>> {
+/// With `spans`, it also notes where each member of an object `details` is (see
+/// [`Parsed::members_found`]).
+pub(crate) fn parse<'a>(
+    raw: &'a str,
+    layout: Option<Layout>,
+    mut spans: Option<&mut Vec<MemberSpan>>,
+) -> Option<Parsed<'a>> {
     let (mut top, mut inner): (Members, Members) = ([None; KEYS], [None; KEYS]);
-    record(raw, &mut top, &mut inner)?;
+    if let Some(spans) = spans.as_deref_mut() {
+        spans.clear();
+    }
+    let members_found = record(raw, &mut top, &mut inner, spans)?;
     let get = |k: Key| top[k as usize];
     let layout = match layout.or_else(|| detect(&top))? {
         Layout::AuditLog => return None,
@@ -205,21 +219,36 @@ pub(crate) fn parse(raw: &str, layout: Option<Layout>) -> Option<Parsed<'_>> {
             _ => text(Some(m)),
         }),
         details: get(Key::Details).map_or("{}", |m| m.text),
+        members_found,
     })
 }
 
 /// The members the event reads at the top level and inside an object `details`, in one pass;
 /// `None` when the text is not a valid object or repeats a member the event reads (a parsed map
 /// keeps the last, which the value path handles). The members are filled in place: they are a
-/// few hundred bytes, which returning them would copy.
-fn record<'a>(raw: &'a str, top: &mut Members<'a>, inner: &mut Members<'a>) -> Option<()> {
+/// few hundred bytes, which returning them would copy. With `spans`, every member of an object
+/// `details` is noted there too; the result says whether all were (not when a name has escapes).
+fn record<'a>(
+    raw: &'a str,
+    top: &mut Members<'a>,
+    inner: &mut Members<'a>,
+    mut spans: Option<&mut Vec<MemberSpan>>,
+) -> Option<bool> {
     let mut usable = true;
+    let mut found = false;
     Reader::new(raw).whole_object(|r, name| {
         let key = Key::of(&name);
         let value = if matches!(key, Some(Key::Details)) && r.at_object() {
             let start = r.position();
+            found = spans.is_some();
             r.object(1, |r, name| {
                 let v = member(r, 2)?;
+                if let Some(spans) = spans.as_deref_mut().filter(|_| found) {
+                    match MemberSpan::of(raw, &name, v.text) {
+                        Some(span) => spans.push(span),
+                        None => found = false,
+                    }
+                }
                 if let Some(k) = Key::of(&name) {
                     usable &= inner[k as usize].replace(v).is_none();
                 }
@@ -237,7 +266,7 @@ fn record<'a>(raw: &'a str, top: &mut Members<'a>, inner: &mut Members<'a>) -> O
         }
         Some(())
     })?;
-    usable.then_some(())
+    usable.then_some(found)
 }
 
 /// The value at the reader, `depth` levels down.

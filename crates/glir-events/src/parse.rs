@@ -17,10 +17,10 @@ pub fn parse_event(
     source: &str,
 ) -> Result<AuditEvent, ParseError> {
     let raw = raw.trim();
-    match fast::parse(raw, layout) {
+    match fast::parse(raw, layout, None) {
         Some(parsed) => {
             let id = parsed.event_id(raw);
-            Ok(parsed.event_ref(raw, source, &id).to_event())
+            Ok(parsed.event_ref(raw, source, &id, &[]).to_event())
         }
         None => parse_slowly(raw, layout, source),
     }

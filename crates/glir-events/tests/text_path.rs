@@ -1,7 +1,9 @@
 //! `parse_event` reads top-level fields straight from the record text; it must give exactly what
 //! parsing the record into a JSON value first gives (`event_from_value`), events and errors alike.
 
-use glir_events::{EventBatch, EventRef, Layout, ParseError, event_from_value, parse_event};
+use glir_events::{
+    EventBatch, EventReader, EventRef, Layout, ParseError, event_from_value, parse_event,
+};
 
 const TIME: &str = r#""created_at": "2025-03-01T08:34:25.639Z""#;
 
@@ -116,6 +118,64 @@ fn escapes_and_duplicates_are_read_as_json_says() {
     assert_eq!(e.author_name.as_deref(), Some("b\"é"));
     assert_eq!(e.details, serde_json::json!({"k": 2}));
     assert_eq!(e.raw, raw);
+}
+
+/// The members the parser noted, as owned pairs.
+fn noted(e: &EventRef<'_>) -> Option<Vec<(String, String)>> {
+    let m = e.details_members?;
+    Some(
+        m.iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+    )
+}
+
+/// The members read from the details text afresh.
+fn reread(e: &EventRef<'_>) -> Option<Vec<(String, String)>> {
+    let members = e.details.text_members()?;
+    Some(
+        members
+            .into_iter()
+            .map(|(k, v)| (k.into_owned(), v.to_owned()))
+            .collect(),
+    )
+}
+
+#[test]
+fn a_reader_lends_what_parse_event_gives_with_the_members_of_details() {
+    let layouts = [None, Some(Layout::Rest), Some(Layout::Stream)];
+    let mut records: Vec<String> = tricky().into_iter().chain(fixtures()).collect();
+    let escaped_name = format!(r#"{{{TIME}, "id": "e", "details": {{"a": 1, "k\u0065y": 2}}}}"#);
+    records.push(escaped_name.clone());
+    let (mut reader, mut batch) = (EventReader::new(), EventBatch::new());
+    let mut with_members = 0;
+    for raw in &records {
+        for layout in layouts {
+            let lent = reader.read(raw, layout, "src", |e| {
+                (e.to_event(), noted(&e), reread(&e))
+            });
+            let reference = parse_event(raw, layout, "src");
+            assert_eq!(lent.clone().map(|l| l.0), reference, "{raw}");
+            let Ok((_, members, fresh)) = lent else {
+                continue;
+            };
+            if members.is_some() {
+                assert_eq!(members, fresh, "{raw}");
+                with_members += 1;
+            }
+            if raw == &escaped_name {
+                assert_eq!(members, None, "a decoded name is not a slice of the record");
+            }
+            // A batch keeps the members with the event.
+            batch.clear();
+            batch.push_record(raw, layout, "src").unwrap();
+            assert_eq!(noted(&batch.get(0).unwrap()), members, "{raw}");
+        }
+    }
+    assert!(
+        with_members > 20,
+        "{with_members} events with members noted"
+    );
 }
 
 #[test]
