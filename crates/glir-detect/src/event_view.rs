@@ -244,6 +244,10 @@ impl<'a> EventView<'a> {
     /// [`get_field`](Event::get_field) gives it, or as [`details_get`](Self::details_get) with
     /// `opaque_objects`.
     pub(crate) fn details_key(&self, key: &str, opaque_objects: bool) -> Option<EventValue<'_>> {
+        if let Some(v) = self.details_get(key, opaque_objects) {
+            return Some(v);
+        }
+        // What `details` lacks of the canonical change/from/to/custom_message is merged in.
         let e = &self.e;
         let merged = match key {
             "change" => e.change,
@@ -252,13 +256,7 @@ impl<'a> EventView<'a> {
             "custom_message" => e.custom_message,
             _ => None,
         };
-        if let Some(v) = merged.filter(|_| !self.details_has(key)) {
-            return Some(EventValue::Str(Cow::Borrowed(v)));
-        }
-        if !self.details_is_object() {
-            return None;
-        }
-        self.details_get(key, opaque_objects)
+        merged.map(|v| EventValue::Str(Cow::Borrowed(v)))
     }
 
     fn visit_strings(&self, visit: &mut dyn FnMut(&str)) {
