@@ -60,6 +60,9 @@ struct Correlation {
     group_by: Vec<String>,
     /// The group-by fields resolved for lookup, in the same order.
     group_fields: Vec<GroupField>,
+    /// For a sliding temporal correlation, kept as [`State::Temporal`]: per entry of
+    /// `rule_refs`, the hit list it reads (the first entry with the same reference).
+    temporal: Option<Vec<usize>>,
 }
 
 enum GroupField {
@@ -84,9 +87,50 @@ impl GroupField {
 struct Group {
     corr: usize,
     key: Box<[u8]>,
-    state: WindowState,
+    state: State,
     /// Ids of the events in the window, oldest first, at most [`MAX_EVENTS`].
     events: VecDeque<(i64, WindowId)>,
+}
+
+/// The counting state of one window.
+enum State {
+    Rsigma(WindowState),
+    /// Hit times per entry of a sliding temporal correlation's `rule_refs`, oldest first:
+    /// rsigma's `WindowState::Temporal` without the string key (and its allocation) per hit.
+    Temporal(Vec<VecDeque<i64>>),
+}
+
+impl State {
+    fn evict(&mut self, cutoff: i64) {
+        match self {
+            State::Rsigma(state) => state.evict(cutoff),
+            State::Temporal(hits) => {
+                for times in hits {
+                    while times.front().is_some_and(|&t| t < cutoff) {
+                        times.pop_front();
+                    }
+                }
+            }
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        match self {
+            State::Rsigma(state) => state.is_empty(),
+            State::Temporal(hits) => hits.iter().all(VecDeque::is_empty),
+        }
+    }
+}
+
+/// rsigma's `check_temporal_ordered`: some hit of each entry of `refs`, in order, at or after
+/// the one before (`refs` maps each entry to its hit list).
+fn ordered(refs: &[usize], hits: &[VecDeque<i64>], after: i64) -> bool {
+    let Some((&first, rest)) = refs.split_first() else {
+        return true;
+    };
+    hits[first]
+        .iter()
+        .any(|&t| t >= after && ordered(rest, hits, t))
 }
 
 /// A correlation that holds after the current event; its alert reads the group's window.
@@ -131,10 +175,22 @@ impl Correlator {
                     })
                     .collect();
                 let group_fields = group_by.iter().map(|f| GroupField::of(f)).collect();
+                let temporal = matches!(
+                    compiled.correlation_type,
+                    CorrelationType::Temporal | CorrelationType::TemporalOrdered
+                ) && compiled.window_mode == WindowMode::Sliding
+                    && compiled.extended_expr.is_none();
+                let refs = &compiled.rule_refs;
+                let temporal = temporal.then(|| {
+                    refs.iter()
+                        .map(|r| refs.iter().position(|x| x == r).expect("listed"))
+                        .collect()
+                });
                 Ok(Correlation {
                     compiled,
                     group_by,
                     group_fields,
+                    temporal,
                 })
             })
             .collect::<Result<Vec<_>, rsigma_eval::EvalError>>()?;
@@ -183,10 +239,28 @@ impl Correlator {
             Some(&slot) => slot,
             None => self.insert(corr),
         };
-        let c = &self.correlations[corr].compiled;
+        let Correlation {
+            compiled: c,
+            temporal,
+            ..
+        } = &self.correlations[corr];
         let group = self.groups[slot].as_mut().expect("indexed slots are live");
-        let state = &mut group.state;
         let timespan = c.timespan_secs;
+        let state = match (&mut group.state, temporal) {
+            (State::Temporal(hits), Some(refs)) => {
+                let reference = &self.feeds[rule][feed].1;
+                let at = c.rule_refs.iter().position(|r| r == reference);
+                let fired = temporal_update(c, refs, hits, at.expect("fed refs are listed"), ts);
+                let cutoff = ts - timespan as i64;
+                record_event(&mut group.events, ts, Some(cutoff), event);
+                if fired {
+                    self.fired.push(Fired { corr, group: slot });
+                }
+                return;
+            }
+            (State::Rsigma(state), _) => state,
+            (State::Temporal(_), None) => unreachable!("temporal state for temporal correlations"),
+        };
         let decision = apply_window_open(state, ts, timespan, c.window_mode, c.gap_secs);
         if decision == WindowDecision::Discard {
             return;
@@ -219,19 +293,12 @@ impl Correlator {
                 }
             }
         }
-        let events = &mut group.events;
-        if c.window_mode == WindowMode::Sliding {
-            let cutoff = ts - timespan as i64;
-            while events.front().is_some_and(|(t, _)| *t < cutoff) {
-                events.pop_front();
-            }
-        } else if decision == WindowDecision::Reset {
-            events.clear();
+        let sliding = c.window_mode == WindowMode::Sliding;
+        if !sliding && decision == WindowDecision::Reset {
+            group.events.clear();
         }
-        if events.len() >= MAX_EVENTS {
-            events.pop_front();
-        }
-        events.push_back((ts, WindowId::new(event.event_id())));
+        let cutoff = sliding.then(|| ts - timespan as i64);
+        record_event(&mut group.events, ts, cutoff, event);
         if state
             .check_condition(
                 &c.condition,
@@ -247,10 +314,15 @@ impl Correlator {
 
     fn insert(&mut self, corr: usize) -> usize {
         let key: Box<[u8]> = self.key.as_slice().into();
+        let c = &self.correlations[corr];
+        let state = match &c.temporal {
+            Some(refs) => State::Temporal(vec![VecDeque::new(); refs.len()]),
+            None => State::Rsigma(WindowState::new_for(c.compiled.correlation_type)),
+        };
         let group = Group {
             corr,
             key: key.clone(),
-            state: WindowState::new_for(self.correlations[corr].compiled.correlation_type),
+            state,
             events: VecDeque::new(),
         };
         let slot = match self.free.pop() {
@@ -289,8 +361,10 @@ impl Correlator {
                         WindowMode::Session => c.gap_secs.map_or(timespan, |g| g as i64),
                         _ => timespan,
                     };
-                    if g.state.latest_timestamp().is_some_and(|t| now - t > stale) {
-                        g.state.clear();
+                    if let State::Rsigma(state) = &mut g.state
+                        && state.latest_timestamp().is_some_and(|t| now - t > stale)
+                    {
+                        state.clear();
                     }
                 }
             }
@@ -356,6 +430,54 @@ impl WindowId {
             WindowId::Heap(id) => id,
         }
     }
+}
+
+/// Adds a hit of entry `at` of a sliding temporal correlation at `ts` and says whether the
+/// condition holds: rsigma's `apply_window_open`, `push_temporal` and `check_condition` for it.
+fn temporal_update(
+    c: &CompiledCorrelation,
+    refs: &[usize],
+    hits: &mut [VecDeque<i64>],
+    at: usize,
+    ts: i64,
+) -> bool {
+    let cutoff = ts - c.timespan_secs as i64;
+    for times in hits.iter_mut() {
+        while times.front().is_some_and(|&t| t < cutoff) {
+            times.pop_front();
+        }
+    }
+    hits[refs[at]].push_back(ts);
+    let value = match c.correlation_type {
+        CorrelationType::TemporalOrdered => {
+            let all = refs.iter().all(|&i| !hits[i].is_empty());
+            match all && ordered(refs, hits, i64::MIN) {
+                true => refs.len(),
+                false => 0,
+            }
+        }
+        _ => refs.iter().filter(|&&i| !hits[i].is_empty()).count(),
+    };
+    c.condition.check(value as f64)
+}
+
+/// Adds the event to its window's list of ids, after dropping those older than `cutoff` (a
+/// sliding window's start; other windows clear theirs on reset).
+fn record_event(
+    events: &mut VecDeque<(i64, WindowId)>,
+    ts: i64,
+    cutoff: Option<i64>,
+    e: &EventView<'_>,
+) {
+    if let Some(cutoff) = cutoff {
+        while events.front().is_some_and(|(t, _)| *t < cutoff) {
+            events.pop_front();
+        }
+    }
+    if events.len() >= MAX_EVENTS {
+        events.pop_front();
+    }
+    events.push_back((ts, WindowId::new(e.event_id())));
 }
 
 /// The correlations a detection rule with this id feeds, with the reference it counts under:
