@@ -62,7 +62,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 type Error = Box<dyn std::error::Error>;
 
 /// Calls `f` with each line of `file` (without its newline), reading the file through memory
-/// maps of 16 MiB at a time, prefaulted: the lines are read where the page cache holds them,
+/// maps of 4 MiB at a time, prefaulted: the lines are read where the page cache holds them,
 /// without `read`'s copy, and memory stays bounded by the window. A line that straddles two
 /// windows is read again from the next one.
 fn for_each_line(
@@ -72,7 +72,7 @@ fn for_each_line(
     // A multiple of any page size, as map offsets must be.
     const ALIGN: u64 = 1 << 16;
     let len = file.metadata()?.len();
-    let (mut pos, mut window) = (0u64, 16 << 20);
+    let (mut pos, mut window) = (0u64, 4 << 20);
     while pos < len {
         let base = pos - pos % ALIGN;
         let size = (len - base).min(window);
