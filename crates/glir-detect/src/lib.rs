@@ -1,6 +1,8 @@
 //! Sigma detections over GitLab audit events.
 //!
-//! Rules are Sigma YAML evaluated by rsigma. They see each canonical event through one field
+//! Rules are Sigma YAML, parsed and compiled by rsigma and evaluated with rsigma's semantics
+//! (by glir's own programs and correlation windows where they apply, tested equal to rsigma's
+//! engine; by rsigma otherwise). They see each canonical event through one field
 //! layer ([`sigma_fields`]) under GitLab's streaming names, whatever layout the event came in,
 //! so a pack rule also works on raw streamed events in other Sigma tools. Semantics are
 //! rsigma's: case-insensitive strings, `not` over a missing field is true, filters are
