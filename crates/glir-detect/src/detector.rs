@@ -32,7 +32,6 @@ pub struct Detector {
     /// rsigma evicts correlation state once it holds this many entries, and only while it
     /// processes an event: at that size every event goes to it, as with `process_event`.
     max_state: usize,
-    candidates: Vec<Candidate>,
     /// Per compiled rule: glir's program for it, `None` when rsigma evaluates it.
     programs: Vec<Option<Program>>,
     scratch: Scratch,
@@ -154,7 +153,6 @@ impl Detector {
             max_state: config().max_state_entries,
             correlator,
             engine,
-            candidates: Vec::new(),
             programs,
             scratch: Scratch::default(),
             hits: Vec::new(),
@@ -178,14 +176,12 @@ impl Detector {
         self.results.clear();
         let view = EventView::new(event);
         let ts = event.created_at.as_second();
-        self.dispatch
-            .candidates(event.event_type, &mut self.candidates);
         let compiled = self.engine.engine().rules();
         let mut feed = Vec::new();
         if let Some(c) = &mut self.correlator {
             c.begin();
         }
-        for &Candidate { rule: i, matched } in &self.candidates {
+        for &Candidate { rule: i, matched } in self.dispatch.candidates(event.event_type) {
             let rule = &compiled[i];
             if !matched && !matches(rule, self.programs[i].as_ref(), &view, &mut self.scratch) {
                 continue;
@@ -231,8 +227,8 @@ impl Detector {
     /// [`matching_rules`](Self::matching_rules) of a borrowed event.
     pub(crate) fn matching_rules_ref(&self, event: EventRef<'_>) -> Vec<String> {
         let view = EventView::new(event);
-        let (mut candidates, mut scratch) = (Vec::new(), Scratch::default());
-        self.dispatch.candidates(event.event_type, &mut candidates);
+        let mut scratch = Scratch::default();
+        let candidates = self.dispatch.candidates(event.event_type);
         let compiled = self.engine.engine().rules();
         candidates
             .into_iter()

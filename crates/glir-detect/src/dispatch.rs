@@ -16,14 +16,12 @@ type Map<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 /// The field the table is keyed on, under its streaming name.
 const EVENT_TYPE: &str = "event_type";
 
-/// Rule indices (in engine order) by lower-cased event type.
+/// The rules to look at per lower-cased event type, in engine order.
 pub(crate) struct Dispatch {
-    by_type: Map<String, Vec<usize>>,
-    /// Rules that do not pin an event type: evaluated for every event.
-    always: Vec<usize>,
-    /// Per rule: its whole condition is "the event type is one of these, in any case", so being
-    /// listed under the event's type is the match itself and evaluating it again can be skipped.
-    decided: Vec<bool>,
+    /// Per type: the rules listed for it merged with those that pin no type.
+    by_type: Map<String, Vec<Candidate>>,
+    /// For any other type (or none): the rules that pin no type.
+    always: Vec<Candidate>,
 }
 
 /// A rule to look at for an event, and whether the event's type alone already matched it.
@@ -35,27 +33,38 @@ pub(crate) struct Candidate {
 
 impl Dispatch {
     pub(crate) fn new(rules: &[CompiledRule]) -> Dispatch {
-        let mut by_type: Map<String, Vec<usize>> = Map::default();
+        let mut listed: Map<String, Vec<usize>> = Map::default();
         let mut always = Vec::new();
-        let decided = rules.iter().map(type_only).collect();
         for (i, rule) in rules.iter().enumerate() {
             match rule_types(rule) {
                 Some(types) => types
                     .into_iter()
-                    .for_each(|t| by_type.entry(t).or_default().push(i)),
-                None => always.push(i),
+                    .for_each(|t| listed.entry(t).or_default().push(i)),
+                None => always.push(Candidate {
+                    rule: i,
+                    matched: false,
+                }),
             }
         }
-        Dispatch {
-            by_type,
-            always,
-            decided,
-        }
+        let by_type = listed
+            .into_iter()
+            .map(|(t, typed)| {
+                // A rule whose whole condition is the type is matched by being listed for it.
+                let typed = typed.into_iter().map(|rule| Candidate {
+                    rule,
+                    matched: type_only(&rules[rule]),
+                });
+                let mut merged: Vec<Candidate> = typed.chain(always.iter().copied()).collect();
+                // Engine order, so results come out as rsigma gives them.
+                merged.sort_by_key(|c| c.rule);
+                (t, merged)
+            })
+            .collect();
+        Dispatch { by_type, always }
     }
 
-    /// The rules to evaluate for an event of this type, in engine order, into `out`.
-    pub(crate) fn candidates(&self, event_type: Option<&str>, out: &mut Vec<Candidate>) {
-        out.clear();
+    /// The rules to evaluate for an event of this type, in engine order.
+    pub(crate) fn candidates(&self, event_type: Option<&str>) -> &[Candidate] {
         // rsigma lower-cases case-insensitive haystacks this way (rsigma-eval 0.23
         // `matcher::helpers::ascii_lowercase_cow`).
         let typed = event_type.and_then(|t| {
@@ -65,27 +74,7 @@ impl Dispatch {
                 self.by_type.get(&t.to_lowercase())
             }
         });
-        let typed = typed.map_or(&[][..], Vec::as_slice);
-        let listed = |rule: usize| Candidate {
-            rule,
-            matched: self.decided[rule],
-        };
-        let unknown = |rule: usize| Candidate {
-            rule,
-            matched: false,
-        };
-        // Both lists are ascending: merge them to keep the engine's order of results.
-        let (mut a, mut b) = (typed.iter().peekable(), self.always.iter().peekable());
-        while let (Some(&&x), Some(&&y)) = (a.peek(), b.peek()) {
-            if x < y {
-                out.push(listed(x));
-                a.next();
-            } else {
-                out.push(unknown(y));
-                b.next();
-            }
-        }
-        out.extend(a.map(|&x| listed(x)).chain(b.map(|&y| unknown(y))));
+        typed.unwrap_or(&self.always)
     }
 }
 
