@@ -231,7 +231,7 @@ impl Detector {
         let candidates = self.dispatch.candidates(event.event_type);
         let compiled = self.engine.engine().rules();
         candidates
-            .into_iter()
+            .iter()
             .filter(|c| {
                 let program = self.programs[c.rule].as_ref();
                 c.matched || matches(&compiled[c.rule], program, &view, &mut scratch)
