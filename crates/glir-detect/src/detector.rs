@@ -16,12 +16,12 @@ use std::collections::HashSet;
 
 /// Runs a pack over events one at a time; memory is the correlation windows only.
 ///
-/// Detection rules are evaluated by rsigma's `eval_condition` on the rules [`Dispatch`] lists
-/// for the event's type. Matches of rules a correlation refers to go into glir's own
-/// correlation windows ([`Correlator`]), or rsigma's engine for packs those do not cover. That
-/// is what rsigma's `process_event` does, minus screening every rule and building a full result
-/// per match: what fired is recorded as rule and window, and alerts are built only when asked
-/// for ([`Hits::alerts`]).
+/// Only the rules [`Dispatch`] lists for the event's type are evaluated, each by its
+/// [`Program`] (rsigma's `eval_condition` for rules without one). Matches of rules a correlation
+/// refers to go into glir's own correlation windows ([`Correlator`]), or rsigma's engine for
+/// packs those do not cover. That is what rsigma's `process_event` does, minus screening every
+/// rule and building a full result per match: what fired is recorded as rule and window, and
+/// alerts are built only when asked for ([`Hits::alerts`]).
 pub struct Detector {
     engine: CorrelationEngine,
     /// `None` when rsigma's engine keeps the correlation state.
