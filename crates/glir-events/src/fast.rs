@@ -119,6 +119,7 @@ impl Key {
     /// single out the only key the name can be, where a `match` on strings would compare it with
     /// one key after another. (Each comparison is with an array, whose length the compiler
     /// knows, so it needs no call to `memcmp`.)
+    #[inline(always)]
     fn of(name: &str) -> Option<Key> {
         let b = name.as_bytes();
         let (key, same) = match (b.len(), *b.first()?) {
@@ -270,6 +271,7 @@ fn record<'a>(
 }
 
 /// The value at the reader, `depth` levels down.
+#[inline(always)]
 fn member<'a>(r: &mut Reader<'a>, depth: usize) -> Option<Member<'a>> {
     let text = r.value(depth)?;
     Some(Member {

@@ -10,8 +10,7 @@
 pub(crate) fn plain_prefix(bytes: &[u8]) -> usize {
     #[cfg(target_arch = "x86_64")]
     {
-        // SAFETY: SSE2 is part of the x86_64 baseline, so every CPU this runs on has it.
-        unsafe { sse2::plain_prefix(bytes) }
+        sse2::plain_prefix(bytes)
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
@@ -27,31 +26,30 @@ mod sse2 {
     };
 
     /// [`super::plain_prefix`] 16 bytes at a time, then the tail shorter than 16 bytes in a
-    /// `u64`.
-    #[target_feature(enable = "sse2")]
-    #[inline]
+    /// `u64`. Not a `#[target_feature]` function, so that it can be inlined into the reader's
+    /// loop: SSE2 is enabled for the whole x86_64 target.
+    #[inline(always)]
     pub(super) fn plain_prefix(bytes: &[u8]) -> usize {
-        let quote = _mm_set1_epi8(b'"' as i8);
-        let backslash = _mm_set1_epi8(b'\\' as i8);
-        let last_control = _mm_set1_epi8(0x1f);
-        let mut n = 0;
-        while let Some(block) = bytes.get(n..n + 16) {
-            // SAFETY: `block` is 16 in-bounds bytes, exactly what one unaligned load reads
-            // (`loadu` has no alignment requirement).
-            let v = unsafe { _mm_loadu_si128(block.as_ptr().cast::<__m128i>()) };
-            // An unsigned `v <= 0x1f` is `max(v, 0x1f) == 0x1f`.
-            let control = _mm_cmpeq_epi8(_mm_max_epu8(v, last_control), last_control);
-            let special = _mm_or_si128(
-                _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                control,
-            );
-            let mask = _mm_movemask_epi8(special);
+        let mut rest = bytes;
+        while let Some((block, tail)) = rest.split_first_chunk::<16>() {
+            // SAFETY: the intrinsics need SSE2, which is part of the x86_64 baseline, so every
+            // CPU this runs on has it; `block` is 16 in-bounds bytes, exactly what one unaligned
+            // load reads (`loadu` has no alignment requirement).
+            let mask = unsafe {
+                let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
+                // An unsigned `v <= 0x1f` is `max(v, 0x1f) == 0x1f`.
+                let last_control = _mm_set1_epi8(0x1f);
+                let control = _mm_cmpeq_epi8(_mm_max_epu8(v, last_control), last_control);
+                let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+                let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+                _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control))
+            };
             if mask != 0 {
-                return n + mask.trailing_zeros() as usize;
+                return bytes.len() - rest.len() + mask.trailing_zeros() as usize;
             }
-            n += 16;
+            rest = tail;
         }
-        n + super::swar(&bytes[n..])
+        bytes.len() - rest.len() + super::swar(rest)
     }
 }
 
@@ -128,6 +126,24 @@ mod tests {
                     bytes[second] = y;
                     assert_eq!(plain_prefix(&bytes), first);
                     check(&bytes);
+                }
+            }
+        }
+    }
+
+    /// Every stop at every offset of inputs several 16-byte steps long, amid plain ASCII, DEL
+    /// or UTF-8 bytes, so each step and the tail past the last whole one is hit.
+    #[test]
+    fn every_stop_is_found_at_every_offset_of_longer_runs() {
+        for len in [15, 16, 17, 47, 48, 49, 80] {
+            for at in 0..len {
+                for stop in [b'"', b'\\', 0x00, b'\n', 0x1f] {
+                    for plain in [b'a', 0xc3, 0x7f] {
+                        let mut bytes = vec![plain; len];
+                        bytes[at] = stop;
+                        assert_eq!(plain_prefix(&bytes), at, "{bytes:?}");
+                        assert_eq!(reference(&bytes), at);
+                    }
                 }
             }
         }

@@ -20,6 +20,9 @@ const MAX_DEPTH: usize = 127;
 /// A member's name, borrowed unless it has escapes.
 pub(crate) type Name<'a> = Cow<'a, str>;
 
+/// Copied around calls that nest (see [`Reader::value`]): a reader that stays in one function
+/// keeps its position in a register instead of memory.
+#[derive(Clone, Copy)]
 pub(crate) struct Reader<'a> {
     text: &'a str,
     bytes: &'a [u8],
@@ -42,16 +45,19 @@ impl<'a> Reader<'a> {
     /// the value and the member's name, it reads the value (usually with [`Reader::value`]).
     /// Then only whitespace may follow. `None` when the text is not a valid object.
     pub(crate) fn whole_object(
-        mut self,
+        self,
         member: impl FnMut(&mut Reader<'a>, Name<'a>) -> Option<()>,
     ) -> Option<()> {
-        self.ws();
-        self.object(0, member)?;
-        self.ws();
-        (self.pos == self.bytes.len()).then_some(())
+        // A local copy, which can live in registers (`self` arrives through a pointer).
+        let mut r = self;
+        r.ws();
+        r.object(0, member)?;
+        r.ws();
+        (r.pos == r.bytes.len()).then_some(())
     }
 
     /// Reads an object at the current position (`depth` levels already open).
+    #[inline(always)]
     pub(crate) fn object(
         &mut self,
         depth: usize,
@@ -67,12 +73,13 @@ impl<'a> Reader<'a> {
         }
         loop {
             let name = self.name()?;
+            // The value skips the whitespace after the colon.
             self.separator(b':')?;
             member(self, name)?;
             // Records are written `{"a": 1, "b": 2}`: try that first.
             if self.bytes[self.pos..].starts_with(b", ") {
                 self.pos += 2;
-                self.ws();
+                self.skip_ws();
                 continue;
             }
             self.ws();
@@ -85,14 +92,22 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads any value, `depth` levels down, returning its text.
+    ///
+    /// Inlined, so a caller's loop keeps the reader in registers; objects and arrays are read
+    /// out of line on a copy, which is all that reaches memory.
+    #[inline(always)]
     pub(crate) fn value(&mut self, depth: usize) -> Option<&'a str> {
+        self.skip_ws();
         let start = self.pos;
         match *self.bytes.get(self.pos)? {
             b'"' => {
                 self.string()?;
             }
-            b'{' => self.object(depth, |r, _| r.value(depth + 1).map(drop))?,
-            b'[' => self.array(depth)?,
+            b'{' | b'[' => {
+                let mut nested = *self;
+                nested.nested(depth)?;
+                *self = nested;
+            }
             b't' => self.literal(b"true")?,
             b'f' => self.literal(b"false")?,
             b'n' => self.literal(b"null")?,
@@ -102,8 +117,10 @@ impl<'a> Reader<'a> {
         Some(&self.text[start..self.pos])
     }
 
-    /// Whether the value just read at `start..pos` starts an object (for callers that descend).
-    pub(crate) fn at_object(&self) -> bool {
+    /// Whether the value at the reader is an object (for callers that descend), skipping the
+    /// whitespace before it.
+    pub(crate) fn at_object(&mut self) -> bool {
+        self.skip_ws();
         self.bytes.get(self.pos) == Some(&b'{')
     }
 
@@ -119,6 +136,15 @@ impl<'a> Reader<'a> {
 
     pub(crate) fn since(&self, start: usize) -> &'a str {
         &self.text[start..self.pos]
+    }
+
+    /// The object or array at the current position.
+    #[inline(never)]
+    fn nested(&mut self, depth: usize) -> Option<()> {
+        match self.bytes.get(self.pos)? {
+            b'{' => self.object(depth, |r, _| r.value(depth + 1).map(drop)),
+            _ => self.array(depth),
+        }
     }
 
     fn array(&mut self, depth: usize) -> Option<()> {
@@ -143,49 +169,34 @@ impl<'a> Reader<'a> {
 
     #[inline(always)]
     fn name(&mut self) -> Option<Name<'a>> {
-        let (raw, escaped) = self.string()?;
-        let inner = &raw[1..raw.len() - 1];
-        if !escaped {
-            return Some(Cow::Borrowed(inner));
+        let start = self.pos;
+        if !self.string()? {
+            return Some(Cow::Borrowed(&self.text[start + 1..self.pos - 1]));
         }
-        serde_json::from_str::<String>(raw).ok().map(Cow::Owned)
+        serde_json::from_str::<String>(&self.text[start..self.pos])
+            .ok()
+            .map(Cow::Owned)
     }
 
-    /// A string at the current position: its text with quotes, and whether it has escapes.
+    /// Reads a string at the current position; whether it has escapes.
     #[inline(always)]
-    fn string(&mut self) -> Option<(&'a str, bool)> {
+    fn string(&mut self) -> Option<bool> {
         let start = self.pos;
         self.eat(b'"')?;
-        let (mut escaped, mut unicode) = (false, false);
-        loop {
-            self.pos += plain_prefix(&self.bytes[self.pos..]);
-            match *self.bytes.get(self.pos)? {
-                b'"' => {
-                    self.pos += 1;
-                    break;
-                }
-                b'\\' => {
-                    escaped = true;
-                    match *self.bytes.get(self.pos + 1)? {
-                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
-                        b'u' => unicode = true,
-                        _ => return None,
-                    }
-                    self.pos += 2;
-                }
-                // A raw control character: JSON wants it escaped.
-                _ => return None,
-            }
-        }
-        let raw = &self.text[start..self.pos];
-        // `\u` escapes can be malformed or lone surrogates, which serde_json refuses.
-        if unicode && serde_json::from_str::<String>(raw).is_err() {
-            return None;
-        }
+        // Most strings are one plain run and the closing quote; the rest are read out of line.
+        let end = self.pos + plain_prefix(&self.bytes[self.pos..]);
+        let escaped = if self.bytes.get(end) == Some(&b'"') {
+            self.pos = end + 1;
+            false
+        } else {
+            self.pos = rest_of_string(self.text, start, end)?;
+            true
+        };
         self.escaped = escaped;
-        Some((raw, escaped))
+        Some(escaped)
     }
 
+    #[inline(always)]
     fn number(&mut self) -> Option<()> {
         let start = self.pos;
         self.eat(b'-');
@@ -215,23 +226,28 @@ impl<'a> Reader<'a> {
         Some(())
     }
 
+    #[inline(always)]
     fn digit(&mut self) -> Option<()> {
         self.next().filter(u8::is_ascii_digit).map(drop)
     }
 
+    #[inline(always)]
     fn digits(&mut self) {
         while self.bytes.get(self.pos).is_some_and(u8::is_ascii_digit) {
             self.pos += 1;
         }
     }
 
+    #[inline(always)]
     fn literal(&mut self, word: &[u8]) -> Option<()> {
         self.bytes[self.pos..].starts_with(word).then(|| {
             self.pos += word.len();
         })
     }
 
-    /// Whitespace, `b`, whitespace; `b` then a space, the usual case, is tried first.
+    /// Whitespace, then `b`; `b` then a space, the usual case, is tried first. Whitespace after
+    /// it is the value's to skip.
+    #[inline(always)]
     fn separator(&mut self, b: u8) -> Option<()> {
         if self.bytes.get(self.pos..self.pos + 2) == Some(&[b, b' ']) {
             self.pos += 2;
@@ -239,25 +255,66 @@ impl<'a> Reader<'a> {
             self.ws();
             self.eat(b)?;
         }
-        self.ws();
         Some(())
     }
 
+    /// [`Reader::ws`] behind one comparison: the next byte is rarely whitespace.
+    #[inline(always)]
+    fn skip_ws(&mut self) {
+        if self.bytes.get(self.pos).is_some_and(|&b| b <= b' ') {
+            self.ws();
+        }
+    }
+
+    #[inline(always)]
     fn ws(&mut self) {
         while matches!(self.bytes.get(self.pos), Some(b' ' | b'\n' | b'\r' | b'\t')) {
             self.pos += 1;
         }
     }
 
+    #[inline(always)]
     fn eat(&mut self, b: u8) -> Option<()> {
         (self.bytes.get(self.pos) == Some(&b)).then(|| self.pos += 1)
     }
 
+    #[inline(always)]
     fn next(&mut self) -> Option<u8> {
         let b = *self.bytes.get(self.pos)?;
         self.pos += 1;
         Some(b)
     }
+}
+
+/// The end of a string starting at `start` (its opening quote) whose plain run ends at `pos`
+/// with something other than the closing quote: an escape, a control byte or the end of the
+/// text. `None` when the string is not valid JSON.
+#[inline(never)]
+fn rest_of_string(text: &str, start: usize, mut pos: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut unicode = false;
+    loop {
+        match *bytes.get(pos)? {
+            b'"' => break,
+            b'\\' => {
+                match *bytes.get(pos + 1)? {
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                    b'u' => unicode = true,
+                    _ => return None,
+                }
+                pos += 2;
+            }
+            // A raw control character: JSON wants it escaped.
+            _ => return None,
+        }
+        pos += plain_prefix(&bytes[pos..]);
+    }
+    let end = pos + 1;
+    // `\u` escapes can be malformed or lone surrogates, which serde_json refuses.
+    if unicode && serde_json::from_str::<String>(&text[start..end]).is_err() {
+        return None;
+    }
+    Some(end)
 }
 
 /// Every member of an object text as (name, value text), in order; `None` when it is not a valid
@@ -404,6 +461,80 @@ mod tests {
                 assert_eq!(plain_prefix(&bytes), at);
             }
         }
+    }
+
+    /// Escapes, control bytes and non-ASCII at every offset of strings long enough to span a
+    /// few 16-byte steps of the plain-run search, in names and values, closed and not: the
+    /// verdict, names and values are serde_json's.
+    #[test]
+    fn strings_get_serde_json_verdicts_wherever_their_escapes_fall() {
+        let inserts = [
+            r#"\""#,
+            r"\\",
+            r"\/",
+            r"\n",
+            r"\u00e9",
+            r"\ud83d\ude00",
+            r"\ud800",
+            r"\u12",
+            r"\x",
+            r"\",
+            "\u{1}",
+            "\n",
+            "\u{7f}",
+            "é",
+            "😀",
+        ];
+        let mut accepted = 0;
+        for len in 0..40 {
+            for at in 0..=len {
+                for insert in inserts {
+                    let mut s = "k".repeat(len);
+                    s.insert_str(at, insert);
+                    for text in [
+                        format!(r#"{{"{s}": 1}}"#),
+                        format!(r#"{{"n": "{s}"}}"#),
+                        format!(r#"{{"n": "{s}"#),
+                    ] {
+                        assert_eq!(is_valid(&text), serde_accepts(&text), "{text}");
+                        let Some(found) = members(&text) else {
+                            continue;
+                        };
+                        accepted += 1;
+                        let want: serde_json::Map<String, Value> =
+                            serde_json::from_str(&text).unwrap();
+                        let (name, v) = &found[0];
+                        let (want_name, want_value) = want.iter().next().unwrap();
+                        assert_eq!(name, want_name, "{text}");
+                        assert_eq!(&serde_json::from_str::<Value>(v).unwrap(), want_value);
+                    }
+                }
+            }
+        }
+        assert!(accepted > 10_000, "{accepted}");
+    }
+
+    /// Whitespace of each kind inserted at every offset of a record: the verdict is serde_json's
+    /// and values never start with whitespace (it is skipped before each value).
+    #[test]
+    fn whitespace_anywhere_gets_serde_json_verdicts() {
+        let record = r#"{"a": "x", "b": {"c": [1, true, {"d": null}], "e": -2.5e3}, "f": false}"#;
+        let mut accepted = 0;
+        for at in 0..=record.len() {
+            for ws in [" ", "\n", "\t", "\r", " \r\n\t "] {
+                let mut text = record.to_owned();
+                text.insert_str(at, ws);
+                assert_eq!(is_valid(&text), serde_accepts(&text), "{text:?}");
+                if let Some(found) = members(&text) {
+                    accepted += 1;
+                    for (_, v) in found {
+                        assert!(!v.starts_with(char::is_whitespace), "{text:?}: {v:?}");
+                        assert!(serde_accepts(v), "{text:?}: {v:?}");
+                    }
+                }
+            }
+        }
+        assert!(accepted > 100, "{accepted}");
     }
 
     #[test]

@@ -221,3 +221,33 @@ fn summaries_read_membership_and_sign_in_details() {
     );
     assert_eq!(summary, parse_event(&raw, None, "src").unwrap().summary());
 }
+
+/// Whitespace of every kind at every offset of a record whose `details` the parser reads member
+/// by member: the event is the value path's, and the members noted are a fresh read's.
+#[test]
+fn whitespace_anywhere_reads_as_json_says() {
+    let record = format!(
+        r#"{{{TIME}, "id": "w", "event_type": "x", "author_id": 5, "details": {{"custom_message": {{"protocol": "ssh", "action": "a"}}, "target_id": 7, "from": false}}, "to": [1, {{"a": null}}]}}"#
+    );
+    let mut reader = EventReader::new();
+    let (mut parsed, mut with_members) = (0, 0);
+    for at in 0..=record.len() {
+        for ws in [" ", "\n", "\t", "\r", " \r\n\t "] {
+            let mut raw = record.clone();
+            raw.insert_str(at, ws);
+            let lent = reader.read(&raw, None, "src", |e| (e.to_event(), noted(&e), reread(&e)));
+            assert_eq!(lent.clone().map(|l| l.0), via_value(&raw, None), "{raw:?}");
+            if let Ok((_, members, fresh)) = lent {
+                parsed += 1;
+                if members.is_some() {
+                    assert_eq!(members, fresh, "{raw:?}");
+                    with_members += 1;
+                }
+            }
+        }
+    }
+    assert!(
+        parsed > 300 && with_members > 300,
+        "{parsed}, {with_members}"
+    );
+}
