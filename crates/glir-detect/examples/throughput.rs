@@ -35,7 +35,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (mut lines, mut alerts) = (0u64, 0usize);
     let mut events = EventReader::new();
     for_each_line(&file, &mut |line| {
-        let record = std::str::from_utf8(line)?.trim();
+        let record = line.trim();
         if !record.is_empty() {
             lines += 1;
             // Layout detected per record, as glir detect does for files.
@@ -63,11 +63,11 @@ type Error = Box<dyn std::error::Error>;
 
 /// Calls `f` with each line of `file` (without its newline), reading the file through memory
 /// maps of 4 MiB at a time, prefaulted: the lines are read where the page cache holds them,
-/// without `read`'s copy, and memory stays bounded by the window. A line that straddles two
-/// windows is read again from the next one.
+/// without `read`'s copy, and memory stays bounded by the window. The whole lines of a window
+/// are checked to be UTF-8 at once; a line that straddles two windows is read from the next.
 fn for_each_line(
     file: &std::fs::File,
-    f: &mut dyn FnMut(&[u8]) -> Result<(), Error>,
+    f: &mut dyn FnMut(&str) -> Result<(), Error>,
 ) -> Result<(), Error> {
     // A multiple of any page size, as map offsets must be.
     const ALIGN: u64 = 1 << 16;
@@ -85,17 +85,27 @@ fn for_each_line(
                 .populate()
                 .map(file)?
         };
-        let last = base + size == len;
-        let mut at = (pos - base) as usize;
-        while let Some(i) = memchr::memchr(b'\n', &map[at..]) {
-            f(&map[at..at + i])?;
-            at += i + 1;
+        let from = (pos - base) as usize;
+        let to = match base + size == len {
+            true => map.len(),
+            false => memchr::memrchr(b'\n', &map[from..]).map_or(from, |i| from + i + 1),
+        };
+        let whole = std::str::from_utf8(&map[from..to]).map_err(|e| {
+            format!(
+                "not UTF-8 at byte {}",
+                base as usize + from + e.valid_up_to()
+            )
+        })?;
+        let mut rest = whole;
+        while !rest.is_empty() {
+            let (line, after) = match memchr::memchr(b'\n', rest.as_bytes()) {
+                Some(i) => (&rest[..i], &rest[i + 1..]),
+                None => (rest, ""),
+            };
+            f(line)?;
+            rest = after;
         }
-        if last && at < map.len() {
-            f(&map[at..])?;
-            at = map.len();
-        }
-        let next = base + at as u64;
+        let next = base + to as u64;
         // A line longer than the window: map more at once.
         if next == pos {
             window *= 2;
