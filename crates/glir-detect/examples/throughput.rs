@@ -2,8 +2,9 @@
 //!
 //! `cargo run --release -p glir-detect --example throughput -- rules/gitlab events.jsonl [STAGE]`
 //!
-//! STAGE stops the loop early to split the cost: `read` (lines only), `parse` (lines parsed
-//! into canonical events), `detect` (the default: parse and evaluate the pack).
+//! STAGE splits the cost: `read` (lines only), `parse` (lines parsed into canonical events),
+//! `detect` (the default: parse and evaluate the pack, counting what fired), `alerts` (also
+//! build every alert: reason, event ids, rule metadata, as `glir detect` outputs them).
 
 use glir_detect::{Detector, load_rules};
 use glir_events::EventReader;
@@ -15,17 +16,19 @@ enum Stage {
     Read,
     Parse,
     Detect,
+    Alerts,
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let (Some(rules), Some(input)) = (args.next(), args.next()) else {
-        return Err("usage: throughput RULE_DIR EVENTS.jsonl [read|parse|detect]".into());
+        return Err("usage: throughput RULE_DIR EVENTS.jsonl [read|parse|detect|alerts]".into());
     };
     let stage = match args.next().as_deref() {
         None | Some("detect") => Stage::Detect,
         Some("parse") => Stage::Parse,
         Some("read") => Stage::Read,
+        Some("alerts") => Stage::Alerts,
         Some(other) => return Err(format!("unknown stage {other:?}").into()),
     };
     let pack = load_rules(&[PathBuf::from(rules)], true, &[])?;
@@ -45,6 +48,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 Stage::Detect => {
                     alerts +=
                         events.read(record, None, "bench", |e| detector.process_ref(e).len())?
+                }
+                Stage::Alerts => {
+                    alerts += events.read(record, None, "bench", |e| {
+                        detector.process_ref(e).alerts().len()
+                    })?
                 }
             }
         }
