@@ -504,6 +504,17 @@ mod tests {
         EventView::new(found)
     }
 
+    #[test]
+    fn every_field_name_resolves_to_its_own_top_level_field() {
+        let resolved: Vec<Top> = crate::fields::FIELD_NAMES
+            .iter()
+            .map(|n| Top::of(n).unwrap_or_else(|| panic!("{n} does not resolve")))
+            .collect();
+        // In the enum's order, each once, none left out: the two lists say the same.
+        let order: Vec<usize> = resolved.iter().map(|&t| t as usize).collect();
+        assert_eq!(order, (0..=Top::Details as usize).collect::<Vec<_>>());
+    }
+
     fn sorted(mut v: Vec<String>) -> Vec<String> {
         v.sort();
         v
