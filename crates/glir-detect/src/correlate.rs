@@ -4,8 +4,9 @@
 //! `(correlation, key)` map key cloned several times, the event as JSON for its reference, and a
 //! full result with copies of up to 100 references whenever a correlation holds. On a busy
 //! stream that was a quarter of detection time. This keeps the same windows, using rsigma's own
-//! [`WindowState`] and [`apply_window_open`] so the counting and conditions are rsigma's, but
-//! keys a group by its encoded key bytes and records a firing as the group it happened in,
+//! [`WindowState`] and [`apply_window_open`] so the counting and conditions are rsigma's (sliding
+//! temporal windows excepted: their hit times are plain lists, checked as rsigma checks them),
+//! but keys a group by its encoded key bytes and records a firing as the group it happened in,
 //! read only when the alert is built.
 //!
 //! It covers what the GitLab pack uses and more: every correlation type and window mode with
