@@ -72,15 +72,7 @@ pub(crate) async fn account_compromise(
     touched_projects_evidence(run, &suspicious, Some(&user.username)).await?;
     revoke_user_tokens(run, &user).await?;
     if run.admin() {
-        run.plan.push(
-            Action::RequireTwoFactor {
-                owner: Owner::Instance,
-            },
-            "the guide: enforce two-factor authentication".into(),
-            "users without 2FA must set it up at next sign-in (grace period 48 h)".into(),
-            None,
-            Vec::new(),
-        );
+        plan_instance_two_factor(run);
     }
     for title in [
         format!(
@@ -137,6 +129,19 @@ pub(super) async fn account_evidence(run: &mut Run<'_, '_>, user: &User) -> Resu
         }
     }
     Ok(())
+}
+
+/// Plans requiring two-factor authentication instance-wide, as the guide asks after a compromise.
+pub(super) fn plan_instance_two_factor(run: &mut Run<'_, '_>) {
+    run.plan.push(
+        Action::RequireTwoFactor {
+            owner: Owner::Instance,
+        },
+        "the guide: enforce two-factor authentication".into(),
+        "users without 2FA must set it up at next sign-in (grace period 48 h)".into(),
+        None,
+        Vec::new(),
+    );
 }
 
 /// Plans revoking every active personal access token of `user` (administrators only).

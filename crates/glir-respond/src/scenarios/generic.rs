@@ -1,8 +1,11 @@
 //! The scenarios that share one shape: instance compromise, misconfiguration, exfiltration.
 
-use super::{find_user, plan_findings, revoke_user_tokens, scope_collection, scope_collection_for};
+use super::{
+    find_user, plan_findings, plan_instance_two_factor, revoke_user_tokens, scope_collection,
+    scope_collection_for,
+};
 use crate::playbook::{Playbook, Run, Subject, new_ips};
-use crate::{Action, Error, Finding, Owner, findings};
+use crate::{Action, Error, Finding, findings};
 use glir_events::AuditEvent;
 use glir_store::EventFilter;
 use serde_json::json;
@@ -88,15 +91,7 @@ pub(crate) async fn other(
         revoke_user_tokens(run, user).await?;
     }
     if playbook == Playbook::InstanceCompromise && run.admin() {
-        run.plan.push(
-            Action::RequireTwoFactor {
-                owner: Owner::Instance,
-            },
-            "the guide: enforce two-factor authentication".into(),
-            "users without 2FA must set it up at next sign-in (grace period 48 h)".into(),
-            None,
-            Vec::new(),
-        );
+        plan_instance_two_factor(run);
     }
     let manual: &[&str] = match playbook {
         Playbook::JobTokenExposure => &[

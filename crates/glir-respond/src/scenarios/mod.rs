@@ -10,7 +10,7 @@ mod state;
 mod token;
 
 pub(crate) use account::account_compromise;
-use account::revoke_user_tokens;
+use account::{plan_instance_two_factor, revoke_user_tokens};
 pub(crate) use ci::{ci_secret_exposure, job_token_exposure};
 pub(crate) use generic::other;
 use plan_rules::plan_findings;

@@ -8,6 +8,15 @@ use glir_events::AuditEvent;
 use serde_json::json;
 use std::collections::BTreeSet;
 
+/// The paths of the projects the suspicious events were on.
+fn touched_projects(suspicious: &[AuditEvent]) -> BTreeSet<String> {
+    suspicious
+        .iter()
+        .filter(|e| e.entity_type.as_deref() == Some("Project"))
+        .filter_map(|e| e.entity_path.clone())
+        .collect()
+}
+
 /// Webhooks created since `since` on the projects the suspicious events touched (and system
 /// hooks, for an administrator). A hook can exist with no audit event in the window (created
 /// through a path that is not audited, or before audit streaming was set up), so the current
@@ -18,11 +27,7 @@ pub(super) async fn hooks_since(
     since: jiff::Timestamp,
 ) -> Result<Vec<Finding>, Error> {
     let client = run.r.client;
-    let projects: BTreeSet<String> = suspicious
-        .iter()
-        .filter(|e| e.entity_type.as_deref() == Some("Project"))
-        .filter_map(|e| e.entity_path.clone())
-        .collect();
+    let projects = touched_projects(suspicious);
     let mut owners: Vec<(Owner, glir_gitlab::PageRequest)> = projects
         .iter()
         .map(|p| {
@@ -94,11 +99,7 @@ pub(super) async fn touched_projects_evidence(
     actor: Option<&str>,
 ) -> Result<(), Error> {
     let client = run.r.client;
-    let projects: BTreeSet<String> = suspicious
-        .iter()
-        .filter(|e| e.entity_type.as_deref() == Some("Project"))
-        .filter_map(|e| e.entity_path.clone())
-        .collect();
+    let projects = touched_projects(suspicious);
     for project in projects {
         let file = project.replace('/', "_");
         match client.project(&project).await {
