@@ -145,8 +145,9 @@ pub(crate) struct Fired {
 pub(crate) struct Correlator {
     correlations: Vec<Correlation>,
     /// Per detection rule in engine order: the correlations it feeds, each with the reference
-    /// (id or name) it counts under, as rsigma's `feed_detections` resolves it.
-    feeds: Vec<Vec<(usize, String)>>,
+    /// (id or name) it counts under, as rsigma's `feed_detections` resolves it: the index of its
+    /// first entry in the correlation's `rule_refs`.
+    feeds: Vec<Vec<(usize, usize)>>,
     /// Windows by slot; a free slot is `None`.
     groups: Vec<Option<Group>>,
     free: Vec<usize>,
@@ -249,9 +250,7 @@ impl Correlator {
         let timespan = c.timespan_secs;
         let state = match (&mut group.state, temporal) {
             (State::Temporal(hits), Some(refs)) => {
-                let reference = &self.feeds[rule][feed].1;
-                let at = c.rule_refs.iter().position(|r| r == reference);
-                let fired = temporal_update(c, refs, hits, at.expect("fed refs are listed"), ts);
+                let fired = temporal_update(c, refs, hits, self.feeds[rule][feed].1, ts);
                 let cutoff = ts - timespan as i64;
                 record_event(&mut group.events, ts, Some(cutoff), event);
                 if fired {
@@ -279,7 +278,7 @@ impl Correlator {
                 }
             }
             CorrelationType::Temporal | CorrelationType::TemporalOrdered => {
-                state.push_temporal(ts, &self.feeds[rule][feed].1);
+                state.push_temporal(ts, &c.rule_refs[self.feeds[rule][feed].1]);
             }
             CorrelationType::ValueSum
             | CorrelationType::ValueAvg
@@ -488,7 +487,7 @@ fn feeds_of(
     id: Option<&str>,
     rule_ids: &[(Option<String>, Option<String>)],
     correlations: &[Correlation],
-) -> Vec<(usize, String)> {
+) -> Vec<(usize, usize)> {
     let Some(id) = id else {
         return Vec::new();
     };
@@ -502,8 +501,10 @@ fn feeds_of(
         .enumerate()
         .filter_map(|(i, c)| {
             let refs = &c.compiled.rule_refs;
-            let reference = identities.iter().find(|x| refs.iter().any(|r| r == *x))?;
-            Some((i, (*reference).to_owned()))
+            let at = identities
+                .iter()
+                .find_map(|x| refs.iter().position(|r| r == x))?;
+            Some((i, at))
         })
         .collect()
 }
