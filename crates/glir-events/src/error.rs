@@ -14,6 +14,9 @@ pub enum ParseError {
     /// The layout's timestamp field is absent or null.
     #[error("missing field `{0}`")]
     MissingField(&'static str),
+    /// A JSON object that is not an event glir reads (another log's line, or no timestamp).
+    #[error("{0}")]
+    NotAnEvent(#[from] crate::layout::NotAnEvent),
     /// The timestamp field is present but not an RFC 3339 string.
     #[error("field `{0}`: not an RFC 3339 timestamp")]
     InvalidTimestamp(&'static str),

@@ -181,8 +181,8 @@ pub(crate) fn parse<'a>(
     let members_found = record(raw, &mut top, &mut inner, spans)?;
     let get = |k: Key| top[k as usize];
     let layout = match layout.or_else(|| detect(&top))? {
-        Layout::AuditLog => return None,
-        layout => layout,
+        layout @ (Layout::Rest | Layout::Stream) => layout,
+        _ => return None,
     };
     let created_at = timestamp::parse(get(Key::CreatedAt)?.contents()?)?;
     // REST items and stream bodies repeat some columns in `details`; the top level wins
@@ -193,6 +193,9 @@ pub(crate) fn parse<'a>(
         Layout::Stream => pick(Key::EventType).or_else(|| pick(Key::EventName)),
         _ => pick(Key::EventName).or_else(|| pick(Key::EventType)),
     };
+    // A record without a type gets one derived from what it says (`derive.rs`), on the value
+    // path: such records are old and rare.
+    event_type.as_ref()?;
     // A top-level `null` is taken as the message (none), not passed over for `details`.
     let message = get(Key::CustomMessage).or(inner[Key::CustomMessage as usize]);
     Some(Parsed {
@@ -280,12 +283,14 @@ fn member<'a>(r: &mut Reader<'a>, depth: usize) -> Option<Member<'a>> {
     })
 }
 
-/// `layout::detect_layout` over the members read.
+/// `layout::classify` over the members read, as far as REST and stream records go.
 fn detect(top: &Members<'_>) -> Option<Layout> {
     let get = |k: Key| top[k as usize];
-    if get(Key::CreatedAt).is_none() {
-        return get(Key::Time).map(|_| Layout::AuditLog);
+    // Log lines of every kind go to the value path, which tells them apart.
+    if get(Key::Time).is_some() {
+        return Some(Layout::AuditLog);
     }
+    get(Key::CreatedAt)?;
     Some(match get(Key::Id).and_then(|m| m.text.bytes().next()) {
         Some(b'"') => Layout::Stream,
         Some(b'-' | b'0'..=b'9') => Layout::Rest,

@@ -8,6 +8,7 @@
 
 mod author;
 mod batch;
+mod derive;
 mod error;
 mod event;
 mod event_reader;
@@ -16,6 +17,7 @@ mod fast;
 mod layout;
 mod parse;
 mod plain_run;
+mod rails_logs;
 mod record;
 mod render;
 mod scan;
@@ -24,9 +26,10 @@ mod timestamp;
 
 pub use author::AuthorKind;
 pub use batch::EventBatch;
+pub use derive::{DERIVATIONS, Derivation, Shape};
 pub use error::ParseError;
 pub use event::AuditEvent;
 pub use event_reader::EventReader;
 pub use event_ref::{Details, DetailsMembers, EventRef};
-pub use layout::{Layout, UnknownLayout, detect_layout};
+pub use layout::{Layout, NotAnEvent, UnknownLayout, classify, detect_layout};
 pub use parse::{event_from_value, parse_event};

@@ -1,10 +1,12 @@
 //! Building an [`AuditEvent`] from one record of any layout.
 
+use crate::derive::{Fields, derive_event_type};
 use crate::error::ParseError;
 use crate::event::AuditEvent;
 use crate::fast;
-use crate::layout::{Layout, detect_layout};
-use crate::record::{IdKind, Record};
+use crate::layout::{Layout, classify};
+use crate::rails_logs::{self, RailsLog};
+use crate::record::Record;
 use crate::render::{as_i64, as_text, custom_message};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -56,45 +58,19 @@ fn build(
     layout: Option<Layout>,
     source: &str,
 ) -> Result<AuditEvent, ParseError> {
-    if layout.is_none() && detect_layout(&value).is_none() {
-        return Err(if value.is_object() {
-            ParseError::MissingField("created_at")
-        } else {
-            ParseError::NotAnObject
-        });
-    }
     let Value::Object(mut map) = value else {
         return Err(ParseError::NotAnObject);
     };
-    from_record(&mut map, raw, layout, source)
-}
-
-fn from_record(
-    record: &mut impl Record,
-    raw: &str,
-    layout: Option<Layout>,
-    source: &str,
-) -> Result<AuditEvent, ParseError> {
     let layout = match layout {
         Some(layout) => layout,
-        None => record_layout(record).ok_or(ParseError::MissingField("created_at"))?,
+        None => classify(&map)?,
     };
     match layout {
-        Layout::AuditLog => from_flat(record, raw, source),
-        Layout::Rest | Layout::Stream => from_nested(record, layout, raw, source),
-    }
-}
-
-/// [`detect_layout`] over a [`Record`]; the two must agree.
-fn record_layout(record: &impl Record) -> Option<Layout> {
-    if !record.contains("created_at") {
-        return record.contains("time").then_some(Layout::AuditLog);
-    }
-    match record.id_kind() {
-        IdKind::String => Some(Layout::Stream),
-        IdKind::Number => Some(Layout::Rest),
-        IdKind::Other if record.contains("event_type") => Some(Layout::Stream),
-        IdKind::Other => Some(Layout::Rest),
+        Layout::AuditLog => from_flat(&mut map, raw, source),
+        Layout::Rest | Layout::Stream => from_nested(&mut map, layout, raw, source),
+        Layout::ApplicationLog => rails_logs::parse(map, RailsLog::Application, raw, source),
+        Layout::AuthLog => rails_logs::parse(map, RailsLog::Auth, raw, source),
+        Layout::ApiLog => rails_logs::parse(map, RailsLog::Api, raw, source),
     }
 }
 
@@ -102,7 +78,7 @@ fn record_layout(record: &impl Record) -> Option<Layout> {
 /// repeats some of them (`app/models/concerns/audit_events/common_model.rb` duplicates
 /// author_name, entity_path and target_* between columns and details). Top level wins.
 fn from_nested(
-    top: &mut impl Record,
+    top: &mut Map<String, Value>,
     layout: Layout,
     raw: &str,
     source: &str,
@@ -150,6 +126,14 @@ fn from_nested(
         .as_ref()
         .or_else(|| details.get("custom_message"))
         .and_then(custom_message);
+    let event_type = event_type.or_else(|| {
+        derived(
+            details.as_object()?,
+            change.as_deref(),
+            custom_message.as_deref(),
+            entity_type.as_deref(),
+        )
+    });
     Ok(AuditEvent {
         source: source.to_owned(),
         event_id,
@@ -176,10 +160,37 @@ fn from_nested(
 }
 
 /// audit_json.log lines are flat (doc/administration/logs/_index.md); whatever is not a canonical
-/// field (severity, with, add, remove, correlation_id, ...) becomes `details`.
-fn from_flat(map: &mut impl Record, raw: &str, source: &str) -> Result<AuditEvent, ParseError> {
-    let created_at = map.timestamp("time")?;
+/// field (severity, with, add, remove, correlation_id, meta.*, ...) becomes `details`.
+///
+/// Lines of current versions are the audit event itself merged with its `details`, which they
+/// also keep as a member, plus the request context the JSON logger adds (`meta.remote_ip`,
+/// `meta.user`; `lib/gitlab/audit/auditor.rb`, `lib/gitlab/json_logger.rb`). Old lines have only
+/// `time`, and name what happened through `change`/`with`/`add`/`remove` (see `derive.rs`).
+fn from_flat(
+    map: &mut Map<String, Value>,
+    raw: &str,
+    source: &str,
+) -> Result<AuditEvent, ParseError> {
+    // Every line has `time`, when it was written; the event's own time wins where the line
+    // has it too.
+    let written = map.timestamp("time")?;
+    let created_at = match map.get("created_at") {
+        Some(v) if !v.is_null() => map.timestamp("created_at")?,
+        _ => written,
+    };
     map.take("time");
+    map.take("created_at");
+    if let Some(Value::Object(inner)) = map.remove("details") {
+        for (key, value) in inner {
+            map.entry(key).or_insert(value);
+        }
+    }
+    // A current line carries the audit event's database id; old lines carry none, and hashing
+    // the line makes re-ingesting the same file idempotent.
+    let event_id = match map.take("id") {
+        Some(Value::Number(id)) => id.to_string(),
+        _ => content_id(raw),
+    };
     let mut take = |key: &str| map.take_text(key);
     let event_type = take("event_name").or_else(|| take("event_type"));
     let author_name = take("author_name");
@@ -189,7 +200,7 @@ fn from_flat(map: &mut impl Record, raw: &str, source: &str) -> Result<AuditEven
     let target_id = take("target_id");
     let target_type = take("target_type");
     let target_details = take("target_details");
-    let ip_address = take("ip_address");
+    let ip_address = take("ip_address").filter(|ip| !ip.is_empty());
     let change = take("change");
     let from = take("from");
     let to = take("to");
@@ -197,10 +208,20 @@ fn from_flat(map: &mut impl Record, raw: &str, source: &str) -> Result<AuditEven
     let author_id = number("author_id");
     let entity_id = number("entity_id");
     let custom_message = map.take("custom_message").as_ref().and_then(custom_message);
+    // The request's address, which the logger records for every line (many audited actions do
+    // not copy it into the event).
+    let ip_address = ip_address.or_else(|| first_text(map, &["meta.remote_ip", "remote_ip"]));
+    let event_type = event_type.or_else(|| {
+        derived(
+            map,
+            change.as_deref(),
+            custom_message.as_deref(),
+            entity_type.as_deref(),
+        )
+    });
     Ok(AuditEvent {
         source: source.to_owned(),
-        // These lines carry no id; hashing the line makes re-ingesting the same file idempotent.
-        event_id: content_id(raw),
+        event_id,
         layout: Layout::AuditLog,
         created_at,
         event_type,
@@ -218,9 +239,38 @@ fn from_flat(map: &mut impl Record, raw: &str, source: &str) -> Result<AuditEven
         from,
         to,
         custom_message,
-        details: Value::Object(map.take_rest()),
+        details: Value::Object(std::mem::take(map)),
         raw: raw.to_owned(),
     })
+}
+
+/// The derived type of a record without one (`derive.rs`); `rest` holds `with`, `add`,
+/// `remove` and `failed_login` where the record has them.
+fn derived(
+    rest: &Map<String, Value>,
+    change: Option<&str>,
+    custom_message: Option<&str>,
+    entity_type: Option<&str>,
+) -> Option<String> {
+    let text = |key| rest.get(key).and_then(Value::as_str);
+    let fields = Fields {
+        change,
+        with: text("with"),
+        add: text("add"),
+        remove: text("remove"),
+        custom_message,
+        failed_login: text("failed_login"),
+        entity_type,
+    };
+    derive_event_type(&fields).map(str::to_owned)
+}
+
+/// The first of `keys` that holds a non-empty string.
+pub(crate) fn first_text(map: &Map<String, Value>, keys: &[&str]) -> Option<String> {
+    keys.iter()
+        .filter_map(|k| map.get(*k).and_then(Value::as_str))
+        .find(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 /// `sha256:` and the first 16 bytes (32 hex digits) of the SHA-256 of the trimmed record.

@@ -5,18 +5,8 @@ use crate::error::ParseError;
 use crate::render::{as_i64, into_text};
 use serde_json::{Map, Value};
 
-/// Whether a record's `id` is a JSON string, a JSON number or something else (or absent).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum IdKind {
-    String,
-    Number,
-    Other,
-}
-
 /// Top-level fields of one record; taking a field removes it.
 pub(crate) trait Record {
-    fn contains(&self, key: &str) -> bool;
-    fn id_kind(&self) -> IdKind;
     fn timestamp(&self, key: &'static str) -> Result<jiff::Timestamp, ParseError>;
     fn take(&mut self, key: &str) -> Option<Value>;
     /// [`into_text`] of the field: strings as they are, scalars as written.
@@ -27,23 +17,9 @@ pub(crate) trait Record {
     fn take_i64(&mut self, key: &str) -> Option<i64> {
         self.take(key).as_ref().and_then(as_i64)
     }
-    /// What was not taken, leaving the record empty.
-    fn take_rest(&mut self) -> Map<String, Value>;
 }
 
 impl Record for Map<String, Value> {
-    fn contains(&self, key: &str) -> bool {
-        self.contains_key(key)
-    }
-
-    fn id_kind(&self) -> IdKind {
-        match self.get("id") {
-            Some(Value::String(_)) => IdKind::String,
-            Some(Value::Number(_)) => IdKind::Number,
-            _ => IdKind::Other,
-        }
-    }
-
     fn timestamp(&self, key: &'static str) -> Result<jiff::Timestamp, ParseError> {
         match self.get(key) {
             None | Some(Value::Null) => Err(ParseError::MissingField(key)),
@@ -54,9 +30,5 @@ impl Record for Map<String, Value> {
 
     fn take(&mut self, key: &str) -> Option<Value> {
         self.remove(key)
-    }
-
-    fn take_rest(&mut self) -> Map<String, Value> {
-        std::mem::take(self)
     }
 }

@@ -47,7 +47,10 @@ fn content_id_ignores_surrounding_whitespace_only() {
 fn visibility_change_maps_flat_fields() {
     let e = &events()[0];
     assert_eq!(e.created_at.to_string(), "2025-03-02T17:38:22.523Z");
-    assert_eq!(e.event_type, None);
+    assert_eq!(
+        e.event_type.as_deref(),
+        Some("project_visibility_level_updated")
+    );
     assert_eq!(e.author_id, Some(3));
     assert_eq!(e.author_name.as_deref(), Some("Mallory"));
     assert_eq!(e.entity_id, Some(2));
@@ -95,4 +98,25 @@ fn email_path_booleans_and_unauthenticated_author() {
         events[5].custom_message.as_deref(),
         Some("Failed to login with STANDARD authentication")
     );
+}
+
+#[test]
+fn lines_without_a_name_get_the_type_of_what_they_say() {
+    let types: Vec<Option<String>> = events().into_iter().map(|e| e.event_type).collect();
+    let expected = [
+        Some("project_visibility_level_updated"),
+        Some("authenticated_with_password"),
+        Some("member_created"),
+        Some("remove_ssh_key"),
+        Some("group_require_two_factor_authentication_updated"),
+        Some("login_failed_with_standard_authentication"),
+    ];
+    assert_eq!(types, expected.map(|t| t.map(str::to_owned)));
+}
+
+#[test]
+fn a_named_line_keeps_its_name() {
+    let line = r#"{"severity":"INFO","time":"2025-03-02T17:38:22.523Z","event_name":"custom_event","change":"visibility","entity_type":"Project","author_id":1}"#;
+    let e = parse_event(line, None, "s").expect("parses");
+    assert_eq!(e.event_type.as_deref(), Some("custom_event"));
 }

@@ -21,7 +21,7 @@ fn failures_name_the_field_and_hide_the_content() {
         (
             format!("{{\"id\": \"{SECRET}\"}}"),
             None,
-            "missing field `created_at`",
+            "no `created_at` (REST, stream) or `time` (log line)",
         ),
         (
             format!("{{\"id\": 1, \"created_at\": \"{SECRET}\"}}"),

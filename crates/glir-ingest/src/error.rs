@@ -15,6 +15,14 @@ pub enum IngestError {
     /// Strict mode met a malformed record.
     #[error("{0} (strict mode stops at the first malformed record)")]
     Strict(LineError),
+    /// The file held no event glir reads; `reason` says what it held.
+    #[error("{}: {reason}", path.display())]
+    NoEvents {
+        /// The file.
+        path: PathBuf,
+        /// What its records were, e.g. lines of another log.
+        reason: String,
+    },
     /// The store refused a batch.
     #[error("cannot store events from {}: {source}", path.display())]
     Store {

@@ -3,24 +3,51 @@
 use crate::options::IngestOptions;
 use crate::records::{Next, Position, Records};
 use crate::report::LineError;
-use glir_events::{EventBatch, Layout};
+use glir_events::{EventBatch, Layout, NotAnEvent, ParseError};
 use std::io;
 use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender};
 
 /// How the reading side ended, besides the batches it sent.
 pub(crate) struct Outcome {
-    pub(crate) layout: Option<Layout>,
+    /// Events read, by layout, in the order each layout was first seen.
+    pub(crate) layouts: Vec<(Layout, u64)>,
     pub(crate) malformed: u64,
     pub(crate) errors: Vec<LineError>,
+    /// Well-formed records that are not events, by reason, in the order first seen.
+    pub(crate) skipped: Vec<(String, u64)>,
     pub(crate) stop: Option<Stop>,
 }
+
+impl Outcome {
+    pub(crate) fn events(&self) -> u64 {
+        self.layouts.iter().map(|(_, n)| n).sum()
+    }
+
+    pub(crate) fn layout(&self) -> Option<Layout> {
+        self.layouts.first().map(|(l, _)| *l)
+    }
+}
+
+/// A file whose first records are all other logs' lines or broken is given up on here rather
+/// than read to its end: a directory of Rails logs holds multi-gigabyte request logs.
+const GIVE_UP_AFTER: u64 = 1000;
 
 /// Why reading ended early. The rest of the current batch is then never sent, and the writer
 /// rolls back what it had of it: an interrupted ingest leaves only whole batches behind.
 pub(crate) enum Stop {
     Strict(LineError),
     Io(io::Error),
+    /// The first [`GIVE_UP_AFTER`] records held no event.
+    GaveUp,
+}
+
+/// Why one record is not stored.
+enum Reject {
+    /// Broken, or an event without what it needs: an error the report lists.
+    Malformed(String),
+    /// A well-formed line of another log (or a message that is no sign-in): counted by reason.
+    Skipped(String),
 }
 
 struct Producer<'a> {
@@ -55,9 +82,10 @@ pub(crate) fn produce(
         opts,
         path,
         outcome: Outcome {
-            layout: opts.layout,
+            layouts: Vec::new(),
             malformed: 0,
             errors: Vec::new(),
+            skipped: Vec::new(),
             stop: None,
         },
     };
@@ -70,7 +98,9 @@ pub(crate) fn produce(
                 return producer.outcome;
             }
             Ok(Next::End) => break,
-            Ok(Next::Broken(position, reason)) => Err((position, reason.to_owned())),
+            Ok(Next::Broken(position, reason)) => {
+                Err((position, Reject::Malformed(reason.to_owned())))
+            }
             Ok(Next::Record(position)) => producer
                 .parse(&buf, &mut chunk)
                 .map_err(|reason| (position, reason)),
@@ -97,11 +127,16 @@ pub(crate) fn produce(
                     }
                 }
             }
-            Err((position, reason)) => {
+            Err((position, Reject::Malformed(reason))) => {
                 if producer.malformed(position, reason) {
                     return producer.outcome;
                 }
             }
+            Err((_, Reject::Skipped(reason))) => producer.skipped(reason),
+        }
+        if producer.gives_up() {
+            producer.outcome.stop = Some(Stop::GaveUp);
+            return producer.outcome;
         }
     }
     if in_batch > 0 {
@@ -115,17 +150,54 @@ pub(crate) fn produce(
 }
 
 impl Producer<'_> {
-    /// The file's layout is the forced one, or the first well-formed record's; every later
-    /// record must fit it.
-    fn parse(&mut self, bytes: &[u8], chunk: &mut EventBatch) -> Result<(), String> {
-        let text = std::str::from_utf8(bytes).map_err(|_| "not valid UTF-8".to_owned())?;
+    /// Each record's layout is the forced one, or its own: one file can mix layouts (a log
+    /// whose lines changed shape across an upgrade, an auth log with lines of several kinds).
+    fn parse(&mut self, bytes: &[u8], chunk: &mut EventBatch) -> Result<(), Reject> {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| Reject::Malformed("not valid UTF-8".to_owned()))?;
         chunk
-            .push_record(text, self.outcome.layout, &self.opts.source)
-            .map_err(|e| e.to_string())?;
-        if self.outcome.layout.is_none() {
-            self.outcome.layout = chunk.get(chunk.len() - 1).map(|e| e.layout);
+            .push_record(text, self.opts.layout, &self.opts.source)
+            .map_err(|e| match e {
+                ParseError::NotAnEvent(why) if why.is_other_log() => {
+                    Reject::Skipped(why.to_string())
+                }
+                e => Reject::Malformed(e.to_string()),
+            })?;
+        if let Some(event) = chunk.get(chunk.len() - 1) {
+            match self
+                .outcome
+                .layouts
+                .iter_mut()
+                .find(|(l, _)| *l == event.layout)
+            {
+                Some((_, n)) => *n += 1,
+                None => self.outcome.layouts.push((event.layout, 1)),
+            }
         }
         Ok(())
+    }
+
+    fn skipped(&mut self, reason: String) {
+        match self.outcome.skipped.iter_mut().find(|(r, _)| *r == reason) {
+            Some((_, n)) => *n += 1,
+            None => self.outcome.skipped.push((reason, 1)),
+        }
+    }
+
+    /// Only other logs' lines and broken records so far, and enough of them. Messages of
+    /// application_json.log that are no sign-in do not count: sign-ins can come late.
+    fn gives_up(&self) -> bool {
+        if self.outcome.events() > 0 {
+            return false;
+        }
+        let other_logs: u64 = self
+            .outcome
+            .skipped
+            .iter()
+            .filter(|(reason, _)| *reason != NotAnEvent::OtherMessage.to_string())
+            .map(|(_, n)| n)
+            .sum();
+        other_logs + self.outcome.malformed >= GIVE_UP_AFTER
     }
 
     /// Counts and keeps the error; true when strict mode must stop here.

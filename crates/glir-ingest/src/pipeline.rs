@@ -6,13 +6,13 @@ use crate::checkpoints::Checkpoints;
 use crate::error::IngestError;
 use crate::input;
 use crate::options::{IngestOptions, Progress};
-use crate::parser::{self, Chunk, Stop};
+use crate::parser::{self, Chunk, Outcome, Stop};
 use crate::records::Records;
-use crate::report::FileReport;
+use crate::report::{FileReport, no_event_reason};
 use glir_events::EventBatch;
 use glir_store::{InsertStats, Store, StoreError};
 use std::fs::File;
-use std::io::Read;
+use std::io::{self, Read};
 use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::Arc;
@@ -59,12 +59,14 @@ pub fn ingest_reader<R: Read + Send + 'static>(
     let mut report = FileReport {
         path: label.to_owned(),
         layout: opts.layout,
+        layouts: Vec::new(),
         gzip: input.gzip,
         records: 0,
         inserted: 0,
         duplicates: 0,
         malformed: 0,
         errors: Vec::new(),
+        skipped: Vec::new(),
     };
     let records = Records::detect(input.reader).map_err(io_err)?;
     let store_err = |source| IngestError::Store {
@@ -108,15 +110,39 @@ pub fn ingest_reader<R: Read + Send + 'static>(
     let attached = store.attach_checkpoints().map_err(store_err);
     stored?;
     attached?;
-    match outcome.stop {
-        Some(Stop::Strict(error)) => return Err(IngestError::Strict(error)),
-        Some(Stop::Io(source)) => return Err(io_err(source)),
-        None => {}
-    }
-    report.layout = outcome.layout;
+    finished(&outcome, label)?;
+    report.layout = outcome.layout();
     report.malformed = outcome.malformed;
     report.errors = outcome.errors;
+    report.layouts = outcome.layouts;
+    report.skipped = outcome.skipped;
     Ok(report)
+}
+
+/// The error a reading side's end makes, if any: a stop, or a file without a single event.
+fn finished(outcome: &Outcome, path: &Path) -> Result<(), IngestError> {
+    match &outcome.stop {
+        Some(Stop::Strict(error)) => return Err(IngestError::Strict(error.clone())),
+        Some(Stop::Io(source)) => {
+            return Err(IngestError::Io {
+                path: path.to_owned(),
+                source: io::Error::new(source.kind(), source.to_string()),
+            });
+        }
+        Some(Stop::GaveUp) | None => {}
+    }
+    if outcome.events() == 0 {
+        return Err(IngestError::NoEvents {
+            path: path.to_owned(),
+            reason: no_event_reason(
+                &outcome.skipped,
+                outcome.malformed,
+                &outcome.errors,
+                matches!(outcome.stop, Some(Stop::GaveUp)),
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Reads a file as [`ingest_file`] does (every layout, gzip, malformed records counted and
@@ -156,20 +182,18 @@ pub fn read_file(
             Err(panic) => std::panic::resume_unwind(panic),
         }
     });
-    match outcome.stop {
-        Some(Stop::Strict(error)) => return Err(IngestError::Strict(error)),
-        Some(Stop::Io(source)) => return Err(io_err(source)),
-        None => {}
-    }
+    finished(&outcome, path)?;
     Ok(FileReport {
         path: path.to_owned(),
-        layout: outcome.layout,
+        layout: outcome.layout(),
+        layouts: outcome.layouts,
         gzip,
         records: records_read,
         inserted: 0,
         duplicates: 0,
         malformed: outcome.malformed,
         errors: outcome.errors,
+        skipped: outcome.skipped,
     })
 }
 

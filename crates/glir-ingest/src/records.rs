@@ -1,5 +1,7 @@
 //! Splitting a decoded byte stream into record texts without loading the file: JSON Lines split
-//! at newlines, a JSON array split into its top-level elements.
+//! at newlines, a JSON array split into its top-level elements, and a sequence of JSON values
+//! (one pretty-printed object, such as a saved `GET /audit_events/:id` response, or several)
+//! split into the values.
 
 use std::io::{self, BufRead};
 
@@ -28,11 +30,13 @@ pub(crate) struct Position {
 /// A stream of record texts.
 pub(crate) enum Records {
     Lines(Lines),
-    Array(Array),
+    /// An array, or a bare sequence of values.
+    Values(Array),
 }
 
 impl Records {
-    /// Skips a BOM and leading whitespace, then chooses array or lines by the first byte.
+    /// Skips a BOM and leading whitespace, then chooses by the first byte: an array, a value
+    /// spread over lines (the first line does not end its object), or lines.
     pub(crate) fn detect(mut reader: Box<dyn BufRead + Send>) -> io::Result<Records> {
         let mut line = 1;
         // BOM bytes matched so far; the first read can end inside the BOM.
@@ -64,7 +68,12 @@ impl Records {
                 Some(i) if chunk[i] == b'[' => {
                     line += count_newlines(&chunk[..i]);
                     reader.consume(i + 1);
-                    return Ok(Records::Array(Array::new(reader, line)));
+                    return Ok(Records::Values(Array::new(reader, line, false)));
+                }
+                Some(i) if chunk[i] == b'{' && spans_lines(&chunk[i..]) => {
+                    line += count_newlines(&chunk[..i]);
+                    reader.consume(i);
+                    return Ok(Records::Values(Array::new(reader, line, true)));
                 }
                 Some(_) => break,
             }
@@ -80,9 +89,23 @@ impl Records {
         buf.clear();
         match self {
             Records::Lines(lines) => lines.next(buf),
-            Records::Array(array) => array.next(buf),
+            Records::Values(array) => array.next(buf),
         }
     }
+}
+
+/// Whether the object starting `text` goes on past its first line: a JSON Lines record ends its
+/// line with `}`, a pretty-printed one does not. A first line longer than the buffer is taken
+/// for JSON Lines.
+fn spans_lines(text: &[u8]) -> bool {
+    let Some(newline) = text.iter().position(|&b| b == b'\n') else {
+        return false;
+    };
+    text[..newline]
+        .iter()
+        .rev()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|&b| b != b'}')
 }
 
 fn count_newlines(bytes: &[u8]) -> u64 {
@@ -149,12 +172,13 @@ impl Lines {
 
 /// A JSON array, split into top-level elements by tracking nesting and strings, so a malformed
 /// element is skipped and the next one still read (a serde sequence visitor cannot resume after
-/// a syntax error).
+/// a syntax error). `bare`: values one after another with no brackets, ending with the input.
 pub(crate) struct Array {
     reader: Box<dyn BufRead + Send>,
     line: u64,
     elements: u64,
     state: ArrayState,
+    bare: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -168,12 +192,13 @@ enum ArrayState {
 }
 
 impl Array {
-    fn new(reader: Box<dyn BufRead + Send>, line: u64) -> Array {
+    fn new(reader: Box<dyn BufRead + Send>, line: u64, bare: bool) -> Array {
         Array {
             reader,
             line,
             elements: 0,
             state: ArrayState::Open,
+            bare,
         }
     }
 
@@ -219,6 +244,9 @@ impl Array {
             let chunk = self.reader.fill_buf()?;
             if chunk.is_empty() {
                 self.state = ArrayState::Abandoned;
+                if self.bare && start.is_none() {
+                    return Ok(Next::End);
+                }
                 let reason = match start {
                     Some(_) => "record cut off by the end of the file",
                     None => "array not closed: the file ends before `]`",
@@ -238,7 +266,7 @@ impl Array {
                     match b {
                         b'\n' => self.line += 1,
                         b' ' | b'\t' | b'\r' | b',' => {}
-                        b']' => {
+                        b']' if !self.bare => {
                             self.reader.consume(i + 1);
                             self.state = ArrayState::Closed;
                             return self.after_close();
@@ -247,7 +275,7 @@ impl Array {
                             self.elements += 1;
                             start = Some(Position {
                                 line: self.line,
-                                element: Some(self.elements),
+                                element: (!self.bare).then_some(self.elements),
                             });
                             piece_start = i;
                             scan.enter(b);

@@ -26,8 +26,10 @@ impl std::error::Error for LineError {}
 pub struct FileReport {
     /// The file.
     pub path: PathBuf,
-    /// The layout used: forced, or detected from the first well-formed record.
+    /// The layout of the first event read (forced, or detected per record).
     pub layout: Option<Layout>,
+    /// Events read, by layout, in the order each layout was first seen.
+    pub layouts: Vec<(Layout, u64)>,
     /// Whether the file was gzip-compressed.
     pub gzip: bool,
     /// Well-formed records (inserted + duplicates).
@@ -40,4 +42,33 @@ pub struct FileReport {
     pub malformed: u64,
     /// The first `max_reported_errors` malformed records.
     pub errors: Vec<LineError>,
+    /// Well-formed records that are not events (other logs' lines, messages that are no
+    /// sign-in), by reason, in the order first seen.
+    pub skipped: Vec<(String, u64)>,
+}
+
+/// Why a file gave no event, in words: what its records were.
+pub(crate) fn no_event_reason(
+    skipped: &[(String, u64)],
+    malformed: u64,
+    errors: &[LineError],
+    gave_up: bool,
+) -> String {
+    let seen: u64 = skipped.iter().map(|(_, n)| n).sum::<u64>() + malformed;
+    if seen == 0 {
+        return "no records".to_owned();
+    }
+    let mut parts: Vec<String> = skipped
+        .iter()
+        .map(|(reason, n)| format!("{n} × {reason}"))
+        .collect();
+    if malformed > 0 {
+        let first = errors
+            .first()
+            .map(|e| format!(" (first, line {}: {})", e.line, e.reason))
+            .unwrap_or_default();
+        parts.push(format!("{malformed} malformed{first}"));
+    }
+    let scope = if gave_up { "the first " } else { "" };
+    format!("no event in {scope}{seen} records: {}", parts.join("; "))
 }

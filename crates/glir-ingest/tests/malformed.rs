@@ -107,7 +107,10 @@ fn array_errors_name_the_element_and_its_line() {
         shown,
         [
             (3, "element 2 of the array: not a JSON object"),
-            (4, "element 3 of the array: missing field `created_at`"),
+            (
+                4,
+                "element 3 of the array: no `created_at` (REST, stream) or `time` (log line): not an audit event"
+            ),
             (7, "content after the closing `]` of the array"),
         ]
     );
@@ -162,31 +165,32 @@ fn a_forced_layout_turns_misfits_into_malformed_records() {
         layout: Some(Layout::AuditLog),
         ..IngestOptions::default()
     };
-    let report = case.ingest(&stream, &as_log).expect("ingest");
-    assert_eq!((report.inserted, report.malformed), (0, 7));
-    assert_eq!(report.layout, Some(Layout::AuditLog));
-    assert!(
-        report
-            .errors
-            .iter()
-            .all(|e| e.reason == "missing field `time`")
-    );
-
+    match case.ingest(&stream, &as_log) {
+        Err(IngestError::NoEvents { reason, .. }) => assert_eq!(
+            reason,
+            "no event in 7 records: 7 malformed (first, line 1: missing field `time`)"
+        ),
+        other => panic!("{other:?}"),
+    }
     let log = case.file("audit_json.log", AUDIT_LOG);
     let as_stream = IngestOptions {
         layout: Some(Layout::Stream),
         ..IngestOptions::default()
     };
-    let report = case.ingest(&log, &as_stream).expect("ingest");
-    assert_eq!((report.inserted, report.malformed), (0, 6));
-    assert_eq!(
-        report.errors[0].to_string(),
-        format!("{}:1: missing field `created_at`", log.display())
-    );
+    match case.ingest(&log, &as_stream) {
+        Err(IngestError::NoEvents { reason, .. }) => {
+            assert!(
+                reason.ends_with("(first, line 1: missing field `created_at`)"),
+                "{reason}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(case.count(), 0);
 }
 
 #[test]
-fn detected_layout_is_enforced_on_later_records() {
+fn each_record_has_its_own_layout() {
     let mut case = Case::new();
     let text = STREAM.to_owned() + AUDIT_LOG.lines().next().expect("line") + "\n";
     let path = case.file("mixed-layouts.jsonl", text);
@@ -195,7 +199,7 @@ fn detected_layout_is_enforced_on_later_records() {
         .expect("ingest");
     assert_eq!(
         (report.layout, report.inserted, report.malformed),
-        (Some(Layout::Stream), 7, 1)
+        (Some(Layout::Stream), 8, 0)
     );
-    assert_eq!(report.errors[0].line, 9);
+    assert_eq!(report.layouts, [(Layout::Stream, 7), (Layout::AuditLog, 1)]);
 }

@@ -2,7 +2,7 @@ use crate::dict::{self, Dicts};
 use crate::error::{Context, StoreError};
 use crate::postings::Postings;
 use crate::row::micros;
-use glir_events::{EventRef, Layout};
+use glir_events::EventRef;
 use rusqlite::{Connection, params};
 use std::ops::AddAssign;
 
@@ -134,7 +134,8 @@ impl Refs {
     }
 }
 
-/// Only audit_json.log details are stored; REST and stream details are read back from `raw`.
+/// Only log lines' details are stored (the parser builds them); REST and stream details are read
+/// back from `raw`.
 fn stored_details(e: &EventRef<'_>) -> Option<String> {
-    (e.layout == Layout::AuditLog).then(|| e.details.to_json_string())
+    e.layout.is_flat().then(|| e.details.to_json_string())
 }

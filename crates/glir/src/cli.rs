@@ -1,6 +1,7 @@
 //! The command line: what a responder types.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use glir_events::Layout;
 use std::path::PathBuf;
 
 const EXAMPLES: &str = "\
@@ -223,25 +224,21 @@ pub struct CollectAuditArgs {
 
 #[derive(Debug, Args)]
 pub struct IngestArgs {
-    /// Files to load; gzip is detected by content
+    /// Files or directories (e.g. /var/log/gitlab/gitlab-rails/) to load; each file's kind, and
+    /// gzip, are detected by content: audit events (REST, streaming, audit_json.log),
+    /// application_json.log sign-ins, auth_json.log rate limiting, api_json.log calls
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// Force the layout instead of detecting it per file
-    #[arg(long, value_enum)]
-    pub layout: Option<LayoutArg>,
+    /// Force the layout instead of detecting it per record: rest, stream, audit_log,
+    /// application_log, auth_log or api_log
+    #[arg(long, value_parser = clap::value_parser!(Layout))]
+    pub layout: Option<Layout>,
     /// Stop at the first malformed record instead of reporting and skipping it
     #[arg(long)]
     pub strict: bool,
     /// Name events are stored under (with their ids this makes re-ingest idempotent); use the GitLab host to merge with collected events
     #[arg(long, default_value = "file")]
     pub source: String,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum LayoutArg {
-    Rest,
-    Stream,
-    AuditLog,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -1,37 +1,25 @@
 use super::open_store;
-use crate::cli::{GlobalArgs, IngestArgs, LayoutArg};
+use crate::cli::{GlobalArgs, IngestArgs};
 use crate::config::Settings;
-use anyhow::Result;
-use glir_events::Layout;
-use glir_ingest::{IngestOptions, Progress, ingest_file};
+use anyhow::{Context, Result};
+use glir_ingest::{FileReport, IngestError, IngestOptions, Progress, ingest_file};
 use indicatif::{ProgressBar, ProgressStyle};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 pub fn run(g: &GlobalArgs, settings: &Settings, args: &IngestArgs) -> Result<ExitCode> {
     let mut store = open_store(settings)?;
     let opts = IngestOptions {
-        layout: args.layout.map(|l| match l {
-            LayoutArg::Rest => Layout::Rest,
-            LayoutArg::Stream => Layout::Stream,
-            LayoutArg::AuditLog => Layout::AuditLog,
-        }),
+        layout: args.layout,
         strict: args.strict,
         source: args.source.clone(),
         ..IngestOptions::default()
     };
-    let (mut records, mut inserted, mut duplicates, mut malformed) = (0, 0, 0, 0);
-    for path in &args.files {
-        let bar = if g.quiet {
-            ProgressBar::hidden()
-        } else {
-            ProgressBar::new(0)
-        };
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{bar:30} {bytes}/{total_bytes} {msg} ({elapsed}, eta {eta})",
-            )
-            .expect("static template"),
-        );
+    let inputs = expand(&args.files)?;
+    let mut totals = Totals::default();
+    let mut failed = false;
+    for input in &inputs {
+        let bar = progress_bar(g.quiet);
         let mut on_progress = |p: &Progress| {
             if let Some(total) = p.total_bytes {
                 bar.set_length(total);
@@ -39,38 +27,152 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &IngestArgs) -> Result<Exi
             bar.set_position(p.bytes_read);
             bar.set_message(format!("{} records", p.records));
         };
-        let report = ingest_file(&mut store, path, &opts, &mut on_progress);
+        let result = ingest_file(&mut store, &input.path, &opts, &mut on_progress);
         bar.finish_and_clear();
-        let report = report?;
-        for e in &report.errors {
-            eprintln!("{e}");
+        match result {
+            Ok(report) => {
+                print_report(&report);
+                totals.add(&report);
+            }
+            // In a directory, a file of another log is expected: say what it was and go on.
+            Err(IngestError::NoEvents { path, reason }) if input.in_directory => {
+                eprintln!("{}: skipped: {reason}", path.display());
+                totals.files_skipped += 1;
+            }
+            Err(e @ IngestError::NoEvents { .. }) => {
+                eprintln!("error: {e}");
+                failed = true;
+            }
+            Err(e) => return Err(e.into()),
         }
-        if report.malformed > report.errors.len() as u64 {
-            eprintln!(
-                "{}: {} more malformed records not shown",
-                path.display(),
-                report.malformed - report.errors.len() as u64
-            );
-        }
-        let layout = report.layout.map_or("empty".to_string(), |l| l.to_string());
-        eprintln!(
-            "{}: {layout}{}, {} records, {} new, {} already stored, {} malformed",
-            path.display(),
-            if report.gzip { " (gzip)" } else { "" },
-            report.records,
-            report.inserted,
-            report.duplicates,
-            report.malformed
-        );
-        records += report.records;
-        inserted += report.inserted;
-        duplicates += report.duplicates;
-        malformed += report.malformed;
     }
-    if args.files.len() > 1 {
+    if inputs.len() > 1 {
         eprintln!(
-            "total: {records} records, {inserted} new, {duplicates} already stored, {malformed} malformed"
+            "total: {} files read, {} skipped; {} records, {} new, {} already stored, {} malformed, {} other lines skipped",
+            totals.files_read,
+            totals.files_skipped,
+            totals.records,
+            totals.inserted,
+            totals.duplicates,
+            totals.malformed,
+            totals.skipped
         );
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// A file to read, and whether it was found in a directory (rather than named).
+struct Input {
+    path: PathBuf,
+    in_directory: bool,
+}
+
+/// Named files as given; directories (`/var/log/gitlab/gitlab-rails/`) walked for every file,
+/// sorted, so rotated and compressed logs come along and each is judged by its content.
+fn expand(paths: &[PathBuf]) -> Result<Vec<Input>> {
+    let mut inputs = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found = Vec::new();
+            walk(path, &mut found)?;
+            found.sort();
+            if found.is_empty() {
+                anyhow::bail!("{}: the directory holds no files", path.display());
+            }
+            inputs.extend(found.into_iter().map(|path| Input {
+                path,
+                in_directory: true,
+            }));
+        } else {
+            inputs.push(Input {
+                path: path.clone(),
+                in_directory: false,
+            });
+        }
+    }
+    Ok(inputs)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
+        let kind = entry.file_type()?;
+        let path = entry.path();
+        if kind.is_dir() {
+            walk(&path, out)?;
+        } else if kind.is_file() {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn progress_bar(quiet: bool) -> ProgressBar {
+    let bar = if quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(0)
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} {msg} ({elapsed}, eta {eta})")
+            .expect("static template"),
+    );
+    bar
+}
+
+fn print_report(report: &FileReport) {
+    let path = report.path.display();
+    for e in &report.errors {
+        eprintln!("{e}");
+    }
+    if report.malformed > report.errors.len() as u64 {
+        eprintln!(
+            "{path}: {} more malformed records not shown",
+            report.malformed - report.errors.len() as u64
+        );
+    }
+    let layouts: Vec<String> = match report.layouts.as_slice() {
+        [(layout, _)] => vec![layout.to_string()],
+        many => many.iter().map(|(l, n)| format!("{l} {n}")).collect(),
+    };
+    eprintln!(
+        "{path}: {}{}, {} records, {} new, {} already stored, {} malformed",
+        layouts.join(", "),
+        if report.gzip { " (gzip)" } else { "" },
+        report.records,
+        report.inserted,
+        report.duplicates,
+        report.malformed
+    );
+    for (reason, n) in &report.skipped {
+        eprintln!("{path}: skipped {n}: {reason}");
+    }
+}
+
+#[derive(Default)]
+struct Totals {
+    files_read: u64,
+    files_skipped: u64,
+    records: u64,
+    inserted: u64,
+    duplicates: u64,
+    malformed: u64,
+    skipped: u64,
+}
+
+impl Totals {
+    fn add(&mut self, r: &FileReport) {
+        self.files_read += 1;
+        self.records += r.records;
+        self.inserted += r.inserted;
+        self.duplicates += r.duplicates;
+        self.malformed += r.malformed;
+        self.skipped += r.skipped.iter().map(|(_, n)| n).sum::<u64>();
+    }
 }
