@@ -2,8 +2,8 @@
 
 use crate::error::{DetectError, RuleFileError};
 use rsigma_parser::{
-    CorrelationRule, Detection, FilterRule, SigmaCollection, SigmaRule, SigmaValue,
-    parse_sigma_yaml,
+    ConditionOperator, CorrelationCondition, CorrelationRule, CorrelationType, Detection,
+    FilterRule, SigmaCollection, SigmaRule, SigmaValue, parse_sigma_yaml,
 };
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -142,6 +142,10 @@ impl Loader {
             }
             return;
         }
+        let mut collection = collection;
+        if let Err(message) = default_temporal_conditions(&text, &mut collection.correlations) {
+            return self.error(file, message);
+        }
         let is_disabled = |id: &Option<String>| id.as_ref().is_some_and(|id| disabled.contains(id));
         let mut rules = Vec::new();
         for rule in collection.rules {
@@ -226,6 +230,86 @@ impl Loader {
             collection,
         }
     }
+}
+
+/// Gives each `temporal` and `temporal_ordered` correlation written without a `condition` the
+/// Sigma default, "all referenced rules match in the timespan"
+/// (<https://github.com/SigmaHQ/sigma-specification/blob/main/specification/sigma-correlation-rules-specification.md#temporal-proximity-temporal>),
+/// as `gte: <number of rules>`. rsigma's parser fills in `gte: 1` instead, which fires on any one
+/// rule; setting it here, before anything is compiled, makes glir's windows and rsigma's engine
+/// agree with the spec. The parsed rule cannot tell `gte: 1` written from `gte: 1` filled in, so
+/// this reads whether the YAML documents have the key.
+fn default_temporal_conditions(
+    text: &str,
+    correlations: &mut [CorrelationRule],
+) -> Result<(), String> {
+    let temporal = |c: &CorrelationRule| {
+        matches!(
+            c.correlation_type,
+            CorrelationType::Temporal | CorrelationType::TemporalOrdered
+        )
+    };
+    if !correlations.iter().any(temporal) {
+        return Ok(());
+    }
+    let written = written_conditions(text)?;
+    if written.len() != correlations.len() {
+        return Err(format!(
+            "cannot tell which of {} correlation(s) have a condition ({} found in the YAML)",
+            correlations.len(),
+            written.len()
+        ));
+    }
+    for (corr, written) in correlations.iter_mut().zip(written) {
+        if temporal(corr) && !written {
+            corr.condition = CorrelationCondition::Threshold {
+                predicates: vec![(ConditionOperator::Gte, corr.rules.len() as u64)],
+                field: None,
+                percentile: None,
+            };
+        }
+    }
+    Ok(())
+}
+
+/// Per correlation document of `text`, in order, whether it has `correlation.condition`. Keys
+/// are followed through `action: global` and `action: repeat` as rsigma's `parse_sigma_yaml`
+/// merges them: a merge keeps the keys of both sides, so presence is the union.
+fn written_conditions(text: &str) -> Result<Vec<bool>, String> {
+    use serde::Deserialize;
+    use yaml_serde::Value;
+    // (is a correlation, has its condition)
+    let keys = |doc: &Value| {
+        let corr = doc.get("correlation");
+        (
+            corr.is_some(),
+            corr.and_then(|c| c.get("condition")).is_some(),
+        )
+    };
+    let union = |a: (bool, bool), b: (bool, bool)| (a.0 || b.0, a.1 || b.1);
+    let mut global = (false, false);
+    let mut previous = (false, false);
+    let mut out = Vec::new();
+    for doc in yaml_serde::Deserializer::from_str(text) {
+        let doc = Value::deserialize(doc).map_err(|e| e.to_string())?;
+        let merged = match doc.get("action").and_then(Value::as_str) {
+            Some("global") => {
+                global = keys(&doc);
+                continue;
+            }
+            Some("reset") => {
+                global = (false, false);
+                continue;
+            }
+            Some("repeat") => union(global, union(previous, keys(&doc))),
+            _ => union(global, keys(&doc)),
+        };
+        previous = merged;
+        if merged.0 {
+            out.push(merged.1);
+        }
+    }
+    Ok(out)
 }
 
 fn detection_info(file: &Path, rule: &SigmaRule) -> RuleInfo {
