@@ -336,6 +336,9 @@ pub struct RuleSource {
     /// Fail when any rule file is broken instead of skipping it
     #[arg(long)]
     pub strict: bool,
+    /// Also evaluate rules whose logsource product is not gitlab (skipped by default: e.g. a Windows rule with `condition: not selection` would match every GitLab event)
+    #[arg(long)]
+    pub any_logsource: bool,
 }
 
 #[derive(Debug, Args)]

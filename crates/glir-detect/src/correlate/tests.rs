@@ -2,7 +2,7 @@
 //! alerts, in the same order, with the same event ids.
 
 use crate::detector::Detector;
-use crate::pack::{RulePack, load_rules};
+use crate::pack::{LoadOptions, RulePack, load_rules};
 use glir_events::{AuditEvent, EventBatch, Layout, parse_event};
 use std::path::Path;
 
@@ -83,7 +83,14 @@ fn stream(seed: u64, n: usize) -> Vec<AuditEvent> {
 
 fn gitlab_pack() -> RulePack {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/gitlab");
-    load_rules(&[dir], true, &[]).unwrap()
+    load_rules(
+        &[dir],
+        &LoadOptions {
+            strict: true,
+            ..LoadOptions::default()
+        },
+    )
+    .unwrap()
 }
 
 /// Runs both detectors over `events`; returns how many correlation alerts they agreed on.
@@ -229,7 +236,14 @@ fn pack_of(files: &[&str]) -> (tempfile::TempDir, RulePack) {
     for (i, text) in files.iter().enumerate() {
         std::fs::write(dir.path().join(format!("r{i}.yml")), text).unwrap();
     }
-    let pack = load_rules(&[dir.path().to_path_buf()], true, &[]).unwrap();
+    let pack = load_rules(
+        &[dir.path().to_path_buf()],
+        &LoadOptions {
+            strict: true,
+            ..LoadOptions::default()
+        },
+    )
+    .unwrap();
     (dir, pack)
 }
 
