@@ -246,7 +246,7 @@ pub enum LayoutArg {
 
 #[derive(Debug, Args, Clone)]
 pub struct FilterArgs {
-    /// Author: display name, email or id (a username is looked up when an instance is configured)
+    /// Author: display name, email or id; a username is resolved from stored events about that user, else by GitLab when configured
     #[arg(long)]
     pub actor: Option<String>,
     /// Source IP address
@@ -290,7 +290,7 @@ pub struct EventsArgs {
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("subject").required(true).args(["actor", "ip", "project"])))]
 pub struct TimelineArgs {
-    /// Author: display name, email or id (a username is looked up when an instance is configured)
+    /// Author: display name, email or id; a username is resolved from stored events about that user, else by GitLab when configured
     #[arg(long)]
     pub actor: Option<String>,
     /// Source IP address

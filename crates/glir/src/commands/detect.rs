@@ -1,5 +1,6 @@
 //! `glir detect`: the rule pack over stored events or files.
 
+use super::actor::resolve_actor;
 use super::rules::load_pack;
 use super::{open_store, report_format};
 use crate::cli::{DetectArgs, GlobalArgs, LevelArg, OutputFormat};
@@ -28,7 +29,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
         .extend(settings.disabled_rules.iter().cloned());
     let (pack, _) = load_pack(g, &source)?;
     let mut detector = Detector::new(&pack)?;
-    let filter = to_filter(args)?;
+    let mut filter = to_filter(args)?;
     let opts = IngestOptions {
         source: "detect".into(),
         ..IngestOptions::default()
@@ -81,6 +82,8 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
                     errors_shown,
                 )?
             };
+            // Against the events detected over: with --input those are the staged files.
+            resolve_actor(settings, &store, &mut filter.actor)?;
             let bar = progress(g, store.count_events(&filter)?);
             for_each_event(&store, &filter, PAGE, |event| {
                 bar.inc(1);

@@ -1,5 +1,6 @@
 //! One module per subcommand; this one holds what they share.
 
+mod actor;
 mod alerts;
 mod case;
 mod collect;
