@@ -2,6 +2,7 @@
 
 use super::{client, runtime};
 use crate::config::Settings;
+use crate::output::status;
 use anyhow::{Context, Result};
 use glir_gitlab::{User, UserFilter};
 use glir_store::{EventFilter, Store};
@@ -31,7 +32,7 @@ pub(super) fn resolve_actor(
     }
     let stored = store.user_ids_by_username(&name)?;
     if let [id] = stored.as_slice() {
-        eprintln!(
+        status!(
             "note: `{name}` is user id {id} (stored events about that user); showing that id's events"
         );
         *actor = Some(id.to_string());
@@ -48,7 +49,7 @@ pub(super) fn resolve_actor(
         ),
     };
     if settings.url.is_none() {
-        eprintln!(
+        status!(
             "note: {ambiguous}no stored event's author is named `{name}`, and no GitLab is configured to look the username up: nothing will match. Audit events carry the display name, email and id, not the username: pass one of those, or --url"
         );
         return Ok(());
@@ -63,14 +64,14 @@ pub(super) fn resolve_actor(
         .with_context(|| format!("looking up username `{name}`"))?;
     match page.items.as_slice() {
         [user] => {
-            eprintln!(
+            status!(
                 "note: {ambiguous}`{name}` is user id {} on {}; showing that id's events",
                 user.id,
                 client.host()
             );
             *actor = Some(user.id.to_string());
         }
-        _ => eprintln!(
+        _ => status!(
             "note: {ambiguous}no stored event's author is named `{name}` and GitLab has no user `{name}`: nothing will match"
         ),
     }

@@ -2,6 +2,7 @@ use super::actor::resolve_actor;
 use super::{open_store, report_format};
 use crate::cli::{EventsArgs, FilterArgs, GlobalArgs, TimelineArgs};
 use crate::config::Settings;
+use crate::output::{status, stdout};
 use crate::timespec::parse_opt;
 use anyhow::Result;
 use glir_report::{build_timeline, write_events, write_timeline};
@@ -15,7 +16,7 @@ pub fn run_events(g: &GlobalArgs, settings: &Settings, args: &EventsArgs) -> Res
     let store = open_store(settings)?;
     resolve_actor(settings, &store, &mut filter.actor)?;
     let events = store.query_events(&filter)?;
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout();
     write_events(&mut out, &events, report_format(g.format))?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
@@ -42,18 +43,18 @@ pub fn run_timeline(g: &GlobalArgs, settings: &Settings, args: &TimelineArgs) ->
     if events.len() == args.limit && !g.quiet {
         let matching = store.count_events(&filter)?;
         if matching > events.len() as u64 {
-            eprintln!(
+            status!(
                 "showing the newest {} of {matching} matching events; narrow with --since/--until or raise --limit",
                 events.len()
             );
         }
     }
     let timeline = build_timeline(events);
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout();
     write_timeline(&mut out, &timeline, report_format(g.format))?;
     out.flush()?;
     if timeline.is_empty() && !g.quiet {
-        eprintln!(
+        status!(
             "no stored events match; collect or ingest first (glir collect audit-events, glir ingest)"
         );
     }

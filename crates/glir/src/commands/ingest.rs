@@ -1,6 +1,7 @@
 use super::open_store;
 use crate::cli::{GlobalArgs, IngestArgs, LayoutArg};
 use crate::config::Settings;
+use crate::output::status;
 use anyhow::Result;
 use glir_events::Layout;
 use glir_ingest::{IngestOptions, Progress, ingest_file};
@@ -43,17 +44,17 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &IngestArgs) -> Result<Exi
         bar.finish_and_clear();
         let report = report?;
         for e in &report.errors {
-            eprintln!("{e}");
+            status!("{e}");
         }
         if report.malformed > report.errors.len() as u64 {
-            eprintln!(
+            status!(
                 "{}: {} more malformed records not shown",
                 path.display(),
                 report.malformed - report.errors.len() as u64
             );
         }
         let layout = report.layout.map_or("empty".to_string(), |l| l.to_string());
-        eprintln!(
+        status!(
             "{}: {layout}{}, {} records, {} new, {} already stored, {} malformed",
             path.display(),
             if report.gzip { " (gzip)" } else { "" },
@@ -68,7 +69,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &IngestArgs) -> Result<Exi
         malformed += report.malformed;
     }
     if args.files.len() > 1 {
-        eprintln!(
+        status!(
             "total: {records} records, {inserted} new, {duplicates} already stored, {malformed} malformed"
         );
     }

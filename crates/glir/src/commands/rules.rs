@@ -1,6 +1,7 @@
 //! `glir rules list | test | lint`, and finding the rule directories every rule command uses.
 
 use crate::cli::{GlobalArgs, OutputFormat, RuleSource, RulesCommand};
+use crate::output::{status, stdout};
 use anyhow::{Context, Result, bail};
 use glir_detect::{
     LintFinding, LoadOptions, RulePack, SkipReason, SkippedRule, TestReport, lint, load_rules,
@@ -73,10 +74,10 @@ pub(super) fn load_pack(g: &GlobalArgs, src: &RuleSource) -> Result<(RulePack, R
     let pack = load_rules(&dirs.dirs, &options)?;
     if !g.quiet {
         for e in &pack.errors {
-            eprintln!("warning: rule skipped: {e}");
+            status!("warning: rule skipped: {e}");
         }
         if let Some(line) = skipped_summary(&pack.skipped) {
-            eprintln!("{line}");
+            status!("{line}");
         }
     }
     Ok((pack, dirs))
@@ -157,7 +158,7 @@ fn list(g: &GlobalArgs, src: &RuleSource) -> Result<ExitCode> {
             .display()
             .to_string()
     };
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout();
     match g.format {
         OutputFormat::Jsonl => {
             for r in &pack.rules {
@@ -215,7 +216,7 @@ fn test_all(pack: &RulePack, dirs: &[PathBuf]) -> TestReport {
 fn test(g: &GlobalArgs, src: &RuleSource) -> Result<ExitCode> {
     let (pack, dirs) = load_pack(g, src)?;
     let report = test_all(&pack, &dirs.dirs);
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout();
     for r in report.results.iter().filter(|r| !r.passed()) {
         writeln!(out, "FAIL {} ({})", r.rule_id, r.test_file.display())?;
         for f in &r.failures {
@@ -254,7 +255,7 @@ fn run_lint(g: &GlobalArgs, src: &RuleSource) -> Result<ExitCode> {
             });
         }
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout();
     for f in &findings {
         match &f.rule_id {
             Some(id) => writeln!(out, "{}: {id}: {}", f.file.display(), f.message)?,
