@@ -6,7 +6,7 @@
 //! `detect` (the default: parse and evaluate the pack, counting what fired), `alerts` (also
 //! build every alert: reason, event ids, rule metadata, as `glir detect` outputs them).
 
-use glir_detect::{Detector, load_rules};
+use glir_detect::{Detector, LoadOptions, load_rules};
 use glir_events::EventReader;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -31,7 +31,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some("alerts") => Stage::Alerts,
         Some(other) => return Err(format!("unknown stage {other:?}").into()),
     };
-    let pack = load_rules(&[PathBuf::from(rules)], true, &[])?;
+    let pack = load_rules(
+        &[PathBuf::from(rules)],
+        &LoadOptions {
+            strict: true,
+            ..LoadOptions::default()
+        },
+    )?;
     let mut detector = Detector::new(&pack)?;
     let file = std::fs::File::open(input)?;
     let start = Instant::now();

@@ -206,7 +206,7 @@ pub(crate) fn events(doc: &Value, key: &str) -> Result<Vec<AuditEvent>, String> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load_rules;
+    use crate::{LoadOptions, load_rules};
 
     /// Every test event of the shipped pack, plus each with its type upper-cased and without it.
     fn pack_events() -> Vec<AuditEvent> {
@@ -235,7 +235,14 @@ mod tests {
     #[test]
     fn the_dispatch_matches_exactly_what_rsigma_screening_the_whole_pack_matches() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/gitlab");
-        let pack = load_rules(&[dir], true, &[]).unwrap();
+        let pack = load_rules(
+            &[dir],
+            &LoadOptions {
+                strict: true,
+                ..LoadOptions::default()
+            },
+        )
+        .unwrap();
         let detector = Detector::new(&pack).unwrap();
         let events = pack_events();
         let mut matched = 0;

@@ -2,7 +2,7 @@
 
 mod common;
 use common::{load, rule_dir};
-use glir_detect::{DetectError, RuleKind, load_rules};
+use glir_detect::{DetectError, LoadOptions, RuleKind, SkipReason, load_rules};
 
 const GOOD: &str = "title: SSH key added\nid: good-1\nlevel: low\nlogsource: {product: gitlab, service: audit}\ndetection:\n  sel:\n    event_type: add_ssh_key\n  condition: sel\n";
 const BAD_YAML: &str = "title: Broken\nid: bad-1\nlogsource: {product: gitlab, service: audit}\ndetection:\n  sel:\n    event_type: [add_ssh_key\n  condition: sel\n";
@@ -35,7 +35,13 @@ fn a_bad_condition_is_an_error_on_its_file() {
 #[test]
 fn strict_loading_fails_on_any_broken_file() {
     let dir = rule_dir(&[("good.yml", GOOD), ("broken.yml", BAD_YAML)]);
-    match load_rules(&[dir.path().to_path_buf()], true, &[]) {
+    match load_rules(
+        &[dir.path().to_path_buf()],
+        &LoadOptions {
+            strict: true,
+            ..LoadOptions::default()
+        },
+    ) {
         Err(DetectError::Rules(errors)) => {
             assert_eq!(errors.len(), 1);
             assert!(errors[0].file.ends_with("broken.yml"));
@@ -62,7 +68,14 @@ fn disabled_rules_are_left_out_and_their_correlations_reported() {
     let all = load(dir.path());
     assert_eq!(all.rules.len(), 2);
     assert_eq!(all.rule("corr-1").unwrap().kind, RuleKind::Correlation);
-    let pack = load_rules(&[dir.path().to_path_buf()], false, &["good-1".into()]).unwrap();
+    let pack = load_rules(
+        &[dir.path().to_path_buf()],
+        &LoadOptions {
+            disabled: vec!["good-1".into()],
+            ..LoadOptions::default()
+        },
+    )
+    .unwrap();
     assert!(pack.rules.is_empty(), "{:?}", pack.rules);
     assert_eq!(pack.errors.len(), 1);
     assert!(pack.errors[0].file.ends_with("corr.yml"));
@@ -74,7 +87,115 @@ fn a_missing_directory_is_an_io_error() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("nope");
     assert!(matches!(
-        load_rules(&[missing], false, &[]),
+        load_rules(&[missing], &LoadOptions::default()),
         Err(DetectError::Io { .. })
     ));
+}
+
+const WINDOWS_NOT: &str = "title: No image\nid: win-1\nname: win_no_image\nlevel: high\nlogsource: {product: windows, category: process_creation}\ndetection:\n  selection:\n    Image|endswith: '\\cmd.exe'\n  condition: not selection\n";
+const WINDOWS_CORR: &str = "title: Many\nid: win-corr\ncorrelation:\n  type: event_count\n  rules: [win_no_image]\n  group-by: [author_name]\n  timespan: 1h\n  condition: {gte: 2}\nlevel: high\n";
+const NO_PRODUCT: &str = "title: Anything\nid: none-1\nlogsource: {category: webserver}\ndetection:\n  sel:\n    cs-method: POST\n  condition: sel\n";
+const UPPER: &str = "title: Key\nid: upper-1\nlogsource: {product: GitLab, service: audit}\ndetection:\n  sel:\n    event_type: add_ssh_key\n  condition: sel\n";
+
+#[test]
+fn rules_for_other_log_sources_and_their_correlations_are_skipped() {
+    let dir = rule_dir(&[
+        ("gitlab.yml", GOOD),
+        ("upper.yml", UPPER),
+        ("win.yml", WINDOWS_NOT),
+        ("win_corr.yml", WINDOWS_CORR),
+        ("web.yml", NO_PRODUCT),
+    ]);
+    let pack = load(dir.path());
+    assert!(pack.errors.is_empty(), "{:?}", pack.errors);
+    let ids: Vec<&str> = pack.rules.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["good-1", "upper-1"]);
+    let skipped: Vec<(&str, RuleKind, String)> = pack
+        .skipped
+        .iter()
+        .map(|s| (s.id.as_str(), s.kind, s.reason.to_string()))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            (
+                "none-1",
+                RuleKind::Detection,
+                "logsource names no product (not gitlab)".to_owned()
+            ),
+            (
+                "win-1",
+                RuleKind::Detection,
+                "logsource product `windows` is not gitlab".to_owned()
+            ),
+            (
+                "win-corr",
+                RuleKind::Correlation,
+                "every rule it correlates was skipped for its logsource".to_owned()
+            ),
+        ]
+    );
+    assert_eq!(
+        pack.skipped[1].reason,
+        SkipReason::Logsource {
+            product: Some("windows".into())
+        }
+    );
+    assert!(pack.skipped[1].file.ends_with("win.yml"));
+    // Skipped rules never see events: the windows rule would fire on every GitLab event.
+    let event = common::stream(
+        r#"{"id":"1","created_at":"2026-11-25T02:00:00Z","event_type":"user_created","author_name":"x"}"#,
+    );
+    assert!(common::run(&pack, &[event]).is_empty());
+}
+
+#[test]
+fn any_logsource_loads_every_rule() {
+    let dir = rule_dir(&[
+        ("gitlab.yml", GOOD),
+        ("win.yml", WINDOWS_NOT),
+        ("win_corr.yml", WINDOWS_CORR),
+        ("web.yml", NO_PRODUCT),
+    ]);
+    let options = LoadOptions {
+        any_logsource: true,
+        ..LoadOptions::default()
+    };
+    let pack = load_rules(&[dir.path().to_path_buf()], &options).unwrap();
+    assert!(pack.errors.is_empty(), "{:?}", pack.errors);
+    assert!(pack.skipped.is_empty(), "{:?}", pack.skipped);
+    let mut ids: Vec<&str> = pack.rules.iter().map(|r| r.id.as_str()).collect();
+    ids.sort();
+    assert_eq!(ids, ["good-1", "none-1", "win-1", "win-corr"]);
+    // `not selection` over a field GitLab events lack: why such rules are skipped by default.
+    // (Without the correlation, which would keep the rule it counts from alerting alone.)
+    let alone = rule_dir(&[("win.yml", WINDOWS_NOT)]);
+    let pack = load_rules(&[alone.path().to_path_buf()], &options).unwrap();
+    let event = common::stream(
+        r#"{"id":"1","created_at":"2026-11-25T02:00:00Z","event_type":"user_created","author_name":"x"}"#,
+    );
+    let alerts = common::run(&pack, &[event]);
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0].rule_id, "win-1");
+}
+
+#[test]
+fn a_correlation_counting_gitlab_and_skipped_rules_is_an_error_naming_them() {
+    let mixed = "title: Mixed\nid: mixed\ncorrelation:\n  type: temporal\n  rules: [good-1, win_no_image]\n  group-by: [author_name]\n  timespan: 1h\nlevel: high\n";
+    let dir = rule_dir(&[
+        ("gitlab.yml", GOOD),
+        ("win.yml", WINDOWS_NOT),
+        ("mixed.yml", mixed),
+    ]);
+    let pack = load(dir.path());
+    assert_eq!(pack.rules.len(), 1);
+    assert_eq!(pack.errors.len(), 1, "{:?}", pack.errors);
+    assert!(pack.errors[0].file.ends_with("mixed.yml"));
+    assert!(
+        pack.errors[0]
+            .message
+            .contains("skipped for their logsource: win_no_image"),
+        "{}",
+        pack.errors[0]
+    );
 }

@@ -2,7 +2,7 @@
 
 mod common;
 use common::{load, rule_dir};
-use glir_detect::{lint, load_rules, run_tests};
+use glir_detect::{LoadOptions, lint, load_rules, run_tests};
 use std::path::PathBuf;
 
 const RULE: &str = "title: SSH key added\nid: ssh-key-added\nlevel: low\nlogsource: {product: gitlab, service: audit}\ndetection:\n  sel:\n    event_type: add_ssh_key\n  filter_ci:\n    target_details|startswith: ci-\n  condition: sel and not filter_ci\n";
@@ -85,7 +85,7 @@ fn lint_flags_unknown_fields_event_types_duplicates_and_missing_tests() {
 #[test]
 fn bundled_pack_loads_and_its_tests_pass() {
     let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../rules/gitlab"));
-    let pack = load_rules(std::slice::from_ref(&root), false, &[]).unwrap();
+    let pack = load_rules(std::slice::from_ref(&root), &LoadOptions::default()).unwrap();
     let errors: Vec<String> = pack.errors.iter().map(ToString::to_string).collect();
     assert!(
         errors.is_empty(),

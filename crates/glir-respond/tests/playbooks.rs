@@ -58,8 +58,10 @@ async fn respond_and_apply(
     let mut store = Store::open(&dir.path().join("glir.db")).unwrap();
     let pack = glir_detect::load_rules(
         &[Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/gitlab")],
-        true,
-        &[],
+        &glir_detect::LoadOptions {
+            strict: true,
+            ..glir_detect::LoadOptions::default()
+        },
     )
     .unwrap();
     let mut respond = Respond {
@@ -455,8 +457,10 @@ async fn token_playbook(
     let mut store = Store::open(&dir.path().join("glir.db")).unwrap();
     let pack = glir_detect::load_rules(
         &[Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/gitlab")],
-        true,
-        &[],
+        &glir_detect::LoadOptions {
+            strict: true,
+            ..glir_detect::LoadOptions::default()
+        },
     )
     .unwrap();
     let mut respond = Respond {

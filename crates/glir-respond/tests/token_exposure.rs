@@ -15,7 +15,14 @@ const ATTACKER_TOKEN: &str = "glpat-DemoAttackerBackup01";
 
 fn pack() -> glir_detect::RulePack {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/gitlab");
-    glir_detect::load_rules(&[dir], true, &[]).unwrap()
+    glir_detect::load_rules(
+        &[dir],
+        &glir_detect::LoadOptions {
+            strict: true,
+            ..glir_detect::LoadOptions::default()
+        },
+    )
+    .unwrap()
 }
 
 fn client(url: &str, token: &str) -> Client {

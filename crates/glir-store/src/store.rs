@@ -270,6 +270,26 @@ impl Store {
     pub fn count_events(&self, filter: &EventFilter) -> Result<u64, StoreError> {
         row::count(&self.conn, filter)
     }
+
+    /// The user ids stored events give for `username`, ascending: audit events name their author
+    /// by display name, email and id only, but an event about a user has that user as its
+    /// entity, whose `entity_path` is the user's full path, the username
+    /// (<https://docs.gitlab.com/user/compliance/audit_event_schema/>). Case-insensitive, as
+    /// GitLab usernames are. More than one id means the name was reused.
+    pub fn user_ids_by_username(&self, username: &str) -> Result<Vec<i64>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT entity_id FROM entities WHERE entity_type = 'User' \
+                 AND path = ?1 COLLATE NOCASE AND entity_id IS NOT NULL ORDER BY entity_id",
+            )
+            .context("cannot prepare the username lookup")?;
+        let rows = stmt
+            .query_map([username], |row| row.get(0))
+            .context("cannot look up a username")?;
+        rows.collect::<Result<Vec<i64>, _>>()
+            .context("cannot look up a username")
+    }
 }
 
 /// An open write transaction on a [`Store`]; see [`Store::writer`].

@@ -341,3 +341,26 @@ fn a_large_batch_is_found_whole_and_in_time_order() {
     let expected: Vec<String> = event_ids.iter().rev().take(10).cloned().collect();
     assert_eq!(ids(&s, newest_ten), expected);
 }
+
+#[test]
+fn a_username_is_found_as_the_path_of_a_user_entity() {
+    let user_event = |id: &str, entity_id: i64, path: &str, entity_type: &str| {
+        let raw = serde_json::json!({
+            "id": id, "created_at": "2025-03-02T06:00:00Z", "event_type": "user_blocked",
+            "author_id": 1, "author_name": "Administrator", "entity_id": entity_id,
+            "entity_type": entity_type, "entity_path": path
+        });
+        glir_events::parse_event(&raw.to_string(), Some(glir_events::Layout::Stream), "h").unwrap()
+    };
+    let mut s = store();
+    s.insert_events(&[
+        user_event("u1", 42, "dana", "User"),
+        user_event("u2", 42, "dana", "User"),
+        // A project or group path that happens to equal the username is not the user.
+        user_event("u3", 77, "dana", "Group"),
+    ])
+    .unwrap();
+    assert_eq!(s.user_ids_by_username("Dana").unwrap(), [42]);
+    assert!(s.user_ids_by_username("dan").unwrap().is_empty());
+    assert!(s.user_ids_by_username("grp/app").unwrap().is_empty());
+}

@@ -243,7 +243,7 @@ pub struct IngestArgs {
 
 #[derive(Debug, Args, Clone)]
 pub struct FilterArgs {
-    /// Author: display name, email or id (a username is looked up when an instance is configured)
+    /// Author: display name, email or id; a username is resolved from stored events about that user, else by GitLab when configured
     #[arg(long)]
     pub actor: Option<String>,
     /// Source IP address
@@ -287,7 +287,7 @@ pub struct EventsArgs {
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("subject").required(true).args(["actor", "ip", "project"])))]
 pub struct TimelineArgs {
-    /// Author: display name, email or id (a username is looked up when an instance is configured)
+    /// Author: display name, email or id; a username is resolved from stored events about that user, else by GitLab when configured
     #[arg(long)]
     pub actor: Option<String>,
     /// Source IP address
@@ -333,6 +333,9 @@ pub struct RuleSource {
     /// Fail when any rule file is broken instead of skipping it
     #[arg(long)]
     pub strict: bool,
+    /// Also evaluate rules whose logsource product is not gitlab (skipped by default: e.g. a Windows rule with `condition: not selection` would match every GitLab event)
+    #[arg(long)]
+    pub any_logsource: bool,
 }
 
 #[derive(Debug, Args)]

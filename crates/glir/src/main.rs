@@ -4,6 +4,7 @@
 mod cli;
 mod commands;
 mod config;
+mod output;
 mod timespec;
 
 use clap::Parser;
@@ -18,8 +19,10 @@ fn main() -> ExitCode {
     init_logging(cli.global.verbose, cli.global.quiet);
     match commands::run(cli) {
         Ok(code) => code,
+        // The reader of stdout went away (`glir events | head`): it has what it wanted.
+        Err(_) if output::stdout_closed() => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            output::status!("error: {err:#}");
             ExitCode::from(EXIT_ERROR)
         }
     }

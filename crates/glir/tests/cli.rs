@@ -47,6 +47,22 @@ fn start_sim(n: usize) -> Sim {
     }
 }
 
+/// The bundled incident (`scenarios/demo.json`), served on loopback.
+fn start_demo_sim() -> Sim {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let handle = rt.block_on(glir_sim::start(Scenario::demo())).unwrap();
+    let url = handle.url();
+    Sim {
+        handle,
+        url,
+        _rt: rt,
+    }
+}
+
 fn ok(o: Output) -> String {
     let t = text(&o);
     assert!(o.status.success(), "exit {:?}:\n{t}", o.status.code());
@@ -613,4 +629,37 @@ fn the_rule_pack_is_built_in_and_used_outside_the_source_tree() {
         .output()
         .unwrap());
     assert!(tested.contains("0 rule(s) without tests"), "{tested}");
+}
+
+#[test]
+fn detect_with_a_username_finds_that_users_alerts() {
+    let sim = start_demo_sim();
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        &sim.url,
+        &write_token_file(dir.path(), "glpat-DemoRootAdmin000000"),
+    );
+    ok(glir(dir.path(), &config)
+        .args(["collect", "audit-events", "--instance"])
+        .args(["--since", "2026-11-01", "--until", "2026-12-01"])
+        .output()
+        .unwrap());
+    // The demo's events name Dana as "Dana Whitfield", dana@acme.test and id 2, never `dana`.
+    let out = glir(dir.path(), &config)
+        .args(["--format", "jsonl", "detect", "--actor", "dana"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "alerts exit 1: {}", text(&out));
+    assert!(text(&out).contains("`dana` is user id 2"), "{}", text(&out));
+    let alerts: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!alerts.is_empty(), "{}", text(&out));
+    assert!(
+        alerts.iter().all(|a| a["actor"] == "Dana Whitfield"),
+        "{}",
+        text(&out)
+    );
 }

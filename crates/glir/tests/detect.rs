@@ -201,6 +201,109 @@ fn rules_list_and_lint_cover_the_bundled_pack() {
     assert!(t.contains("no test file"), "{t}");
 }
 
+#[test]
+fn detect_resolves_a_username_from_events_about_that_user() {
+    let (dir, rules, events) = setup();
+    // An administrator's event about Dana: a user entity's path is the username.
+    let about_dana = r#"{"id":"4","created_at":"2026-11-25T02:30:00Z","event_type":"user_access_locked","author_id":1,"author_name":"Administrator","entity_type":"User","entity_id":2,"entity_path":"dwhitfield","target_type":"User","target_id":2,"target_details":"Dana"}"#;
+    let mut text_of = std::fs::read_to_string(&events).unwrap();
+    text_of.push_str(about_dana);
+    text_of.push('\n');
+    std::fs::write(&events, text_of).unwrap();
+    let detect = |actor: &str| {
+        glir(dir.path())
+            .args(["--format", "jsonl", "detect", "--actor", actor, "--input"])
+            .arg(&events)
+            .arg("--rules")
+            .arg(&rules)
+            .output()
+            .unwrap()
+    };
+    let out = detect("dwhitfield");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let alerts: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(alerts.len(), 1, "{}", text(&out));
+    assert_eq!(alerts[0]["actor"], "Dana");
+    assert!(
+        text(&out).contains("`dwhitfield` is user id 2"),
+        "{}",
+        text(&out)
+    );
+    // Offline and unknown: said on stderr, not a silent empty result.
+    let unknown = detect("nobody");
+    assert_eq!(unknown.status.code(), Some(0), "{}", text(&unknown));
+    assert!(unknown.stdout.is_empty(), "{}", text(&unknown));
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        stderr.contains("no GitLab is configured to look the username up: nothing will match"),
+        "{stderr}"
+    );
+}
+
+/// A Windows rule that matches every event lacking its field, and a correlation over it.
+const WINDOWS_RULES: &str = "title: Not cmd\nid: win-not-cmd\nname: win_not_cmd\nlevel: high\nlogsource: {product: windows, category: process_creation}\ndetection:\n  selection:\n    Image|endswith: '\\cmd.exe'\n  condition: not selection\n---\ntitle: Many not cmd\nid: win-many\nlevel: high\ncorrelation:\n  type: event_count\n  rules: [win_not_cmd]\n  group-by: [author_name]\n  timespan: 1h\n  condition: {gte: 1}\n";
+const WINDOWS_ALONE: &str = "title: Not powershell\nid: win-not-ps\nlevel: high\nlogsource: {product: windows, category: process_creation}\ndetection:\n  selection:\n    Image|endswith: '\\powershell.exe'\n  condition: not selection\n";
+
+#[test]
+fn rules_for_other_log_sources_are_skipped_with_one_warning() {
+    let (dir, rules, events) = setup();
+    std::fs::write(rules.join("windows.yml"), WINDOWS_RULES).unwrap();
+    std::fs::write(rules.join("windows_alone.yml"), WINDOWS_ALONE).unwrap();
+    let detect = |extra: &[&str]| {
+        glir(dir.path())
+            .args(["--format", "jsonl", "detect", "--input"])
+            .arg(&events)
+            .arg("--rules")
+            .arg(&rules)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = detect(&[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let rule_ids: Vec<String> = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["rule_id"].to_string())
+        .collect();
+    assert_eq!(rule_ids, [r#""ssh-key-added""#; 2], "{stdout}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("warning:"))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: 3 rules skipped: their logsource is not GitLab (product: windows 2; \
+          1 correlation of them); pass --any-logsource to evaluate them"
+        ],
+        "{stderr}"
+    );
+    // With the flag they run, and the one not fed to a correlation fires on every event.
+    let all = detect(&["--any-logsource"]);
+    let stdout = String::from_utf8_lossy(&all.stdout);
+    assert_eq!(stdout.matches("win-not-ps").count(), 3, "{}", text(&all));
+    assert!(!text(&all).contains("skipped"), "{}", text(&all));
+    let lint = glir(dir.path())
+        .args(["rules", "lint", "--rules"])
+        .arg(&rules)
+        .output()
+        .unwrap();
+    let t = String::from_utf8_lossy(&lint.stdout);
+    assert!(
+        t.contains("windows.yml: win-many: warning: skipped: every rule it correlates was skipped"),
+        "{t}"
+    );
+    assert!(
+        t.contains("windows_alone.yml: win-not-ps: warning: skipped: logsource product `windows` is not gitlab"),
+        "{t}"
+    );
+}
+
 /// Streamed deletions: three within an hour make the pack's hourly-deletions correlation fire.
 fn deletion(id: &str, time: &str, event_type: &str) -> String {
     format!(

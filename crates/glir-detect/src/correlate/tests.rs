@@ -2,7 +2,7 @@
 //! alerts, in the same order, with the same event ids.
 
 use crate::detector::Detector;
-use crate::pack::{RulePack, load_rules};
+use crate::pack::{LoadOptions, RulePack, load_rules};
 use glir_events::{AuditEvent, EventBatch, Layout, parse_event};
 use std::path::Path;
 
@@ -83,7 +83,14 @@ fn stream(seed: u64, n: usize) -> Vec<AuditEvent> {
 
 fn gitlab_pack() -> RulePack {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/gitlab");
-    load_rules(&[dir], true, &[]).unwrap()
+    load_rules(
+        &[dir],
+        &LoadOptions {
+            strict: true,
+            ..LoadOptions::default()
+        },
+    )
+    .unwrap()
 }
 
 /// Runs both detectors over `events`; returns how many correlation alerts they agreed on.
@@ -229,7 +236,14 @@ fn pack_of(files: &[&str]) -> (tempfile::TempDir, RulePack) {
     for (i, text) in files.iter().enumerate() {
         std::fs::write(dir.path().join(format!("r{i}.yml")), text).unwrap();
     }
-    let pack = load_rules(&[dir.path().to_path_buf()], true, &[]).unwrap();
+    let pack = load_rules(
+        &[dir.path().to_path_buf()],
+        &LoadOptions {
+            strict: true,
+            ..LoadOptions::default()
+        },
+    )
+    .unwrap();
     (dir, pack)
 }
 
@@ -291,4 +305,70 @@ fn alerts_of_a_window_list_its_events_oldest_first_capped_at_the_newest() {
     let expected: Vec<String> = (51..=150).map(|i| format!("e{i:03}")).collect();
     assert_eq!(correlation.event_ids, expected);
     assert_eq!(correlation.actor.as_deref(), Some("mallory"));
+}
+
+/// Two rules and a correlation over them of `kind`, written without a `condition`.
+fn without_condition(kind: &str) -> (tempfile::TempDir, RulePack) {
+    let corr = format!(
+        "title: Both\nid: c-both\nlevel: high\ncorrelation:\n  type: {kind}\n  \
+         rules: [failed, r-token]\n  group-by: [author_name]\n  timespan: 5m\n"
+    );
+    pack_of(&[BASE_RULES, &corr])
+}
+
+/// The correlation alerts of both engines over `(event type, minute)` pairs by one actor,
+/// checked equal.
+fn both_engines(pack: &RulePack, events: &[(&str, u32)]) -> Vec<crate::Alert> {
+    let mut own = Detector::new(pack).unwrap();
+    assert!(own.owns_correlations());
+    let mut reference = Detector::with_rsigma_correlations(pack).unwrap();
+    let mut alerts = Vec::new();
+    for (i, (kind, minute)) in events.iter().enumerate() {
+        let json = format!(
+            r#"{{"id": "e{i}", "event_type": "{kind}", "author_name": "mallory", "created_at": "2025-03-01T00:{minute:02}:00Z"}}"#
+        );
+        let e = parse_event(&json, Some(Layout::Stream), "test").unwrap();
+        let a = own.process(&e);
+        assert_eq!(a, reference.process(&e), "after {i}");
+        alerts.extend(a.into_iter().filter(|a| a.rule_id == "c-both"));
+    }
+    alerts
+}
+
+const FAILURE: &str = "login_failed_with_standard_authentication";
+const TOKEN: &str = "personal_access_token_created";
+
+#[test]
+fn a_temporal_correlation_without_condition_needs_every_rule_in_the_timespan() {
+    let (_dir, pack) = without_condition("temporal");
+    let alone = both_engines(&pack, &[(FAILURE, 0), (FAILURE, 1), (FAILURE, 2)]);
+    assert!(alone.is_empty(), "one rule alone fired: {alone:?}");
+    let both = both_engines(&pack, &[(TOKEN, 0), (FAILURE, 3)]);
+    assert_eq!(both.len(), 1, "{both:?}");
+    assert_eq!(both[0].event_ids, ["e0", "e1"]);
+    let apart = both_engines(&pack, &[(FAILURE, 0), (TOKEN, 6)]);
+    assert!(apart.is_empty(), "fired beyond the timespan: {apart:?}");
+}
+
+#[test]
+fn an_ordered_temporal_correlation_without_condition_needs_every_rule_in_order() {
+    let (_dir, pack) = without_condition("temporal_ordered");
+    let alone = both_engines(&pack, &[(TOKEN, 0), (TOKEN, 1)]);
+    assert!(alone.is_empty(), "one rule alone fired: {alone:?}");
+    let reversed = both_engines(&pack, &[(TOKEN, 0), (FAILURE, 1)]);
+    assert!(reversed.is_empty(), "fired out of order: {reversed:?}");
+    let ordered = both_engines(&pack, &[(FAILURE, 0), (TOKEN, 4)]);
+    assert_eq!(ordered.len(), 1, "{ordered:?}");
+    let apart = both_engines(&pack, &[(FAILURE, 0), (TOKEN, 6)]);
+    assert!(apart.is_empty(), "fired beyond the timespan: {apart:?}");
+}
+
+#[test]
+fn a_written_temporal_condition_is_kept() {
+    // `gte: 1` is what rsigma fills in for a missing condition; written, it is the author's.
+    let corr = "title: Either\nid: c-both\nlevel: high\ncorrelation:\n  type: temporal\n  \
+                rules: [failed, r-token]\n  group-by: [author_name]\n  timespan: 5m\n  \
+                condition: {gte: 1}\n";
+    let (_dir, pack) = pack_of(&[BASE_RULES, corr]);
+    assert_eq!(both_engines(&pack, &[(FAILURE, 0)]).len(), 1);
 }

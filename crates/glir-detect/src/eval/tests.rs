@@ -2,7 +2,7 @@
 //! match exactly when rsigma's engine says it does.
 
 use crate::detector::Detector;
-use crate::pack::load_rules;
+use crate::pack::{LoadOptions, load_rules};
 use glir_events::{AuditEvent, Details, EventBatch, Layout, parse_event};
 
 /// Detection sections (indented under `detection:`) using each matcher and condition shape.
@@ -96,7 +96,14 @@ fn programs_match_exactly_what_rsigma_matches() {
         );
         std::fs::write(dir.path().join(format!("r{i:02}.yml")), rule).unwrap();
     }
-    let pack = load_rules(&[dir.path().to_path_buf()], true, &[]).unwrap();
+    let pack = load_rules(
+        &[dir.path().to_path_buf()],
+        &LoadOptions {
+            strict: true,
+            ..LoadOptions::default()
+        },
+    )
+    .unwrap();
     assert_eq!(pack.rules.len(), DETECTIONS.len(), "{:?}", pack.errors);
     let detector = Detector::new(&pack).unwrap();
     let (mut matched, mut programs) = (0, 0);

@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-use glir_detect::{Alert, Detector, RulePack, load_rules};
+use glir_detect::{Alert, Detector, LoadOptions, RulePack, load_rules};
 use glir_events::{AuditEvent, Layout, parse_event};
 use std::path::Path;
 
@@ -17,7 +17,7 @@ pub fn rule_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
 }
 
 pub fn load(dir: &Path) -> RulePack {
-    load_rules(&[dir.to_path_buf()], false, &[]).unwrap()
+    load_rules(&[dir.to_path_buf()], &LoadOptions::default()).unwrap()
 }
 
 /// A pack of one detection rule whose detection section is `detection` (indented YAML).

@@ -2,6 +2,7 @@ use super::detect::{write_alert, write_header};
 use super::{open_store, report_format};
 use crate::cli::{AlertsArgs, GlobalArgs};
 use crate::config::Settings;
+use crate::output::stdout;
 use crate::timespec::parse_opt;
 use anyhow::Result;
 use glir_store::AlertFilter;
@@ -18,7 +19,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &AlertsArgs) -> Result<Exi
         limit: args.limit,
     };
     let records = open_store(settings)?.query_alerts(&filter)?;
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout();
     write_header(&mut out, g.format)?;
     for alert in &records {
         write_alert(&mut out, alert, report_format(g.format))?;

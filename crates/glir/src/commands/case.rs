@@ -3,6 +3,7 @@
 use super::operator;
 use crate::cli::{CaseCommand, CaseDirArg, GlobalArgs, OutputFormat};
 use crate::config::Settings;
+use crate::output::stdout;
 use crate::timespec::parse_opt;
 use anyhow::{Result, bail};
 use glir_case::{Case, CaseInfo, Cases, NewCase};
@@ -26,12 +27,17 @@ pub fn run(g: &GlobalArgs, settings: &Settings, command: &CaseCommand) -> Result
                     gitlab_url: settings.url.clone(),
                 },
             )?;
-            println!("opened case {} in {}", args.name, case.dir().display());
+            writeln!(
+                stdout(),
+                "opened case {} in {}",
+                args.name,
+                case.dir().display()
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         CaseCommand::List(dir) => {
             let list = cases(settings, dir).list()?;
-            let mut out = std::io::stdout().lock();
+            let mut out = stdout();
             if g.format == OutputFormat::Jsonl {
                 for info in &list {
                     serde_json::to_writer(&mut out, info)?;
@@ -65,25 +71,26 @@ pub fn run(g: &GlobalArgs, settings: &Settings, command: &CaseCommand) -> Result
         CaseCommand::Close(args) => {
             let mut case = cases(settings, &args.dir).load(&args.name)?;
             case.close(&operator())?;
-            println!("closed case {}", args.name);
+            writeln!(stdout(), "closed case {}", args.name)?;
             Ok(ExitCode::SUCCESS)
         }
         CaseCommand::Verify(args) => {
             let case = cases(settings, &args.dir).load(&args.name)?;
             let report = case.verify()?;
             if g.format == OutputFormat::Jsonl {
-                println!("{}", serde_json::to_string(&report)?);
+                writeln!(stdout(), "{}", serde_json::to_string(&report)?)?;
             } else {
                 for problem in &report.problems {
-                    println!("FAIL  {problem}");
+                    writeln!(stdout(), "FAIL  {problem}")?;
                 }
                 let verdict = if report.ok() { "OK" } else { "FAILED" };
-                println!(
+                writeln!(
+                    stdout(),
                     "{verdict}: {} journal records, {} evidence files, {} problems",
                     report.journal_records,
                     report.evidence_files,
                     report.problems.len()
-                );
+                )?;
             }
             Ok(if report.ok() {
                 ExitCode::SUCCESS
@@ -103,13 +110,14 @@ pub fn run(g: &GlobalArgs, settings: &Settings, command: &CaseCommand) -> Result
                 );
             }
             let stats = case.mirror_to(&args.copy_to)?;
-            println!(
+            writeln!(
+                stdout(),
                 "mirrored case {}: {} files copied, {} already present; journal snapshot in {}",
                 args.name,
                 stats.copied,
                 stats.already_present,
                 stats.snapshot.display()
-            );
+            )?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -129,7 +137,7 @@ fn show(g: &GlobalArgs, case: &Case) -> Result<()> {
     let info = case.info();
     let manifest = case.manifest()?;
     let records = case.journal().records()?;
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout();
     if g.format == OutputFormat::Jsonl {
         let value = serde_json::json!({
             "case": info,

@@ -1,6 +1,7 @@
 use super::{client, open_store, runtime};
 use crate::cli::{CollectAuditArgs, CollectCommand, GlobalArgs};
 use crate::config::Settings;
+use crate::output::status;
 use crate::timespec::parse_opt;
 use anyhow::{Result, bail};
 use glir_collect::{CollectRequest, CollectSummary, Progress, collect_audit_events};
@@ -28,7 +29,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, cmd: &CollectCommand) -> Result<
         let stop = stop.clone();
         rt.spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!(
+                status!(
                     "\ninterrupted: finishing the current page, then stopping (run again to resume)"
                 );
                 stop.store(true, Ordering::SeqCst);

@@ -7,6 +7,7 @@ use super::rules::load_pack;
 use super::runtime;
 use super::whoami::print_identity;
 use crate::cli::{DemoArgs, GlobalArgs, RuleSource};
+use crate::output::stdout;
 use anyhow::{Context, Result};
 use glir_collect::CollectRequest;
 use glir_detect::{Alert, Detector, level_rank};
@@ -66,7 +67,7 @@ pub fn run(g: &GlobalArgs, args: &DemoArgs) -> Result<ExitCode> {
     let mut store = Store::open(&store_path)?;
     let description = scenario.description.clone().unwrap_or_default();
 
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout();
     writeln!(
         out,
         "glir demo: a simulated GitLab incident, investigated end to end"

@@ -1,9 +1,11 @@
 //! `glir detect`: the rule pack over stored events or files.
 
+use super::actor::resolve_actor;
 use super::rules::load_pack;
 use super::{open_store, report_format};
 use crate::cli::{DetectArgs, GlobalArgs, LevelArg, OutputFormat};
 use crate::config::Settings;
+use crate::output::{status, stdout};
 use anyhow::{Context, Result};
 use glir_detect::{Alert, Detector, level_rank, to_sarif};
 use glir_events::{EventBatch, EventRef};
@@ -28,7 +30,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
         .extend(settings.disabled_rules.iter().cloned());
     let (pack, _) = load_pack(g, &source)?;
     let mut detector = Detector::new(&pack)?;
-    let filter = to_filter(args)?;
+    let mut filter = to_filter(args)?;
     let opts = IngestOptions {
         source: "detect".into(),
         ..IngestOptions::default()
@@ -42,7 +44,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
         None
     };
     let mut output = Output {
-        out: std::io::stdout().lock(),
+        out: stdout(),
         format: g.format,
         fail_rank: level_rank(fail_level(args.fail_level)),
         failing: false,
@@ -81,6 +83,8 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
                     errors_shown,
                 )?
             };
+            // Against the events detected over: with --input those are the staged files.
+            resolve_actor(settings, &store, &mut filter.actor)?;
             let bar = progress(g, store.count_events(&filter)?);
             for_each_event(&store, &filter, PAGE, |event| {
                 bar.inc(1);
@@ -98,16 +102,17 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
     let failing = output.failing;
     let stored = output.sink.map(AlertSink::finish).transpose()?;
     if !g.quiet {
-        eprintln!(
+        status!(
             "{} events, {} alerts from {} rules",
             summary.events,
             summary.alerts,
             pack.rules.len()
         );
         if let Some(stats) = stored {
-            eprintln!(
+            status!(
                 "alerts stored: {} new, {} already stored",
-                stats.inserted, stats.duplicates
+                stats.inserted,
+                stats.duplicates
             );
         }
     }
@@ -171,7 +176,7 @@ fn scan_inputs(g: &GlobalArgs, inputs: &[PathBuf], opts: &IngestOptions) -> Resu
         .with_context(|| format!("reading {}", input.display()))?;
         scan.events += report.records;
         if !g.quiet {
-            report.errors.iter().for_each(|e| eprintln!("{e}"));
+            report.errors.iter().for_each(|e| status!("{e}"));
         }
     }
     Ok(scan)
@@ -319,7 +324,7 @@ fn stage(
             .with_context(|| format!("reading {}", input.display()))?;
         if !g.quiet && !errors_shown {
             for e in &report.errors {
-                eprintln!("{e}");
+                status!("{e}");
             }
         }
     }

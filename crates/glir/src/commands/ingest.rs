@@ -1,6 +1,7 @@
 use super::open_store;
 use crate::cli::{GlobalArgs, IngestArgs};
 use crate::config::Settings;
+use crate::output::status;
 use anyhow::{Context, Result};
 use glir_ingest::{FileReport, IngestError, IngestOptions, Progress, ingest_file};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -36,18 +37,18 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &IngestArgs) -> Result<Exi
             }
             // In a directory, a file of another log is expected: say what it was and go on.
             Err(IngestError::NoEvents { path, reason }) if input.in_directory => {
-                eprintln!("{}: skipped: {reason}", path.display());
+                status!("{}: skipped: {reason}", path.display());
                 totals.files_skipped += 1;
             }
             Err(e @ IngestError::NoEvents { .. }) => {
-                eprintln!("error: {e}");
+                status!("error: {e}");
                 failed = true;
             }
             Err(e) => return Err(e.into()),
         }
     }
     if inputs.len() > 1 {
-        eprintln!(
+        status!(
             "total: {} files read, {} skipped; {} records, {} new, {} already stored, {} malformed, {} other lines skipped",
             totals.files_read,
             totals.files_skipped,
@@ -129,10 +130,10 @@ fn progress_bar(quiet: bool) -> ProgressBar {
 fn print_report(report: &FileReport) {
     let path = report.path.display();
     for e in &report.errors {
-        eprintln!("{e}");
+        status!("{e}");
     }
     if report.malformed > report.errors.len() as u64 {
-        eprintln!(
+        status!(
             "{path}: {} more malformed records not shown",
             report.malformed - report.errors.len() as u64
         );
@@ -141,7 +142,7 @@ fn print_report(report: &FileReport) {
         [(layout, _)] => vec![layout.to_string()],
         many => many.iter().map(|(l, n)| format!("{l} {n}")).collect(),
     };
-    eprintln!(
+    status!(
         "{path}: {}{}, {} records, {} new, {} already stored, {} malformed",
         layouts.join(", "),
         if report.gzip { " (gzip)" } else { "" },
@@ -151,7 +152,7 @@ fn print_report(report: &FileReport) {
         report.malformed
     );
     for (reason, n) in &report.skipped {
-        eprintln!("{path}: skipped {n}: {reason}");
+        status!("{path}: skipped {n}: {reason}");
     }
 }
 

@@ -1,5 +1,6 @@
 //! One module per subcommand; this one holds what they share.
 
+mod actor;
 mod alerts;
 mod case;
 mod collect;
@@ -17,6 +18,7 @@ mod whoami;
 
 use crate::cli::{Cli, Command, GlobalArgs, OutputFormat};
 use crate::config::{self, Overrides, Settings};
+use crate::output::status;
 use anyhow::{Context, Result, bail};
 use glir_gitlab::{Auth, Client};
 use glir_report::Format;
@@ -67,7 +69,7 @@ fn load_settings(g: &GlobalArgs) -> Result<Settings> {
     };
     let settings = config::resolve(&overrides, &|k| std::env::var(k).ok())?;
     for w in &settings.warnings {
-        eprintln!("warning: {w}");
+        status!("warning: {w}");
     }
     Ok(settings)
 }

@@ -6,18 +6,20 @@ use super::case::cases;
 use super::open_store;
 use crate::cli::{GlobalArgs, OutputFormat, ReportArgs};
 use crate::config::Settings;
+use crate::output::stdout;
 use anyhow::{Context, Result};
 use glir_case::StepKind;
 use glir_report::{CaseReport, Integrity, ReportFinding, SkippedCheck};
 use glir_store::{AlertFilter, EventFilter};
 use std::collections::BTreeSet;
+use std::io::Write;
 use std::process::ExitCode;
 
 pub fn run(g: &GlobalArgs, settings: &Settings, args: &ReportArgs) -> Result<ExitCode> {
     let case = cases(settings, &args.dir).load(&args.case)?;
     let store = open_store(settings)?;
     let path = write_report(&case, &store, g.format, args.output.clone())?;
-    println!("{}", path.display());
+    writeln!(stdout(), "{}", path.display())?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -6,6 +6,7 @@ use super::rules::load_pack;
 use super::{open_store, operator, runtime};
 use crate::cli::{ApplyArgs, GlobalArgs, RespondArgs, ScenarioArg};
 use crate::config::Settings;
+use crate::output::{status, stdout, to_stderr};
 use crate::timespec::parse_opt;
 use anyhow::{Context, Result, bail};
 use glir_case::{Case, NewCase};
@@ -70,7 +71,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &RespondArgs) -> Result<Ex
         };
         investigate(&mut respond, playbook(args.kind), subject).await
     })?;
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout();
     writeln!(out, "case {} ({})", name, case.dir().display())?;
     for line in &investigation.summary {
         writeln!(out, "  {line}")?;
@@ -119,7 +120,7 @@ pub fn run_apply(_g: &GlobalArgs, settings: &Settings, args: &ApplyArgs) -> Resu
             args.case
         );
     };
-    write_plan(&mut std::io::stdout().lock(), &plan, &path)?;
+    write_plan(&mut stdout(), &plan, &path)?;
     let client = super::client(settings, Duration::from_millis(50))?;
     let rt = runtime()?;
     let mut store = open_store(settings)?;
@@ -159,7 +160,7 @@ fn apply_plan(
         .filter(|s| !matches!(s.action, glir_respond::Action::Manual { .. }))
         .count();
     if !confirm(changes, client, yes)? {
-        println!("Not applied.");
+        writeln!(stdout(), "Not applied.")?;
         return Ok(ExitCode::from(1));
     }
     let results = rt.block_on(apply_with_tokens(
@@ -167,7 +168,7 @@ fn apply_plan(
     ))?;
     let applied: Vec<String> = results.iter().map(|r| r.journal_hash.clone()).collect();
     store.link_case(&case.info().name, "journal", &applied)?;
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout();
     writeln!(out)?;
     for r in &results {
         write_result(&mut out, r)?;
@@ -205,10 +206,10 @@ fn confirm(changes: usize, client: &glir_gitlab::Client, yes: bool) -> Result<bo
     if !std::io::stdin().is_terminal() {
         bail!("not interactive: pass --yes to apply without asking");
     }
-    eprint!(
+    to_stderr(format_args!(
         "Apply {changes} changes to {}? Type yes to continue: ",
         client.base_url()
-    );
+    ));
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;
     Ok(answer.trim() == "yes")
@@ -286,7 +287,7 @@ fn subject(args: &RespondArgs) -> Result<Subject> {
 
 fn read_token() -> Result<Secret> {
     if std::io::stdin().is_terminal() {
-        eprintln!("paste the leaked token and press Enter (it is not echoed to the log):");
+        status!("paste the leaked token and press Enter (it is not echoed to the log):");
     }
     for line in std::io::stdin().lock().lines() {
         let line = line.context("cannot read the token from stdin")?;
@@ -303,7 +304,7 @@ fn read_token() -> Result<Secret> {
 fn read_tokens() -> Result<Vec<Secret>> {
     let interactive = std::io::stdin().is_terminal();
     if interactive {
-        eprintln!(
+        status!(
             "this plan revokes tokens through the admin token API: paste each leaked token, then an empty line:"
         );
     }

@@ -1,9 +1,13 @@
 //! `glir rules list | test | lint`, and finding the rule directories every rule command uses.
 
 use crate::cli::{GlobalArgs, OutputFormat, RuleSource, RulesCommand};
+use crate::output::{status, stdout};
 use anyhow::{Context, Result, bail};
-use glir_detect::{LintFinding, RulePack, TestReport, lint, load_rules, run_tests};
-use std::collections::HashSet;
+use glir_detect::{
+    LintFinding, LoadOptions, RulePack, SkipReason, SkippedRule, TestReport, lint, load_rules,
+    run_tests,
+};
+use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -58,16 +62,89 @@ pub(super) fn rule_dirs(src: &RuleSource) -> Result<RuleDirs> {
     })
 }
 
-/// Loads the pack, printing each broken file to stderr (strict mode makes them an error).
+/// Loads the pack, printing each broken file to stderr (strict mode makes them an error) and
+/// one line for all the rules of other log sources.
 pub(super) fn load_pack(g: &GlobalArgs, src: &RuleSource) -> Result<(RulePack, RuleDirs)> {
     let dirs = rule_dirs(src)?;
-    let pack = load_rules(&dirs.dirs, src.strict, &src.disabled)?;
+    let options = LoadOptions {
+        strict: src.strict,
+        disabled: src.disabled.clone(),
+        any_logsource: src.any_logsource,
+    };
+    let pack = load_rules(&dirs.dirs, &options)?;
     if !g.quiet {
         for e in &pack.errors {
-            eprintln!("warning: rule skipped: {e}");
+            status!("warning: rule skipped: {e}");
+        }
+        if let Some(line) = skipped_summary(&pack.skipped) {
+            status!("{line}");
         }
     }
     Ok((pack, dirs))
+}
+
+/// One line for every rule left out for its log source: a general Sigma checkout holds
+/// thousands, so they are counted by product rather than listed (`glir rules lint` lists them).
+fn skipped_summary(skipped: &[SkippedRule]) -> Option<String> {
+    if skipped.is_empty() {
+        return None;
+    }
+    let mut products: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut correlations = 0;
+    for s in skipped {
+        match &s.reason {
+            SkipReason::Logsource { product } => {
+                *products
+                    .entry(product.as_deref().unwrap_or("none"))
+                    .or_default() += 1;
+            }
+            SkipReason::ReferencesSkipped => correlations += 1,
+        }
+    }
+    let mut products: Vec<(&str, usize)> = products.into_iter().collect();
+    // Most common first; the map already ordered equal counts by name.
+    products.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
+    const SHOWN: usize = 5;
+    let mut parts: Vec<String> = products
+        .iter()
+        .take(SHOWN)
+        .map(|(p, n)| format!("{p} {}", thousands(*n)))
+        .collect();
+    if products.len() > SHOWN {
+        parts.push("…".into());
+    }
+    let mut detail = String::new();
+    if !parts.is_empty() {
+        detail = format!("product: {}", parts.join(", "));
+    }
+    if correlations > 0 {
+        let sep = if detail.is_empty() { "" } else { "; " };
+        detail += &format!(
+            "{sep}{} correlation{} of them",
+            thousands(correlations),
+            if correlations == 1 { "" } else { "s" }
+        );
+    }
+    let n = skipped.len();
+    Some(format!(
+        "warning: {} rule{} skipped: {} logsource is not GitLab ({detail}); pass --any-logsource to evaluate them",
+        thousands(n),
+        if n == 1 { "" } else { "s" },
+        if n == 1 { "its" } else { "their" },
+    ))
+}
+
+/// `2312` as `2,312`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn list(g: &GlobalArgs, src: &RuleSource) -> Result<ExitCode> {
@@ -81,7 +158,7 @@ fn list(g: &GlobalArgs, src: &RuleSource) -> Result<ExitCode> {
             .display()
             .to_string()
     };
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout();
     match g.format {
         OutputFormat::Jsonl => {
             for r in &pack.rules {
@@ -139,7 +216,7 @@ fn test_all(pack: &RulePack, dirs: &[PathBuf]) -> TestReport {
 fn test(g: &GlobalArgs, src: &RuleSource) -> Result<ExitCode> {
     let (pack, dirs) = load_pack(g, src)?;
     let report = test_all(&pack, &dirs.dirs);
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout();
     for r in report.results.iter().filter(|r| !r.passed()) {
         writeln!(out, "FAIL {} ({})", r.rule_id, r.test_file.display())?;
         for f in &r.failures {
@@ -178,18 +255,29 @@ fn run_lint(g: &GlobalArgs, src: &RuleSource) -> Result<ExitCode> {
             });
         }
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout();
     for f in &findings {
         match &f.rule_id {
             Some(id) => writeln!(out, "{}: {id}: {}", f.file.display(), f.message)?,
             None => writeln!(out, "{}: {}", f.file.display(), f.message)?,
         }
     }
+    // Warnings, not findings: a pack mixing log sources is not wrong, only not all for GitLab.
+    for s in &pack.skipped {
+        writeln!(
+            out,
+            "{}: {}: warning: skipped: {}",
+            s.file.display(),
+            s.id,
+            s.reason
+        )?;
+    }
     writeln!(
         out,
-        "{} finding(s) in {} rule(s)",
+        "{} finding(s) in {} rule(s), {} rule(s) skipped",
         findings.len(),
-        pack.rules.len()
+        pack.rules.len(),
+        pack.skipped.len()
     )?;
     out.flush()?;
     Ok(if findings.is_empty() {
@@ -197,4 +285,53 @@ fn run_lint(g: &GlobalArgs, src: &RuleSource) -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn skipped(product: Option<&str>, kind: SkipReason) -> SkippedRule {
+        SkippedRule {
+            file: PathBuf::from("r.yml"),
+            id: "r".into(),
+            title: "r".into(),
+            kind: glir_detect::RuleKind::Detection,
+            reason: match kind {
+                SkipReason::Logsource { .. } => SkipReason::Logsource {
+                    product: product.map(str::to_owned),
+                },
+                other => other,
+            },
+        }
+    }
+
+    #[test]
+    fn skipped_rules_are_summed_up_by_product_most_common_first() {
+        let logsource = || SkipReason::Logsource { product: None };
+        let mut rules = vec![skipped(Some("linux"), logsource()); 300];
+        rules.extend(vec![skipped(Some("windows"), logsource()); 1_900]);
+        rules.push(skipped(None, logsource()));
+        rules.push(skipped(None, SkipReason::ReferencesSkipped));
+        assert_eq!(
+            skipped_summary(&rules).unwrap(),
+            "warning: 2,202 rules skipped: their logsource is not GitLab (product: windows 1,900, \
+             linux 300, none 1; 1 correlation of them); pass --any-logsource to evaluate them"
+        );
+        assert_eq!(skipped_summary(&[]), None);
+    }
+
+    #[test]
+    fn thousands_are_separated_by_commas() {
+        let cases = [
+            (0, "0"),
+            (999, "999"),
+            (1_000, "1,000"),
+            (1_234_567, "1,234,567"),
+        ];
+        for (n, text) in cases {
+            assert_eq!(thousands(n), text);
+        }
+    }
 }

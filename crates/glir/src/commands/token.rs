@@ -2,6 +2,7 @@
 //! of shell history and process listings. `inspect` lives in `token_inspect.rs`.
 
 use crate::cli::{GlobalArgs, OutputFormat, TokenCommand, TokenIdentifyArgs};
+use crate::output::stdout;
 use anyhow::{Context, Result, bail};
 use glir_tokens::{Identification, IdentifyOptions, Layout, identify};
 use std::io::{BufRead, Write};
@@ -28,7 +29,7 @@ fn run_identify(g: &GlobalArgs, args: &TokenIdentifyArgs) -> Result<ExitCode> {
         custom_pat_prefix: args.pat_prefix.clone(),
         instance_prefix: args.instance_prefix.clone(),
     };
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout();
     let mut seen = 0;
     for line in std::io::stdin().lock().lines() {
         let line = line.context("cannot read tokens from stdin")?;

@@ -3,6 +3,7 @@
 
 use super::token::write_table;
 use crate::cli::{GlobalArgs, OutputFormat, TokenInspectArgs};
+use crate::output::{status, stdout};
 use anyhow::{Context, Result, bail};
 use futures::TryStreamExt;
 use glir_gitlab::{Auth, Client, PersonalAccessToken, TokenDetails, User};
@@ -22,7 +23,7 @@ pub fn run(g: &GlobalArgs, args: &TokenInspectArgs) -> Result<ExitCode> {
         instance_prefix: args.identify.instance_prefix.clone(),
     };
     let id = identify(token.expose(), &opts);
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout();
     if g.format == OutputFormat::Jsonl {
         bail!(
             "glir token inspect prints a table; use `glir token identify --format jsonl` for JSON"
@@ -247,7 +248,7 @@ async fn own_api(
             }
         }
         if use_token {
-            eprintln!("warning: using the token itself: GitLab updates its last-used time and IP");
+            status!("warning: using the token itself: GitLab updates its last-used time and IP");
             let own = super::client_as(
                 settings,
                 Some(Auth::PrivateToken(token.clone())),

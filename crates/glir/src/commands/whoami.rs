@@ -1,6 +1,7 @@
 use super::{client, runtime};
 use crate::cli::{GlobalArgs, OutputFormat, WhoamiArgs};
 use crate::config::Settings;
+use crate::output::stdout;
 use anyhow::Result;
 use glir_probe::{Answer, Identity, Targets, probe};
 use std::io::Write;
@@ -18,7 +19,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &WhoamiArgs) -> Result<Exi
         .token
         .as_ref()
         .map(|(t, origin)| format!("{} ({}) from {origin}", t.redacted(), t.fingerprint()));
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout();
     match g.format {
         OutputFormat::Jsonl => {
             serde_json::to_writer(&mut out, &identity)?;

@@ -12,6 +12,7 @@ pub use jobs::scan_job;
 
 use crate::cli::{GlobalArgs, ScanArgs};
 use crate::config::Settings;
+use crate::output::status;
 use anyhow::{Context, Result, bail};
 use collector::Collector;
 use glir_scan::{Baseline, PathOptions, RuleOptions, RuleSet, Scanner, scan_paths};
@@ -151,9 +152,9 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &ScanArgs) -> Result<ExitC
     }
     if !g.quiet {
         for note in &notes {
-            eprintln!("{note}");
+            status!("{note}");
         }
-        eprintln!("{}", report.summary());
+        status!("{}", report.summary());
     }
     Ok(
         if args.write_baseline.is_some() || (report.findings.is_empty() && !leaked_variables) {

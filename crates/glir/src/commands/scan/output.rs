@@ -3,6 +3,7 @@
 
 use super::collector::ScanReport;
 use crate::cli::{GlobalArgs, OutputFormat, ScanArgs};
+use crate::output::stdout;
 use anyhow::{Context, Result, bail};
 use glir_scan::Finding;
 use glir_scan::output::{to_gitlab_secret_detection, to_sarif};
@@ -32,7 +33,7 @@ pub fn write(
     started: jiff::Timestamp,
     finished: jiff::Timestamp,
 ) -> Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout();
     match g.format {
         OutputFormat::Jsonl => {
             for finding in &report.findings {

@@ -3,6 +3,7 @@
 
 use super::output;
 use crate::cli::{GlobalArgs, OutputFormat, ScanArgs};
+use crate::output::stdout;
 use crate::timespec::parse_opt;
 use anyhow::{Context, Result};
 use glir_collect::{VariableReport, audit_variables};
@@ -46,7 +47,7 @@ pub fn audit(
 }
 
 pub fn write(g: &GlobalArgs, reports: &[VariableReport]) -> Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout();
     if g.format == OutputFormat::Jsonl {
         for r in reports {
             serde_json::to_writer(&mut out, r)?;

@@ -1,0 +1,88 @@
+//! A reader that goes away early (`glir … | head`) ends glir quietly with status 0, as in
+//! ripgrep: no panic, no "Broken pipe" error.
+
+mod common;
+
+use common::{glir, text};
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::process::Stdio;
+
+/// `n` streamed events, one a second, in a JSONL file.
+fn events_file(dir: &Path, n: usize) -> std::path::PathBuf {
+    let path = dir.join("events.jsonl");
+    let mut text = String::new();
+    for i in 0..n {
+        let t = jiff::Timestamp::from_second(1_795_000_000 + i as i64).unwrap();
+        text.push_str(&format!(
+            r#"{{"id":"{i}","created_at":"{t}","event_type":"add_ssh_key","author_id":2,"author_name":"Dana","ip_address":"203.0.113.66","entity_type":"User","entity_path":"dana","details":{{"custom_message":"Added SSH key"}}}}"#
+        ));
+        text.push('\n');
+    }
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn a_listing_whose_reader_goes_away_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("none.toml");
+    std::fs::write(&config, "").unwrap();
+    let input = events_file(dir.path(), 20_000);
+    let ingest = glir(dir.path(), &config)
+        .arg("ingest")
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(ingest.status.success(), "{}", text(&ingest));
+    for format in ["table", "jsonl"] {
+        let mut child = glir(dir.path(), &config)
+            .args(["--format", format, "events"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut reader = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        reader.read_line(&mut first).unwrap();
+        assert!(!first.is_empty());
+        // Far more than a pipe holds is still to come when the reader goes.
+        drop(reader);
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "{format}: {stderr}");
+        assert_eq!(stderr, "", "{format}");
+    }
+}
+
+#[test]
+fn a_closed_stderr_does_not_stop_an_ingest() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("none.toml");
+    std::fs::write(&config, "").unwrap();
+    let input = events_file(dir.path(), 10);
+    let mut child = glir(dir.path(), &config)
+        .arg("ingest")
+        .arg(&input)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    let listed = glir(dir.path(), &config)
+        .args(["--format", "jsonl", "events"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&listed.stdout).lines().count(),
+        10,
+        "{}",
+        text(&listed)
+    );
+}
