@@ -7,6 +7,7 @@ use crate::error::DetectError;
 use crate::eval::{Program, Scratch};
 use crate::event_view::{EventView, RefsView};
 use crate::pack::{RulePack, level_name};
+use glir_baseline::{Baseline, Config as BaselineConfig, Novelty};
 use glir_events::{AuditEvent, EventRef};
 use rsigma_eval::{
     CompiledRule, CorrelationConfig, CorrelationEngine, CorrelationEventMode, DetectionBody,
@@ -41,6 +42,9 @@ pub struct Detector {
     results: Vec<EvaluationResult>,
     events: u64,
     alerts: u64,
+    /// Kept when the pack reads `baseline.*` fields: every event is learned, and its novelty
+    /// given to the rules.
+    baseline: Option<Baseline>,
 }
 
 /// One alert of the current event, not built yet.
@@ -159,7 +163,31 @@ impl Detector {
             results: Vec::new(),
             events: 0,
             alerts: 0,
+            baseline: reads_baseline(pack).then(|| Baseline::new(BaselineConfig::default())),
         })
+    }
+
+    /// Whether the pack reads `baseline.*` fields, so the detector keeps a baseline.
+    pub fn uses_baseline(&self) -> bool {
+        self.baseline.is_some()
+    }
+
+    /// Judges events against `baseline` (learned from history, or restored) instead of a cold
+    /// one; a pack that reads no `baseline.*` field keeps none.
+    pub fn set_baseline(&mut self, baseline: Baseline) {
+        if self.baseline.is_some() {
+            self.baseline = Some(baseline);
+        }
+    }
+
+    /// The baseline, to learn history into or to set a warm-up span on.
+    pub fn baseline_mut(&mut self) -> Option<&mut Baseline> {
+        self.baseline.as_mut()
+    }
+
+    /// The baseline with every processed event learned, to save for the next run.
+    pub fn take_baseline(&mut self) -> Option<Baseline> {
+        self.baseline.take()
     }
 
     /// Alerts raised by this event: detections on it and correlations it completes. Feed events
@@ -171,10 +199,22 @@ impl Detector {
     /// [`process`](Self::process) for a borrowed event, e.g. one of an `EventBatch`, without
     /// building the alerts yet.
     pub fn process_ref<'e>(&mut self, event: EventRef<'e>) -> Hits<'_, 'e> {
+        let novelty = self.baseline.as_mut().map(|b| b.observe(&event));
+        self.process_judged(event, novelty)
+    }
+
+    /// [`process_ref`](Self::process_ref) with the baseline's answer given (rule tests state
+    /// it; a receiver may keep the baseline elsewhere): the detector's own baseline is not
+    /// consulted.
+    pub fn process_judged<'e>(
+        &mut self,
+        event: EventRef<'e>,
+        novelty: Option<Novelty>,
+    ) -> Hits<'_, 'e> {
         self.events += 1;
         self.hits.clear();
         self.results.clear();
-        let view = EventView::new(event);
+        let view = EventView::with_baseline(event, novelty);
         let ts = event.created_at.as_second();
         let compiled = self.engine.engine().rules();
         let mut feed = Vec::new();
@@ -221,12 +261,17 @@ impl Detector {
     /// Ids of the detection rules matching this event on its own, including rules that only
     /// feed correlations; no correlation state changes. Used by rule tests.
     pub fn matching_rules(&self, event: &AuditEvent) -> Vec<String> {
-        self.matching_rules_ref(EventRef::from(event))
+        self.matching_rules_ref(EventRef::from(event), None)
     }
 
-    /// [`matching_rules`](Self::matching_rules) of a borrowed event.
-    pub(crate) fn matching_rules_ref(&self, event: EventRef<'_>) -> Vec<String> {
-        let view = EventView::new(event);
+    /// [`matching_rules`](Self::matching_rules) of a borrowed event, with what the baseline
+    /// says of it.
+    pub(crate) fn matching_rules_ref(
+        &self,
+        event: EventRef<'_>,
+        novelty: Option<Novelty>,
+    ) -> Vec<String> {
+        let view = EventView::with_baseline(event, novelty);
         let mut scratch = Scratch::default();
         let candidates = self.dispatch.candidates(event.event_type);
         let compiled = self.engine.engine().rules();
@@ -463,4 +508,11 @@ fn correlation_alert(r: &EvaluationResult, event: &EventRef<'_>, reason: &str) -
         time: event.created_at,
         reason: format!("{}: {reason}", r.header.rule_title),
     }
+}
+
+/// Whether any rule of the pack reads a `baseline.*` field.
+fn reads_baseline(pack: &RulePack) -> bool {
+    pack.rules
+        .iter()
+        .any(|r| r.fields.iter().any(|f| f.starts_with("baseline.")))
 }

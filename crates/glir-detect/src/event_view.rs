@@ -1,7 +1,8 @@
 //! rsigma's `Event` over a borrowed event: the same fields [`sigma_fields`] exposes, looked up
 //! in place so the hot path builds no JSON per event.
 
-use crate::fields::sigma_fields;
+use crate::fields::{baseline_object, sigma_fields};
+use glir_baseline::{FieldValue, Novelty};
 use glir_events::{Details, DetailsMembers, EventRef};
 use rsigma_eval::{Event, EventValue, JsonEvent};
 use serde_json::{Map, Value};
@@ -56,6 +57,8 @@ impl Top {
 /// text form are parsed the first time a rule looks into them, and only then.
 pub(crate) struct EventView<'a> {
     e: EventRef<'a>,
+    /// What the baseline said of the event, when the pack reads `baseline.*` fields.
+    baseline: Option<Novelty>,
     parsed: OnceCell<Value>,
     /// Members of text details: as the parser noted them, or read on first lookup without
     /// building a value.
@@ -85,12 +88,21 @@ impl<'a> Members<'a> {
 }
 
 impl<'a> EventView<'a> {
-    pub(crate) fn new(e: EventRef<'a>) -> EventView<'a> {
+    pub(crate) fn with_baseline(e: EventRef<'a>, baseline: Option<Novelty>) -> EventView<'a> {
         EventView {
             e,
+            baseline,
             parsed: OnceCell::new(),
             members: OnceCell::new(),
         }
+    }
+
+    /// `baseline.<name>`: absent without a baseline, while it warms up, or for a name it lacks.
+    fn baseline_field(&self, name: &str) -> Option<EventValue<'_>> {
+        Some(match self.baseline?.field(name)? {
+            FieldValue::Bool(b) => EventValue::Bool(b),
+            FieldValue::Int(n) => EventValue::Int(n),
+        })
     }
 
     /// The event's id, which correlation windows keep.
@@ -280,6 +292,9 @@ impl Event for EventView<'_> {
         if let Some(v) = Top::of(path).and_then(|t| self.top(t)) {
             return Some(v);
         }
+        if let Some(name) = path.strip_prefix("baseline.") {
+            return self.baseline_field(name);
+        }
         // Every other top-level field is a scalar, so only `details` has anything beneath it.
         path.strip_prefix("details.")
             .and_then(|rest| self.details_path(rest))
@@ -302,7 +317,13 @@ impl Event for EventView<'_> {
     }
 
     fn to_json(&self) -> Value {
-        sigma_fields(self.e)
+        let mut fields = sigma_fields(self.e);
+        if let (Some(n), Value::Object(m)) = (self.baseline, &mut fields)
+            && let Some(baseline) = baseline_object(&n)
+        {
+            m.insert("baseline".into(), baseline);
+        }
+        fields
     }
 
     fn top_level_keys(&self) -> Option<Vec<Cow<'_, str>>> {
@@ -319,6 +340,9 @@ impl Event for EventView<'_> {
         }
         visit("created_at");
         visit("details");
+        if self.baseline.is_some_and(|n| n.ready) {
+            visit("baseline");
+        }
         true
     }
 }
@@ -497,11 +521,11 @@ mod tests {
 
     fn view<'a>(e: &'a AuditEvent, batch: &'a EventBatch, from_batch: bool) -> EventView<'a> {
         if !from_batch {
-            return EventView::new(EventRef::from(e));
+            return EventView::with_baseline(EventRef::from(e), None);
         }
         let found = batch.iter().find(|b| b.raw == e.raw).expect("pushed");
         assert!(matches!(found.details, Details::Text(_)));
-        EventView::new(found)
+        EventView::with_baseline(found, None)
     }
 
     #[test]

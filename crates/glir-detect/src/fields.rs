@@ -21,9 +21,29 @@ pub const FIELD_NAMES: &[&str] = &[
     "details",
 ];
 
-/// Whether a rule field name is exposed by [`sigma_fields`].
+/// Whether a rule field name is exposed by [`sigma_fields`], or is a `baseline.*` field the
+/// detector adds when the pack reads one (`glir_baseline::FIELDS`).
 pub fn is_known_field(name: &str) -> bool {
-    FIELD_NAMES.contains(&name) || name.starts_with("details.")
+    FIELD_NAMES.contains(&name)
+        || name.starts_with("details.")
+        || glir_baseline::FIELDS
+            .iter()
+            .any(|(field, _)| *field == name)
+}
+
+/// The `baseline` object of an event's fields: every `baseline.*` answer, or `None` while the
+/// baseline warms up.
+pub(crate) fn baseline_object(n: &glir_baseline::Novelty) -> Option<Value> {
+    let mut m = Map::new();
+    for (field, _) in glir_baseline::FIELDS {
+        let name = field.trim_start_matches("baseline.");
+        let value = match n.field(name)? {
+            glir_baseline::FieldValue::Bool(b) => Value::Bool(b),
+            glir_baseline::FieldValue::Int(i) => Value::from(i),
+        };
+        m.insert(name.to_owned(), value);
+    }
+    Some(Value::Object(m))
 }
 
 /// The event as the JSON object rules match against: streaming names, absent values absent.

@@ -3,7 +3,8 @@
 use crate::detector::Detector;
 use crate::error::DetectError;
 use crate::pack::{RuleKind, RulePack};
-use glir_events::{AuditEvent, Layout, parse_event};
+use glir_baseline::Novelty;
+use glir_events::{AuditEvent, EventRef, Layout, parse_event};
 use serde_json::Value;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -123,18 +124,25 @@ fn run_file(
 fn detection_failures(
     detector: &Detector,
     rule_id: &str,
-    positives: &[AuditEvent],
-    negatives: &[AuditEvent],
+    positives: &[Case],
+    negatives: &[Case],
 ) -> Vec<String> {
-    let fires = |e: &AuditEvent| detector.matching_rules(e).iter().any(|id| id == rule_id);
+    let fires = |(e, novelty): &Case| {
+        detector
+            .matching_rules_ref(EventRef::from(e), *novelty)
+            .iter()
+            .any(|id| id == rule_id)
+    };
     let mut failures = Vec::new();
-    for (i, e) in positives.iter().enumerate() {
-        if !fires(e) {
+    for (i, case) in positives.iter().enumerate() {
+        let e = &case.0;
+        if !fires(case) {
             failures.push(format!("match[{i}] did not fire: {}", e.raw));
         }
     }
-    for (i, e) in negatives.iter().enumerate() {
-        if fires(e) {
+    for (i, case) in negatives.iter().enumerate() {
+        let e = &case.0;
+        if fires(case) {
             failures.push(format!("no_match[{i}] fired: {}", e.raw));
         }
     }
@@ -144,8 +152,8 @@ fn detection_failures(
 fn correlation_failures(
     pack: &RulePack,
     rule_id: &str,
-    positives: &[AuditEvent],
-    negatives: &[AuditEvent],
+    positives: &[Case],
+    negatives: &[Case],
 ) -> Result<Vec<String>, DetectError> {
     let mut failures = Vec::new();
     if fired_count(pack, rule_id, positives)? == 0 {
@@ -165,18 +173,64 @@ fn correlation_failures(
 }
 
 /// Each sequence gets fresh correlation state, so one case cannot complete another's window.
-fn fired_count(pack: &RulePack, rule_id: &str, seq: &[AuditEvent]) -> Result<usize, DetectError> {
+fn fired_count(pack: &RulePack, rule_id: &str, seq: &[Case]) -> Result<usize, DetectError> {
     let mut detector = Detector::new(pack)?;
     Ok(seq
         .iter()
-        .flat_map(|e| detector.process(e))
+        .flat_map(|(e, novelty)| {
+            detector
+                .process_judged(EventRef::from(e), *novelty)
+                .alerts()
+        })
         .filter(|a| a.rule_id == rule_id)
         .count())
 }
 
+/// A test event and what the baseline says of it (its `baseline:` mapping, if any).
+pub(crate) type Case = (AuditEvent, Option<Novelty>);
+
+/// A case's `baseline:` mapping as the baseline's answer: named answers as given, the rest
+/// false, past warm-up. Cases without one are judged without a baseline.
+fn novelty(case: &serde_json::Map<String, Value>, at: &str) -> Result<Option<Novelty>, String> {
+    let Some(given) = case.get("baseline") else {
+        return Ok(None);
+    };
+    let given = given
+        .as_object()
+        .ok_or_else(|| format!("{at}: `baseline` must be a mapping"))?;
+    let mut n = Novelty {
+        ready: true,
+        ..Novelty::default()
+    };
+    for (name, value) in given {
+        let flag = match name.as_str() {
+            "actor_known" => &mut n.actor_known,
+            "new_ip" => &mut n.new_ip,
+            "new_network" => &mut n.new_network,
+            "new_ip_for_instance" => &mut n.new_ip_for_instance,
+            "new_event_type" => &mut n.new_event_type,
+            "new_entity" => &mut n.new_entity,
+            "unusual_hour" => &mut n.unusual_hour,
+            "above_usual_rate" => &mut n.above_usual_rate,
+            "events_this_hour" => {
+                n.events_this_hour = value
+                    .as_u64()
+                    .and_then(|v| u32::try_from(v).ok())
+                    .ok_or_else(|| format!("{at}: baseline.events_this_hour must be a count"))?;
+                continue;
+            }
+            other => return Err(format!("{at}: unknown baseline field `{other}`")),
+        };
+        *flag = value
+            .as_bool()
+            .ok_or_else(|| format!("{at}: baseline.{name} must be true or false"))?;
+    }
+    Ok(Some(n))
+}
+
 /// The cases under `key`, as streamed records parsed by glir-events, with `id` and
-/// `created_at` filled in where the file leaves them out.
-pub(crate) fn events(doc: &Value, key: &str) -> Result<Vec<AuditEvent>, String> {
+/// `created_at` filled in where the file leaves them out, each with its baseline answer.
+pub(crate) fn events(doc: &Value, key: &str) -> Result<Vec<Case>, String> {
     let Some(list) = doc.get(key) else {
         return Ok(Vec::new());
     };
@@ -196,9 +250,12 @@ pub(crate) fn events(doc: &Value, key: &str) -> Result<Vec<AuditEvent>, String> 
                 .or_insert_with(|| Value::String(format!("{key}-{i}")));
             obj.entry("created_at")
                 .or_insert_with(|| Value::String((base + offset).to_string()));
+            let novelty = novelty(&obj, &format!("{key}[{i}]"))?;
+            obj.remove("baseline");
             let raw = Value::Object(obj).to_string();
-            parse_event(&raw, Some(Layout::Stream), "rule-test")
-                .map_err(|e| format!("{key}[{i}]: {e}"))
+            let event = parse_event(&raw, Some(Layout::Stream), "rule-test")
+                .map_err(|e| format!("{key}[{i}]: {e}"))?;
+            Ok((event, novelty))
         })
         .collect()
 }
@@ -215,7 +272,7 @@ mod tests {
         for file in test_files(&dir).unwrap() {
             let doc: Value = yaml_serde::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
             for key in ["match", "no_match"] {
-                out.extend(events(&doc, key).unwrap());
+                out.extend(events(&doc, key).unwrap().into_iter().map(|(e, _)| e));
             }
         }
         let variants: Vec<AuditEvent> = out

@@ -353,6 +353,14 @@ pub struct DetectArgs {
     /// Also write the alerts as a SARIF 2.1.0 log to this file
     #[arg(long, value_name = "FILE")]
     pub sarif: Option<PathBuf>,
+    /// Days of history the baseline (the `baseline.*` fields rules read) remembers; over the
+    /// store it is learned from the stored events before the ones detected over
+    #[arg(long, value_name = "DAYS", default_value_t = 14)]
+    pub baseline_days: u16,
+    /// With --input: the first DAYS of the input only teach the baseline (its rules stay
+    /// quiet there), since files come without history
+    #[arg(long, value_name = "DAYS", default_value_t = 2)]
+    pub warmup_days: u16,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

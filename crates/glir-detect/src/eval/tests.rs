@@ -116,7 +116,12 @@ fn programs_match_exactly_what_rsigma_matches() {
         batch.push_record(&e.raw, None, "test").unwrap();
         let text = batch.get(0).unwrap();
         assert!(matches!(text.details, Details::Text(_)) || e.raw.contains("\"severity\""));
-        assert_eq!(detector.matching_rules_ref(text), reference, "{}", e.raw);
+        assert_eq!(
+            detector.matching_rules_ref(text, None),
+            reference,
+            "{}",
+            e.raw
+        );
         matched += reference.len();
     }
     for i in 0..DETECTIONS.len() {

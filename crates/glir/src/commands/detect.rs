@@ -7,13 +7,14 @@ use crate::cli::{DetectArgs, GlobalArgs, LevelArg, OutputFormat};
 use crate::config::Settings;
 use crate::output::{status, stdout};
 use anyhow::{Context, Result};
+use glir_baseline::{Baseline, Config as BaselineConfig};
 use glir_detect::{Alert, Detector, level_rank, to_sarif};
 use glir_events::{EventBatch, EventRef};
 use glir_ingest::{IngestOptions, ingest_file, read_file};
 use glir_report::Format;
 use glir_store::{EventFilter, InsertStats, Store};
 use indicatif::{ProgressBar, ProgressStyle};
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use std::collections::HashSet;
 use std::io::Write;
 use std::ops::ControlFlow;
@@ -30,6 +31,17 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
         .extend(settings.disabled_rules.iter().cloned());
     let (pack, _) = load_pack(g, &source)?;
     let mut detector = Detector::new(&pack)?;
+    let baseline_config = BaselineConfig {
+        history: SignedDuration::from_hours(24 * i64::from(args.baseline_days)),
+        ..BaselineConfig::default()
+    };
+    if let Some(b) = detector.baseline_mut() {
+        *b = Baseline::new(baseline_config);
+    }
+    let mut warmup = Warmup {
+        span: (!args.inputs.is_empty() && detector.uses_baseline())
+            .then(|| SignedDuration::from_hours(24 * i64::from(args.warmup_days))),
+    };
     let mut filter = to_filter(args)?;
     let opts = IngestOptions {
         source: "detect".into(),
@@ -64,8 +76,11 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
             &args.inputs,
             &opts,
             scan.events,
-            &mut detector,
-            &mut output,
+            &mut Run {
+                detector: &mut detector,
+                output: &mut output,
+                warmup: &mut warmup,
+            },
         )?,
         scan => {
             // The scratch store reads every layout and gzip the ingester knows, in constant
@@ -85,12 +100,22 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
             };
             // Against the events detected over: with --input those are the staged files.
             resolve_actor(settings, &store, &mut filter.actor)?;
+            let saves = args.inputs.is_empty() && saves_baseline(&filter);
+            if args.inputs.is_empty()
+                && let Some(baseline) = detector.baseline_mut()
+            {
+                learn_history(&store, &filter, baseline, g.quiet)?;
+            }
             let bar = progress(g, store.count_events(&filter)?);
             for_each_event(&store, &filter, PAGE, |event| {
                 bar.inc(1);
+                warmup.before(&mut detector, event.created_at);
                 output.alerts(detector.process(event))
             })?;
             bar.finish_and_clear();
+            if saves && let Some(baseline) = detector.take_baseline() {
+                save_baseline(settings, &baseline)?;
+            }
         }
     }
     output.out.flush()?;
@@ -190,8 +215,7 @@ fn stream_inputs<W: Write>(
     inputs: &[PathBuf],
     opts: &IngestOptions,
     total: u64,
-    detector: &mut Detector,
-    output: &mut Output<W>,
+    run: &mut Run<'_, W>,
 ) -> Result<()> {
     let bar = progress(g, total);
     // The events of the current instant, copied: an instant can span two chunks.
@@ -204,7 +228,7 @@ fn stream_inputs<W: Write>(
                 if instant
                     .get(0)
                     .is_some_and(|first| first.created_at != e.created_at)
-                    && let Err(err) = run_instant(&mut instant, detector, output)
+                    && let Err(err) = run.instant(&mut instant)
                 {
                     failed = Some(err);
                     return ControlFlow::Break(());
@@ -218,27 +242,121 @@ fn stream_inputs<W: Write>(
             return Err(err);
         }
     }
-    run_instant(&mut instant, detector, output)?;
+    run.instant(&mut instant)?;
     bar.finish_and_clear();
     Ok(())
 }
 
-/// Detects over one instant's events as the store orders them (`ORDER BY created_at, event_id`,
-/// the first stored of a repeated id kept), then empties it.
-fn run_instant<W: Write>(
-    instant: &mut EventBatch,
-    detector: &mut Detector,
-    output: &mut Output<W>,
-) -> Result<()> {
-    let mut events: Vec<EventRef<'_>> = instant.iter().collect();
-    // Stable, so of two events with one id the first read comes first and is kept.
-    events.sort_by(|a, b| a.event_id.cmp(b.event_id));
-    events.dedup_by(|later, first| later.event_id == first.event_id);
-    for e in events {
-        output.alerts(detector.process_ref(e).alerts())?;
+/// What detecting over streamed files holds on to.
+struct Run<'r, W: Write> {
+    detector: &'r mut Detector,
+    output: &'r mut Output<W>,
+    warmup: &'r mut Warmup,
+}
+
+impl<W: Write> Run<'_, W> {
+    /// Detects over one instant's events as the store orders them (`ORDER BY created_at,
+    /// event_id`, the first stored of a repeated id kept), then empties it.
+    fn instant(&mut self, instant: &mut EventBatch) -> Result<()> {
+        let mut events: Vec<EventRef<'_>> = instant.iter().collect();
+        // Stable, so of two events with one id the first read comes first and is kept.
+        events.sort_by(|a, b| a.event_id.cmp(b.event_id));
+        events.dedup_by(|later, first| later.event_id == first.event_id);
+        for e in events {
+            self.warmup.before(self.detector, e.created_at);
+            self.output.alerts(self.detector.process_ref(e).alerts())?;
+        }
+        instant.clear();
+        Ok(())
     }
-    instant.clear();
+}
+
+/// Files come without history: their first span only teaches the baseline.
+struct Warmup {
+    /// Set until the first event is seen.
+    span: Option<SignedDuration>,
+}
+
+impl Warmup {
+    fn before(&mut self, detector: &mut Detector, first: Timestamp) {
+        if let Some(span) = self.span.take()
+            && let Some(baseline) = detector.baseline_mut()
+        {
+            baseline.warm_up_until(first.saturating_add(span).unwrap_or(first));
+        }
+    }
+}
+
+/// The store's checkpoint scope the baseline is saved under.
+const BASELINE_SCOPE: &str = "baseline";
+
+/// Only a run over everything from some time on has seen every event it learned: a baseline
+/// learned through a filter (one actor, one type) would be wrong for the next run.
+fn saves_baseline(f: &EventFilter) -> bool {
+    selects_everything(&EventFilter {
+        since: None,
+        ..f.clone()
+    })
+}
+
+/// Teaches the baseline the stored events of its history window before the first event detected
+/// over, from the saved baseline when it reaches no further than that.
+fn learn_history(
+    store: &Store,
+    filter: &EventFilter,
+    baseline: &mut Baseline,
+    quiet: bool,
+) -> Result<()> {
+    let Some(start) = filter.since else {
+        // Detecting over everything stored: the baseline learns as it goes.
+        return Ok(());
+    };
+    let history = baseline.config().history;
+    let mut from = start.saturating_sub(history).unwrap_or(start);
+    if let Some(saved) = store.checkpoint(BASELINE_SCOPE)? {
+        match Baseline::from_json(&saved.to_string()) {
+            Ok(saved)
+                if saved.config() == baseline.config()
+                    && saved
+                        .learned_until()
+                        .is_some_and(|t| t < start && t >= from) =>
+            {
+                from = saved.learned_until().unwrap_or(from);
+                *baseline = saved;
+            }
+            Ok(_) => {}
+            Err(e) if !quiet => status!("note: the saved baseline is not used: {e}"),
+            Err(_) => {}
+        }
+    }
+    let window = EventFilter {
+        since: Some(from),
+        until: Some(start),
+        ..EventFilter::default()
+    };
+    let mut learned = 0u64;
+    for_each_event(store, &window, PAGE, |event| {
+        // The saved baseline already holds the events of its last instant.
+        if baseline
+            .learned_until()
+            .is_none_or(|t| event.created_at > t)
+        {
+            baseline.observe(&EventRef::from(event));
+            learned += 1;
+        }
+        Ok(())
+    })?;
+    if !quiet && learned > 0 {
+        status!("baseline: learned {learned} stored events before {start}");
+    }
     Ok(())
+}
+
+fn save_baseline(settings: &Settings, baseline: &Baseline) -> Result<()> {
+    let state: serde_json::Value = serde_json::from_str(&baseline.to_json())?;
+    open_store(settings)?
+        .set_checkpoint(BASELINE_SCOPE, &state)
+        .context("cannot save the baseline")
 }
 
 /// Whether the filter lets every event through (then files need no scratch store to filter).
