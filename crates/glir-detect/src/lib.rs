@@ -11,6 +11,7 @@
 #![warn(missing_docs)]
 
 mod alert;
+mod allow;
 mod correlate;
 mod detector;
 mod dispatch;
@@ -19,16 +20,19 @@ mod eval;
 mod event_types;
 mod event_view;
 mod fields;
+mod group;
 mod lint;
 mod pack;
 mod ruletest;
 mod sarif;
 
 pub use alert::{Alert, LEVELS, level_rank};
+pub use allow::{Allow, AllowError, Allowlist};
 pub use detector::{DetectSummary, Detector, Hits};
 pub use error::{DetectError, RuleFileError};
 pub use event_types::{KNOWN_EVENT_TYPES, is_known_event_type};
 pub use fields::{FIELD_NAMES, is_known_field, sigma_fields};
+pub use group::Grouper;
 pub use lint::{LintFinding, lint};
 pub use pack::{LoadOptions, RuleInfo, RuleKind, RulePack, SkipReason, SkippedRule, load_rules};
 pub use ruletest::{RuleTestResult, TestReport, run_tests};

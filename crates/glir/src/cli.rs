@@ -313,6 +313,13 @@ pub struct AlertsArgs {
     /// At most this many alerts
     #[arg(long)]
     pub limit: Option<usize>,
+    /// Show only alerts at this level or above
+    #[arg(long, value_enum, default_value_t = LevelArg::Informational)]
+    pub min_level: LevelArg,
+    /// Merge one rule's alerts about one actor within this many minutes into one alert
+    /// carrying every event (0: as stored)
+    #[arg(long, value_name = "MINUTES", default_value_t = 60)]
+    pub group_minutes: u32,
 }
 
 #[derive(Debug, Args)]
@@ -361,6 +368,13 @@ pub struct DetectArgs {
     /// quiet there), since files come without history
     #[arg(long, value_name = "DAYS", default_value_t = 2)]
     pub warmup_days: u16,
+    /// Show only alerts at this level or above (all are still stored)
+    #[arg(long, value_enum, default_value_t = LevelArg::Informational)]
+    pub min_level: LevelArg,
+    /// Merge one rule's alerts about one actor within this many minutes into one alert
+    /// carrying every event (0: one line per alert)
+    #[arg(long, value_name = "MINUTES", default_value_t = 60)]
+    pub group_minutes: u32,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

@@ -48,6 +48,8 @@ pub struct Settings {
     pub config_file: Option<PathBuf>,
     /// Detection rule ids the config turns off.
     pub disabled_rules: Vec<String>,
+    /// Per-rule allow-list entries for known automation (`[[detect.allow]]`).
+    pub allow: Vec<glir_detect::Allow>,
     /// Things the user should know but that do not stop the command (e.g. a world-readable token file).
     pub warnings: Vec<String>,
 }
@@ -69,12 +71,16 @@ struct ConfigFile {
     detect: DetectConfig,
 }
 
-/// `[detect]`: `disabled_rules = ["<rule id>", …]` turns rules off for every `glir detect`.
+/// `[detect]`: `disabled_rules = ["<rule id>", …]` turns rules off for every `glir detect`;
+/// each `[[detect.allow]]` (name, rule, and actor / ip / entity) suppresses one rule's alerts on
+/// known automation, and the output says so.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DetectConfig {
     #[serde(default)]
     disabled_rules: Vec<String>,
+    #[serde(default)]
+    allow: Vec<glir_detect::Allow>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -155,6 +161,7 @@ pub fn resolve(overrides: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> R
         profile: profile_name,
         config_file,
         disabled_rules: file.detect.disabled_rules.clone(),
+        allow: file.detect.allow.clone(),
         warnings,
     })
 }
@@ -460,6 +467,27 @@ url = "https://gitlab.lab.test"
         );
         let s = resolve(&overrides_with(cfg), &env_of(&[])).unwrap();
         assert_eq!(s.disabled_rules, ["16191b07-f4f8-4b43-8273-6643df808153"]);
+    }
+
+    #[test]
+    fn detect_section_lists_allow_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = write_config(
+            dir.path(),
+            "[[detect.allow]]\nname = \"vars-bot\"\nrule = \"r1\"\nactor = \"deploy-bot\"\nip = \"198.51.100.0/24\"\n",
+        );
+        let s = resolve(&overrides_with(cfg), &env_of(&[])).unwrap();
+        assert_eq!(s.allow.len(), 1);
+        assert_eq!(s.allow[0].name, "vars-bot");
+        assert_eq!(s.allow[0].ip.as_deref(), Some("198.51.100.0/24"));
+        let bad = write_config(
+            dir.path(),
+            "[[detect.allow]]\nname = \"x\"\nrule = \"r\"\nwho = \"y\"\n",
+        );
+        let err = resolve(&overrides_with(bad), &env_of(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("who"), "{err}");
     }
 
     #[test]

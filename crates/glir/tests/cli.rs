@@ -531,16 +531,39 @@ fn detect_stores_alerts_once_and_alerts_lists_them() {
         text(&second)
     );
 
-    let listed = glir(&kept, &config)
-        .args(["--format", "jsonl", "alerts"])
-        .output()
-        .unwrap();
-    let alerts: Vec<serde_json::Value> = String::from_utf8(listed.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let list = |extra: &[&str]| -> Vec<serde_json::Value> {
+        let listed = glir(&kept, &config)
+            .args(["--format", "jsonl", "alerts"])
+            .args(extra)
+            .output()
+            .unwrap();
+        String::from_utf8(listed.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let alerts = list(&["--group-minutes", "0"]);
     assert_eq!(alerts.len() as u64, stored);
+    // Grouped (the default): fewer lines, the same events.
+    let grouped = list(&[]);
+    assert!(
+        grouped.len() < alerts.len(),
+        "{} of {}",
+        grouped.len(),
+        alerts.len()
+    );
+    let ids = |list: &[serde_json::Value]| {
+        let mut ids: Vec<String> = list
+            .iter()
+            .flat_map(|a| a["event_ids"].as_array().unwrap().clone())
+            .map(|id| id.as_str().unwrap().to_owned())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    };
+    assert_eq!(ids(&grouped), ids(&alerts));
     assert!(
         alerts
             .iter()

@@ -258,6 +258,8 @@ fn rules_for_other_log_sources_are_skipped_with_one_warning() {
             .arg(&events)
             .arg("--rules")
             .arg(&rules)
+            // One line per alert: this test counts them.
+            .args(["--group-minutes", "0"])
             .args(extra)
             .output()
             .unwrap()
@@ -336,7 +338,15 @@ fn time_ordered_files_are_streamed_with_the_results_of_the_scratch_store() {
 
     let detect = |inputs: &[&Path], extra: &[&str]| {
         let mut cmd = glir(dir.path());
-        cmd.args(["--format", "jsonl", "detect", "--rules", PACK]);
+        cmd.args([
+            "--format",
+            "jsonl",
+            "detect",
+            "--group-minutes",
+            "0",
+            "--rules",
+            PACK,
+        ]);
         for input in inputs {
             cmd.arg("--input").arg(input);
         }
@@ -367,4 +377,56 @@ fn time_ordered_files_are_streamed_with_the_results_of_the_scratch_store() {
     // The malformed line is reported once, by the first read.
     let stderr = String::from_utf8_lossy(&streamed.stderr);
     assert_eq!(stderr.matches("events-1.jsonl:5:").count(), 1, "{stderr}");
+}
+
+#[test]
+fn an_allow_list_entry_suppresses_its_alerts_and_says_so() {
+    let (dir, rules, events) = setup();
+    let config = dir.path().join("allow.toml");
+    std::fs::write(
+        &config,
+        "[[detect.allow]]\nname = \"eve-laptop-keys\"\nrule = \"ssh-key-added\"\nactor = \"Eve\"\nreason = \"reviewed\"\n",
+    )
+    .unwrap();
+    let out = common::glir(&dir.path().join("data"), &config)
+        .args(["--format", "jsonl", "detect", "--input"])
+        .arg(&events)
+        .arg("--rules")
+        .arg(&rules)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let actors: Vec<String> = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["actor"].to_string())
+        .collect();
+    assert_eq!(actors, [r#""Dana""#], "{stdout}");
+    assert!(
+        text(&out).contains(
+            "suppressed by allow `eve-laptop-keys` (rule ssh-key-added; reviewed): 1 alerts"
+        ),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn min_level_hides_lower_alerts_but_not_the_exit_code() {
+    let (dir, rules, events) = setup();
+    let out = glir(dir.path())
+        .args([
+            "--format",
+            "jsonl",
+            "detect",
+            "--min-level",
+            "high",
+            "--input",
+        ])
+        .arg(&events)
+        .arg("--rules")
+        .arg(&rules)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(out.stdout.is_empty(), "{}", text(&out));
 }

@@ -1,12 +1,13 @@
-use super::detect::{write_alert, write_header};
+use super::detect::{level_of, write_alert, write_header};
 use super::{open_store, report_format};
 use crate::cli::{AlertsArgs, GlobalArgs};
 use crate::config::Settings;
 use crate::output::stdout;
 use crate::timespec::parse_opt;
 use anyhow::Result;
+use glir_detect::{Alert, Grouper, level_rank};
 use glir_store::AlertFilter;
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -18,10 +19,24 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &AlertsArgs) -> Result<Exi
         rule_id: args.rule.clone(),
         limit: args.limit,
     };
-    let records = open_store(settings)?.query_alerts(&filter)?;
+    let min_rank = level_rank(level_of(args.min_level));
+    let mut records = open_store(settings)?.query_alerts(&filter)?;
+    records.retain(|a| level_rank(&a.level) >= min_rank);
+    // Grouping needs time order; stored alerts come back in it already only per query plan.
+    records.sort_by_key(|a| a.time);
+    let shown = match args.group_minutes {
+        0 => records,
+        minutes => {
+            let mut grouper = Grouper::new(SignedDuration::from_mins(i64::from(minutes)));
+            let mut grouped: Vec<Alert> =
+                records.into_iter().flat_map(|a| grouper.push(a)).collect();
+            grouped.extend(grouper.finish());
+            grouped
+        }
+    };
     let mut out = stdout();
     write_header(&mut out, g.format)?;
-    for alert in &records {
+    for alert in &shown {
         write_alert(&mut out, alert, report_format(g.format))?;
     }
     out.flush()?;

@@ -8,7 +8,7 @@ use crate::config::Settings;
 use crate::output::{status, stdout};
 use anyhow::{Context, Result};
 use glir_baseline::{Baseline, Config as BaselineConfig};
-use glir_detect::{Alert, Detector, level_rank, to_sarif};
+use glir_detect::{Alert, Allowlist, Detector, Grouper, level_rank, to_sarif};
 use glir_events::{EventBatch, EventRef};
 use glir_ingest::{IngestOptions, ingest_file, read_file};
 use glir_report::Format;
@@ -58,10 +58,14 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
     let mut output = Output {
         out: stdout(),
         format: g.format,
-        fail_rank: level_rank(fail_level(args.fail_level)),
+        fail_rank: level_rank(level_of(args.fail_level)),
         failing: false,
         kept: args.sarif.is_some().then(Vec::new),
         sink,
+        min_rank: level_rank(level_of(args.min_level)),
+        grouper: (args.group_minutes > 0)
+            .then(|| Grouper::new(SignedDuration::from_mins(i64::from(args.group_minutes)))),
+        allow: Allowlist::new(settings.allow.clone())?,
     };
     write_header(&mut output.out, g.format)?;
     let scratch = tempfile::tempdir().context("cannot create a scratch directory")?;
@@ -110,7 +114,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
             for_each_event(&store, &filter, PAGE, |event| {
                 bar.inc(1);
                 warmup.before(&mut detector, event.created_at);
-                output.alerts(detector.process(event))
+                output.alerts(detector.process(event), &EventRef::from(event))
             })?;
             bar.finish_and_clear();
             if saves && let Some(baseline) = detector.take_baseline() {
@@ -118,6 +122,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
             }
         }
     }
+    output.finish(g.quiet)?;
     output.out.flush()?;
     if let (Some(path), Some(kept)) = (&args.sarif, &output.kept) {
         let log = serde_json::to_string_pretty(&to_sarif(&pack, kept))?;
@@ -157,18 +162,62 @@ struct Output<W: Write> {
     /// Only a SARIF log needs the alerts kept; otherwise each is written and dropped.
     kept: Option<Vec<Alert>>,
     sink: Option<AlertSink>,
+    /// Alerts below this rank are stored and counted but not listed.
+    min_rank: usize,
+    /// Merges the listed alerts per rule, actor and window.
+    grouper: Option<Grouper>,
+    allow: Allowlist,
 }
 
 impl<W: Write> Output<W> {
-    fn alerts(&mut self, alerts: Vec<Alert>) -> Result<()> {
+    /// The alerts `event` raised: suppressed by the allow-list, or stored, kept and listed.
+    fn alerts(&mut self, alerts: Vec<Alert>, event: &EventRef<'_>) -> Result<()> {
         for alert in alerts {
-            self.failing |= level_rank(&alert.level) >= self.fail_rank;
-            write_alert(&mut self.out, &alert, report_format(self.format))?;
+            if self.allow.check(&alert, event).is_some() {
+                continue;
+            }
+            let rank = level_rank(&alert.level);
+            self.failing |= rank >= self.fail_rank;
             if let Some(sink) = self.sink.as_mut() {
                 sink.push(&alert)?;
             }
             if let Some(kept) = self.kept.as_mut() {
-                kept.push(alert);
+                kept.push(alert.clone());
+            }
+            if rank < self.min_rank {
+                continue;
+            }
+            match self.grouper.as_mut() {
+                Some(grouper) => {
+                    for group in grouper.push(alert) {
+                        write_alert(&mut self.out, &group, report_format(self.format))?;
+                    }
+                }
+                None => write_alert(&mut self.out, &alert, report_format(self.format))?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Lists the groups still open and says what the allow-list suppressed.
+    fn finish(&mut self, quiet: bool) -> Result<()> {
+        if let Some(grouper) = self.grouper.take() {
+            for group in grouper.finish() {
+                write_alert(&mut self.out, &group, report_format(self.format))?;
+            }
+        }
+        if !quiet {
+            for (entry, n) in self.allow.uses() {
+                status!(
+                    "suppressed by allow `{}` (rule {}{}): {n} alerts",
+                    entry.name,
+                    entry.rule,
+                    entry
+                        .reason
+                        .as_deref()
+                        .map(|r| format!("; {r}"))
+                        .unwrap_or_default()
+                );
             }
         }
         Ok(())
@@ -264,7 +313,8 @@ impl<W: Write> Run<'_, W> {
         events.dedup_by(|later, first| later.event_id == first.event_id);
         for e in events {
             self.warmup.before(self.detector, e.created_at);
-            self.output.alerts(self.detector.process_ref(e).alerts())?;
+            self.output
+                .alerts(self.detector.process_ref(e).alerts(), &e)?;
         }
         instant.clear();
         Ok(())
@@ -516,7 +566,7 @@ fn progress(g: &GlobalArgs, total: u64) -> ProgressBar {
     bar
 }
 
-fn fail_level(l: LevelArg) -> &'static str {
+pub(super) fn level_of(l: LevelArg) -> &'static str {
     match l {
         LevelArg::Informational => "informational",
         LevelArg::Low => "low",
