@@ -212,7 +212,11 @@ pub const KNOWN_EVENT_TYPES: &[&str] = &[
     "webhook_destroyed",
 ];
 
-/// Whether `name` is in [`KNOWN_EVENT_TYPES`].
+/// Whether `name` is in [`KNOWN_EVENT_TYPES`], or one of the types glir gives Rails log lines
+/// (`glir_events::RAILS_LOG_EVENT_TYPES`).
 pub fn is_known_event_type(name: &str) -> bool {
     KNOWN_EVENT_TYPES.binary_search(&name).is_ok()
+        || glir_events::RAILS_LOG_EVENT_TYPES
+            .binary_search(&name)
+            .is_ok()
 }

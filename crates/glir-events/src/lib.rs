@@ -33,3 +33,4 @@ pub use event_reader::EventReader;
 pub use event_ref::{Details, DetailsMembers, EventRef};
 pub use layout::{Layout, NotAnEvent, UnknownLayout, classify, detect_layout};
 pub use parse::{event_from_value, parse_event};
+pub use rails_logs::RAILS_LOG_EVENT_TYPES;

@@ -13,6 +13,28 @@ use crate::record::Record;
 use crate::render::as_i64;
 use serde_json::{Map, Value};
 
+/// The event types glir gives lines of the Rails logs (GitLab's audit catalogue has none of
+/// these names), sorted.
+pub const RAILS_LOG_EVENT_TYPES: &[&str] = &[
+    API_REQUEST,
+    RATE_LIMIT_BLOCKLISTED,
+    RATE_LIMIT_OTHER,
+    RATE_LIMIT_THROTTLED,
+    RATE_LIMIT_TRACKED,
+    SIGNIN_FAILED,
+    SIGNIN_SUCCEEDED,
+    SIGNOUT,
+];
+
+const API_REQUEST: &str = "api_request";
+const RATE_LIMIT_BLOCKLISTED: &str = "rate_limit_blocklisted";
+const RATE_LIMIT_OTHER: &str = "rate_limit_other";
+const RATE_LIMIT_THROTTLED: &str = "rate_limit_throttled";
+const RATE_LIMIT_TRACKED: &str = "rate_limit_tracked";
+const SIGNIN_FAILED: &str = "signin_failed";
+const SIGNIN_SUCCEEDED: &str = "signin_succeeded";
+const SIGNOUT: &str = "signout";
+
 /// Which Rails log a line is from.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum RailsLog {
@@ -72,9 +94,9 @@ pub(crate) fn parse(
 fn application(map: &mut Map<String, Value>, event: &mut AuditEvent) -> Result<(), ParseError> {
     let message = map.get("message").and_then(Value::as_str).unwrap_or("");
     const KINDS: [(&str, &str); 3] = [
-        ("Successful Login:", "signin_succeeded"),
-        ("Failed Login:", "signin_failed"),
-        ("User Logout:", "signout"),
+        ("Successful Login:", SIGNIN_SUCCEEDED),
+        ("Failed Login:", SIGNIN_FAILED),
+        ("User Logout:", SIGNOUT),
     ];
     let Some((prefix, event_type)) = KINDS.iter().find(|(p, _)| message.starts_with(p)) else {
         return Err(NotAnEvent::OtherMessage.into());
@@ -116,10 +138,10 @@ fn auth(map: &Map<String, Value>, event: &mut AuditEvent) {
     let text = |key: &str| map.get(key).and_then(Value::as_str);
     event.event_type = Some(
         match text("env") {
-            Some("throttle") => "rate_limit_throttled",
-            Some("blocklist") => "rate_limit_blocklisted",
-            Some("track") => "rate_limit_tracked",
-            _ => "rate_limit_other",
+            Some("throttle") => RATE_LIMIT_THROTTLED,
+            Some("blocklist") => RATE_LIMIT_BLOCKLISTED,
+            Some("track") => RATE_LIMIT_TRACKED,
+            _ => RATE_LIMIT_OTHER,
         }
         .to_owned(),
     );
@@ -136,7 +158,7 @@ fn auth(map: &Map<String, Value>, event: &mut AuditEvent) {
 /// status, user and, on current versions, the authenticating token's type and id.
 fn api(map: &Map<String, Value>, event: &mut AuditEvent) {
     let text = |key: &str| map.get(key).and_then(Value::as_str);
-    event.event_type = Some("api_request".to_owned());
+    event.event_type = Some(API_REQUEST.to_owned());
     event.ip_address = client_ip(map, &["meta.remote_ip", "remote_ip"]);
     event.author_id = map
         .get("user_id")
@@ -161,4 +183,12 @@ fn client_ip(map: &Map<String, Value>, keys: &[&str]) -> Option<String> {
     let ip = first_text(map, keys)?;
     let client = ip.split(',').next().unwrap_or(&ip).trim();
     (!client.is_empty()).then(|| client.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_list_is_sorted_for_binary_search() {
+        assert!(super::RAILS_LOG_EVENT_TYPES.is_sorted());
+    }
 }
