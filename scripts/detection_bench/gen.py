@@ -159,6 +159,7 @@ class World:
         self.ips = Ips(self.rng)
         self.next_obj = 5000  # ids of tokens, keys, hooks, runners, variables...
         self.scen = []
+        self.attacker_ips = set()
         self.build(n_users)
 
     # ---------------------------------------------------------------- emit
@@ -333,12 +334,13 @@ class World:
             u.projects = rng.sample(self.projects, 2)
 
         # new hires (created during the month) and leavers
-        self.hires = rng.sample(devs, 7)
+        leads = {u.id for g in self.groups for u in g.maintainers}
+        self.hires = rng.sample([u for u in devs if u.id not in leads], 7)
         for i, u in enumerate(self.hires):
             u.start = 1 + i * (self.days - 3) // 7 + rng.randrange(0, 3)
             if u.start % 7 in (5, 6):
                 u.start += 7 - u.start % 7
-        rest = [u for u in devs if u not in self.hires]
+        rest = [u for u in devs if u not in self.hires and u.id not in leads]
         self.leavers = rng.sample(rest, 3)
         for u in self.leavers:
             u.end = rng.randrange(8, self.days - 1)
@@ -422,16 +424,15 @@ class World:
                   {"failed_login": "OTP"}, "Failed to login with OTP authentication", scen)
 
     def pat_created(self, t, u, ip, name, scopes, scen=None, author=None):
+        # shape of a real streamed event: the target is the token's user, the message names the id
         tid = self.oid()
-        self.emit(t, "personal_access_token_created", (author or u).author(), u.entity(),
-                  (tid, "PersonalAccessToken", name), ip, {"token_name": name, "token_scopes": scopes},
+        self.emit(t, "personal_access_token_created", (author or u).author(), u.entity(), u.target(), ip, None,
                   "Created personal access token with id %d" % tid, scen)
         return tid
 
     def pat_revoked(self, t, u, ip, name, scen=None, author=None):
         tid = self.oid()
-        self.emit(t, "personal_access_token_revoked", (author or u).author(), u.entity(),
-                  (tid, "PersonalAccessToken", name), ip, None,
+        self.emit(t, "personal_access_token_revoked", (author or u).author(), u.entity(), u.target(), ip, None,
                   "Revoked personal access token with id %d" % tid, scen)
 
     def ssh_key(self, t, u, ip, title, scen=None, add=True):
@@ -672,7 +673,7 @@ class World:
             self.twofa(t2 + rng.randrange(1, 6) * MIN_MS, u, u, ip, True)
         # help desk: impersonating a user to reproduce a problem
         if rng.random() < 0.15:
-            u = rng.choice(self.humans)
+            u = rng.choice([x for x in self.humans if self.active_ids(x, d)])
             t = day(hd)
             ip = self.user_ip(hd, d)
             self.emit(t, "user_impersonation", hd.author(), hd.entity(), u.target(), ip, None, "Started Impersonation")
@@ -680,7 +681,7 @@ class World:
                       u.target(), ip, None, "Stopped Impersonation")
         # password resets requested by users who forgot
         if rng.random() < 0.3:
-            u = rng.choice(self.humans)
+            u = rng.choice([x for x in self.humans if self.active_ids(x, d)])
             ip = self.user_ip(u, d)
             t = day(u)
             self.emit(t, "password_reset_requested", (-1, u.username, "Gitlab::Audit::UnauthenticatedAuthor", None, None),
@@ -721,7 +722,7 @@ class World:
         if self.is_weekend(d):
             return
         for g in self.groups:
-            if rng.random() > 0.35:
+            if rng.random() > 0.5:
                 continue
             m = rng.choice(g.maintainers)
             if not self.active_ids(m, d):
@@ -731,7 +732,7 @@ class World:
             p = rng.choice(g.projects)
             r = rng.random()
             if r < 0.18:
-                u = rng.choice(self.humans)
+                u = rng.choice([x for x in self.humans if self.active_ids(x, d)])
                 if rng.random() < 0.5:
                     self.member(t, m, p.entity(), u, ip, "created", rng.choice(["Reporter", "Developer"]))
                 else:
@@ -807,7 +808,7 @@ class World:
         for u in self.humans:
             if not self.active_ids(u, d) or u.start == d:
                 continue
-            if rng.random() > (0.004 if self.is_weekend(d) else 0.012):
+            if rng.random() > (0.004 if self.is_weekend(d) else 0.015):
                 continue
             ip = self.user_ip(u, d)
             t = self.local(u, d, rng.uniform(*self.work_window(u, d)))
@@ -1040,11 +1041,16 @@ class World:
             self.ci_pipeline(t + 14 * MIN_MS, u, p)
 
     # ---------------------------------------------------------------- attacks
-    def new_scen(self, kind, desc):
+    def new_scen(self, kind, desc, slow=False):
         sid = "%s-%02d" % (kind, sum(1 for s in self.scen if s["kind"] == kind) + 1)
-        s = {"id": sid, "kind": kind, "description": desc}
+        s = {"id": sid, "kind": kind, "description": desc, "low_and_slow": slow}
         self.scen.append(s)
         return sid
+
+    def atk_ip(self):
+        ip = self.ips.attacker()
+        self.attacker_ips.add(ip)
+        return ip
 
     def attack_day(self, lo=2, hi=None):
         return self.rng.randrange(lo, (hi or self.days - 1))
@@ -1085,8 +1091,8 @@ class World:
                             "%s's personal access token leaked (%s); used from %s to clone projects, read CI "
                             "variables and create persistence" % (u.username, rng.choice(
                                 ["public snippet", "committed .env", "CI job log", "pastebin", "infostealer log"]),
-                                "a VPS, slowly over days" if slow else "a VPS"))
-        ips = [self.ips.attacker() for _ in range(rng.randrange(1, 4))]
+                                "a VPS, slowly over days" if slow else "a VPS"), slow)
+        ips = [self.atk_ip() for _ in range(rng.randrange(1, 4))]
         d = self.attack_day()
         t = START_MS + d * DAY_MS + rng.randrange(0, DAY_MS)
         reach = [p for g in u.groups for p in g.projects]
@@ -1117,7 +1123,7 @@ class World:
         sid = self.new_scen("exposed-credentials",
                             "ci-automation's token leaked in a CI job log; attacker reads every CI variable it "
                             "can reach and clones infrastructure repos from a new IP")
-        ip = self.ips.attacker()
+        ip = self.atk_ip()
         d = self.attack_day()
         t = START_MS + d * DAY_MS + rng.randrange(0, DAY_MS)
         projs = [p for p in self.projects if p.group.path in ("infra", "platform", "payments")]
@@ -1134,8 +1140,8 @@ class World:
         kinds = ["password spray then phished OTP", "credential stuffing burst",
                  "slow brute force over a day", "password spray across many accounts"]
         sid = self.new_scen("compromised-account", "%s: %s from one new IP, sign-in, then 2FA disabled, email "
-                            "changed, key/token/OAuth persistence" % (u.username, kinds[variant]))
-        ip = self.ips.attacker()
+                            "changed, key/token/OAuth persistence" % (u.username, kinds[variant]), variant == 2)
+        ip = self.atk_ip()
         d = self.attack_day()
         t = START_MS + d * DAY_MS + rng.randrange(0, DAY_MS)
         if variant == 3:
@@ -1178,11 +1184,11 @@ class World:
         rng = self.rng
         sid = self.new_scen("exfiltration", "%s clones %s from %s" % (
             u.username, "40+ projects over a few hours" if slow else "50+ projects in ~10 minutes",
-            "their usual address (departing insider)" if insider else "a new IP (stolen session/token)"))
+            "their usual address (departing insider)" if insider else "a new IP (stolen session/token)"), slow)
         d = self.attack_day()
         while self.is_weekend(d):
             d = self.attack_day()
-        ip = self.user_ip(u, d) if insider else self.ips.attacker()
+        ip = self.user_ip(u, d) if insider else self.atk_ip()
         t = self.local(u, d, rng.uniform(11.0, 17.0)) if insider else START_MS + d * DAY_MS + rng.randrange(0, DAY_MS)
         n = rng.randrange(40, 60) if slow else rng.randrange(50, 85)
         for p in rng.sample(self.projects, n):
@@ -1192,7 +1198,7 @@ class World:
     def atk_exfil_archives(self, u):
         rng = self.rng
         sid = self.new_scen("exfiltration", "%s downloads repository archives of many projects from a new IP" % u.username)
-        ip = self.ips.attacker()
+        ip = self.atk_ip()
         d = self.attack_day()
         t = START_MS + d * DAY_MS + rng.randrange(0, DAY_MS)
         for p in rng.sample(self.projects, rng.randrange(20, 40)):
@@ -1203,7 +1209,7 @@ class World:
         rng = self.rng
         sid = self.new_scen("exfiltration", "%s exports and downloads a burst of projects (not the backup account)" % u.username)
         d = self.attack_day()
-        ip = self.ips.attacker() if rng.random() < 0.5 else self.user_ip(u, d)
+        ip = self.atk_ip() if rng.random() < 0.5 else self.user_ip(u, d)
         t = START_MS + d * DAY_MS + rng.randrange(0, DAY_MS)
         reach = [p for g in u.groups for p in g.projects] + rng.sample(self.projects, 8)
         seen = []
@@ -1223,8 +1229,8 @@ class World:
                  "burst of job artifact downloads from a new IP, then a CI variable changed",
                  "rogue project runner registered to capture jobs, variable read",
                  "slow: a deploy variable repointed and read back over two days"]
-        sid = self.new_scen("ci-cd", "%s: %s" % (u.username, descs[variant]))
-        ip = self.ips.attacker()
+        sid = self.new_scen("ci-cd", "%s: %s" % (u.username, descs[variant]), variant == 3)
+        ip = self.atk_ip()
         d = self.attack_day()
         t = START_MS + d * DAY_MS + rng.randrange(0, DAY_MS)
         reach = [p for g in u.groups for p in g.projects if p.ci] or [p for p in self.projects if p.ci]
@@ -1258,7 +1264,7 @@ class World:
                 self.var_viewed(t, u.author(), p, key, ip, scen=sid)
         else:
             p = rng.choice(reach)
-            key = "DEPLOY_TARGET_URL" if False else rng.choice(p.vars)
+            key = rng.choice(p.vars)
             self.var_viewed(t, u.author(), p, key, ip, scen=sid)
             t += rng.randrange(6, 20) * HOUR_MS
             self.emit(t, "ci_variable_updated", u.author(), p.entity(), (self.var_id(p, key), "Ci::Variable", key), ip,
@@ -1276,8 +1282,8 @@ class World:
         else:
             how = "%s's admin session hijacked" % admin.username
         sid = self.new_scen("compromised-instance", "%s from a new IP%s: backdoor user made admin, impersonation, "
-                            "system hook, settings weakened" % (how, ", spread over days" if slow else ""))
-        ip = self.ips.attacker()
+                            "system hook, settings weakened" % (how, ", spread over days" if slow else ""), slow)
+        ip = self.atk_ip()
         d = self.attack_day()
         t = START_MS + d * DAY_MS + rng.randrange(0, DAY_MS)
         step = lambda: (rng.randrange(3, 14) * HOUR_MS) if slow else rng.randrange(30, 400) * SEC_MS
@@ -1319,7 +1325,7 @@ class World:
         actor = rng.choice(devs)
         d = self.attack_day()
         new_ip = rng.random() < 0.6
-        ip = self.ips.attacker() if new_ip else self.user_ip(actor, d)
+        ip = self.atk_ip() if new_ip else self.user_ip(actor, d)
         t = self.local(actor, d, rng.uniform(9, 23)) if not new_ip else START_MS + d * DAY_MS + rng.randrange(0, DAY_MS)
         p = rng.choice([p for p in g.projects] )
         steps = [
@@ -1371,11 +1377,11 @@ class World:
         actor = g.owners[0] if i != 2 else rng.choice(self.admins)
         d = self.attack_day()
         new_ip = i != 1
-        ip = self.ips.attacker() if new_ip else self.user_ip(actor, d)
+        ip = self.atk_ip() if new_ip else self.user_ip(actor, d)
         slow = i == 2
         sid = self.new_scen("destruction", "%s (%s) deletes %s" % (
             actor.username, "new IP" if new_ip else "usual IP: disgruntled insider",
-            "projects slowly across the instance" if slow else "a group's projects in minutes"))
+            "projects slowly across the instance" if slow else "a group's projects in minutes"), slow)
         t = START_MS + d * DAY_MS + rng.randrange(0, DAY_MS)
         projs = rng.sample(self.projects, rng.randrange(6, 10)) if slow else g.projects
         for p in projs:
@@ -1442,6 +1448,7 @@ def write_outputs(world, out):
     os.makedirs(out, exist_ok=True)
     labels = {}
     scen_events = {s["id"]: [] for s in world.scen}
+    scen_ips = {s["id"]: [] for s in world.scen}
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
     dumps_log = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     rest_items = []
@@ -1454,6 +1461,8 @@ def write_outputs(world, out):
             if scen:
                 labels[str(eid)] = scen
                 scen_events[scen].append(eid)
+                if ip in world.attacker_ips and ip not in scen_ips[scen]:
+                    scen_ips[scen].append(ip)
             a_id, a_name, a_class, a_user, a_email = author
             e_id, e_type, e_path = entity
             t_id, t_type, t_det = target
@@ -1527,6 +1536,7 @@ def write_outputs(world, out):
     for s in world.scen:
         s2 = dict(s)
         s2["attack_event_ids"] = scen_events[s["id"]]
+        s2["attacker_ips"] = scen_ips[s["id"]]
         if scen_events[s["id"]]:
             s2["start"] = fmt_ts(ev[scen_events[s["id"]][0] - base_id][0])
             s2["end"] = fmt_ts(ev[scen_events[s["id"]][-1] - base_id][0])

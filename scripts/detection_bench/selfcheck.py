@@ -22,6 +22,7 @@ def main():
         return 2
     d = sys.argv[1]
     stream = {}
+    ips = {}
     prev = ""
     with open(os.path.join(d, "stream.jsonl"), encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
@@ -43,6 +44,7 @@ def main():
             if e["details"].get("event_name") != e["event_type"]:
                 fail("stream.jsonl:%d: details.event_name differs from event_type" % n)
             stream[e["id"]] = (e["created_at"], e["event_type"])
+            ips[e["id"]] = e["ip_address"]
     with open(os.path.join(d, "rest.json"), encoding="utf-8") as f:
         try:
             rest = json.load(f)
@@ -100,6 +102,10 @@ def main():
             from_scen[str(i)] = s["id"]
     if from_scen != ev:
         fail("labels.json: events map and scenario lists disagree")
+    attacker = {ip: s["id"] for s in labels["scenarios"] for ip in s.get("attacker_ips", [])}
+    for k, ip in ips.items():
+        if ip in attacker and k not in ev:
+            fail("attacker address %s (%s) appears in benign event %s" % (ip, attacker[ip], k))
     if labels["attack_events"] != len(ev) or labels["benign_events"] != len(stream) - len(ev):
         fail("labels.json: counts are wrong")
     print("ok: %d events in each layout (%d benign, %d attack, %d scenarios); audit_json.log lines with a null "

@@ -7,29 +7,58 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::net::Ipv6Addr;
 
-/// Values with the last time (seconds) each was seen.
+/// Values with when each was last seen and since when it has been in use (seconds).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(transparent)]
-pub(crate) struct Seen(Map<Box<str>, i64>);
+pub(crate) struct Seen(Map<Box<str>, Use>);
+
+/// `[since, last]`: in use since `since` (its first use after a gap longer than the window),
+/// last seen at `last`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub(crate) struct Use(i64, i64);
+
+/// What [`Seen::learn`] found.
+pub(crate) struct Learned {
+    /// Never seen, or not within the window.
+    pub(crate) new: bool,
+    /// In use for less than a day.
+    pub(crate) new_today: bool,
+}
+
+const DAY: i64 = 86_400;
 
 impl Seen {
     /// Whether `value` is new (never seen, or last seen longer than `history` ago), learning it.
     pub(crate) fn learn(&mut self, value: &str, now: i64, history: i64) -> bool {
+        self.learn_use(value, now, history).new
+    }
+
+    /// [`learn`](Self::learn), also telling whether the value has been in use for less than a day.
+    pub(crate) fn learn_use(&mut self, value: &str, now: i64, history: i64) -> Learned {
         match self.0.get_mut(value) {
-            Some(last) => {
+            Some(Use(since, last)) => {
                 let new = now - *last > history;
+                if new {
+                    *since = now;
+                }
                 *last = (*last).max(now);
-                new
+                Learned {
+                    new,
+                    new_today: now - *since < DAY,
+                }
             }
             None => {
-                self.0.insert(value.into(), now);
-                true
+                self.0.insert(value.into(), Use(now, now));
+                Learned {
+                    new: true,
+                    new_today: true,
+                }
             }
         }
     }
 
     pub(crate) fn prune(&mut self, oldest: i64) {
-        self.0.retain(|_, last| *last >= oldest);
+        self.0.retain(|_, Use(_, last)| *last >= oldest);
     }
 }
 
@@ -83,7 +112,9 @@ impl Actor {
         if let Some(ip) = e.ip_address {
             n.new_ip = self.ips.learn(ip, now, history);
             if let Some(network) = network(ip) {
-                n.new_network = self.networks.learn(&network, now, history);
+                let learned = self.networks.learn_use(&network, now, history);
+                n.new_network = learned.new;
+                n.network_new_today = learned.new_today;
             }
         }
         if let Some(t) = e.event_type {

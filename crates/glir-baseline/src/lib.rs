@@ -24,7 +24,7 @@ use actor::{Actor, Seen};
 use glir_events::EventRef;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
@@ -76,6 +76,8 @@ pub struct Baseline {
     by_name: Map<Box<str>, Actor>,
     /// Addresses seen on the instance, by anyone.
     instance_ips: Seen,
+    /// Recent failed sign-ins per address (seconds), oldest first.
+    failures: Map<Box<str>, VecDeque<i64>>,
     /// Before this time (seconds) answers are not given: the warm-up span of an input without
     /// stored history.
     ready_from: Option<i64>,
@@ -92,6 +94,7 @@ impl Baseline {
             by_id: Map::default(),
             by_name: Map::default(),
             instance_ips: Seen::default(),
+            failures: Map::default(),
             ready_from: None,
             learned_until: None,
             observed: 0,
@@ -136,10 +139,14 @@ impl Baseline {
         let new_ip_for_instance = e
             .ip_address
             .is_some_and(|ip| self.instance_ips.learn(ip, now, history));
+        let failed_signins_from_ip = e
+            .ip_address
+            .map_or(0, |ip| self.count_failures(ip, e.event_type, now));
         let Some(actor) = actor(&mut self.by_id, &mut self.by_name, e, now) else {
             return Novelty {
                 ready,
                 new_ip_for_instance,
+                failed_signins_from_ip,
                 ..Novelty::default()
             };
         };
@@ -148,7 +155,35 @@ impl Baseline {
         n.ready = ready;
         n.actor_known = known;
         n.new_ip_for_instance = new_ip_for_instance;
+        n.failed_signins_from_ip = failed_signins_from_ip;
         n
+    }
+
+    /// Failed sign-ins from `ip` in the window before `now`; then learns this event if it is one.
+    fn count_failures(&mut self, ip: &str, event_type: Option<&str>, now: i64) -> u32 {
+        let failed = event_type.is_some_and(is_failed_signin);
+        let recent = match self.failures.get_mut(ip) {
+            Some(times) => {
+                while times.front().is_some_and(|&t| now - t > FAILURE_WINDOW) {
+                    times.pop_front();
+                }
+                let n = times.len();
+                if failed {
+                    if times.len() == MAX_FAILURES_KEPT {
+                        times.pop_front();
+                    }
+                    times.push_back(now);
+                }
+                n
+            }
+            None => {
+                if failed {
+                    self.failures.insert(ip.into(), VecDeque::from([now]));
+                }
+                0
+            }
+        };
+        u32::try_from(recent).unwrap_or(u32::MAX)
     }
 
     /// Forgets what fell out of the history window, so memory follows the window, not the
@@ -156,6 +191,8 @@ impl Baseline {
     fn prune(&mut self, now: i64) {
         let oldest = now - self.config.history.as_secs();
         self.instance_ips.prune(oldest);
+        self.failures
+            .retain(|_, times| times.back().is_some_and(|&t| now - t <= FAILURE_WINDOW));
         for actor in self.by_id.values_mut().chain(self.by_name.values_mut()) {
             actor.prune(oldest);
         }
@@ -190,6 +227,20 @@ fn actor<'m>(
         }
         _ => None,
     }
+}
+
+/// How far back failed sign-ins count for the next one from the same address.
+const FAILURE_WINDOW: i64 = 30 * 60;
+
+/// Failures kept per address: past this many the count says enough.
+const MAX_FAILURES_KEPT: usize = 1000;
+
+/// GitLab's failed sign-in event types (doc/user/compliance/audit_event_types.md), and the
+/// application log's.
+fn is_failed_signin(event_type: &str) -> bool {
+    event_type.starts_with("login_failed_with_")
+        || event_type == "omniauth_login_failed"
+        || event_type == "signin_failed"
 }
 
 /// Pruning walks every actor's sets: often enough to bound memory, rarely enough to cost

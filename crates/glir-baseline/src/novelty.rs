@@ -12,6 +12,9 @@ pub struct Novelty {
     pub new_ip: bool,
     /// ... nor any address of its network (IPv4 /24, IPv6 /48): a new place, not a new lease.
     pub new_network: bool,
+    /// The actor first used this network (after a gap longer than the window) within the last
+    /// day: every event of a session from a new place, not only its first.
+    pub network_new_today: bool,
     /// Nobody on the instance had used this address within the history window.
     pub new_ip_for_instance: bool,
     /// The actor had not done this type of event within the history window (a first variable
@@ -26,6 +29,8 @@ pub struct Novelty {
     pub above_usual_rate: bool,
     /// The actor's events in this clock hour so far, this one included.
     pub events_this_hour: u32,
+    /// Failed sign-ins from this event's IP address in the 30 minutes before it, by anyone.
+    pub failed_signins_from_ip: u32,
 }
 
 /// Every `baseline.*` field a rule can read, with what it means (also in docs/DETECTIONS.md).
@@ -41,6 +46,10 @@ pub const FIELDS: &[(&str, &str)] = &[
     (
         "baseline.new_network",
         "the actor had not used any address of this /24 (IPv6 /48) in the window",
+    ),
+    (
+        "baseline.network_new_today",
+        "the actor first used this network less than a day ago (true for every event of a session from a new place)",
     ),
     (
         "baseline.new_ip_for_instance",
@@ -66,6 +75,10 @@ pub const FIELDS: &[(&str, &str)] = &[
         "baseline.events_this_hour",
         "the actor's events in this clock hour so far (a number)",
     ),
+    (
+        "baseline.failed_signins_from_ip",
+        "failed sign-ins from this IP address, by anyone, in the 30 minutes before the event (a number)",
+    ),
 ];
 
 impl Novelty {
@@ -80,12 +93,14 @@ impl Novelty {
             "actor_known" => FieldValue::Bool(known),
             "new_ip" => FieldValue::Bool(known && self.new_ip),
             "new_network" => FieldValue::Bool(known && self.new_network),
+            "network_new_today" => FieldValue::Bool(known && self.network_new_today),
             "new_ip_for_instance" => FieldValue::Bool(self.new_ip_for_instance),
             "new_event_type" => FieldValue::Bool(known && self.new_event_type),
             "new_entity" => FieldValue::Bool(known && self.new_entity),
             "unusual_hour" => FieldValue::Bool(self.unusual_hour),
             "above_usual_rate" => FieldValue::Bool(known && self.above_usual_rate),
             "events_this_hour" => FieldValue::Int(i64::from(self.events_this_hour)),
+            "failed_signins_from_ip" => FieldValue::Int(i64::from(self.failed_signins_from_ip)),
             _ => return None,
         })
     }

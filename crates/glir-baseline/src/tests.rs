@@ -285,3 +285,74 @@ fn a_saved_baseline_answers_as_the_one_it_was_saved_from() {
     }
     assert!(Baseline::from_json("{\"config\": 1}").is_err());
 }
+
+#[test]
+fn a_session_from_a_new_network_stays_new_for_a_day() {
+    let mut b = Baseline::new(Config::default());
+    let t = routine(&mut b, 7, 0);
+    let answers: Vec<bool> = [0, 3600, 20 * 3600, 25 * 3600]
+        .into_iter()
+        .map(|after| {
+            let e = event(
+                t + 100 + after,
+                7,
+                "192.0.2.5",
+                "variable_viewed_api",
+                "grp/app",
+            );
+            bool_field(&observe(&mut b, &e), "network_new_today").expect("ready")
+        })
+        .collect();
+    assert_eq!(answers, [true, true, true, false]);
+    let office = observe(
+        &mut b,
+        &event(t + 200, 7, "198.51.100.7", "variable_viewed_api", "grp/app"),
+    );
+    assert_eq!(bool_field(&office, "network_new_today"), Some(false));
+}
+
+#[test]
+fn failed_sign_ins_from_an_address_are_counted_for_the_next_event() {
+    let mut b = Baseline::new(Config::default());
+    let failed = |at: i64, ip: &str| {
+        let mut e = event(
+            at,
+            -1,
+            ip,
+            "login_failed_with_standard_authentication",
+            "gitlab_instance",
+        );
+        e.author_name = Some("dana".into());
+        e
+    };
+    let count = |n: &Novelty| match n.field("failed_signins_from_ip") {
+        Some(FieldValue::Int(n)) => n,
+        other => panic!("{other:?}"),
+    };
+    for i in 0..3 {
+        observe(&mut b, &failed(DAY + i * 60, "192.0.2.9"));
+    }
+    observe(&mut b, &failed(DAY + 200, "192.0.2.10"));
+    let success = observe(
+        &mut b,
+        &event(
+            DAY + 300,
+            7,
+            "192.0.2.9",
+            "authenticated_with_password",
+            "dana",
+        ),
+    );
+    assert_eq!(count(&success), 3);
+    let later = observe(
+        &mut b,
+        &event(
+            DAY + 3600,
+            7,
+            "192.0.2.9",
+            "authenticated_with_password",
+            "dana",
+        ),
+    );
+    assert_eq!(count(&later), 0, "older than 30 minutes");
+}

@@ -207,16 +207,21 @@ fn novelty(case: &serde_json::Map<String, Value>, at: &str) -> Result<Option<Nov
             "actor_known" => &mut n.actor_known,
             "new_ip" => &mut n.new_ip,
             "new_network" => &mut n.new_network,
+            "network_new_today" => &mut n.network_new_today,
             "new_ip_for_instance" => &mut n.new_ip_for_instance,
             "new_event_type" => &mut n.new_event_type,
             "new_entity" => &mut n.new_entity,
             "unusual_hour" => &mut n.unusual_hour,
             "above_usual_rate" => &mut n.above_usual_rate,
-            "events_this_hour" => {
-                n.events_this_hour = value
+            "events_this_hour" | "failed_signins_from_ip" => {
+                let count = value
                     .as_u64()
                     .and_then(|v| u32::try_from(v).ok())
-                    .ok_or_else(|| format!("{at}: baseline.events_this_hour must be a count"))?;
+                    .ok_or_else(|| format!("{at}: baseline.{name} must be a count"))?;
+                match name.as_str() {
+                    "events_this_hour" => n.events_this_hour = count,
+                    _ => n.failed_signins_from_ip = count,
+                }
                 continue;
             }
             other => return Err(format!("{at}: unknown baseline field `{other}`")),

@@ -207,7 +207,12 @@ fn from_flat(
     let mut number = |key: &str| map.take_i64(key);
     let author_id = number("author_id");
     let entity_id = number("entity_id");
-    let custom_message = map.take("custom_message").as_ref().and_then(custom_message);
+    // A git operation's message is an object (protocol, action) that rules read member by
+    // member, as in REST and stream details: it stays in `details`; a text message moves out.
+    let custom_message = match map.get("custom_message") {
+        Some(Value::Object(_)) => map.get("custom_message").and_then(custom_message),
+        _ => map.take("custom_message").as_ref().and_then(custom_message),
+    };
     // The request's address, which the logger records for every line (many audited actions do
     // not copy it into the event).
     let ip_address = ip_address.or_else(|| first_text(map, &["meta.remote_ip", "remote_ip"]));

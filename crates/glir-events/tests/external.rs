@@ -286,3 +286,12 @@ fn docs_inputs_lists_every_derivation_in_order() {
         "docs/INPUTS.md must hold this table exactly:\n{table}"
     );
 }
+
+#[test]
+fn a_git_operation_line_keeps_its_message_object_in_details() {
+    // What Gitlab::Audit::Auditor writes for a streamed git operation that reaches the log.
+    let line = r#"{"severity":"INFO","time":"2024-06-01T10:00:00.500Z","id":77,"author_id":7,"entity_id":9,"entity_type":"Project","entity_path":"grp/app","details":{"event_name":"repository_git_operation","custom_message":{"protocol":"ssh","action":"git-upload-pack"}},"created_at":"2024-06-01T10:00:00.491Z","event_name":"repository_git_operation","custom_message":{"protocol":"ssh","action":"git-upload-pack"}}"#;
+    let e = parse(line).expect("parses");
+    assert_eq!(e.custom_message.as_deref(), Some("ssh git-upload-pack"));
+    assert_eq!(e.details["custom_message"]["action"], "git-upload-pack");
+}

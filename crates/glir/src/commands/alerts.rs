@@ -28,8 +28,10 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &AlertsArgs) -> Result<Exi
         0 => records,
         minutes => {
             let mut grouper = Grouper::new(SignedDuration::from_mins(i64::from(minutes)));
-            let mut grouped: Vec<Alert> =
-                records.into_iter().flat_map(|a| grouper.push(a)).collect();
+            let mut grouped: Vec<Alert> = records
+                .into_iter()
+                .flat_map(|a| grouper.push(a, None))
+                .collect();
             grouped.extend(grouper.finish());
             grouped
         }

@@ -15,6 +15,7 @@ use glir_report::Format;
 use glir_store::{EventFilter, InsertStats, Store};
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::{SignedDuration, Timestamp};
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::io::Write;
 use std::ops::ControlFlow;
@@ -172,6 +173,18 @@ struct Output<W: Write> {
 impl<W: Write> Output<W> {
     /// The alerts `event` raised: suppressed by the allow-list, or stored, kept and listed.
     fn alerts(&mut self, alerts: Vec<Alert>, event: &EventRef<'_>) -> Result<()> {
+        if alerts.is_empty() {
+            if let (Some(grouper), Some(ip)) = (self.grouper.as_mut(), event.ip_address) {
+                let actor = event
+                    .author_name
+                    .map(Cow::Borrowed)
+                    .or_else(|| event.author_id.map(|id| Cow::Owned(id.to_string())));
+                if let Some(actor) = actor {
+                    grouper.attach(event.event_id, &actor, ip, event.created_at);
+                }
+            }
+            return Ok(());
+        }
         for alert in alerts {
             if self.allow.check(&alert, event).is_some() {
                 continue;
@@ -189,7 +202,7 @@ impl<W: Write> Output<W> {
             }
             match self.grouper.as_mut() {
                 Some(grouper) => {
-                    for group in grouper.push(alert) {
+                    for group in grouper.push(alert, event.ip_address) {
                         write_alert(&mut self.out, &group, report_format(self.format))?;
                     }
                 }
