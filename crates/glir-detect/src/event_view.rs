@@ -247,9 +247,38 @@ impl<'a> EventView<'a> {
             let full = JsonEvent::owned(sigma_fields(self.e));
             return full.get_field(&format!("details.{rest}")).map(into_owned);
         }
+        if let Some(found) = self.member_of_member(rest) {
+            return found;
+        }
         JsonEvent::borrow(self.details_value())
             .get_field(rest)
             .map(into_owned)
+    }
+
+    /// `key.sub` of text details, reading only the `key` member (a git operation's
+    /// `custom_message.action` is read on most events of a stream): `None` when the path or the
+    /// member is not that simple and the whole details must be walked.
+    fn member_of_member(&self, rest: &str) -> Option<Option<EventValue<'_>>> {
+        let Details::Text(_) = self.e.details else {
+            return None;
+        };
+        let (key, sub) = rest.split_once('.')?;
+        if key.contains(['[', '\\']) || sub.contains(['.', '[', '\\']) {
+            return None;
+        }
+        let Some(text) = self.text_members()?.last(key) else {
+            // Absent, or merged in as a string: nothing beneath it.
+            return Some(None);
+        };
+        match text.as_bytes().first() {
+            Some(b'{') => {
+                let member: Value = serde_json::from_str(text).ok()?;
+                Some(JsonEvent::borrow(&member).get_field(sub).map(into_owned))
+            }
+            // rsigma looks into arrays element by element: left to the whole walk.
+            Some(b'[') => None,
+            _ => Some(None),
+        }
     }
 
     /// `details.<key>` for a key that is a plain name (no `.`, `[` or `\`), as

@@ -71,7 +71,7 @@ impl Grouper {
                 }
             }
         }
-        closed.sort_by_key(|a| a.time);
+        in_order(&mut closed);
         closed
     }
 
@@ -94,7 +94,7 @@ impl Grouper {
     /// Every group still open, oldest first.
     pub fn finish(self) -> Vec<Alert> {
         let mut rest: Vec<Alert> = self.open.into_values().map(Group::close).collect();
-        rest.sort_by_key(|a| a.time);
+        in_order(&mut rest);
         rest
     }
 
@@ -140,6 +140,11 @@ impl Grouper {
         }
         group.close()
     }
+}
+
+/// By time, then rule and actor: groups closing together come out the same way every run.
+fn in_order(alerts: &mut [Alert]) {
+    alerts.sort_by(|a, b| (a.time, &a.rule_id, &a.actor).cmp(&(b.time, &b.rule_id, &b.actor)));
 }
 
 impl Group {

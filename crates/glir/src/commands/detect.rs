@@ -10,14 +10,14 @@ use anyhow::{Context, Result};
 use glir_baseline::{Baseline, Config as BaselineConfig};
 use glir_detect::{Alert, Allowlist, Detector, Grouper, level_rank, to_sarif};
 use glir_events::{EventBatch, EventRef};
-use glir_ingest::{IngestOptions, ingest_file, read_file};
+use glir_ingest::{FileReport, IngestOptions, ingest_file, read_file};
 use glir_report::Format;
 use glir_store::{EventFilter, InsertStats, Store};
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::{SignedDuration, Timestamp};
 use std::borrow::Cow;
 use std::collections::HashSet;
-use std::io::Write;
+use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -31,77 +31,93 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
         .disabled
         .extend(settings.disabled_rules.iter().cloned());
     let (pack, _) = load_pack(g, &source)?;
-    let mut detector = Detector::new(&pack)?;
-    let baseline_config = BaselineConfig {
-        history: SignedDuration::from_hours(24 * i64::from(args.baseline_days)),
-        ..BaselineConfig::default()
+    let fresh = || -> Result<(Detector, Warmup)> {
+        let mut detector = Detector::new(&pack)?;
+        if let Some(b) = detector.baseline_mut() {
+            *b = Baseline::new(BaselineConfig {
+                history: SignedDuration::from_hours(24 * i64::from(args.baseline_days)),
+                ..BaselineConfig::default()
+            });
+        }
+        let warmup = Warmup {
+            span: (!args.inputs.is_empty() && detector.uses_baseline())
+                .then(|| SignedDuration::from_hours(24 * i64::from(args.warmup_days))),
+        };
+        Ok((detector, warmup))
     };
-    if let Some(b) = detector.baseline_mut() {
-        *b = Baseline::new(baseline_config);
-    }
-    let mut warmup = Warmup {
-        span: (!args.inputs.is_empty() && detector.uses_baseline())
-            .then(|| SignedDuration::from_hours(24 * i64::from(args.warmup_days))),
-    };
+    let (mut detector, mut warmup) = fresh()?;
     let mut filter = to_filter(args)?;
     let opts = IngestOptions {
         source: "detect".into(),
         ..IngestOptions::default()
     };
-    // Alerts on the store's own events are stored for playbooks and reports, through a second
-    // connection (WAL lets it write while the first one reads). Alerts on --input files are
-    // not: their events are not in the store.
-    let sink = if args.inputs.is_empty() {
-        Some(AlertSink::new(open_store(settings)?))
-    } else {
-        None
+    let new_output = |out: Box<dyn Write>| -> Result<Output<Box<dyn Write>>> {
+        // Alerts on the store's own events are stored for playbooks and reports, through a
+        // second connection (WAL lets it write while the first one reads). Alerts on --input
+        // files are not: their events are not in the store.
+        let sink = if args.inputs.is_empty() {
+            Some(AlertSink::new(open_store(settings)?))
+        } else {
+            None
+        };
+        let mut output = Output {
+            out,
+            format: g.format,
+            fail_rank: level_rank(level_of(args.fail_level)),
+            failing: false,
+            kept: args.sarif.is_some().then(Vec::new),
+            sink,
+            min_rank: level_rank(level_of(args.min_level)),
+            grouper: (args.group_minutes > 0)
+                .then(|| Grouper::new(SignedDuration::from_mins(i64::from(args.group_minutes)))),
+            allow: Allowlist::new(settings.allow.clone())?,
+        };
+        write_header(&mut output.out, g.format)?;
+        Ok(output)
     };
-    let mut output = Output {
-        out: stdout(),
-        format: g.format,
-        fail_rank: level_rank(level_of(args.fail_level)),
-        failing: false,
-        kept: args.sarif.is_some().then(Vec::new),
-        sink,
-        min_rank: level_rank(level_of(args.min_level)),
-        grouper: (args.group_minutes > 0)
-            .then(|| Grouper::new(SignedDuration::from_mins(i64::from(args.group_minutes)))),
-        allow: Allowlist::new(settings.allow.clone())?,
-    };
-    write_header(&mut output.out, g.format)?;
     let scratch = tempfile::tempdir().context("cannot create a scratch directory")?;
-    let scan = if args.inputs.is_empty() || !selects_everything(&filter) {
-        None
-    } else {
-        Some(scan_inputs(g, &args.inputs, &opts)?)
-    };
-    match scan {
-        Some(scan) if scan.in_time_order => stream_inputs(
-            g,
-            &args.inputs,
-            &opts,
-            scan.events,
-            &mut Run {
-                detector: &mut detector,
-                output: &mut output,
-                warmup: &mut warmup,
-            },
-        )?,
-        scan => {
+    // Files in time order (with nothing filtered out) go straight through the detector, read
+    // once; the alerts wait in a spool until the whole input proved to be in order, since a
+    // file out of order must go through the scratch store instead and start over.
+    let mut streamed = None;
+    if !args.inputs.is_empty() && selects_everything(&filter) {
+        let mut spool = tempfile::tempfile().context("cannot create a spool file")?;
+        let mut output = new_output(Box::new(BufWriter::new(spool.try_clone()?)))?;
+        let mut run = Run {
+            detector: &mut detector,
+            output: &mut output,
+            warmup: &mut warmup,
+        };
+        match stream_inputs(g, &args.inputs, &opts, &mut run)? {
+            Some(reports) => {
+                output.finish(g.quiet)?;
+                output.out.flush()?;
+                drop(output.out);
+                output.out = Box::new(stdout());
+                spool.seek(SeekFrom::Start(0))?;
+                std::io::copy(&mut spool, &mut output.out)?;
+                if !g.quiet {
+                    reports
+                        .iter()
+                        .flat_map(|r| &r.errors)
+                        .for_each(|e| status!("{e}"));
+                }
+                streamed = Some(output);
+            }
+            None => (detector, warmup) = fresh()?,
+        }
+    }
+    let mut output = match streamed {
+        Some(output) => output,
+        None => {
+            let mut output = new_output(Box::new(stdout()))?;
             // The scratch store reads every layout and gzip the ingester knows, in constant
             // memory, and hands events back in time order, which correlation windows need (REST
             // exports are newest first), and filtered as `glir events` filters.
             let store = if args.inputs.is_empty() {
                 open_store(settings)?
             } else {
-                let errors_shown = scan.is_some();
-                stage(
-                    g,
-                    &scratch.path().join("detect.sqlite"),
-                    args,
-                    &opts,
-                    errors_shown,
-                )?
+                stage(g, &scratch.path().join("detect.sqlite"), args, &opts)?
             };
             // Against the events detected over: with --input those are the staged files.
             resolve_actor(settings, &store, &mut filter.actor)?;
@@ -121,9 +137,10 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
             if saves && let Some(baseline) = detector.take_baseline() {
                 save_baseline(settings, &baseline)?;
             }
+            output.finish(g.quiet)?;
+            output
         }
-    }
-    output.finish(g.quiet)?;
+    };
     output.out.flush()?;
     if let (Some(path), Some(kept)) = (&args.sarif, &output.kept) {
         let log = serde_json::to_string_pretty(&to_sarif(&pack, kept))?;
@@ -237,65 +254,52 @@ impl<W: Write> Output<W> {
     }
 }
 
-/// What a first read of the input files found.
-struct InputScan {
-    events: u64,
-    /// Every file's events in time order, and each file's after the previous file's.
-    in_time_order: bool,
-}
-
-/// Reads the inputs once, reporting malformed records, to see whether they can be streamed
-/// into the detector in the order given: correlation windows need events in time order.
-fn scan_inputs(g: &GlobalArgs, inputs: &[PathBuf], opts: &IngestOptions) -> Result<InputScan> {
-    let mut scan = InputScan {
-        events: 0,
-        in_time_order: true,
-    };
-    let mut last: Option<Timestamp> = None;
-    for input in inputs {
-        let report = read_file(input, opts, &mut |batch| {
-            for e in batch.iter() {
-                scan.in_time_order &= last.is_none_or(|last| last <= e.created_at);
-                last = Some(e.created_at);
-            }
-            ControlFlow::Continue(())
-        })
-        .with_context(|| format!("reading {}", input.display()))?;
-        scan.events += report.records;
-        if !g.quiet {
-            report.errors.iter().for_each(|e| status!("{e}"));
-        }
-    }
-    Ok(scan)
-}
-
-/// Runs files already in time order straight through the detector, in the order the scratch
-/// store would give them back: events of one instant sorted by id, a repeated id (a re-delivered
-/// event) dropped.
+/// Runs files straight through the detector in the order the scratch store would give their
+/// events back (events of one instant sorted by id, a repeated id, a re-delivered event,
+/// dropped), as long as they are in time order: `None` at the first event older than the one
+/// before it. An event alone at its instant is detected over in place; only events sharing an
+/// instant with a neighbour are copied aside to be sorted.
 fn stream_inputs<W: Write>(
     g: &GlobalArgs,
     inputs: &[PathBuf],
     opts: &IngestOptions,
-    total: u64,
     run: &mut Run<'_, W>,
-) -> Result<()> {
-    let bar = progress(g, total);
-    // The events of the current instant, copied: an instant can span two chunks.
+) -> Result<Option<Vec<FileReport>>> {
+    let bar = progress(g, 0);
     let mut instant = EventBatch::new();
+    let mut last: Option<Timestamp> = None;
     let mut failed = None;
+    let mut out_of_order = false;
+    let mut reports = Vec::new();
     for input in inputs {
-        read_file(input, opts, &mut |batch| {
-            for e in batch.iter() {
+        let report = read_file(input, opts, &mut |batch| {
+            let mut events = batch.iter().peekable();
+            while let Some(e) = events.next() {
                 bar.inc(1);
-                if instant
-                    .get(0)
-                    .is_some_and(|first| first.created_at != e.created_at)
-                    && let Err(err) = run.instant(&mut instant)
-                {
+                if last.is_some_and(|last| e.created_at < last) {
+                    out_of_order = true;
+                    return ControlFlow::Break(());
+                }
+                last = Some(e.created_at);
+                let step = match instant.get(0) {
+                    Some(first) if first.created_at != e.created_at => run.instant(&mut instant),
+                    _ => Ok(()),
+                };
+                let alone = instant.is_empty()
+                    && events
+                        .peek()
+                        .is_some_and(|next| next.created_at != e.created_at);
+                let step = step.and_then(|()| match alone {
+                    true => run.event(e),
+                    false => {
+                        instant.push(&e);
+                        Ok(())
+                    }
+                });
+                if let Err(err) = step {
                     failed = Some(err);
                     return ControlFlow::Break(());
                 }
-                instant.push(&e);
             }
             ControlFlow::Continue(())
         })
@@ -303,10 +307,15 @@ fn stream_inputs<W: Write>(
         if let Some(err) = failed.take() {
             return Err(err);
         }
+        if out_of_order {
+            bar.finish_and_clear();
+            return Ok(None);
+        }
+        reports.push(report);
     }
     run.instant(&mut instant)?;
     bar.finish_and_clear();
-    Ok(())
+    Ok(Some(reports))
 }
 
 /// What detecting over streamed files holds on to.
@@ -325,12 +334,16 @@ impl<W: Write> Run<'_, W> {
         events.sort_by(|a, b| a.event_id.cmp(b.event_id));
         events.dedup_by(|later, first| later.event_id == first.event_id);
         for e in events {
-            self.warmup.before(self.detector, e.created_at);
-            self.output
-                .alerts(self.detector.process_ref(e).alerts(), &e)?;
+            self.event(e)?;
         }
         instant.clear();
         Ok(())
+    }
+
+    fn event(&mut self, e: EventRef<'_>) -> Result<()> {
+        self.warmup.before(self.detector, e.created_at);
+        self.output
+            .alerts(self.detector.process_ref(e).alerts(), &e)
     }
 }
 
@@ -491,19 +504,13 @@ fn to_filter(args: &DetectArgs) -> Result<EventFilter> {
     super::events::to_filter(&args.filter, false, Timestamp::now())
 }
 
-/// `errors_shown`: a first read has already reported the malformed records.
-fn stage(
-    g: &GlobalArgs,
-    path: &Path,
-    args: &DetectArgs,
-    opts: &IngestOptions,
-    errors_shown: bool,
-) -> Result<Store> {
+/// Loads the input files into a scratch store, reporting their malformed records.
+fn stage(g: &GlobalArgs, path: &Path, args: &DetectArgs, opts: &IngestOptions) -> Result<Store> {
     let mut store = Store::open(path)?;
     for input in &args.inputs {
         let report = ingest_file(&mut store, input, opts, &mut |_| {})
             .with_context(|| format!("reading {}", input.display()))?;
-        if !g.quiet && !errors_shown {
+        if !g.quiet {
             for e in &report.errors {
                 status!("{e}");
             }
