@@ -1449,7 +1449,9 @@ def write_outputs(world, out):
     labels = {}
     scen_events = {s["id"]: [] for s in world.scen}
     scen_ips = {s["id"]: [] for s in world.scen}
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    # GitLab sends streaming bodies and REST responses as Ruby's compact `to_json` (the
+    # documentation pretty-prints its examples for reading).
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     dumps_log = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     rest_items = []
     counts = {}

@@ -356,3 +356,16 @@ fn failed_sign_ins_from_an_address_are_counted_for_the_next_event() {
     );
     assert_eq!(count(&later), 0, "older than 30 minutes");
 }
+
+#[test]
+fn docs_detections_lists_every_field() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/DETECTIONS.md"
+    ))
+    .expect("docs/DETECTIONS.md");
+    for (field, meaning) in FIELDS {
+        let row = format!("| `{field}` | {meaning} |");
+        assert!(doc.contains(&row), "docs/DETECTIONS.md lacks:\n{row}");
+    }
+}
