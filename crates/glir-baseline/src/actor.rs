@@ -7,10 +7,12 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::net::Ipv6Addr;
 
-/// Values with when each was last seen and since when it has been in use (seconds).
+/// Values, by [`key`], with when each was last seen and since when it has been in use (seconds).
+/// Keys are hashes, not the strings: a lookup is then one probe of one table with no pointer to
+/// follow and no bytes to compare, which is most of what learning an event costs.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(transparent)]
-pub(crate) struct Seen(Map<Box<str>, Use>);
+pub(crate) struct Seen(Map<u64, Use>);
 
 /// `[since, last]`: in use since `since` (its first use after a gap longer than the window),
 /// last seen at `last`.
@@ -27,15 +29,56 @@ pub(crate) struct Learned {
 
 const DAY: i64 = 86_400;
 
+/// What a value is of: one table holds an actor's addresses, networks, types and entities.
+#[derive(Clone, Copy)]
+pub(crate) enum Kind {
+    Ip = 1,
+    Network = 2,
+    EventType = 3,
+    Entity = 4,
+}
+
+/// A value's key: a 64-bit hash of its kind and text. Saved baselines keep these keys, so the
+/// hash must give the same value in every build and on every machine, which std's and
+/// foldhash's hashers do not promise: this one is fixed here, FNV-1a's offset and prime applied
+/// to the text eight bytes at a time (little-endian words, the last one zero-padded, then the
+/// length), with a final mix so that close keys spread over the table. Two values of one actor
+/// colliding in 64 bits would make one of them look known: with thousands of values per actor
+/// that is a chance of about 1 in 10^12.
+pub(crate) fn key(kind: Kind, value: &str) -> u64 {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let step = |h: u64, word: u64| (h ^ word).wrapping_mul(PRIME).rotate_left(29);
+    let mut h = step(OFFSET, kind as u64);
+    let mut words = value.as_bytes().chunks_exact(8);
+    for word in &mut words {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(word);
+        h = step(h, u64::from_le_bytes(bytes));
+    }
+    let rest = words.remainder();
+    let mut last = [0u8; 8];
+    last[..rest.len()].copy_from_slice(rest);
+    h = step(h, u64::from_le_bytes(last));
+    h = step(h, value.len() as u64);
+    // The finalizer of MurmurHash3 (fmix64).
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
 impl Seen {
-    /// Whether `value` is new (never seen, or last seen longer than `history` ago), learning it.
-    pub(crate) fn learn(&mut self, value: &str, now: i64, history: i64) -> bool {
-        self.learn_use(value, now, history).new
+    /// Whether the value is new (never seen, or last seen longer than `history` ago), learning
+    /// it.
+    pub(crate) fn learn(&mut self, key: u64, now: i64, history: i64) -> bool {
+        self.learn_use(key, now, history).new
     }
 
     /// [`learn`](Self::learn), also telling whether the value has been in use for less than a day.
-    pub(crate) fn learn_use(&mut self, value: &str, now: i64, history: i64) -> Learned {
-        match self.0.get_mut(value) {
+    pub(crate) fn learn_use(&mut self, key: u64, now: i64, history: i64) -> Learned {
+        match self.0.get_mut(&key) {
             Some(Use(since, last)) => {
                 let new = now - *last > history;
                 if new {
@@ -48,7 +91,7 @@ impl Seen {
                 }
             }
             None => {
-                self.0.insert(value.into(), Use(now, now));
+                self.0.insert(key, Use(now, now));
                 Learned {
                     new: true,
                     new_today: true,
@@ -65,10 +108,8 @@ impl Seen {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Actor {
     pub(crate) first_seen: i64,
-    ips: Seen,
-    networks: Seen,
-    event_types: Seen,
-    entities: Seen,
+    /// Addresses, networks, event types and entities, by [`key`].
+    seen: Seen,
     /// Events per UTC hour of day.
     hours: [u64; 24],
     events: u64,
@@ -87,10 +128,7 @@ impl Actor {
     pub(crate) fn new(now: i64) -> Actor {
         Actor {
             first_seen: now,
-            ips: Seen::default(),
-            networks: Seen::default(),
-            event_types: Seen::default(),
-            entities: Seen::default(),
+            seen: Seen::default(),
             hours: [0; 24],
             events: 0,
             hour: now.div_euclid(3600),
@@ -110,18 +148,20 @@ impl Actor {
     ) -> Novelty {
         let mut n = Novelty::default();
         if let Some(ip) = e.ip_address {
-            n.new_ip = self.ips.learn(ip, now, history);
+            n.new_ip = self.seen.learn(key(Kind::Ip, ip), now, history);
             if let Some(network) = network(ip) {
-                let learned = self.networks.learn_use(&network, now, history);
+                let learned = self
+                    .seen
+                    .learn_use(key(Kind::Network, &network), now, history);
                 n.new_network = learned.new;
                 n.network_new_today = learned.new_today;
             }
         }
         if let Some(t) = e.event_type {
-            n.new_event_type = self.event_types.learn(t, now, history);
+            n.new_event_type = self.seen.learn(key(Kind::EventType, t), now, history);
         }
         if let Some(entity) = e.entity_path {
-            n.new_entity = self.entities.learn(entity, now, history);
+            n.new_entity = self.seen.learn(key(Kind::Entity, entity), now, history);
         }
         n.unusual_hour = self.unusual_hour(now, config);
         self.count_rate(now);
@@ -163,14 +203,7 @@ impl Actor {
     }
 
     pub(crate) fn prune(&mut self, oldest: i64) {
-        for seen in [
-            &mut self.ips,
-            &mut self.networks,
-            &mut self.event_types,
-            &mut self.entities,
-        ] {
-            seen.prune(oldest);
-        }
+        self.seen.prune(oldest);
     }
 }
 
@@ -189,7 +222,30 @@ fn network(ip: &str) -> Option<Cow<'_, str>> {
 
 #[cfg(test)]
 mod tests {
-    use super::network;
+    use super::{Kind, key, network};
+
+    #[test]
+    fn keys_are_fixed_and_tell_kinds_lengths_and_texts_apart() {
+        // Saved baselines depend on these exact values: a change here must make old saves
+        // unreadable (bump the saved format), not silently wrong.
+        assert_eq!(key(Kind::Ip, "198.51.100.7"), 0xe2d5_aa2c_ac45_0d0a);
+        assert_ne!(key(Kind::Ip, "a"), key(Kind::Network, "a"));
+        assert_ne!(
+            key(Kind::Ip, "a"),
+            key(Kind::Ip, "a\0"),
+            "zero padding vs a NUL"
+        );
+        assert_ne!(
+            key(Kind::Entity, "grp/app-1"),
+            key(Kind::Entity, "grp/app-2")
+        );
+        let mut keys: Vec<u64> = (0..10_000)
+            .map(|i| key(Kind::Ip, &format!("10.0.{}.{}", i / 256, i % 256)))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), 10_000);
+    }
 
     #[test]
     fn networks_of_both_families() {

@@ -20,7 +20,7 @@ mod novelty;
 
 pub use novelty::{FIELDS, FieldValue, Novelty};
 
-use actor::{Actor, Seen};
+use actor::{Actor, Kind, Seen, key};
 use glir_events::EventRef;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -61,14 +61,26 @@ impl Default for Config {
     }
 }
 
-/// A baseline that does not fit this version of glir.
+/// The saved form's version: the keys of what an actor has seen are hashes (`actor::key`),
+/// whose function a new format may change.
+const FORMAT: u32 = 1;
+
+/// A saved baseline this version of glir cannot use.
 #[derive(Debug, thiserror::Error)]
-#[error("saved baseline is not readable: {0}")]
-pub struct BaselineError(#[from] serde_json::Error);
+pub enum BaselineError {
+    /// Not a baseline's JSON.
+    #[error("saved baseline is not readable: {0}")]
+    Json(#[from] serde_json::Error),
+    /// Saved by a glir of another format.
+    #[error("saved baseline has format {0}, this glir reads format {FORMAT}")]
+    Format(u32),
+}
 
 /// Per-actor and instance-wide history; see the crate documentation.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Baseline {
+    /// [`FORMAT`] when saved: a saved baseline of another format is not read.
+    format: u32,
     config: Config,
     /// Actors with a user id (GitLab's system authors have negative ids and are keyed by name).
     by_id: Map<i64, Actor>,
@@ -90,6 +102,7 @@ impl Baseline {
     /// An empty baseline.
     pub fn new(config: Config) -> Baseline {
         Baseline {
+            format: FORMAT,
             config,
             by_id: Map::default(),
             by_name: Map::default(),
@@ -138,7 +151,7 @@ impl Baseline {
         let ready = self.ready_from.is_none_or(|from| now >= from);
         let new_ip_for_instance = e
             .ip_address
-            .is_some_and(|ip| self.instance_ips.learn(ip, now, history));
+            .is_some_and(|ip| self.instance_ips.learn(key(Kind::Ip, ip), now, history));
         let failed_signins_from_ip = e
             .ip_address
             .map_or(0, |ip| self.count_failures(ip, e.event_type, now));
@@ -203,9 +216,13 @@ impl Baseline {
         serde_json::to_string(self).expect("maps with string and integer keys always serialize")
     }
 
-    /// A baseline saved by [`to_json`](Self::to_json).
+    /// A baseline saved by [`to_json`](Self::to_json) of this format.
     pub fn from_json(text: &str) -> Result<Baseline, BaselineError> {
-        Ok(serde_json::from_str(text)?)
+        let baseline: Baseline = serde_json::from_str(text)?;
+        if baseline.format != FORMAT {
+            return Err(BaselineError::Format(baseline.format));
+        }
+        Ok(baseline)
     }
 }
 

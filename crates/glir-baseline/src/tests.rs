@@ -284,6 +284,11 @@ fn a_saved_baseline_answers_as_the_one_it_was_saved_from() {
         assert_eq!(observe(&mut restored, &e), observe(&mut b, &e), "{ip}");
     }
     assert!(Baseline::from_json("{\"config\": 1}").is_err());
+    let other = b.to_json().replacen("\"format\":1", "\"format\":2", 1);
+    assert!(matches!(
+        Baseline::from_json(&other),
+        Err(BaselineError::Format(2))
+    ));
 }
 
 #[test]

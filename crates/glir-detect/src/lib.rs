@@ -34,6 +34,8 @@ pub use event_types::{KNOWN_EVENT_TYPES, is_known_event_type};
 pub use fields::{FIELD_NAMES, is_known_field, sigma_fields};
 pub use group::Grouper;
 pub use lint::{LintFinding, lint};
-pub use pack::{LoadOptions, RuleInfo, RuleKind, RulePack, SkipReason, SkippedRule, load_rules};
+pub use pack::{
+    LoadOptions, RuleInfo, RuleKind, RulePack, SkipReason, SkippedRule, load_rule_texts, load_rules,
+};
 pub use ruletest::{RuleTestResult, TestReport, run_tests};
 pub use sarif::to_sarif;

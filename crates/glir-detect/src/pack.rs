@@ -129,16 +129,43 @@ pub fn load_rules(dirs: &[PathBuf], options: &LoadOptions) -> Result<RulePack, D
     for file in &files {
         loader.load_file(file, options);
     }
-    loader.skip_correlations_of_skipped_rules();
-    loader.drop_dangling_correlations();
-    if options.strict && !loader.errors.is_empty() {
-        return Err(DetectError::Rules(loader.errors));
+    loader.finish(options)
+}
+
+/// [`load_rules`] over rule files already in memory (a pack built into a binary), as
+/// `(path, text)`; paths under a `tests` folder are rule tests and are left out, as on disk.
+pub fn load_rule_texts(
+    files: &[(PathBuf, &str)],
+    options: &LoadOptions,
+) -> Result<RulePack, DetectError> {
+    let mut loader = Loader::default();
+    for (file, text) in files {
+        let is_test = file.components().any(|c| c.as_os_str() == "tests");
+        let is_rule = matches!(
+            file.extension().and_then(|e| e.to_str()),
+            Some("yml" | "yaml")
+        );
+        if is_rule && !is_test {
+            loader.load_text(file, text, options);
+        }
     }
-    let pack = loader.into_pack();
-    // Building the engine once here surfaces pack-level problems (correlation cycles) at load
-    // time, so `Detector::new` on a loaded pack only fails if rsigma changes its mind.
-    crate::detector::build_engine(&pack)?;
-    Ok(pack)
+    loader.finish(options)
+}
+
+impl Loader {
+    /// Checks the loaded files as a pack and builds it.
+    fn finish(mut self, options: &LoadOptions) -> Result<RulePack, DetectError> {
+        self.skip_correlations_of_skipped_rules();
+        self.drop_dangling_correlations();
+        if options.strict && !self.errors.is_empty() {
+            return Err(DetectError::Rules(self.errors));
+        }
+        let pack = self.into_pack();
+        // Building the engine once here surfaces pack-level problems (correlation cycles) at
+        // load time, so `Detector::new` on a loaded pack only fails if rsigma changes its mind.
+        crate::detector::build_engine(&pack)?;
+        Ok(pack)
+    }
 }
 
 fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), DetectError> {
@@ -196,11 +223,14 @@ impl Loader {
     }
 
     fn load_file(&mut self, file: &Path, options: &LoadOptions) {
-        let text = match std::fs::read_to_string(file) {
-            Ok(text) => text,
-            Err(e) => return self.error(file, e.to_string()),
-        };
-        let collection = match parse_sigma_yaml(&text) {
+        match std::fs::read_to_string(file) {
+            Ok(text) => self.load_text(file, &text, options),
+            Err(e) => self.error(file, e.to_string()),
+        }
+    }
+
+    fn load_text(&mut self, file: &Path, text: &str, options: &LoadOptions) {
+        let collection = match parse_sigma_yaml(text) {
             Ok(c) => c,
             Err(e) => return self.error(file, e.to_string()),
         };
@@ -213,7 +243,7 @@ impl Loader {
             return;
         }
         let mut collection = collection;
-        if let Err(message) = default_temporal_conditions(&text, &mut collection.correlations) {
+        if let Err(message) = default_temporal_conditions(text, &mut collection.correlations) {
             return self.error(file, message);
         }
         let is_disabled =

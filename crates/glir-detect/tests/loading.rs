@@ -199,3 +199,38 @@ fn a_correlation_counting_gitlab_and_skipped_rules_is_an_error_naming_them() {
         pack.errors[0]
     );
 }
+
+#[test]
+fn the_pack_from_memory_is_the_pack_from_disk() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/gitlab");
+    let from_disk = glir_detect::load_rules(
+        std::slice::from_ref(&dir),
+        &glir_detect::LoadOptions::default(),
+    )
+    .unwrap();
+    let mut texts = Vec::new();
+    let mut stack = vec![dir.clone()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                texts.push((path.clone(), std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    texts.sort();
+    let borrowed: Vec<(std::path::PathBuf, &str)> =
+        texts.iter().map(|(p, t)| (p.clone(), t.as_str())).collect();
+    let from_memory =
+        glir_detect::load_rule_texts(&borrowed, &glir_detect::LoadOptions::default()).unwrap();
+    let ids = |p: &glir_detect::RulePack| {
+        let mut ids: Vec<String> = p.rules.iter().map(|r| r.id.clone()).collect();
+        ids.sort();
+        ids
+    };
+    assert!(from_memory.errors.is_empty(), "{:?}", from_memory.errors);
+    assert_eq!(ids(&from_memory), ids(&from_disk));
+    assert!(ids(&from_disk).len() > 100);
+}

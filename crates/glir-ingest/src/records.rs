@@ -152,7 +152,7 @@ impl Lines {
                 return Ok(started.then_some(too_long));
             }
             started = true;
-            let newline = chunk.iter().position(|&b| b == b'\n');
+            let newline = memchr::memchr(b'\n', chunk);
             let part = &chunk[..newline.unwrap_or(chunk.len())];
             if buf.len() + part.len() > MAX_RECORD_BYTES {
                 too_long = true;

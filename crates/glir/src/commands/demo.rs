@@ -3,7 +3,7 @@
 //! store, then prints what a responder would look at first.
 
 use super::collect::{collect, print_summary};
-use super::rules::load_pack;
+use super::rules::load_rules_to_run;
 use super::runtime;
 use super::whoami::print_identity;
 use crate::cli::{DemoArgs, GlobalArgs, RuleSource};
@@ -170,7 +170,7 @@ pub fn run(g: &GlobalArgs, args: &DemoArgs) -> Result<ExitCode> {
         )?;
 
         step(&mut out, 5, "Detections: the GitLab Sigma rule pack over every collected event", "glir detect")?;
-        let (pack, _) = load_pack(g, &RuleSource::default())?;
+        let pack = load_rules_to_run(g, &RuleSource::default())?;
         let mut detector = Detector::new(&pack)?;
         let mut alerts = Vec::new();
         for event in store.query_events(&EventFilter::default())? {

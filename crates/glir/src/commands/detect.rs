@@ -273,9 +273,10 @@ fn stream_inputs<W: Write>(
     let mut reports = Vec::new();
     for input in inputs {
         let report = read_file(input, opts, &mut |batch| {
+            // Once a chunk: the bar reads the clock on every step.
+            bar.inc(batch.len() as u64);
             let mut events = batch.iter().peekable();
             while let Some(e) = events.next() {
-                bar.inc(1);
                 if last.is_some_and(|last| e.created_at < last) {
                     out_of_order = true;
                     return ControlFlow::Break(());

@@ -2,7 +2,7 @@
 //! confirmed application of a saved plan.
 
 use super::case::cases;
-use super::rules::load_pack;
+use super::rules::load_rules_to_run;
 use super::{open_store, operator, runtime};
 use crate::cli::{ApplyArgs, GlobalArgs, RespondArgs, ScenarioArg};
 use crate::config::Settings;
@@ -34,7 +34,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &RespondArgs) -> Result<Ex
     let exposed_at = parse_opt(args.exposed_at.as_deref(), now)?;
     let client = super::client(settings, Duration::from_millis(50))?;
     let mut store = open_store(settings)?;
-    let (pack, _) = load_pack(g, &args.rules)?;
+    let pack = load_rules_to_run(g, &args.rules)?;
     let operator = operator();
     let name = args
         .case

@@ -4,8 +4,8 @@ use crate::cli::{GlobalArgs, OutputFormat, RuleSource, RulesCommand};
 use crate::output::{status, stdout};
 use anyhow::{Context, Result, bail};
 use glir_detect::{
-    LintFinding, LoadOptions, RulePack, SkipReason, SkippedRule, TestReport, lint, load_rules,
-    run_tests,
+    LintFinding, LoadOptions, RulePack, SkipReason, SkippedRule, TestReport, lint, load_rule_texts,
+    load_rules, run_tests,
 };
 use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
@@ -63,15 +63,42 @@ pub(super) fn rule_dirs(src: &RuleSource) -> Result<RuleDirs> {
 }
 
 /// Loads the pack, printing each broken file to stderr (strict mode makes them an error) and
-/// one line for all the rules of other log sources.
+/// one line for all the rules of other log sources; with the directories it came from, which
+/// `rules test` and `lint` read further (the built-in pack is unpacked for them).
 pub(super) fn load_pack(g: &GlobalArgs, src: &RuleSource) -> Result<(RulePack, RuleDirs)> {
     let dirs = rule_dirs(src)?;
-    let options = LoadOptions {
+    let pack = load_rules(&dirs.dirs, &load_options(src))?;
+    report_loaded(g, &pack);
+    Ok((pack, dirs))
+}
+
+/// [`load_pack`] for commands that only run the rules: the built-in pack is read from memory,
+/// not unpacked (writing its files was most of a small `detect`'s time).
+pub(super) fn load_rules_to_run(g: &GlobalArgs, src: &RuleSource) -> Result<RulePack> {
+    if !src.dirs.is_empty() {
+        return Ok(load_pack(g, src)?.0);
+    }
+    if embedded::RULE_PACK.is_empty() {
+        bail!("this glir was built without its rule pack: pass --rules DIR");
+    }
+    let files: Vec<(PathBuf, &str)> = embedded::RULE_PACK
+        .iter()
+        .map(|(relative, text)| (PathBuf::from("rules/gitlab").join(relative), *text))
+        .collect();
+    let pack = load_rule_texts(&files, &load_options(src))?;
+    report_loaded(g, &pack);
+    Ok(pack)
+}
+
+fn load_options(src: &RuleSource) -> LoadOptions {
+    LoadOptions {
         strict: src.strict,
         disabled: src.disabled.clone(),
         any_logsource: src.any_logsource,
-    };
-    let pack = load_rules(&dirs.dirs, &options)?;
+    }
+}
+
+fn report_loaded(g: &GlobalArgs, pack: &RulePack) {
     if !g.quiet {
         for e in &pack.errors {
             status!("warning: rule skipped: {e}");
@@ -80,7 +107,6 @@ pub(super) fn load_pack(g: &GlobalArgs, src: &RuleSource) -> Result<(RulePack, R
             status!("{line}");
         }
     }
-    Ok((pack, dirs))
 }
 
 /// One line for every rule left out for its log source: a general Sigma checkout holds
