@@ -1,7 +1,8 @@
 //! `glir detect`: the rule pack over stored events or files.
 
 use super::actor::resolve_actor;
-use super::rules::load_pack;
+use super::rules::load_rules_to_run;
+use super::spool::Spool;
 use super::{open_store, report_format};
 use crate::cli::{DetectArgs, GlobalArgs, LevelArg, OutputFormat};
 use crate::config::Settings;
@@ -17,7 +18,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use jiff::{SignedDuration, Timestamp};
 use std::borrow::Cow;
 use std::collections::HashSet;
-use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::io::Write;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -30,7 +31,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
     source
         .disabled
         .extend(settings.disabled_rules.iter().cloned());
-    let (pack, _) = load_pack(g, &source)?;
+    let pack = load_rules_to_run(g, &source)?;
     let fresh = || -> Result<(Detector, Warmup)> {
         let mut detector = Detector::new(&pack)?;
         if let Some(b) = detector.baseline_mut() {
@@ -75,14 +76,13 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
         write_header(&mut output.out, g.format)?;
         Ok(output)
     };
-    let scratch = tempfile::tempdir().context("cannot create a scratch directory")?;
     // Files in time order (with nothing filtered out) go straight through the detector, read
     // once; the alerts wait in a spool until the whole input proved to be in order, since a
     // file out of order must go through the scratch store instead and start over.
     let mut streamed = None;
     if !args.inputs.is_empty() && selects_everything(&filter) {
-        let mut spool = tempfile::tempfile().context("cannot create a spool file")?;
-        let mut output = new_output(Box::new(BufWriter::new(spool.try_clone()?)))?;
+        let spool = Spool::default();
+        let mut output = new_output(Box::new(spool.clone()))?;
         let mut run = Run {
             detector: &mut detector,
             output: &mut output,
@@ -92,10 +92,8 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
             Some(reports) => {
                 output.finish(g.quiet)?;
                 output.out.flush()?;
-                drop(output.out);
                 output.out = Box::new(stdout());
-                spool.seek(SeekFrom::Start(0))?;
-                std::io::copy(&mut spool, &mut output.out)?;
+                spool.release(&mut output.out)?;
                 if !g.quiet {
                     reports
                         .iter()
@@ -114,9 +112,11 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
             // The scratch store reads every layout and gzip the ingester knows, in constant
             // memory, and hands events back in time order, which correlation windows need (REST
             // exports are newest first), and filtered as `glir events` filters.
+            let scratch;
             let store = if args.inputs.is_empty() {
                 open_store(settings)?
             } else {
+                scratch = tempfile::tempdir().context("cannot create a scratch directory")?;
                 stage(g, &scratch.path().join("detect.sqlite"), args, &opts)?
             };
             // Against the events detected over: with --input those are the staged files.

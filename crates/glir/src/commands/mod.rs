@@ -12,6 +12,7 @@ mod report;
 mod respond;
 mod rules;
 mod scan;
+mod spool;
 mod token;
 mod token_inspect;
 mod whoami;
