@@ -138,6 +138,11 @@ impl Actor {
         }
     }
 
+    /// Whether any event of the actor was learned.
+    pub(crate) fn has_events(&self) -> bool {
+        self.events > 0
+    }
+
     /// What is new about `e` for this actor, then learns it.
     pub(crate) fn learn(
         &mut self,

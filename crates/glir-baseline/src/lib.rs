@@ -164,7 +164,9 @@ impl Baseline {
             };
         };
         let known = now - actor.first_seen >= config.known_after.as_secs();
+        let seen_before = actor.has_events();
         let mut n = actor.learn(e, now, history, &config);
+        n.actor_seen_before = seen_before;
         n.ready = ready;
         n.actor_known = known;
         n.new_ip_for_instance = new_ip_for_instance;

@@ -8,6 +8,8 @@ pub struct Novelty {
     pub ready: bool,
     /// The actor's first event is at least [`Config::known_after`](crate::Config) old.
     pub actor_known: bool,
+    /// The actor had any event before this one (a timeline marks an address new only then).
+    pub actor_seen_before: bool,
     /// The actor had not used this IP address within the history window.
     pub new_ip: bool,
     /// ... nor any address of its network (IPv4 /24, IPv6 /48): a new place, not a new lease.

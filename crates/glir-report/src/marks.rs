@@ -6,7 +6,7 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "mark", rename_all = "snake_case")]
 pub enum Mark {
-    /// The actor acts from an IP it had not used earlier in this timeline.
+    /// The actor acts from an IP it had not used in the baseline's window before (14 days).
     NewIp { ip: String },
     /// The event type is one the incident-response guide tells responders to review.
     Notable { reason: &'static str },

@@ -2,10 +2,10 @@
 //! may matter.
 
 use crate::marks::{Mark, notable_reason};
-use glir_events::AuditEvent;
+use glir_baseline::{Baseline, Novelty};
+use glir_events::{AuditEvent, EventRef};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone)]
 pub struct TimelineEntry {
@@ -41,18 +41,19 @@ impl Timeline {
     }
 }
 
-/// Build a timeline from events in any order. An IP counts as new for an actor when that actor
-/// had already acted from another IP earlier in these events.
-pub fn build_timeline(mut events: Vec<AuditEvent>) -> Timeline {
+/// Build a timeline from events in any order, judging each against `baseline` (learned from the
+/// events before them, or fresh) and teaching it. An IP is marked new for an actor the baseline
+/// had seen before but not from that IP within its window.
+pub fn build_timeline(mut events: Vec<AuditEvent>, baseline: &mut Baseline) -> Timeline {
     events.sort_by(|a, b| {
         a.created_at
             .cmp(&b.created_at)
             .then_with(|| a.event_id.cmp(&b.event_id))
     });
-    let mut seen_ips: HashMap<String, HashSet<String>> = HashMap::new();
     let mut days: Vec<TimelineDay> = Vec::new();
     for event in events {
-        let marks = marks_for(&event, &mut seen_ips);
+        let novelty = baseline.observe(&EventRef::from(&event));
+        let marks = marks_for(&event, &novelty);
         let date = event.created_at.to_zoned(TimeZone::UTC).date();
         let entry = TimelineEntry { event, marks };
         match days.last_mut() {
@@ -66,25 +67,18 @@ pub fn build_timeline(mut events: Vec<AuditEvent>) -> Timeline {
     Timeline { days }
 }
 
-fn marks_for(event: &AuditEvent, seen_ips: &mut HashMap<String, HashSet<String>>) -> Vec<Mark> {
+/// A new address is one the baseline had not seen the actor use in its window (and the actor
+/// had been seen before): the same answer detections get, whatever `--since` or `--limit` show.
+fn marks_for(event: &AuditEvent, novelty: &Novelty) -> Vec<Mark> {
     let mut marks = Vec::new();
-    if let (Some(actor), Some(ip)) = (actor_key(event), event.ip_address.as_deref()) {
-        let ips = seen_ips.entry(actor).or_default();
-        if !ips.is_empty() && !ips.contains(ip) {
-            marks.push(Mark::NewIp { ip: ip.to_string() });
-        }
-        ips.insert(ip.to_string());
+    if let Some(ip) = event.ip_address.as_deref()
+        && novelty.new_ip
+        && novelty.actor_seen_before
+    {
+        marks.push(Mark::NewIp { ip: ip.to_string() });
     }
     if let Some(reason) = event.event_type.as_deref().and_then(notable_reason) {
         marks.push(Mark::Notable { reason });
     }
     marks
-}
-
-fn actor_key(event: &AuditEvent) -> Option<String> {
-    match (event.author_id, &event.author_name) {
-        (Some(id), _) => Some(format!("id:{id}")),
-        (None, Some(name)) => Some(format!("name:{}", name.to_lowercase())),
-        (None, None) => None,
-    }
 }

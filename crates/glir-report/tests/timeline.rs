@@ -1,5 +1,10 @@
+use glir_baseline::{Baseline, Config};
 use glir_events::{Layout, parse_event};
-use glir_report::{Format, Mark, build_timeline, write_events, write_timeline};
+use glir_report::{Format, Mark, Timeline, write_events, write_timeline};
+
+fn build_timeline(events: Vec<glir_events::AuditEvent>) -> Timeline {
+    glir_report::build_timeline(events, &mut Baseline::new(Config::default()))
+}
 
 fn stream_event(
     id: u32,
@@ -137,4 +142,33 @@ fn events_table_has_header_and_a_row_per_event() {
     let text = String::from_utf8(out).unwrap();
     assert!(text.lines().next().unwrap().starts_with("TIME"));
     assert_eq!(text.lines().count(), 5);
+}
+
+#[test]
+fn an_address_used_before_the_shown_events_is_not_new() {
+    // The history before what a timeline shows (its --since, its --limit) is in the baseline.
+    let mut baseline = Baseline::new(Config::default());
+    let earlier = stream_event(
+        0,
+        "2026-11-20T09:00:00Z",
+        "dana",
+        "203.0.113.66",
+        "authenticated_with_password",
+    );
+    baseline.observe(&glir_events::EventRef::from(&earlier));
+    let t = glir_report::build_timeline(sample(), &mut baseline);
+    let new_ips: Vec<&Mark> = t
+        .days
+        .iter()
+        .flat_map(|d| &d.entries)
+        .flat_map(|e| &e.marks)
+        .filter(|m| matches!(m, Mark::NewIp { .. }))
+        .collect();
+    assert_eq!(
+        new_ips,
+        [&Mark::NewIp {
+            ip: "198.51.100.10".into()
+        }],
+        "dana's office address is new against the history, the attacker's address is not"
+    );
 }

@@ -9,6 +9,7 @@ use super::whoami::print_identity;
 use crate::cli::{DemoArgs, GlobalArgs, RuleSource};
 use crate::output::stdout;
 use anyhow::{Context, Result};
+use glir_baseline::{Baseline, Config as BaselineConfig};
 use glir_collect::CollectRequest;
 use glir_detect::{Alert, Detector, level_rank};
 use glir_gitlab::{AuditScope, Auth, Client};
@@ -120,7 +121,8 @@ pub fn run(g: &GlobalArgs, args: &DemoArgs) -> Result<ExitCode> {
             actor: Some(owner_email.clone()),
             ..EventFilter::default()
         })?;
-        let timeline = build_timeline(events);
+        // The owner's whole history is shown: nothing before it to learn.
+        let timeline = build_timeline(events, &mut Baseline::new(BaselineConfig::default()));
         write_timeline(&mut out, &timeline, Format::Table)?;
 
         step(&mut out, 4, "What stands out", "glir events --ip <new IP>")?;
