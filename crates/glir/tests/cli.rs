@@ -686,3 +686,79 @@ fn detect_with_a_username_finds_that_users_alerts() {
         text(&out)
     );
 }
+
+/// `/var/log/gitlab/gitlab-rails/` as found: audit logs current and rotated (gzip), a request log
+/// and a file that is no log at all.
+#[test]
+fn ingest_of_a_log_directory_reads_the_audit_logs_and_says_what_it_skipped() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("none.toml");
+    std::fs::write(&config, "").unwrap();
+    let logs = dir.path().join("gitlab-rails");
+    std::fs::create_dir_all(&logs).unwrap();
+    let external = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../glir-events/tests/fixtures/external"
+    );
+    let read = |name: &str| std::fs::read(format!("{external}/{name}")).unwrap();
+    std::fs::write(logs.join("audit_json.log"), read("elastic_audit.log")).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&read("gitlab_docs_audit_json_old.json"))
+        .unwrap();
+    std::fs::write(logs.join("audit_json.log.1.gz"), gz.finish().unwrap()).unwrap();
+    std::fs::write(
+        logs.join("production_json.log"),
+        read("elastic_production.log"),
+    )
+    .unwrap();
+    std::fs::write(
+        logs.join("application_json.log"),
+        read("elastic_application.log"),
+    )
+    .unwrap();
+    std::fs::write(logs.join("state"), "run\n").unwrap();
+
+    let out = glir(dir.path(), &config)
+        .arg("ingest")
+        .arg(&logs)
+        .output()
+        .unwrap();
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("audit_json.log: audit_log, 2 records, 2 new"),
+        "{said}"
+    );
+    assert!(
+        said.contains("audit_json.log.1.gz: audit_log (gzip), 1 records, 1 new"),
+        "{said}"
+    );
+    assert!(
+        said.contains("application_json.log: application_log, 3 records"),
+        "{said}"
+    );
+    assert!(
+        said.contains(
+            "production_json.log: skipped: no event in 3 records: 3 × a Rails request line"
+        ),
+        "{said}"
+    );
+    assert!(
+        said.contains("state: skipped: no event in 1 records: 1 malformed"),
+        "{said}"
+    );
+    assert!(
+        said.contains("total: 3 files read, 2 skipped; 6 records, 6 new"),
+        "{said}"
+    );
+
+    // Named on its own, a file without an event is an error.
+    let alone = glir(dir.path(), &config)
+        .arg("ingest")
+        .arg(logs.join("production_json.log"))
+        .output()
+        .unwrap();
+    assert_eq!(alone.status.code(), Some(2), "{}", text(&alone));
+    assert!(text(&alone).contains("error: "), "{}", text(&alone));
+}
