@@ -18,7 +18,7 @@
 mod actor;
 mod novelty;
 
-pub use novelty::{FIELDS, FieldValue, Novelty};
+pub use novelty::{Answer, FIELDS, FieldValue, Novelty};
 
 use actor::{Actor, Kind, Seen, key};
 use glir_events::EventRef;
@@ -145,6 +145,9 @@ impl Baseline {
         }
         if self.observed.is_multiple_of(PRUNE_EVERY) {
             self.prune(now);
+        } else if self.observed.is_multiple_of(FAILURE_SWEEP_EVERY) {
+            self.failures
+                .retain(|_, times| times.back().is_some_and(|&t| now - t <= FAILURE_WINDOW));
         }
         let config = self.config;
         let history = config.history.as_secs();
@@ -177,6 +180,10 @@ impl Baseline {
     /// Failed sign-ins from `ip` in the window before `now`; then learns this event if it is one.
     fn count_failures(&mut self, ip: &str, event_type: Option<&str>, now: i64) -> u32 {
         let failed = event_type.is_some_and(is_failed_signin);
+        // Most of the time no address has failed recently: no lookup then.
+        if self.failures.is_empty() && !failed {
+            return 0;
+        }
         let recent = match self.failures.get_mut(ip) {
             Some(times) => {
                 while times.front().is_some_and(|&t| now - t > FAILURE_WINDOW) {
@@ -188,6 +195,8 @@ impl Baseline {
                         times.pop_front();
                     }
                     times.push_back(now);
+                } else if times.is_empty() {
+                    self.failures.remove(ip);
                 }
                 n
             }
@@ -250,6 +259,10 @@ fn actor<'m>(
 
 /// How far back failed sign-ins count for the next one from the same address.
 const FAILURE_WINDOW: i64 = 30 * 60;
+
+/// Addresses whose failures all fell out of the window are dropped this often, so that the
+/// table is usually empty and most events need no lookup in it.
+const FAILURE_SWEEP_EVERY: u64 = 4096;
 
 /// Failures kept per address: past this many the count says enough.
 const MAX_FAILURES_KEPT: usize = 1000;

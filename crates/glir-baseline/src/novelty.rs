@@ -83,27 +83,78 @@ pub const FIELDS: &[(&str, &str)] = &[
     ),
 ];
 
+/// One `baseline.*` answer, by name resolved once (a rule reads them on most events).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// `actor_known`
+    ActorKnown,
+    /// `new_ip`
+    NewIp,
+    /// `new_network`
+    NewNetwork,
+    /// `network_new_today`
+    NetworkNewToday,
+    /// `new_ip_for_instance`
+    NewIpForInstance,
+    /// `new_event_type`
+    NewEventType,
+    /// `new_entity`
+    NewEntity,
+    /// `unusual_hour`
+    UnusualHour,
+    /// `above_usual_rate`
+    AboveUsualRate,
+    /// `events_this_hour`
+    EventsThisHour,
+    /// `failed_signins_from_ip`
+    FailedSigninsFromIp,
+}
+
+impl Answer {
+    /// The answer a field name (the part after `baseline.`) asks for.
+    pub fn of(name: &str) -> Option<Answer> {
+        Some(match name {
+            "actor_known" => Answer::ActorKnown,
+            "new_ip" => Answer::NewIp,
+            "new_network" => Answer::NewNetwork,
+            "network_new_today" => Answer::NetworkNewToday,
+            "new_ip_for_instance" => Answer::NewIpForInstance,
+            "new_event_type" => Answer::NewEventType,
+            "new_entity" => Answer::NewEntity,
+            "unusual_hour" => Answer::UnusualHour,
+            "above_usual_rate" => Answer::AboveUsualRate,
+            "events_this_hour" => Answer::EventsThisHour,
+            "failed_signins_from_ip" => Answer::FailedSigninsFromIp,
+            _ => return None,
+        })
+    }
+}
+
 impl Novelty {
     /// The value of a `baseline.*` field (the part after `baseline.`), if the event has one:
     /// none while warming up, and first-seen answers only for known actors.
     pub fn field(&self, name: &str) -> Option<FieldValue> {
+        self.answer(Answer::of(name)?)
+    }
+
+    /// [`field`](Self::field) of a resolved name.
+    pub fn answer(&self, answer: Answer) -> Option<FieldValue> {
         if !self.ready {
             return None;
         }
         let known = self.actor_known;
-        Some(match name {
-            "actor_known" => FieldValue::Bool(known),
-            "new_ip" => FieldValue::Bool(known && self.new_ip),
-            "new_network" => FieldValue::Bool(known && self.new_network),
-            "network_new_today" => FieldValue::Bool(known && self.network_new_today),
-            "new_ip_for_instance" => FieldValue::Bool(self.new_ip_for_instance),
-            "new_event_type" => FieldValue::Bool(known && self.new_event_type),
-            "new_entity" => FieldValue::Bool(known && self.new_entity),
-            "unusual_hour" => FieldValue::Bool(self.unusual_hour),
-            "above_usual_rate" => FieldValue::Bool(known && self.above_usual_rate),
-            "events_this_hour" => FieldValue::Int(i64::from(self.events_this_hour)),
-            "failed_signins_from_ip" => FieldValue::Int(i64::from(self.failed_signins_from_ip)),
-            _ => return None,
+        Some(match answer {
+            Answer::ActorKnown => FieldValue::Bool(known),
+            Answer::NewIp => FieldValue::Bool(known && self.new_ip),
+            Answer::NewNetwork => FieldValue::Bool(known && self.new_network),
+            Answer::NetworkNewToday => FieldValue::Bool(known && self.network_new_today),
+            Answer::NewIpForInstance => FieldValue::Bool(self.new_ip_for_instance),
+            Answer::NewEventType => FieldValue::Bool(known && self.new_event_type),
+            Answer::NewEntity => FieldValue::Bool(known && self.new_entity),
+            Answer::UnusualHour => FieldValue::Bool(self.unusual_hour),
+            Answer::AboveUsualRate => FieldValue::Bool(known && self.above_usual_rate),
+            Answer::EventsThisHour => FieldValue::Int(i64::from(self.events_this_hour)),
+            Answer::FailedSigninsFromIp => FieldValue::Int(i64::from(self.failed_signins_from_ip)),
         })
     }
 }
@@ -115,4 +166,18 @@ pub enum FieldValue {
     Bool(bool),
     /// A count.
     Int(i64),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_field_resolves_and_nothing_else_does() {
+        for (field, _) in FIELDS {
+            let name = field.strip_prefix("baseline.").expect("prefixed");
+            assert!(Answer::of(name).is_some(), "{field}");
+        }
+        assert_eq!(Answer::of("new_thing"), None);
+    }
 }

@@ -12,6 +12,7 @@
 //! ([`Program::compile`] gives `None`). Tests hold both to the same matches.
 
 use crate::event_view::{EventView, Top};
+use glir_baseline::Answer;
 use rsigma_eval::matcher::GroupMode;
 use rsigma_eval::{
     CompiledDetection, CompiledDetectionItem, CompiledMatcher, CompiledRule, Event, EventValue,
@@ -61,6 +62,8 @@ enum Field {
         key: String,
         opaque_objects: bool,
     },
+    /// `baseline.<answer>`.
+    Baseline(Answer),
     Path(String),
 }
 
@@ -224,7 +227,9 @@ fn item(i: &CompiledDetectionItem) -> Option<Item> {
     // Keyword items (no field) search every value: left to rsigma.
     let name = i.field.as_deref()?;
     let matcher = matcher(&i.matcher);
+    let baseline = name.strip_prefix("baseline.").and_then(Answer::of);
     let field = match (Top::of(name), name.strip_prefix("details.")) {
+        _ if let Some(answer) = baseline => Field::Baseline(answer),
         (Some(top), _) => Field::Top(top),
         (None, Some(key)) if !key.contains(['.', '[', '\\']) => Field::Details {
             key: key.to_owned(),
@@ -321,6 +326,7 @@ impl Item {
                 key,
                 opaque_objects,
             } => event.details_key(key, *opaque_objects),
+            Field::Baseline(answer) => event.baseline_answer(*answer),
             Field::Path(path) => event.get_field(path),
         };
         if let Some(expect) = self.exists {

@@ -2,7 +2,7 @@
 //! in place so the hot path builds no JSON per event.
 
 use crate::fields::{baseline_object, sigma_fields};
-use glir_baseline::{FieldValue, Novelty};
+use glir_baseline::{Answer, FieldValue, Novelty};
 use glir_events::{Details, DetailsMembers, EventRef};
 use rsigma_eval::{Event, EventValue, JsonEvent};
 use serde_json::{Map, Value};
@@ -99,7 +99,12 @@ impl<'a> EventView<'a> {
 
     /// `baseline.<name>`: absent without a baseline, while it warms up, or for a name it lacks.
     fn baseline_field(&self, name: &str) -> Option<EventValue<'_>> {
-        Some(match self.baseline?.field(name)? {
+        self.baseline_answer(Answer::of(name)?)
+    }
+
+    /// [`baseline_field`](Self::baseline_field) of a resolved name.
+    pub(crate) fn baseline_answer(&self, answer: Answer) -> Option<EventValue<'static>> {
+        Some(match self.baseline?.answer(answer)? {
             FieldValue::Bool(b) => EventValue::Bool(b),
             FieldValue::Int(n) => EventValue::Int(n),
         })

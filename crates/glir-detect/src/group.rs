@@ -75,6 +75,12 @@ impl Grouper {
         closed
     }
 
+    /// Whether any open group carries its session (else [`attach`](Self::attach) has nothing
+    /// to do).
+    pub fn has_sessions(&self) -> bool {
+        !self.sessions.is_empty()
+    }
+
     /// An event that raised no alert: added to the open groups of its actor's session from its
     /// address, if any.
     pub fn attach(&mut self, event_id: &str, actor: &str, ip: &str, time: Timestamp) {

@@ -191,7 +191,10 @@ impl<W: Write> Output<W> {
     /// The alerts `event` raised: suppressed by the allow-list, or stored, kept and listed.
     fn alerts(&mut self, alerts: Vec<Alert>, event: &EventRef<'_>) -> Result<()> {
         if alerts.is_empty() {
-            if let (Some(grouper), Some(ip)) = (self.grouper.as_mut(), event.ip_address) {
+            if let (Some(grouper), Some(ip)) = (
+                self.grouper.as_mut().filter(|g| g.has_sessions()),
+                event.ip_address,
+            ) {
                 let actor = event
                     .author_name
                     .map(Cow::Borrowed)
