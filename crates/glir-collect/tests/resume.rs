@@ -11,7 +11,7 @@ use proptest::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-const ADMIN_TOKEN: &str = "glpat-SimAdminToken000001";
+const ADMIN_TOKEN: &str = "glpat-SimAdminToken0000001";
 
 fn start() -> Timestamp {
     "2026-10-01T00:00:00Z".parse().unwrap()

@@ -16,7 +16,7 @@ fn client(url: &str, token: &str) -> Client {
 #[tokio::test]
 async fn commits_come_newest_first_with_their_files_and_filter_by_time() {
     let sim = glir_sim::start(Scenario::credentials()).await.unwrap();
-    let c = client(&sim.url(), "glpat-SimAdminToken000001");
+    let c = client(&sim.url(), "glpat-SimAdminToken0000001");
     let mut all: Vec<Commit> = Vec::new();
     let mut pages = std::pin::pin!(c.pages::<Commit>(c.project_commits("acme/app", None, None)));
     while let Some(page) = pages.try_next().await.unwrap() {
@@ -59,7 +59,7 @@ async fn commits_come_newest_first_with_their_files_and_filter_by_time() {
 #[tokio::test]
 async fn cancelling_a_running_job_ends_its_token_and_a_repeat_changes_nothing() {
     let sim = glir_sim::start(Scenario::credentials()).await.unwrap();
-    let c = client(&sim.url(), "glpat-SimAdminToken000001");
+    let c = client(&sim.url(), "glpat-SimAdminToken0000001");
     let first = c.cancel_job("acme/app", 205).await.unwrap();
     assert!(first.changed);
     assert_eq!(first.value.status, "canceled");
@@ -71,11 +71,11 @@ async fn cancelling_a_running_job_ends_its_token_and_a_repeat_changes_nothing() 
     assert_eq!(finished.value.status, "success");
     let job = Client::builder(&sim.url())
         .unwrap()
-        .auth(Auth::JobToken(Secret::new("glcbt-SimRunningJobToken0001")))
+        .auth(Auth::JobToken(Secret::new("glcbt-64_SimRunningJobToken01")))
         .build()
         .unwrap();
     assert_eq!(job.current_job().await.unwrap_err().status(), Some(401));
-    let read_only = client(&sim.url(), "glpat-SimGroupBot00000001");
+    let read_only = client(&sim.url(), "glpat-SimGroupBot100000001");
     let err = read_only.cancel_job("acme/app", 207).await.unwrap_err();
     assert_eq!(err.status(), Some(403), "read_api cannot cancel: {err}");
 }

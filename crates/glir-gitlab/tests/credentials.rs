@@ -11,21 +11,21 @@ use glir_sim::{Scenario, SimHandle};
 use serde::de::DeserializeOwned;
 use std::io::{Cursor, Read};
 
-const ADMIN: &str = "glpat-SimAdminToken000001";
-const DEV: &str = "glpat-SimDevToken00000001";
+const ADMIN: &str = "glpat-SimAdminToken0000001";
+const DEV: &str = "glpat-SimDevToken100000001";
 const OWNER: &str = "glpat-SimOwnerToken0000001";
 const GUEST: &str = "glpat-SimGuestToken0000001";
 const EXPIRED: &str = "glpat-SimExpiredToken00001";
 const REVOKED: &str = "glpat-SimRevokedToken00001";
 const BLOCKED: &str = "glpat-SimBlockedUser000001";
 const PROJECT_BOT: &str = "glpat-SimProjectBot0000001";
-const DEPLOY: &str = "gldt-SimDeployActive000001";
-const TRIGGER: &str = "glptt-SimTriggerActive0000001";
-const RUNNER: &str = "glrt-SimRunnerActive0000001";
-const RUNNER_EXPIRED: &str = "glrt-SimRunnerExpired000001";
-const RUNNING_JOB: &str = "glcbt-SimRunningJobToken0001";
-const FINISHED_JOB: &str = "glcbt-SimFinishedJobToken001";
-const OAUTH_SECRET: &str = "gloas-SimOauthAppSecret000000000000000000000000000000000001";
+const DEPLOY: &str = "gldt-SimDeployActive00001";
+const TRIGGER: &str = "glptt-7ad30cf79ae33f70f5c8a31b82f75b70559eea13";
+const RUNNER: &str = "glrt-SimRunnerActive00001";
+const RUNNER_EXPIRED: &str = "glrt-SimRunnerExpired0001";
+const RUNNING_JOB: &str = "glcbt-64_SimRunningJobToken01";
+const FINISHED_JOB: &str = "glcbt-64_SimFinishedJobTokn01";
+const OAUTH_SECRET: &str = "gloas-a79baf1b6e8df1344a7f3ca9817144f02c212d6a79127f9937537c3f085c6897";
 
 async fn sim() -> SimHandle {
     glir_sim::start(Scenario::credentials()).await.unwrap()

@@ -12,8 +12,8 @@ use serde::Deserialize;
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-const ADMIN: &str = "glpat-SimAdminToken000001";
-const DEV: &str = "glpat-SimDevToken00000001";
+const ADMIN: &str = "glpat-SimAdminToken0000001";
+const DEV: &str = "glpat-SimDevToken100000001";
 /// Added to the synthetic scenario: a token that may only read user profiles.
 const READ_USER_ONLY: &str = "glpat-SimReadUserOnly00001";
 

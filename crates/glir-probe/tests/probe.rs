@@ -37,7 +37,7 @@ fn acme() -> Targets {
 
 #[tokio::test]
 async fn admin_token_can_read_every_audit_scope() {
-    let id = run(scenario(), "glpat-SimAdminToken000001", acme()).await;
+    let id = run(scenario(), "glpat-SimAdminToken0000001", acme()).await;
     assert_eq!(id.username.as_deref(), Some("root"));
     assert_eq!(id.is_admin, Some(true));
     assert_eq!(id.deployment, Deployment::SelfManaged);
@@ -52,7 +52,7 @@ async fn admin_token_can_read_every_audit_scope() {
 
 #[tokio::test]
 async fn developer_sees_only_their_own_events() {
-    let id = run(scenario(), "glpat-SimDevToken00000001", acme()).await;
+    let id = run(scenario(), "glpat-SimDevToken100000001", acme()).await;
     assert_eq!(id.is_admin, Some(false));
     let (a, reason) = answer(&id, "instance audit events");
     assert_eq!(a, Answer::No);
@@ -68,7 +68,7 @@ async fn developer_sees_only_their_own_events() {
 
 #[tokio::test]
 async fn unchecked_namespaces_say_how_to_check() {
-    let id = run(scenario(), "glpat-SimDevToken00000001", Targets::default()).await;
+    let id = run(scenario(), "glpat-SimDevToken100000001", Targets::default()).await;
     let (a, reason) = answer(&id, "group audit events");
     assert_eq!(a, Answer::Unknown);
     assert!(reason.contains("--group"), "{reason}");
@@ -93,7 +93,7 @@ async fn a_rejected_token_yields_answers_not_a_crash() {
 async fn gitlab_com_has_no_instance_audit_events() {
     let mut s = scenario();
     s.instance.gitlab_com = true;
-    let id = run(s, "glpat-SimAdminToken000001", Targets::default()).await;
+    let id = run(s, "glpat-SimAdminToken0000001", Targets::default()).await;
     // The probe tells GitLab.com apart by host; the sim runs on loopback, so it asks the API,
     // which answers 404 there.
     let (a, _) = answer(&id, "instance audit events");

@@ -13,7 +13,7 @@ use glir_store::Store;
 use std::path::Path;
 
 const DEMO_ROOT: &str = "glpat-DemoRootAdmin000000";
-const SIM_ADMIN: &str = "glpat-SimAdminToken000001";
+const SIM_ADMIN: &str = "glpat-SimAdminToken0000001";
 
 struct Outcome3 {
     sim: SimHandle,
@@ -349,7 +349,7 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn job_token_exposure_ends_the_job_and_saves_who_changed_what() {
-    const JOB_TOKEN: &str = "glcbt-SimRunningJobToken0001";
+    const JOB_TOKEN: &str = "glcbt-64_SimRunningJobToken01";
     let job_client = |url: &str| {
         Client::builder(url)
             .unwrap()
@@ -484,7 +484,7 @@ async fn token_playbook(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_leaked_deploy_token_is_revoked_through_the_admin_api_with_the_token_handed_back() {
-    const DEPLOY: &str = "gldt-SimDeployActive000001";
+    const DEPLOY: &str = "gldt-SimDeployActive00001";
     let (sim, root, mut case, investigation, _dir) = token_playbook(DEPLOY).await;
     let step = &investigation.plan.steps[0];
     assert!(
@@ -533,7 +533,7 @@ async fn a_leaked_deploy_token_is_revoked_through_the_admin_api_with_the_token_h
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_leaked_runner_token_is_reset_and_the_new_one_lands_in_a_private_file() {
-    const RUNNER: &str = "glrt-SimRunnerActive0000001";
+    const RUNNER: &str = "glrt-SimRunnerActive00001";
     let (sim, root, mut case, investigation, _dir) = token_playbook(RUNNER).await;
     assert!(
         matches!(

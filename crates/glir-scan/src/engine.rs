@@ -3,12 +3,12 @@
 
 use std::collections::HashSet;
 
-use glir_tokens::Identification;
+use glir_tokens::{Family, Identification};
 use memchr::{memchr, memchr_iter, memrchr};
 
 use crate::decode::{self, Encoding};
 use crate::prefilter::{AhoCorasickPrefilter, KeywordHit, Prefilter};
-use crate::rules::{Rule, RuleSet};
+use crate::rules::{Confidence, Rule, RuleSet, is_body_byte};
 use crate::{Error, ignore_marker};
 
 /// A confirmed candidate.
@@ -33,8 +33,11 @@ pub struct RawMatch<'r> {
     pub encoding: Encoding,
     /// The inline marker on the same line, if any; callers drop such matches unless told not to.
     pub suppressed_by: Option<&'static str>,
-    /// Structure checks passed (GitLab: `identify`; third-party: the format matched).
+    /// Structure checks passed (GitLab: `identify`, and the token ends where its body ends;
+    /// third-party: the format matched).
     pub structurally_valid: bool,
+    /// How sure the match is to be a real secret, from its form.
+    pub confidence: Confidence,
     /// Offline identification, for GitLab rules.
     pub identification: Option<Identification>,
 }
@@ -110,6 +113,7 @@ impl Scanner {
                 encoding: Encoding::Plain,
                 suppressed_by: ignore_marker::find(line_at(data, start)),
                 structurally_valid: verdict.structurally_valid,
+                confidence: verdict.confidence,
                 identification: verdict.identification,
             });
         });
@@ -143,6 +147,7 @@ impl Scanner {
                     encoding,
                     suppressed_by: ignore_marker::find(line_at(data, run.start)),
                     structurally_valid: verdict.structurally_valid,
+                    confidence: verdict.confidence,
                     identification: verdict.identification,
                 });
             });
@@ -168,11 +173,37 @@ impl Scanner {
                     continue;
                 };
                 covered[index] = end;
-                if let Some(verdict) = self.rules.verdict(rule, &secret) {
+                if let Some(mut verdict) = self.rules.verdict(rule, &secret) {
+                    // A GitLab body longer than the rule reads on is not the shorter token its
+                    // first characters would make.
+                    if rule
+                        .family
+                        .is_some_and(|f| data.get(end).is_some_and(|&b| continues(f, b)))
+                    {
+                        verdict.structurally_valid = false;
+                        verdict.confidence = Confidence::Low;
+                        if let Some(id) = verdict.identification.as_mut() {
+                            id.structurally_valid = false;
+                            id.checks.push(format!(
+                                "the body goes on past the longest {} this rule reads",
+                                rule.name
+                            ));
+                        }
+                    }
                     emit(rule, secret, start, end, verdict);
                 }
             }
         });
+    }
+}
+
+/// Whether `b` after a match would have been part of a longer body of the family: the match
+/// stopped at the rule's longest body, not at the token's end.
+fn continues(family: Family, b: u8) -> bool {
+    match family {
+        // Session ids are hex and end at anything else.
+        Family::GitlabSession => b.is_ascii_alphanumeric(),
+        _ => is_body_byte(b),
     }
 }
 

@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 
 use crate::decode::Encoding;
 use crate::engine::RawMatch;
+use crate::rules::Confidence;
 
 /// Where a finding was seen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,8 +118,17 @@ pub struct Finding {
     pub secret: String,
     /// `glir_redact::fingerprint` of the secret.
     pub fingerprint: String,
-    /// Structure checks passed (CRC, length, alphabet, JWT shape).
+    /// Structure checks passed (CRC, length, alphabet, JWT shape, the token ends where a body
+    /// of its family ends).
     pub structurally_valid: bool,
+    /// How sure this is to be a real secret, from its form: `high` checksummed or structurally
+    /// complete, `medium` prefixed without a checksum, `low` found by context only or invalid.
+    #[serde(default)]
+    pub confidence: Confidence,
+    /// Why a string of a secret's shape is not one (a failed CRC, a wrong length or alphabet):
+    /// GitLab would reject it, so it is reported only when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invalid: Option<String>,
     /// Identification notes in plain words (GitLab tokens).
     #[serde(default)]
     pub checks: Vec<String>,
@@ -164,12 +174,22 @@ impl Finding {
             secret: glir_redact::redact(&m.secret),
             fingerprint: glir_redact::fingerprint(&m.secret),
             structurally_valid: m.structurally_valid,
+            confidence: m.confidence,
+            invalid: (!m.structurally_valid).then(|| invalid_reason(m.rule.name, &checks)),
             checks,
             routing,
             encoding: m.encoding,
             location,
             suppressed_by: m.suppressed_by.map(str::to_string),
         }
+    }
+}
+
+/// "not a valid <rule>: <what identification said>".
+fn invalid_reason(rule: &str, checks: &[String]) -> String {
+    match checks {
+        [] => format!("not a valid {rule}"),
+        checks => format!("not a valid {rule}: {}", checks.join("; ")),
     }
 }
 

@@ -2,8 +2,9 @@
 //! opt-in generic high-entropy rule. Each rule is literal keywords for the prefilter plus a
 //! bounded regex that confirms a hit around a keyword.
 
-use glir_tokens::{Family, Identification, IdentifyOptions};
+use glir_tokens::{Family, Identification, IdentifyOptions, Layout};
 use regex::bytes::{Regex, RegexBuilder};
+use serde::{Deserialize, Serialize};
 
 use crate::Error;
 
@@ -39,6 +40,23 @@ pub struct Rule {
     /// How far after a keyword hit's end a match may end.
     pub(crate) window_after: usize,
     pub(crate) check: Check,
+    /// For rules whose form alone decides (third-party, generic); GitLab rules judge each
+    /// token's layout.
+    pub(crate) confidence: Confidence,
+}
+
+/// How sure a finding is to be a real secret of its kind, from its form alone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// Found by context only (a variable name, an entropy threshold).
+    Low,
+    /// A fixed prefix and the right length and alphabet, but nothing that checks itself.
+    #[default]
+    Medium,
+    /// Checksummed (routable GitLab tokens' CRC) or structurally complete (a signed JWT, a whole
+    /// PEM block, a service-account key).
+    High,
 }
 
 /// What a regex match must pass before it becomes a reported candidate.
@@ -56,6 +74,7 @@ pub(crate) enum Check {
 pub(crate) struct Verdict {
     pub structurally_valid: bool,
     pub identification: Option<Identification>,
+    pub confidence: Confidence,
 }
 
 /// The rules a scanner runs, with the identification settings GitLab rules validate with.
@@ -70,6 +89,11 @@ pub struct RuleSet {
 /// and JWTs, `-` of per-feed tokens. Taking the whole run (instead of a fixed legacy length)
 /// is what keeps a routable token from also producing a truncated legacy hit.
 const BODY: &str = r"[A-Za-z0-9_.\-]";
+
+/// Whether a byte could continue a token body ([`BODY`]).
+pub(crate) fn is_body_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')
+}
 /// Bodies shorter than this are prose ("use a glpat- token") rather than tokens; every real
 /// body is at least 20 characters.
 const MIN_BODY: usize = 16;
@@ -230,6 +254,7 @@ struct ThirdParty {
     regex: &'static str,
     window_before: usize,
     window_after: usize,
+    confidence: Confidence,
 }
 
 /// Curated third-party rules. `(?-u)` keeps `.` and classes byte-sized so long bounded
@@ -244,6 +269,7 @@ const THIRD_PARTY: &[ThirdParty] = &[
         regex: r"\b(?:AKIA|ASIA)[A-Z2-7]{16}\b",
         window_before: 0,
         window_after: 16,
+        confidence: Confidence::Medium,
     },
     ThirdParty {
         id: "aws-secret-access-key",
@@ -259,6 +285,7 @@ const THIRD_PARTY: &[ThirdParty] = &[
         regex: r#"(?i)secret[_-]?access[_-]?key["']?\s*(?:[:=]|=>)\s*["']?(?P<secret>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
         window_before: 0,
         window_after: 80,
+        confidence: Confidence::Low,
     },
     ThirdParty {
         id: "gcp-service-account-key",
@@ -268,6 +295,7 @@ const THIRD_PARTY: &[ThirdParty] = &[
         regex: r#"(?s-u)"type"\s*:\s*"service_account".{0,4096}?"private_key"\s*:\s*"(?P<secret>-----BEGIN[A-Z ]{0,20}PRIVATE KEY-----[^"]{64,8192}?-----END[A-Z ]{0,20}PRIVATE KEY-----(?:\\n)?)""#,
         window_before: 16,
         window_after: 4096 + 8192 + 128,
+        confidence: Confidence::High,
     },
     ThirdParty {
         id: "github-token",
@@ -277,6 +305,7 @@ const THIRD_PARTY: &[ThirdParty] = &[
         regex: r"\bgh[pousr]_[A-Za-z0-9]{36,251}\b",
         window_before: 0,
         window_after: 251,
+        confidence: Confidence::Medium,
     },
     ThirdParty {
         id: "github-fine-grained-pat",
@@ -286,6 +315,7 @@ const THIRD_PARTY: &[ThirdParty] = &[
         regex: r"\bgithub_pat_[A-Za-z0-9_]{80,244}\b",
         window_before: 0,
         window_after: 244,
+        confidence: Confidence::Medium,
     },
     ThirdParty {
         id: "slack-token",
@@ -295,6 +325,7 @@ const THIRD_PARTY: &[ThirdParty] = &[
         regex: r"\bxox[abposr]-[0-9A-Za-z-]{10,250}",
         window_before: 0,
         window_after: 250,
+        confidence: Confidence::Medium,
     },
     ThirdParty {
         id: "slack-webhook-url",
@@ -304,6 +335,7 @@ const THIRD_PARTY: &[ThirdParty] = &[
         regex: r"https?://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_-]{20,150}",
         window_before: 8,
         window_after: 170,
+        confidence: Confidence::Medium,
     },
     ThirdParty {
         id: "stripe-secret-key",
@@ -313,6 +345,7 @@ const THIRD_PARTY: &[ThirdParty] = &[
         regex: r"\b[sr]k_live_[0-9A-Za-z]{24,247}\b",
         window_before: 0,
         window_after: 247,
+        confidence: Confidence::Medium,
     },
     ThirdParty {
         id: "private-key",
@@ -323,6 +356,7 @@ const THIRD_PARTY: &[ThirdParty] = &[
         regex: r"(?s-u)-----BEGIN[A-Z ]{0,30}PRIVATE KEY(?: BLOCK)?-----.{32,8192}?-----END[A-Z ]{0,30}PRIVATE KEY(?: BLOCK)?-----",
         window_before: 40,
         window_after: 8192 + 60,
+        confidence: Confidence::High,
     },
 ];
 
@@ -362,6 +396,7 @@ impl RuleSet {
                 window_before: if spec.instance { INSTANCE_WINDOW } else { 0 },
                 window_after: spec.max_body,
                 check: Check::GitLab,
+                confidence: Confidence::Medium,
             });
         }
         if let Some(prefix) = opts.custom_pat_prefix.as_deref().filter(|p| !p.is_empty()) {
@@ -377,6 +412,7 @@ impl RuleSet {
                 window_before: 0,
                 window_after: 320,
                 check: Check::GitLab,
+                confidence: Confidence::Medium,
             });
         }
         for spec in THIRD_PARTY {
@@ -390,6 +426,7 @@ impl RuleSet {
                 window_before: spec.window_before,
                 window_after: spec.window_after,
                 check: Check::Format,
+                confidence: spec.confidence,
             });
         }
         if opts.generic {
@@ -404,6 +441,7 @@ impl RuleSet {
                 window_before: 0,
                 window_after: 270,
                 check: Check::Entropy(GENERIC_MIN_ENTROPY),
+                confidence: Confidence::Low,
             });
         }
         Ok(RuleSet {
@@ -430,14 +468,24 @@ impl RuleSet {
                 if id.checks.iter().any(|c| c.starts_with("placeholder")) {
                     return None;
                 }
+                // A checksum or a signature makes a token prove its own form.
+                let confidence = match id.layout {
+                    _ if !id.structurally_valid => Confidence::Low,
+                    Layout::RoutableV0 | Layout::RoutableV1 | Layout::JobTokenJwt => {
+                        Confidence::High
+                    }
+                    _ => Confidence::Medium,
+                };
                 Some(Verdict {
                     structurally_valid: id.structurally_valid,
                     identification: Some(id),
+                    confidence,
                 })
             }
             Check::Format => (!is_placeholder(secret)).then_some(Verdict {
                 structurally_valid: true,
                 identification: None,
+                confidence: rule.confidence,
             }),
             Check::Entropy(min) => {
                 let known = glir_tokens::identify(secret, &self.identify).family != Family::Unknown;
@@ -445,6 +493,7 @@ impl RuleSet {
                 keep.then_some(Verdict {
                     structurally_valid: true,
                     identification: None,
+                    confidence: rule.confidence,
                 })
             }
         }

@@ -218,7 +218,7 @@ async fn error_bodies_are_gitlabs() {
     assert_eq!(missing.status().as_u16(), 400);
     let read_only = http
         .post(format!("{}/api/v4/admin/token", sim.url()))
-        .header("PRIVATE-TOKEN", "glpat-SimDevToken00000001")
+        .header("PRIVATE-TOKEN", "glpat-SimDevToken100000001")
         .json(&json!({"token": OWNER}))
         .send()
         .await
@@ -282,7 +282,7 @@ fn new_sections_name_the_offending_field() {
             "deploy_tokens[0].project",
         ),
         (
-            with_fixture(|d| d["triggers"][0]["token"] = json!("gldt-SimDeployActive000001")),
+            with_fixture(|d| d["triggers"][0]["token"] = json!("gldt-SimDeployActive00001")),
             "triggers[0].token",
         ),
         (

@@ -7,7 +7,7 @@ use glir_tokens::{IdentifyOptions, identify};
 use glir_verify::{Connection, Verdict, Verifier};
 use std::time::Duration;
 
-const ADMIN: &str = "glpat-SimAdminToken000001";
+const ADMIN: &str = "glpat-SimAdminToken0000001";
 
 async fn sim() -> SimHandle {
     glir_sim::start(Scenario::credentials()).await.unwrap()
@@ -41,16 +41,19 @@ async fn without_an_administrator_each_family_uses_its_own_probe() {
     let sim = sim().await;
     let mut v = Verifier::new(connection(&sim), None).unwrap();
     let cases = [
-        ("glpat-SimDevToken00000001", Verdict::Valid),
+        ("glpat-SimDevToken100000001", Verdict::Valid),
         ("glpat-SimExpiredToken00001", Verdict::Expired),
         ("glpat-SimRevokedToken00001", Verdict::RevokedOrInvalid),
         ("glpat-SimBlockedUser000001", Verdict::Blocked),
         ("glpat-SimProjectBot0000001", Verdict::Valid),
-        ("glcbt-SimRunningJobToken0001", Verdict::Valid),
-        ("glcbt-SimFinishedJobToken001", Verdict::RevokedOrInvalid),
-        ("gldt-SimDeployActive000001", Verdict::NotVerifiable),
-        ("glrt-SimRunnerActive0000001", Verdict::NotVerifiable),
-        ("glptt-SimTriggerActive0000001", Verdict::NotVerifiable),
+        ("glcbt-64_SimRunningJobToken01", Verdict::Valid),
+        ("glcbt-64_SimFinishedJobTokn01", Verdict::RevokedOrInvalid),
+        ("gldt-SimDeployActive00001", Verdict::NotVerifiable),
+        ("glrt-SimRunnerActive00001", Verdict::NotVerifiable),
+        (
+            "glptt-7ad30cf79ae33f70f5c8a31b82f75b70559eea13",
+            Verdict::NotVerifiable,
+        ),
     ];
     for (token, expected) in cases {
         let got = verdict(&mut v, token).await;
@@ -62,7 +65,7 @@ async fn without_an_administrator_each_family_uses_its_own_probe() {
         );
     }
     // The valid PAT's reason names its owner and scopes; the blocked one says blocked.
-    let valid = verdict(&mut v, "glpat-SimDevToken00000001").await;
+    let valid = verdict(&mut v, "glpat-SimDevToken100000001").await;
     assert!(valid.cached, "second look must come from the cache");
     assert!(valid.reason.contains("scopes"), "{}", valid.reason);
 }
@@ -72,14 +75,20 @@ async fn with_an_administrator_tokens_are_looked_up_never_presented() {
     let sim = sim().await;
     let mut v = Verifier::new(connection(&sim), Some(admin_client(&sim))).unwrap();
     let cases = [
-        ("glpat-SimDevToken00000001", Verdict::Valid),
+        ("glpat-SimDevToken100000001", Verdict::Valid),
         ("glpat-SimRevokedToken00001", Verdict::RevokedOrInvalid),
-        ("gldt-SimDeployActive000001", Verdict::Valid),
-        ("gldt-SimDeployRevoked00001", Verdict::RevokedOrInvalid),
-        ("gldt-SimDeployExpired00001", Verdict::Expired),
-        ("glptt-SimTriggerActive0000001", Verdict::Valid),
-        ("glptt-SimTriggerExpired000001", Verdict::Expired),
-        ("glrt-SimRunnerActive0000001", Verdict::Valid),
+        ("gldt-SimDeployActive00001", Verdict::Valid),
+        ("gldt-SimDeployRevoked0001", Verdict::RevokedOrInvalid),
+        ("gldt-SimDeployExpired0001", Verdict::Expired),
+        (
+            "glptt-7ad30cf79ae33f70f5c8a31b82f75b70559eea13",
+            Verdict::Valid,
+        ),
+        (
+            "glptt-69ebad93a6c292505d045e0ba19290f7548b4dd8",
+            Verdict::Expired,
+        ),
+        ("glrt-SimRunnerActive00001", Verdict::Valid),
         ("glpat-NoSuchTokenAnywhere1", Verdict::RevokedOrInvalid),
     ];
     let all_before = sim.requests("");
@@ -120,7 +129,7 @@ async fn rate_limits_and_server_errors_are_unknown_not_invalid() {
         kind: FaultKind::ServerError { status: 503 },
         times: 10,
     });
-    let got = verdict(&mut v, "glpat-SimDevToken00000001").await;
+    let got = verdict(&mut v, "glpat-SimDevToken100000001").await;
     assert_eq!(got.verdict, Verdict::Unknown, "{got:?}");
     sim.clear_faults();
     sim.inject(Fault {
@@ -130,7 +139,7 @@ async fn rate_limits_and_server_errors_are_unknown_not_invalid() {
         },
         times: 10,
     });
-    let got = verdict(&mut v, "glcbt-SimRunningJobToken0001").await;
+    let got = verdict(&mut v, "glcbt-64_SimRunningJobToken01").await;
     assert_eq!(got.verdict, Verdict::Unknown, "{got:?}");
 }
 
@@ -144,7 +153,7 @@ async fn before_15_5_a_narrow_live_token_is_valid_restricted_never_invalid() {
     assert_eq!(narrow.verdict, Verdict::ValidRestricted, "{narrow:?}");
     assert_eq!(narrow.status, Some(403));
     assert!(narrow.probe.contains("GET /api/v4/user"), "{narrow:?}");
-    let broad = verdict(&mut v, "glpat-SimDevToken00000001").await;
+    let broad = verdict(&mut v, "glpat-SimDevToken100000001").await;
     assert_eq!(broad.verdict, Verdict::Valid, "{broad:?}");
     let revoked = verdict(&mut v, "glpat-SimRevokedToken00001").await;
     assert_eq!(revoked.verdict, Verdict::RevokedOrInvalid, "{revoked:?}");

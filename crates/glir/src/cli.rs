@@ -558,6 +558,10 @@ pub struct ScanArgs {
     /// Report findings on lines carrying an ignore marker (glir:ignore, gitleaks:allow, …) too
     #[arg(long)]
     pub include_suppressed: bool,
+    /// Also report strings of a secret's shape that fail its checks (a routable token whose CRC
+    /// fails, a body of the wrong length or alphabet), marked `invalid: <why>`
+    #[arg(long)]
+    pub include_invalid: bool,
     /// Also decode base64, hex and URL-encoded runs in files (always on for job logs)
     #[arg(long)]
     pub decode: bool,

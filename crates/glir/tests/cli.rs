@@ -7,8 +7,8 @@ use glir_sim::Scenario;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const ADMIN_TOKEN: &str = "glpat-SimAdminToken000001";
-const DEV_TOKEN: &str = "glpat-SimDevToken00000001";
+const ADMIN_TOKEN: &str = "glpat-SimAdminToken0000001";
+const DEV_TOKEN: &str = "glpat-SimDevToken100000001";
 const INPUT_TOKEN: &str = "glpat-PlantedInInput0000000001";
 const BAD_LINE_TOKEN: &str = "glpat-PlantedInBadLine00000002";
 /// The synthetic scenario's events fall on 2026-11-01, one a minute.

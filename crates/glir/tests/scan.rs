@@ -223,3 +223,36 @@ fn git_history_reports_the_commit_that_introduced_a_removed_secret() {
     assert!(!text(&o).contains(PAT));
     assert!(text(&o).contains("git: 3 commits"), "{}", text(&o));
 }
+
+#[test]
+fn strings_that_fail_their_checks_are_left_out_unless_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    // A legacy PAT body is 20 characters: 21 is a typo or a fake, which GitLab would reject.
+    let too_long = "glpat-Zq3xK9wPm2Rt7yVb4Nc8Q";
+    std::fs::write(
+        dir.path().join("notes.txt"),
+        format!("old token {too_long}\n"),
+    )
+    .unwrap();
+    let path = dir.path().join("notes.txt");
+    let path = path.to_str().unwrap();
+    let quiet = run(dir.path(), &["scan", path]);
+    assert_eq!(quiet.status.code(), Some(0), "{}", text(&quiet));
+    assert!(
+        text(&quiet).contains("1 strings of a secret's shape that fail its checks left out"),
+        "{}",
+        text(&quiet)
+    );
+    let shown = run(dir.path(), &["scan", "--include-invalid", path]);
+    assert_eq!(shown.status.code(), Some(1), "{}", text(&shown));
+    let out = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        out.contains("invalid: not a valid GitLab personal"),
+        "{out}"
+    );
+    assert!(out.contains(" low "), "{out}");
+    assert!(
+        !text(&shown).contains(too_long),
+        "the string itself is never printed"
+    );
+}

@@ -9,15 +9,15 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Output, Stdio};
 
-const ADMIN: &str = "glpat-SimAdminToken000001";
-const DEV: &str = "glpat-SimDevToken00000001";
+const ADMIN: &str = "glpat-SimAdminToken0000001";
+const DEV: &str = "glpat-SimDevToken100000001";
 const GUEST: &str = "glpat-SimGuestToken0000001";
 /// Every secret the fixture's jobs, artifacts and variables leak.
 const PLANTED: &[&str] = &[
     "glpat-SimOwnerToken0000001",
     "glpat-SimProjectBot0000001",
-    "gldt-SimDeployActive000001",
-    "glptt-SimTriggerActive0000001",
+    "gldt-SimDeployActive00001",
+    "glptt-7ad30cf79ae33f70f5c8a31b82f75b70559eea13",
     "Sim+Leak/Secret=Value!2026",
     "SimMaskedDeployPw0001",
 ];
@@ -302,7 +302,7 @@ fn token_inspect_describes_owner_scopes_and_state() {
         &sim,
         ADMIN,
         &["token", "inspect"],
-        Some("gldt-SimDeployRevoked00001\n"),
+        Some("gldt-SimDeployRevoked0001\n"),
     );
     assert!(
         text(&o).contains("state               revoked"),
@@ -332,7 +332,7 @@ fn token_inspect_describes_owner_scopes_and_state() {
     for token in [
         DEV,
         "glpat-SimExpiredToken00001",
-        "gldt-SimDeployRevoked00001",
+        "gldt-SimDeployRevoked0001",
     ] {
         assert!(!text(&o).contains(token));
     }
@@ -348,7 +348,7 @@ fn without_an_administrator_deploy_tokens_and_triggers_are_matched_in_their_proj
         &sim,
         OWNER,
         &["token", "inspect", "--project", "acme/app"],
-        Some("gldt-SimDeployActive000001\n"),
+        Some("gldt-SimDeployActive00001\n"),
     );
     let shown = text(&o);
     assert!(o.status.success(), "{shown}");
@@ -359,17 +359,20 @@ fn without_an_administrator_deploy_tokens_and_triggers_are_matched_in_their_proj
         &sim,
         OWNER,
         &["token", "inspect", "--project", "acme/app"],
-        Some("glptt-SimTriggerActive0000001\n"),
+        Some("glptt-7ad30cf79ae33f70f5c8a31b82f75b70559eea13\n"),
     );
     let shown = text(&o);
     assert!(shown.contains("trigger "), "{shown}");
     assert!(!shown.contains("not among"), "{shown}");
-    assert!(!shown.contains("glptt-SimTriggerActive0000001"), "{shown}");
+    assert!(
+        !shown.contains("glptt-7ad30cf79ae33f70f5c8a31b82f75b70559eea13"),
+        "{shown}"
+    );
 }
 
 #[test]
 fn a_leaked_deploy_token_is_revoked_by_apply_reading_it_from_stdin() {
-    const DEPLOY: &str = "gldt-SimDeployActive000001";
+    const DEPLOY: &str = "gldt-SimDeployActive00001";
     let sim = start();
     let dir = tempfile::tempdir().unwrap();
     let o = run(

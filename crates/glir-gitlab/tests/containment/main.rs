@@ -15,8 +15,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::time::Duration;
 
-pub const ADMIN: &str = "glpat-SimAdminToken000001";
-pub const DEV: &str = "glpat-SimDevToken00000001";
+pub const ADMIN: &str = "glpat-SimAdminToken0000001";
+pub const DEV: &str = "glpat-SimDevToken100000001";
 pub const OWNER: &str = "glpat-SimOwnerToken0000001";
 
 pub async fn sim() -> SimHandle {

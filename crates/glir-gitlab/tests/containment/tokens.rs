@@ -173,7 +173,7 @@ async fn project_and_group_access_tokens() {
         fresh.current_user().await.unwrap().body.username,
         "group_10_bot_sim"
     );
-    let err = client(&sim, "glpat-SimGroupBot00000001")
+    let err = client(&sim, "glpat-SimGroupBot100000001")
         .current_user()
         .await
         .unwrap_err();
@@ -197,7 +197,7 @@ async fn deploy_tokens_and_triggers_are_deleted_once() {
     let sim = sim().await;
     let admin = client(&sim, ADMIN);
     let ops = client(&sim, OWNER);
-    let deploy = Secret::new("gldt-SimDeployActive000001");
+    let deploy = Secret::new("gldt-SimDeployActive00001");
     assert!(admin.admin_token_lookup(&deploy).await.is_ok());
 
     let done = ops
@@ -241,7 +241,9 @@ async fn deploy_tokens_and_triggers_are_deleted_once() {
         "GitLab has no audit event type for triggers"
     );
     let lookup = admin
-        .admin_token_lookup(&Secret::new("glptt-SimTriggerActive0000001"))
+        .admin_token_lookup(&Secret::new(
+            "glptt-7ad30cf79ae33f70f5c8a31b82f75b70559eea13",
+        ))
         .await
         .unwrap_err();
     assert_eq!(status(&lookup), Some(404));
@@ -252,7 +254,7 @@ async fn a_reset_runner_token_stops_working() {
     let sim = sim().await;
     let admin = client(&sim, ADMIN);
     let ops = client(&sim, OWNER);
-    let old = Secret::new("glrt-SimRunnerActive0000001");
+    let old = Secret::new("glrt-SimRunnerActive00001");
     assert!(matches!(
         ops.runners_verify(&old).await.unwrap(),
         RunnerTokenCheck::Valid(_)
@@ -280,7 +282,7 @@ async fn a_reset_runner_token_stops_working() {
 async fn renewed_application_secret_replaces_the_old_one() {
     let sim = sim().await;
     let admin = client(&sim, ADMIN);
-    let old = Secret::new("gloas-SimOauthAppSecret000000000000000000000000000000000001");
+    let old = Secret::new("gloas-a79baf1b6e8df1344a7f3ca9817144f02c212d6a79127f9937537c3f085c6897");
     let renewed = admin.renew_application_secret(1).await.unwrap();
     assert_eq!(
         renewed.value.application.application_name,
@@ -329,7 +331,7 @@ async fn admin_token_api_revokes_by_value() {
     );
 
     // CI job tokens cannot be revoked through this API: 422, for the caller to fall back.
-    let job = Secret::new("glcbt-SimRunningJobToken0001");
+    let job = Secret::new("glcbt-64_SimRunningJobToken01");
     let err = admin.admin_revoke_token(&job).await.unwrap_err();
     assert_eq!(status(&err), Some(422));
     let err = client(&sim, OWNER)
@@ -394,7 +396,7 @@ async fn project_token_rotation_and_group_token_revocation() {
 async fn admin_token_api_revokes_a_deploy_token() {
     let sim = sim().await;
     let admin = client(&sim, ADMIN);
-    let deploy = Secret::new("gldt-SimDeployActive000001");
+    let deploy = Secret::new("gldt-SimDeployActive00001");
     assert!(admin.admin_revoke_token(&deploy).await.unwrap().changed);
     let found = admin.admin_token_lookup(&deploy).await.unwrap();
     assert!(matches!(found.body.details, TokenDetails::DeployToken(d) if d.revoked));

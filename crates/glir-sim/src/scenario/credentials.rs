@@ -205,7 +205,7 @@ mod tests {
     #[test]
     fn debug_redacts_the_plaintext() {
         let t: Trigger = serde_json::from_str(
-            r#"{"id":1,"token":"glptt-SimTriggerSecret0000001","project":"acme/app","owner":"dev"}"#,
+            r#"{"id":1,"token":"glptt-ef9ec9bce33fba6cad76e035c9b78d37b9e2ffa7","project":"acme/app","owner":"dev"}"#,
         )
         .expect("trigger");
         let shown = format!("{t:?}");

@@ -117,7 +117,7 @@ pub(super) fn build() -> Scenario {
             access_level: Some(30),
             ..token(
                 8,
-                "glpat-SimGroupBot00000001",
+                "glpat-SimGroupBot100000001",
                 "group_10_bot_sim",
                 "group-bot",
                 &["read_api"],
@@ -146,7 +146,7 @@ pub(super) fn build() -> Scenario {
     s.deploy_tokens = vec![
         deploy(
             1,
-            "gldt-SimDeployActive000001",
+            "gldt-SimDeployActive00001",
             Some("acme/app"),
             None,
             false,
@@ -154,7 +154,7 @@ pub(super) fn build() -> Scenario {
         ),
         deploy(
             2,
-            "gldt-SimDeployRevoked00001",
+            "gldt-SimDeployRevoked0001",
             None,
             Some("acme"),
             true,
@@ -162,7 +162,7 @@ pub(super) fn build() -> Scenario {
         ),
         deploy(
             3,
-            "gldt-SimDeployExpired00001",
+            "gldt-SimDeployExpired0001",
             Some("acme/app"),
             None,
             false,
@@ -172,7 +172,7 @@ pub(super) fn build() -> Scenario {
     s.triggers = vec![
         Trigger {
             id: 1,
-            token: "glptt-SimTriggerActive0000001".to_string(),
+            token: "glptt-7ad30cf79ae33f70f5c8a31b82f75b70559eea13".to_string(),
             project: "acme/app".to_string(),
             owner: "ops".to_string(),
             description: Some("nightly".to_string()),
@@ -182,7 +182,7 @@ pub(super) fn build() -> Scenario {
         },
         Trigger {
             id: 2,
-            token: "glptt-SimTriggerExpired000001".to_string(),
+            token: "glptt-69ebad93a6c292505d045e0ba19290f7548b4dd8".to_string(),
             project: "acme/app".to_string(),
             owner: "dev".to_string(),
             description: Some("old release hook".to_string()),
@@ -194,13 +194,13 @@ pub(super) fn build() -> Scenario {
     s.runners = vec![
         runner(
             1,
-            "glrt-SimRunnerActive0000001",
+            "glrt-SimRunnerActive00001",
             RunnerType::ProjectType,
             None,
         ),
         runner(
             2,
-            "glrt-SimRunnerExpired000001",
+            "glrt-SimRunnerExpired0001",
             RunnerType::InstanceType,
             Some(past()),
         ),
@@ -209,7 +209,8 @@ pub(super) fn build() -> Scenario {
         id: 1,
         application_id: "5832fc6e14300a0d962240a8144466eef4ee93ef0d218477e55f11cf12fc3737"
             .to_string(),
-        secret: "gloas-SimOauthAppSecret000000000000000000000000000000000001".to_string(),
+        secret: "gloas-a79baf1b6e8df1344a7f3ca9817144f02c212d6a79127f9937537c3f085c6897"
+            .to_string(),
         name: "sim-deploy-dashboard".to_string(),
         callback_url: "https://dashboard.sim.test/callback".to_string(),
         confidential: true,
@@ -352,7 +353,7 @@ fn jobs() -> Vec<Job> {
                 ArtifactFile {
                     path: ".env".to_string(),
                     content: Some(
-                        "APP_ENV=production\nDEPLOY_TOKEN=gldt-SimDeployActive000001\n".to_string(),
+                        "APP_ENV=production\nDEPLOY_TOKEN=gldt-SimDeployActive00001\n".to_string(),
                     ),
                     files: Vec::new(),
                 },
@@ -361,7 +362,9 @@ fn jobs() -> Vec<Job> {
                     content: None,
                     files: vec![ArtifactFile {
                         path: "config/trigger.txt".to_string(),
-                        content: Some("TRIGGER=glptt-SimTriggerActive0000001\n".to_string()),
+                        content: Some(
+                            "TRIGGER=glptt-7ad30cf79ae33f70f5c8a31b82f75b70559eea13\n".to_string(),
+                        ),
                         files: Vec::new(),
                     }],
                 },
@@ -373,7 +376,7 @@ fn jobs() -> Vec<Job> {
         job(203, "encode", "test", "failed", "dev", Some(encoded)),
         job(204, "notify", "deploy", "success", "dev", Some(in_url)),
         Job {
-            token: Some("glcbt-SimRunningJobToken0001".to_string()),
+            token: Some("glcbt-64_SimRunningJobToken01".to_string()),
             finished_at: None,
             ..job(
                 205,
@@ -385,7 +388,7 @@ fn jobs() -> Vec<Job> {
             )
         },
         Job {
-            token: Some("glcbt-SimFinishedJobToken001".to_string()),
+            token: Some("glcbt-64_SimFinishedJobTokn01".to_string()),
             ..job(206, "lint", "test", "success", "dev", Some("ok\n".into()))
         },
         job(207, "pending", "test", "pending", "dev", None),

@@ -515,8 +515,8 @@ impl Scenario {
             .unwrap_or_else(|e| panic!("bundled demo scenario is invalid: {e}"))
     }
 
-    /// An admin user `root` (token `glpat-SimAdminToken000001`, scopes api+read_api+sudo), a
-    /// non-admin `dev` (token `glpat-SimDevToken00000001`, read_api), group `acme` (dev is
+    /// An admin user `root` (token `glpat-SimAdminToken0000001`, scopes api+read_api+sudo), a
+    /// non-admin `dev` (token `glpat-SimDevToken100000001`, read_api), group `acme` (dev is
     /// Developer), project `acme/app`, and `n` audit events with ids 1..=n one minute apart from
     /// `start`, of mixed entity types and several authors. Ids: users root=1, dev=2, ops=3 (Owner
     /// of acme, token `glpat-SimOwnerToken0000001`, api); group acme=10; project acme/app=20.

@@ -85,14 +85,14 @@ pub(super) fn build(n: usize, start: Timestamp) -> Scenario {
         tokens: vec![
             token(
                 1,
-                "glpat-SimAdminToken000001",
+                "glpat-SimAdminToken0000001",
                 "root",
                 "sim-admin",
                 &["api", "read_api", "sudo"],
             ),
             token(
                 2,
-                "glpat-SimDevToken00000001",
+                "glpat-SimDevToken100000001",
                 "dev",
                 "sim-dev",
                 &["read_api"],

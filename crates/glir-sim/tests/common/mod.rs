@@ -6,8 +6,8 @@ use jiff::Timestamp;
 use reqwest::Response;
 use serde_json::Value;
 
-pub const ADMIN: &str = "glpat-SimAdminToken000001";
-pub const DEV: &str = "glpat-SimDevToken00000001";
+pub const ADMIN: &str = "glpat-SimAdminToken0000001";
+pub const DEV: &str = "glpat-SimDevToken100000001";
 pub const OWNER: &str = "glpat-SimOwnerToken0000001";
 
 pub fn start_time() -> Timestamp {

@@ -9,11 +9,13 @@ use std::collections::{BTreeMap, HashMap};
 pub struct Collector {
     baseline: Option<Baseline>,
     include_suppressed: bool,
+    include_invalid: bool,
     keep_secrets: bool,
     findings: Vec<Finding>,
     secrets: HashMap<String, Secret>,
     suppressed_inline: usize,
     suppressed_baseline: usize,
+    invalid: usize,
 }
 
 /// Everything a scan produced.
@@ -26,22 +28,38 @@ pub struct ScanReport {
     pub verifications: BTreeMap<String, Verification>,
     pub suppressed_inline: usize,
     pub suppressed_baseline: usize,
+    /// Strings of a secret's shape that fail its structure checks, left out (`--include-invalid`
+    /// reports them).
+    pub invalid: usize,
+}
+
+/// What the collector leaves out.
+pub struct Policy {
+    pub include_suppressed: bool,
+    pub include_invalid: bool,
 }
 
 impl Collector {
-    pub fn new(baseline: Option<Baseline>, include_suppressed: bool, keep_secrets: bool) -> Self {
+    pub fn new(baseline: Option<Baseline>, policy: Policy, keep_secrets: bool) -> Self {
         Collector {
             baseline,
-            include_suppressed,
+            include_suppressed: policy.include_suppressed,
+            include_invalid: policy.include_invalid,
             keep_secrets,
             findings: Vec::new(),
             secrets: HashMap::new(),
             suppressed_inline: 0,
             suppressed_baseline: 0,
+            invalid: 0,
         }
     }
 
     pub fn add(&mut self, finding: Finding, m: &RawMatch<'_>) {
+        // A failed CRC or a wrong length is a typo or a fake: GitLab would reject it.
+        if finding.invalid.is_some() && !self.include_invalid {
+            self.invalid += 1;
+            return;
+        }
         if finding.suppressed_by.is_some() && !self.include_suppressed {
             self.suppressed_inline += 1;
             return;
@@ -69,6 +87,7 @@ impl Collector {
             verifications: BTreeMap::new(),
             suppressed_inline: self.suppressed_inline,
             suppressed_baseline: self.suppressed_baseline,
+            invalid: self.invalid,
         }
     }
 }
@@ -93,6 +112,12 @@ impl ScanReport {
             text.push_str(&format!(
                 "; suppressed: {} by inline markers, {} by the baseline",
                 self.suppressed_inline, self.suppressed_baseline
+            ));
+        }
+        if self.invalid > 0 {
+            text.push_str(&format!(
+                "; {} strings of a secret's shape that fail its checks left out (--include-invalid shows them)",
+                self.invalid
             ));
         }
         if !self.verifications.is_empty() {

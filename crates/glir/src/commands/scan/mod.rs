@@ -14,7 +14,7 @@ use crate::cli::{GlobalArgs, ScanArgs};
 use crate::config::Settings;
 use crate::output::status;
 use anyhow::{Context, Result, bail};
-use collector::Collector;
+use collector::{Collector, Policy};
 use glir_scan::{Baseline, PathOptions, RuleOptions, RuleSet, Scanner, scan_paths};
 use glir_tokens::IdentifyOptions;
 use std::process::ExitCode;
@@ -50,7 +50,11 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &ScanArgs) -> Result<ExitC
         .map(Baseline::load)
         .transpose()
         .context("cannot use the baseline")?;
-    let mut collector = Collector::new(baseline, args.include_suppressed, args.verify);
+    let policy = Policy {
+        include_suppressed: args.include_suppressed,
+        include_invalid: args.include_invalid,
+    };
+    let mut collector = Collector::new(baseline, policy, args.verify);
     let max_size = args.max_file_size << 20;
     let mut notes = Vec::new();
     if !args.paths.is_empty() {

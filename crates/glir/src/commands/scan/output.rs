@@ -71,20 +71,18 @@ fn write_table(out: &mut impl Write, report: &ScanReport) -> Result<()> {
         return Ok(());
     }
     let verify = !report.verifications.is_empty();
-    write!(out, "{:<30} {:<22} {:<6} ", "RULE", "SECRET", "SHAPE")?;
+    write!(out, "{:<30} {:<22} {:<10} ", "RULE", "SECRET", "CONFIDENCE")?;
     if verify {
         write!(out, "{:<19} ", "VERIFIED")?;
     }
     writeln!(out, "LOCATION")?;
     for f in &report.findings {
-        let shape = if f.provider != "gitlab" {
-            "-"
-        } else if f.structurally_valid {
-            "ok"
-        } else {
-            "odd"
+        let confidence = match f.confidence {
+            glir_scan::Confidence::High => "high",
+            glir_scan::Confidence::Medium => "medium",
+            glir_scan::Confidence::Low => "low",
         };
-        write!(out, "{:<30} {:<22} {:<6} ", f.rule, f.secret, shape)?;
+        write!(out, "{:<30} {:<22} {:<10} ", f.rule, f.secret, confidence)?;
         if verify {
             let verdict = report
                 .verifications
@@ -92,7 +90,10 @@ fn write_table(out: &mut impl Write, report: &ScanReport) -> Result<()> {
                 .map_or("-", |v| v.verdict.as_str());
             write!(out, "{verdict:<19} ")?;
         }
-        writeln!(out, "{}", location_text(f))?;
+        match &f.invalid {
+            Some(why) => writeln!(out, "{}  invalid: {why}", location_text(f))?,
+            None => writeln!(out, "{}", location_text(f))?,
+        }
     }
     Ok(())
 }
