@@ -143,6 +143,6 @@ fn walk<R: Read + Seek>(
             stats.skipped_binary += 1;
             continue;
         }
-        scanner.scan(&data, &mut |m| sink(&name, m));
+        scanner.scan_content(&data, &mut |m| sink(&name, m));
     }
 }

@@ -2,12 +2,10 @@
 //! percent-encoded runs, each decoded only when the result reads as text.
 
 use std::ops::Range;
-use std::sync::LazyLock;
 
 use base64::Engine as _;
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-use regex::bytes::Regex;
 use serde::{Deserialize, Serialize};
 
 /// Which layer a secret was found under.
@@ -48,14 +46,10 @@ const MIN_PRINTABLE: f64 = 0.9;
 /// Layers decoded below the original text.
 const MAX_DEPTH: u8 = 2;
 
-static BASE64_RUN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[A-Za-z0-9+/_-]{16,}={0,2}").expect("static regex"));
-static HEX_RUN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b[0-9A-Fa-f]{32,}\b").expect("static regex"));
-static PERCENT_RUN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:[A-Za-z0-9._~+=:/-]|%[0-9A-Fa-f]{2})*%[0-9A-Fa-f]{2}(?:[A-Za-z0-9._~+=:/-]|%[0-9A-Fa-f]{2})*")
-        .expect("static regex")
-});
+mod gate;
+mod runs;
+
+pub(crate) use gate::EncodedKeywords;
 
 const LENIENT: GeneralPurposeConfig = GeneralPurposeConfig::new()
     .with_decode_padding_mode(DecodePaddingMode::Indifferent)
@@ -73,11 +67,44 @@ pub fn for_each_decoded(data: &[u8], on_decoded: &mut DecodedSink<'_>) {
     walk(data, 0, None, 1, on_decoded);
 }
 
+/// [`for_each_decoded`] for a scanner: the outermost base64 and hex runs decoded are only those
+/// holding one of its keywords encoded ([`EncodedKeywords`]); the text they decode to is walked
+/// whole.
+pub(crate) fn for_each_decoded_with(
+    data: &[u8],
+    keywords: &EncodedKeywords,
+    on_decoded: &mut DecodedSink<'_>,
+) {
+    let (base64, hex) = keywords.runs(data);
+    walk_runs(data, 0, None, 1, Runs { base64, hex }, on_decoded);
+}
+
+/// The runs of one layer to decode.
+struct Runs {
+    base64: Vec<Range<usize>>,
+    hex: Vec<Range<usize>>,
+}
+
 fn walk(
     data: &[u8],
     base: usize,
     outer: Option<(Range<usize>, Encoding)>,
     depth: u8,
+    on_decoded: &mut DecodedSink<'_>,
+) {
+    let runs = Runs {
+        base64: runs::base64(data),
+        hex: runs::hex(data),
+    };
+    walk_runs(data, base, outer, depth, runs, on_decoded);
+}
+
+fn walk_runs(
+    data: &[u8],
+    base: usize,
+    outer: Option<(Range<usize>, Encoding)>,
+    depth: u8,
+    found: Runs,
     on_decoded: &mut DecodedSink<'_>,
 ) {
     let mut visit = |range: Range<usize>, decoded: Vec<u8>, layer: Encoding| {
@@ -93,19 +120,19 @@ fn walk(
             walk(&decoded, 0, Some((run, encoding)), depth + 1, on_decoded);
         }
     };
-    for m in BASE64_RUN.find_iter(data) {
-        if let Some(decoded) = decode_base64(m.as_bytes()) {
-            visit(m.range(), decoded, Encoding::Base64);
+    for range in found.base64 {
+        if let Some(decoded) = decode_base64(&data[range.clone()]) {
+            visit(range, decoded, Encoding::Base64);
         }
     }
-    for m in HEX_RUN.find_iter(data) {
-        if let Some(decoded) = decode_hex(m.as_bytes()) {
-            visit(m.range(), decoded, Encoding::Hex);
+    for range in found.hex {
+        if let Some(decoded) = decode_hex(&data[range.clone()]) {
+            visit(range, decoded, Encoding::Hex);
         }
     }
-    for m in PERCENT_RUN.find_iter(data) {
-        if let Some(decoded) = decode_percent(m.as_bytes()) {
-            visit(m.range(), decoded, Encoding::Percent);
+    for range in runs::percent(data) {
+        if let Some(decoded) = decode_percent(&data[range.clone()]) {
+            visit(range, decoded, Encoding::Percent);
         }
     }
 }

@@ -63,6 +63,8 @@ pub struct Scanner {
     prefilter: Box<dyn Prefilter>,
     /// For each prefilter keyword, the rules it can start.
     keyword_rules: Vec<Vec<usize>>,
+    /// The keywords as they read encoded: which runs are worth decoding.
+    encoded: decode::EncodedKeywords,
 }
 
 impl Scanner {
@@ -85,10 +87,12 @@ impl Scanner {
             }
         }
         let prefilter = Box::new(AhoCorasickPrefilter::new(&keywords)?);
+        let encoded = decode::EncodedKeywords::new(&keywords)?;
         Ok(Scanner {
             rules,
             prefilter,
             keyword_rules,
+            encoded,
         })
     }
 
@@ -119,6 +123,24 @@ impl Scanner {
         });
     }
 
+    /// The pipeline every source goes through (files, git blobs, job logs, artifacts): content
+    /// that looks like a CI job log (an escape code or a runner section marker anywhere) is first
+    /// cleaned of ANSI sequences and section markers with its lines kept, and then scanned plain
+    /// and through its base64, double base64, hex and percent-encoded layers
+    /// ([`scan_decoded`](Self::scan_decoded)). Responders often hold job logs as files (exported
+    /// traces, artifacts, a runner's disk); what they came from does not decide how they read.
+    /// Returns how many `[MASKED]` runs a log held.
+    pub fn scan_content<'s>(&'s self, data: &[u8], sink: &mut dyn FnMut(RawMatch<'s>)) -> usize {
+        if crate::joblog::looks_like_job_log(data) {
+            let clean = crate::joblog::clean_job_log(data);
+            self.scan_decoded(&clean.text, sink);
+            clean.masked
+        } else {
+            self.scan_decoded(data, sink);
+            crate::joblog::count_masked(data)
+        }
+    }
+
     /// Scan plain bytes and, in addition, the decoded contents of base64 (up to two layers),
     /// hex and percent-encoded runs. Decoded matches are reported at the line of the encoded
     /// run with `encoding` set; a decoded secret already found in plain text on the same line
@@ -131,7 +153,7 @@ impl Scanner {
             sink(m);
         });
         let mut lines = LineCursor::default();
-        decode::for_each_decoded(data, &mut |run, decoded, encoding| {
+        decode::for_each_decoded_with(data, &self.encoded, &mut |run, decoded, encoding| {
             let (line, column) = lines.locate(data, run.start);
             self.confirm_hits(decoded, &mut |rule, secret, _, _, verdict| {
                 if !seen.insert((line, secret.clone())) {

@@ -21,11 +21,27 @@ const MASKED: &[u8] = b"[MASKED]";
 /// `section_start:<unix ts>:<name>[<options>]\r\e[0K` and `section_end:<ts>:<name>\r\e[0K`.
 const SECTION_MARKERS: [&[u8]; 2] = [b"section_start:", b"section_end:"];
 
+/// Whether content reads as a CI job log: it holds an escape code (runners colour their output)
+/// or a section marker. Checked by content, not by where the bytes came from.
+pub(crate) fn looks_like_job_log(data: &[u8]) -> bool {
+    memchr::memchr(ESC, data).is_some()
+        || SECTION_MARKERS
+            .iter()
+            .any(|marker| memmem::find(data, marker).is_some())
+}
+
 /// Strip ANSI sequences and section markers from a raw trace.
 pub fn clean_job_log(raw: &[u8]) -> CleanLog {
     let mut text = Vec::with_capacity(raw.len());
     let mut i = 0;
     while i < raw.len() {
+        // Copy up to the next byte that can start an escape or a marker in one piece.
+        let next = memchr::memchr2(ESC, b's', &raw[i..]).map_or(raw.len(), |n| i + n);
+        text.extend_from_slice(&raw[i..next]);
+        i = next;
+        if i == raw.len() {
+            break;
+        }
         if raw[i] == ESC {
             i = skip_escape(raw, i);
             continue;
@@ -37,8 +53,13 @@ pub fn clean_job_log(raw: &[u8]) -> CleanLog {
         text.push(raw[i]);
         i += 1;
     }
-    let masked = memmem::find_iter(&text, MASKED).count();
+    let masked = count_masked(&text);
     CleanLog { text, masked }
+}
+
+/// `[MASKED]` runs in `text`.
+pub(crate) fn count_masked(text: &[u8]) -> usize {
+    memmem::find_iter(text, MASKED).count()
 }
 
 /// Index just after the escape sequence starting at `start` (CSI, OSC or a two-byte escape).

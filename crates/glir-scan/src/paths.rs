@@ -14,8 +14,6 @@ pub struct PathOptions {
     pub no_ignore: bool,
     /// Files larger than this many bytes are skipped.
     pub max_file_size: u64,
-    /// Also decode base64/hex/percent runs (off by default for plain file scans).
-    pub decode: bool,
 }
 
 /// Default size cap: 50 MiB.
@@ -26,7 +24,6 @@ impl Default for PathOptions {
         PathOptions {
             no_ignore: false,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
-            decode: false,
         }
     }
 }
@@ -139,9 +136,5 @@ fn scan_file(
         };
         sink(Finding::new(&m, location), &m);
     };
-    if opts.decode {
-        scanner.scan_decoded(&data, &mut emit);
-    } else {
-        scanner.scan(&data, &mut emit);
-    }
+    scanner.scan_content(&data, &mut emit);
 }

@@ -562,9 +562,6 @@ pub struct ScanArgs {
     /// fails, a body of the wrong length or alphabet), marked `invalid: <why>`
     #[arg(long)]
     pub include_invalid: bool,
-    /// Also decode base64, hex and URL-encoded runs in files (always on for job logs)
-    #[arg(long)]
-    pub decode: bool,
     /// Add the generic high-entropy rule (noisier)
     #[arg(long)]
     pub generic: bool,

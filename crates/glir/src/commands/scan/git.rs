@@ -31,7 +31,7 @@ pub fn scan(
         if memchr_nul(data) {
             return;
         }
-        scanner.scan(data, &mut |m| {
+        scanner.scan_content(data, &mut |m| {
             let location = Location::Git {
                 commit: origin.commit.unwrap_or("(unreachable)").to_string(),
                 author: origin.author_name.unwrap_or_default().to_string(),

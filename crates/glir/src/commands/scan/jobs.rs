@@ -8,7 +8,7 @@ use crate::timespec::parse_opt;
 use anyhow::{Context, Result};
 use glir_collect::{JobLog, JobLogRequest, fetch_job_logs};
 use glir_gitlab::Client;
-use glir_scan::{ArchiveLimits, Finding, Location, RawMatch, Scanner, clean_job_log, scan_zip};
+use glir_scan::{ArchiveLimits, Finding, Location, RawMatch, Scanner, scan_zip};
 use jiff::{SignedDuration, Timestamp};
 
 /// Default look-back when --since is not given.
@@ -93,9 +93,7 @@ pub fn scan_job(
     };
     match &log.trace {
         Ok(raw) => {
-            let clean = clean_job_log(raw);
-            scanned.masked = clean.masked;
-            scanner.scan_decoded(&clean.text, &mut |m| {
+            scanned.masked = scanner.scan_content(raw, &mut |m| {
                 let location = Location::JobLog {
                     project: log.project.clone(),
                     job_id: job.id as u64,

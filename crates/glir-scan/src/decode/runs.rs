@@ -1,0 +1,192 @@
+//! Where encoded runs are: the runs the regexes `[A-Za-z0-9+/_-]{16,}={0,2}`,
+//! `\b[0-9A-Fa-f]{32,}\b` and `(?:[A-Za-z0-9._~+=:/-]|%[0-9A-Fa-f]{2})*%[0-9A-Fa-f]{2}(…)*` find,
+//! found by a walk over byte classes instead: the regex engines spent most of a file scan
+//! matching these on ordinary text, where nearly every word is a short candidate. A test holds
+//! the walks to the regexes.
+
+use std::ops::Range;
+
+use super::{MIN_BASE64, MIN_HEX};
+
+/// A byte class as a table, built at compile time.
+macro_rules! class {
+    (|$b:ident| $pred:expr) => {{
+        let mut table = [false; 256];
+        let mut i = 0;
+        while i < 256 {
+            let $b = i as u8;
+            table[i] = $pred;
+            i += 1;
+        }
+        table
+    }};
+}
+
+pub(super) const BASE64: [bool; 256] =
+    class!(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'_' | b'-'));
+/// Word characters for `\b` around hex runs. Non-ASCII bytes do not count: where the regex's
+/// Unicode `\b` would see a letter or invalid UTF-8 next to a hex run, the walk decodes the run
+/// too (one more try, never a miss). The test compares the two on ASCII text.
+pub(super) const WORD: [bool; 256] = class!(|b| b.is_ascii_alphanumeric() || b == b'_');
+const PERCENT_PLAIN: [bool; 256] = class!(|b| b.is_ascii_alphanumeric()
+    || matches!(b, b'.' | b'_' | b'~' | b'+' | b'=' | b':' | b'/' | b'-'));
+
+/// Base64 runs: at least [`MIN_BASE64`] alphabet characters, with up to two `=` after them.
+pub(super) fn base64(data: &[u8]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < data.len() {
+        if !BASE64[data[i] as usize] {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < data.len() && BASE64[data[i] as usize] {
+            i += 1;
+        }
+        if i - start >= MIN_BASE64 {
+            let mut end = i;
+            while end < data.len() && end - i < 2 && data[end] == b'=' {
+                end += 1;
+            }
+            out.push(start..end);
+            i = end;
+        }
+    }
+    out
+}
+
+/// Hex runs: whole words of at least [`MIN_HEX`] hex digits.
+pub(super) fn hex(data: &[u8]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < data.len() {
+        if !WORD[data[i] as usize] {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut all_hex = true;
+        while i < data.len() && WORD[data[i] as usize] {
+            all_hex &= data[i].is_ascii_hexdigit();
+            i += 1;
+        }
+        if all_hex && i - start >= MIN_HEX {
+            out.push(start..i);
+        }
+    }
+    out
+}
+
+/// Percent-encoded runs: URL characters and `%XX` escapes, with at least one escape.
+pub(super) fn percent(data: &[u8]) -> Vec<Range<usize>> {
+    let escape_at = |i: usize| {
+        data.get(i) == Some(&b'%')
+            && data
+                .get(i + 1..i + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+    };
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(found) = memchr::memchr(b'%', &data[from..]) {
+        let p = from + found;
+        if !escape_at(p) {
+            from = p + 1;
+            continue;
+        }
+        // Back over plain characters: an escape before them would have been found first.
+        let mut start = p;
+        while start > from && PERCENT_PLAIN[data[start - 1] as usize] {
+            start -= 1;
+        }
+        let mut end = p;
+        loop {
+            if escape_at(end) {
+                end += 3;
+            } else if end < data.len() && PERCENT_PLAIN[data[end] as usize] {
+                end += 1;
+            } else {
+                break;
+            }
+        }
+        out.push(start..end);
+        from = end;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use regex::bytes::Regex;
+
+    fn by_regex(pattern: &str, data: &[u8]) -> Vec<std::ops::Range<usize>> {
+        Regex::new(pattern)
+            .unwrap()
+            .find_iter(data)
+            .map(|m| m.range())
+            .collect()
+    }
+
+    /// Text made of the characters that decide where runs start and end (non-ASCII bytes that
+    /// are no letter, where the regex's `\b` and the walk agree).
+    fn samples() -> Vec<Vec<u8>> {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut out = vec![
+            b"key=Z2xwYXQtAAAABBBBCCCCDDDD== end".to_vec(),
+            b"sha 0123456789abcdef0123456789ABCDEF and 0123456789abcdef0123456789abcdefg".to_vec(),
+            b"url=https%3A%2F%2Fexample.com%2Fx%3Ftoken%3Dglpat-abc %zz %4 %%41".to_vec(),
+        ];
+        // Every boundary character, then alphabets that make long runs of each kind likely.
+        let alphabets: [&[u8]; 4] = [
+            b"aZ09+/_-=%4fF .:~\n\"g\xff\x80",
+            b"aZ09+/_-aZ09==== ",
+            b"0123456789abcdefABCDEF_g -",
+            b"ab%%%4141fFzz./~:=+- ",
+        ];
+        for alphabet in alphabets {
+            for len in [0, 1, 5, 40, 200, 2000] {
+                for _ in 0..100 {
+                    let text: Vec<u8> = (0..len)
+                        .map(|_| {
+                            state ^= state << 13;
+                            state ^= state >> 7;
+                            state ^= state << 17;
+                            alphabet[(state % alphabet.len() as u64) as usize]
+                        })
+                        .collect();
+                    out.push(text);
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_walks_find_what_the_regexes_find() {
+        for data in samples() {
+            assert_eq!(
+                super::base64(&data),
+                by_regex(r"[A-Za-z0-9+/_-]{16,}={0,2}", &data),
+                "base64 in {:?}",
+                String::from_utf8_lossy(&data)
+            );
+            if data.is_ascii() {
+                assert_eq!(
+                    super::hex(&data),
+                    by_regex(r"\b[0-9A-Fa-f]{32,}\b", &data),
+                    "hex in {:?}",
+                    String::from_utf8_lossy(&data)
+                );
+            }
+            assert_eq!(
+                super::percent(&data),
+                by_regex(
+                    r"(?:[A-Za-z0-9._~+=:/-]|%[0-9A-Fa-f]{2})*%[0-9A-Fa-f]{2}(?:[A-Za-z0-9._~+=:/-]|%[0-9A-Fa-f]{2})*",
+                    &data
+                ),
+                "percent in {:?}",
+                String::from_utf8_lossy(&data)
+            );
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! One decoding pipeline for every source: a CI job log saved as a file is cleaned by content,
+//! and encoded layers (base64, double base64) are read in any file, Kubernetes secrets included.
+
+mod common;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use glir_scan::{Encoding, Finding, PathOptions, RuleOptions, RuleSet, Scanner, scan_paths};
+
+fn scan_file(name: &str, content: &[u8]) -> Vec<Finding> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(name), content).unwrap();
+    let scanner = Scanner::new(RuleSet::builtin(&RuleOptions::default()).unwrap()).unwrap();
+    let mut found = Vec::new();
+    scan_paths(
+        &scanner,
+        &[dir.path().to_path_buf()],
+        &PathOptions::default(),
+        &mut |f, _| found.push(f),
+    )
+    .unwrap();
+    found
+}
+
+fn token(seed: u64) -> String {
+    common::gitlab_tokens(seed)
+        .into_iter()
+        .find(|p| p.valid && p.rule == "gitlab-pat" && p.token.contains('.'))
+        .expect("a routable PAT")
+        .token
+}
+
+fn line_of(f: &Finding) -> usize {
+    match &f.location {
+        glir_scan::Location::File { line, .. } => *line,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_job_log_saved_as_a_file_is_cleaned_and_decoded() {
+    let t = token(21);
+    let (head, tail) = t.split_at(12);
+    let once = STANDARD.encode(format!("GITLAB_TOKEN={t}\n"));
+    let twice = STANDARD.encode(STANDARD.encode(format!("export TOKEN={t}\n")));
+    let log = format!(
+        "\x1b[0KRunning with gitlab-runner 17.5.0\n\
+         section_start:1733570000:step_script\r\x1b[0K\x1b[36;1m$ echo {head}\x1b[0;m{tail}\n\
+         $ env | base64 -w0\n{once}\n\
+         $ env | base64 -w0 | base64 -w0\n{twice}\n\
+         section_end:1733570001:step_script\r\x1b[0K{t}\n"
+    );
+    let found = scan_file("job-4711.log", log.as_bytes());
+    let seen: Vec<(usize, Encoding)> = found.iter().map(|f| (line_of(f), f.encoding)).collect();
+    assert_eq!(
+        seen,
+        [
+            (2, Encoding::Plain),
+            (7, Encoding::Plain),
+            (4, Encoding::Base64),
+            (6, Encoding::DoubleBase64),
+        ],
+        "the colour-split token, the one after a section marker, and both encoded dumps"
+    );
+    assert!(found.iter().all(|f| f.invalid.is_none()));
+}
+
+#[test]
+fn a_kubernetes_secret_data_value_is_decoded() {
+    let t = token(22);
+    let manifest = format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: gitlab\ntype: Opaque\ndata:\n  token: {}\n",
+        STANDARD.encode(&t)
+    );
+    let found = scan_file("secret.yaml", manifest.as_bytes());
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].encoding, Encoding::Base64);
+    assert_eq!(line_of(&found[0]), 7);
+    assert_eq!(found[0].fingerprint, glir_redact::fingerprint(&t));
+}
+
+#[test]
+fn plain_files_without_escape_codes_are_not_rewritten() {
+    let t = token(23);
+    // An escape-free file keeps its columns: the token is found where it is.
+    let found = scan_file("app.env", format!("A=1\nGITLAB_TOKEN={t}\n").as_bytes());
+    assert_eq!(found.len(), 1);
+    assert_eq!(line_of(&found[0]), 2);
+    match &found[0].location {
+        glir_scan::Location::File { column, .. } => assert_eq!(*column, 14),
+        other => panic!("{other:?}"),
+    }
+}
