@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use ignore::WalkBuilder;
+use ignore::{WalkBuilder, WalkState};
+use std::sync::{Mutex, mpsc};
 
 use crate::{Error, Finding, Location, RawMatch, Scanner};
 
@@ -14,6 +15,8 @@ pub struct PathOptions {
     pub no_ignore: bool,
     /// Files larger than this many bytes are skipped.
     pub max_file_size: u64,
+    /// Threads that walk and scan; 0: one per core.
+    pub threads: usize,
 }
 
 /// Default size cap: 50 MiB.
@@ -24,6 +27,7 @@ impl Default for PathOptions {
         PathOptions {
             no_ignore: false,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            threads: 0,
         }
     }
 }
@@ -43,13 +47,23 @@ pub struct PathStats {
     pub errors: Vec<String>,
 }
 
+impl PathStats {
+    fn add(&mut self, other: PathStats) {
+        self.files += other.files;
+        self.bytes += other.bytes;
+        self.skipped_binary += other.skipped_binary;
+        self.skipped_large += other.skipped_large;
+        self.errors.extend(other.errors);
+    }
+}
+
 /// Bytes inspected for a NUL when deciding whether a file is binary (git's heuristic).
 const BINARY_SNIFF: usize = 8 << 10;
 
-/// Walk `roots` and scan every regular file; findings go to `sink` as they are found, with the
-/// match that holds the plaintext for a caller that verifies (and must not keep it).
-/// Single-threaded: files are read whole and scanned at prefilter speed, so one core is
-/// usually disk-bound; `ignore`'s parallel walker would help on large trees and fast disks.
+/// Walk `roots` and scan every regular file; findings go to `sink` (on the caller's thread, in
+/// no fixed order) with the match that holds the plaintext for a caller that verifies (and must
+/// not keep it). Files are walked, read and scanned on [`PathOptions::threads`] threads: on a tree
+/// of many small files the cost is per file (open, read, walk), which one core cannot hide.
 ///
 /// # Errors
 /// Per-file problems are collected in [`PathStats::errors`]; this returns `Ok` unless a
@@ -60,7 +74,9 @@ pub fn scan_paths(
     opts: &PathOptions,
     sink: &mut dyn FnMut(Finding, &RawMatch<'_>),
 ) -> Result<PathStats, Error> {
-    let mut stats = PathStats::default();
+    let Some((first, rest)) = roots.split_first() else {
+        return Ok(PathStats::default());
+    };
     for root in roots {
         if let Err(source) = std::fs::metadata(root) {
             return Err(Error::Io {
@@ -68,40 +84,65 @@ pub fn scan_paths(
                 source,
             });
         }
-        let walker = WalkBuilder::new(root)
-            // Secrets live in dotfiles (.env, .npmrc): scan hidden files, but not git's store.
-            .hidden(false)
-            .filter_entry(|entry| entry.file_name() != ".git")
-            .git_ignore(!opts.no_ignore)
-            .git_exclude(!opts.no_ignore)
-            .git_global(!opts.no_ignore)
-            .ignore(!opts.no_ignore)
-            .parents(!opts.no_ignore)
-            // Honour .gitignore in a directory that is not (yet) a git checkout too.
-            .require_git(false)
-            .build();
-        for entry in walker {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(error) => {
-                    stats.errors.push(error.to_string());
-                    continue;
-                }
-            };
-            if entry.file_type().is_some_and(|t| t.is_file()) {
-                scan_file(scanner, entry.path(), opts, &mut stats, sink);
-            }
-        }
     }
-    Ok(stats)
+    let mut builder = WalkBuilder::new(first);
+    for root in rest {
+        builder.add(root);
+    }
+    let walker = builder
+        // Secrets live in dotfiles (.env, .npmrc): scan hidden files, but not git's store.
+        .hidden(false)
+        .filter_entry(|entry| entry.file_name() != ".git")
+        .git_ignore(!opts.no_ignore)
+        .git_exclude(!opts.no_ignore)
+        .git_global(!opts.no_ignore)
+        .ignore(!opts.no_ignore)
+        .parents(!opts.no_ignore)
+        // Honour .gitignore in a directory that is not (yet) a git checkout too.
+        .require_git(false)
+        .threads(opts.threads)
+        .build_parallel();
+    let stats = Mutex::new(PathStats::default());
+    let (found, received) = mpsc::channel::<(Finding, RawMatch<'_>)>();
+    std::thread::scope(|scope| {
+        let stats = &stats;
+        scope.spawn(move || {
+            walker.run(|| {
+                let found = found.clone();
+                Box::new(move |entry| {
+                    let mut local = PathStats::default();
+                    match entry {
+                        Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
+                            scan_file(scanner, entry.path(), opts, &mut local, &mut |f, m| {
+                                // The receiver only goes away once the walk is over.
+                                let _ = found.send((f, m));
+                            });
+                        }
+                        Ok(_) => {}
+                        Err(error) => local.errors.push(error.to_string()),
+                    }
+                    if let Ok(mut total) = stats.lock() {
+                        total.add(local);
+                    }
+                    WalkState::Continue
+                })
+            });
+        });
+        for (finding, m) in received {
+            sink(finding, &m);
+        }
+    });
+    Ok(stats
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner()))
 }
 
-fn scan_file(
-    scanner: &Scanner,
+fn scan_file<'s>(
+    scanner: &'s Scanner,
     path: &Path,
     opts: &PathOptions,
     stats: &mut PathStats,
-    sink: &mut dyn FnMut(Finding, &RawMatch<'_>),
+    sink: &mut dyn FnMut(Finding, RawMatch<'s>),
 ) {
     let size = match std::fs::metadata(path) {
         Ok(meta) => meta.len(),
@@ -128,13 +169,13 @@ fn scan_file(
     stats.files += 1;
     stats.bytes += data.len() as u64;
     let display = path.display().to_string();
-    let mut emit = |m: crate::RawMatch<'_>| {
+    let mut emit = |m: crate::RawMatch<'s>| {
         let location = Location::File {
             path: display.clone(),
             line: m.line,
             column: m.column,
         };
-        sink(Finding::new(&m, location), &m);
+        sink(Finding::new(&m, location), m);
     };
     scanner.scan_content(&data, &mut emit);
 }

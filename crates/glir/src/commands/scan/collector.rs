@@ -80,7 +80,18 @@ impl Collector {
         self.findings.push(finding);
     }
 
-    pub fn finish(self) -> ScanReport {
+    pub fn finish(mut self) -> ScanReport {
+        // Files are scanned on several threads: the report comes in one order every run.
+        self.findings.sort_by(|a, b| {
+            let key = |f: &Finding| {
+                (
+                    f.location.path().to_owned(),
+                    f.location.line(),
+                    f.location.column(),
+                )
+            };
+            key(a).cmp(&key(b)).then_with(|| a.rule.cmp(&b.rule))
+        });
         ScanReport {
             findings: self.findings,
             secrets: self.secrets,

@@ -61,6 +61,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &ScanArgs) -> Result<ExitC
         let opts = PathOptions {
             no_ignore: args.no_ignore,
             max_file_size: max_size,
+            threads: args.threads,
         };
         let spinner = output::spinner(g, "scanning files");
         let stats = scan_paths(&scanner, &args.paths, &opts, &mut |finding, m| {
