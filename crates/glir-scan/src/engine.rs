@@ -8,7 +8,7 @@ use memchr::{memchr, memchr_iter, memrchr};
 
 use crate::decode::{self, Encoding};
 use crate::prefilter::{AhoCorasickPrefilter, KeywordHit, Prefilter};
-use crate::rules::{Confidence, Rule, RuleSet, is_body_byte};
+use crate::rules::{Check, Confidence, Rule, RuleSet, is_body_byte};
 use crate::{Error, ignore_marker};
 
 /// A confirmed candidate.
@@ -198,9 +198,11 @@ impl Scanner {
                 if let Some(mut verdict) = self.rules.verdict(rule, &secret) {
                     // A GitLab body longer than the rule reads on is not the shorter token its
                     // first characters would make.
-                    if rule
-                        .family
-                        .is_some_and(|f| data.get(end).is_some_and(|&b| continues(f, b)))
+                    let prefixed = matches!(rule.check, Check::GitLab);
+                    if prefixed
+                        && rule
+                            .family
+                            .is_some_and(|f| data.get(end).is_some_and(|&b| continues(f, b)))
                     {
                         verdict.structurally_valid = false;
                         verdict.confidence = Confidence::Low;

@@ -66,6 +66,10 @@ pub(crate) enum Check {
     GitLab,
     /// Drop documentation placeholders (`…EXAMPLE`, `xxxxxxxx`).
     Format,
+    /// An unprefixed legacy GitLab token in a place only a GitLab token goes: GitLab's
+    /// generator (`Devise.friendly_token`) never emits l, I, O or 0, so a body with one is not
+    /// a token it made.
+    LegacyContext,
     /// Drop placeholders and anything below this Shannon entropy (bits per byte).
     Entropy(f64),
 }
@@ -360,6 +364,39 @@ const THIRD_PARTY: &[ThirdParty] = &[
     },
 ];
 
+/// Each context ends in a legacy body: 20 URL-safe characters, not part of a longer run.
+const LEGACY_CONTEXT: &[(&str, &str, &[&str], &str)] = &[
+    (
+        "gitlab-legacy-token-in-context",
+        "GitLab access token without prefix (legacy), in a GitLab token variable or header",
+        &[
+            "GITLAB_TOKEN",
+            "gitlab_token",
+            "GITLAB_API_TOKEN",
+            "GITLAB_PRIVATE_TOKEN",
+            "GL_TOKEN",
+            "PRIVATE-TOKEN",
+            "Private-Token",
+            "private-token",
+            "PRIVATE_TOKEN",
+            "private_token",
+        ],
+        concat!(
+            r#"(?i)(?:gitlab[_-]?(?:api[_-]?|private[_-]?)?token|gl[_-]token|private[_-]token)["']?\s*(?:[:=]|=>)\s*["']?"#,
+            r"(?P<secret>[A-Za-z0-9_-]{20})(?:[^A-Za-z0-9_.-]|$)"
+        ),
+    ),
+    (
+        "gitlab-legacy-token-netrc",
+        "GitLab access token without prefix (legacy), as the password of a GitLab .netrc machine",
+        &["machine"],
+        concat!(
+            r"(?s)machine\s+\S*gitlab\S*\s+(?:login\s+\S+\s+)?password\s+",
+            r"(?P<secret>[A-Za-z0-9_-]{20})(?:[^A-Za-z0-9_.-]|$)"
+        ),
+    ),
+];
+
 const GENERIC_KEYWORDS: &[&str] = &["secret", "token", "password", "passwd", "api_key", "apikey"];
 const GENERIC_REGEX: &str = r#"(?i)(?:secret|token|password|passwd|api_?key)[A-Za-z0-9_.-]{0,30}["']?\s*[:=]\s*["']?(?P<secret>[A-Za-z0-9/+_=.~-]{20,200})"#;
 /// Below this many bits per character a value is a word, path or repeated filler.
@@ -429,6 +466,24 @@ impl RuleSet {
                 confidence: spec.confidence,
             });
         }
+        // Tokens from before GitLab prefixed them (`glpat-` came in 14.5) are 20 characters of
+        // `Devise.friendly_token`; alone they look like any identifier, so only where a GitLab
+        // token goes: a GitLab token variable, the `PRIVATE-TOKEN` header, `private_token=`, or
+        // the password of a `.netrc` machine named after GitLab.
+        for (id, name, keywords, pattern) in LEGACY_CONTEXT {
+            rules.push(Rule {
+                id,
+                name,
+                family: Some(Family::PersonalAccessToken),
+                provider: "gitlab",
+                keywords: keywords.iter().map(|k| k.to_string()).collect(),
+                regex: compile(id, pattern)?,
+                window_before: 0,
+                window_after: 200,
+                check: Check::LegacyContext,
+                confidence: Confidence::Low,
+            });
+        }
         if opts.generic {
             let id = "generic-high-entropy";
             rules.push(Rule {
@@ -482,6 +537,11 @@ impl RuleSet {
                     confidence,
                 })
             }
+            Check::LegacyContext => (!is_placeholder(secret)).then_some(Verdict {
+                structurally_valid: !secret.bytes().any(|b| b"lIO0".contains(&b)),
+                identification: None,
+                confidence: rule.confidence,
+            }),
             Check::Format => (!is_placeholder(secret)).then_some(Verdict {
                 structurally_valid: true,
                 identification: None,

@@ -1,0 +1,63 @@
+//! Unprefixed legacy GitLab tokens (before `glpat-`), found where only a GitLab token goes.
+
+use glir_scan::{Confidence, Finding, Location, RuleOptions, RuleSet, Scanner};
+
+/// A body `Devise.friendly_token` could make: 20 URL-safe characters without l, I, O or 0.
+const BODY: &str = "Zq3xK9wPm2Rt7yVb4Nc8";
+
+fn findings(text: &str) -> Vec<Finding> {
+    let scanner = Scanner::new(RuleSet::builtin(&RuleOptions::default()).unwrap()).unwrap();
+    let mut out = Vec::new();
+    scanner.scan(text.as_bytes(), &mut |m| {
+        let location = Location::File {
+            path: "t".into(),
+            line: m.line,
+            column: m.column,
+        };
+        out.push(Finding::new(&m, location));
+    });
+    out
+}
+
+#[test]
+fn in_a_gitlab_variable_a_header_or_a_netrc_machine() {
+    for text in [
+        format!("export GITLAB_TOKEN={BODY}\n"),
+        format!("gitlab_token: \"{BODY}\"\n"),
+        format!("curl -H 'PRIVATE-TOKEN: {BODY}' https://gitlab.example.com/api/v4/user\n"),
+        format!("https://gitlab.example.com/api/v4/projects?private_token={BODY}&per_page=1\n"),
+        format!("machine gitlab.example.com\n  login dana\n  password {BODY}\n"),
+    ] {
+        let found = findings(&text);
+        assert_eq!(found.len(), 1, "{text}");
+        assert_eq!(found[0].provider, "gitlab");
+        assert_eq!(found[0].confidence, Confidence::Low);
+        assert_eq!(found[0].invalid, None, "{text}");
+        assert_eq!(found[0].fingerprint, glir_redact::fingerprint(BODY));
+    }
+}
+
+#[test]
+fn not_elsewhere_nor_when_the_generator_could_not_have_made_it() {
+    for text in [
+        // The same string anywhere else is an identifier.
+        format!("cache_key = {BODY}\n"),
+        format!("machine github.com login dana password {BODY}\n"),
+        // Longer than a legacy body, or a prefixed token another rule reports.
+        format!("GITLAB_TOKEN={BODY}x\n"),
+    ] {
+        assert!(
+            findings(&text)
+                .iter()
+                .all(|f| !f.rule.starts_with("gitlab-legacy")),
+            "{text}"
+        );
+    }
+    let prefixed = findings(&format!("GITLAB_TOKEN=glpat-{BODY}\n"));
+    assert_eq!(prefixed.len(), 1);
+    assert_eq!(prefixed[0].rule, "gitlab-pat");
+    // l, I, O and 0 never come out of Devise.friendly_token.
+    let typed = findings("GITLAB_TOKEN=my0ldTokenIsStillHer\n");
+    assert_eq!(typed.len(), 1);
+    assert!(typed[0].invalid.is_some());
+}
