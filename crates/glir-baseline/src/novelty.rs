@@ -137,6 +137,42 @@ impl Novelty {
         self.answer(Answer::of(name)?)
     }
 
+    /// Sets one answer as a rule test states it (a boolean answer from `Bool`, a count from
+    /// `Int`); `false` when the value is of the other kind or the count does not fit.
+    pub fn set(&mut self, answer: Answer, value: FieldValue) -> bool {
+        let flag = match answer {
+            Answer::ActorKnown => &mut self.actor_known,
+            Answer::NewIp => &mut self.new_ip,
+            Answer::NewNetwork => &mut self.new_network,
+            Answer::NetworkNewToday => &mut self.network_new_today,
+            Answer::NewIpForInstance => &mut self.new_ip_for_instance,
+            Answer::NewEventType => &mut self.new_event_type,
+            Answer::NewEntity => &mut self.new_entity,
+            Answer::UnusualHour => &mut self.unusual_hour,
+            Answer::AboveUsualRate => &mut self.above_usual_rate,
+            Answer::EventsThisHour | Answer::FailedSigninsFromIp => {
+                let FieldValue::Int(n) = value else {
+                    return false;
+                };
+                let Ok(n) = u32::try_from(n) else {
+                    return false;
+                };
+                match answer {
+                    Answer::EventsThisHour => self.events_this_hour = n,
+                    _ => self.failed_signins_from_ip = n,
+                }
+                return true;
+            }
+        };
+        match value {
+            FieldValue::Bool(b) => {
+                *flag = b;
+                true
+            }
+            FieldValue::Int(_) => false,
+        }
+    }
+
     /// [`field`](Self::field) of a resolved name.
     pub fn answer(&self, answer: Answer) -> Option<FieldValue> {
         if !self.ready {

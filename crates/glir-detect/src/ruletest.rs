@@ -3,7 +3,7 @@
 use crate::detector::Detector;
 use crate::error::DetectError;
 use crate::pack::{RuleKind, RulePack};
-use glir_baseline::Novelty;
+use glir_baseline::{Answer, FieldValue, Novelty};
 use glir_events::{AuditEvent, EventRef, Layout, parse_event};
 use serde_json::Value;
 use std::collections::HashSet;
@@ -203,32 +203,18 @@ fn novelty(case: &serde_json::Map<String, Value>, at: &str) -> Result<Option<Nov
         ..Novelty::default()
     };
     for (name, value) in given {
-        let flag = match name.as_str() {
-            "actor_known" => &mut n.actor_known,
-            "new_ip" => &mut n.new_ip,
-            "new_network" => &mut n.new_network,
-            "network_new_today" => &mut n.network_new_today,
-            "new_ip_for_instance" => &mut n.new_ip_for_instance,
-            "new_event_type" => &mut n.new_event_type,
-            "new_entity" => &mut n.new_entity,
-            "unusual_hour" => &mut n.unusual_hour,
-            "above_usual_rate" => &mut n.above_usual_rate,
-            "events_this_hour" | "failed_signins_from_ip" => {
-                let count = value
-                    .as_u64()
-                    .and_then(|v| u32::try_from(v).ok())
-                    .ok_or_else(|| format!("{at}: baseline.{name} must be a count"))?;
-                match name.as_str() {
-                    "events_this_hour" => n.events_this_hour = count,
-                    _ => n.failed_signins_from_ip = count,
-                }
-                continue;
-            }
-            other => return Err(format!("{at}: unknown baseline field `{other}`")),
+        let answer =
+            Answer::of(name).ok_or_else(|| format!("{at}: unknown baseline field `{name}`"))?;
+        let value = match value {
+            Value::Bool(b) => Some(FieldValue::Bool(*b)),
+            Value::Number(n) => n.as_i64().map(FieldValue::Int),
+            _ => None,
         };
-        *flag = value
-            .as_bool()
-            .ok_or_else(|| format!("{at}: baseline.{name} must be true or false"))?;
+        if !value.is_some_and(|v| n.set(answer, v)) {
+            return Err(format!(
+                "{at}: baseline.{name} must be true or false, or a count"
+            ));
+        }
     }
     Ok(Some(n))
 }
