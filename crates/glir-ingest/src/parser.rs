@@ -23,10 +23,6 @@ impl Outcome {
     pub(crate) fn events(&self) -> u64 {
         self.layouts.iter().map(|(_, n)| n).sum()
     }
-
-    pub(crate) fn layout(&self) -> Option<Layout> {
-        self.layouts.first().map(|(l, _)| *l)
-    }
 }
 
 /// A file whose first records are all other logs' lines or broken is given up on here rather

@@ -58,7 +58,6 @@ pub fn ingest_reader<R: Read + Send + 'static>(
     let input = input::open(reader, Arc::clone(&bytes_read)).map_err(io_err)?;
     let mut report = FileReport {
         path: label.to_owned(),
-        layout: opts.layout,
         layouts: Vec::new(),
         gzip: input.gzip,
         records: 0,
@@ -111,7 +110,6 @@ pub fn ingest_reader<R: Read + Send + 'static>(
     stored?;
     attached?;
     finished(&outcome, label)?;
-    report.layout = outcome.layout();
     report.malformed = outcome.malformed;
     report.errors = outcome.errors;
     report.layouts = outcome.layouts;
@@ -185,7 +183,6 @@ pub fn read_file(
     finished(&outcome, path)?;
     Ok(FileReport {
         path: path.to_owned(),
-        layout: outcome.layout(),
         layouts: outcome.layouts,
         gzip,
         records: records_read,

@@ -26,8 +26,6 @@ impl std::error::Error for LineError {}
 pub struct FileReport {
     /// The file.
     pub path: PathBuf,
-    /// The layout of the first event read (forced, or detected per record).
-    pub layout: Option<Layout>,
     /// Events read, by layout, in the order each layout was first seen.
     pub layouts: Vec<(Layout, u64)>,
     /// Whether the file was gzip-compressed.
@@ -45,6 +43,13 @@ pub struct FileReport {
     /// Well-formed records that are not events (other logs' lines, messages that are no
     /// sign-in), by reason, in the order first seen.
     pub skipped: Vec<(String, u64)>,
+}
+
+impl FileReport {
+    /// The layout of the first event read (forced, or detected per record).
+    pub fn layout(&self) -> Option<Layout> {
+        self.layouts.first().map(|(layout, _)| *layout)
+    }
 }
 
 /// Why a file gave no event, in words: what its records were.

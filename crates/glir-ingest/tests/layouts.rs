@@ -14,7 +14,7 @@ fn stream_jsonl_is_detected_and_stored() {
     let report = case
         .ingest(&path, &IngestOptions::default())
         .expect("ingest");
-    assert_eq!(report.layout, Some(Layout::Stream));
+    assert_eq!(report.layout(), Some(Layout::Stream));
     assert!(!report.gzip);
     assert_eq!(
         (report.records, report.inserted, report.malformed),
@@ -31,7 +31,7 @@ fn rest_array_is_streamed_element_by_element() {
     let report = case
         .ingest(&path, &IngestOptions::default())
         .expect("ingest");
-    assert_eq!(report.layout, Some(Layout::Rest));
+    assert_eq!(report.layout(), Some(Layout::Rest));
     assert_eq!(
         (report.records, report.inserted, report.malformed),
         (6, 6, 0)
@@ -54,7 +54,7 @@ fn audit_json_log_is_detected() {
     let report = case
         .ingest(&path, &IngestOptions::default())
         .expect("ingest");
-    assert_eq!(report.layout, Some(Layout::AuditLog));
+    assert_eq!(report.layout(), Some(Layout::AuditLog));
     assert_eq!((report.records, report.inserted), (6, 6));
     let stored = case
         .store
@@ -73,7 +73,7 @@ fn gzip_is_recognised_by_magic_bytes_not_name() {
         .expect("ingest");
     assert!(report.gzip);
     assert_eq!(
-        (report.layout, report.inserted),
+        (report.layout(), report.inserted),
         (Some(Layout::AuditLog), 6)
     );
 
@@ -82,7 +82,7 @@ fn gzip_is_recognised_by_magic_bytes_not_name() {
         .ingest(&array, &IngestOptions::default())
         .expect("ingest");
     assert!(report.gzip);
-    assert_eq!((report.layout, report.inserted), (Some(Layout::Rest), 6));
+    assert_eq!((report.layout(), report.inserted), (Some(Layout::Rest), 6));
 
     let plain = case.file("named-like-gzip.gz", STREAM);
     let report = case

@@ -87,7 +87,7 @@ fn only_the_first_errors_are_kept_but_all_are_counted() {
     assert_eq!(report.errors.len(), 10);
     assert_eq!(report.errors[9].line, 10);
     // The layout still comes from the first well-formed record.
-    assert_eq!(report.layout, Some(Layout::Stream));
+    assert_eq!(report.layout(), Some(Layout::Stream));
 }
 
 #[test]
@@ -198,7 +198,7 @@ fn each_record_has_its_own_layout() {
         .ingest(&path, &IngestOptions::default())
         .expect("ingest");
     assert_eq!(
-        (report.layout, report.inserted, report.malformed),
+        (report.layout(), report.inserted, report.malformed),
         (Some(Layout::Stream), 8, 0)
     );
     assert_eq!(report.layouts, [(Layout::Stream, 7), (Layout::AuditLog, 1)]);

@@ -30,7 +30,7 @@ fn one_pretty_printed_object_is_one_event() {
         (report.records, report.inserted, report.malformed),
         (1, 1, 0)
     );
-    assert_eq!(report.layout, Some(Layout::Rest));
+    assert_eq!(report.layout(), Some(Layout::Rest));
 }
 
 #[test]

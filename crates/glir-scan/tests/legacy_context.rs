@@ -1,23 +1,12 @@
 //! Unprefixed legacy GitLab tokens (before `glpat-`), found where only a GitLab token goes.
 
-use glir_scan::{Confidence, Finding, Location, RuleOptions, RuleSet, Scanner};
+mod common;
+
+use common::findings;
+use glir_scan::Confidence;
 
 /// A body `Devise.friendly_token` could make: 20 URL-safe characters without l, I, O or 0.
 const BODY: &str = "Zq3xK9wPm2Rt7yVb4Nc8";
-
-fn findings(text: &str) -> Vec<Finding> {
-    let scanner = Scanner::new(RuleSet::builtin(&RuleOptions::default()).unwrap()).unwrap();
-    let mut out = Vec::new();
-    scanner.scan(text.as_bytes(), &mut |m| {
-        let location = Location::File {
-            path: "t".into(),
-            line: m.line,
-            column: m.column,
-        };
-        out.push(Finding::new(&m, location));
-    });
-    out
-}
 
 #[test]
 fn in_a_gitlab_variable_a_header_or_a_netrc_machine() {

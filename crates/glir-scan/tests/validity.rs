@@ -4,21 +4,8 @@
 
 mod common;
 
-use glir_scan::{Confidence, Finding, Location, RuleOptions, RuleSet, Scanner};
-
-fn findings(text: &str) -> Vec<Finding> {
-    let scanner = Scanner::new(RuleSet::builtin(&RuleOptions::default()).unwrap()).unwrap();
-    let mut out = Vec::new();
-    scanner.scan(text.as_bytes(), &mut |m| {
-        let location = Location::File {
-            path: "t".into(),
-            line: m.line,
-            column: m.column,
-        };
-        out.push((Finding::new(&m, location), m.secret.clone()));
-    });
-    out.into_iter().map(|(f, _)| f).collect()
-}
+use common::findings;
+use glir_scan::Confidence;
 
 fn planted() -> Vec<common::Planted> {
     common::gitlab_tokens(11)

@@ -244,3 +244,19 @@ pub fn pem_private_key(seed: u64) -> String {
         lines.join("\n")
     )
 }
+
+/// The findings the default rules make of `text`, as one file's plain scan gives them.
+pub fn findings(text: &str) -> Vec<glir_scan::Finding> {
+    use glir_scan::{Finding, Location, RuleOptions, RuleSet, Scanner};
+    let scanner = Scanner::new(RuleSet::builtin(&RuleOptions::default()).unwrap()).unwrap();
+    let mut out = Vec::new();
+    scanner.scan(text.as_bytes(), &mut |m| {
+        let location = Location::File {
+            path: "t".into(),
+            line: m.line,
+            column: m.column,
+        };
+        out.push(Finding::new(&m, location));
+    });
+    out
+}
