@@ -162,6 +162,13 @@ def print_text(r):
     for cat, s in r["negatives"].items():
         print(f"  {cat:40} {s['findings']:4}/{s['labels']}")
     where = lambda x: (f"{x['commit'][:10]}:" if x.get("commit") else "") + f"{x['path']}:{x['line']}"
+    for title, items in (("misses", r["misses"]), ("false positives", r["false_positives"])):
+        groups = collections.defaultdict(list)
+        for x in items:
+            groups[x["context"]].append(x)
+        print(f"\n{title} by context (count, one example):")
+        for ctx, xs in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+            print(f"  {ctx:40} {len(xs):4}  e.g. {where(xs[0])} {xs[0].get('kind') or xs[0].get('rule')}")
     print(f"\nmisses ({len(r['misses'])}):")
     for m in r["misses"]:
         print(f"  {where(m)} {m['kind']} {m['context']}")
