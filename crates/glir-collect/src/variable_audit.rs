@@ -107,7 +107,7 @@ pub async fn audit_variables(
             if !report.leaked_in_jobs.contains(&log.job.id) {
                 report.leaked_in_jobs.push(log.job.id);
             }
-            report.encodings.insert(hit.encoding.label().to_string());
+            report.encodings.insert(hit.encoding.label());
             if let Some(at) = log.job.created_at {
                 report.first_seen = Some(report.first_seen.map_or(at, |f| f.min(at)));
                 report.last_seen = Some(report.last_seen.map_or(at, |l| l.max(at)));

@@ -8,32 +8,145 @@ use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde::{Deserialize, Serialize};
 
-/// Which layer a secret was found under.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Encoding {
-    /// As written.
-    Plain,
-    /// Inside one base64 layer.
+/// One layer of encoding a secret was hidden under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Layer {
+    /// A base64 run (standard or URL-safe alphabet).
     Base64,
-    /// Inside base64 inside base64 (`env | base64 -w0 | base64 -w0`).
-    DoubleBase64,
-    /// Inside a hex-encoded run.
+    /// A hex-encoded run.
     Hex,
-    /// Inside a percent-encoded (URL-encoded) run.
+    /// A percent-encoded (URL-encoded) run.
     Percent,
+    /// A JSON string's escapes (`\/`, `\uXXXX`, `\"`): captured API responses, HAR files.
+    JsonEscaped,
+}
+
+impl Layer {
+    /// The word for the layer in reports and in `encoding` chains.
+    pub fn label(self) -> &'static str {
+        match self {
+            Layer::Base64 => "base64",
+            Layer::Hex => "hex",
+            Layer::Percent => "url-encoded",
+            Layer::JsonEscaped => "json-escaped",
+        }
+    }
+
+    fn from_label(label: &str) -> Option<Layer> {
+        [
+            Layer::Base64,
+            Layer::Hex,
+            Layer::Percent,
+            Layer::JsonEscaped,
+        ]
+        .into_iter()
+        .find(|layer| layer.label() == label)
+    }
+}
+
+/// Layers one finding can sit under: a JSON string's escapes around two decoded layers.
+pub const MAX_LAYERS: usize = 3;
+
+/// The layers a secret was found under, outermost first; none when it is written as is.
+/// Reads as `plain`, `base64`, `base64>base64` (an `env | base64 -w0 | base64 -w0` dump),
+/// `json-escaped>hex`: what a responder must undo to see the secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Encoding {
+    layers: [Option<Layer>; MAX_LAYERS],
 }
 
 impl Encoding {
-    /// Plain words for reports: `plain`, `base64`, `double-base64`, `hex`, `url-encoded`.
-    pub fn label(self) -> &'static str {
-        match self {
-            Encoding::Plain => "plain",
-            Encoding::Base64 => "base64",
-            Encoding::DoubleBase64 => "double-base64",
-            Encoding::Hex => "hex",
-            Encoding::Percent => "url-encoded",
+    /// As written.
+    pub const PLAIN: Encoding = Encoding {
+        layers: [None; MAX_LAYERS],
+    };
+
+    /// The chain of `layers`, outermost first; layers past [`MAX_LAYERS`] are not kept (the
+    /// decoder never goes deeper).
+    pub fn of(layers: &[Layer]) -> Encoding {
+        let mut out = Encoding::PLAIN;
+        for layer in layers {
+            out = out.then(*layer);
         }
+        out
+    }
+
+    /// This chain with `inner` decoded below it.
+    #[must_use]
+    pub fn then(self, inner: Layer) -> Encoding {
+        let mut out = self;
+        if let Some(slot) = out.layers.iter_mut().find(|slot| slot.is_none()) {
+            *slot = Some(inner);
+        }
+        out
+    }
+
+    /// This chain with `inner`'s layers decoded below it.
+    #[must_use]
+    pub(crate) fn chain(self, inner: Encoding) -> Encoding {
+        inner.layers().fold(self, Encoding::then)
+    }
+
+    /// The layers, outermost first.
+    pub fn layers(&self) -> impl Iterator<Item = Layer> + '_ {
+        self.layers.iter().map_while(|layer| *layer)
+    }
+
+    /// Whether the secret is written as is.
+    pub fn is_plain(&self) -> bool {
+        self.layers[0].is_none()
+    }
+
+    /// `plain`, or the layers' labels joined by `>`, outermost first.
+    pub fn label(&self) -> String {
+        if self.is_plain() {
+            return "plain".to_string();
+        }
+        self.layers()
+            .map(Layer::label)
+            .collect::<Vec<_>>()
+            .join(">")
+    }
+}
+
+impl std::fmt::Display for Encoding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.label())
+    }
+}
+
+impl std::str::FromStr for Encoding {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Encoding, String> {
+        if text == "plain" {
+            return Ok(Encoding::PLAIN);
+        }
+        let layers = text
+            .split('>')
+            .map(|label| {
+                Layer::from_label(label).ok_or_else(|| format!("unknown encoding layer {label:?}"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if layers.len() > MAX_LAYERS {
+            return Err(format!(
+                "more than {MAX_LAYERS} encoding layers in {text:?}"
+            ));
+        }
+        Ok(Encoding::of(&layers))
+    }
+}
+
+impl Serialize for Encoding {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.label())
+    }
+}
+
+impl<'de> Deserialize<'de> for Encoding {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Encoding, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -47,6 +160,7 @@ const MIN_PRINTABLE: f64 = 0.9;
 const MAX_DEPTH: u8 = 2;
 
 mod gate;
+pub(crate) mod json_escape;
 mod runs;
 
 pub(crate) use gate::EncodedKeywords;
@@ -107,13 +221,10 @@ fn walk_runs(
     found: Runs,
     on_decoded: &mut DecodedSink<'_>,
 ) {
-    let mut visit = |range: Range<usize>, decoded: Vec<u8>, layer: Encoding| {
+    let mut visit = |range: Range<usize>, decoded: Vec<u8>, layer: Layer| {
         let (run, encoding) = match &outer {
-            None => (base + range.start..base + range.end, layer),
-            Some((run, Encoding::Base64)) if layer == Encoding::Base64 => {
-                (run.clone(), Encoding::DoubleBase64)
-            }
-            Some((run, encoding)) => (run.clone(), *encoding),
+            None => (base + range.start..base + range.end, Encoding::of(&[layer])),
+            Some((run, encoding)) => (run.clone(), encoding.then(layer)),
         };
         on_decoded(run.clone(), &decoded, encoding);
         if depth < MAX_DEPTH {
@@ -122,17 +233,17 @@ fn walk_runs(
     };
     for range in found.base64 {
         if let Some(decoded) = decode_base64(&data[range.clone()]) {
-            visit(range, decoded, Encoding::Base64);
+            visit(range, decoded, Layer::Base64);
         }
     }
     for range in found.hex {
         if let Some(decoded) = decode_hex(&data[range.clone()]) {
-            visit(range, decoded, Encoding::Hex);
+            visit(range, decoded, Layer::Hex);
         }
     }
     for range in runs::percent(data) {
         if let Some(decoded) = decode_percent(&data[range.clone()]) {
-            visit(range, decoded, Encoding::Percent);
+            visit(range, decoded, Layer::Percent);
         }
     }
 }
@@ -206,12 +317,13 @@ mod tests {
         assert!(
             found
                 .iter()
-                .any(|(e, d)| *e == Encoding::Base64 && d == inner.as_bytes())
+                .any(|(e, d)| *e == Encoding::of(&[Layer::Base64]) && d == inner.as_bytes())
         );
         assert!(
             found
                 .iter()
-                .any(|(e, d)| *e == Encoding::DoubleBase64 && d.starts_with(b"HOME=/root"))
+                .any(|(e, d)| *e == Encoding::of(&[Layer::Base64, Layer::Base64])
+                    && d.starts_with(b"HOME=/root"))
         );
     }
 
@@ -221,13 +333,13 @@ mod tests {
         assert!(
             layers(hexed.as_bytes())
                 .iter()
-                .any(|(e, _)| *e == Encoding::Hex)
+                .any(|(e, _)| *e == Encoding::of(&[Layer::Hex]))
         );
         let found = layers(b"url=https%3A%2F%2Fuser%3Apw%40host");
         assert!(
             found
                 .iter()
-                .any(|(e, d)| *e == Encoding::Percent && d.ends_with(b"user:pw@host"))
+                .any(|(e, d)| *e == Encoding::of(&[Layer::Percent]) && d.ends_with(b"user:pw@host"))
         );
         // A git commit id is hex but decodes to binary.
         assert!(layers(b"commit 6f1ed002ab5595859014ebf0951522d9f8dd6b2c").is_empty());

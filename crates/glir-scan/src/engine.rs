@@ -6,7 +6,8 @@ use std::collections::HashSet;
 use glir_tokens::{Family, Identification};
 use memchr::{memchr, memchr_iter, memrchr};
 
-use crate::decode::{self, Encoding};
+use crate::decode::json_escape::Unescaped;
+use crate::decode::{self, Encoding, Layer};
 use crate::prefilter::{AhoCorasickPrefilter, KeywordHit, Prefilter};
 use crate::rules::{Check, Confidence, Rule, RuleSet, is_body_byte};
 use crate::{Error, ignore_marker};
@@ -104,41 +105,38 @@ impl Scanner {
     /// Scan plain bytes; every confirmed candidate goes to `sink` in ascending offset order
     /// per rule.
     pub fn scan<'s>(&'s self, data: &[u8], sink: &mut dyn FnMut(RawMatch<'s>)) {
-        let mut lines = LineCursor::default();
-        self.confirm_hits(data, &mut |rule, secret, start, end, verdict| {
-            let (line, column) = lines.locate(data, start);
-            sink(RawMatch {
-                rule,
-                secret,
-                start,
-                end,
-                line,
-                column,
-                encoding: Encoding::Plain,
-                suppressed_by: ignore_marker::find(line_at(data, start)),
-                structurally_valid: verdict.structurally_valid,
-                confidence: verdict.confidence,
-                identification: verdict.identification,
-            });
-        });
+        self.scan_plain(data, View::of(data), sink);
     }
 
     /// The pipeline every source goes through (files, git blobs, job logs, artifacts): content
     /// that looks like a CI job log (an escape code or a runner section marker anywhere) is first
     /// cleaned of ANSI sequences and section markers with its lines kept, and then scanned plain
     /// and through its base64, double base64, hex and percent-encoded layers
-    /// ([`scan_decoded`](Self::scan_decoded)). Responders often hold job logs as files (exported
+    /// ([`scan_decoded`](Self::scan_decoded)), and once more with JSON string escapes undone
+    /// when it has any (`\/`, `\uXXXX`). Responders often hold job logs as files (exported
     /// traces, artifacts, a runner's disk); what they came from does not decide how they read.
     /// Returns how many `[MASKED]` runs a log held.
     pub fn scan_content<'s>(&'s self, data: &[u8], sink: &mut dyn FnMut(RawMatch<'s>)) -> usize {
-        if crate::joblog::looks_like_job_log(data) {
-            let clean = crate::joblog::clean_job_log(data);
-            self.scan_decoded(&clean.text, sink);
-            clean.masked
+        let clean;
+        let (text, masked) = if crate::joblog::looks_like_job_log(data) {
+            clean = crate::joblog::clean_job_log(data);
+            (&clean.text[..], clean.masked)
         } else {
-            self.scan_decoded(data, sink);
-            crate::joblog::count_masked(data)
+            (data, crate::joblog::count_masked(data))
+        };
+        let mut seen = HashSet::new();
+        self.scan_layers(text, View::of(text), &mut seen, sink);
+        if decode::json_escape::has_escapes(text)
+            && let Some(unescaped) = decode::json_escape::unescape(text)
+        {
+            let view = View {
+                original: text,
+                unescaped: Some(&unescaped),
+                encoding: Encoding::of(&[Layer::JsonEscaped]),
+            };
+            self.scan_layers(&unescaped.text, view, &mut seen, sink);
         }
+        masked
     }
 
     /// Scan plain bytes and, in addition, the decoded contents of base64 (up to two layers),
@@ -147,14 +145,33 @@ impl Scanner {
     /// is not reported twice. Meant for job logs, where `env | base64 -w0 | base64 -w0`
     /// defeats masking.
     pub fn scan_decoded<'s>(&'s self, data: &[u8], sink: &mut dyn FnMut(RawMatch<'s>)) {
-        let mut seen: HashSet<(usize, String)> = HashSet::new();
-        self.scan(data, &mut |m| {
-            seen.insert((m.line, m.secret.clone()));
+        self.scan_layers(data, View::of(data), &mut HashSet::new(), sink);
+    }
+
+    /// [`scan_decoded`](Self::scan_decoded) of `data`, whose findings are placed in `view`;
+    /// `(line, secret)` pairs in `seen` are not reported again.
+    fn scan_layers<'s>(
+        &'s self,
+        data: &[u8],
+        view: View<'_>,
+        seen: &mut HashSet<(usize, String)>,
+        sink: &mut dyn FnMut(RawMatch<'s>),
+    ) {
+        self.scan_plain(data, view, &mut |m| {
+            // Written out twice on one line, a secret is two matches; seen through an unescaped
+            // copy, it is one already reported.
+            if !seen.insert((m.line, m.secret.clone())) && view.unescaped.is_some() {
+                return;
+            }
             sink(m);
         });
         let mut lines = LineCursor::default();
-        decode::for_each_decoded_with(data, &self.encoded, &mut |run, decoded, encoding| {
-            let (line, column) = lines.locate(data, run.start);
+        decode::for_each_decoded_with(data, &self.encoded, &mut |run, decoded, layers| {
+            let (start, end) = (
+                view.original_offset(run.start),
+                view.original_offset(run.end),
+            );
+            let (line, column) = lines.locate(view.original, start);
             self.confirm_hits(decoded, &mut |rule, secret, _, _, verdict| {
                 if !seen.insert((line, secret.clone())) {
                     return;
@@ -162,16 +179,38 @@ impl Scanner {
                 sink(RawMatch {
                     rule,
                     secret,
-                    start: run.start,
-                    end: run.end,
+                    start,
+                    end,
                     line,
                     column,
-                    encoding,
-                    suppressed_by: ignore_marker::find(line_at(data, run.start)),
+                    encoding: view.encoding.chain(layers),
+                    suppressed_by: ignore_marker::find(line_at(view.original, start)),
                     structurally_valid: verdict.structurally_valid,
                     confidence: verdict.confidence,
                     identification: verdict.identification,
                 });
+            });
+        });
+    }
+
+    /// The plain matches of `data`, placed in `view`.
+    fn scan_plain<'s>(&'s self, data: &[u8], view: View<'_>, sink: &mut dyn FnMut(RawMatch<'s>)) {
+        let mut lines = LineCursor::default();
+        self.confirm_hits(data, &mut |rule, secret, start, end, verdict| {
+            let (start, end) = (view.original_offset(start), view.original_offset(end));
+            let (line, column) = lines.locate(view.original, start);
+            sink(RawMatch {
+                rule,
+                secret,
+                start,
+                end,
+                line,
+                column,
+                encoding: view.encoding,
+                suppressed_by: ignore_marker::find(line_at(view.original, start)),
+                structurally_valid: verdict.structurally_valid,
+                confidence: verdict.confidence,
+                identification: verdict.identification,
             });
         });
     }
@@ -185,37 +224,44 @@ impl Scanner {
         // A rule's previous match end: hits inside it (the END line of a PEM block, a second
         // keyword in the same token) are not searched again.
         let mut covered = vec![0usize; self.rules.rules.len()];
+        // Secrets already reported here: two rules reading the same secret (an AWS secret key
+        // by its name and by its key id) report it once.
+        let mut reported: HashSet<(usize, usize)> = HashSet::new();
         self.prefilter.for_each_hit(data, &mut |hit| {
             for &index in &self.keyword_rules[hit.keyword] {
                 if hit.start < covered[index] {
                     continue;
                 }
                 let rule = &self.rules.rules[index];
-                let Some((start, end, secret)) = confirm(rule, data, hit, covered[index]) else {
+                let Some(found) = confirm(rule, data, hit, covered[index]) else {
                     continue;
                 };
-                covered[index] = end;
-                if let Some(mut verdict) = self.rules.verdict(rule, &secret) {
-                    // A GitLab body longer than the rule reads on is not the shorter token its
-                    // first characters would make.
-                    let prefixed = matches!(rule.check, Check::GitLab);
-                    if prefixed
-                        && rule
-                            .family
-                            .is_some_and(|f| data.get(end).is_some_and(|&b| continues(f, b)))
-                    {
-                        verdict.structurally_valid = false;
-                        verdict.confidence = Confidence::Low;
-                        if let Some(id) = verdict.identification.as_mut() {
-                            id.structurally_valid = false;
-                            id.checks.push(format!(
-                                "the body goes on past the longest {} this rule reads",
-                                rule.name
-                            ));
-                        }
-                    }
-                    emit(rule, secret, start, end, verdict);
+                covered[index] = found.match_end;
+                let Some(mut verdict) = self.rules.verdict(rule, &found.text) else {
+                    continue;
+                };
+                if !reported.insert((found.start, found.end)) {
+                    continue;
                 }
+                // A GitLab body longer than the rule reads on is not the shorter token its
+                // first characters would make.
+                let prefixed = matches!(rule.check, Check::GitLab);
+                if prefixed
+                    && rule.family.is_some_and(|f| {
+                        data.get(found.match_end).is_some_and(|&b| continues(f, b))
+                    })
+                {
+                    verdict.structurally_valid = false;
+                    verdict.confidence = Confidence::Low;
+                    if let Some(id) = verdict.identification.as_mut() {
+                        id.structurally_valid = false;
+                        id.checks.push(format!(
+                            "the body goes on past the longest {} this rule reads",
+                            rule.name
+                        ));
+                    }
+                }
+                emit(rule, found.text, found.start, found.end, verdict);
             }
         });
     }
@@ -231,15 +277,21 @@ fn continues(family: Family, b: u8) -> bool {
     }
 }
 
+/// A regex match that covers its keyword.
+struct Confirmed {
+    /// Where the secret starts and ends: a context rule's match also holds the context.
+    start: usize,
+    end: usize,
+    /// Where the whole match ends.
+    match_end: usize,
+    /// The secret, in its canonical form.
+    text: String,
+}
+
 /// Search the rule's regex in its window around `hit` for a match that covers the keyword.
 /// The haystack is cut at the window's end (so a failing search never runs to the end of
 /// the data) but not at its start (so `\b` sees the byte before the window).
-fn confirm(
-    rule: &Rule,
-    data: &[u8],
-    hit: KeywordHit,
-    not_before: usize,
-) -> Option<(usize, usize, String)> {
+fn confirm(rule: &Rule, data: &[u8], hit: KeywordHit, not_before: usize) -> Option<Confirmed> {
     let from = hit.start.saturating_sub(rule.window_before).max(not_before);
     let to = hit.end.saturating_add(rule.window_after).min(data.len());
     let haystack = &data[..to];
@@ -262,10 +314,44 @@ fn confirm(
                 bytes = rest;
             }
         }
-        let text = String::from_utf8_lossy(bytes).into_owned();
-        return Some((whole.start(), whole.end(), text));
+        let text = match rule.check {
+            Check::PemBlock => crate::rules::canonical_pem(bytes),
+            _ => String::from_utf8_lossy(bytes).into_owned(),
+        };
+        return Some(Confirmed {
+            start: secret.start(),
+            end: secret.start() + bytes.len(),
+            match_end: whole.end(),
+            text,
+        });
     }
     None
+}
+
+/// Where scanned bytes sit in the content findings are reported against.
+#[derive(Clone, Copy)]
+struct View<'a> {
+    /// The content whose lines and offsets findings carry.
+    original: &'a [u8],
+    /// The way back when the scanned bytes are an unescaped copy of `original`.
+    unescaped: Option<&'a Unescaped>,
+    /// The layers around the scanned bytes.
+    encoding: Encoding,
+}
+
+impl<'a> View<'a> {
+    /// The scanned bytes are the original, as written.
+    fn of(original: &'a [u8]) -> View<'a> {
+        View {
+            original,
+            unescaped: None,
+            encoding: Encoding::PLAIN,
+        }
+    }
+
+    fn original_offset(&self, at: usize) -> usize {
+        self.unescaped.map_or(at, |u| u.original(at))
+    }
 }
 
 /// Counts lines lazily: only when a match exists, and only over the bytes since the last one.
@@ -332,7 +418,7 @@ mod tests {
             start: 11,
             end: 16,
         };
-        let (start, end, _) = confirm(rule, data, second, 0).unwrap();
-        assert_eq!((start, end), (11, data.len()));
+        let found = confirm(rule, data, second, 0).unwrap();
+        assert_eq!((found.start, found.end), (11, data.len()));
     }
 }

@@ -21,7 +21,7 @@ pub mod value_leak;
 
 pub use archive::{ArchiveLimits, ArchiveStats, scan_zip};
 pub use baseline::Baseline;
-pub use decode::Encoding;
+pub use decode::{Encoding, Layer};
 pub use engine::{RawMatch, Scanner};
 pub use error::Error;
 pub use finding::{Finding, Location};

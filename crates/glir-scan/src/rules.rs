@@ -70,6 +70,13 @@ pub(crate) enum Check {
     /// generator (`Devise.friendly_token`) never emits l, I, O or 0, so a body with one is not
     /// a token it made.
     LegacyContext,
+    /// A PEM private key block: its body must be key material, not a placeholder; the secret
+    /// is the block in its canonical form ([`canonical_pem`]), so the same key reads the same
+    /// in a `.pem` file, a YAML block scalar, a JSON string or a heredoc.
+    PemBlock,
+    /// A 40-character AWS secret access key found by its neighbouring key id: random base64
+    /// (mixed case and digits, high entropy), never a hex digest or a word.
+    AwsSecret,
     /// Drop placeholders and anything below this Shannon entropy (bits per byte).
     Entropy(f64),
 }
@@ -259,6 +266,7 @@ struct ThirdParty {
     window_before: usize,
     window_after: usize,
     confidence: Confidence,
+    check: Check,
 }
 
 /// Curated third-party rules. `(?-u)` keeps `.` and classes byte-sized so long bounded
@@ -274,6 +282,7 @@ const THIRD_PARTY: &[ThirdParty] = &[
         window_before: 0,
         window_after: 16,
         confidence: Confidence::Medium,
+        check: Check::Format,
     },
     ThirdParty {
         id: "aws-secret-access-key",
@@ -290,6 +299,20 @@ const THIRD_PARTY: &[ThirdParty] = &[
         window_before: 0,
         window_after: 80,
         confidence: Confidence::Low,
+        check: Check::Format,
+    },
+    ThirdParty {
+        id: "aws-secret-access-key-near-key-id",
+        name: "AWS secret access key (beside its access key ID)",
+        provider: "aws",
+        keywords: &["AKIA", "ASIA"],
+        // A credentials file, a `.env`, Terraform state or a CI variable dump puts the secret
+        // within a few lines after its key id, under whatever name: the id is the context.
+        regex: r"(?s-u)\b(?:AKIA|ASIA)[A-Z2-7]{16}\b[^\n]{0,100}(?:\n[^\n]{0,160}){0,3}?[^A-Za-z0-9/+](?P<secret>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)",
+        window_before: 0,
+        window_after: 16 + 100 + 3 * 161 + 42,
+        confidence: Confidence::Low,
+        check: Check::AwsSecret,
     },
     ThirdParty {
         id: "gcp-service-account-key",
@@ -300,6 +323,7 @@ const THIRD_PARTY: &[ThirdParty] = &[
         window_before: 16,
         window_after: 4096 + 8192 + 128,
         confidence: Confidence::High,
+        check: Check::Format,
     },
     ThirdParty {
         id: "github-token",
@@ -310,6 +334,7 @@ const THIRD_PARTY: &[ThirdParty] = &[
         window_before: 0,
         window_after: 251,
         confidence: Confidence::Medium,
+        check: Check::Format,
     },
     ThirdParty {
         id: "github-fine-grained-pat",
@@ -320,6 +345,7 @@ const THIRD_PARTY: &[ThirdParty] = &[
         window_before: 0,
         window_after: 244,
         confidence: Confidence::Medium,
+        check: Check::Format,
     },
     ThirdParty {
         id: "slack-token",
@@ -330,6 +356,7 @@ const THIRD_PARTY: &[ThirdParty] = &[
         window_before: 0,
         window_after: 250,
         confidence: Confidence::Medium,
+        check: Check::Format,
     },
     ThirdParty {
         id: "slack-webhook-url",
@@ -340,6 +367,7 @@ const THIRD_PARTY: &[ThirdParty] = &[
         window_before: 8,
         window_after: 170,
         confidence: Confidence::Medium,
+        check: Check::Format,
     },
     ThirdParty {
         id: "stripe-secret-key",
@@ -350,6 +378,7 @@ const THIRD_PARTY: &[ThirdParty] = &[
         window_before: 0,
         window_after: 247,
         confidence: Confidence::Medium,
+        check: Check::Format,
     },
     ThirdParty {
         id: "private-key",
@@ -361,6 +390,7 @@ const THIRD_PARTY: &[ThirdParty] = &[
         window_before: 40,
         window_after: 8192 + 60,
         confidence: Confidence::High,
+        check: Check::PemBlock,
     },
 ];
 
@@ -462,7 +492,7 @@ impl RuleSet {
                 regex: compile(spec.id, spec.regex)?,
                 window_before: spec.window_before,
                 window_after: spec.window_after,
-                check: Check::Format,
+                check: spec.check,
                 confidence: spec.confidence,
             });
         }
@@ -547,6 +577,18 @@ impl RuleSet {
                 identification: None,
                 confidence: rule.confidence,
             }),
+            Check::PemBlock => {
+                (is_key_material(secret) && !is_placeholder(secret)).then_some(Verdict {
+                    structurally_valid: true,
+                    identification: None,
+                    confidence: rule.confidence,
+                })
+            }
+            Check::AwsSecret => looks_random_base64(secret).then_some(Verdict {
+                structurally_valid: true,
+                identification: None,
+                confidence: rule.confidence,
+            }),
             Check::Entropy(min) => {
                 let known = glir_tokens::identify(secret, &self.identify).family != Family::Unknown;
                 let keep = !known && !is_placeholder(secret) && shannon_entropy(secret) >= min;
@@ -605,6 +647,62 @@ pub(crate) fn is_placeholder(secret: &str) -> bool {
         }
     }
     false
+}
+
+/// Fewer base64 characters than this between a PEM block's markers are not a key: the
+/// smallest private key GitLab users hold (Ed25519 in PKCS#8) has 64.
+const MIN_PEM_BODY: usize = 64;
+
+/// Whether a canonical PEM block's body is base64 key material, not prose, a placeholder or an
+/// example cut short with an ellipsis. Lines may carry other text around the base64 (headers
+/// such as `Proc-Type:`, a job log's timestamps), so the test is enough base64 with at least
+/// one long unbroken run of it.
+fn is_key_material(block: &str) -> bool {
+    const LONG_RUN: usize = 40;
+    let is_base64 = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=');
+    let (mut total, mut longest) = (0, 0);
+    for line in block.lines() {
+        if line.starts_with("-----") {
+            continue;
+        }
+        if line.contains("...") || line.contains('…') {
+            return false;
+        }
+        for run in line.as_bytes().split(|&b| !is_base64(b)) {
+            total += run.len();
+            longest = longest.max(run.len());
+        }
+    }
+    total >= MIN_PEM_BODY && longest >= LONG_RUN
+}
+
+/// The PEM block as a `.pem` file holds it: escaped line breaks (`\n` in JSON strings) made
+/// real, each line stripped of indentation (YAML block scalars, heredocs in scripts) and of
+/// the quotes and continuation marks of source strings, empty lines dropped.
+pub(crate) fn canonical_pem(block: &[u8]) -> String {
+    let text = String::from_utf8_lossy(block)
+        .replace("\\r\\n", "\n")
+        .replace("\\n", "\n")
+        .replace("\r\n", "\n");
+    text.lines()
+        .map(|line| line.trim_matches(|c: char| c.is_ascii_whitespace() || "\"'\\".contains(c)))
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Least entropy of a random 40-character base64 string in practice (expected ≈ 4.9 bits per
+/// character; hex digests stay under 4).
+const MIN_AWS_SECRET_ENTROPY: f64 = 4.2;
+
+/// Upper and lower case, digits and high entropy: what 30 random bytes in base64 look like.
+fn looks_random_base64(secret: &str) -> bool {
+    let has = |class: fn(&u8) -> bool| secret.as_bytes().iter().any(class);
+    has(u8::is_ascii_uppercase)
+        && has(u8::is_ascii_lowercase)
+        && has(u8::is_ascii_digit)
+        && !is_placeholder(secret)
+        && shannon_entropy(secret) >= MIN_AWS_SECRET_ENTROPY
 }
 
 /// Shannon entropy in bits per byte.

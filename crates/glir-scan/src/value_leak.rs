@@ -5,8 +5,8 @@
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
-use crate::Encoding;
 use crate::decode::for_each_decoded;
+use crate::{Encoding, Layer};
 
 /// Values shorter than this are not searched: they would match ordinary text. GitLab itself
 /// refuses to mask values under 8 characters.
@@ -39,11 +39,11 @@ impl ValueLeakFinder {
                 continue;
             }
             needles.push(value.as_bytes().to_vec());
-            patterns.push((index, Encoding::Plain));
+            patterns.push((index, Encoding::PLAIN));
             let encoded = percent_encode(value);
             if encoded != *value {
                 needles.push(encoded.into_bytes());
-                patterns.push((index, Encoding::Percent));
+                patterns.push((index, Encoding::of(&[Layer::Percent])));
             }
         }
         let plain = AhoCorasick::builder()
@@ -134,10 +134,10 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                (1, Encoding::Plain, 2),
-                (1, Encoding::Percent, 3),
-                (1, Encoding::Base64, 4),
-                (1, Encoding::DoubleBase64, 5),
+                (1, Encoding::PLAIN, 2),
+                (1, Encoding::of(&[Layer::Percent]), 3),
+                (1, Encoding::of(&[Layer::Base64]), 4),
+                (1, Encoding::of(&[Layer::Base64, Layer::Base64]), 5),
             ]
         );
     }

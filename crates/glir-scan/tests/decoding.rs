@@ -5,7 +5,7 @@ mod common;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use glir_scan::{Encoding, Finding, PathOptions, RuleOptions, RuleSet, Scanner, scan_paths};
+use glir_scan::{Encoding, Finding, Layer, PathOptions, RuleOptions, RuleSet, Scanner, scan_paths};
 
 fn scan_file(name: &str, content: &[u8]) -> Vec<Finding> {
     let dir = tempfile::tempdir().unwrap();
@@ -55,10 +55,10 @@ fn a_job_log_saved_as_a_file_is_cleaned_and_decoded() {
     assert_eq!(
         seen,
         [
-            (2, Encoding::Plain),
-            (7, Encoding::Plain),
-            (4, Encoding::Base64),
-            (6, Encoding::DoubleBase64),
+            (2, Encoding::PLAIN),
+            (7, Encoding::PLAIN),
+            (4, Encoding::of(&[Layer::Base64])),
+            (6, Encoding::of(&[Layer::Base64, Layer::Base64])),
         ],
         "the colour-split token, the one after a section marker, and both encoded dumps"
     );
@@ -74,7 +74,7 @@ fn a_kubernetes_secret_data_value_is_decoded() {
     );
     let found = scan_file("secret.yaml", manifest.as_bytes());
     assert_eq!(found.len(), 1, "{found:?}");
-    assert_eq!(found[0].encoding, Encoding::Base64);
+    assert_eq!(found[0].encoding, Encoding::of(&[Layer::Base64]));
     assert_eq!(line_of(&found[0]), 7);
     assert_eq!(found[0].fingerprint, glir_redact::fingerprint(&t));
 }

@@ -26,7 +26,7 @@ fn scan_with(opts: &RuleOptions, text: &str) -> Vec<Hit> {
 fn scan_on(scanner: &Scanner, text: &str) -> Vec<Hit> {
     let mut hits = Vec::new();
     scanner.scan(text.as_bytes(), &mut |m| {
-        assert_eq!(m.encoding, Encoding::Plain);
+        assert_eq!(m.encoding, Encoding::PLAIN);
         hits.push(Hit {
             rule: m.rule.id.to_string(),
             secret: m.secret.clone(),

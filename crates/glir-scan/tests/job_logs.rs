@@ -5,7 +5,7 @@ mod common;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use glir_scan::{Encoding, RuleOptions, RuleSet, Scanner, clean_job_log};
+use glir_scan::{Encoding, Layer, RuleOptions, RuleSet, Scanner, clean_job_log};
 
 fn scanner() -> Scanner {
     Scanner::new(RuleSet::builtin(&RuleOptions::default()).unwrap()).unwrap()
@@ -37,7 +37,7 @@ fn token_split_by_ansi_codes_is_rejoined_on_its_raw_line() {
     assert_eq!(hits.len(), 1);
     assert!(hits[0].1 == token);
     assert_eq!(hits[0].2, 3, "line of the raw log");
-    assert_eq!(hits[0].3, Encoding::Plain);
+    assert_eq!(hits[0].3, Encoding::PLAIN);
 }
 
 #[test]
@@ -77,7 +77,7 @@ fn double_base64_env_dump_is_decoded() {
     assert_eq!(rules, vec!["gitlab-deploy-token", "gitlab-runner-token"]);
     for hit in &hits {
         assert_eq!(hit.2, 2, "reported at the encoded run's line");
-        assert_eq!(hit.3, Encoding::DoubleBase64);
+        assert_eq!(hit.3, Encoding::of(&[Layer::Base64, Layer::Base64]));
     }
     assert!(hits.iter().any(|h| h.1 == tokens[1].token));
 }
@@ -91,10 +91,19 @@ fn single_base64_hex_and_percent_layers() {
     let raw = format!("{b64}\n{hexed}\n{percent}\n");
     let hits = scan_log(raw.as_bytes());
     let layer = |rule: &str| hits.iter().find(|h| h.0 == rule).map(|h| (h.2, h.3));
-    assert_eq!(layer(tokens[0].rule), Some((1, Encoding::Base64)));
-    assert_eq!(layer(tokens[1].rule), Some((2, Encoding::Hex)));
+    assert_eq!(
+        layer(tokens[0].rule),
+        Some((1, Encoding::of(&[Layer::Base64])))
+    );
+    assert_eq!(
+        layer(tokens[1].rule),
+        Some((2, Encoding::of(&[Layer::Hex])))
+    );
     // `%3D` glues "3D" to the token, so only the decoded text has it at a word boundary.
-    assert_eq!(layer(tokens[2].rule), Some((3, Encoding::Percent)));
+    assert_eq!(
+        layer(tokens[2].rule),
+        Some((3, Encoding::of(&[Layer::Percent])))
+    );
     assert_eq!(hits.len(), 3);
 }
 
@@ -104,7 +113,7 @@ fn decoded_duplicate_of_a_plain_secret_on_the_same_line_is_reported_once() {
     let raw = format!("T={token} url=https://h/?t=%20{token}\n");
     let hits = scan_log(raw.as_bytes());
     assert_eq!(hits.len(), 1);
-    assert_eq!(hits[0].3, Encoding::Plain);
+    assert_eq!(hits[0].3, Encoding::PLAIN);
 }
 
 #[test]

@@ -453,7 +453,7 @@ fn demo_prints_the_investigation() {
     );
     assert!(triage.contains("the token is also in 3 places"), "{triage}");
     assert!(
-        triage.contains("job 9003 (debug-env): log line 4, double-base64 encoded"),
+        triage.contains("job 9003 (debug-env): log line 4, base64>base64 encoded"),
         "{triage}"
     );
     assert!(triage.contains("artifact dist/.env"), "{triage}");

@@ -129,7 +129,7 @@ fn job_logs_and_artifacts_yield_every_leak_with_its_job() {
         .iter()
         .find(|f| f["fingerprint"] == glir_redact::fingerprint("glpat-SimProjectBot0000001"))
         .expect("bot token in the double-base64 env dump");
-    assert_eq!(bot["encoding"], "double_base64");
+    assert_eq!(bot["encoding"], "base64>base64");
     let deploy = find("0001");
     assert!(deploy["location"].is_object());
     let artifact_entries: Vec<&str> = findings

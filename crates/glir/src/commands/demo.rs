@@ -373,9 +373,10 @@ async fn triage(out: &mut dyn Write, client: &Client, url: &str, leaked: &Secret
                 other_secrets += 1;
                 return;
             }
-            let layer = match finding.encoding {
-                glir_scan::Encoding::Plain => String::new(),
-                other => format!(", {} encoded", other.label()),
+            let layer = if finding.encoding.is_plain() {
+                String::new()
+            } else {
+                format!(", {} encoded", finding.encoding)
             };
             places.push(match &finding.location {
                 glir_scan::Location::Artifact { entry, line, .. } => {

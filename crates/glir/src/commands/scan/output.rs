@@ -100,9 +100,10 @@ fn write_table(out: &mut impl Write, report: &ScanReport) -> Result<()> {
 
 fn location_text(f: &Finding) -> String {
     use glir_scan::Location;
-    let encoded = match f.encoding {
-        glir_scan::Encoding::Plain => String::new(),
-        other => format!(" [{}]", other.label()),
+    let encoded = if f.encoding.is_plain() {
+        String::new()
+    } else {
+        format!(" [{}]", f.encoding)
     };
     let place = match &f.location {
         Location::File { path, line, .. } => format!("{path}:{line}"),
