@@ -162,6 +162,7 @@ const MAX_DEPTH: u8 = 2;
 mod gate;
 pub(crate) mod json_escape;
 mod runs;
+pub(crate) mod wrapped;
 
 pub(crate) use gate::EncodedKeywords;
 

@@ -6,10 +6,13 @@ use std::collections::HashSet;
 use glir_tokens::{Family, Identification};
 use memchr::{memchr, memchr_iter, memrchr};
 
+use std::ops::Range;
+
 use crate::decode::json_escape::Unescaped;
+use crate::decode::wrapped::Block;
 use crate::decode::{self, Encoding, Layer};
 use crate::prefilter::{AhoCorasickPrefilter, KeywordHit, Prefilter};
-use crate::rules::{Check, Confidence, Rule, RuleSet, is_body_byte};
+use crate::rules::{Check, Confidence, Rule, RuleSet, Verdict, is_body_byte};
 use crate::{Error, ignore_marker};
 
 /// A confirmed candidate.
@@ -118,14 +121,21 @@ impl Scanner {
     /// Returns how many `[MASKED]` runs a log held.
     pub fn scan_content<'s>(&'s self, data: &[u8], sink: &mut dyn FnMut(RawMatch<'s>)) -> usize {
         let clean;
+        let mut blocks = Vec::new();
         let (text, masked) = if crate::joblog::looks_like_job_log(data) {
             clean = crate::joblog::clean_job_log(data);
+            // Logs are where `xxd -p` and `base64` print wrapped dumps of a secret.
+            blocks = decode::wrapped::blocks(&clean.text);
             (&clean.text[..], clean.masked)
         } else {
             (data, crate::joblog::count_masked(data))
         };
         let mut seen = HashSet::new();
-        self.scan_layers(text, View::of(text), &mut seen, sink);
+        let view = View {
+            blocks: &blocks,
+            ..View::of(text)
+        };
+        self.scan_layers(text, view, &mut seen, sink);
         if decode::json_escape::has_escapes(text)
             && let Some(unescaped) = decode::json_escape::unescape(text)
         {
@@ -133,6 +143,7 @@ impl Scanner {
                 original: text,
                 unescaped: Some(&unescaped),
                 encoding: Encoding::of(&[Layer::JsonEscaped]),
+                blocks: &[],
             };
             self.scan_layers(&unescaped.text, view, &mut seen, sink);
         }
@@ -167,28 +178,59 @@ impl Scanner {
         });
         let mut lines = LineCursor::default();
         decode::for_each_decoded_with(data, &self.encoded, &mut |run, decoded, layers| {
-            let (start, end) = (
-                view.original_offset(run.start),
-                view.original_offset(run.end),
-            );
-            let (line, column) = lines.locate(view.original, start);
-            self.confirm_hits(decoded, &mut |rule, secret, _, _, verdict| {
-                if !seen.insert((line, secret.clone())) {
-                    return;
-                }
-                sink(RawMatch {
-                    rule,
-                    secret,
-                    start,
-                    end,
-                    line,
-                    column,
+            // A run inside a wrapped dump is one line of it; the whole block is decoded below.
+            if view.inside_block(run.start) {
+                return;
+            }
+            let run = view.original_offset(run.start)..view.original_offset(run.end);
+            let decoded = Decoded {
+                run,
+                text: decoded,
+                encoding: view.encoding.chain(layers),
+            };
+            self.report_decoded(view.original, &decoded, &mut lines, seen, sink);
+        });
+        for block in view.blocks {
+            let mut lines = LineCursor::default();
+            decode::for_each_decoded(&block.joined, &mut |_, decoded, layers| {
+                let decoded = Decoded {
+                    run: view.original_offset(block.range.start)
+                        ..view.original_offset(block.range.end),
+                    text: decoded,
                     encoding: view.encoding.chain(layers),
-                    suppressed_by: ignore_marker::find(line_at(view.original, start)),
-                    structurally_valid: verdict.structurally_valid,
-                    confidence: verdict.confidence,
-                    identification: verdict.identification,
-                });
+                };
+                self.report_decoded(view.original, &decoded, &mut lines, seen, sink);
+            });
+        }
+    }
+
+    /// The secrets in one decoded run, reported at the run's place in `original`.
+    fn report_decoded<'s>(
+        &'s self,
+        original: &[u8],
+        decoded: &Decoded<'_>,
+        lines: &mut LineCursor,
+        seen: &mut HashSet<(usize, String)>,
+        sink: &mut dyn FnMut(RawMatch<'s>),
+    ) {
+        let start = decoded.run.start;
+        let (line, column) = lines.locate(original, start);
+        self.confirm_hits(decoded.text, &mut |rule, secret, _, _, verdict| {
+            if !seen.insert((line, secret.clone())) {
+                return;
+            }
+            sink(RawMatch {
+                rule,
+                secret,
+                start,
+                end: decoded.run.end,
+                line,
+                column,
+                encoding: decoded.encoding,
+                suppressed_by: ignore_marker::find(line_at(original, start)),
+                structurally_valid: verdict.structurally_valid,
+                confidence: verdict.confidence,
+                identification: verdict.identification,
             });
         });
     }
@@ -219,7 +261,7 @@ impl Scanner {
     fn confirm_hits<'s>(
         &'s self,
         data: &[u8],
-        emit: &mut dyn FnMut(&'s Rule, String, usize, usize, crate::rules::Verdict),
+        emit: &mut dyn FnMut(&'s Rule, String, usize, usize, Verdict),
     ) {
         // A rule's previous match end: hits inside it (the END line of a PEM block, a second
         // keyword in the same token) are not searched again.
@@ -233,13 +275,23 @@ impl Scanner {
                     continue;
                 }
                 let rule = &self.rules.rules[index];
-                let Some(found) = confirm(rule, data, hit, covered[index]) else {
+                let Some(mut found) = confirm(rule, data, hit, covered[index]) else {
                     continue;
                 };
                 covered[index] = found.match_end;
                 let Some(mut verdict) = self.rules.verdict(rule, &found.text) else {
                     continue;
                 };
+                let mut checksum_ends_it = false;
+                if matches!(rule.check, Check::GitLab)
+                    && !verdict.structurally_valid
+                    && let Some((cut, valid)) = self.routable_before_a_dot(rule, &found.text)
+                {
+                    found.end = found.start + cut.len();
+                    found.text = cut;
+                    verdict = valid;
+                    checksum_ends_it = true;
+                }
                 if !reported.insert((found.start, found.end)) {
                     continue;
                 }
@@ -247,6 +299,8 @@ impl Scanner {
                 // first characters would make.
                 let prefixed = matches!(rule.check, Check::GitLab);
                 if prefixed
+                    && !checksum_ends_it
+                    && verdict.structurally_valid
                     && rule.family.is_some_and(|f| {
                         data.get(found.match_end).is_some_and(|&b| continues(f, b))
                     })
@@ -264,6 +318,22 @@ impl Scanner {
                 emit(rule, found.text, found.start, found.end, verdict);
             }
         });
+    }
+}
+
+impl Scanner {
+    /// A routable token is as long as its checksum says: when a body fails its checks and a
+    /// `.` follows a prefix whose CRC holds (`<token>.11aa`: a file suffix, a version), that
+    /// prefix is the token. A body without such a prefix stays what it was.
+    fn routable_before_a_dot(&self, rule: &Rule, text: &str) -> Option<(String, Verdict)> {
+        let dots = text.match_indices('.').map(|(at, _)| at).rev();
+        dots.filter_map(|at| {
+            let cut = &text[..at];
+            let verdict = self.rules.verdict(rule, cut)?;
+            (verdict.structurally_valid && verdict.confidence == Confidence::High)
+                .then(|| (cut.to_string(), verdict))
+        })
+        .next()
     }
 }
 
@@ -306,6 +376,13 @@ fn confirm(rule: &Rule, data: &[u8], hit: KeywordHit, not_before: usize) -> Opti
             at = whole.end().max(at + 1);
             continue;
         }
+        if matches!(rule.check, Check::PemBlock)
+            && memchr::memmem::find(&whole.as_bytes()[1..], b"-----BEGIN").is_some()
+        {
+            // A block that runs into another BEGIN is a stand-in (`(redacted)`) that found the
+            // next key's END; that key is confirmed from its own BEGIN.
+            return None;
+        }
         let secret = caps.name("secret").unwrap_or(whole);
         let mut bytes = secret.as_bytes();
         if rule.family.is_some() {
@@ -337,6 +414,15 @@ struct View<'a> {
     unescaped: Option<&'a Unescaped>,
     /// The layers around the scanned bytes.
     encoding: Encoding,
+    /// Wrapped dumps in the scanned bytes, in order, decoded whole.
+    blocks: &'a [Block],
+}
+
+/// A decoded run: its place in the original, what it decoded to, and under which layers.
+struct Decoded<'a> {
+    run: Range<usize>,
+    text: &'a [u8],
+    encoding: Encoding,
 }
 
 impl<'a> View<'a> {
@@ -346,7 +432,14 @@ impl<'a> View<'a> {
             original,
             unescaped: None,
             encoding: Encoding::PLAIN,
+            blocks: &[],
         }
+    }
+
+    /// Whether `at` (in the scanned bytes) lies in one of the wrapped dumps.
+    fn inside_block(&self, at: usize) -> bool {
+        let after = self.blocks.partition_point(|b| b.range.start <= at);
+        after > 0 && self.blocks[after - 1].range.contains(&at)
     }
 
     fn original_offset(&self, at: usize) -> usize {

@@ -1,6 +1,6 @@
-//! Job-log cleanup before scanning: ANSI escape sequences and GitLab's collapsible-section
-//! markers are removed so a token they split is whole again. Newlines are never removed, so
-//! line numbers stay those of the raw trace.
+//! Job-log cleanup before scanning: ANSI escape sequences, GitLab's collapsible-section
+//! markers and the runner's per-line timestamps are removed so a token they split is whole
+//! again. Newlines are never removed, so line numbers stay those of the raw trace.
 
 use memchr::memmem;
 
@@ -53,8 +53,67 @@ pub fn clean_job_log(raw: &[u8]) -> CleanLog {
         text.push(raw[i]);
         i += 1;
     }
+    if timestamp_prefix(&text).is_some() {
+        text = strip_timestamps(&text);
+    }
     let masked = count_masked(&text);
     CleanLog { text, masked }
+}
+
+/// The length of the timestamp prefix a runner puts before each line when job log timestamps
+/// are on (`doc/ci/jobs/job_logs.md`, "Job log timestamps"):
+/// `2024-01-24T10:47:55.123456Z 00O ` — RFC 3339 UTC time, a two-hex-digit stream number,
+/// `O` or `E` for stdout or stderr, `+` when the line continues the previous one.
+fn timestamp_prefix(line: &[u8]) -> Option<usize> {
+    let digits = |range: std::ops::Range<usize>| {
+        line.get(range)
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    };
+    let shape = digits(0..4)
+        && line.get(4) == Some(&b'-')
+        && digits(5..7)
+        && line.get(7) == Some(&b'-')
+        && digits(8..10)
+        && line.get(10) == Some(&b'T')
+        && digits(11..13)
+        && line.get(13) == Some(&b':')
+        && digits(14..16)
+        && line.get(16) == Some(&b':')
+        && digits(17..19);
+    if !shape {
+        return None;
+    }
+    let mut at = 19;
+    if line.get(at) == Some(&b'.') {
+        at += 1;
+        while line.get(at).is_some_and(u8::is_ascii_digit) {
+            at += 1;
+        }
+    }
+    let stream = line.get(at..at + 5)?;
+    let ok = stream[0] == b'Z'
+        && stream[1] == b' '
+        && stream[2..4].iter().all(u8::is_ascii_hexdigit)
+        && matches!(stream[4], b'O' | b'E');
+    if !ok {
+        return None;
+    }
+    at += 5;
+    if line.get(at) == Some(&b'+') {
+        at += 1;
+    }
+    (line.get(at) == Some(&b' ')).then_some(at + 1)
+}
+
+/// `text` without the timestamp prefix of each line that has one; a secret printed across
+/// lines (a wrapped dump, a PEM key) reads as it was printed.
+fn strip_timestamps(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    for line in text.split_inclusive(|&b| b == b'\n') {
+        let skip = timestamp_prefix(line).unwrap_or(0);
+        out.extend_from_slice(&line[skip..]);
+    }
+    out
 }
 
 /// `[MASKED]` runs in `text`.
@@ -122,6 +181,19 @@ mod tests {
         let clean = clean_job_log(raw);
         assert_eq!(clean.text, b"Building\nok [MASKED]\n\n".to_vec());
         assert_eq!(clean.masked, 1);
+    }
+
+    #[test]
+    fn timestamp_prefixes_are_removed_when_the_log_has_them() {
+        let raw = b"2024-09-10T11:14:02.049653Z 00O Running with gitlab-runner 17.4\n2024-09-10T11:14:03Z 01E+ \x1b[31merror\x1b[0m\nno prefix here\n";
+        let clean = clean_job_log(raw);
+        assert_eq!(
+            clean.text,
+            b"Running with gitlab-runner 17.4\nerror\nno prefix here\n".to_vec()
+        );
+        // A log that does not start with one is left as it is.
+        let raw = b"plain\n2024-09-10T11:14:02Z 00O x\n";
+        assert_eq!(clean_job_log(raw).text, raw.to_vec());
     }
 
     #[test]

@@ -295,7 +295,8 @@ const THIRD_PARTY: &[ThirdParty] = &[
             "secretAccessKey",
             "secret-access-key",
         ],
-        regex: r#"(?i)secret[_-]?access[_-]?key["']?\s*(?:[:=]|=>)\s*["']?(?P<secret>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
+        // `aws configure set aws_secret_access_key X` separates name and value by a space only.
+        regex: r#"(?i)secret[_-]?access[_-]?key["']?(?:\s*(?:[:=]|=>)\s*|[ \t]+)["']?(?P<secret>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
         window_before: 0,
         window_after: 80,
         confidence: Confidence::Low,
@@ -308,7 +309,7 @@ const THIRD_PARTY: &[ThirdParty] = &[
         keywords: &["AKIA", "ASIA"],
         // A credentials file, a `.env`, Terraform state or a CI variable dump puts the secret
         // within a few lines after its key id, under whatever name: the id is the context.
-        regex: r"(?s-u)\b(?:AKIA|ASIA)[A-Z2-7]{16}\b[^\n]{0,100}(?:\n[^\n]{0,160}){0,3}?[^A-Za-z0-9/+](?P<secret>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)",
+        regex: r"(?s-u)\b(?:AKIA|ASIA)[A-Z2-7]{16}\b[^\n]{0,100}(?:\n[^\n]{0,160}){0,3}?[^A-Za-z0-9/+_-](?P<secret>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=_-]|$)",
         window_before: 0,
         window_after: 16 + 100 + 3 * 161 + 42,
         confidence: Confidence::Low,
@@ -352,7 +353,9 @@ const THIRD_PARTY: &[ThirdParty] = &[
         name: "Slack token",
         provider: "slack",
         keywords: &["xoxa-", "xoxb-", "xoxo-", "xoxp-", "xoxr-", "xoxs-"],
-        regex: r"\bxox[abposr]-[0-9A-Za-z-]{10,250}",
+        // Every Slack token type carries a numeric workspace or user id after its prefix
+        // (`xoxb-<team>-<bot>-<secret>`); `xoxb-your-bot-token` does not.
+        regex: r"\bxox[abposr]-[0-9]{6,}-[0-9A-Za-z-]{8,250}",
         window_before: 0,
         window_after: 250,
         confidence: Confidence::Medium,
@@ -398,7 +401,8 @@ const THIRD_PARTY: &[ThirdParty] = &[
 const LEGACY_CONTEXT: &[(&str, &str, &[&str], &str)] = &[
     (
         "gitlab-legacy-token-in-context",
-        "GitLab access token without prefix (legacy), in a GitLab token variable or header",
+        "GitLab access token without prefix (legacy), in a GitLab token variable, header or \
+         oauth2 clone URL",
         &[
             "GITLAB_TOKEN",
             "gitlab_token",
@@ -410,18 +414,26 @@ const LEGACY_CONTEXT: &[(&str, &str, &[&str], &str)] = &[
             "private-token",
             "PRIVATE_TOKEN",
             "private_token",
+            "oauth2:",
         ],
         concat!(
-            r#"(?i)(?:gitlab[_-]?(?:api[_-]?|private[_-]?)?token|gl[_-]token|private[_-]token)["']?\s*(?:[:=]|=>)\s*["']?"#,
+            r#"(?i)(?:(?:gitlab[_-]?(?:api[_-]?|private[_-]?)?token|gl[_-]token|private[_-]token)["']?\s*(?:[:=]|=>)\s*["']?"#,
+            // A HAR capture: `{"name": "PRIVATE-TOKEN", "value": "…"}`, often over two lines.
+            r#"|private-token"\s*,\s*"value"\s*:\s*""#,
+            // GitLab's documented clone URL for tokens: `https://oauth2:<token>@host/…`.
+            r#"|oauth2:)"#,
             r"(?P<secret>[A-Za-z0-9_-]{20})(?:[^A-Za-z0-9_.-]|$)"
         ),
     ),
     (
         "gitlab-legacy-token-netrc",
-        "GitLab access token without prefix (legacy), as the password of a GitLab .netrc machine",
+        "GitLab access token without prefix (legacy), as the password of a GitLab .netrc machine \
+         or of its oauth2 login",
         &["machine"],
         concat!(
-            r"(?s)machine\s+\S*gitlab\S*\s+(?:login\s+\S+\s+)?password\s+",
+            // A machine named after GitLab, or GitLab's documented `oauth2` login for tokens
+            // over HTTPS (`doc/user/profile/personal_access_tokens.md`).
+            r"(?s)machine\s+(?:\S*gitlab\S*\s+(?:login\s+\S+\s+)?|\S+\s+login\s+oauth2\s+)password\s+",
             r"(?P<secret>[A-Za-z0-9_-]{20})(?:[^A-Za-z0-9_.-]|$)"
         ),
     ),
@@ -559,6 +571,8 @@ impl RuleSet {
                     Layout::RoutableV0 | Layout::RoutableV1 | Layout::JobTokenJwt => {
                         Confidence::High
                     }
+                    // A runner token's partition wraps a routable body whose CRC was checked.
+                    Layout::RunnerPartition { .. } if !id.routing.is_empty() => Confidence::High,
                     _ => Confidence::Medium,
                 };
                 Some(Verdict {
@@ -567,7 +581,12 @@ impl RuleSet {
                     confidence,
                 })
             }
-            Check::LegacyContext => (!is_placeholder(secret)).then_some(Verdict {
+            // `Devise.friendly_token` draws from upper and lower case alike: twenty characters
+            // without a lower-case letter (an AWS key id in a `PRIVATE-TOKEN` header) come from
+            // another issuer.
+            Check::LegacyContext => (secret.bytes().any(|b| b.is_ascii_lowercase())
+                && !is_placeholder(secret))
+            .then_some(Verdict {
                 structurally_valid: !secret.bytes().any(|b| b"lIO0".contains(&b)),
                 identification: None,
                 confidence: rule.confidence,
@@ -577,13 +596,12 @@ impl RuleSet {
                 identification: None,
                 confidence: rule.confidence,
             }),
-            Check::PemBlock => {
-                (is_key_material(secret) && !is_placeholder(secret)).then_some(Verdict {
-                    structurally_valid: true,
-                    identification: None,
-                    confidence: rule.confidence,
-                })
-            }
+            // Not `is_placeholder`: OpenSSH keys hold long runs of `A` (zeroed length fields).
+            Check::PemBlock => is_key_material(secret).then_some(Verdict {
+                structurally_valid: true,
+                identification: None,
+                confidence: rule.confidence,
+            }),
             Check::AwsSecret => looks_random_base64(secret).then_some(Verdict {
                 structurally_valid: true,
                 identification: None,
@@ -625,6 +643,20 @@ fn case_variants(words: &[&str]) -> Vec<String> {
     out
 }
 
+/// Words that mark a value as a stand-in to replace (`xoxb-your-bot-token`,
+/// `sk_live_REPLACE_ME…`). Random bodies of the lengths these rules read hold one by chance
+/// about once in a million.
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "your",
+    "example",
+    "placeholder",
+    "redacted",
+    "changeme",
+    "replace",
+    "dummy",
+    "sample",
+];
+
 /// Runs of one character at least this long are filler, not random output.
 const PLACEHOLDER_RUN: usize = 8;
 
@@ -634,6 +666,10 @@ const PLACEHOLDER_RUN: usize = 8;
 /// they are public and reporting them would bury real findings in doc snippets.
 pub(crate) fn is_placeholder(secret: &str) -> bool {
     if secret.contains("EXAMPLE") || secret.contains("${") || secret.contains('<') {
+        return true;
+    }
+    let lower = secret.to_ascii_lowercase();
+    if PLACEHOLDER_WORDS.iter().any(|word| lower.contains(word)) {
         return true;
     }
     let mut run = 0;
@@ -659,8 +695,11 @@ const MIN_PEM_BODY: usize = 64;
 /// one long unbroken run of it.
 fn is_key_material(block: &str) -> bool {
     const LONG_RUN: usize = 40;
+    // Random key material uses most of the alphabet; `XXXX…` or `AAAA…` filler does not.
+    const MIN_DISTINCT: usize = 16;
     let is_base64 = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=');
     let (mut total, mut longest) = (0, 0);
+    let mut seen = [false; 256];
     for line in block.lines() {
         if line.starts_with("-----") {
             continue;
@@ -671,9 +710,11 @@ fn is_key_material(block: &str) -> bool {
         for run in line.as_bytes().split(|&b| !is_base64(b)) {
             total += run.len();
             longest = longest.max(run.len());
+            run.iter().for_each(|&b| seen[usize::from(b)] = true);
         }
     }
-    total >= MIN_PEM_BODY && longest >= LONG_RUN
+    let distinct = seen.iter().filter(|&&s| s).count();
+    total >= MIN_PEM_BODY && longest >= LONG_RUN && distinct >= MIN_DISTINCT
 }
 
 /// The PEM block as a `.pem` file holds it: escaped line breaks (`\n` in JSON strings) made

@@ -91,3 +91,52 @@ fn plain_files_without_escape_codes_are_not_rewritten() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn wrapped_dumps_in_a_job_log_are_joined_before_decoding() {
+    let t = token(24);
+    let hex = hex::encode(format!("GITLAB_TOKEN={t}\n"));
+    let xxd: Vec<&str> = hex
+        .as_bytes()
+        .chunks(60)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    assert!(xxd.len() >= 2);
+    let b64 = STANDARD.encode(format!(
+        "export CI_REGISTRY_PASSWORD=x\nexport GITLAB_TOKEN={t}\n"
+    ));
+    let wrapped: Vec<&str> = b64
+        .as_bytes()
+        .chunks(76)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    assert!(wrapped.len() >= 2);
+    let plain_log = format!(
+        "\x1b[32;1m$ printenv GITLAB_TOKEN | xxd -p\x1b[0;m\n{}\n\x1b[32;1m$ env | base64\x1b[0;m\n{}\ndone\n",
+        xxd.join("\n"),
+        wrapped.join("\n")
+    );
+    // The same log with job log timestamps on: every line carries the runner's prefix.
+    let stamped: String = plain_log
+        .lines()
+        .enumerate()
+        .map(|(i, line)| format!("2024-09-10T11:14:{:02}.049653Z 00O {line}\n", i % 60))
+        .collect();
+    for log in [plain_log, stamped] {
+        let found = scan_file("job.log", log.as_bytes());
+        let seen: Vec<(usize, Encoding)> = found.iter().map(|f| (line_of(f), f.encoding)).collect();
+        assert_eq!(
+            seen,
+            vec![
+                (2, Encoding::of(&[Layer::Hex])),
+                (3 + xxd.len(), Encoding::of(&[Layer::Base64])),
+            ],
+            "{log}"
+        );
+        assert!(
+            found
+                .iter()
+                .all(|f| f.fingerprint == glir_redact::fingerprint(&t))
+        );
+    }
+}

@@ -252,3 +252,56 @@ fn encodings_read_back_from_their_labels() {
     assert!("base64>rot13".parse::<Encoding>().is_err());
     assert!("hex>hex>hex>hex".parse::<Encoding>().is_err());
 }
+
+#[test]
+fn an_openssh_key_with_zeroed_fields_is_a_key() {
+    // `openssh-key-v1\0`, cipher and kdf `none`, one key: runs of `A` are zero bytes.
+    let random = common::pem_private_key(36);
+    let body: Vec<&str> = random.lines().filter(|l| !l.starts_with("-----")).collect();
+    let key = format!(
+        "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n{}\n-----END OPENSSH PRIVATE KEY-----\n",
+        body.join("\n")
+    );
+    let found = scan_file("id_ed25519", &key);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].1, "private-key");
+}
+
+#[test]
+fn a_stand_in_block_does_not_swallow_the_next_key() {
+    let key = common::pem_private_key(37);
+    let log = format!(
+        "{{\"data\": {{\"private_key\": \"-----BEGIN OPENSSH PRIVATE KEY-----\\n(redacted)\\n-----END OPENSSH PRIVATE KEY-----\\n\"}}}}\n{{\"event\": \"rotate\"}}\n{{\"data\": {{\"ssh_key\": {}}}}}\n",
+        serde_json::to_string(&key).unwrap()
+    );
+    let found = scan_file("vault.jsonl", &log);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, 3);
+    assert_eq!(found[0].3, fp(&key));
+}
+
+#[test]
+fn stand_ins_for_third_party_tokens_are_not_reported() {
+    for text in [
+        "SLACK_BOT_TOKEN: xoxb-your-bot-token\n",
+        "slack_token = \"xoxp-xxxxxxxxxxxx-xxxxxxxxxxxx\"\n",
+        "STRIPE_KEY=sk_live_REPLACE_WITH_YOUR_OWN_KEY_1234\n",
+    ] {
+        assert!(scan_file("config.yml", text).is_empty(), "{text}");
+    }
+}
+
+#[test]
+fn aws_configure_set_names_the_secret_with_a_space() {
+    let secret = common::aws_secret(38);
+    let history = format!("aws configure set aws_secret_access_key {secret} --profile ci\n");
+    assert_eq!(
+        scan_file(".zsh_history", &history),
+        vec![(
+            1,
+            "aws-secret-access-key".into(),
+            "plain".into(),
+            fp(&secret)
+        )]
+    );
+}

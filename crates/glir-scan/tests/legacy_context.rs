@@ -16,9 +16,18 @@ fn in_a_gitlab_variable_a_header_or_a_netrc_machine() {
         format!("curl -H 'PRIVATE-TOKEN: {BODY}' https://gitlab.example.com/api/v4/user\n"),
         format!("https://gitlab.example.com/api/v4/projects?private_token={BODY}&per_page=1\n"),
         format!("machine gitlab.example.com\n  login dana\n  password {BODY}\n"),
+        format!("machine git.corp.example.net login oauth2 password {BODY}\n"),
+        format!("git clone https://oauth2:{BODY}@git.corp.example.net/infra/app.git\n"),
+        format!("{{\n  \"name\": \"PRIVATE-TOKEN\",\n  \"value\": \"{BODY}\"\n}}\n"),
     ] {
         let found = findings(&text);
         assert_eq!(found.len(), 1, "{text}");
+        // Reported where the token is, not where its context starts.
+        let line = text.lines().position(|l| l.contains(BODY)).unwrap() + 1;
+        let glir_scan::Location::File { line: at, .. } = found[0].location else {
+            panic!("{:?}", found[0].location)
+        };
+        assert_eq!(at, line, "{text}");
         assert_eq!(found[0].provider, "gitlab");
         assert_eq!(found[0].confidence, Confidence::Low);
         assert_eq!(found[0].invalid, None, "{text}");
@@ -42,6 +51,11 @@ fn not_elsewhere_nor_when_the_generator_could_not_have_made_it() {
             "{text}"
         );
     }
+    // Twenty characters without a lower-case letter are not the generator's: an AWS key id
+    // pasted into a GitLab header is reported as what it is.
+    let aws = findings("curl -H 'PRIVATE-TOKEN: AKIA2E3F4G5H6J7K2L3M' https://x\n");
+    assert_eq!(aws.len(), 1);
+    assert_eq!(aws[0].rule, "aws-access-key-id");
     let prefixed = findings(&format!("GITLAB_TOKEN=glpat-{BODY}\n"));
     assert_eq!(prefixed.len(), 1);
     assert_eq!(prefixed[0].rule, "gitlab-pat");

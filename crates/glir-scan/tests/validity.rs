@@ -57,8 +57,8 @@ fn a_token_followed_by_a_suffix_is_not_the_shorter_token() {
         .filter(|p| p.valid && p.token.starts_with("glpat-") && p.token.contains('.'))
         .collect();
     assert!(!routable.is_empty());
-    for p in routable {
-        for suffix in [".11aa", "x", "-abc"] {
+    for p in &routable {
+        for suffix in ["x", "-abc", "Zz09"] {
             let found = findings(&format!("TOKEN={}{suffix}\n", p.token));
             assert!(
                 found.iter().all(|f| f.invalid.is_some()),
@@ -71,6 +71,33 @@ fn a_token_followed_by_a_suffix_is_not_the_shorter_token() {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].invalid, None);
     }
+}
+
+#[test]
+fn a_checksum_ends_a_routable_token_before_a_dotted_suffix() {
+    let routable = planted()
+        .into_iter()
+        .filter(|p| p.valid && p.token.contains('.') && p.token.starts_with("gl"));
+    let mut checked = 0;
+    for p in routable {
+        let found = findings(&format!("token={}.11aa\n", p.token));
+        assert_eq!(found.len(), 1, "{}", p.rule);
+        assert_eq!(found[0].invalid, None, "{}", p.rule);
+        assert_eq!(found[0].fingerprint, glir_redact::fingerprint(&p.token));
+        assert_eq!(found[0].confidence, Confidence::High);
+        checked += 1;
+    }
+    assert!(
+        checked >= 3,
+        "routable samples of several families: {checked}"
+    );
+    // Without a checksum nothing says where a legacy body ends: it stays invalid.
+    let legacy = planted()
+        .into_iter()
+        .find(|p| p.valid && p.rule == "gitlab-pat" && !p.token.contains('.'))
+        .unwrap();
+    let found = findings(&format!("token={}.11aa\n", legacy.token));
+    assert!(found.iter().all(|f| f.invalid.is_some()), "{found:?}");
 }
 
 #[test]
