@@ -203,7 +203,7 @@ def notebook(c, path):
             f"                    headers={{\"PRIVATE-TOKEN\": os.environ[\"{var}\"]}})\n", "resp.status_code"]
     outputs = [{"data": {"text/plain": ["200"]}, "execution_count": 3, "metadata": {}, "output_type": "execute_result"}]
     if c.maybe(0.95):
-        k2 = c.gitlab_kind()
+        k2 = c.gitlab_kind(allow_unprefixed=False)
         v2 = c.value(k2)
         outputs.append({"name": "stdout", "output_type": "stream", "text": ["token in use: " + s.put(k2, v2, "notebook-output") + "\n", "rate limit: 2000/min\n"]})
     if c.maybe(0.5):
@@ -451,7 +451,8 @@ def sql_dump(c, path):
     for i in range(c.few(1, 3)):
         tail = "," if i < 2 else ";"
         if c.maybe(0.6):
-            c.plant(d, lambda n, v, i=i: f"  ({i + 10}, {c.few(1, 500)}, 'ci', '{mint.pick(c.rng, mint.HEX, 64)}', '{v}'){tail}", "sql-dump")
+            c.plant(d, lambda n, v, i=i: f"  ({i + 10}, {c.few(1, 500)}, 'ci', '{mint.pick(c.rng, mint.HEX, 64)}', '{v}'){tail}", "sql-dump",
+                    allow_unprefixed=False, third={"github-classic": 1, "stripe-live": 1, "slack-bot": 1, "aws-access-key-id": 1})
         else:
             c.negate(d, lambda n, v, i=i: f"  ({i + 10}, {c.few(1, 500)}, 'legacy', '{v}', NULL){tail}", ["neg-hash", "neg-uuid", "neg-redacted-display"])
     d.add("", "-- PostgreSQL database dump complete")
@@ -467,9 +468,9 @@ def slack_export(c, path):
         text = word(c, ["deploy is green :tada:", "can someone review <https://gitlab.example.com/platform/api/-/merge_requests/812|!812>?",
                         "runner is stuck again", "rolling back to 1.14.1"])
         if c.maybe(0.35):
-            kind = c.kind()
+            kind = c.kind(allow_unprefixed=False)
             if kind == "aws-pair":
-                kind = "aws-secret-access-key"
+                kind = "aws-access-key-id"
             text = word(c, ["use this for now: ", "temp token -> ", "here you go `", "new key: "]) + s.put(kind, c.value(kind), "slack-export", enc=slack_esc)
         elif c.maybe(0.15):
             cat = c.rng.choice(["neg-placeholder-gitlab", "neg-redacted-display", "neg-masked", "neg-placeholder-third-party"])
@@ -566,7 +567,7 @@ def minified_js(c, path):
             kind = "aws-access-key-id"
         v = c.value(kind)
         parts.append(f'{mint.pick(c.rng, "abcdefghijkmnopqrstuvwxyz", 1)}={{token:"{v}",headers:{{"PRIVATE-TOKEN":"{v}"}}}}'
-                     if kind.startswith("gl") else f'{mint.pick(c.rng, "abcdefghijkmnopqrstuvwxyz", 1)}="{v}"')
+                     if kind.startswith("gl") or kind == mint.GITLAB_UNPREFIXED else f'{mint.pick(c.rng, "abcdefghijkmnopqrstuvwxyz", 1)}="{v}"')
         labels.append((kind, v, True))
     if c.maybe(0.7):
         cat = c.rng.choice(["neg-stripe-publishable", "neg-uuid", "neg-hash", "neg-placeholder-third-party", "neg-jwt-non-gitlab"])
