@@ -249,6 +249,16 @@ fn walk_runs(
     }
 }
 
+/// `encoded` decoded as one run of `layer`, when the result is text.
+pub(crate) fn decode_text(encoded: &[u8], layer: Layer) -> Option<Vec<u8>> {
+    match layer {
+        Layer::Base64 => decode_base64(encoded),
+        Layer::Hex => decode_hex(encoded),
+        Layer::Percent => decode_percent(encoded),
+        Layer::JsonEscaped => json_escape::unescape(encoded).map(|u| u.text),
+    }
+}
+
 fn decode_base64(run: &[u8]) -> Option<Vec<u8>> {
     if run.len() < MIN_BASE64 {
         return None;

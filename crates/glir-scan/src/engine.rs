@@ -122,7 +122,8 @@ impl Scanner {
     pub fn scan_content<'s>(&'s self, data: &[u8], sink: &mut dyn FnMut(RawMatch<'s>)) -> usize {
         let clean;
         let mut blocks = Vec::new();
-        let (text, masked) = if crate::joblog::looks_like_job_log(data) {
+        let job_log = crate::joblog::looks_like_job_log(data);
+        let (text, masked) = if job_log {
             clean = crate::joblog::clean_job_log(data);
             // Logs are where `xxd -p` and `base64` print wrapped dumps of a secret.
             blocks = decode::wrapped::blocks(&clean.text);
@@ -136,6 +137,19 @@ impl Scanner {
             ..View::of(text)
         };
         self.scan_layers(text, view, &mut seen, sink);
+        let mut named = crate::named::kubernetes_secret_data(text);
+        if job_log {
+            named.extend(crate::named::printed_variables(text));
+        }
+        let mut lines = LineCursor::default();
+        for value in &named {
+            let decoded = Decoded {
+                run: value.at.clone(),
+                text: &value.text,
+                encoding: Encoding::of(&[value.layer]),
+            };
+            self.report_decoded(text, &decoded, &mut lines, &mut seen, sink);
+        }
         if decode::json_escape::has_escapes(text)
             && let Some(unescaped) = decode::json_escape::unescape(text)
         {

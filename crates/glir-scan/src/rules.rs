@@ -110,7 +110,7 @@ pub(crate) fn is_body_byte(b: u8) -> bool {
 const MIN_BODY: usize = 16;
 /// Optional instance-wide prefix (`lib/authn/token_field/prefix_helper.rb`: `<prefix>-`),
 /// at most 20 characters (handbook limit).
-const INSTANCE: &str = r"(?:\b[A-Za-z0-9_]{1,20}-)?";
+const INSTANCE: &str = r"(?:\b[A-Za-z0-9_-]{1,20}-)?";
 const INSTANCE_WINDOW: usize = 21;
 
 struct GitLabSpec {
@@ -296,7 +296,7 @@ const THIRD_PARTY: &[ThirdParty] = &[
             "secret-access-key",
         ],
         // `aws configure set aws_secret_access_key X` separates name and value by a space only.
-        regex: r#"(?i)secret[_-]?access[_-]?key["']?(?:\s*(?:[:=]|=>)\s*|[ \t]+)["']?(?P<secret>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
+        regex: r#"(?i)secret[_-]?access[_-]?key\\?["']?\]?(?:\s*(?:[:=]|=>)\s*|[ \t]+)\\?["']?(?P<secret>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
         window_before: 0,
         window_after: 80,
         confidence: Confidence::Low,
@@ -402,12 +402,27 @@ const LEGACY_CONTEXT: &[(&str, &str, &[&str], &str)] = &[
     (
         "gitlab-legacy-token-in-context",
         "GitLab access token without prefix (legacy), in a GitLab token variable, header or \
-         oauth2 clone URL",
+         clone URL",
+        // Spelled every way code and configuration do (`GITLAB_TOKEN`, `gitlab.api.token`,
+        // `gitlabToken`); the prefilter is case-sensitive, the regex is not.
         &[
             "GITLAB_TOKEN",
             "gitlab_token",
             "GITLAB_API_TOKEN",
+            "gitlab_api_token",
             "GITLAB_PRIVATE_TOKEN",
+            "gitlab_private_token",
+            "gitlab.token",
+            "gitlab.api.token",
+            "gitlab.private.token",
+            "gitlab-token",
+            "gitlab-api-token",
+            "gitlab-private-token",
+            "gitlabToken",
+            "GitlabToken",
+            "GitLabToken",
+            "gitlabApiToken",
+            "GitLabApiToken",
             "GL_TOKEN",
             "PRIVATE-TOKEN",
             "Private-Token",
@@ -415,25 +430,31 @@ const LEGACY_CONTEXT: &[(&str, &str, &[&str], &str)] = &[
             "PRIVATE_TOKEN",
             "private_token",
             "oauth2:",
+            "gitlab-ci-token:",
         ],
         concat!(
-            r#"(?i)(?:(?:gitlab[_-]?(?:api[_-]?|private[_-]?)?token|gl[_-]token|private[_-]token)["']?\s*(?:[:=]|=>)\s*["']?"#,
-            // A HAR capture: `{"name": "PRIVATE-TOKEN", "value": "…"}`, often over two lines.
-            r#"|private-token"\s*,\s*"value"\s*:\s*""#,
-            // GitLab's documented clone URL for tokens: `https://oauth2:<token>@host/…`.
-            r#"|oauth2:)"#,
+            r#"(?i)(?:(?:gitlab[_.-]?(?:api[_.-]?|private[_.-]?)?token|gl[_.-]token|private[_.-]token)"#,
+            // An assignment (`os.environ["GITLAB_TOKEN"] = …` too), the quotes escaped when the
+            // code sits in a JSON string (notebooks);
+            r#"(?:\\?["']?\]?\s*(?:[:=]|=>)\s*\\?["']?"#,
+            // or the name of a name/value pair: a HAR header `{"name": "PRIVATE-TOKEN", "value":
+            // "…"}`, a CI/CD variable from the API `{"key": "GITLAB_TOKEN", …, "value": "…"}`.
+            r#"|"\s*,[^{}]{0,160}?"value"\s*:\s*")"#,
+            // GitLab's documented clone URLs for tokens: `https://oauth2:<token>@host/…`, and
+            // `gitlab-ci-token:<job token>@` in CI.
+            r#"|(?:oauth2|gitlab-ci-token):)"#,
             r"(?P<secret>[A-Za-z0-9_-]{20})(?:[^A-Za-z0-9_.-]|$)"
         ),
     ),
     (
         "gitlab-legacy-token-netrc",
         "GitLab access token without prefix (legacy), as the password of a GitLab .netrc machine \
-         or of its oauth2 login",
+         or of its oauth2 or gitlab-ci-token login",
         &["machine"],
         concat!(
-            // A machine named after GitLab, or GitLab's documented `oauth2` login for tokens
-            // over HTTPS (`doc/user/profile/personal_access_tokens.md`).
-            r"(?s)machine\s+(?:\S*gitlab\S*\s+(?:login\s+\S+\s+)?|\S+\s+login\s+oauth2\s+)password\s+",
+            // A machine named after GitLab, or the logins GitLab documents for tokens over HTTPS
+            // (`oauth2`, and `gitlab-ci-token` for job tokens).
+            r"(?s)machine\s+(?:\S*gitlab\S*\s+(?:login\s+\S+\s+)?|\S+\s+login\s+(?:oauth2|gitlab-ci-token)\s+)password\s+",
             r"(?P<secret>[A-Za-z0-9_-]{20})(?:[^A-Za-z0-9_.-]|$)"
         ),
     ),
@@ -521,7 +542,7 @@ impl RuleSet {
                 keywords: keywords.iter().map(|k| k.to_string()).collect(),
                 regex: compile(id, pattern)?,
                 window_before: 0,
-                window_after: 200,
+                window_after: 260,
                 check: Check::LegacyContext,
                 confidence: Confidence::Low,
             });
@@ -657,9 +678,6 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "sample",
 ];
 
-/// Runs of one character at least this long are filler, not random output.
-const PLACEHOLDER_RUN: usize = 8;
-
 /// Documentation and test placeholders for third-party formats. AWS marks every documented
 /// sample credential with `EXAMPLE` (`AKIAIOSFODNN7EXAMPLE`,
 /// `wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY`), so those are dropped rather than reported:
@@ -672,17 +690,7 @@ pub(crate) fn is_placeholder(secret: &str) -> bool {
     if PLACEHOLDER_WORDS.iter().any(|word| lower.contains(word)) {
         return true;
     }
-    let mut run = 0;
-    let mut previous = None;
-    for b in secret.bytes().filter(u8::is_ascii_alphanumeric) {
-        let b = b.to_ascii_lowercase();
-        run = if previous == Some(b) { run + 1 } else { 1 };
-        previous = Some(b);
-        if run >= PLACEHOLDER_RUN {
-            return true;
-        }
-    }
-    false
+    glir_tokens::is_filler(secret)
 }
 
 /// Fewer base64 characters than this between a PEM block's markers are not a key: the

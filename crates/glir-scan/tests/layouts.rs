@@ -294,6 +294,13 @@ fn stand_ins_for_third_party_tokens_are_not_reported() {
 #[test]
 fn aws_configure_set_names_the_secret_with_a_space() {
     let secret = common::aws_secret(38);
+    let notebook =
+        format!("    \"os.environ[\\\"AWS_SECRET_ACCESS_KEY\\\"] = \\\"{secret}\\\"\\n\",\n");
+    assert_eq!(
+        scan_file("analysis.ipynb", &notebook).len(),
+        1,
+        "{notebook}"
+    );
     let history = format!("aws configure set aws_secret_access_key {secret} --profile ci\n");
     assert_eq!(
         scan_file(".zsh_history", &history),

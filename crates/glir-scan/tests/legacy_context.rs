@@ -19,6 +19,15 @@ fn in_a_gitlab_variable_a_header_or_a_netrc_machine() {
         format!("machine git.corp.example.net login oauth2 password {BODY}\n"),
         format!("git clone https://oauth2:{BODY}@git.corp.example.net/infra/app.git\n"),
         format!("{{\n  \"name\": \"PRIVATE-TOKEN\",\n  \"value\": \"{BODY}\"\n}}\n"),
+        format!(
+            "[{{\"variable_type\": \"env_var\", \"key\": \"GITLAB_TOKEN\", \"protected\": true, \"value\": \"{BODY}\"}}]\n"
+        ),
+        format!("gitlab.api.token={BODY}\n"),
+        format!("gitlab_api_token       = \"{BODY}\"\n"),
+        format!("const gitlabToken = '{BODY}';\n"),
+        format!("    \"os.environ[\\\"GITLAB_TOKEN\\\"] = \\\"{BODY}\\\"\\n\",\n"),
+        format!("machine code.acme.io\n  login gitlab-ci-token\n  password {BODY}\n"),
+        format!("url = https://gitlab-ci-token:{BODY}@code.acme.io/g/p.git\n"),
     ] {
         let found = findings(&text);
         assert_eq!(found.len(), 1, "{text}");

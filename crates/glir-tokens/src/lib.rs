@@ -14,6 +14,7 @@ use serde::Serialize;
 
 pub use family::Family;
 pub use jwt::JwtClaims;
+pub use shape::is_filler;
 
 /// Instance settings that change how tokens are prefixed.
 #[derive(Debug, Clone, Default)]

@@ -84,8 +84,34 @@ pub(crate) fn check(body: &str, shape: Shape, checks: &mut Vec<String>) -> bool 
     }
 }
 
-/// Runs of one character at least this long do not come out of a random generator.
-const PLACEHOLDER_RUN: usize = 8;
+/// Runs of one character, or of consecutive ones (`ABCDEFGH`, `12345678`), at least this long
+/// do not come out of a random generator: in a random 20-character body either turns up about
+/// once in 10^11 bodies.
+const FILLER_RUN: usize = 8;
+
+/// Whether `text` holds filler a person typed rather than generator output: a run of one
+/// character or an ascending sequence (case and `-`/`_` ignored) of [`FILLER_RUN`] or more.
+pub fn is_filler(text: &str) -> bool {
+    let mut same = 0;
+    let mut ascending = 0;
+    let mut previous: Option<u8> = None;
+    for b in text.bytes().filter(|b| *b != b'-' && *b != b'_') {
+        let b = b.to_ascii_lowercase();
+        same = if previous == Some(b) { same + 1 } else { 1 };
+        ascending = match previous {
+            Some(p) if b.is_ascii_alphanumeric() && p.checked_add(1) == Some(b) => ascending + 1,
+            // `…789` then `a`: digits run on into letters in `1234567890abcdef` only after 0.
+            Some(b'0') if b == b'a' => ascending + 1,
+            Some(b'9') if b == b'0' => ascending + 1,
+            _ => 1,
+        };
+        previous = Some(b);
+        if same >= FILLER_RUN || ascending >= FILLER_RUN {
+            return true;
+        }
+    }
+    false
+}
 
 /// Documentation placeholders: `glpat-xxxxxxxxxxxxxxxxxxxx`, `glpat-<your_token>`,
 /// `glpat-XXXXXXXXXXX-XXXXXXXX` (gitleaks' negative examples), `${TOKEN}`, `****`.
@@ -96,17 +122,7 @@ pub(crate) fn is_placeholder(body: &str) -> bool {
     if body.chars().any(|c| "<>{}$*…[]".contains(c)) {
         return true;
     }
-    let mut run = 0;
-    let mut previous = None;
-    for c in body.chars().filter(|c| *c != '-' && *c != '_') {
-        let c = c.to_ascii_lowercase();
-        run = if previous == Some(c) { run + 1 } else { 1 };
-        previous = Some(c);
-        if run >= PLACEHOLDER_RUN {
-            return true;
-        }
-    }
-    false
+    is_filler(body)
 }
 
 #[cfg(test)]
@@ -120,6 +136,11 @@ mod tests {
         assert!(is_placeholder("XXXXXXXXXXX-XXXXXXXX"));
         assert!(is_placeholder("${GITLAB_TOKEN}"));
         assert!(!is_placeholder("Zq3vB7xk_pT2mW9sN4rA"));
+        // Typed sequences, as documentation writes them.
+        assert!(is_placeholder("ABCDEFGHIJKLMNOPQRST"));
+        assert!(is_placeholder("12345678901234567890"));
+        assert!(is_placeholder("1234567890abcdefghij"));
+        assert!(!is_placeholder("abcXyz12defGhi34jklM"));
     }
 
     #[test]
