@@ -182,22 +182,34 @@ pub fn for_each_decoded(data: &[u8], on_decoded: &mut DecodedSink<'_>) {
     walk(data, 0, None, 1, on_decoded);
 }
 
-/// [`for_each_decoded`] for a scanner: the outermost base64 and hex runs decoded are only those
-/// holding one of its keywords encoded ([`EncodedKeywords`]); the text they decode to is walked
-/// whole.
-pub(crate) fn for_each_decoded_with(
-    data: &[u8],
-    keywords: &EncodedKeywords,
-    on_decoded: &mut DecodedSink<'_>,
-) {
+/// The outermost runs worth decoding for a scanner: the base64 and hex runs holding one of its
+/// keywords encoded ([`EncodedKeywords`]).
+pub(crate) fn gated_runs(data: &[u8], keywords: &EncodedKeywords) -> Runs {
     let (base64, hex) = keywords.runs(data);
-    walk_runs(data, 0, None, 1, Runs { base64, hex }, on_decoded);
+    Runs { base64, hex }
+}
+
+/// [`for_each_decoded`] over the runs [`gated_runs`] picked; the text they decode to is walked
+/// whole.
+pub(crate) fn for_each_gated(data: &[u8], runs: Runs, on_decoded: &mut DecodedSink<'_>) {
+    walk_runs(data, 0, None, 1, runs, on_decoded);
 }
 
 /// The runs of one layer to decode.
-struct Runs {
+pub(crate) struct Runs {
     base64: Vec<Range<usize>>,
     hex: Vec<Range<usize>>,
+}
+
+impl Runs {
+    /// Whether one of the runs is a whole line of a wrapped dump: then the dump's lines must be
+    /// joined before anything in it decodes whole.
+    pub(crate) fn has_wrapped_line(&self, data: &[u8]) -> bool {
+        self.base64
+            .iter()
+            .chain(&self.hex)
+            .any(|run| wrapped::is_wrapped_line(data, run))
+    }
 }
 
 fn walk(

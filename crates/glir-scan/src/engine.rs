@@ -129,6 +129,10 @@ impl Scanner {
             blocks = decode::wrapped::blocks(&clean.text);
             (&clean.text[..], clean.masked)
         } else {
+            // So are mails: MIME wraps base64 parts at 76 columns.
+            if memchr::memmem::find(data, b"ncoding: base64").is_some() {
+                blocks = decode::wrapped::blocks(data);
+            }
             (data, crate::joblog::count_masked(data))
         };
         let mut seen = HashSet::new();
@@ -190,8 +194,21 @@ impl Scanner {
             }
             sink(m);
         });
+        let runs = decode::gated_runs(data, &self.encoded);
+        // A keyword found encoded on one line of a wrapped dump (a mail's base64 part): the
+        // dump's lines are joined, whatever the content looked like.
+        let found;
+        let view = if view.blocks.is_empty() && runs.has_wrapped_line(data) {
+            found = decode::wrapped::blocks(data);
+            View {
+                blocks: &found,
+                ..view
+            }
+        } else {
+            view
+        };
         let mut lines = LineCursor::default();
-        decode::for_each_decoded_with(data, &self.encoded, &mut |run, decoded, layers| {
+        decode::for_each_gated(data, runs, &mut |run, decoded, layers| {
             // A run inside a wrapped dump is one line of it; the whole block is decoded below.
             if view.inside_block(run.start) {
                 return;

@@ -9,6 +9,14 @@ use super::runs::BASE64;
 /// Widths wrapping tools use lie in this range; shorter lines are not worth joining.
 const WIDTHS: Range<usize> = 60..77;
 
+/// Whether `run` is a whole line of `data` as long as wrapping tools make them.
+pub(crate) fn is_wrapped_line(data: &[u8], run: &Range<usize>) -> bool {
+    let starts_line = run.start == 0 || data[run.start - 1] == b'\n';
+    let rest = &data[run.end..];
+    let ends_line = rest.is_empty() || rest.starts_with(b"\n") || rest.starts_with(b"\r\n");
+    starts_line && ends_line && WIDTHS.contains(&run.len())
+}
+
 /// A wrapped block: its lines in the original, and their contents joined.
 pub(crate) struct Block {
     pub(crate) range: Range<usize>,
