@@ -26,6 +26,48 @@ pub(crate) struct EncodedKeywords {
     automaton: AhoCorasick,
     /// Per pattern: whether it is a hex form (else base64).
     hex: Vec<bool>,
+    leads: Leads,
+}
+
+/// The first four bytes of every form, hashed into a bit set: a segment where no four bytes hit
+/// it holds no form. A look-up costs a cycle or two where the automaton's table, too big for the
+/// cache, costs several, and with a few hundred forms in 2^20 bits few segments pass by chance.
+struct Leads {
+    bits: Vec<u64>,
+}
+
+impl Leads {
+    const HASH_BITS: u32 = 20;
+
+    fn new<'f>(forms: impl Iterator<Item = &'f [u8]>) -> Leads {
+        let mut leads = Leads {
+            bits: vec![0; (1 << Self::HASH_BITS) / 64],
+        };
+        for form in forms {
+            let bit = Self::hash(&form[..4]);
+            leads.bits[bit / 64] |= 1 << (bit % 64);
+        }
+        leads
+    }
+
+    fn hash(four: &[u8]) -> usize {
+        let word = u32::from_le_bytes(four.try_into().expect("four bytes"));
+        (word.wrapping_mul(0x9e37_79b1) >> (32 - Self::HASH_BITS)) as usize
+    }
+
+    /// Whether some form may start in `segment`; never `false` where one does.
+    fn any_in(&self, segment: &[u8]) -> bool {
+        segment.windows(4).any(|four| {
+            let bit = Self::hash(four);
+            self.bits[bit / 64] & (1 << (bit % 64)) != 0
+        })
+    }
+}
+
+impl std::fmt::Debug for Leads {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Leads").finish_non_exhaustive()
+    }
 }
 
 impl EncodedKeywords {
@@ -57,6 +99,7 @@ impl EncodedKeywords {
             .build(forms.iter().map(|(f, _)| f))?;
         Ok(EncodedKeywords {
             automaton,
+            leads: Leads::new(forms.iter().map(|(f, _)| f.as_slice())),
             hex: forms.into_iter().map(|(_, hex)| hex).collect(),
         })
     }
@@ -67,10 +110,12 @@ impl EncodedKeywords {
         let (mut base64, mut hex) = (Vec::new(), Vec::new());
         // Forms are made of base64 characters, so every hit lies inside one segment of them,
         // and searching segment by segment finds what one search over `data` would. Only long
-        // segments are searched: the automaton costs several cycles a byte, and most of any
-        // text is short words.
+        // segments where a form may start are searched: the automaton costs several cycles a
+        // byte, and most of any text is short words.
         runs::long_base64_segments(data, MIN_SEGMENT, |segment| {
-            self.hits(data, segment, &mut base64, &mut hex);
+            if self.leads.any_in(&data[segment.clone()]) {
+                self.hits(data, segment, &mut base64, &mut hex);
+            }
         });
         (base64, hex)
     }

@@ -87,16 +87,15 @@ pub(super) fn long_base64_segments(data: &[u8], min: usize, mut each: impl FnMut
         }
         let tail = mask.leading_ones() as usize;
         let inner = mask & (u64::MAX << head) & (u64::MAX >> tail);
-        if has_run(inner, min) {
-            let mut bits = inner;
-            while bits != 0 {
-                let start = bits.trailing_zeros() as usize;
-                let len = (bits >> start).trailing_ones() as usize;
-                if len >= min {
-                    each(at + start..at + start + len);
-                }
-                bits &= !((u64::MAX >> (BLOCK - len)) << start);
-            }
+        // Bit i: a run of `min` starts at i. The lowest is where a long run starts, since the
+        // byte before it would otherwise start one too.
+        let mut starts = run_starts(inner, min);
+        while starts != 0 {
+            let start = starts.trailing_zeros() as usize;
+            let end = start + (inner >> start).trailing_ones() as usize;
+            each(at + start..at + end);
+            // Inner runs end before the block does.
+            starts &= u64::MAX << end;
         }
         open = tail;
     }
@@ -122,8 +121,8 @@ fn class_mask(block: &[u8; BLOCK]) -> u64 {
     mask
 }
 
-/// Whether `bits` holds `min` consecutive ones.
-fn has_run(mut bits: u64, min: usize) -> bool {
+/// The bits of `bits` that start `min` consecutive ones.
+fn run_starts(mut bits: u64, min: usize) -> u64 {
     // Each step keeps the bits that start a run twice as long, up to `min`.
     let mut len = 1;
     while len < min && bits != 0 {
@@ -131,7 +130,7 @@ fn has_run(mut bits: u64, min: usize) -> bool {
         bits &= bits >> step;
         len += step;
     }
-    bits != 0
+    bits
 }
 
 /// Hex runs: whole words of at least [`MIN_HEX`] hex digits.
