@@ -1,6 +1,8 @@
 //! Scanning files and directories: `.gitignore`/`.ignore` honoured unless told otherwise,
 //! binary files and files over the size cap skipped and counted.
 
+use std::fs::File;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use ignore::{WalkBuilder, WalkState};
@@ -109,11 +111,14 @@ pub fn scan_paths(
         scope.spawn(move || {
             walker.run(|| {
                 let found = found.clone();
+                // One read buffer per thread: on small files, allocating one each time shows.
+                let mut buf = Vec::new();
                 Box::new(move |entry| {
                     let mut local = PathStats::default();
                     match entry {
                         Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
-                            scan_file(scanner, entry.path(), opts, &mut local, &mut |f, m| {
+                            let path = entry.path();
+                            scan_file(scanner, path, opts, &mut buf, &mut local, &mut |f, m| {
                                 // The receiver only goes away once the walk is over.
                                 let _ = found.send((f, m));
                             });
@@ -141,41 +146,58 @@ fn scan_file<'s>(
     scanner: &'s Scanner,
     path: &Path,
     opts: &PathOptions,
+    data: &mut Vec<u8>,
     stats: &mut PathStats,
     sink: &mut dyn FnMut(Finding, RawMatch<'s>),
 ) {
-    let size = match std::fs::metadata(path) {
-        Ok(meta) => meta.len(),
+    match read_capped(path, opts.max_file_size, data) {
+        Ok(true) => {}
+        Ok(false) => {
+            stats.skipped_large += 1;
+            return;
+        }
         Err(error) => {
             stats.errors.push(format!("{}: {error}", path.display()));
             return;
         }
-    };
-    if size > opts.max_file_size {
-        stats.skipped_large += 1;
-        return;
     }
-    let data = match std::fs::read(path) {
-        Ok(data) => data,
-        Err(error) => {
-            stats.errors.push(format!("{}: {error}", path.display()));
-            return;
-        }
-    };
+    let data = data.as_slice();
     if memchr::memchr(0, &data[..data.len().min(BINARY_SNIFF)]).is_some() {
         stats.skipped_binary += 1;
         return;
     }
     stats.files += 1;
     stats.bytes += data.len() as u64;
-    let display = path.display().to_string();
     let mut emit = |m: crate::RawMatch<'s>| {
         let location = Location::File {
-            path: display.clone(),
+            path: path.display().to_string(),
             line: m.line,
             column: m.column,
         };
         sink(Finding::new(&m, location), m);
     };
-    scanner.scan_content(&data, &mut emit);
+    scanner.scan_content(data, &mut emit);
+}
+
+/// Reads `path` into `data` unless it is larger than `max_size` (then `false`). The size comes
+/// from the open file, so a file costs one path look-up, not two.
+fn read_capped(path: &Path, max_size: u64, data: &mut Vec<u8>) -> std::io::Result<bool> {
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        // An unreadable file over the cap is skipped for its size, as before it is opened.
+        Err(error) => {
+            return match std::fs::metadata(path) {
+                Ok(meta) if meta.len() > max_size => Ok(false),
+                _ => Err(error),
+            };
+        }
+    };
+    let size = file.metadata()?.len();
+    if size > max_size {
+        return Ok(false);
+    }
+    data.clear();
+    data.reserve(usize::try_from(size).unwrap_or(0));
+    file.read_to_end(data)?;
+    Ok(true)
 }

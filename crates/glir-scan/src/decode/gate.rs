@@ -37,7 +37,7 @@ struct Leads {
 }
 
 impl Leads {
-    const HASH_BITS: u32 = 20;
+    const HASH_BITS: u32 = 16;
 
     fn new<'f>(forms: impl Iterator<Item = &'f [u8]>) -> Leads {
         let mut leads = Leads {
