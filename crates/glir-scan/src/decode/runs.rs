@@ -59,13 +59,17 @@ pub(super) fn base64(data: &[u8]) -> Vec<Range<usize>> {
 /// Bytes per block of [`long_base64_segments`]: one bit each in a `u64`.
 const BLOCK: usize = 64;
 
-/// The maximal runs of [`BASE64`] bytes at least `min` long, in order (`1 <= min <= 64`).
+/// The maximal runs of [`BASE64`] bytes at least `MIN` long, in order (`1 <= MIN <= 64`).
 ///
 /// Ordinary text is mostly short words, so this works on blocks: one bit per byte, built by a
 /// loop the compiler vectorises, and a block without a long run costs a few shifts. Only blocks
 /// with one are walked run by run.
-pub(super) fn long_base64_segments(data: &[u8], min: usize, mut each: impl FnMut(Range<usize>)) {
-    debug_assert!((1..=BLOCK).contains(&min));
+/// `MIN` is a constant so that finding runs that long in a block is a few shifts, unrolled.
+pub(super) fn long_base64_segments<const MIN: usize>(
+    data: &[u8],
+    mut each: impl FnMut(Range<usize>),
+) {
+    const { assert!(MIN >= 1 && MIN <= BLOCK) };
     // Length of the run that reaches the start of the current block.
     let mut open = 0usize;
     let mut last = [0u8; BLOCK];
@@ -82,14 +86,14 @@ pub(super) fn long_base64_segments(data: &[u8], min: usize, mut each: impl FnMut
         }
         // Bit i is byte at + i. `mask` has a zero, so both counts are below 64.
         let head = mask.trailing_ones() as usize;
-        if open + head >= min {
+        if open + head >= MIN {
             each(at - open..at + head);
         }
         let tail = mask.leading_ones() as usize;
         let inner = mask & (u64::MAX << head) & (u64::MAX >> tail);
-        // Bit i: a run of `min` starts at i. The lowest is where a long run starts, since the
+        // Bit i: a run of `MIN` starts at i. The lowest is where a long run starts, since the
         // byte before it would otherwise start one too.
-        let mut starts = run_starts(inner, min);
+        let mut starts = run_starts::<MIN>(inner);
         while starts != 0 {
             let start = starts.trailing_zeros() as usize;
             let end = start + (inner >> start).trailing_ones() as usize;
@@ -121,12 +125,12 @@ fn class_mask(block: &[u8; BLOCK]) -> u64 {
     mask
 }
 
-/// The bits of `bits` that start `min` consecutive ones.
-fn run_starts(mut bits: u64, min: usize) -> u64 {
-    // Each step keeps the bits that start a run twice as long, up to `min`.
+/// The bits of `bits` that start `MIN` consecutive ones.
+fn run_starts<const MIN: usize>(mut bits: u64) -> u64 {
+    // Each step keeps the bits that start a run twice as long, up to `MIN`.
     let mut len = 1;
-    while len < min && bits != 0 {
-        let step = len.min(min - len);
+    while len < MIN {
+        let step = len.min(MIN - len);
         bits &= bits >> step;
         len += step;
     }
@@ -248,28 +252,36 @@ mod tests {
         }
     }
 
+    fn long_segments_of<const MIN: usize>(samples: &[Vec<u8>]) {
+        let regex = Regex::new(&format!("[A-Za-z0-9+/_-]{{{MIN},}}")).unwrap();
+        for data in samples {
+            // Behind 0 to 64 other bytes, so segments end at every offset within a block.
+            for lead in [0, 1, 31, 63, 64] {
+                let mut shifted = vec![b'.'; lead];
+                shifted.extend_from_slice(data);
+                let mut found = Vec::new();
+                super::long_base64_segments::<MIN>(&shifted, |r| found.push(r));
+                let expected: Vec<_> = regex.find_iter(&shifted).map(|m| m.range()).collect();
+                assert_eq!(
+                    found,
+                    expected,
+                    "min {MIN} in {:?}",
+                    String::from_utf8_lossy(&shifted)
+                );
+            }
+        }
+    }
+
     #[test]
     fn long_segments_are_the_long_base64_runs() {
         let samples = samples();
-        for min in [1, 2, 13, 14, 15, 40, 64] {
-            let regex = Regex::new(&format!("[A-Za-z0-9+/_-]{{{min},}}")).unwrap();
-            for data in &samples {
-                // Behind 0 to 64 other bytes, so segments end at every offset within a block.
-                for lead in [0, 1, 31, 63, 64] {
-                    let mut shifted = vec![b'.'; lead];
-                    shifted.extend_from_slice(data);
-                    let mut found = Vec::new();
-                    super::long_base64_segments(&shifted, min, |r| found.push(r));
-                    let expected: Vec<_> = regex.find_iter(&shifted).map(|m| m.range()).collect();
-                    assert_eq!(
-                        found,
-                        expected,
-                        "min {min} in {:?}",
-                        String::from_utf8_lossy(&shifted)
-                    );
-                }
-            }
-        }
+        long_segments_of::<1>(&samples);
+        long_segments_of::<2>(&samples);
+        long_segments_of::<13>(&samples);
+        long_segments_of::<14>(&samples);
+        long_segments_of::<15>(&samples);
+        long_segments_of::<40>(&samples);
+        long_segments_of::<64>(&samples);
     }
 
     #[test]
