@@ -1,10 +1,15 @@
 //! History on several threads: one thread walks commits and diffs trees (cheap), workers read
 //! and scan the blobs (decompression and the caller's scan are the cost), and the caller's
 //! thread takes results back in the order one thread would have produced them.
+//!
+//! Each path's versions go to one worker: they are stored as deltas of one another, and the
+//! worker's cache of decoded delta bases only serves versions it reads itself. Handed out to
+//! whichever worker was free, two workers spent 15% more time inflating than one thread.
 
 use std::collections::BTreeMap;
+use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, mpsc};
+use std::sync::mpsc;
 
 use crate::{
     BlobOrigin, Error, HistoryStats,
@@ -13,9 +18,9 @@ use crate::{
     scan::{self, Scan},
 };
 
-/// Planned blobs waiting for a worker: enough to keep workers busy while a diff runs, few
-/// enough that a long history is never held in memory at once.
-const QUEUE: usize = 1024;
+/// Planned blobs waiting for each worker: enough to keep it busy while a diff runs, few enough
+/// that a long history is never held in memory at once.
+const QUEUE: usize = 512;
 
 /// What one blob gave: its counts and, if it was read, the caller's result.
 struct Done<T> {
@@ -43,36 +48,44 @@ pub(crate) fn run<T: Send>(
     } = scan;
     let shared = repo.into_sync();
     let stop = AtomicBool::new(false);
-    let (job_tx, job_rx) = mpsc::sync_channel::<(usize, Job)>(QUEUE);
-    let job_rx = Mutex::new(job_rx);
+    let (job_txs, job_rxs): (Vec<_>, Vec<_>) = (0..threads)
+        .map(|_| mpsc::sync_channel::<(usize, Job)>(QUEUE))
+        .unzip();
     let (done_tx, done_rx) = mpsc::channel::<(usize, Message<T>)>();
     std::thread::scope(|s| {
-        let (stop, job_rx, shared) = (&stop, &job_rx, &shared);
+        let (stop, shared) = (&stop, &shared);
         let walker_tx = done_tx.clone();
         s.spawn(move || {
             let mut repo = shared.to_thread_local();
             scan::with_pack_cache(&mut repo);
+            // Fixed keys: the same repository is split the same way every run.
+            let hasher = std::hash::BuildHasherDefault::<std::hash::DefaultHasher>::default();
             let mut next = 0;
             let walked = scan::plan(&repo, include_unreachable, &mut |job| {
                 if stop.load(Ordering::Relaxed) {
                     return Err(Failure::new("history", "the scan stopped"));
                 }
-                job_tx
+                let worker = match &job.path {
+                    Some(path) => hasher.hash_one(path),
+                    None => next as u64,
+                } as usize
+                    % job_txs.len();
+                job_txs[worker]
                     .send((next, job))
                     .map_err(|_| Failure::new("history", "the scan stopped"))?;
                 next += 1;
                 Ok(())
             });
-            drop(job_tx);
+            drop(job_txs);
             let _ = walker_tx.send((next, Message::End(walked)));
         });
-        for _ in 0..threads {
+        for jobs in job_rxs {
             let done_tx = done_tx.clone();
             s.spawn(move || {
                 let mut repo = shared.to_thread_local();
                 scan::with_pack_cache(&mut repo);
                 let mut buf = Vec::new();
-                while let Some((seq, job)) = next_job(job_rx) {
+                for (seq, job) in jobs {
                     if stop.load(Ordering::Relaxed) {
                         continue;
                     }
@@ -99,12 +112,6 @@ pub(crate) fn run<T: Send>(
         collected
     })
     .map_err(|f| f.at(&path))
-}
-
-/// The next planned blob; `None` once the walk is over (or a worker panicked holding the lock).
-fn next_job(jobs: &Mutex<mpsc::Receiver<(usize, Job)>>) -> Option<(usize, Job)> {
-    // The lock is held only while waiting for the job.
-    jobs.lock().ok()?.recv().ok()
 }
 
 /// Hands results to `collect` by sequence number, holding back those that arrive early.
