@@ -62,8 +62,10 @@ impl Leads {
 
     /// Whether some form may lie in `segment`; never `false` where one does.
     fn any_in(&self, segment: &[u8]) -> bool {
-        (0..segment.len().saturating_sub(2)).step_by(2).any(|at| {
-            let bit = Self::hash(&segment[at..at + 3]);
+        // Pairs at even offsets, each with the byte after it.
+        let thirds = segment.iter().skip(2).step_by(2);
+        segment.chunks_exact(2).zip(thirds).any(|(two, &third)| {
+            let bit = Self::hash(&[two[0], two[1], third]);
             self.bits[bit / 64] & (1 << (bit % 64)) != 0
         })
     }
