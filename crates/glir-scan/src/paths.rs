@@ -146,13 +146,13 @@ fn scan_file<'s>(
     scanner: &'s Scanner,
     path: &Path,
     opts: &PathOptions,
-    data: &mut Vec<u8>,
+    buf: &mut Vec<u8>,
     stats: &mut PathStats,
     sink: &mut dyn FnMut(Finding, RawMatch<'s>),
 ) {
-    match read_capped(path, opts.max_file_size, data) {
-        Ok(true) => {}
-        Ok(false) => {
+    let data = match read_capped(path, opts.max_file_size, buf) {
+        Ok(Some(len)) => &buf[..len],
+        Ok(None) => {
             stats.skipped_large += 1;
             return;
         }
@@ -160,8 +160,7 @@ fn scan_file<'s>(
             stats.errors.push(format!("{}: {error}", path.display()));
             return;
         }
-    }
-    let data = data.as_slice();
+    };
     if memchr::memchr(0, &data[..data.len().min(BINARY_SNIFF)]).is_some() {
         stats.skipped_binary += 1;
         return;
@@ -179,25 +178,64 @@ fn scan_file<'s>(
     scanner.scan_content(data, &mut emit);
 }
 
-/// Reads `path` into `data` unless it is larger than `max_size` (then `false`). The size comes
-/// from the open file, so a file costs one path look-up, not two.
-fn read_capped(path: &Path, max_size: u64, data: &mut Vec<u8>) -> std::io::Result<bool> {
+/// Reads `path` into the start of `buf` and returns its length, unless it is larger than
+/// `max_size` (then `None`). One open, one stat of the open file and, for a file read whole at
+/// once, two reads: on small files those system calls are the cost, and `fs::read` (or
+/// `read_to_end`) adds a stat by path or a seek, and reads a small file in several steps.
+fn read_capped(path: &Path, max_size: u64, buf: &mut Vec<u8>) -> std::io::Result<Option<usize>> {
     let mut file = match File::open(path) {
         Ok(file) => file,
         // An unreadable file over the cap is skipped for its size, as before it is opened.
         Err(error) => {
             return match std::fs::metadata(path) {
-                Ok(meta) if meta.len() > max_size => Ok(false),
+                Ok(meta) if meta.len() > max_size => Ok(None),
                 _ => Err(error),
             };
         }
     };
     let size = file.metadata()?.len();
     if size > max_size {
-        return Ok(false);
+        return Ok(None);
     }
-    data.clear();
-    data.reserve(usize::try_from(size).unwrap_or(0));
-    file.read_to_end(data)?;
-    Ok(true)
+    // One byte more than the size, so the read that fills it to the size leaves room for the
+    // one that finds the end. The buffer only grows, and is zeroed only when it does.
+    let want = usize::try_from(size).unwrap_or(usize::MAX - 1) + 1;
+    if buf.len() < want {
+        buf.resize(want, 0);
+    }
+    let mut filled = 0;
+    loop {
+        match file.read(&mut buf[filled..]) {
+            Ok(0) => return Ok(Some(filled)),
+            Ok(n) => filled += n,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+        // The file grew since it was stat'ed: read on, as `fs::read` would.
+        if filled == buf.len() {
+            buf.resize(2 * buf.len(), 0);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_capped;
+
+    #[test]
+    fn one_buffer_reads_files_of_any_size_in_any_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut buf = Vec::new();
+        for (i, size) in [0usize, 1, 5000, 3, 70_000, 0, 12].into_iter().enumerate() {
+            let path = dir.path().join(format!("f{i}"));
+            let content: Vec<u8> = (0..size).map(|b| (b * 7 + i) as u8).collect();
+            std::fs::write(&path, &content).unwrap();
+            let len = read_capped(&path, 70_000, &mut buf).unwrap().unwrap();
+            assert_eq!(&buf[..len], content.as_slice(), "size {size}");
+        }
+        let big = dir.path().join("big");
+        std::fs::write(&big, [b'x'; 101]).unwrap();
+        assert_eq!(read_capped(&big, 100, &mut buf).unwrap(), None);
+        assert!(read_capped(&dir.path().join("missing"), 100, &mut buf).is_err());
+    }
 }
