@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate the secret-scan benchmark corpus: realistic text with sparse planted secrets.
 
-    scripts/scan_bench/gen_corpus.py OUT_DIR [--size-mib 1024] [--file-mib 1] [--seed 42]
+    scripts/scan_bench/gen_corpus.py OUT_DIR [--size-mib 1024] [--file-mib 1 | --file-kib N] [--seed 42]
 
 Writes OUT_DIR/corpus/<group>/<file> (CI job logs with ANSI colours and section markers, source
 code, YAML/JSON config, Markdown prose), OUT_DIR/planted.jsonl (one line per planted secret:
@@ -73,7 +73,7 @@ def _build_file(index):
     per_line = 1 + (text.LOG_PREFIX_LEN if genre == "log" else 0)  # newline (+ timestamp)
     lines, size = [], 0
     while size < target:
-        batch = rng.choices(pool, k=256)
+        batch = rng.choices(pool, k=args.batch)
         lines.extend(batch)
         size += sum(map(len, batch)) + per_line * len(batch)
     if genre == "log":
@@ -119,11 +119,19 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("out")
     parser.add_argument("--size-mib", type=float, default=1024, help="total size (default 1024 = 1 GiB)")
-    parser.add_argument("--file-mib", type=float, default=1, help="mean file size (default 1 MiB)")
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--file-mib", type=float, default=1, help="mean file size (default 1 MiB)")
+    size.add_argument("--file-kib", type=float, help="mean file size in KiB, for trees of many small files")
     parser.add_argument("--secrets-per-mib", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--jobs", type=int, default=os.cpu_count())
     args = parser.parse_args()
+    # Lines are drawn 256 at a time (~15 KiB), which would make every small file that large;
+    # small files draw 8 at a time. --file-mib keeps 256 so its outputs stay byte for byte.
+    args.batch = 256
+    if args.file_kib is not None:
+        args.file_mib = args.file_kib / 1024
+        args.batch = 8
 
     files = max(1, round(args.size_mib / args.file_mib))
     for g in range(min(GROUPS, files)):

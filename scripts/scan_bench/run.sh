@@ -7,8 +7,9 @@
 # 2. builds glir (`cargo build --release -p glir`); glir is skipped, with a note, when the build
 #    fails or the binary has no `scan` command yet;
 # 3. generates, once, under ${GLIR_BENCH_DIR:-/tmp/glir-scan-bench}: a ${CORPUS_MIB:-1024} MiB text
-#    corpus (gen_corpus.py) and a ${GIT_COMMITS:-2000}-commit git repository (gen_git_repo.py),
-#    each with about one planted secret per MiB;
+#    corpus (gen_corpus.py; files of ~1 MiB, or ~${CORPUS_FILE_KIB} KiB when that is set) and a
+#    ${GIT_COMMITS:-2000}-commit git repository (gen_git_repo.py), each with about one planted
+#    secret per MiB;
 # 4. scans each target with each tool under GNU `/usr/bin/time -v`, once pinned to one core
 #    (`taskset -c 0`, plus the tool's own thread flag when it has one) and once with the tool's
 #    default threads, and prints a Markdown table (also written to $GLIR_BENCH_DIR/results.md).
@@ -26,6 +27,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 bench=${GLIR_BENCH_DIR:-/tmp/glir-scan-bench}
 corpus_mib=${CORPUS_MIB:-1024}
+# Empty: ~1 MiB files. A number: files of about that many KiB (per-file costs: open, read, walk).
+corpus_file_kib=${CORPUS_FILE_KIB:-}
 git_commits=${GIT_COMMITS:-2000}
 rs_groups=${RIPSECRETS_GROUPS:-1}
 repeat=${REPEAT:-3}
@@ -38,7 +41,7 @@ export KF_RULE_CACHE_DIR=${GLIR_BENCH_CACHE:-$HOME/.cache/glir-bench}/kf-rule-ca
 
 # GLIR_BIN=path measures an already built binary instead of building the checkout.
 glir=""
-glir_bin=${GLIR_BIN:-$root/target/release/glir}
+glir_bin=${GLIR_BIN:-${CARGO_TARGET_DIR:-$root/target}/release/glir}
 if [ -n "${GLIR_BIN:-}" ] || (cd "$root" && cargo build --release -p glir --quiet); then
   if "$glir_bin" scan --help >/dev/null 2>&1; then
     glir=$glir_bin
@@ -50,10 +53,15 @@ else
 fi
 
 corpus_dir=$bench/corpus-$corpus_mib
+file_size_args=()
+if [ -n "$corpus_file_kib" ]; then
+  corpus_dir=$corpus_dir-${corpus_file_kib}k
+  file_size_args=(--file-kib "$corpus_file_kib")
+fi
 if [ ! -f "$corpus_dir/manifest.json" ]; then
   echo "generating a $corpus_mib MiB corpus in $corpus_dir ..." >&2
   rm -rf "$corpus_dir"
-  python3 "$here/gen_corpus.py" "$corpus_dir" --size-mib "$corpus_mib" >&2
+  python3 "$here/gen_corpus.py" "$corpus_dir" --size-mib "$corpus_mib" "${file_size_args[@]}" >&2
 fi
 git_dir=$bench/git-$git_commits
 if [ ! -f "$git_dir/git_manifest.json" ]; then
@@ -72,7 +80,8 @@ rs_group_list=$(IFS=,; echo "${rs_dirs[*]##*/}")
 rs_bytes=$(find "${rs_dirs[@]}" -type f -printf '%s\n' | awk '{s += $1} END {print s}')
 
 # Warm the page cache so every tool reads from memory.
-cat "$corpus"/*/* >/dev/null
+# (find, not a glob: a tree of small files is more names than one command line takes.)
+find "$corpus" -type f -exec cat {} + >/dev/null
 find "$repo" -type f -exec cat {} + >/dev/null
 
 glir_thread_flag=()

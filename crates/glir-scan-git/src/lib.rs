@@ -4,9 +4,11 @@
 //! The crate only walks history and hands bytes to a callback; matching secrets is the caller's
 //! job. It reads the object database in-process with gix, so no `git` binary is needed.
 
+mod blobs;
 mod commits;
 mod error;
 mod new_blobs;
+mod pool;
 mod scan;
 
 use std::path::Path;
@@ -22,6 +24,8 @@ pub struct HistoryOptions {
     /// Blobs larger than this many bytes are not read; they are counted in
     /// [`HistoryStats::skipped_large`].
     pub max_blob_size: u64,
+    /// Threads that read and scan blobs in [`scan_history_parallel`]; 0: one per core.
+    pub threads: usize,
 }
 
 impl Default for HistoryOptions {
@@ -29,6 +33,7 @@ impl Default for HistoryOptions {
         Self {
             include_unreachable: false,
             max_blob_size: 50 * 1024 * 1024,
+            threads: 0,
         }
     }
 }
@@ -80,5 +85,27 @@ pub fn scan_history(
     opts: &HistoryOptions,
     visit: &mut dyn FnMut(&BlobOrigin<'_>, &[u8]),
 ) -> Result<HistoryStats, Error> {
-    scan::Scan::open(repo, opts, visit)?.run()
+    scan::Scan::open(repo, opts)?.run(visit)
+}
+
+/// [`scan_history`] on [`HistoryOptions::threads`] threads: `scan` runs on worker threads, each
+/// blob once, and `collect` gets its results on the caller's thread in the order
+/// [`scan_history`] would visit the blobs, so the output does not depend on the thread count.
+/// Decompressing blobs and scanning them is the cost of a history scan; the walk and the tree
+/// diffs stay on one thread.
+pub fn scan_history_parallel<T: Send>(
+    repo: &Path,
+    opts: &HistoryOptions,
+    scan: &(dyn Fn(&BlobOrigin<'_>, &[u8]) -> T + Sync),
+    collect: &mut dyn FnMut(T),
+) -> Result<HistoryStats, Error> {
+    let history = scan::Scan::open(repo, opts)?;
+    let threads = match opts.threads {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        n => n,
+    };
+    if threads == 1 {
+        return history.run(&mut |origin, data| collect(scan(origin, data)));
+    }
+    pool::run(history, threads, scan, collect)
 }

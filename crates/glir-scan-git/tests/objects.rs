@@ -3,6 +3,7 @@
 mod support;
 
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use glir_scan_git::{Error, HistoryOptions, scan_history};
 use support::{Repo, reachable, scan, with_unreachable};
@@ -166,5 +167,58 @@ fn a_path_without_a_repository_is_named_in_the_error() {
         let message = err.to_string();
         assert!(message.contains(&path.display().to_string()), "{message}");
         assert!(message.contains("not a git repository"), "{message}");
+    }
+}
+
+#[test]
+fn worker_threads_give_the_one_thread_visits_in_the_same_order() {
+    let mut repo = small_history();
+    for i in 0..40 {
+        repo.write(
+            &format!("dir{}/file{i}.txt", i % 3),
+            format!("version {i}\n"),
+        );
+        if i % 7 == 0 {
+            repo.commit(&format!("batch {i}"));
+        }
+    }
+    repo.commit("last");
+    let opts = with_unreachable();
+    let (one, one_stats) = scan(repo.path(), &opts);
+    for threads in [2, 3, 8] {
+        let opts = HistoryOptions {
+            threads,
+            ..opts.clone()
+        };
+        let mut many = Vec::new();
+        // The first blob is held back until three others are scanned, so results do arrive out
+        // of order.
+        let others = AtomicUsize::new(0);
+        let stats = glir_scan_git::scan_history_parallel(
+            repo.path(),
+            &opts,
+            &|origin, data| {
+                if origin.blob_id == one[0].blob {
+                    while others.load(Ordering::SeqCst) < 3 {
+                        std::thread::yield_now();
+                    }
+                } else {
+                    others.fetch_add(1, Ordering::SeqCst);
+                }
+                (
+                    origin.blob_id.to_owned(),
+                    origin.path.map(str::to_owned),
+                    data.to_vec(),
+                )
+            },
+            &mut |visit| many.push(visit),
+        )
+        .expect("scan succeeds");
+        let one: Vec<_> = one
+            .iter()
+            .map(|v| (v.blob.clone(), v.path.clone(), v.data.clone()))
+            .collect();
+        assert_eq!(many, one, "{threads} threads");
+        assert_eq!(stats, one_stats);
     }
 }

@@ -21,22 +21,40 @@ const MASKED: &[u8] = b"[MASKED]";
 /// `section_start:<unix ts>:<name>[<options>]\r\e[0K` and `section_end:<ts>:<name>\r\e[0K`.
 const SECTION_MARKERS: [&[u8]; 2] = [b"section_start:", b"section_end:"];
 
+/// What both section markers start with: one search finds either.
+const SECTION: &[u8] = b"section_";
+
 /// Whether content reads as a CI job log: it holds an escape code (runners colour their output)
 /// or a section marker. Checked by content, not by where the bytes came from.
 pub(crate) fn looks_like_job_log(data: &[u8]) -> bool {
     memchr::memchr(ESC, data).is_some()
-        || SECTION_MARKERS
-            .iter()
-            .any(|marker| memmem::find(data, marker).is_some())
+        || memmem::find_iter(data, SECTION).any(|at| {
+            SECTION_MARKERS
+                .iter()
+                .any(|marker| data[at..].starts_with(marker))
+        })
 }
 
 /// Strip ANSI sequences and section markers from a raw trace.
 pub fn clean_job_log(raw: &[u8]) -> CleanLog {
     let mut text = Vec::with_capacity(raw.len());
+    let sections = memmem::Finder::new(SECTION);
+    let find_from = |i: usize, found: Option<usize>| found.map_or(raw.len(), |n| i + n);
+    // The next escape and the next possible marker at or after `i`, each searched for again
+    // only once `i` passed it: searching for `s`, the first byte of a marker, stopped at every
+    // word with an s in it.
+    let mut escape = find_from(0, memchr::memchr(ESC, raw));
+    let mut section = find_from(0, sections.find(raw));
     let mut i = 0;
     while i < raw.len() {
+        if escape < i {
+            escape = find_from(i, memchr::memchr(ESC, &raw[i..]));
+        }
+        if section < i {
+            section = find_from(i, sections.find(&raw[i..]));
+        }
         // Copy up to the next byte that can start an escape or a marker in one piece.
-        let next = memchr::memchr2(ESC, b's', &raw[i..]).map_or(raw.len(), |n| i + n);
+        let next = escape.min(section);
         text.extend_from_slice(&raw[i..next]);
         i = next;
         if i == raw.len() {
@@ -181,6 +199,71 @@ mod tests {
         let clean = clean_job_log(raw);
         assert_eq!(clean.text, b"Building\nok [MASKED]\n\n".to_vec());
         assert_eq!(clean.masked, 1);
+    }
+
+    /// The cleaner as it was: a stop at every `s`.
+    fn reference(raw: &[u8]) -> Vec<u8> {
+        let mut text = Vec::new();
+        let mut i = 0;
+        while i < raw.len() {
+            let next = memchr::memchr2(ESC, b's', &raw[i..]).map_or(raw.len(), |n| i + n);
+            text.extend_from_slice(&raw[i..next]);
+            i = next;
+            if i == raw.len() {
+                break;
+            }
+            if raw[i] == ESC {
+                i = skip_escape(raw, i);
+            } else if let Some(end) = section_marker_end(raw, i) {
+                i = end;
+            } else {
+                text.push(raw[i]);
+                i += 1;
+            }
+        }
+        text
+    }
+
+    #[test]
+    fn cleaning_stops_only_where_a_marker_or_escape_can_start() {
+        let pieces: [&[u8]; 14] = [
+            b"\x1b",
+            b"[",
+            b"]",
+            b"0K",
+            b"s",
+            b"section_",
+            b"section_start:",
+            b"section_end:",
+            b"17",
+            b":build",
+            b"\r",
+            b"\n",
+            b"\x07",
+            b"\\",
+        ];
+        let mut state = 0x853c_49e6_748f_ea9bu64;
+        for len in [1, 5, 20, 200] {
+            for _ in 0..500 {
+                let mut raw = Vec::new();
+                for _ in 0..len {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    raw.extend_from_slice(pieces[(state % pieces.len() as u64) as usize]);
+                }
+                assert_eq!(
+                    clean_job_log(&raw).text,
+                    reference(&raw),
+                    "{:?}",
+                    String::from_utf8_lossy(&raw)
+                );
+                let marked = SECTION_MARKERS
+                    .iter()
+                    .any(|m| memmem::find(&raw, m).is_some());
+                assert_eq!(looks_like_job_log(&raw), raw.contains(&ESC) || marked);
+            }
+        }
     }
 
     #[test]

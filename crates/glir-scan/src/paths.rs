@@ -1,6 +1,8 @@
 //! Scanning files and directories: `.gitignore`/`.ignore` honoured unless told otherwise,
 //! binary files and files over the size cap skipped and counted.
 
+use std::fs::File;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use ignore::{WalkBuilder, WalkState};
@@ -109,11 +111,14 @@ pub fn scan_paths(
         scope.spawn(move || {
             walker.run(|| {
                 let found = found.clone();
+                // One read buffer per thread: on small files, allocating one each time shows.
+                let mut buf = Vec::new();
                 Box::new(move |entry| {
                     let mut local = PathStats::default();
                     match entry {
                         Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
-                            scan_file(scanner, entry.path(), opts, &mut local, &mut |f, m| {
+                            let path = entry.path();
+                            scan_file(scanner, path, opts, &mut buf, &mut local, &mut |f, m| {
                                 // The receiver only goes away once the walk is over.
                                 let _ = found.send((f, m));
                             });
@@ -141,22 +146,16 @@ fn scan_file<'s>(
     scanner: &'s Scanner,
     path: &Path,
     opts: &PathOptions,
+    buf: &mut Vec<u8>,
     stats: &mut PathStats,
     sink: &mut dyn FnMut(Finding, RawMatch<'s>),
 ) {
-    let size = match std::fs::metadata(path) {
-        Ok(meta) => meta.len(),
-        Err(error) => {
-            stats.errors.push(format!("{}: {error}", path.display()));
+    let data = match read_capped(path, opts.max_file_size, buf) {
+        Ok(Some(len)) => &buf[..len],
+        Ok(None) => {
+            stats.skipped_large += 1;
             return;
         }
-    };
-    if size > opts.max_file_size {
-        stats.skipped_large += 1;
-        return;
-    }
-    let data = match std::fs::read(path) {
-        Ok(data) => data,
         Err(error) => {
             stats.errors.push(format!("{}: {error}", path.display()));
             return;
@@ -168,14 +167,75 @@ fn scan_file<'s>(
     }
     stats.files += 1;
     stats.bytes += data.len() as u64;
-    let display = path.display().to_string();
     let mut emit = |m: crate::RawMatch<'s>| {
         let location = Location::File {
-            path: display.clone(),
+            path: path.display().to_string(),
             line: m.line,
             column: m.column,
         };
         sink(Finding::new(&m, location), m);
     };
-    scanner.scan_content(&data, &mut emit);
+    scanner.scan_content(data, &mut emit);
+}
+
+/// Reads `path` into the start of `buf` and returns its length, unless it is larger than
+/// `max_size` (then `None`). One open, one stat of the open file and, for a file read whole at
+/// once, two reads: on small files those system calls are the cost, and `fs::read` (or
+/// `read_to_end`) adds a stat by path or a seek, and reads a small file in several steps.
+fn read_capped(path: &Path, max_size: u64, buf: &mut Vec<u8>) -> std::io::Result<Option<usize>> {
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        // An unreadable file over the cap is skipped for its size, as before it is opened.
+        Err(error) => {
+            return match std::fs::metadata(path) {
+                Ok(meta) if meta.len() > max_size => Ok(None),
+                _ => Err(error),
+            };
+        }
+    };
+    let size = file.metadata()?.len();
+    if size > max_size {
+        return Ok(None);
+    }
+    // One byte more than the size, so the read that fills it to the size leaves room for the
+    // one that finds the end. The buffer only grows, and is zeroed only when it does.
+    let want = usize::try_from(size).unwrap_or(usize::MAX - 1) + 1;
+    if buf.len() < want {
+        buf.resize(want, 0);
+    }
+    let mut filled = 0;
+    loop {
+        match file.read(&mut buf[filled..]) {
+            Ok(0) => return Ok(Some(filled)),
+            Ok(n) => filled += n,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+        // The file grew since it was stat'ed: read on, as `fs::read` would.
+        if filled == buf.len() {
+            buf.resize(2 * buf.len(), 0);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_capped;
+
+    #[test]
+    fn one_buffer_reads_files_of_any_size_in_any_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut buf = Vec::new();
+        for (i, size) in [0usize, 1, 5000, 3, 70_000, 0, 12].into_iter().enumerate() {
+            let path = dir.path().join(format!("f{i}"));
+            let content: Vec<u8> = (0..size).map(|b| (b * 7 + i) as u8).collect();
+            std::fs::write(&path, &content).unwrap();
+            let len = read_capped(&path, 70_000, &mut buf).unwrap().unwrap();
+            assert_eq!(&buf[..len], content.as_slice(), "size {size}");
+        }
+        let big = dir.path().join("big");
+        std::fs::write(&big, [b'x'; 101]).unwrap();
+        assert_eq!(read_capped(&big, 100, &mut buf).unwrap(), None);
+        assert!(read_capped(&dir.path().join("missing"), 100, &mut buf).is_err());
+    }
 }

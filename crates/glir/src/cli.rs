@@ -558,7 +558,7 @@ pub struct ScanArgs {
     /// Report findings on lines carrying an ignore marker (glir:ignore, gitleaks:allow, …) too
     #[arg(long)]
     pub include_suppressed: bool,
-    /// Threads that walk and scan files (0: one per core)
+    /// Threads that scan files and git history blobs (0: one per core)
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
     /// Also report strings of a secret's shape that fail its checks (a routable token whose CRC

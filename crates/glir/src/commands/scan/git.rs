@@ -5,7 +5,7 @@ use super::output;
 use crate::cli::{GlobalArgs, ScanArgs};
 use anyhow::Result;
 use glir_scan::{Finding, Location, Scanner};
-use glir_scan_git::{HistoryOptions, scan_history};
+use glir_scan_git::{BlobOrigin, HistoryOptions, scan_history_parallel};
 use std::path::Path;
 
 pub fn scan(
@@ -19,17 +19,16 @@ pub fn scan(
     let opts = HistoryOptions {
         include_unreachable: args.unreachable,
         max_blob_size: max_size,
+        threads: args.threads,
     };
     let spinner = output::spinner(g, "scanning git history");
     let mut scanned = 0u64;
-    let stats = scan_history(repo, &opts, &mut |origin, data| {
-        scanned += data.len() as u64;
-        if scanned & 0xF_FFFF < data.len() as u64 {
-            spinner.set_message(format!("scanning git history: {}", output::bytes(scanned)));
-        }
+    // Blobs are scanned on worker threads; findings come back here in history order.
+    let scan_blob = |origin: &BlobOrigin<'_>, data: &[u8]| {
+        let mut found = Vec::new();
         // Binary blobs (images, archives) are skipped as in the file scan.
         if memchr_nul(data) {
-            return;
+            return (data.len() as u64, found);
         }
         scanner.scan_content(data, &mut |m| {
             let location = Location::Git {
@@ -42,8 +41,18 @@ pub fn scan(
                     .map_or_else(|| format!("blob {}", origin.blob_id), str::to_string),
                 line: m.line,
             };
-            collector.add(Finding::new(&m, location), &m);
+            found.push((Finding::new(&m, location), m));
         });
+        (data.len() as u64, found)
+    };
+    let stats = scan_history_parallel(repo, &opts, &scan_blob, &mut |(bytes, found)| {
+        scanned += bytes;
+        if scanned & 0xF_FFFF < bytes {
+            spinner.set_message(format!("scanning git history: {}", output::bytes(scanned)));
+        }
+        for (finding, m) in found {
+            collector.add(finding, &m);
+        }
     })?;
     spinner.finish_and_clear();
     Ok(format!(
