@@ -82,7 +82,9 @@ def score(labels, findings, tool, git, root):
         here = [lab for lab in by_place.get((commit if git else None, path), []) if covers(lab, line)]
         pos = [lab for lab in here if lab["positive"] and (not use_fp or not lab.get("fingerprint") or lab["fingerprint"] == fp)]
         if pos:
-            fresh = [lab for lab in pos if lab["id"] not in found]
+            # A label with this very fingerprint before one matched by its lines only (a PEM
+            # block, a GCP key): on a line holding both, each finding takes its own label.
+            fresh = sorted((lab for lab in pos if lab["id"] not in found), key=lambda lab: lab.get("fingerprint") != fp)
             if fresh:
                 found.add(fresh[0]["id"])
             else:

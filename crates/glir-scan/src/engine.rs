@@ -150,7 +150,7 @@ impl Scanner {
             let decoded = Decoded {
                 run: value.at.clone(),
                 text: &value.text,
-                encoding: Encoding::of(&[value.layer]),
+                encoding: value.encoding,
             };
             self.report_decoded(text, &decoded, &mut lines, &mut seen, sink);
         }

@@ -8,7 +8,7 @@ use std::ops::Range;
 
 use memchr::memmem;
 
-use crate::decode::{self, Layer};
+use crate::decode::{self, Encoding, Layer};
 
 /// A decoded value with its name in front.
 pub(crate) struct NamedValue {
@@ -16,7 +16,8 @@ pub(crate) struct NamedValue {
     pub(crate) text: Vec<u8>,
     /// The encoded value in the scanned text.
     pub(crate) at: Range<usize>,
-    pub(crate) layer: Layer,
+    /// The layers decoded to reach the value.
+    pub(crate) encoding: Encoding,
 }
 
 /// Values a job log printed through `base64` or `xxd -p` from a named variable: the command
@@ -25,9 +26,10 @@ pub(crate) fn printed_variables(log: &[u8]) -> Vec<NamedValue> {
     let mut out = Vec::new();
     let lines = line_ranges(log);
     for (i, line) in lines.iter().enumerate() {
-        let Some((name, layer)) = printed_variable(&log[line.clone()]) else {
+        let Some((name, layers)) = printed_variable(&log[line.clone()]) else {
             continue;
         };
+        let layer = layers[0];
         // The output: the lines up to the next command, an empty line or a non-encoded one.
         let mut joined = Vec::new();
         let mut at: Option<Range<usize>> = None;
@@ -44,11 +46,14 @@ pub(crate) fn printed_variables(log: &[u8]) -> Vec<NamedValue> {
             joined.extend_from_slice(text);
             at = Some(at.map_or(output.clone(), |r| r.start..output.end));
         }
-        if let (Some(at), Some(value)) = (at, decode_value(&joined, layer)) {
+        let value = layers
+            .iter()
+            .try_fold(joined, |encoded, layer| decode_value(&encoded, *layer));
+        if let (Some(at), Some(value)) = (at, value) {
             out.push(NamedValue {
                 text: named(name, &value),
                 at,
-                layer,
+                encoding: Encoding::of(&layers),
             });
         }
     }
@@ -76,23 +81,26 @@ pub(crate) fn kubernetes_secret_data(text: &[u8]) -> Vec<NamedValue> {
             out.push(NamedValue {
                 text: named(name, &decoded),
                 at: offset..offset + value.len(),
-                layer: Layer::Base64,
+                encoding: Encoding::of(&[Layer::Base64]),
             });
         }
     }
     out
 }
 
-/// The variable a runner-echoed command line prints encoded, and how.
-fn printed_variable(line: &[u8]) -> Option<(&[u8], Layer)> {
+/// The variable a runner-echoed command line prints encoded, and the layers it went through
+/// (`| base64 -w0 | base64 -w0` twice), outermost first.
+fn printed_variable(line: &[u8]) -> Option<(&[u8], Vec<Layer>)> {
     let command = line.strip_prefix(b"$ ")?;
-    let layer = if memmem::find(command, b"xxd -p").is_some() {
-        Layer::Hex
-    } else if memmem::find(command, b"base64").is_some() {
-        Layer::Base64
+    let layers = if memmem::find(command, b"xxd -p").is_some() {
+        vec![Layer::Hex]
     } else {
-        return None;
+        let times = memmem::find_iter(command, b"base64").count().min(2);
+        vec![Layer::Base64; times]
     };
+    if layers.is_empty() {
+        return None;
+    }
     let name = match memmem::find(command, b"printenv ") {
         Some(at) => identifier(&command[at + "printenv ".len()..]),
         None => {
@@ -101,7 +109,7 @@ fn printed_variable(line: &[u8]) -> Option<(&[u8], Layer)> {
             identifier(rest.strip_prefix(b"{").unwrap_or(rest))
         }
     }?;
-    Some((name, layer))
+    Some((name, layers))
 }
 
 /// A `key: value` or `"key": "value"` line whose value is one base64 word.
@@ -193,6 +201,10 @@ mod tests {
             b"DEPLOY_KEY=Hello, world of wrapped dumps\n".to_vec()
         );
         assert!(printed_variables(b"$ echo hello | base64\naGVsbG8K\n").is_empty());
+        let twice = b"$ echo $GL_TOKEN | base64 -w0 | base64 -w0\nVWxSNVEyRkxaWE53ZWxGTWQxYzBiWGxxWTBFPQ==\n";
+        let found = printed_variables(twice);
+        assert_eq!(found[0].text, b"GL_TOKEN=RTyCaKespzQLwW4myjcA\n".to_vec());
+        assert_eq!(found[0].encoding.label(), "base64>base64");
     }
 
     #[test]

@@ -92,9 +92,14 @@ pub fn scan_paths(
         builder.add(root);
     }
     let walker = builder
-        // Secrets live in dotfiles (.env, .npmrc): scan hidden files, but not git's store.
+        // Secrets live in dotfiles (.env, .npmrc): scan hidden files. Of git's store only its
+        // config, whose remote URLs carry credentials (`https://oauth2:<token>@host/…`).
         .hidden(false)
-        .filter_entry(|entry| entry.file_name() != ".git")
+        .filter_entry(|entry| {
+            let in_git_dir =
+                entry.path().parent().and_then(Path::file_name) == Some(".git".as_ref());
+            !in_git_dir || entry.file_name() == "config"
+        })
         .git_ignore(!opts.no_ignore)
         .git_exclude(!opts.no_ignore)
         .git_global(!opts.no_ignore)

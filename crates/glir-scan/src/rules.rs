@@ -664,33 +664,15 @@ fn case_variants(words: &[&str]) -> Vec<String> {
     out
 }
 
-/// Words that mark a value as a stand-in to replace (`xoxb-your-bot-token`,
-/// `sk_live_REPLACE_ME…`). Random bodies of the lengths these rules read hold one by chance
-/// about once in a million.
-const PLACEHOLDER_WORDS: &[&str] = &[
-    "your",
-    "example",
-    "placeholder",
-    "redacted",
-    "changeme",
-    "replace",
-    "dummy",
-    "sample",
-];
-
 /// Documentation and test placeholders for third-party formats. AWS marks every documented
 /// sample credential with `EXAMPLE` (`AKIAIOSFODNN7EXAMPLE`,
 /// `wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY`), so those are dropped rather than reported:
 /// they are public and reporting them would bury real findings in doc snippets.
 pub(crate) fn is_placeholder(secret: &str) -> bool {
-    if secret.contains("EXAMPLE") || secret.contains("${") || secret.contains('<') {
-        return true;
-    }
-    let lower = secret.to_ascii_lowercase();
-    if PLACEHOLDER_WORDS.iter().any(|word| lower.contains(word)) {
-        return true;
-    }
-    glir_tokens::is_filler(secret)
+    secret.contains("${")
+        || secret.contains('<')
+        || glir_tokens::has_placeholder_word(secret)
+        || glir_tokens::is_filler(secret)
 }
 
 /// Fewer base64 characters than this between a PEM block's markers are not a key: the

@@ -281,8 +281,11 @@ fn a_stand_in_block_does_not_swallow_the_next_key() {
 }
 
 #[test]
-fn stand_ins_for_third_party_tokens_are_not_reported() {
+fn stand_ins_are_not_reported() {
     for text in [
+        "example_token: \"glpat-your-token-goes-here\"\n",
+        "GITLAB_TOKEN=glpat-REDACTED-REDACTED-REDACTED\n",
+        "token: glpat-ABCDEFGHIJKLMNOPQRST\n",
         "SLACK_BOT_TOKEN: xoxb-your-bot-token\n",
         "slack_token = \"xoxp-xxxxxxxxxxxx-xxxxxxxxxxxx\"\n",
         "STRIPE_KEY=sk_live_REPLACE_WITH_YOUR_OWN_KEY_1234\n",
@@ -311,4 +314,57 @@ fn aws_configure_set_names_the_secret_with_a_space() {
             fp(&secret)
         )]
     );
+}
+
+#[test]
+fn a_bare_value_is_read_with_the_name_beside_it() {
+    const LEGACY: &str = "Zq3xK9wPm2Rt7yVb4Nc8";
+    let once = STANDARD.encode(format!("{LEGACY}\n"));
+    let twice = STANDARD.encode(&once);
+    let log = format!(
+        "\x1b[32;1m$ echo \"$GITLAB_PRIVATE_TOKEN\" | base64\x1b[0;m\n{once}\n\x1b[32;1m$ echo $GITLAB_PRIVATE_TOKEN | base64 -w0 | base64 -w0\x1b[0;m\n{twice}\n$ echo done\n"
+    );
+    assert_eq!(
+        scan_file("job.log", &log),
+        vec![
+            (
+                2,
+                "gitlab-legacy-token-in-context".into(),
+                "base64".into(),
+                fp(LEGACY)
+            ),
+            (
+                4,
+                "gitlab-legacy-token-in-context".into(),
+                "base64>base64".into(),
+                fp(LEGACY)
+            ),
+        ]
+    );
+    let secret = common::aws_secret(39);
+    let manifest = format!(
+        "apiVersion: v1\ndata:\n  gitlab-api-token: {}\n  aws-secret-access-key: {}\nkind: Secret\n",
+        STANDARD.encode(LEGACY),
+        STANDARD.encode(&secret)
+    );
+    assert_eq!(
+        scan_file("secret.yaml", &manifest),
+        vec![
+            (
+                3,
+                "gitlab-legacy-token-in-context".into(),
+                "base64".into(),
+                fp(LEGACY)
+            ),
+            (
+                4,
+                "aws-secret-access-key".into(),
+                "base64".into(),
+                fp(&secret)
+            ),
+        ]
+    );
+    // The same values under another kind carry no name worth trusting.
+    let config_map = manifest.replace("kind: Secret", "kind: ConfigMap");
+    assert!(scan_file("cm.yaml", &config_map).is_empty());
 }

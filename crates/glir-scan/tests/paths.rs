@@ -170,3 +170,32 @@ fn baseline_rejects_other_versions_and_garbage() {
     std::fs::write(&path, "[]").unwrap();
     assert!(Baseline::load(&path).is_err());
 }
+
+#[test]
+fn of_a_checkout_s_git_store_only_its_config_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = common::gitlab_tokens(33);
+    let git = dir.path().join(".git");
+    std::fs::create_dir_all(git.join("refs/heads")).unwrap();
+    std::fs::write(
+        git.join("config"),
+        format!(
+            "[remote \"origin\"]\n\turl = https://oauth2:{}@gitlab.example.com/g/p.git\n",
+            tokens[0].token
+        ),
+    )
+    .unwrap();
+    // Anything else in the store (hooks, logs, packed refs) is git's, not evidence to scan.
+    std::fs::write(
+        git.join("refs/heads/main"),
+        format!("{}\n", tokens[1].token),
+    )
+    .unwrap();
+    std::fs::write(git.join("description"), format!("{}\n", tokens[2].token)).unwrap();
+    let (findings, _) = scan_dir(dir.path(), &PathOptions::default());
+    assert_eq!(paths_of(&findings), vec!["config"]);
+    assert_eq!(
+        findings[0].fingerprint,
+        glir_redact::fingerprint(&tokens[0].token)
+    );
+}

@@ -89,6 +89,26 @@ pub(crate) fn check(body: &str, shape: Shape, checks: &mut Vec<String>) -> bool 
 /// once in 10^11 bodies.
 const FILLER_RUN: usize = 8;
 
+/// Words that mark a value as a stand-in to replace (`glpat-your-token-goes-here`,
+/// `xoxb-your-bot-token`, `sk_live_REPLACE_ME…`). A random body of 20 to 50 characters holds
+/// one by chance about once in 10^5, so CRC-checked bodies are never judged by them.
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "your",
+    "example",
+    "placeholder",
+    "redacted",
+    "changeme",
+    "replace",
+    "dummy",
+    "sample",
+];
+
+/// Whether `text` names itself a stand-in ([`PLACEHOLDER_WORDS`], any case).
+pub fn has_placeholder_word(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    PLACEHOLDER_WORDS.iter().any(|word| lower.contains(word))
+}
+
 /// Whether `text` holds filler a person typed rather than generator output: a run of one
 /// character or an ascending sequence (case and `-`/`_` ignored) of [`FILLER_RUN`] or more.
 pub fn is_filler(text: &str) -> bool {
@@ -141,6 +161,9 @@ mod tests {
         assert!(is_placeholder("12345678901234567890"));
         assert!(is_placeholder("1234567890abcdefghij"));
         assert!(!is_placeholder("abcXyz12defGhi34jklM"));
+        assert!(has_placeholder_word("your-token-goes-here"));
+        assert!(has_placeholder_word("REDACTED"));
+        assert!(!has_placeholder_word("Zq3vB7xk_pT2mW9sN4rA"));
     }
 
     #[test]
