@@ -294,9 +294,12 @@ const THIRD_PARTY: &[ThirdParty] = &[
             "SecretAccessKey",
             "secretAccessKey",
             "secret-access-key",
+            "credentials.secret-key",
+            "credentials.secretKey",
         ],
-        // `aws configure set aws_secret_access_key X` separates name and value by a space only.
-        regex: r#"(?i)secret[_-]?access[_-]?key\\?["']?\]?(?:\s*(?:[:=]|=>)\s*|[ \t]+)\\?["']?(?P<secret>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
+        // `aws configure set aws_secret_access_key X` separates name and value by a space only;
+        // Spring Cloud AWS names it `cloud.aws.credentials.secret-key`.
+        regex: r#"(?i)(?:secret[_-]?access[_-]?key|credentials\.secret-?key)\\?["']?\]?(?:\s*(?:[:=]|=>)\s*|[ \t]+)\\?["']?(?P<secret>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
         window_before: 0,
         window_after: 80,
         confidence: Confidence::Low,
@@ -423,6 +426,7 @@ const LEGACY_CONTEXT: &[(&str, &str, &[&str], &str)] = &[
             "GitLabToken",
             "gitlabApiToken",
             "GitLabApiToken",
+            "GitlabApiToken",
             "GL_TOKEN",
             "PRIVATE-TOKEN",
             "Private-Token",
@@ -436,7 +440,7 @@ const LEGACY_CONTEXT: &[(&str, &str, &[&str], &str)] = &[
             r#"(?i)(?:(?:gitlab[_.-]?(?:api[_.-]?|private[_.-]?)?token|gl[_.-]token|private[_.-]token)"#,
             // An assignment (`os.environ["GITLAB_TOKEN"] = …` too), the quotes escaped when the
             // code sits in a JSON string (notebooks);
-            r#"(?:\\?["']?\]?\s*(?:[:=]|=>)\s*\\?["']?"#,
+            r#"(?:\\?["']?\]?\s*(?:[:=]|=>)\s*@?\\?["']?"#,
             // or the name of a name/value pair: a HAR header `{"name": "PRIVATE-TOKEN", "value":
             // "…"}`, a CI/CD variable from the API `{"key": "GITLAB_TOKEN", …, "value": "…"}`.
             r#"|"\s*,[^{}]{0,160}?"value"\s*:\s*")"#,

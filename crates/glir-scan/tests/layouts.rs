@@ -304,6 +304,12 @@ fn aws_configure_set_names_the_secret_with_a_space() {
         1,
         "{notebook}"
     );
+    let spring = format!("cloud.aws.credentials.secret-key={secret}\n");
+    assert_eq!(
+        scan_file("application.properties", &spring).len(),
+        1,
+        "{spring}"
+    );
     let history = format!("aws configure set aws_secret_access_key {secret} --profile ci\n");
     assert_eq!(
         scan_file(".zsh_history", &history),

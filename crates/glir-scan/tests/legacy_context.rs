@@ -25,6 +25,7 @@ fn in_a_gitlab_variable_a_header_or_a_netrc_machine() {
         format!("gitlab.api.token={BODY}\n"),
         format!("gitlab_api_token       = \"{BODY}\"\n"),
         format!("const gitlabToken = '{BODY}';\n"),
+        format!("    public const string GitlabApiToken = @\"{BODY}\";\n"),
         format!("    \"os.environ[\\\"GITLAB_TOKEN\\\"] = \\\"{BODY}\\\"\\n\",\n"),
         format!("machine code.acme.io\n  login gitlab-ci-token\n  password {BODY}\n"),
         format!("url = https://gitlab-ci-token:{BODY}@code.acme.io/g/p.git\n"),
