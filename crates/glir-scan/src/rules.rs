@@ -312,7 +312,7 @@ const THIRD_PARTY: &[ThirdParty] = &[
         keywords: &["AKIA", "ASIA"],
         // A credentials file, a `.env`, Terraform state or a CI variable dump puts the secret
         // within a few lines after its key id, under whatever name: the id is the context.
-        regex: r"(?s-u)\b(?:AKIA|ASIA)[A-Z2-7]{16}\b[^\n]{0,100}(?:\n[^\n]{0,160}){0,3}?[^A-Za-z0-9/+_-](?P<secret>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=_-]|$)",
+        regex: r"(?s-u)\b(?:AKIA|ASIA)[A-Z2-7]{16}\b[^\n]{0,100}(?:\n[^\n]{0,160}){0,3}?[^A-Za-z0-9/+_.-](?P<secret>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=_.-]|$)",
         window_before: 0,
         window_after: 16 + 100 + 3 * 161 + 42,
         confidence: Confidence::Low,

@@ -221,6 +221,11 @@ fn forty_characters_beside_a_key_id_are_not_always_a_secret() {
     for content in [
         format!("key={id}\ncommit=6f1ed002ab5595859014ebf0951522d9f8dd6b2c\n"),
         format!("key={id}\npath=/usr/local/share/applications/defaults\n"),
+        // A JWT's segments are base64url joined by dots; one may be 40 characters long.
+        format!(
+            "key={id}\njwt=eyJhbGciOiJIUzI1NiJ9.{}.sig\n",
+            common::aws_secret(40).replace(['/', '+'], "x")
+        ),
         far,
     ] {
         let found = scan_file("notes.txt", &content);
