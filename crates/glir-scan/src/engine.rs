@@ -91,7 +91,13 @@ impl Scanner {
             }
         }
         let prefilter = Box::new(AhoCorasickPrefilter::new(&keywords)?);
-        let encoded = decode::EncodedKeywords::new(&keywords)?;
+        let mut encoded_keywords: Vec<String> = Vec::new();
+        for keyword in rules.rules.iter().flat_map(|r| &r.encoded_keywords) {
+            if !encoded_keywords.contains(keyword) {
+                encoded_keywords.push(keyword.clone());
+            }
+        }
+        let encoded = decode::EncodedKeywords::new(&encoded_keywords)?;
         Ok(Scanner {
             rules,
             prefilter,
@@ -122,7 +128,8 @@ impl Scanner {
     pub fn scan_content<'s>(&'s self, data: &[u8], sink: &mut dyn FnMut(RawMatch<'s>)) -> usize {
         let clean;
         let mut blocks = Vec::new();
-        let job_log = crate::joblog::looks_like_job_log(data);
+        let markers = crate::markers::find(data);
+        let job_log = markers.job_log;
         let (text, masked) = if job_log {
             clean = crate::joblog::clean_job_log(data);
             // Logs are where `xxd -p` and `base64` print wrapped dumps of a secret.
@@ -130,7 +137,7 @@ impl Scanner {
             (&clean.text[..], clean.masked)
         } else {
             // So are mails: MIME wraps base64 parts at 76 columns.
-            if memchr::memmem::find(data, b"ncoding: base64").is_some() {
+            if markers.mime_base64 {
                 blocks = decode::wrapped::blocks(data);
             }
             (data, crate::joblog::count_masked(data))
@@ -141,7 +148,10 @@ impl Scanner {
             ..View::of(text)
         };
         self.scan_layers(text, view, &mut seen, sink);
-        let mut named = crate::named::kubernetes_secret_data(text);
+        let mut named = Vec::new();
+        if markers.kubernetes_secret {
+            named.extend(crate::named::kubernetes_secret_data(text));
+        }
         if job_log {
             named.extend(crate::named::printed_variables(text));
         }
@@ -154,7 +164,7 @@ impl Scanner {
             };
             self.report_decoded(text, &decoded, &mut lines, &mut seen, sink);
         }
-        if decode::json_escape::has_escapes(text)
+        if markers.json_escapes
             && let Some(unescaped) = decode::json_escape::unescape(text)
         {
             let view = View {
@@ -513,6 +523,15 @@ mod tests {
     fn scanner_can_be_shared_across_threads() {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<Scanner>();
+    }
+
+    #[test]
+    fn the_default_keywords_fit_the_simd_searcher() {
+        // aho-corasick's Teddy takes at most 64 patterns; past that every scan runs a DFA byte
+        // by byte at about a third of the speed (measured: 1.3 s against 3.3 s of CPU on 1 GB).
+        let scanner = Scanner::new(RuleSet::builtin(&crate::RuleOptions::default()).unwrap());
+        let keywords = scanner.unwrap().keyword_rules.len();
+        assert!(keywords <= 64, "{keywords} keywords");
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod error;
 pub mod finding;
 pub mod ignore_marker;
 pub mod joblog;
+mod markers;
 mod named;
 pub mod output;
 pub mod paths;

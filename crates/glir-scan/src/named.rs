@@ -24,17 +24,22 @@ pub(crate) struct NamedValue {
 /// line (`$ echo "$NAME" | base64`, `$ printenv NAME | xxd -p`) and the output lines after it.
 pub(crate) fn printed_variables(log: &[u8]) -> Vec<NamedValue> {
     let mut out = Vec::new();
-    let lines = line_ranges(log);
-    for (i, line) in lines.iter().enumerate() {
-        let Some((name, layers)) = printed_variable(&log[line.clone()]) else {
+    // Only command lines are read, found by their `$ ` at a line start.
+    let commands = memmem::find_iter(log, b"$ ").filter(|&at| at == 0 || log[at - 1] == b'\n');
+    for start in commands {
+        let end = memchr::memchr(b'\n', &log[start..]).map_or(log.len(), |i| start + i);
+        let Some((name, layers)) = printed_variable(trim_cr(&log[start..end])) else {
             continue;
         };
         let layer = layers[0];
         // The output: the lines up to the next command, an empty line or a non-encoded one.
         let mut joined = Vec::new();
         let mut at: Option<Range<usize>> = None;
-        for output in &lines[i + 1..] {
-            let text = trim_cr(&log[output.clone()]);
+        let mut line_start = end + 1;
+        while line_start < log.len() {
+            let line_end =
+                memchr::memchr(b'\n', &log[line_start..]).map_or(log.len(), |i| line_start + i);
+            let text = trim_cr(&log[line_start..line_end]);
             let encoded = !text.is_empty()
                 && text.iter().all(|&b| match layer {
                     Layer::Hex => b.is_ascii_hexdigit(),
@@ -44,7 +49,8 @@ pub(crate) fn printed_variables(log: &[u8]) -> Vec<NamedValue> {
                 break;
             }
             joined.extend_from_slice(text);
-            at = Some(at.map_or(output.clone(), |r| r.start..output.end));
+            at = Some(at.map_or(line_start..line_end, |r| r.start..line_end));
+            line_start = line_end + 1;
         }
         let value = layers
             .iter()
@@ -60,17 +66,9 @@ pub(crate) fn printed_variables(log: &[u8]) -> Vec<NamedValue> {
     out
 }
 
-/// `data` entries of a Kubernetes `Secret` (YAML or JSON): `key: <base64>` on one line.
+/// `data` entries of a Kubernetes `Secret` (YAML or JSON; the caller knows it is one):
+/// `key: <base64>` on one line.
 pub(crate) fn kubernetes_secret_data(text: &[u8]) -> Vec<NamedValue> {
-    let is_secret = memmem::find_iter(text, b"Secret").any(|at| {
-        let before = &text[..at];
-        [&b"kind: "[..], b"\"kind\": \"", b"\"kind\":\""]
-            .iter()
-            .any(|kind| before.ends_with(kind))
-    });
-    if !is_secret {
-        return Vec::new();
-    }
     let mut out = Vec::new();
     for line in line_ranges(text) {
         let Some((name, value)) = key_and_value(&text[line.clone()]) else {
@@ -218,9 +216,5 @@ mod tests {
         );
         let json = b"{\n  \"kind\": \"Secret\",\n  \"data\": {\n    \"token\": \"UlR5Q2FLZXNwelFMd1c0bXlqY0E=\"\n  }\n}\n";
         assert_eq!(kubernetes_secret_data(json).len(), 1);
-        assert!(
-            kubernetes_secret_data(b"kind: ConfigMap\ndata:\n  a: UlR5Q2FLZXNwelFMd1c0bXlqY0E=\n")
-                .is_empty()
-        );
     }
 }

@@ -3,8 +3,6 @@
 //! run (whose alphabet holds `/`) so no rule or decoder sees it whole. `\n`, `\r` and `\t` stay
 //! as written: turning them into line breaks would move every later line away from the file's.
 
-use memchr::memmem;
-
 /// A JSON-unescaped copy of some text and the way back to the original's offsets.
 pub(crate) struct Unescaped {
     /// The text with `\/`, `\"`, `\\` and `\uXXXX` decoded; same lines as the original.
@@ -26,11 +24,6 @@ impl Unescaped {
             None => at,
         }
     }
-}
-
-/// Whether `data` holds an escape worth undoing.
-pub(crate) fn has_escapes(data: &[u8]) -> bool {
-    memmem::find(data, b"\\/").is_some() || memmem::find(data, b"\\u").is_some()
 }
 
 /// `data` with its JSON string escapes undone, or `None` when nothing changed.
@@ -118,6 +111,7 @@ impl Utf8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use memchr::memmem;
 
     #[test]
     fn escapes_are_undone_and_offsets_map_back() {
@@ -139,6 +133,5 @@ mod tests {
         let out = unescape(br#"\ud83d\ude00 \ud83d x \uZZZZ \/"#).unwrap();
         assert_eq!(out.text, "😀 \\ud83d x \\uZZZZ /".as_bytes());
         assert!(unescape(b"no escapes\\n here\\").is_none());
-        assert!(has_escapes(b"a\\/b") && has_escapes(b"\\u0041") && !has_escapes(b"a\\nb"));
     }
 }
