@@ -9,11 +9,9 @@
 mod checkpoint;
 mod jobs;
 mod run;
-mod variable_audit;
 mod window;
 
 pub use checkpoint::{Checkpoint, RunState, checkpoint_key};
 pub use jobs::{JobLog, JobLogRequest, JobLogSummary, fetch_job_logs};
 pub use run::{CollectError, CollectRequest, CollectSummary, Progress, collect_audit_events};
-pub use variable_audit::{VariableAudit, VariableReport, audit_variables};
 pub use window::WindowPolicy;

@@ -2,9 +2,9 @@
 
 use glir_events::EventRef;
 
-/// One rule firing on one event (detection) or a sequence of events (correlation): the store's
-/// alert record, so what `glir detect` finds is stored as it is.
-pub use glir_store::AlertRecord as Alert;
+/// One rule firing on one event (detection) or a sequence of events (correlation): the shared
+/// alert value, so what `glir detect` finds is stored as it is.
+pub use glir_events::Alert;
 
 /// Sigma's levels in ascending severity.
 pub const LEVELS: &[&str] = &["informational", "low", "medium", "high", "critical"];

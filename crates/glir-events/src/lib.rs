@@ -6,6 +6,7 @@
 
 #![warn(missing_docs)]
 
+mod alert;
 mod author;
 mod batch;
 mod derive;
@@ -24,6 +25,7 @@ mod scan;
 mod summary;
 mod timestamp;
 
+pub use alert::Alert;
 pub use author::AuthorKind;
 pub use batch::EventBatch;
 pub use derive::{DERIVATIONS, Derivation, Shape};

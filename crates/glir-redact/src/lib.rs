@@ -1,17 +1,15 @@
-//! The one place where a secret becomes something printable.
+//! Secrets that cannot be printed by mistake.
 //!
 //! glir never prints, logs or stores a full token: everywhere a secret would appear it shows
 //! [`redact`] (a recognisable prefix and the last four characters) and [`fingerprint`] (a stable
-//! hash that lets two reports talk about the same secret without holding it).
+//! hash that lets two reports talk about the same secret without holding it). Both come from the
+//! token catalogue (`glir-tokens`), which owns what a token looks like; this crate adds the
+//! [`Secret`] type and [`scrub`], which finds tokens in free text by the catalogue's prefixes.
 
-use sha2::{Digest, Sha256};
+pub use glir_tokens::{fingerprint, redact};
+
 use std::borrow::Cow;
 use std::fmt;
-
-/// Characters kept at the end of a redacted secret; enough to tell two tokens apart by eye.
-const TAIL: usize = 4;
-/// Secrets shorter than this are fully masked: showing a tail of a short secret reveals too much.
-const MIN_LEN_FOR_TAIL: usize = 12;
 
 /// A secret value whose `Debug` and `Display` never show it.
 #[derive(Clone, PartialEq, Eq)]
@@ -48,48 +46,6 @@ impl fmt::Display for Secret {
     }
 }
 
-/// `glpat-…abcd`: the token's family prefix (up to and including the last `-` in the first 12
-/// characters, so instance prefixes like `acme-glpat-` survive) and its last four characters.
-pub fn redact(secret: &str) -> String {
-    let chars: Vec<char> = secret.chars().collect();
-    if chars.len() < MIN_LEN_FOR_TAIL {
-        return "****".to_string();
-    }
-    let head_limit = 16.min(chars.len() - TAIL - 4);
-    let prefix_end = chars[..head_limit]
-        .iter()
-        .rposition(|c| *c == '-')
-        .map_or(0, |i| i + 1);
-    let prefix: String = chars[..prefix_end].iter().collect();
-    let tail: String = chars[chars.len() - TAIL..].iter().collect();
-    format!("{prefix}…{tail}")
-}
-
-/// A stable, non-reversible identifier of a secret: `sha256:` and the first 16 hex digits.
-pub fn fingerprint(secret: &str) -> String {
-    let digest = Sha256::digest(secret.as_bytes());
-    format!("sha256:{}", hex::encode(&digest[..8]))
-}
-
-/// GitLab token prefixes (doc/security/tokens/_index.md, "Token prefixes"); `glrtr-` and
-/// `glagent-` are listed before their shorter look-alikes so the longest prefix wins.
-const TOKEN_PREFIXES: &[&str] = &[
-    "glpat-",
-    "gldt-",
-    "glrtr-",
-    "glrt-",
-    "gloas-",
-    "glptt-",
-    "glft-",
-    "glimt-",
-    "glagent-",
-    "glsoat-",
-    "glffct-",
-    "glcbt-",
-    "glwt-",
-    "GR1348941",
-    "_gitlab_session=",
-];
 /// Fewer characters than this after a prefix is prose ("glpat-xxxx" in docs), not a token.
 const MIN_TOKEN_BODY: usize = 8;
 
@@ -117,7 +73,7 @@ pub fn scrub(text: &str) -> Cow<'_, str> {
 
 fn find_token(text: &str, from: usize) -> Option<(usize, usize)> {
     let mut best: Option<(usize, usize)> = None;
-    for prefix in TOKEN_PREFIXES {
+    for (prefix, _) in glir_tokens::PREFIXES {
         let mut search = from;
         while let Some(pos) = text[search..].find(prefix) {
             let start = search + pos;
@@ -153,6 +109,16 @@ mod tests {
             out.starts_with("leaked ") && out.ends_with(" in one line"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn scrub_finds_every_family_of_the_catalogue() {
+        for (prefix, family) in glir_tokens::PREFIXES {
+            let text = format!("note: {prefix}Zq3xK9wPm2Rt7yVb4Nc8 end");
+            let out = scrub(&text);
+            assert!(!out.contains("Zq3xK9wPm2Rt7y"), "{family:?}: {out}");
+            assert!(out.ends_with("…4Nc8 end"), "{out}");
+        }
     }
 
     #[test]

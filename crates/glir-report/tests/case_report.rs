@@ -4,12 +4,12 @@ use glir_case::{
     CaseInfo, CaseStatus, EvidenceFile, Head, JournalEntry, JournalRecord, Manifest, StepKind,
     Target, Timestamps,
 };
+use glir_events::Alert;
 use glir_events::{AuditEvent, Layout, parse_event};
 use glir_report::{
     CaseReport, Integrity, ReportFinding, SkippedCheck, to_html, to_json, to_markdown,
     write_timesketch,
 };
-use glir_store::AlertRecord;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
@@ -145,7 +145,7 @@ fn report() -> CaseReport {
         ],
         timeline,
         alerts: vec![
-            AlertRecord {
+            Alert {
                 rule_id: "6f1d3c2a-0b4e-4d7f-9a8c-1e2f3a4b5c6d".into(),
                 title: "Personal access token created from a new IP".into(),
                 level: "high".into(),
@@ -155,7 +155,7 @@ fn report() -> CaseReport {
                 time: ts("2026-11-21T02:14:00Z"),
                 reason: "token ci-helper created by dana from 203.0.113.66".into(),
             },
-            AlertRecord {
+            Alert {
                 rule_id: "a7b8c9d0-1e2f-4a3b-8c4d-5e6f7a8b9c0d".into(),
                 title: "SSH key added after token sign-in".into(),
                 level: "medium".into(),

@@ -11,6 +11,7 @@ mod findings;
 mod plan;
 mod playbook;
 mod scenarios;
+mod variable_audit;
 
 pub use action::{Action, Owner, level_name};
 pub use apply::{Outcome, StepResult, apply, apply_with_tokens, needs_tokens};
@@ -21,6 +22,7 @@ pub use plan::{Plan, Step};
 pub use playbook::{
     Investigation, InvestigationRecord, Playbook, Respond, Skipped, Subject, investigate,
 };
+pub use variable_audit::{VariableAudit, VariableReport, audit_variables};
 
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;

@@ -6,10 +6,11 @@ use crate::evidence::collect_audit;
 use crate::{Error, Finding, Plan};
 use glir_case::{Case, TimeKind};
 use glir_detect::{Detector, RulePack};
+use glir_events::Alert;
 use glir_events::AuditEvent;
 use glir_gitlab::{AuditScope, Client, User};
 use glir_redact::Secret;
-use glir_store::{AlertRecord, EventFilter, Store};
+use glir_store::{EventFilter, Store};
 use jiff::Timestamp;
 use serde_json::json;
 use std::collections::BTreeSet;
@@ -95,7 +96,7 @@ pub struct Investigation {
     /// Plain-word lines about the subject, for the terminal and the report summary.
     pub summary: Vec<String>,
     pub events: usize,
-    pub alerts: Vec<AlertRecord>,
+    pub alerts: Vec<Alert>,
     pub findings: Vec<Finding>,
     pub skipped: Vec<Skipped>,
     pub plan: Plan,
@@ -266,7 +267,7 @@ pub async fn investigate(
 fn link_rows(
     r: &mut Respond<'_>,
     window: &[AuditEvent],
-    alerts: &[AlertRecord],
+    alerts: &[Alert],
     findings: &[Finding],
     plan: &Plan,
     plan_path: &str,
@@ -294,7 +295,7 @@ fn link_rows(
 }
 
 /// The rule pack over the window's events; alerts are stored for reports.
-fn detect(r: &mut Respond<'_>, window: &[AuditEvent]) -> Result<Vec<AlertRecord>, Error> {
+fn detect(r: &mut Respond<'_>, window: &[AuditEvent]) -> Result<Vec<Alert>, Error> {
     let mut detector = Detector::new(r.pack)?;
     let mut alerts = Vec::new();
     for event in window {

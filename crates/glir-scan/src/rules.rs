@@ -122,7 +122,6 @@ struct GitLabSpec {
     id: &'static str,
     name: &'static str,
     family: Family,
-    prefix: &'static str,
     max_body: usize,
     instance: bool,
 }
@@ -135,28 +134,24 @@ const GITLAB: &[GitLabSpec] = &[
         "gitlab-pat",
         "GitLab personal, project or group access token",
         Family::PersonalAccessToken,
-        "glpat-",
         320,
     ),
     gl(
         "gitlab-deploy-token",
         "GitLab deploy token",
         Family::DeployToken,
-        "gldt-",
         320,
     ),
     gl(
         "gitlab-runner-token-registered",
         "GitLab runner authentication token (registered)",
         Family::RunnerAuthenticationFromRegistration,
-        "glrtr-",
         400,
     ),
     gl(
         "gitlab-runner-token",
         "GitLab runner authentication token",
         Family::RunnerAuthentication,
-        "glrt-",
         400,
     ),
     GitLabSpec {
@@ -165,7 +160,6 @@ const GITLAB: &[GitLabSpec] = &[
             "gitlab-runner-registration-token",
             "GitLab runner registration token",
             Family::RunnerRegistration,
-            "GR1348941",
             64,
         )
     },
@@ -174,63 +168,54 @@ const GITLAB: &[GitLabSpec] = &[
         "gitlab-ci-job-token",
         "GitLab CI/CD job token",
         Family::CiJobToken,
-        "glcbt-",
         4096,
     ),
     gl(
         "gitlab-pipeline-trigger-token",
         "GitLab pipeline trigger token",
         Family::PipelineTrigger,
-        "glptt-",
         320,
     ),
     gl(
         "gitlab-feed-token",
         "GitLab feed token",
         Family::FeedToken,
-        "glft-",
         320,
     ),
     gl(
         "gitlab-incoming-mail-token",
         "GitLab incoming mail token",
         Family::IncomingMail,
-        "glimt-",
         320,
     ),
     gl(
         "gitlab-oauth-app-secret",
         "GitLab OAuth application secret",
         Family::OauthAppSecret,
-        "gloas-",
         320,
     ),
     gl(
         "gitlab-agent-token",
         "GitLab agent for Kubernetes token",
         Family::ClusterAgent,
-        "glagent-",
         320,
     ),
     gl(
         "gitlab-scim-token",
         "GitLab SCIM token",
         Family::ScimToken,
-        "glsoat-",
         320,
     ),
     gl(
         "gitlab-feature-flags-client-token",
         "GitLab feature flags client token",
         Family::FeatureFlagsClient,
-        "glffct-",
         320,
     ),
     gl(
         "gitlab-workspace-token",
         "GitLab workspace token",
         Family::WorkspaceToken,
-        "glwt-",
         400,
     ),
     GitLabSpec {
@@ -239,24 +224,16 @@ const GITLAB: &[GitLabSpec] = &[
             "gitlab-session-cookie",
             "GitLab session cookie",
             Family::GitlabSession,
-            "_gitlab_session=",
             128,
         )
     },
 ];
 
-const fn gl(
-    id: &'static str,
-    name: &'static str,
-    family: Family,
-    prefix: &'static str,
-    max_body: usize,
-) -> GitLabSpec {
+const fn gl(id: &'static str, name: &'static str, family: Family, max_body: usize) -> GitLabSpec {
     GitLabSpec {
         id,
         name,
         family,
-        prefix,
         max_body,
         instance: true,
     }
@@ -490,6 +467,8 @@ impl RuleSet {
     pub fn builtin(opts: &RuleOptions) -> Result<RuleSet, Error> {
         let mut rules = Vec::new();
         for spec in GITLAB {
+            // The prefix comes from the catalogue, the one token-prefix table.
+            let prefix = catalogue_prefix(spec.family);
             let instance = if spec.instance { INSTANCE } else { "" };
             let body = if spec.family == Family::GitlabSession {
                 // Session ids are hex; the name itself ends the prefix, no boundary needed.
@@ -499,7 +478,7 @@ impl RuleSet {
             };
             let pattern = format!(
                 r"{instance}\b{}{body}{{{MIN_BODY},{}}}",
-                regex::escape(spec.prefix),
+                regex::escape(prefix),
                 spec.max_body
             );
             rules.push(Rule {
@@ -507,8 +486,8 @@ impl RuleSet {
                 name: spec.name,
                 family: Some(spec.family),
                 provider: "gitlab",
-                keywords: vec![spec.prefix.to_string()],
-                encoded_keywords: vec![spec.prefix.to_string()],
+                keywords: vec![prefix.to_string()],
+                encoded_keywords: vec![prefix.to_string()],
                 regex: compile(spec.id, &pattern)?,
                 window_before: if spec.instance { INSTANCE_WINDOW } else { 0 },
                 window_after: spec.max_body,
@@ -679,6 +658,15 @@ fn compile(rule: &'static str, pattern: &str) -> Result<Regex, Error> {
 
 /// `secret`, `SECRET`, `Secret`: the prefilter is case-sensitive (Teddy stays available), so
 /// the casings that occur in configs and env dumps are listed.
+/// A family's prefix in `glir_tokens::PREFIXES`. Every family in `GITLAB` is in it (a test
+/// holds both lists equal), so the empty fallback is never used.
+fn catalogue_prefix(family: Family) -> &'static str {
+    glir_tokens::PREFIXES
+        .iter()
+        .find(|(_, f)| *f == family)
+        .map_or("", |(prefix, _)| prefix)
+}
+
 /// The keywords spelled as environment variables and headers are: no lower-case letter.
 fn env_names(keywords: &[&str]) -> Vec<String> {
     keywords
@@ -797,28 +785,22 @@ mod tests {
 
     #[test]
     fn every_prefixed_family_has_a_rule() {
+        // Both ways: every catalogue prefix has exactly one rule, every GitLab rule is in the
+        // catalogue; a family added to `glir_tokens::PREFIXES` alone fails here.
         let set = RuleSet::builtin(&RuleOptions::default()).unwrap();
-        let families = [
-            Family::PersonalAccessToken,
-            Family::DeployToken,
-            Family::RunnerAuthentication,
-            Family::RunnerAuthenticationFromRegistration,
-            Family::RunnerRegistration,
-            Family::CiJobToken,
-            Family::PipelineTrigger,
-            Family::FeedToken,
-            Family::IncomingMail,
-            Family::OauthAppSecret,
-            Family::ClusterAgent,
-            Family::ScimToken,
-            Family::FeatureFlagsClient,
-            Family::WorkspaceToken,
-            Family::GitlabSession,
-        ];
-        for family in families {
+        for (prefix, family) in glir_tokens::PREFIXES {
+            let rules: Vec<_> = set
+                .rules
+                .iter()
+                .filter(|r| r.family == Some(*family) && r.keywords == [prefix.to_string()])
+                .collect();
+            assert_eq!(rules.len(), 1, "{family:?} ({prefix}) needs one rule");
+        }
+        for spec in GITLAB {
             assert!(
-                set.rules.iter().any(|r| r.family == Some(family)),
-                "{family:?} has no rule"
+                glir_tokens::PREFIXES.iter().any(|(_, f)| *f == spec.family),
+                "{} is not in the catalogue",
+                spec.id
             );
         }
     }

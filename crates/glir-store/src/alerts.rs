@@ -1,32 +1,12 @@
-//! Stored detection alerts. The store knows nothing of Sigma: an alert arrives as plain fields.
+//! Stored detection alerts. The store knows nothing of Sigma: an alert arrives as plain fields
+//! ([`glir_events::Alert`]).
 
 use crate::error::{Context, StoreError};
 use crate::insert::InsertStats;
 use crate::row::micros;
+use glir_events::Alert;
 use jiff::Timestamp;
 use rusqlite::{Connection, params};
-use serde::{Deserialize, Serialize};
-
-/// One alert as stored: which rule fired, on which events, about whom, when and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AlertRecord {
-    /// The rule's Sigma id.
-    pub rule_id: String,
-    /// The rule's title.
-    pub title: String,
-    /// Sigma level: informational, low, medium, high or critical.
-    pub level: String,
-    /// The rule's tags (ATT&CK and others).
-    pub tags: Vec<String>,
-    /// Ids of every event the alert is based on (all of them for correlations).
-    pub event_ids: Vec<String>,
-    /// Who acted, as the events name them.
-    pub actor: Option<String>,
-    /// When the alert's (last) event happened.
-    pub time: Timestamp,
-    /// One line saying why the rule fired.
-    pub reason: String,
-}
 
 /// Which stored alerts to read; fields set are ANDed.
 #[derive(Debug, Clone, Default)]
@@ -41,7 +21,7 @@ pub struct AlertFilter {
     pub limit: Option<usize>,
 }
 
-pub(crate) fn insert(conn: &Connection, alerts: &[AlertRecord]) -> Result<InsertStats, StoreError> {
+pub(crate) fn insert(conn: &Connection, alerts: &[Alert]) -> Result<InsertStats, StoreError> {
     let mut stmt = conn
         .prepare_cached(
             "INSERT INTO alerts (rule_id, title, level, tags, event_ids, actor, time, reason, detected_at)
@@ -76,7 +56,7 @@ pub(crate) fn insert(conn: &Connection, alerts: &[AlertRecord]) -> Result<Insert
     Ok(stats)
 }
 
-pub(crate) fn query(conn: &Connection, f: &AlertFilter) -> Result<Vec<AlertRecord>, StoreError> {
+pub(crate) fn query(conn: &Connection, f: &AlertFilter) -> Result<Vec<Alert>, StoreError> {
     let mut sql = String::from(
         "SELECT rule_id, title, level, tags, event_ids, actor, time, reason FROM alerts WHERE 1 = 1",
     );
@@ -119,7 +99,7 @@ pub(crate) fn query(conn: &Connection, f: &AlertFilter) -> Result<Vec<AlertRecor
         let corrupt = |what: &str| StoreError::Corrupt {
             what: format!("alert of rule {rule_id}: {what}"),
         };
-        out.push(AlertRecord {
+        out.push(Alert {
             tags: serde_json::from_str(&tags).map_err(|_| corrupt("tags are not a JSON list"))?,
             event_ids: serde_json::from_str(&events)
                 .map_err(|_| corrupt("event ids are not a JSON list"))?,

@@ -17,7 +17,7 @@ mod schema;
 mod store;
 mod wal;
 
-pub use alerts::{AlertFilter, AlertRecord};
+pub use alerts::AlertFilter;
 pub use error::StoreError;
 pub use filter::EventFilter;
 pub use insert::InsertStats;

@@ -1,4 +1,4 @@
-use crate::alerts::{AlertFilter, AlertRecord};
+use crate::alerts::AlertFilter;
 use crate::checkpoint;
 use crate::dict::Dicts;
 use crate::error::{Context, StoreError};
@@ -8,6 +8,7 @@ use crate::postings::Postings;
 use crate::row;
 use crate::schema;
 use crate::wal::{self, Checkpointer};
+use glir_events::Alert;
 use glir_events::{AuditEvent, EventRef};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use std::path::Path;
@@ -207,7 +208,7 @@ impl Store {
 
     /// Stores detection alerts in one transaction; an alert already stored (same rule, same
     /// events) is counted as a duplicate.
-    pub fn insert_alerts(&mut self, alerts: &[AlertRecord]) -> Result<InsertStats, StoreError> {
+    pub fn insert_alerts(&mut self, alerts: &[Alert]) -> Result<InsertStats, StoreError> {
         let tx = self
             .conn
             .transaction()
@@ -262,7 +263,7 @@ impl Store {
     }
 
     /// Stored alerts matching `filter`, in alert time order.
-    pub fn query_alerts(&self, filter: &AlertFilter) -> Result<Vec<AlertRecord>, StoreError> {
+    pub fn query_alerts(&self, filter: &AlertFilter) -> Result<Vec<Alert>, StoreError> {
         crate::alerts::query(&self.conn, filter)
     }
 

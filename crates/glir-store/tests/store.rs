@@ -298,10 +298,11 @@ fn the_sql_view_shows_readable_columns() {
 }
 
 mod alerts {
-    use glir_store::{AlertFilter, AlertRecord, Store};
+    use glir_events::Alert;
+    use glir_store::{AlertFilter, Store};
 
-    fn alert(rule: &str, events: &[&str], time: &str) -> AlertRecord {
-        AlertRecord {
+    fn alert(rule: &str, events: &[&str], time: &str) -> Alert {
+        Alert {
             rule_id: rule.into(),
             title: format!("rule {rule}"),
             level: "high".into(),

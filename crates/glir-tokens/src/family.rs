@@ -41,8 +41,10 @@ pub enum Family {
     Unknown,
 }
 
-/// Known prefixes; `glrtr-` precedes `glrt-` so the longer one wins.
-pub(crate) const PREFIXES: &[(&str, Family)] = &[
+/// The token-prefix table (`doc/security/tokens/_index.md`, "Token prefixes", plus `glrtr-` and
+/// `glwt-` from later revisions): the one list redaction (`glir_redact::scrub`) and scanning
+/// (`glir-scan`'s rules) read. `glrtr-` precedes `glrt-` so the longer one wins.
+pub const PREFIXES: &[(&str, Family)] = &[
     ("glpat-", Family::PersonalAccessToken),
     ("gldt-", Family::DeployToken),
     ("glrtr-", Family::RunnerAuthenticationFromRegistration),

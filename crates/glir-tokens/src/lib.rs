@@ -7,14 +7,16 @@ mod family;
 mod jwt;
 mod routable;
 mod shape;
+mod show;
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-pub use family::Family;
+pub use family::{Family, PREFIXES};
 pub use jwt::JwtClaims;
 pub use shape::{has_placeholder_word, is_filler};
+pub use show::{fingerprint, redact};
 
 /// Instance settings that change how tokens are prefixed.
 #[derive(Debug, Clone, Default)]
@@ -68,9 +70,9 @@ pub struct Identification {
     pub routing: BTreeMap<String, u64>,
     /// JWT claims of a JWT job token, decoded without verification.
     pub jwt: Option<JwtClaims>,
-    /// `glir_redact::redact` of the token.
+    /// [`redact`] of the token.
     pub redacted: String,
-    /// `glir_redact::fingerprint` of the token.
+    /// [`fingerprint`] of the token.
     pub fingerprint: String,
 }
 
@@ -85,8 +87,8 @@ pub fn identify(token: &str, opts: &IdentifyOptions) -> Identification {
         checks: Vec::new(),
         routing: BTreeMap::new(),
         jwt: None,
-        redacted: glir_redact::redact(token),
-        fingerprint: glir_redact::fingerprint(token),
+        redacted: redact(token),
+        fingerprint: fingerprint(token),
     };
     let matched = family::match_prefix(
         token,

@@ -40,7 +40,7 @@ fn no_field_debug_or_json_contains_the_secret() {
                 id.redacted
             );
         }
-        assert_eq!(id.fingerprint, glir_redact::fingerprint(token));
-        assert_eq!(id.redacted, glir_redact::redact(token));
+        assert_eq!(id.fingerprint, glir_tokens::fingerprint(token));
+        assert_eq!(id.redacted, glir_tokens::redact(token));
     }
 }

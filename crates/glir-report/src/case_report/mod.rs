@@ -17,8 +17,8 @@ pub use md::to_markdown;
 pub use timesketch::write_timesketch;
 
 use glir_case::{CaseInfo, JournalRecord, Manifest};
+use glir_events::Alert;
 use glir_events::AuditEvent;
-use glir_store::AlertRecord;
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -33,7 +33,7 @@ pub struct CaseReport {
     /// The attacker's (or subject's) timeline, oldest first.
     pub timeline: Vec<AuditEvent>,
     /// Detections over the case's events.
-    pub alerts: Vec<AlertRecord>,
+    pub alerts: Vec<Alert>,
     /// What the investigation found (persistence, exposures, misconfigurations).
     pub findings: Vec<ReportFinding>,
     /// Journal records of planned and applied actions, with their hashes.

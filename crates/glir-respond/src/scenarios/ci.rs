@@ -25,9 +25,7 @@ pub(crate) async fn ci_secret_exposure(
     )
     .map_err(|e| Error::Input(e.to_string()))?;
     let audit =
-        match glir_collect::audit_variables(run.r.client, &scanner, project, Some(run.r.since))
-            .await
-        {
+        match crate::audit_variables(run.r.client, &scanner, project, Some(run.r.since)).await {
             Ok(audit) => audit,
             Err(e) if matches!(e.status(), Some(401 | 403)) => {
                 run.skip(

@@ -1,8 +1,9 @@
 //! The CI/CD variable leak audit: a project's variables and its ancestor groups', and in which
 //! job logs their values appear (as written, URL-encoded, base64, double base64, hex). Values
-//! stay `Secret`s; reports carry fingerprints only.
+//! stay `Secret`s; reports carry fingerprints only. It reads from the sources (`glir-collect`)
+//! and searches with the scanner, so it lives here, after both, not in a source.
 
-use crate::jobs::{JobLogRequest, fetch_job_logs};
+use glir_collect::{JobLogRequest, fetch_job_logs};
 use glir_gitlab::{Client, Error, Variable};
 use glir_scan::{Scanner, ValueLeakFinder, clean_job_log};
 use jiff::Timestamp;
