@@ -67,6 +67,7 @@ fn load_settings(g: &GlobalArgs) -> Result<Settings> {
         profile: g.profile.clone(),
         data_dir: g.data_dir.clone(),
         config_file: g.config.clone(),
+        config_file_required: g.config_typed,
     };
     let settings = config::resolve(&overrides, &|k| std::env::var(k).ok())?;
     for w in &settings.warnings {
