@@ -130,6 +130,24 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Write a case's report: Markdown, self-contained HTML, JSON or Timesketch JSONL
     Report(ReportArgs),
+    /// Print the completion script for a shell
+    Completions(CompletionsArgs),
+    /// Write man pages: glir's to stdout, or one per command with --out
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write glir.1 and a page for every command (glir-scan.1, glir-case-verify.1, …) into this
+    /// directory, created if missing
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
