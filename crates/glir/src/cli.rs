@@ -1,6 +1,7 @@
 //! The command line: what a responder types.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use glir_events::Layout;
 use std::path::PathBuf;
 
@@ -18,6 +19,15 @@ Examples:
   glir respond token-exposure --case leak-1 < token.txt && glir apply leak-1
   glir report leak-1 --format html";
 
+/// The command line as typed, with where `--config` came from noted.
+pub fn parse() -> Cli {
+    let matches = Cli::command().get_matches();
+    let mut cli =
+        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut Cli::command()).exit());
+    cli.global.config_typed = matches.value_source("config") == Some(ValueSource::CommandLine);
+    cli
+}
+
 #[derive(Debug, Parser)]
 #[command(name = "glir", version, about = "Incident response for GitLab: collect and investigate audit events, find and verify leaked tokens, contain with a journaled plan.", after_help = EXAMPLES)]
 pub struct Cli {
@@ -30,18 +40,24 @@ pub struct Cli {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
-    /// GitLab instance URL [env: GLIR_URL, GITLAB_URL]
-    #[arg(long, global = true)]
+    // Environment values stay hidden in help: it reads the same whoever runs it, and a
+    // responder's settings do not end up in pasted output.
+    /// GitLab instance URL (else GITLAB_URL, then the profile's)
+    #[arg(long, global = true, env = "GLIR_URL", hide_env_values = true)]
     pub url: Option<String>,
-    /// Named profile from config.toml [env: GLIR_PROFILE]
-    #[arg(long, global = true)]
+    /// Named profile from config.toml
+    #[arg(long, global = true, env = "GLIR_PROFILE", hide_env_values = true)]
     pub profile: Option<String>,
-    /// Where glir keeps its store [env: GLIR_DATA_DIR; default: the platform data dir]
-    #[arg(long, global = true)]
+    /// Where glir keeps its store [default: the platform data dir]
+    #[arg(long, global = true, env = "GLIR_DATA_DIR", hide_env_values = true)]
     pub data_dir: Option<PathBuf>,
-    /// Config file [env: GLIR_CONFIG; default: <config dir>/glir/config.toml]
-    #[arg(long, global = true)]
+    /// Config file [default: <config dir>/glir/config.toml]
+    #[arg(long, global = true, env = "GLIR_CONFIG", hide_env_values = true)]
     pub config: Option<PathBuf>,
+    /// Whether --config was typed rather than taken from GLIR_CONFIG: only a typed config file
+    /// has to exist, so GLIR_CONFIG can name one not written yet.
+    #[arg(skip)]
+    pub config_typed: bool,
     /// Output format: table, jsonl or csv for listings; md, html, json or timesketch for `glir report`
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
@@ -114,6 +130,24 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Write a case's report: Markdown, self-contained HTML, JSON or Timesketch JSONL
     Report(ReportArgs),
+    /// Print the completion script for a shell
+    Completions(CompletionsArgs),
+    /// Write man pages: glir's to stdout, or one per command with --out
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write glir.1 and a page for every command (glir-scan.1, glir-case-verify.1, …) into this
+    /// directory, created if missing
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

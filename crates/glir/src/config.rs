@@ -9,13 +9,16 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Values given on the command line (the highest precedence).
+/// Flags and the variables clap reads for them (GLIR_URL, GLIR_PROFILE, GLIR_DATA_DIR,
+/// GLIR_CONFIG): the highest precedence. Those variables are not read again here.
 #[derive(Debug, Default, Clone)]
 pub struct Overrides {
     pub url: Option<String>,
     pub profile: Option<String>,
     pub data_dir: Option<PathBuf>,
     pub config_file: Option<PathBuf>,
+    /// `config_file` was typed as --config, so it has to exist.
+    pub config_file_required: bool,
 }
 
 /// Where the token came from, shown by `whoami` so a responder knows which credential is in use.
@@ -104,24 +107,16 @@ enum TokenSource {
 /// Resolve settings; `env` is injected so tests need not touch the process environment.
 pub fn resolve(overrides: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Settings> {
     let mut warnings = Vec::new();
-    let config_file = overrides
-        .config_file
-        .clone()
-        .or_else(|| env("GLIR_CONFIG").map(PathBuf::from))
-        .or_else(default_config_file);
+    let config_file = overrides.config_file.clone().or_else(default_config_file);
     let file = match &config_file {
         Some(path) if path.exists() => load_config(path)?,
-        Some(path) if overrides.config_file.is_some() => {
+        Some(path) if overrides.config_file_required => {
             bail!("config file {} does not exist", path.display())
         }
         _ => ConfigFile::default(),
     };
 
-    let profile_name = overrides
-        .profile
-        .clone()
-        .or_else(|| env("GLIR_PROFILE"))
-        .or(file.default_profile.clone());
+    let profile_name = overrides.profile.clone().or(file.default_profile.clone());
     let profile = match &profile_name {
         Some(name) => match file.profiles.get(name) {
             Some(p) => Some(p),
@@ -138,7 +133,7 @@ pub fn resolve(overrides: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> R
     let url = overrides
         .url
         .clone()
-        .or_else(|| env("GLIR_URL"))
+        // clap reads one variable per flag; the generic name GitLab tools share comes after.
         .or_else(|| env("GITLAB_URL"))
         .or_else(|| profile.and_then(|p| p.url.clone()));
 
@@ -147,7 +142,6 @@ pub fn resolve(overrides: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> R
     let data_dir = overrides
         .data_dir
         .clone()
-        .or_else(|| env("GLIR_DATA_DIR").map(PathBuf::from))
         .or(file.data_dir.clone())
         .or_else(default_data_dir)
         .context("cannot tell where to keep data: set --data-dir or GLIR_DATA_DIR")?;
@@ -308,6 +302,7 @@ mod tests {
     fn overrides_with(config: PathBuf) -> Overrides {
         Overrides {
             config_file: Some(config),
+            config_file_required: true,
             data_dir: Some("/tmp/glir-test-data".into()),
             ..Overrides::default()
         }
@@ -360,11 +355,13 @@ url = "https://gitlab.lab.test"
         let cfg = write_config(dir.path(), "");
         let env = env_of(&[
             ("GITLAB_URL", "https://generic.test"),
-            ("GLIR_URL", "https://specific.test"),
             ("GITLAB_TOKEN", "generic-token-value"),
             ("GLIR_TOKEN", "specific-token-value"),
         ]);
-        let s = resolve(&overrides_with(cfg), &env).unwrap();
+        // What clap hands over from GLIR_URL.
+        let mut o = overrides_with(cfg);
+        o.url = Some("https://specific.test".into());
+        let s = resolve(&o, &env).unwrap();
         assert_eq!(s.url.as_deref(), Some("https://specific.test"));
         let (token, origin) = s.token.unwrap();
         assert_eq!(token.expose(), "specific-token-value");
@@ -496,11 +493,24 @@ url = "https://gitlab.lab.test"
         let cfg = write_config(dir.path(), "");
         let s = resolve(&overrides_with(cfg.clone()), &env_of(&[])).unwrap();
         assert_eq!(s.data_dir, PathBuf::from("/tmp/glir-test-data"));
+        let in_file = write_config(dir.path(), "data_dir = \"/srv/glir\"\n");
         let o = Overrides {
-            config_file: Some(cfg),
+            config_file: Some(in_file),
             ..Overrides::default()
         };
-        let s = resolve(&o, &env_of(&[("GLIR_DATA_DIR", "/srv/glir")])).unwrap();
+        let s = resolve(&o, &env_of(&[])).unwrap();
         assert_eq!(s.store_path(), PathBuf::from("/srv/glir/glir.db"));
+    }
+
+    #[test]
+    fn only_a_typed_config_file_has_to_exist() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut o = overrides_with(dir.path().join("not-yet.toml"));
+        let err = resolve(&o, &env_of(&[])).unwrap_err().to_string();
+        assert!(err.contains("not-yet.toml"), "{err}");
+        // As from GLIR_CONFIG: no file yet is no settings yet.
+        o.config_file_required = false;
+        let s = resolve(&o, &env_of(&[])).unwrap();
+        assert!(s.profile.is_none());
     }
 }

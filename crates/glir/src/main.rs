@@ -7,7 +7,6 @@ mod config;
 mod output;
 mod timespec;
 
-use clap::Parser;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -15,7 +14,7 @@ use std::process::ExitCode;
 const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = cli::parse();
     init_logging(cli.global.verbose, cli.global.quiet);
     match commands::run(cli) {
         Ok(code) => code,

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{glir, text};
+use common::{bare_glir, glir, text};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::Stdio;
@@ -85,4 +85,52 @@ fn a_closed_stderr_does_not_stop_an_ingest() {
         "{}",
         text(&listed)
     );
+}
+
+/// Commands that print without a GitLab instance or a store.
+const OFFLINE: [&[&str]; 9] = [
+    &["completions", "bash"],
+    &["completions", "zsh"],
+    &["completions", "fish"],
+    &["completions", "powershell"],
+    &["completions", "elvish"],
+    &["man"],
+    &["rules", "list"],
+    &["demo"],
+    &["--help"],
+];
+
+#[test]
+fn offline_commands_whose_reader_goes_away_end_quietly() {
+    for args in OFFLINE {
+        let mut child = bare_glir()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut reader = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        reader.read_line(&mut first).unwrap();
+        assert!(!first.is_empty(), "{args:?}");
+        // Output larger than a pipe (the completion scripts) is still being written now.
+        drop(reader);
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+        assert_eq!(stderr, "", "{args:?}");
+    }
+}
+
+#[test]
+fn offline_commands_without_a_reader_at_all_end_quietly() {
+    for args in OFFLINE {
+        // Closed before glir starts, so even output a pipe would hold meets a broken pipe.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let output = bare_glir().args(args).stdout(writer).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+        assert_eq!(stderr, "", "{args:?}");
+    }
 }

@@ -4,10 +4,12 @@ mod actor;
 mod alerts;
 mod case;
 mod collect;
+mod completions;
 mod demo;
 mod detect;
 mod events;
 mod ingest;
+mod man;
 mod report;
 mod respond;
 mod rules;
@@ -38,6 +40,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Demo(args) => demo::run(g, args),
         Command::Rules(c) => rules::run(g, c),
         Command::Token(c) => token::run(g, c),
+        Command::Completions(a) => completions::run(a),
+        Command::Man(a) => man::run(a),
         other => {
             let settings = load_settings(g)?;
             match other {
@@ -53,7 +57,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 Command::Respond(a) => respond::run(g, &settings, a),
                 Command::Apply(a) => respond::run_apply(g, &settings, a),
                 Command::Report(a) => report::run(g, &settings, a),
-                Command::Demo(_) | Command::Rules(_) | Command::Token(_) => {
+                Command::Demo(_)
+                | Command::Rules(_)
+                | Command::Token(_)
+                | Command::Completions(_)
+                | Command::Man(_) => {
                     unreachable!("handled above")
                 }
             }
@@ -67,6 +75,7 @@ fn load_settings(g: &GlobalArgs) -> Result<Settings> {
         profile: g.profile.clone(),
         data_dir: g.data_dir.clone(),
         config_file: g.config.clone(),
+        config_file_required: g.config_typed,
     };
     let settings = config::resolve(&overrides, &|k| std::env::var(k).ok())?;
     for w in &settings.warnings {
