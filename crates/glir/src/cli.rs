@@ -1,5 +1,6 @@
 //! The command line: what a responder types.
 
+use crate::timespec::TimeArg;
 use clap::parser::ValueSource;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use glir_events::Layout;
@@ -172,13 +173,13 @@ pub struct RespondArgs {
     pub job: Option<i64>,
     /// When the credential was exposed, if known (RFC 3339, a date or an age like 3d)
     #[arg(long)]
-    pub exposed_at: Option<String>,
+    pub exposed_at: Option<TimeArg>,
     /// Start of the window of audit events to review [default: 30d]
     #[arg(long)]
-    pub since: Option<String>,
+    pub since: Option<TimeArg>,
     /// End of the window [default: now]
     #[arg(long)]
-    pub until: Option<String>,
+    pub until: Option<TimeArg>,
     /// Apply the plan after showing it (asks for confirmation)
     #[arg(long)]
     pub apply: bool,
@@ -244,10 +245,10 @@ pub struct CollectAuditArgs {
     pub project: Option<String>,
     /// Start: RFC 3339 time, a date (UTC midnight) or an age like 7d, 12h, 30m [default: the last checkpoint, else 30d]
     #[arg(long)]
-    pub since: Option<String>,
+    pub since: Option<TimeArg>,
     /// End (exclusive), same forms as --since [default: now]
     #[arg(long)]
-    pub until: Option<String>,
+    pub until: Option<TimeArg>,
     /// Events per API page (GitLab allows up to 100)
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub per_page: u32,
@@ -303,10 +304,10 @@ pub struct FilterArgs {
 pub struct TimeRange {
     /// Start (inclusive): RFC 3339, a date, or an age like 7d
     #[arg(long)]
-    pub since: Option<String>,
+    pub since: Option<TimeArg>,
     /// End (exclusive), same forms as --since
     #[arg(long)]
-    pub until: Option<String>,
+    pub until: Option<TimeArg>,
 }
 
 #[derive(Debug, Args)]
@@ -501,7 +502,7 @@ pub struct CaseOpenArgs {
     pub scenario: Option<ScenarioArg>,
     /// When the credential was exposed, if known: RFC 3339, a date or an age like 3d
     #[arg(long)]
-    pub exposed_at: Option<String>,
+    pub exposed_at: Option<TimeArg>,
     #[command(flatten)]
     pub dir: CaseDirArg,
 }
@@ -564,7 +565,7 @@ pub struct ScanArgs {
     pub gitlab_jobs: Option<String>,
     /// With --gitlab-jobs or --gitlab-variables, jobs created since: RFC 3339, a date or an age like 7d [default: 30d]
     #[arg(long)]
-    pub since: Option<String>,
+    pub since: Option<TimeArg>,
     /// With --gitlab-jobs, also scan each job's artifacts archive
     #[arg(long, requires = "gitlab_jobs")]
     pub artifacts: bool,

@@ -3,7 +3,7 @@ use super::{open_store, report_format};
 use crate::cli::{AlertsArgs, GlobalArgs};
 use crate::config::Settings;
 use crate::output::stdout;
-use crate::timespec::parse_opt;
+use crate::timespec::resolve;
 use anyhow::Result;
 use glir_detect::{Alert, Grouper, level_rank};
 use glir_store::AlertFilter;
@@ -14,8 +14,8 @@ use std::process::ExitCode;
 pub fn run(g: &GlobalArgs, settings: &Settings, args: &AlertsArgs) -> Result<ExitCode> {
     let now = Timestamp::now();
     let filter = AlertFilter {
-        since: parse_opt(args.range.since.as_deref(), now)?,
-        until: parse_opt(args.range.until.as_deref(), now)?,
+        since: resolve(args.range.since, now),
+        until: resolve(args.range.until, now),
         rule_id: args.rule.clone(),
         limit: args.limit,
     };

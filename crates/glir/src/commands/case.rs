@@ -4,7 +4,7 @@ use super::operator;
 use crate::cli::{CaseCommand, CaseDirArg, GlobalArgs, OutputFormat};
 use crate::config::Settings;
 use crate::output::stdout;
-use crate::timespec::parse_opt;
+use crate::timespec::resolve;
 use anyhow::{Result, bail};
 use glir_case::{Case, CaseInfo, Cases, NewCase};
 use jiff::Timestamp;
@@ -16,7 +16,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, command: &CaseCommand) -> Result
     match command {
         CaseCommand::Open(args) => {
             let cases = cases(settings, &args.dir);
-            let exposed_at = parse_opt(args.exposed_at.as_deref(), Timestamp::now())?;
+            let exposed_at = resolve(args.exposed_at, Timestamp::now());
             let case = cases.open_new(
                 &args.name,
                 NewCase {

@@ -2,7 +2,7 @@ use super::{client, open_store, runtime};
 use crate::cli::{CollectAuditArgs, CollectCommand, GlobalArgs};
 use crate::config::Settings;
 use crate::output::status;
-use crate::timespec::parse_opt;
+use crate::timespec::resolve;
 use anyhow::{Result, bail};
 use glir_collect::{CollectRequest, CollectSummary, Progress, collect_audit_events};
 use glir_gitlab::{AuditScope, Client};
@@ -52,8 +52,8 @@ fn request(args: &CollectAuditArgs, now: Timestamp) -> Result<CollectRequest> {
         _ => AuditScope::Instance,
     };
     let mut req = CollectRequest::new(scope);
-    req.since = parse_opt(args.since.as_deref(), now)?;
-    req.until = parse_opt(args.until.as_deref(), now)?;
+    req.since = resolve(args.since, now);
+    req.until = resolve(args.until, now);
     req.per_page = args.per_page;
     if let (Some(s), Some(u)) = (req.since, req.until)
         && s >= u

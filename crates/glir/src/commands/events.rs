@@ -3,7 +3,7 @@ use super::{open_store, report_format};
 use crate::cli::{EventsArgs, FilterArgs, GlobalArgs, TimelineArgs};
 use crate::config::Settings;
 use crate::output::{status, stdout};
-use crate::timespec::parse_opt;
+use crate::timespec::resolve;
 use anyhow::Result;
 use glir_baseline::{Baseline, Config as BaselineConfig};
 use glir_events::{AuditEvent, EventRef};
@@ -30,8 +30,8 @@ pub fn run_timeline(g: &GlobalArgs, settings: &Settings, args: &TimelineArgs) ->
         actor: args.actor.clone(),
         ip: args.ip.clone(),
         entity: args.project.clone(),
-        since: parse_opt(args.range.since.as_deref(), now)?,
-        until: parse_opt(args.range.until.as_deref(), now)?,
+        since: resolve(args.range.since, now),
+        until: resolve(args.range.until, now),
         limit: Some(args.limit),
         // Newest first so the limit keeps the most recent events; the timeline re-sorts them.
         newest_first: true,
@@ -72,8 +72,8 @@ pub(super) fn to_filter(f: &FilterArgs, newest_first: bool, now: Timestamp) -> R
         event_type: f.event_type.clone(),
         target_type: f.target_type.clone(),
         entity: f.entity.clone(),
-        since: parse_opt(f.range.since.as_deref(), now)?,
-        until: parse_opt(f.range.until.as_deref(), now)?,
+        since: resolve(f.range.since, now),
+        until: resolve(f.range.until, now),
         source: None,
         limit: f.limit,
         newest_first,

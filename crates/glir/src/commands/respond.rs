@@ -7,7 +7,7 @@ use super::{open_store, operator, runtime};
 use crate::cli::{ApplyArgs, GlobalArgs, RespondArgs, ScenarioArg};
 use crate::config::Settings;
 use crate::output::{status, stdout, to_stderr};
-use crate::timespec::parse_opt;
+use crate::timespec::resolve;
 use anyhow::{Context, Result, bail};
 use glir_case::{Case, NewCase};
 use glir_redact::Secret;
@@ -29,9 +29,9 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &RespondArgs) -> Result<Ex
         _ => Vec::new(),
     };
     let now = Timestamp::now();
-    let since = parse_opt(args.since.as_deref(), now)?.unwrap_or(now - DEFAULT_WINDOW);
-    let until = parse_opt(args.until.as_deref(), now)?.unwrap_or(now);
-    let exposed_at = parse_opt(args.exposed_at.as_deref(), now)?;
+    let since = resolve(args.since, now).unwrap_or(now - DEFAULT_WINDOW);
+    let until = resolve(args.until, now).unwrap_or(now);
+    let exposed_at = resolve(args.exposed_at, now);
     let client = super::client(settings, Duration::from_millis(50))?;
     let mut store = open_store(settings)?;
     let pack = load_rules_to_run(g, &args.rules)?;

@@ -4,7 +4,7 @@
 use super::collector::Collector;
 use super::output;
 use crate::cli::{GlobalArgs, ScanArgs};
-use crate::timespec::parse_opt;
+use crate::timespec::resolve;
 use anyhow::{Context, Result};
 use glir_collect::{JobLog, JobLogRequest, fetch_job_logs};
 use glir_gitlab::Client;
@@ -24,7 +24,7 @@ pub fn scan(
     collector: &mut Collector,
 ) -> Result<Vec<String>> {
     let now = Timestamp::now();
-    let since = parse_opt(args.since.as_deref(), now)?.unwrap_or(now - DEFAULT_SINCE);
+    let since = resolve(args.since, now).unwrap_or(now - DEFAULT_SINCE);
     let req = JobLogRequest {
         target: target.to_string(),
         since: Some(since),

@@ -4,7 +4,7 @@
 use super::output;
 use crate::cli::{GlobalArgs, OutputFormat, ScanArgs};
 use crate::output::stdout;
-use crate::timespec::parse_opt;
+use crate::timespec::resolve;
 use anyhow::{Context, Result};
 use glir_gitlab::Client;
 use glir_respond::{VariableReport, audit_variables};
@@ -23,7 +23,7 @@ pub fn audit(
     target: &str,
 ) -> Result<(Vec<VariableReport>, Vec<String>)> {
     let now = Timestamp::now();
-    let since = parse_opt(args.since.as_deref(), now)?.unwrap_or(now - DEFAULT_SINCE);
+    let since = resolve(args.since, now).unwrap_or(now - DEFAULT_SINCE);
     let spinner = output::spinner(g, "searching job logs for variable values");
     let audit = runtime
         .block_on(audit_variables(client, scanner, target, Some(since)))
