@@ -28,6 +28,22 @@ pub enum Playbook {
 }
 
 impl Playbook {
+    /// Every playbook, in the guide's order: what `glir respond` offers.
+    pub const ALL: [Playbook; 7] = [
+        Playbook::TokenExposure,
+        Playbook::AccountCompromise,
+        Playbook::JobTokenExposure,
+        Playbook::CiSecretExposure,
+        Playbook::InstanceCompromise,
+        Playbook::Misconfiguration,
+        Playbook::Exfiltration,
+    ];
+
+    /// The playbook of this [`name`](Self::name).
+    pub fn named(name: &str) -> Option<Playbook> {
+        Playbook::ALL.into_iter().find(|p| p.name() == name)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Playbook::TokenExposure => "token-exposure",

@@ -1,9 +1,12 @@
 //! The command line: what a responder types.
 
 use crate::timespec::TimeArg;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::parser::ValueSource;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use glir_detect::LEVELS;
 use glir_events::Layout;
+use glir_respond::Playbook;
 use std::path::PathBuf;
 
 const EXAMPLES: &str = "\
@@ -154,8 +157,8 @@ pub struct ManArgs {
 #[derive(Debug, Args)]
 pub struct RespondArgs {
     /// The guide's scenario
-    #[arg(value_enum)]
-    pub kind: ScenarioArg,
+    #[arg(value_parser = playbook())]
+    pub kind: Playbook,
     /// Case to work in (opened if new) [default: <kind>-<UTC time>]
     #[arg(long)]
     pub case: Option<String>,
@@ -349,8 +352,8 @@ pub struct AlertsArgs {
     #[arg(long)]
     pub limit: Option<usize>,
     /// Show only alerts at this level or above
-    #[arg(long, value_enum, default_value_t = LevelArg::Informational)]
-    pub min_level: LevelArg,
+    #[arg(long, value_parser = PossibleValuesParser::new(LEVELS), default_value = "informational")]
+    pub min_level: String,
     /// Merge one rule's alerts about one actor within this many minutes into one alert
     /// carrying every event (0: as stored)
     #[arg(long, value_name = "MINUTES", default_value_t = 60)]
@@ -390,8 +393,8 @@ pub struct DetectArgs {
     #[command(flatten)]
     pub rules: RuleSource,
     /// Lowest alert level that makes glir exit with 1
-    #[arg(long, value_enum, default_value_t = LevelArg::Informational)]
-    pub fail_level: LevelArg,
+    #[arg(long, value_parser = PossibleValuesParser::new(LEVELS), default_value = "informational")]
+    pub fail_level: String,
     /// Also write the alerts as a SARIF 2.1.0 log to this file
     #[arg(long, value_name = "FILE")]
     pub sarif: Option<PathBuf>,
@@ -404,21 +407,12 @@ pub struct DetectArgs {
     #[arg(long, value_name = "DAYS", default_value_t = 2)]
     pub warmup_days: u16,
     /// Show only alerts at this level or above (all are still stored)
-    #[arg(long, value_enum, default_value_t = LevelArg::Informational)]
-    pub min_level: LevelArg,
+    #[arg(long, value_parser = PossibleValuesParser::new(LEVELS), default_value = "informational")]
+    pub min_level: String,
     /// Merge one rule's alerts about one actor within this many minutes into one alert
     /// carrying every event (0: one line per alert)
     #[arg(long, value_name = "MINUTES", default_value_t = 60)]
     pub group_minutes: u32,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum LevelArg {
-    Informational,
-    Low,
-    Medium,
-    High,
-    Critical,
 }
 
 #[derive(Debug, Subcommand)]
@@ -498,8 +492,8 @@ pub struct CaseOpenArgs {
     /// Case name: letters, digits, '.', '_' and '-'
     pub name: String,
     /// The guide's scenario this case follows
-    #[arg(long, value_enum)]
-    pub scenario: Option<ScenarioArg>,
+    #[arg(long, value_parser = playbook())]
+    pub scenario: Option<Playbook>,
     /// When the credential was exposed, if known: RFC 3339, a date or an age like 3d
     #[arg(long)]
     pub exposed_at: Option<TimeArg>,
@@ -524,30 +518,10 @@ pub struct CaseMirrorArgs {
     pub dir: CaseDirArg,
 }
 
-/// The scenarios of GitLab's incident-response guide, plus exfiltration.
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum ScenarioArg {
-    TokenExposure,
-    AccountCompromise,
-    JobTokenExposure,
-    CiSecretExposure,
-    InstanceCompromise,
-    Misconfiguration,
-    Exfiltration,
-}
-
-impl ScenarioArg {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ScenarioArg::TokenExposure => "token-exposure",
-            ScenarioArg::AccountCompromise => "account-compromise",
-            ScenarioArg::JobTokenExposure => "job-token-exposure",
-            ScenarioArg::CiSecretExposure => "ci-secret-exposure",
-            ScenarioArg::InstanceCompromise => "instance-compromise",
-            ScenarioArg::Misconfiguration => "misconfiguration",
-            ScenarioArg::Exfiltration => "exfiltration",
-        }
-    }
+/// The playbooks `glir-respond` offers, by name: the library's list is the one list.
+fn playbook() -> impl TypedValueParser<Value = Playbook> {
+    PossibleValuesParser::new(Playbook::ALL.map(Playbook::name))
+        .try_map(|name| Playbook::named(&name).ok_or(format!("no playbook named {name}")))
 }
 
 #[derive(Debug, Args)]

@@ -1,4 +1,4 @@
-use super::detect::{level_of, write_alert, write_header};
+use super::detect::{write_alert, write_header};
 use super::{open_store, report_format};
 use crate::cli::{AlertsArgs, GlobalArgs};
 use crate::config::Settings;
@@ -19,7 +19,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &AlertsArgs) -> Result<Exi
         rule_id: args.rule.clone(),
         limit: args.limit,
     };
-    let min_rank = level_rank(level_of(args.min_level));
+    let min_rank = level_rank(&args.min_level);
     let mut records = open_store(settings)?.query_alerts(&filter)?;
     records.retain(|a| level_rank(&a.level) >= min_rank);
     // Grouping needs time order; stored alerts come back in it already only per query plan.

@@ -20,7 +20,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, command: &CaseCommand) -> Result
             let case = cases.open_new(
                 &args.name,
                 NewCase {
-                    scenario: args.scenario.map(|s| s.as_str().to_string()),
+                    scenario: args.scenario.map(|s| s.name().to_string()),
                     exposed_at,
                     operator: operator(),
                     glir_version: env!("CARGO_PKG_VERSION").to_string(),

@@ -4,7 +4,7 @@ use super::actor::resolve_actor;
 use super::rules::load_rules_to_run;
 use super::spool::Spool;
 use super::{open_store, report_format};
-use crate::cli::{DetectArgs, GlobalArgs, LevelArg, OutputFormat};
+use crate::cli::{DetectArgs, GlobalArgs, OutputFormat};
 use crate::config::Settings;
 use crate::output::{status, stdout};
 use anyhow::{Context, Result};
@@ -64,11 +64,11 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
         let mut output = Output {
             out,
             format: g.format,
-            fail_rank: level_rank(level_of(args.fail_level)),
+            fail_rank: level_rank(&args.fail_level),
             failing: false,
             kept: args.sarif.is_some().then(Vec::new),
             sink,
-            min_rank: level_rank(level_of(args.min_level)),
+            min_rank: level_rank(&args.min_level),
             grouper: (args.group_minutes > 0)
                 .then(|| Grouper::new(SignedDuration::from_mins(i64::from(args.group_minutes)))),
             allow: Allowlist::new(settings.allow.clone())?,
@@ -588,16 +588,6 @@ fn progress(g: &GlobalArgs, total: u64) -> ProgressBar {
         bar.set_style(style);
     }
     bar
-}
-
-pub(super) fn level_of(l: LevelArg) -> &'static str {
-    match l {
-        LevelArg::Informational => "informational",
-        LevelArg::Low => "low",
-        LevelArg::Medium => "medium",
-        LevelArg::High => "high",
-        LevelArg::Critical => "critical",
-    }
 }
 
 /// The header line of the table and CSV alert listings.

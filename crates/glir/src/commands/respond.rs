@@ -4,7 +4,7 @@
 use super::case::cases;
 use super::rules::load_rules_to_run;
 use super::{open_store, operator, runtime};
-use crate::cli::{ApplyArgs, GlobalArgs, RespondArgs, ScenarioArg};
+use crate::cli::{ApplyArgs, GlobalArgs, RespondArgs};
 use crate::config::Settings;
 use crate::output::{status, stdout, to_stderr};
 use crate::timespec::resolve;
@@ -39,14 +39,14 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &RespondArgs) -> Result<Ex
     let name = args
         .case
         .clone()
-        .unwrap_or_else(|| format!("{}-{}", args.kind.as_str(), now.strftime("%Y%m%dT%H%M%SZ")));
+        .unwrap_or_else(|| format!("{}-{}", args.kind.name(), now.strftime("%Y%m%dT%H%M%SZ")));
     let all = cases(settings, &args.dir);
     let mut case = match all.load(&name) {
         Ok(case) => case,
         Err(glir_case::Error::NotFound(_)) => all.open_new(
             &name,
             NewCase {
-                scenario: Some(args.kind.as_str().to_string()),
+                scenario: Some(args.kind.name().to_string()),
                 exposed_at,
                 operator: operator.clone(),
                 glir_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -69,7 +69,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &RespondArgs) -> Result<Ex
             since,
             until,
         };
-        investigate(&mut respond, playbook(args.kind), subject).await
+        investigate(&mut respond, args.kind, subject).await
     })?;
     let mut out = stdout();
     writeln!(out, "case {} ({})", name, case.dir().display())?;
@@ -260,17 +260,17 @@ fn subject(args: &RespondArgs) -> Result<Subject> {
     let need = |value: &Option<String>, flag: &str| {
         value
             .clone()
-            .with_context(|| format!("{} needs {flag}", args.kind.as_str()))
+            .with_context(|| format!("{} needs {flag}", args.kind.name()))
     };
     Ok(match args.kind {
-        ScenarioArg::TokenExposure => Subject::Token(read_token()?),
-        ScenarioArg::AccountCompromise => Subject::User(need(&args.user, "--user USERNAME")?),
-        ScenarioArg::JobTokenExposure | ScenarioArg::CiSecretExposure => Subject::Project {
+        Playbook::TokenExposure => Subject::Token(read_token()?),
+        Playbook::AccountCompromise => Subject::User(need(&args.user, "--user USERNAME")?),
+        Playbook::JobTokenExposure | Playbook::CiSecretExposure => Subject::Project {
             project: need(&args.project, "--project PATH")?,
             job: args.job,
         },
-        ScenarioArg::InstanceCompromise => Subject::Instance,
-        ScenarioArg::Misconfiguration => match (&args.project, &args.group) {
+        Playbook::InstanceCompromise => Subject::Instance,
+        Playbook::Misconfiguration => match (&args.project, &args.group) {
             (Some(project), _) => Subject::Project {
                 project: project.clone(),
                 job: None,
@@ -278,7 +278,7 @@ fn subject(args: &RespondArgs) -> Result<Subject> {
             (None, Some(group)) => Subject::Group(group.clone()),
             (None, None) => bail!("misconfiguration needs --project or --group"),
         },
-        ScenarioArg::Exfiltration => match &args.user {
+        Playbook::Exfiltration => match &args.user {
             Some(user) => Subject::User(user.clone()),
             None => Subject::Instance,
         },
@@ -320,16 +320,4 @@ fn read_tokens() -> Result<Vec<Secret>> {
         tokens.push(Secret::new(line.trim().to_string()));
     }
     Ok(tokens)
-}
-
-fn playbook(kind: ScenarioArg) -> Playbook {
-    match kind {
-        ScenarioArg::TokenExposure => Playbook::TokenExposure,
-        ScenarioArg::AccountCompromise => Playbook::AccountCompromise,
-        ScenarioArg::JobTokenExposure => Playbook::JobTokenExposure,
-        ScenarioArg::CiSecretExposure => Playbook::CiSecretExposure,
-        ScenarioArg::InstanceCompromise => Playbook::InstanceCompromise,
-        ScenarioArg::Misconfiguration => Playbook::Misconfiguration,
-        ScenarioArg::Exfiltration => Playbook::Exfiltration,
-    }
 }
