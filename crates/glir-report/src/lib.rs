@@ -2,6 +2,7 @@
 //! or CSV. Knows nothing of where events came from or of the command line.
 
 mod case_report;
+mod csv_record;
 mod format;
 mod marks;
 mod render;
@@ -11,6 +12,7 @@ pub use case_report::{
     CaseReport, Integrity, ReportFinding, SkippedCheck, to_html, to_json, to_markdown,
     write_timesketch,
 };
+pub use csv_record::csv_record;
 pub use format::Format;
 pub use marks::{Mark, notable_reason};
 pub use render::{write_events, write_timeline};

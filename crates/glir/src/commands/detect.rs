@@ -620,8 +620,7 @@ pub(super) fn write_alert(out: &mut impl Write, a: &Alert, format: Format) -> Re
                 ids,
                 a.reason.clone(),
             ];
-            let row: Vec<String> = fields.iter().map(|c| csv_field(c)).collect();
-            writeln!(out, "{}", row.join(","))?;
+            writeln!(out, "{}", glir_report::csv_record(&fields))?;
         }
         _ => writeln!(
             out,
@@ -633,15 +632,6 @@ pub(super) fn write_alert(out: &mut impl Write, a: &Alert, format: Format) -> Re
         )?,
     }
     Ok(())
-}
-
-/// RFC 4180 quoting.
-pub(super) fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
 }
 
 #[cfg(test)]

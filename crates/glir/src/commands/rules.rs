@@ -205,12 +205,11 @@ fn list(g: &GlobalArgs, src: &RuleSource) -> Result<ExitCode> {
                     r.title.clone(),
                     shown(&r.file),
                 ];
-                let row: Vec<String> = if g.format == OutputFormat::Csv {
-                    row.iter().map(|c| super::detect::csv_field(c)).collect()
+                if g.format == OutputFormat::Csv {
+                    writeln!(out, "{}", glir_report::csv_record(&row))?;
                 } else {
-                    row.to_vec()
-                };
-                writeln!(out, "{}", row.join(sep))?;
+                    writeln!(out, "{}", row.join(sep))?;
+                }
             }
         }
     }
