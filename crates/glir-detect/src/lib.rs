@@ -24,7 +24,6 @@ mod group;
 mod lint;
 mod pack;
 mod ruletest;
-mod sarif;
 
 pub use alert::{Alert, LEVELS, level_rank};
 pub use allow::{Allow, AllowError, Allowlist};
@@ -38,4 +37,3 @@ pub use pack::{
     LoadOptions, RuleInfo, RuleKind, RulePack, SkipReason, SkippedRule, load_rule_texts, load_rules,
 };
 pub use ruletest::{RuleTestResult, TestReport, run_tests};
-pub use sarif::to_sarif;

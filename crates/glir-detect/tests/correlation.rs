@@ -74,29 +74,3 @@ fn a_detection_alert_names_rule_event_actor_and_a_scrubbed_reason() {
     assert!(!a.reason.contains(&token), "token leaked: {}", a.reason);
     assert!(!a.reason.contains('\n'));
 }
-
-#[test]
-fn sarif_lists_rules_and_results_with_folded_levels() {
-    let dir = rule_dir(&[("failed.yml", FAILED), ("brute.yml", BRUTE)]);
-    let pack = load(dir.path());
-    let alerts = run(
-        &pack,
-        &[
-            failed(1, "dana", "2026-11-25T02:00:00Z"),
-            failed(2, "dana", "2026-11-25T02:01:00Z"),
-            failed(3, "dana", "2026-11-25T02:02:00Z"),
-        ],
-    );
-    let sarif = glir_detect::to_sarif(&pack, &alerts);
-    assert_eq!(sarif["version"], "2.1.0");
-    let run = &sarif["runs"][0];
-    assert_eq!(run["tool"]["driver"]["rules"].as_array().unwrap().len(), 2);
-    let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 1);
-    assert_eq!(results[0]["ruleId"], "brute-then-success");
-    assert_eq!(results[0]["level"], "error");
-    assert_eq!(
-        results[0]["properties"]["eventIds"],
-        serde_json::json!(["1", "2", "3"])
-    );
-}

@@ -148,6 +148,20 @@ pub struct Finding {
 const ID_HEX: usize = 32;
 
 impl Finding {
+    /// The redacted one-line message reports show (SARIF, GitLab's report): rule, redacted
+    /// secret, fingerprint, and why it fails its checks when it does.
+    pub fn message(&self) -> String {
+        let validity = if self.structurally_valid {
+            ""
+        } else {
+            " (fails structure checks: altered, truncated or fake)"
+        };
+        format!(
+            "{} {} ({}){validity}",
+            self.rule_name, self.secret, self.fingerprint
+        )
+    }
+
     /// Build a finding from a match and where it was seen.
     pub fn new(m: &RawMatch<'_>, location: Location) -> Finding {
         let finding_id = finding_id(m.rule.id, &m.secret);

@@ -1,7 +1,6 @@
-//! Finding formats: JSONL, SARIF 2.1.0 and GitLab's secret-detection report. Every format is
+//! Finding formats: JSONL and GitLab's secret-detection report (SARIF is `glir-report`'s). Every format is
 //! built from [`Finding`]s, which hold only redacted secrets.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 
 use serde_json::{Value, json};
@@ -28,79 +27,6 @@ pub fn write_jsonl(out: &mut dyn Write, findings: &[Finding]) -> std::io::Result
         out.write_all(b"\n")?;
     }
     Ok(())
-}
-
-/// The redacted one-line message shared by SARIF and the GitLab report.
-fn message(finding: &Finding) -> String {
-    let validity = if finding.structurally_valid {
-        ""
-    } else {
-        " (fails structure checks: altered, truncated or fake)"
-    };
-    format!(
-        "{} {} ({}){validity}",
-        finding.rule_name, finding.secret, finding.fingerprint
-    )
-}
-
-/// SARIF 2.1.0 log with one run; `partialFingerprints` carry the location and finding ids.
-pub fn to_sarif(findings: &[Finding]) -> Value {
-    let mut rules: BTreeMap<&str, Value> = BTreeMap::new();
-    for f in findings {
-        rules.entry(&f.rule).or_insert_with(|| {
-            json!({
-                "id": f.rule,
-                "name": f.rule,
-                "shortDescription": { "text": f.rule_name },
-                "properties": { "provider": f.provider },
-            })
-        });
-    }
-    let results: Vec<Value> = findings
-        .iter()
-        .map(|f| {
-            let mut region = json!({ "startLine": f.location.line() });
-            if let Some(column) = f.location.column() {
-                region["startColumn"] = json!(column);
-            }
-            json!({
-                "ruleId": f.rule,
-                "level": if f.structurally_valid { "error" } else { "warning" },
-                "message": { "text": message(f) },
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": f.location.path() },
-                        "region": region,
-                    }
-                }],
-                "partialFingerprints": {
-                    "glir/location/v1": f.location_fingerprint,
-                    "glir/finding/v1": f.finding_id,
-                },
-                "properties": {
-                    "fingerprint": f.fingerprint,
-                    "family": f.family,
-                    "encoding": f.encoding,
-                    "structurally_valid": f.structurally_valid,
-                },
-            })
-        })
-        .collect();
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": TOOL,
-                    "informationUri": TOOL_URI,
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "rules": rules.into_values().collect::<Vec<_>>(),
-                }
-            },
-            "results": results,
-        }]
-    })
 }
 
 /// GitLab's secret-detection report (`gl-secret-detection-report.json`), so GitLab shows the
@@ -130,7 +56,7 @@ pub fn to_gitlab_secret_detection(findings: &[Finding], scan_start: &str, scan_e
                 "id": uuid_shaped(&f.location_fingerprint),
                 "category": "secret_detection",
                 "name": f.rule_name,
-                "description": message(f),
+                "description": f.message(),
                 "severity": if f.structurally_valid { "Critical" } else { "Medium" },
                 "confidence": if f.structurally_valid { "High" } else { "Low" },
                 // Redacted: GitLab stores and displays this field.

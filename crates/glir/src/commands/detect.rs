@@ -9,7 +9,7 @@ use crate::config::Settings;
 use crate::output::{status, stdout};
 use anyhow::{Context, Result};
 use glir_baseline::{Baseline, Config as BaselineConfig};
-use glir_detect::{Alert, Allowlist, Detector, Grouper, level_rank, to_sarif};
+use glir_detect::{Alert, Allowlist, Detector, Grouper, level_rank};
 use glir_events::{EventBatch, EventRef};
 use glir_ingest::{FileReport, IngestOptions, ingest_file, read_file};
 use glir_report::Format;
@@ -143,7 +143,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
     };
     output.out.flush()?;
     if let (Some(path), Some(kept)) = (&args.sarif, &output.kept) {
-        let log = serde_json::to_string_pretty(&to_sarif(&pack, kept))?;
+        let log = serde_json::to_string_pretty(&glir_report::alerts_to_sarif(&pack.rules, kept))?;
         std::fs::write(path, log).with_context(|| format!("writing {}", path.display()))?;
     }
     let summary = detector.finish();

@@ -6,7 +6,7 @@ use crate::cli::{GlobalArgs, OutputFormat, ScanArgs};
 use crate::output::stdout;
 use anyhow::{Context, Result, bail};
 use glir_scan::Finding;
-use glir_scan::output::{to_gitlab_secret_detection, to_sarif};
+use glir_scan::output::to_gitlab_secret_detection;
 use glir_verify::Verification;
 use indicatif::ProgressBar;
 use serde::Serialize;
@@ -54,7 +54,7 @@ pub fn write(
     }
     out.flush()?;
     if let Some(path) = &args.sarif {
-        write_json(path, &to_sarif(&report.findings))?;
+        write_json(path, &glir_report::findings_to_sarif(&report.findings))?;
     }
     if let Some(path) = &args.gitlab_report {
         // GitLab's report schema wants times without zone or fraction.

@@ -1,0 +1,123 @@
+//! SARIF 2.1.0 logs, for code-scanning dashboards and CI annotations: one module for every value
+//! glir reports this way (detection alerts, secret findings), so the log's skeleton, the tool's
+//! name and the level mapping are written once.
+
+use std::collections::BTreeMap;
+
+use glir_detect::RuleInfo;
+use glir_events::Alert;
+use glir_scan::Finding;
+use serde_json::{Value, json};
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const TOOL: &str = "glir";
+const TOOL_URI: &str = "https://gitlab.com/glir/glir";
+
+/// Alerts as one run: every loaded rule a reporting descriptor, every alert a result.
+pub fn alerts_to_sarif(rules: &[RuleInfo], alerts: &[Alert]) -> Value {
+    let descriptors = rules
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id,
+                "name": r.title,
+                "shortDescription": {"text": r.title},
+                "defaultConfiguration": {"level": sigma_level(&r.level)},
+                "properties": {"sigmaLevel": r.level, "file": r.file.display().to_string()},
+            })
+        })
+        .collect();
+    let results = alerts
+        .iter()
+        .map(|a| {
+            json!({
+                "ruleId": a.rule_id,
+                "level": sigma_level(&a.level),
+                "message": {"text": a.reason},
+                "properties": {
+                    "eventIds": a.event_ids,
+                    "actor": a.actor,
+                    "time": a.time.to_string(),
+                    "tags": a.tags,
+                    "sigmaLevel": a.level,
+                },
+            })
+        })
+        .collect();
+    log(descriptors, results)
+}
+
+/// Secret findings as one run; `partialFingerprints` carry the location and finding ids, so a
+/// dashboard follows a finding across scans.
+pub fn findings_to_sarif(findings: &[Finding]) -> Value {
+    let mut descriptors: BTreeMap<&str, Value> = BTreeMap::new();
+    for f in findings {
+        descriptors.entry(&f.rule).or_insert_with(|| {
+            json!({
+                "id": f.rule,
+                "name": f.rule,
+                "shortDescription": { "text": f.rule_name },
+                "properties": { "provider": f.provider },
+            })
+        });
+    }
+    let results = findings
+        .iter()
+        .map(|f| {
+            let mut region = json!({ "startLine": f.location.line() });
+            if let Some(column) = f.location.column() {
+                region["startColumn"] = json!(column);
+            }
+            json!({
+                "ruleId": f.rule,
+                "level": if f.structurally_valid { "error" } else { "warning" },
+                "message": { "text": f.message() },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": f.location.path() },
+                        "region": region,
+                    }
+                }],
+                "partialFingerprints": {
+                    "glir/location/v1": f.location_fingerprint,
+                    "glir/finding/v1": f.finding_id,
+                },
+                "properties": {
+                    "fingerprint": f.fingerprint,
+                    "family": f.family,
+                    "encoding": f.encoding,
+                    "structurally_valid": f.structurally_valid,
+                },
+            })
+        })
+        .collect();
+    log(descriptors.into_values().collect(), results)
+}
+
+/// The log around one run.
+fn log(rules: Vec<Value>, results: Vec<Value>) -> Value {
+    json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": TOOL,
+                    "informationUri": TOOL_URI,
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": rules,
+                }
+            },
+            "results": results,
+        }],
+    })
+}
+
+/// SARIF has three result levels; Sigma's five fold onto them.
+fn sigma_level(sigma: &str) -> &'static str {
+    match sigma {
+        "critical" | "high" => "error",
+        "medium" => "warning",
+        _ => "note",
+    }
+}
