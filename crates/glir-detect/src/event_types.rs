@@ -1,7 +1,7 @@
 //! GitLab audit event type names the linter accepts.
 
-/// Event types from the catalogue digest in `shared/reference/gitlab-api.md` §7, which quotes
-/// `doc/user/compliance/audit_event_types.md` and `config/audit_events/types/`; `a|b` and
+/// Event types from GitLab's catalogue (`gitlab-org/gitlab:doc/user/compliance/audit_event_types.md`
+/// and the type definitions in `gitlab-org/gitlab:config/audit_events/types/`); `a|b` and
 /// `*_created|…` shorthands there are spelled out (the `_*` suffixes
 /// of the streaming-configuration types as created/updated/deleted, inferred from their siblings). Sorted, for binary search.
 pub const KNOWN_EVENT_TYPES: &[&str] = &[

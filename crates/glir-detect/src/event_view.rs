@@ -490,7 +490,9 @@ mod tests {
     use super::*;
     use glir_events::{AuditEvent, EventBatch, Layout, parse_event};
 
-    // Shapes as in shared/reference/gitlab-api.md §5 (REST), §6 (stream), §8 (audit_json.log);
+    // Shapes as GitLab documents them: REST (`doc/api/audit_events.md`), streaming
+    // (`doc/user/compliance/audit_event_streaming.md`) and audit_json.log
+    // (`doc/administration/compliance/audit_event_reports.md`, `doc/administration/logs/_index.md`);
     // the last stream record adds a dotted key, an array and a non-string `from` to `details`.
     const EVENTS: &[(&str, Layout)] = &[
         (

@@ -6,7 +6,9 @@ use glir_detect::sigma_fields;
 use glir_events::{Layout, parse_event};
 use serde_json::json;
 
-// Shapes as in shared/reference/gitlab-api.md §5 (REST), §6 (stream), §8 (audit_json.log).
+// Shapes as GitLab documents them: REST (`gitlab-org/gitlab:doc/api/audit_events.md`),
+// streaming (`doc/user/compliance/audit_event_streaming.md`) and audit_json.log
+// (`doc/administration/logs/_index.md`).
 const REST: &str = r#"{"id": 102, "author_id": 51, "entity_id": 51, "entity_type": "User", "event_name": "user_email_address_updated",
  "details": {"change": "email address", "from": "old@example.test", "to": "new@example.test",
    "author_name": "Mallory", "author_email": "new@example.test", "target_id": 51,
