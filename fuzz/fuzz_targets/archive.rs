@@ -20,6 +20,14 @@ const LIMITS: ArchiveLimits = ArchiveLimits {
 
 fuzz_target!(|data: &[u8]| {
     let stats = scan_zip(&SCANNER, data, &LIMITS, &mut |_, _| {});
-    assert!(stats.entries <= LIMITS.max_entries, "{} entries", stats.entries);
-    assert!(stats.bytes <= LIMITS.max_total_size, "{} bytes", stats.bytes);
+    assert!(
+        stats.entries <= LIMITS.max_entries,
+        "{} entries",
+        stats.entries
+    );
+    assert!(
+        stats.bytes <= LIMITS.max_total_size,
+        "{} bytes",
+        stats.bytes
+    );
 });

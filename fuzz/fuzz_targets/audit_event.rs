@@ -34,9 +34,16 @@ fuzz_target!(|data: &[u8]| {
             Err(e) => Err(ParseError::InvalidJson(e.to_string())),
         };
         let fast = parse_event(raw, layout, "fuzz");
-        assert_eq!(fast, reference, "parse_event vs event_from_value as {layout:?}");
+        assert_eq!(
+            fast, reference,
+            "parse_event vs event_from_value as {layout:?}"
+        );
         if let (None, Ok(event), Ok(value)) = (layout, &fast, &value) {
-            assert_eq!(Some(event.layout), detect_layout(value), "detected layout vs parsed");
+            assert_eq!(
+                Some(event.layout),
+                detect_layout(value),
+                "detected layout vs parsed"
+            );
         }
 
         let lent = reader.read(raw, layout, "fuzz", |e| {
@@ -55,7 +62,11 @@ fuzz_target!(|data: &[u8]| {
                 check_details(&held);
                 assert_eq!(&held.to_event(), event, "EventBatch vs parse_event");
             }
-            Err(_) => assert_eq!(batch.len(), before, "a failed push leaves the batch as it was"),
+            Err(_) => assert_eq!(
+                batch.len(),
+                before,
+                "a failed push leaves the batch as it was"
+            ),
         }
     }
 });
@@ -64,11 +75,17 @@ fuzz_target!(|data: &[u8]| {
 /// fresh read of that text finds.
 fn check_details(e: &EventRef<'_>) {
     if let Details::Text(text) = e.details {
-        assert!(serde_json::from_str::<Value>(text).is_ok(), "details text is not JSON");
+        assert!(
+            serde_json::from_str::<Value>(text).is_ok(),
+            "details text is not JSON"
+        );
     }
     if let Some(noted) = e.details_members {
         let noted: Vec<_> = noted.iter().collect();
-        let fresh = e.details.text_members().expect("noted members come from details text");
+        let fresh = e
+            .details
+            .text_members()
+            .expect("noted members come from details text");
         let fresh: Vec<_> = fresh.iter().map(|(k, v)| (k.as_ref(), *v)).collect();
         assert_eq!(noted, fresh, "noted details members vs a fresh read");
     }

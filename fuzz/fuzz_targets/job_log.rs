@@ -19,12 +19,19 @@ fuzz_target!(|data: &[u8]| {
     let clean = clean_job_log(data);
     // Findings are reported at the raw trace's line numbers; that only holds if cleanup keeps
     // every newline.
-    assert_eq!(newlines(&clean.text), newlines(data), "cleanup changed the line count");
+    assert_eq!(
+        newlines(&clean.text),
+        newlines(data),
+        "cleanup changed the line count"
+    );
     assert!(clean.text.len() <= data.len(), "cleanup only removes bytes");
 
     let lines = newlines(data) + 1;
     SCANNER.scan_content(data, &mut |m| {
-        assert!(m.start <= m.end && m.end <= data.len(), "match outside the content");
+        assert!(
+            m.start <= m.end && m.end <= data.len(),
+            "match outside the content"
+        );
         assert!((1..=lines).contains(&m.line), "line {} of {lines}", m.line);
         assert!(m.column >= 1);
     });

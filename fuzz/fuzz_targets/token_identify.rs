@@ -18,8 +18,14 @@ fuzz_target!(|token: &str| {
         // redacted form is a fixed mask that a short input can be a substring of.
         let secret = token.trim();
         if secret.chars().count() > 12 {
-            assert!(!id.redacted.contains(secret), "redacted form holds the token");
-            assert!(!id.fingerprint.contains(secret), "fingerprint holds the token");
+            assert!(
+                !id.redacted.contains(secret),
+                "redacted form holds the token"
+            );
+            assert!(
+                !id.fingerprint.contains(secret),
+                "fingerprint holds the token"
+            );
         }
     }
 });
