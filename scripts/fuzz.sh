@@ -2,7 +2,7 @@
 # Runs every cargo-fuzz target for SECONDS_PER_TARGET (default 180) one after another, one
 # libFuzzer process each, and prints how many inputs each executed. A target that finds a crash
 # stops there (its input lands in fuzz/artifacts/<target>/); the others still run, and the
-# script exits non-zero at the end. Extra arguments go to libFuzzer, e.g. -jobs=2.
+# script exits non-zero at the end. Extra arguments go to libFuzzer, e.g. -max_len=65536.
 set -euo pipefail
 
 seconds="${1:-180}"
