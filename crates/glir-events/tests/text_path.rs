@@ -251,3 +251,15 @@ fn whitespace_anywhere_reads_as_json_says() {
         "{parsed}, {with_members}"
     );
 }
+
+/// Found by fuzzing: a flat record's details are built as a value, which a batch writes back as
+/// text and reads again; with best-effort float parsing that second read moved the number by one
+/// ulp, so the batch (and so the store) held a different event than `parse_event` gave.
+#[test]
+fn a_batch_keeps_every_digit_of_a_float_in_details() {
+    let raw = r#"{"time":"2024-04-03T20:52:31.635Z","change":"x","d":0.0059370000000000008}"#;
+    let parsed = parse_event(raw, None, "src").unwrap();
+    let mut batch = EventBatch::new();
+    batch.push_record(raw, None, "src").unwrap();
+    assert_eq!(batch.get(0).unwrap().to_event(), parsed);
+}

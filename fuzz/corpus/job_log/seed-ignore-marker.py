@@ -1,0 +1,1 @@
+TOKEN = "glpat-Ab3dEf5hIj7kMn9pQr0t"  # gitleaks:allow
