@@ -29,6 +29,21 @@ pub fn parse() -> Cli {
     let mut cli =
         Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut Cli::command()).exit());
     cli.global.config_typed = matches.value_source("config") == Some(ValueSource::CommandLine);
+    let formats = cli.command.formats();
+    if matches.value_source("format") == Some(ValueSource::CommandLine)
+        && !formats.contains(&cli.global.format)
+    {
+        let names: Vec<String> = formats.iter().map(|f| f.name()).collect();
+        let message = format!(
+            "`glir {}` writes --format {}, not {}\n",
+            cli.command.name(),
+            names.join(", "),
+            cli.global.format.name()
+        );
+        clap::Error::raw(clap::error::ErrorKind::InvalidValue, message)
+            .with_cmd(&Cli::command())
+            .exit();
+    }
     cli
 }
 
@@ -89,12 +104,69 @@ pub enum OutputFormat {
 }
 
 impl OutputFormat {
-    /// The formats only `glir report` writes.
-    pub fn is_report_only(self) -> bool {
-        matches!(
-            self,
-            OutputFormat::Md | OutputFormat::Html | OutputFormat::Json | OutputFormat::Timesketch
-        )
+    /// As typed on the command line.
+    pub fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    }
+}
+
+const LISTING: &[OutputFormat] = &[OutputFormat::Table, OutputFormat::Jsonl, OutputFormat::Csv];
+const RECORDS: &[OutputFormat] = &[OutputFormat::Table, OutputFormat::Jsonl];
+const REPORT: &[OutputFormat] = &[
+    OutputFormat::Md,
+    OutputFormat::Html,
+    OutputFormat::Json,
+    OutputFormat::Timesketch,
+];
+/// Commands whose output is progress and a summary, not a listing.
+const SUMMARY: &[OutputFormat] = &[OutputFormat::Table];
+
+impl Command {
+    /// The formats this command writes: a typed `--format` outside them is a usage error, so
+    /// `report --format csv` cannot quietly write Markdown.
+    pub fn formats(&self) -> &'static [OutputFormat] {
+        match self {
+            Command::Events(_)
+            | Command::Timeline(_)
+            | Command::Alerts(_)
+            | Command::Detect(_)
+            | Command::Rules(_)
+            | Command::Token(_) => LISTING,
+            Command::Whoami(_) | Command::Case(_) | Command::Scan(_) => RECORDS,
+            Command::Report(_) => REPORT,
+            Command::Collect(_)
+            | Command::Ingest(_)
+            | Command::Demo(_)
+            | Command::Respond(_)
+            | Command::Apply(_)
+            | Command::Completions(_)
+            | Command::Man(_) => SUMMARY,
+        }
+    }
+
+    /// The command's name, as typed.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Whoami(_) => "whoami",
+            Command::Collect(_) => "collect",
+            Command::Ingest(_) => "ingest",
+            Command::Events(_) => "events",
+            Command::Timeline(_) => "timeline",
+            Command::Demo(_) => "demo",
+            Command::Alerts(_) => "alerts",
+            Command::Detect(_) => "detect",
+            Command::Rules(_) => "rules",
+            Command::Token(_) => "token",
+            Command::Case(_) => "case",
+            Command::Scan(_) => "scan",
+            Command::Respond(_) => "respond",
+            Command::Apply(_) => "apply",
+            Command::Report(_) => "report",
+            Command::Completions(_) => "completions",
+            Command::Man(_) => "man",
+        }
     }
 }
 

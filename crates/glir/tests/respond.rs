@@ -195,7 +195,19 @@ fn report_formats_are_refused_elsewhere_and_playbooks_name_missing_inputs() {
     let dir = tempfile::tempdir().unwrap();
     let o = run(dir.path(), &sim, &["--format", "html", "events"], "");
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o).contains("are for `glir report`"), "{}", text(&o));
+    assert!(
+        text(&o).contains("`glir events` writes --format table, jsonl, csv, not html"),
+        "{}",
+        text(&o)
+    );
+    // And the other way: a listing format is no report format (it used to write Markdown).
+    let o = run(dir.path(), &sim, &["report", "leak", "--format", "csv"], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).contains("`glir report` writes --format md, html, json, timesketch, not csv"),
+        "{}",
+        text(&o)
+    );
     let o = run(dir.path(), &sim, &["respond", "account-compromise"], "");
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("needs --user"), "{}", text(&o));

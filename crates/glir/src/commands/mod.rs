@@ -31,11 +31,6 @@ use std::time::Duration;
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let g = &cli.global;
-    if g.format.is_report_only() && !matches!(cli.command, Command::Report(_)) {
-        bail!(
-            "--format md, html, json and timesketch are for `glir report`; listings use table, jsonl or csv"
-        );
-    }
     match &cli.command {
         Command::Demo(args) => demo::run(g, args),
         Command::Rules(c) => rules::run(g, c),
