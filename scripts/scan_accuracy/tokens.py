@@ -12,37 +12,19 @@ import hashlib
 import json
 import random
 import string
+import sys
 import zlib
+from pathlib import Path
+
+# GitLab's token construction is shared with the speed benchmark: one implementation of the
+# routable CRC and of Devise.friendly_token (scripts/scan_bench/plant.py).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scan_bench"))
+from plant import _b64url as b64url, fingerprint, friendly, routable, to_base36  # noqa: E402
 
 BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
 URLSAFE = string.ascii_letters + string.digits + "_-"
 HEX = "0123456789abcdef"
-
-
-def fingerprint(secret: str) -> str:
-    """glir's fingerprint: "sha256:" + the first 16 hex digits of sha256(secret)."""
-    return "sha256:" + hashlib.sha256(secret.encode()).hexdigest()[:16]
-
-
-def to_base36(value: int) -> str:
-    """Ruby `Integer#to_s(36)`."""
-    out = ""
-    while True:
-        out = BASE36[value % 36] + out
-        value //= 36
-        if value == 0:
-            return out
-
-
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode().rstrip("=")
-
-
-def friendly(rng: random.Random, n: int) -> str:
-    """`Devise.friendly_token(n)`: urlsafe base64 with `lIO0` replaced by `sxyz`."""
-    raw = b64url(rng.randbytes(n * 3 // 4 + 1))[:n]
-    return raw.translate(str.maketrans("lIO0", "sxyz"))
 
 
 def plain(rng: random.Random, n: int, alphabet: str = URLSAFE) -> str:
@@ -51,20 +33,6 @@ def plain(rng: random.Random, n: int, alphabet: str = URLSAFE) -> str:
 
 def hexstr(rng: random.Random, n: int) -> str:
     return rng.randbytes((n + 1) // 2).hex()[:n]
-
-
-def routable(prefix: str, routing: dict, rnd: bytes, version: int) -> str:
-    """GitLab's routable token; version 0 `<prefix><b64>.<len><crc>`, version 1
-    `<prefix><b64>.01.<len><crc>` (crc = base36(crc32(everything before it)), 7 wide)."""
-    routing_string = "\n".join(f"{k}:{to_base36(v)}" for k, v in sorted(routing.items()))
-    if version == 1:
-        payload = rnd + routing_string.encode() + bytes([len(routing_string)])
-    else:
-        payload = routing_string.encode() + rnd + bytes([16])
-    b64 = b64url(payload)
-    length = to_base36(len(b64)).rjust(2, "0")
-    body = f"{prefix}{b64}.01.{length}" if version == 1 else f"{prefix}{b64}.{length}"
-    return body + to_base36(zlib.crc32(body.encode())).rjust(7, "0")
 
 
 def _routing(rng, **extra) -> dict:
