@@ -196,7 +196,7 @@ fn looks_secret(key: &str, value: &str, scanner: &Scanner) -> bool {
     .any(|w| key.contains(w));
     let mut recognised = false;
     scanner.scan(value.as_bytes(), &mut |_| recognised = true);
-    named || recognised || (value.len() >= 16 && entropy(value) >= 3.5)
+    named || recognised || (value.len() >= 16 && glir_scan::shannon_entropy(value) >= 3.5)
 }
 
 /// GitLab masks only single-line values of 8+ characters from the Base64 alphabet plus
@@ -208,22 +208,6 @@ fn maskable(value: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"@_-:+/=.~".contains(&b))
 }
 
-fn entropy(text: &str) -> f64 {
-    let mut counts = [0usize; 256];
-    for b in text.bytes() {
-        counts[b as usize] += 1;
-    }
-    let len = text.len() as f64;
-    counts
-        .iter()
-        .filter(|&&c| c > 0)
-        .map(|&c| {
-            let p = c as f64 / len;
-            -p * p.log2()
-        })
-        .sum()
-}
-
 /// `a/b/c` → `a`, `a/b`, `a/b/c`: variables are inherited from every ancestor group.
 fn ancestors(full_path: &str) -> Vec<String> {
     let parts: Vec<&str> = full_path.split('/').collect();
@@ -232,7 +216,7 @@ fn ancestors(full_path: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{ancestors, entropy, maskable};
+    use super::{ancestors, maskable};
 
     #[test]
     fn maskability_follows_gitlabs_rules() {
@@ -251,7 +235,7 @@ mod tests {
 
     #[test]
     fn random_text_has_more_entropy_than_words() {
-        assert!(entropy("k8Zq2Lp9Xw4Rt7Vn3Bc6") > 3.5);
-        assert!(entropy("aaaaaaaaaaaaaaaaaaaa") < 1.0);
+        assert!(glir_scan::shannon_entropy("k8Zq2Lp9Xw4Rt7Vn3Bc6") > 3.5);
+        assert!(glir_scan::shannon_entropy("aaaaaaaaaaaaaaaaaaaa") < 1.0);
     }
 }

@@ -29,5 +29,5 @@ pub use error::Error;
 pub use finding::{Finding, Location};
 pub use joblog::{CleanLog, clean_job_log};
 pub use paths::{PathOptions, PathStats, scan_paths};
-pub use rules::{Confidence, Rule, RuleOptions, RuleSet};
+pub use rules::{Confidence, Rule, RuleOptions, RuleSet, shannon_entropy};
 pub use value_leak::{ValueHit, ValueLeakFinder};

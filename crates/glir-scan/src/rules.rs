@@ -762,8 +762,8 @@ fn looks_random_base64(secret: &str) -> bool {
         && shannon_entropy(secret) >= MIN_AWS_SECRET_ENTROPY
 }
 
-/// Shannon entropy in bits per byte.
-pub(crate) fn shannon_entropy(s: &str) -> f64 {
+/// Shannon entropy in bits per byte: how random a value reads.
+pub fn shannon_entropy(s: &str) -> f64 {
     let mut counts = [0usize; 256];
     for b in s.bytes() {
         counts[usize::from(b)] += 1;
