@@ -5,30 +5,7 @@ mod common;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use glir_scan::{Encoding, Finding, Layer, PathOptions, RuleOptions, RuleSet, Scanner, scan_paths};
-
-fn scan_file(name: &str, content: &[u8]) -> Vec<Finding> {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join(name), content).unwrap();
-    let scanner = Scanner::new(RuleSet::builtin(&RuleOptions::default()).unwrap()).unwrap();
-    let mut found = Vec::new();
-    scan_paths(
-        &scanner,
-        &[dir.path().to_path_buf()],
-        &PathOptions::default(),
-        &mut |f, _| found.push(f),
-    )
-    .unwrap();
-    found
-}
-
-fn token(seed: u64) -> String {
-    common::gitlab_tokens(seed)
-        .into_iter()
-        .find(|p| p.valid && p.rule == "gitlab-pat" && p.token.contains('.'))
-        .expect("a routable PAT")
-        .token
-}
+use glir_scan::{Encoding, Finding, Layer};
 
 fn line_of(f: &Finding) -> usize {
     match &f.location {
@@ -39,7 +16,7 @@ fn line_of(f: &Finding) -> usize {
 
 #[test]
 fn a_job_log_saved_as_a_file_is_cleaned_and_decoded() {
-    let t = token(21);
+    let t = common::routable_pat(21);
     let (head, tail) = t.split_at(12);
     let once = STANDARD.encode(format!("GITLAB_TOKEN={t}\n"));
     let twice = STANDARD.encode(STANDARD.encode(format!("export TOKEN={t}\n")));
@@ -50,7 +27,7 @@ fn a_job_log_saved_as_a_file_is_cleaned_and_decoded() {
          $ env | base64 -w0 | base64 -w0\n{twice}\n\
          section_end:1733570001:step_script\r\x1b[0K{t}\n"
     );
-    let found = scan_file("job-4711.log", log.as_bytes());
+    let found = common::scan_one_file("job-4711.log", log.as_bytes());
     let seen: Vec<(usize, Encoding)> = found.iter().map(|f| (line_of(f), f.encoding)).collect();
     assert_eq!(
         seen,
@@ -67,12 +44,12 @@ fn a_job_log_saved_as_a_file_is_cleaned_and_decoded() {
 
 #[test]
 fn a_kubernetes_secret_data_value_is_decoded() {
-    let t = token(22);
+    let t = common::routable_pat(22);
     let manifest = format!(
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: gitlab\ntype: Opaque\ndata:\n  token: {}\n",
         STANDARD.encode(&t)
     );
-    let found = scan_file("secret.yaml", manifest.as_bytes());
+    let found = common::scan_one_file("secret.yaml", manifest.as_bytes());
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].encoding, Encoding::of(&[Layer::Base64]));
     assert_eq!(line_of(&found[0]), 7);
@@ -81,9 +58,9 @@ fn a_kubernetes_secret_data_value_is_decoded() {
 
 #[test]
 fn plain_files_without_escape_codes_are_not_rewritten() {
-    let t = token(23);
+    let t = common::routable_pat(23);
     // An escape-free file keeps its columns: the token is found where it is.
-    let found = scan_file("app.env", format!("A=1\nGITLAB_TOKEN={t}\n").as_bytes());
+    let found = common::scan_one_file("app.env", format!("A=1\nGITLAB_TOKEN={t}\n").as_bytes());
     assert_eq!(found.len(), 1);
     assert_eq!(line_of(&found[0]), 2);
     match &found[0].location {
@@ -94,7 +71,7 @@ fn plain_files_without_escape_codes_are_not_rewritten() {
 
 #[test]
 fn wrapped_dumps_in_a_job_log_are_joined_before_decoding() {
-    let t = token(24);
+    let t = common::routable_pat(24);
     let hex = hex::encode(format!("GITLAB_TOKEN={t}\n"));
     let xxd: Vec<&str> = hex
         .as_bytes()
@@ -123,7 +100,7 @@ fn wrapped_dumps_in_a_job_log_are_joined_before_decoding() {
         .map(|(i, line)| format!("2024-09-10T11:14:{:02}.049653Z 00O {line}\n", i % 60))
         .collect();
     for log in [plain_log, stamped] {
-        let found = scan_file("job.log", log.as_bytes());
+        let found = common::scan_one_file("job.log", log.as_bytes());
         let seen: Vec<(usize, Encoding)> = found.iter().map(|f| (line_of(f), f.encoding)).collect();
         assert_eq!(
             seen,

@@ -6,22 +6,11 @@ mod common;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use glir_scan::{Encoding, Finding, Layer, Location, PathOptions, RuleOptions, RuleSet, Scanner};
+use glir_scan::{Encoding, Layer, Location};
 
 /// What one file's scan reports: (line, rule, encoding, fingerprint).
 fn scan_file(name: &str, content: &str) -> Vec<(usize, String, String, String)> {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join(name), content).unwrap();
-    let scanner = Scanner::new(RuleSet::builtin(&RuleOptions::default()).unwrap()).unwrap();
-    let mut found: Vec<Finding> = Vec::new();
-    glir_scan::scan_paths(
-        &scanner,
-        &[dir.path().to_path_buf()],
-        &PathOptions::default(),
-        &mut |f, _| found.push(f),
-    )
-    .unwrap();
-    found
+    common::scan_one_file(name, content.as_bytes())
         .into_iter()
         .map(|f| {
             let Location::File { line, .. } = f.location else {
@@ -32,21 +21,13 @@ fn scan_file(name: &str, content: &str) -> Vec<(usize, String, String, String)> 
         .collect()
 }
 
-fn routable_pat(seed: u64) -> String {
-    common::gitlab_tokens(seed)
-        .into_iter()
-        .find(|p| p.valid && p.rule == "gitlab-pat" && p.token.contains('.'))
-        .expect("a routable PAT")
-        .token
-}
-
 fn fp(secret: &str) -> String {
     glir_redact::fingerprint(secret)
 }
 
 #[test]
 fn a_dockerconfigjson_secret_is_two_base64_layers_and_says_so() {
-    let token = routable_pat(31);
+    let token = common::routable_pat(31);
     let auth = STANDARD.encode(format!("deployer:{token}"));
     let config = format!(r#"{{"auths":{{"registry.gitlab.example.com":{{"auth":"{auth}"}}}}}}"#);
     // As `docker login` writes it: one layer.
@@ -67,7 +48,7 @@ fn a_dockerconfigjson_secret_is_two_base64_layers_and_says_so() {
 
 #[test]
 fn json_string_escapes_are_undone_and_named() {
-    let token = routable_pat(32);
+    let token = common::routable_pat(32);
     let escaped_prefix = format!("\\u0067{}", &token[1..]);
     let hook =
         "https:\\/\\/hooks.slack.com\\/services\\/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";

@@ -260,3 +260,29 @@ pub fn findings(text: &str) -> Vec<glir_scan::Finding> {
     });
     out
 }
+
+/// A routable personal access token with a valid CRC.
+pub fn routable_pat(seed: u64) -> String {
+    gitlab_tokens(seed)
+        .into_iter()
+        .find(|p| p.valid && p.rule == "gitlab-pat" && p.token.contains('.'))
+        .expect("a routable PAT")
+        .token
+}
+
+/// The findings of one file named `name` holding `content`, scanned as `glir scan DIR` does.
+pub fn scan_one_file(name: &str, content: &[u8]) -> Vec<glir_scan::Finding> {
+    use glir_scan::{PathOptions, RuleOptions, RuleSet, Scanner, scan_paths};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(name), content).unwrap();
+    let scanner = Scanner::new(RuleSet::builtin(&RuleOptions::default()).unwrap()).unwrap();
+    let mut found = Vec::new();
+    scan_paths(
+        &scanner,
+        &[dir.path().to_path_buf()],
+        &PathOptions::default(),
+        &mut |f, _| found.push(f),
+    )
+    .unwrap();
+    found
+}
