@@ -4,9 +4,9 @@
 mod common;
 
 use common::{bare_glir, glir, text};
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::Stdio;
+use std::process::{Command, ExitStatus, Stdio};
 
 /// `n` streamed events, one a second, in a JSONL file.
 fn events_file(dir: &Path, n: usize) -> std::path::PathBuf {
@@ -23,6 +23,26 @@ fn events_file(dir: &Path, n: usize) -> std::path::PathBuf {
     path
 }
 
+/// Runs `command`, reads its first line of output and closes the pipe while far more output
+/// (more than a pipe holds) is still to come; returns how it ended and its stderr.
+fn hang_up_after_one_line(command: &mut Command) -> (ExitStatus, String) {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    reader.read_line(&mut first).unwrap();
+    assert!(!first.is_empty(), "{command:?} printed nothing");
+    drop(reader);
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
 #[test]
 fn a_listing_whose_reader_goes_away_ends_quietly() {
     let dir = tempfile::tempdir().unwrap();
@@ -36,26 +56,8 @@ fn a_listing_whose_reader_goes_away_ends_quietly() {
         .unwrap();
     assert!(ingest.status.success(), "{}", text(&ingest));
     for format in ["table", "jsonl"] {
-        let mut child = glir(dir.path(), &config)
-            .args(["--format", format, "events"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut reader = BufReader::new(child.stdout.take().unwrap());
-        let mut first = String::new();
-        reader.read_line(&mut first).unwrap();
-        assert!(!first.is_empty());
-        // Far more than a pipe holds is still to come when the reader goes.
-        drop(reader);
-        let mut stderr = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .unwrap();
-        let status = child.wait().unwrap();
+        let (status, stderr) =
+            hang_up_after_one_line(glir(dir.path(), &config).args(["--format", format, "events"]));
         assert_eq!(status.code(), Some(0), "{format}: {stderr}");
         assert_eq!(stderr, "", "{format}");
     }
@@ -103,21 +105,8 @@ const OFFLINE: [&[&str]; 9] = [
 #[test]
 fn offline_commands_whose_reader_goes_away_end_quietly() {
     for args in OFFLINE {
-        let mut child = bare_glir()
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut reader = BufReader::new(child.stdout.take().unwrap());
-        let mut first = String::new();
-        reader.read_line(&mut first).unwrap();
-        assert!(!first.is_empty(), "{args:?}");
-        // Output larger than a pipe (the completion scripts) is still being written now.
-        drop(reader);
-        let output = child.wait_with_output().unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+        let (status, stderr) = hang_up_after_one_line(bare_glir().args(args));
+        assert_eq!(status.code(), Some(0), "{args:?}: {stderr}");
         assert_eq!(stderr, "", "{args:?}");
     }
 }
