@@ -5,12 +5,21 @@
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/gitlab");
+    // Read when the script runs, not when it was compiled: a target directory copied from
+    // another checkout keeps the compiled script, which would read that checkout's rules.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest).join("../../rules/gitlab");
     // A directory here makes Cargo rerun the script when anything inside it changes.
     println!("cargo:rerun-if-changed={}", root.display());
     let mut files = Vec::new();
     collect(&root, &mut files);
     files.sort();
+    if files.is_empty() {
+        println!(
+            "cargo:warning=no rules under {}: glir is built without its rule pack",
+            root.display()
+        );
+    }
     let mut code = String::from(
         "/// The bundled rule pack: (path relative to the pack, contents).\npub const RULE_PACK: &[(&str, &str)] = &[\n",
     );

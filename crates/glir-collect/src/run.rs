@@ -47,7 +47,7 @@ pub struct Progress {
     pub until: Option<Timestamp>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct CollectSummary {
     pub scope: String,
     pub source: String,

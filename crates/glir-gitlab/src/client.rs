@@ -1,5 +1,6 @@
 //! The client handle: one GitLab instance, one credential, shared by every clone.
 
+use crate::auth::Auth;
 use crate::base_url;
 use crate::builder::ClientBuilder;
 use crate::error::Error;
@@ -39,6 +40,30 @@ impl Client {
     /// Starts a builder for the instance at `base_url` (`https://host`, `…/api/v4`, or a sub-path).
     pub fn builder(base_url: &str) -> Result<ClientBuilder, Error> {
         Ok(ClientBuilder::new(base_url::normalise(base_url)?))
+    }
+
+    /// This instance, with the same connection settings and pacing, presenting `auth` instead:
+    /// to ask GitLab about a leaked token with that token itself.
+    pub fn with_auth(&self, auth: Auth) -> Result<Client, Error> {
+        let inner = &self.inner;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http: inner.http.clone(),
+                base: inner.base.clone(),
+                api: inner.api.clone(),
+                token_sent: auth.is_some(),
+                auth_kind: auth.kind(),
+                auth_header: auth.header()?,
+                retry: inner.retry.clone(),
+                pacer: Pacer::new(inner.pacer.interval()),
+                stats: Counters::default(),
+            }),
+        })
+    }
+
+    /// Whether requests carry a credential.
+    pub fn authenticated(&self) -> bool {
+        self.inner.token_sent
     }
 
     /// The instance root, without `/api/v4`.

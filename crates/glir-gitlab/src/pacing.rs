@@ -19,6 +19,10 @@ impl Pacer {
         }
     }
 
+    pub(crate) fn interval(&self) -> Duration {
+        self.interval
+    }
+
     /// Waits until this caller may send. Holding the lock while sleeping queues callers in order.
     pub(crate) async fn wait_turn(&self) {
         if self.interval.is_zero() {

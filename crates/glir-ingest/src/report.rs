@@ -3,7 +3,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 /// A malformed record: where it is and why, never what it contains.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct LineError {
     /// The file.
     pub path: PathBuf,
@@ -22,7 +22,7 @@ impl fmt::Display for LineError {
 impl std::error::Error for LineError {}
 
 /// What ingesting one file did.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct FileReport {
     /// The file.
     pub path: PathBuf,

@@ -1,22 +1,13 @@
-use std::str::FromStr;
-
-/// Output formats shared by every listing command.
+/// The formats of a listing, as the output layer ([`crate::WriterSink`]) writes them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
+    /// Aligned columns for a terminal.
     #[default]
     Table,
+    /// One JSON array.
+    Json,
+    /// One JSON object per line.
     Jsonl,
+    /// RFC 4180 CSV with a header line.
     Csv,
-}
-
-impl FromStr for Format {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "table" => Ok(Format::Table),
-            "jsonl" | "json" => Ok(Format::Jsonl),
-            "csv" => Ok(Format::Csv),
-            other => Err(format!("unknown format `{other}` (table, jsonl, csv)")),
-        }
-    }
 }

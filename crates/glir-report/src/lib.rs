@@ -1,13 +1,16 @@
-//! Renders what glir finds for people and machines: event lists and timelines as a table, JSONL
-//! or CSV, case reports, CSV records, SARIF logs of alerts and secret findings. Knows nothing of
-//! where events came from or of the command line.
+//! The output layer: every value glir shows is rendered here. Listings are rows handed to a
+//! [`Sink`] (table, JSON, JSONL, CSV; stdout or a file); case reports, SARIF logs and
+//! timelines have their own shapes. Knows nothing of where events came from or of the
+//! command line.
 
+mod alert_row;
 mod case_report;
 mod csv_record;
 mod format;
 mod marks;
 mod render;
 mod sarif;
+mod sink;
 mod timeline;
 
 pub use case_report::{
@@ -19,4 +22,5 @@ pub use format::Format;
 pub use marks::{Mark, notable_reason};
 pub use render::{write_events, write_timeline};
 pub use sarif::{alerts_to_sarif, findings_to_sarif};
+pub use sink::{Row, Sink, WriterSink, write_json, write_table};
 pub use timeline::{Timeline, TimelineDay, TimelineEntry, build_timeline};

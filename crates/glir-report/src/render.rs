@@ -1,6 +1,7 @@
-//! Writers for each format. Tables are for a terminal; JSONL and CSV are for other tools.
+//! Events and timelines as rows of the output layer; a timeline's table is grouped by day.
 
 use crate::format::Format;
+use crate::sink::{Row, Sink, WriterSink, cap};
 use crate::timeline::{Timeline, TimelineEntry};
 use glir_events::AuditEvent;
 use glir_redact::scrub;
@@ -8,10 +9,10 @@ use serde::Serialize;
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-const TABLE_COLUMN_CAP: usize = 32;
-
 #[derive(Serialize)]
 struct EventRow<'a> {
+    #[serde(skip)]
+    event: &'a AuditEvent,
     time: String,
     source: &'a str,
     event_id: &'a str,
@@ -25,13 +26,12 @@ struct EventRow<'a> {
     target_id: Option<&'a str>,
     target_details: Option<Cow<'a, str>>,
     summary: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    marks: Option<Vec<String>>,
 }
 
 impl<'a> EventRow<'a> {
-    fn new(e: &'a AuditEvent, marks: Option<Vec<String>>) -> Self {
+    fn new(e: &'a AuditEvent) -> Self {
         EventRow {
+            event: e,
             time: e.created_at.to_string(),
             source: &e.source,
             event_id: &e.event_id,
@@ -45,170 +45,77 @@ impl<'a> EventRow<'a> {
             target_id: e.target_id.as_deref(),
             target_details: e.target_details.as_deref().map(scrub),
             summary: scrub(&e.summary()).into_owned(),
-            marks,
         }
     }
 }
 
-/// Write a flat list of events.
-pub fn write_events(out: &mut dyn Write, events: &[AuditEvent], format: Format) -> io::Result<()> {
-    match format {
-        Format::Jsonl => {
-            for e in events {
-                write_json_line(out, &EventRow::new(e, None))?;
-            }
-            Ok(())
-        }
-        Format::Csv => write_csv(out, events.iter().map(|e| EventRow::new(e, None)), false),
-        Format::Table => {
-            let rows: Vec<[String; 6]> = events.iter().map(table_cells).collect();
-            write_table(
-                out,
-                ["TIME", "TYPE", "ACTOR", "IP", "ENTITY", "SUMMARY"],
-                &rows,
-            )
-        }
+const EVENT_COLUMNS: &[&str] = &[
+    "time",
+    "source",
+    "event_id",
+    "event_type",
+    "author_id",
+    "author_name",
+    "ip_address",
+    "entity_type",
+    "entity_path",
+    "target_type",
+    "target_id",
+    "target_details",
+    "summary",
+];
+
+impl Row for EventRow<'_> {
+    const COLUMNS: &'static [&'static str] = EVENT_COLUMNS;
+
+    fn record(&self) -> Vec<String> {
+        let text = |v: Option<&str>| v.unwrap_or_default().to_string();
+        vec![
+            self.time.clone(),
+            self.source.to_string(),
+            self.event_id.to_string(),
+            text(self.event_type),
+            self.author_id.map(|i| i.to_string()).unwrap_or_default(),
+            text(self.author_name),
+            text(self.ip_address),
+            text(self.entity_type),
+            text(self.entity_path),
+            text(self.target_type),
+            text(self.target_id),
+            text(self.target_details.as_deref()),
+            self.summary.clone(),
+        ]
+    }
+
+    fn table_columns() -> Vec<String> {
+        ["TIME", "TYPE", "ACTOR", "IP", "ENTITY", "SUMMARY"]
+            .map(String::from)
+            .to_vec()
+    }
+
+    fn table_cells(&self) -> Vec<String> {
+        let e = self.event;
+        vec![
+            e.created_at.strftime("%Y-%m-%d %H:%M:%SZ").to_string(),
+            e.event_type.clone().unwrap_or_else(|| "-".into()),
+            actor(e),
+            e.ip_address.clone().unwrap_or_else(|| "-".into()),
+            e.entity_path.clone().unwrap_or_else(|| "-".into()),
+            self.summary.clone(),
+        ]
     }
 }
 
-/// Write a timeline: grouped by day in a table, one event per line in JSONL and CSV.
-pub fn write_timeline(out: &mut dyn Write, timeline: &Timeline, format: Format) -> io::Result<()> {
-    let entries = timeline.days.iter().flat_map(|d| &d.entries);
-    match format {
-        Format::Jsonl => {
-            for entry in entries {
-                write_json_line(out, &EventRow::new(&entry.event, Some(mark_labels(entry))))?;
-            }
-            Ok(())
-        }
-        Format::Csv => write_csv(
-            out,
-            entries.map(|entry| EventRow::new(&entry.event, Some(mark_labels(entry)))),
-            true,
-        ),
-        Format::Table => {
-            for day in &timeline.days {
-                let marked = day.entries.iter().filter(|e| !e.marks.is_empty()).count();
-                writeln!(
-                    out,
-                    "── {} ({}) · {} event{}{}",
-                    day.date,
-                    day.date.strftime("%a"),
-                    day.entries.len(),
-                    if day.entries.len() == 1 { "" } else { "s" },
-                    if marked > 0 {
-                        format!(" · {marked} marked")
-                    } else {
-                        String::new()
-                    }
-                )?;
-                for entry in &day.entries {
-                    let e = &entry.event;
-                    let time = e.created_at.strftime("%H:%M:%S").to_string();
-                    let flag = if entry.marks.is_empty() { ' ' } else { '!' };
-                    write!(
-                        out,
-                        "{flag} {time}  {:<16} {:<15} {:<34} {}",
-                        cap(&actor(e)),
-                        e.ip_address.as_deref().unwrap_or("-"),
-                        cap(e.event_type.as_deref().unwrap_or("-")),
-                        scrub(&e.summary())
-                    )?;
-                    if !entry.marks.is_empty() {
-                        write!(out, "  [{}]", mark_labels(entry).join("; "))?;
-                    }
-                    writeln!(out)?;
-                }
-            }
-            Ok(())
-        }
-    }
+/// A timeline's event: the event's fields and why it is marked.
+#[derive(Serialize)]
+struct MarkedRow<'a> {
+    #[serde(flatten)]
+    event: EventRow<'a>,
+    marks: Vec<String>,
 }
 
-fn mark_labels(entry: &TimelineEntry) -> Vec<String> {
-    entry.marks.iter().map(|m| m.label()).collect()
-}
-
-fn actor(e: &AuditEvent) -> String {
-    match (&e.author_name, e.author_id) {
-        (Some(name), _) => name.clone(),
-        (None, Some(id)) => format!("#{id}"),
-        (None, None) => "-".into(),
-    }
-}
-
-fn table_cells(e: &AuditEvent) -> [String; 6] {
-    [
-        e.created_at.strftime("%Y-%m-%d %H:%M:%SZ").to_string(),
-        e.event_type.clone().unwrap_or_else(|| "-".into()),
-        actor(e),
-        e.ip_address.clone().unwrap_or_else(|| "-".into()),
-        e.entity_path.clone().unwrap_or_else(|| "-".into()),
-        scrub(&e.summary()).into_owned(),
-    ]
-}
-
-fn cap(s: &str) -> String {
-    if s.chars().count() <= TABLE_COLUMN_CAP {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(TABLE_COLUMN_CAP - 1).collect();
-        t.push('…');
-        t
-    }
-}
-
-fn write_table(out: &mut dyn Write, header: [&str; 6], rows: &[[String; 6]]) -> io::Result<()> {
-    let capped: Vec<[String; 6]> = rows
-        .iter()
-        .map(|r| {
-            let mut c = r.clone();
-            for cell in c.iter_mut().take(5) {
-                *cell = cap(cell);
-            }
-            c
-        })
-        .collect();
-    let mut widths = header.map(|h| h.chars().count());
-    for row in &capped {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let line = |cells: [&str; 6]| {
-        let mut s = String::new();
-        for (i, cell) in cells.iter().enumerate() {
-            if i == 5 {
-                s.push_str(cell);
-            } else {
-                s.push_str(&format!("{cell:<width$}  ", width = widths[i]));
-            }
-        }
-        s
-    };
-    writeln!(out, "{}", line(header).trim_end())?;
-    for row in &capped {
-        writeln!(
-            out,
-            "{}",
-            line(row.each_ref().map(String::as_str)).trim_end()
-        )?;
-    }
-    Ok(())
-}
-
-fn write_json_line(out: &mut dyn Write, row: &impl Serialize) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, row)?;
-    out.write_all(b"\n")
-}
-
-fn write_csv<'a>(
-    out: &mut dyn Write,
-    rows: impl Iterator<Item = EventRow<'a>>,
-    with_marks: bool,
-) -> io::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    let mut header = vec![
+impl Row for MarkedRow<'_> {
+    const COLUMNS: &'static [&'static str] = &[
         "time",
         "source",
         "event_id",
@@ -222,31 +129,84 @@ fn write_csv<'a>(
         "target_id",
         "target_details",
         "summary",
+        "marks",
     ];
-    if with_marks {
-        header.push("marks");
+
+    fn record(&self) -> Vec<String> {
+        let mut r = self.event.record();
+        r.push(self.marks.join("; "));
+        r
     }
-    w.write_record(&header)?;
-    for r in rows {
-        let mut rec = vec![
-            r.time,
-            r.source.to_string(),
-            r.event_id.to_string(),
-            r.event_type.unwrap_or_default().to_string(),
-            r.author_id.map(|i| i.to_string()).unwrap_or_default(),
-            r.author_name.unwrap_or_default().to_string(),
-            r.ip_address.unwrap_or_default().to_string(),
-            r.entity_type.unwrap_or_default().to_string(),
-            r.entity_path.unwrap_or_default().to_string(),
-            r.target_type.unwrap_or_default().to_string(),
-            r.target_id.unwrap_or_default().to_string(),
-            r.target_details.unwrap_or_default().into_owned(),
-            r.summary,
-        ];
-        if with_marks {
-            rec.push(r.marks.unwrap_or_default().join("; "));
+}
+
+/// Write a flat list of events.
+pub fn write_events(out: &mut dyn Write, events: &[AuditEvent], format: Format) -> io::Result<()> {
+    let mut sink = WriterSink::new(out, format);
+    for e in events {
+        sink.emit(&EventRow::new(e))?;
+    }
+    sink.finish()
+}
+
+/// Widest actor or event type in a timeline's fixed columns.
+const TIMELINE_CAP: usize = 32;
+
+/// Write a timeline: grouped by day in a table, one event per line in JSONL and CSV.
+pub fn write_timeline(out: &mut dyn Write, timeline: &Timeline, format: Format) -> io::Result<()> {
+    if format != Format::Table {
+        let mut sink = WriterSink::new(out, format);
+        for entry in timeline.days.iter().flat_map(|d| &d.entries) {
+            sink.emit(&MarkedRow {
+                event: EventRow::new(&entry.event),
+                marks: mark_labels(entry),
+            })?;
         }
-        w.write_record(&rec)?;
+        return sink.finish();
     }
-    w.flush()
+    for day in &timeline.days {
+        let marked = day.entries.iter().filter(|e| !e.marks.is_empty()).count();
+        writeln!(
+            out,
+            "── {} ({}) · {} event{}{}",
+            day.date,
+            day.date.strftime("%a"),
+            day.entries.len(),
+            if day.entries.len() == 1 { "" } else { "s" },
+            if marked > 0 {
+                format!(" · {marked} marked")
+            } else {
+                String::new()
+            }
+        )?;
+        for entry in &day.entries {
+            let e = &entry.event;
+            let time = e.created_at.strftime("%H:%M:%S").to_string();
+            let flag = if entry.marks.is_empty() { ' ' } else { '!' };
+            write!(
+                out,
+                "{flag} {time}  {:<16} {:<15} {:<34} {}",
+                cap(&actor(e), TIMELINE_CAP),
+                e.ip_address.as_deref().unwrap_or("-"),
+                cap(e.event_type.as_deref().unwrap_or("-"), TIMELINE_CAP),
+                scrub(&e.summary())
+            )?;
+            if !entry.marks.is_empty() {
+                write!(out, "  [{}]", mark_labels(entry).join("; "))?;
+            }
+            writeln!(out)?;
+        }
+    }
+    Ok(())
+}
+
+fn mark_labels(entry: &TimelineEntry) -> Vec<String> {
+    entry.marks.iter().map(|m| m.label()).collect()
+}
+
+fn actor(e: &AuditEvent) -> String {
+    match (&e.author_name, e.author_id) {
+        (Some(name), _) => name.clone(),
+        (None, Some(id)) => format!("#{id}"),
+        (None, None) => "-".into(),
+    }
 }

@@ -16,7 +16,8 @@ use serde_json::json;
 use std::collections::BTreeSet;
 
 /// The guide's scenarios, plus exfiltration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Playbook {
     TokenExposure,
     AccountCompromise,
@@ -106,7 +107,7 @@ pub struct Skipped {
 }
 
 /// What a playbook run produced.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize)]
 pub struct Investigation {
     pub playbook: Playbook,
     /// Plain-word lines about the subject, for the terminal and the report summary.

@@ -3,11 +3,13 @@
 //! (fingerprint, host).
 
 mod classify;
+mod inspect;
 mod matrix;
 mod verdict;
 mod verifier;
 
 pub use classify::from_error;
+pub use inspect::{Fact, InspectOptions, Inspection, access, inspect};
 pub use matrix::{Probe, probe_for};
 pub use verdict::{Verdict, Verification};
 pub use verifier::{Connection, Verifier};

@@ -77,7 +77,7 @@ pub struct GlobalArgs {
     /// has to exist, so GLIR_CONFIG can name one not written yet.
     #[arg(skip)]
     pub config_typed: bool,
-    /// Output format: table, jsonl or csv for listings; md, html, json or timesketch for `glir report`
+    /// Output format: table, json, jsonl or csv for listings; json for summaries; md, html, json or timesketch for `glir report`
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
     /// Only errors on stderr; no progress bars
@@ -97,7 +97,7 @@ pub enum OutputFormat {
     Md,
     /// One self-contained HTML file (glir report)
     Html,
-    /// JSON document (glir report)
+    /// One JSON document: an array for listings, an object for summaries and reports
     Json,
     /// Timesketch JSONL (glir report)
     Timesketch,
@@ -112,8 +112,13 @@ impl OutputFormat {
     }
 }
 
-const LISTING: &[OutputFormat] = &[OutputFormat::Table, OutputFormat::Jsonl, OutputFormat::Csv];
-const RECORDS: &[OutputFormat] = &[OutputFormat::Table, OutputFormat::Jsonl];
+const LISTING: &[OutputFormat] = &[
+    OutputFormat::Table,
+    OutputFormat::Json,
+    OutputFormat::Jsonl,
+    OutputFormat::Csv,
+];
+const RECORDS: &[OutputFormat] = &[OutputFormat::Table, OutputFormat::Json, OutputFormat::Jsonl];
 const REPORT: &[OutputFormat] = &[
     OutputFormat::Md,
     OutputFormat::Html,
@@ -121,7 +126,9 @@ const REPORT: &[OutputFormat] = &[
     OutputFormat::Timesketch,
 ];
 /// Commands whose output is progress and a summary, not a listing.
-const SUMMARY: &[OutputFormat] = &[OutputFormat::Table];
+const SUMMARY: &[OutputFormat] = &[OutputFormat::Table, OutputFormat::Json];
+/// Commands whose output is a file format of its own (a shell script, a roff page).
+const DOCUMENT: &[OutputFormat] = &[OutputFormat::Table];
 
 impl Command {
     /// The formats this command writes: a typed `--format` outside them is a usage error, so
@@ -132,17 +139,15 @@ impl Command {
             | Command::Timeline(_)
             | Command::Alerts(_)
             | Command::Detect(_)
-            | Command::Rules(_)
-            | Command::Token(_) => LISTING,
-            Command::Whoami(_) | Command::Case(_) | Command::Scan(_) => RECORDS,
+            | Command::Rules(_) => LISTING,
+            Command::Whoami(_) | Command::Case(_) | Command::Scan(_) | Command::Token(_) => RECORDS,
             Command::Report(_) => REPORT,
             Command::Collect(_)
             | Command::Ingest(_)
             | Command::Demo(_)
             | Command::Respond(_)
-            | Command::Apply(_)
-            | Command::Completions(_)
-            | Command::Man(_) => SUMMARY,
+            | Command::Apply(_) => SUMMARY,
+            Command::Completions(_) | Command::Man(_) => DOCUMENT,
         }
     }
 

@@ -55,7 +55,7 @@ fn a_listing_whose_reader_goes_away_ends_quietly() {
         .output()
         .unwrap();
     assert!(ingest.status.success(), "{}", text(&ingest));
-    for format in ["table", "jsonl"] {
+    for format in ["table", "json", "jsonl", "csv"] {
         let (status, stderr) =
             hang_up_after_one_line(glir(dir.path(), &config).args(["--format", format, "events"]));
         assert_eq!(status.code(), Some(0), "{format}: {stderr}");
@@ -90,7 +90,7 @@ fn a_closed_stderr_does_not_stop_an_ingest() {
 }
 
 /// Commands that print without a GitLab instance or a store.
-const OFFLINE: [&[&str]; 9] = [
+const OFFLINE: [&[&str]; 11] = [
     &["completions", "bash"],
     &["completions", "zsh"],
     &["completions", "fish"],
@@ -99,6 +99,8 @@ const OFFLINE: [&[&str]; 9] = [
     &["man"],
     &["rules", "list"],
     &["demo"],
+    &["--format", "json", "demo"],
+    &["--format", "json", "rules", "list"],
     &["--help"],
 ];
 

@@ -196,7 +196,7 @@ fn report_formats_are_refused_elsewhere_and_playbooks_name_missing_inputs() {
     let o = run(dir.path(), &sim, &["--format", "html", "events"], "");
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        text(&o).contains("`glir events` writes --format table, jsonl, csv, not html"),
+        text(&o).contains("`glir events` writes --format table, json, jsonl, csv, not html"),
         "{}",
         text(&o)
     );

@@ -1,4 +1,3 @@
-use super::detect::{write_alert, write_header};
 use super::{open_store, report_format};
 use crate::cli::{AlertsArgs, GlobalArgs};
 use crate::config::Settings;
@@ -6,9 +5,9 @@ use crate::output::stdout;
 use crate::timespec::resolve;
 use anyhow::Result;
 use glir_detect::{Alert, Grouper, level_rank};
+use glir_report::{Sink, WriterSink};
 use glir_store::AlertFilter;
 use jiff::{SignedDuration, Timestamp};
-use std::io::Write;
 use std::process::ExitCode;
 
 pub fn run(g: &GlobalArgs, settings: &Settings, args: &AlertsArgs) -> Result<ExitCode> {
@@ -36,11 +35,10 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &AlertsArgs) -> Result<Exi
             grouped
         }
     };
-    let mut out = stdout();
-    write_header(&mut out, g.format)?;
+    let mut listing = WriterSink::new(stdout(), report_format(g.format));
     for alert in &shown {
-        write_alert(&mut out, alert, report_format(g.format))?;
+        listing.emit(alert)?;
     }
-    out.flush()?;
+    listing.finish()?;
     Ok(ExitCode::SUCCESS)
 }

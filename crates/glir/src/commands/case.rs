@@ -1,13 +1,16 @@
 //! `glir case`: open, list, show, close, verify and mirror incident cases.
 
-use super::operator;
-use crate::cli::{CaseCommand, CaseDirArg, GlobalArgs, OutputFormat};
+use super::{operator, report_format, write_value};
+use crate::cli::{CaseCommand, CaseDirArg, GlobalArgs};
 use crate::config::Settings;
 use crate::output::stdout;
 use crate::timespec::resolve;
 use anyhow::{Result, bail};
 use glir_case::{Case, CaseInfo, Cases, NewCase};
+use glir_report::{Row, Sink, WriterSink};
 use jiff::Timestamp;
+use serde::Serialize;
+use serde_json::json;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,40 +30,23 @@ pub fn run(g: &GlobalArgs, settings: &Settings, command: &CaseCommand) -> Result
                     gitlab_url: settings.url.clone(),
                 },
             )?;
-            writeln!(
-                stdout(),
-                "opened case {} in {}",
-                args.name,
-                case.dir().display()
-            )?;
+            if !write_value(g.format, &json!({"case": case.info(), "dir": case.dir()}))? {
+                writeln!(
+                    stdout(),
+                    "opened case {} in {}",
+                    args.name,
+                    case.dir().display()
+                )?;
+            }
             Ok(ExitCode::SUCCESS)
         }
         CaseCommand::List(dir) => {
             let list = cases(settings, dir).list()?;
-            let mut out = stdout();
-            if g.format == OutputFormat::Jsonl {
-                for info in &list {
-                    serde_json::to_writer(&mut out, info)?;
-                    writeln!(out)?;
-                }
-            } else {
-                writeln!(
-                    out,
-                    "{:<24} {:<8} {:<20} {:<22} REVOKED",
-                    "NAME", "STATUS", "SCENARIO", "OPENED"
-                )?;
-                for info in &list {
-                    writeln!(
-                        out,
-                        "{:<24} {:<8} {:<20} {:<22} {}",
-                        info.name,
-                        status(info),
-                        info.scenario.as_deref().unwrap_or("-"),
-                        info.opened_at.strftime("%Y-%m-%d %H:%M:%SZ"),
-                        time_or_dash(info.times.revoked_at),
-                    )?;
-                }
+            let mut listing = WriterSink::new(stdout(), report_format(g.format));
+            for info in &list {
+                listing.emit(&CaseRow(info))?;
             }
+            listing.finish()?;
             Ok(ExitCode::SUCCESS)
         }
         CaseCommand::Show(args) => {
@@ -71,15 +57,15 @@ pub fn run(g: &GlobalArgs, settings: &Settings, command: &CaseCommand) -> Result
         CaseCommand::Close(args) => {
             let mut case = cases(settings, &args.dir).load(&args.name)?;
             case.close(&operator())?;
-            writeln!(stdout(), "closed case {}", args.name)?;
+            if !write_value(g.format, case.info())? {
+                writeln!(stdout(), "closed case {}", args.name)?;
+            }
             Ok(ExitCode::SUCCESS)
         }
         CaseCommand::Verify(args) => {
             let case = cases(settings, &args.dir).load(&args.name)?;
             let report = case.verify()?;
-            if g.format == OutputFormat::Jsonl {
-                writeln!(stdout(), "{}", serde_json::to_string(&report)?)?;
-            } else {
+            if !write_value(g.format, &report)? {
                 for problem in &report.problems {
                     writeln!(stdout(), "FAIL  {problem}")?;
                 }
@@ -110,6 +96,15 @@ pub fn run(g: &GlobalArgs, settings: &Settings, command: &CaseCommand) -> Result
                 );
             }
             let stats = case.mirror_to(&args.copy_to)?;
+            let value = json!({
+                "case": args.name,
+                "copied": stats.copied,
+                "already_present": stats.already_present,
+                "snapshot": stats.snapshot,
+            });
+            if write_value(g.format, &value)? {
+                return Ok(ExitCode::SUCCESS);
+            }
             writeln!(
                 stdout(),
                 "mirrored case {}: {} files copied, {} already present; journal snapshot in {}",
@@ -137,17 +132,16 @@ fn show(g: &GlobalArgs, case: &Case) -> Result<()> {
     let info = case.info();
     let manifest = case.manifest()?;
     let records = case.journal().records()?;
-    let mut out = stdout();
-    if g.format == OutputFormat::Jsonl {
-        let value = serde_json::json!({
-            "case": info,
-            "dir": case.dir(),
-            "evidence": manifest.files,
-            "journal_records": records.len(),
-        });
-        writeln!(out, "{value}")?;
+    let value = json!({
+        "case": info,
+        "dir": case.dir(),
+        "evidence": manifest.files,
+        "journal_records": records.len(),
+    });
+    if write_value(g.format, &value)? {
         return Ok(());
     }
+    let mut out = stdout();
     let row = |out: &mut dyn Write, k: &str, v: &str| writeln!(out, "{k:<16}{v}");
     row(&mut out, "case", &info.name)?;
     row(&mut out, "directory", &case.dir().display().to_string())?;
@@ -206,6 +200,26 @@ fn show(g: &GlobalArgs, case: &Case) -> Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// A case as `case list` shows it: all of `case.json` in JSON, the essentials in a table.
+#[derive(Serialize)]
+#[serde(transparent)]
+struct CaseRow<'a>(&'a CaseInfo);
+
+impl Row for CaseRow<'_> {
+    const COLUMNS: &'static [&'static str] = &["name", "status", "scenario", "opened", "revoked"];
+
+    fn record(&self) -> Vec<String> {
+        let info = self.0;
+        vec![
+            info.name.clone(),
+            status(info).to_string(),
+            info.scenario.clone().unwrap_or_else(|| "-".into()),
+            info.opened_at.strftime("%Y-%m-%d %H:%M:%SZ").to_string(),
+            time_or_dash(info.times.revoked_at),
+        ]
+    }
 }
 
 fn status(info: &CaseInfo) -> &'static str {

@@ -1,4 +1,4 @@
-use super::{client, open_store, runtime};
+use super::{client, open_store, runtime, write_value};
 use crate::cli::{CollectAuditArgs, CollectCommand, GlobalArgs};
 use crate::config::Settings;
 use crate::output::status;
@@ -37,7 +37,9 @@ pub fn run(g: &GlobalArgs, settings: &Settings, cmd: &CollectCommand) -> Result<
         });
     }
     let summary = rt.block_on(collect(&client, &mut store, &req, &stop, g.quiet))?;
-    print_summary(&mut std::io::stderr(), &summary)?;
+    if !write_value(g.format, &summary)? {
+        print_summary(&mut std::io::stderr(), &summary)?;
+    }
     Ok(if summary.interrupted {
         ExitCode::from(130)
     } else {

@@ -4,9 +4,9 @@
 
 use super::collect::{collect, print_summary};
 use super::rules::load_rules_to_run;
-use super::runtime;
 use super::whoami::print_identity;
-use crate::cli::{DemoArgs, GlobalArgs, RuleSource};
+use super::{runtime, write_value};
+use crate::cli::{DemoArgs, GlobalArgs, OutputFormat, RuleSource};
 use crate::output::stdout;
 use anyhow::{Context, Result};
 use glir_baseline::{Baseline, Config as BaselineConfig};
@@ -68,7 +68,14 @@ pub fn run(g: &GlobalArgs, args: &DemoArgs) -> Result<ExitCode> {
     let mut store = Store::open(&store_path)?;
     let description = scenario.description.clone().unwrap_or_default();
 
-    let mut out = stdout();
+    // `--format json` gives what each step found as one document; the narrative is for a person.
+    let json = g.format == OutputFormat::Json;
+    let mut out: Box<dyn Write> = if json {
+        Box::new(std::io::sink())
+    } else {
+        Box::new(stdout())
+    };
+    let mut found = serde_json::Map::new();
     writeln!(
         out,
         "glir demo: a simulated GitLab incident, investigated end to end"
@@ -106,6 +113,7 @@ pub fn run(g: &GlobalArgs, args: &DemoArgs) -> Result<ExitCode> {
         req.until = Some(until);
         let summary = collect(&client, &mut store, &req, &AtomicBool::new(false), g.quiet).await?;
         print_summary(&mut out, &summary)?;
+        found.insert("collected".into(), serde_json::to_value(&summary)?);
 
         step(
             &mut out,
@@ -161,6 +169,10 @@ pub fn run(g: &GlobalArgs, args: &DemoArgs) -> Result<ExitCode> {
                 )?;
             }
         }
+        found.insert(
+            "new_ips".into(),
+            serde_json::json!(new_ips.iter().map(|(at, ip)| serde_json::json!({"ip": ip, "first_seen": at})).collect::<Vec<_>>()),
+        );
         let elsewhere = entries
             .iter()
             .filter(|e| !e.marks.is_empty())
@@ -178,6 +190,7 @@ pub fn run(g: &GlobalArgs, args: &DemoArgs) -> Result<ExitCode> {
         for event in store.query_events(&EventFilter::default())? {
             alerts.extend(detector.process(&event));
         }
+        found.insert("alerts".into(), serde_json::to_value(&alerts)?);
         let shown: Vec<&Alert> = alerts
             .iter()
             .filter(|a| level_rank(&a.level) >= level_rank("medium"))
@@ -255,7 +268,10 @@ pub fn run(g: &GlobalArgs, args: &DemoArgs) -> Result<ExitCode> {
             };
             writeln!(out, "    {}. {:<16} {:<30} journal {}", r.n, outcome, r.action, &r.journal_hash[..16])?;
         }
+        found.insert("plan".into(), serde_json::to_value(&investigation.plan)?);
+        found.insert("applied".into(), serde_json::to_value(&results)?);
         let verified = case.verify()?;
+        found.insert("journal_verified".into(), verified.ok().into());
         writeln!(
             out,
             "  journal: {} records, {}",
@@ -264,6 +280,7 @@ pub fn run(g: &GlobalArgs, args: &DemoArgs) -> Result<ExitCode> {
         )?;
         let report = super::report::write_report(&case, &store, crate::cli::OutputFormat::Md, None)?;
         let html = super::report::write_report(&case, &store, crate::cli::OutputFormat::Html, None)?;
+        found.insert("report".into(), serde_json::json!([report, html]));
         writeln!(out, "  report: {}", report.display())?;
         writeln!(out, "          {}", html.display())?;
         if args.keep.is_none() {
@@ -285,6 +302,7 @@ pub fn run(g: &GlobalArgs, args: &DemoArgs) -> Result<ExitCode> {
         sim.shutdown().await;
         anyhow::Ok(())
     })?;
+    write_value(g.format, &found)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -4,7 +4,7 @@ use super::actor::resolve_actor;
 use super::rules::load_rules_to_run;
 use super::spool::Spool;
 use super::{open_store, report_format};
-use crate::cli::{DetectArgs, GlobalArgs, OutputFormat};
+use crate::cli::{DetectArgs, GlobalArgs};
 use crate::config::Settings;
 use crate::output::{status, stdout};
 use anyhow::{Context, Result};
@@ -12,7 +12,7 @@ use glir_baseline::{Baseline, Config as BaselineConfig};
 use glir_detect::{Alert, Allowlist, Detector, Grouper, level_rank};
 use glir_events::{EventBatch, EventRef};
 use glir_ingest::{FileReport, IngestOptions, ingest_file, read_file};
-use glir_report::Format;
+use glir_report::{Sink, WriterSink};
 use glir_store::{EventFilter, InsertStats, Store};
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::{SignedDuration, Timestamp};
@@ -56,25 +56,22 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
         // Alerts on the store's own events are stored for playbooks and reports, through a
         // second connection (WAL lets it write while the first one reads). Alerts on --input
         // files are not: their events are not in the store.
-        let sink = if args.inputs.is_empty() {
-            Some(AlertSink::new(open_store(settings)?))
+        let store = if args.inputs.is_empty() {
+            Some(AlertStore::new(open_store(settings)?))
         } else {
             None
         };
-        let mut output = Output {
-            out,
-            format: g.format,
+        Ok(Output {
+            listing: WriterSink::new(out, report_format(g.format)),
             fail_rank: level_rank(&args.fail_level),
             failing: false,
             kept: args.sarif.is_some().then(Vec::new),
-            sink,
+            store,
             min_rank: level_rank(&args.min_level),
             grouper: (args.group_minutes > 0)
                 .then(|| Grouper::new(SignedDuration::from_mins(i64::from(args.group_minutes)))),
             allow: Allowlist::new(settings.allow.clone())?,
-        };
-        write_header(&mut output.out, g.format)?;
-        Ok(output)
+        })
     };
     // Files in time order (with nothing filtered out) go straight through the detector, read
     // once; the alerts wait in a spool until the whole input proved to be in order, since a
@@ -91,9 +88,9 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
         match stream_inputs(g, &args.inputs, &opts, &mut run)? {
             Some(reports) => {
                 output.finish(g.quiet)?;
-                output.out.flush()?;
-                output.out = Box::new(stdout());
-                spool.release(&mut output.out)?;
+                let mut out = stdout();
+                spool.release(&mut out)?;
+                out.flush()?;
                 if !g.quiet {
                     reports
                         .iter()
@@ -105,7 +102,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
             None => (detector, warmup) = fresh()?,
         }
     }
-    let mut output = match streamed {
+    let output = match streamed {
         Some(output) => output,
         None => {
             let mut output = new_output(Box::new(stdout()))?;
@@ -141,14 +138,13 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
             output
         }
     };
-    output.out.flush()?;
     if let (Some(path), Some(kept)) = (&args.sarif, &output.kept) {
         let log = serde_json::to_string_pretty(&glir_report::alerts_to_sarif(&pack.rules, kept))?;
         std::fs::write(path, log).with_context(|| format!("writing {}", path.display()))?;
     }
     let summary = detector.finish();
     let failing = output.failing;
-    let stored = output.sink.map(AlertSink::finish).transpose()?;
+    let stored = output.store.map(AlertStore::finish).transpose()?;
     if !g.quiet {
         status!(
             "{} events, {} alerts from {} rules",
@@ -173,13 +169,12 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
 
 /// Where alerts go: the listing, the exit code, the SARIF log and the store.
 struct Output<W: Write> {
-    out: W,
-    format: OutputFormat,
+    listing: WriterSink<W, Alert>,
     fail_rank: usize,
     failing: bool,
     /// Only a SARIF log needs the alerts kept; otherwise each is written and dropped.
     kept: Option<Vec<Alert>>,
-    sink: Option<AlertSink>,
+    store: Option<AlertStore>,
     /// Alerts below this rank are stored and counted but not listed.
     min_rank: usize,
     /// Merges the listed alerts per rule, actor and window.
@@ -211,8 +206,8 @@ impl<W: Write> Output<W> {
             }
             let rank = level_rank(&alert.level);
             self.failing |= rank >= self.fail_rank;
-            if let Some(sink) = self.sink.as_mut() {
-                sink.push(&alert)?;
+            if let Some(store) = self.store.as_mut() {
+                store.push(&alert)?;
             }
             if let Some(kept) = self.kept.as_mut() {
                 kept.push(alert.clone());
@@ -223,22 +218,23 @@ impl<W: Write> Output<W> {
             match self.grouper.as_mut() {
                 Some(grouper) => {
                     for group in grouper.push(alert, event.ip_address) {
-                        write_alert(&mut self.out, &group, report_format(self.format))?;
+                        self.listing.emit(&group)?;
                     }
                 }
-                None => write_alert(&mut self.out, &alert, report_format(self.format))?,
+                None => self.listing.emit(&alert)?,
             }
         }
         Ok(())
     }
 
-    /// Lists the groups still open and says what the allow-list suppressed.
+    /// Lists the groups still open, ends the listing and says what the allow-list suppressed.
     fn finish(&mut self, quiet: bool) -> Result<()> {
         if let Some(grouper) = self.grouper.take() {
             for group in grouper.finish() {
-                write_alert(&mut self.out, &group, report_format(self.format))?;
+                self.listing.emit(&group)?;
             }
         }
+        self.listing.finish()?;
         if !quiet {
             for (entry, n) in self.allow.uses() {
                 status!(
@@ -466,17 +462,17 @@ fn selects_everything(f: &EventFilter) -> bool {
 }
 
 /// Buffers alerts and writes them to the store a chunk at a time.
-struct AlertSink {
+struct AlertStore {
     store: Store,
     pending: Vec<Alert>,
     stats: InsertStats,
 }
 
-impl AlertSink {
+impl AlertStore {
     const CHUNK: usize = 5_000;
 
     fn new(store: Store) -> Self {
-        AlertSink {
+        AlertStore {
             store,
             pending: Vec::new(),
             stats: InsertStats::default(),
@@ -588,50 +584,6 @@ fn progress(g: &GlobalArgs, total: u64) -> ProgressBar {
         bar.set_style(style);
     }
     bar
-}
-
-/// The header line of the table and CSV alert listings.
-pub(super) fn write_header(out: &mut impl Write, format: OutputFormat) -> Result<()> {
-    match format {
-        OutputFormat::Table => writeln!(
-            out,
-            "{:<19}  {:<13}  {:<36}  {:<20}  EVENTS  REASON",
-            "TIME", "LEVEL", "RULE", "ACTOR"
-        )?,
-        OutputFormat::Csv => writeln!(out, "time,level,rule_id,title,actor,event_ids,reason")?,
-        // Report-only formats never reach a listing (refused before dispatch).
-        _ => {}
-    }
-    Ok(())
-}
-
-pub(super) fn write_alert(out: &mut impl Write, a: &Alert, format: Format) -> Result<()> {
-    let actor = a.actor.as_deref().unwrap_or("-");
-    let ids = a.event_ids.join(" ");
-    match format {
-        Format::Jsonl => writeln!(out, "{}", serde_json::to_string(a)?)?,
-        Format::Csv => {
-            let fields = [
-                a.time.to_string(),
-                a.level.clone(),
-                a.rule_id.clone(),
-                a.title.clone(),
-                actor.to_owned(),
-                ids,
-                a.reason.clone(),
-            ];
-            writeln!(out, "{}", glir_report::csv_record(&fields))?;
-        }
-        _ => writeln!(
-            out,
-            "{:<19}  {:<13}  {:<36}  {actor:<20}  {ids}  {}",
-            a.time.strftime("%Y-%m-%d %H:%M:%S").to_string(),
-            a.level,
-            a.rule_id,
-            a.reason
-        )?,
-    }
-    Ok(())
 }
 
 #[cfg(test)]

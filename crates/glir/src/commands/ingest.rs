@@ -1,4 +1,4 @@
-use super::open_store;
+use super::{open_store, write_value};
 use crate::cli::{GlobalArgs, IngestArgs};
 use crate::config::Settings;
 use crate::output::status;
@@ -19,6 +19,9 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &IngestArgs) -> Result<Exi
     let inputs = expand(&args.files)?;
     let mut totals = Totals::default();
     let mut failed = false;
+    // For `--format json`: every file's report, and the files that gave no event, and why.
+    let mut reports = Vec::new();
+    let mut unread = Vec::new();
     for input in &inputs {
         let bar = progress_bar(g.quiet);
         let mut on_progress = |p: &Progress| {
@@ -34,14 +37,17 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &IngestArgs) -> Result<Exi
             Ok(report) => {
                 print_report(&report);
                 totals.add(&report);
+                reports.push(report);
             }
             // In a directory, a file of another log is expected: say what it was and go on.
             Err(IngestError::NoEvents { path, reason }) if input.in_directory => {
                 status!("{}: skipped: {reason}", path.display());
                 totals.files_skipped += 1;
+                unread.push(serde_json::json!({"path": path, "skipped": reason}));
             }
             Err(e @ IngestError::NoEvents { .. }) => {
                 status!("error: {e}");
+                unread.push(serde_json::json!({"path": input.path, "error": e.to_string()}));
                 failed = true;
             }
             Err(e) => return Err(e.into()),
@@ -59,6 +65,8 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &IngestArgs) -> Result<Exi
             totals.skipped
         );
     }
+    let value = serde_json::json!({"files": reports, "unread": unread, "total": totals});
+    write_value(g.format, &value)?;
     Ok(if failed {
         ExitCode::from(2)
     } else {
@@ -156,7 +164,7 @@ fn print_report(report: &FileReport) {
     }
 }
 
-#[derive(Default)]
+#[derive(Default, serde::Serialize)]
 struct Totals {
     files_read: u64,
     files_skipped: u64,

@@ -21,11 +21,13 @@ mod whoami;
 
 use crate::cli::{Cli, Command, GlobalArgs, OutputFormat};
 use crate::config::{self, Overrides, Settings};
-use crate::output::status;
+use crate::output::{status, stdout};
 use anyhow::{Context, Result, bail};
 use glir_gitlab::{Auth, Client};
 use glir_report::Format;
 use glir_store::Store;
+use serde::Serialize;
+use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -82,12 +84,29 @@ fn load_settings(g: &GlobalArgs) -> Result<Settings> {
 fn report_format(f: OutputFormat) -> Format {
     match f {
         OutputFormat::Table => Format::Table,
+        OutputFormat::Json => Format::Json,
         OutputFormat::Jsonl => Format::Jsonl,
         OutputFormat::Csv => Format::Csv,
-        OutputFormat::Md | OutputFormat::Html | OutputFormat::Json | OutputFormat::Timesketch => {
+        OutputFormat::Md | OutputFormat::Html | OutputFormat::Timesketch => {
             unreachable!("report formats are refused before dispatch")
         }
     }
+}
+
+/// A single value (a summary, a record) for another tool: `--format json` pretty, `jsonl` on
+/// one line. False for a table, which the command draws for a person.
+fn write_value(format: OutputFormat, value: &impl Serialize) -> Result<bool> {
+    let mut out = stdout();
+    match format {
+        OutputFormat::Json => glir_report::write_json(&mut out, value)?,
+        OutputFormat::Jsonl => {
+            serde_json::to_writer(&mut out, value)?;
+            writeln!(out)?;
+            out.flush()?;
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
 }
 
 fn open_store(settings: &Settings) -> Result<Store> {
@@ -95,16 +114,6 @@ fn open_store(settings: &Settings) -> Result<Store> {
 }
 
 fn client(settings: &Settings, min_interval: Duration) -> Result<Client> {
-    let auth = settings
-        .token
-        .as_ref()
-        .map(|(token, _)| Auth::PrivateToken(token.clone()));
-    client_as(settings, auth, min_interval)
-}
-
-/// A client for the configured instance presenting `auth` (the responder's token, or a leaked
-/// token under inspection).
-fn client_as(settings: &Settings, auth: Option<Auth>, min_interval: Duration) -> Result<Client> {
     let Some(url) = &settings.url else {
         bail!(
             "no GitLab URL: pass --url, set GLIR_URL or GITLAB_URL, or choose a profile with a url"
@@ -113,8 +122,8 @@ fn client_as(settings: &Settings, auth: Option<Auth>, min_interval: Duration) ->
     let mut builder = Client::builder(url)?
         .user_agent(format!("glir/{}", env!("CARGO_PKG_VERSION")))
         .min_interval(min_interval);
-    if let Some(auth) = auth {
-        builder = builder.auth(auth);
+    if let Some((token, _)) = &settings.token {
+        builder = builder.auth(Auth::PrivateToken(token.clone()));
     }
     if let Some(ca) = &settings.ca_bundle {
         builder = builder.ca_bundle(ca.clone());

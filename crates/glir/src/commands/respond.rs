@@ -3,8 +3,8 @@
 
 use super::case::cases;
 use super::rules::load_rules_to_run;
-use super::{open_store, operator, runtime};
-use crate::cli::{ApplyArgs, GlobalArgs, RespondArgs};
+use super::{open_store, operator, runtime, write_value};
+use crate::cli::{ApplyArgs, GlobalArgs, OutputFormat, RespondArgs};
 use crate::config::Settings;
 use crate::output::{status, stdout, to_stderr};
 use crate::timespec::resolve;
@@ -12,7 +12,8 @@ use anyhow::{Context, Result, bail};
 use glir_case::{Case, NewCase};
 use glir_redact::Secret;
 use glir_respond::{
-    Outcome, Plan, Playbook, Respond, StepResult, Subject, apply_with_tokens, investigate,
+    Investigation, Outcome, Plan, Playbook, Respond, StepResult, Subject, apply_with_tokens,
+    investigate,
 };
 use jiff::{SignedDuration, Timestamp};
 use std::io::{BufRead, IsTerminal, Write};
@@ -71,7 +72,59 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &RespondArgs) -> Result<Ex
         };
         investigate(&mut respond, args.kind, subject).await
     })?;
+    // The plan is shown before `apply` asks to confirm it.
+    let json = g.format == OutputFormat::Json;
+    if !json {
+        write_investigation(&mut stdout(), &name, &case, &investigation)?;
+    }
+    let applied = if args.apply {
+        Some(apply_plan(
+            &rt,
+            &client,
+            &mut store,
+            &mut case,
+            &investigation.plan,
+            &investigation.plan_path,
+            args.yes,
+            &operator,
+            &tokens,
+        )?)
+    } else {
+        None
+    };
+    let value = serde_json::json!({
+        "case": name,
+        "dir": case.dir(),
+        "investigation": investigation,
+        "applied": applied,
+    });
+    if write_value(g.format, &value)? {
+        return Ok(applied
+            .as_ref()
+            .map_or(ExitCode::SUCCESS, Applied::exit_code));
+    }
     let mut out = stdout();
+    match &applied {
+        None => {
+            writeln!(
+                out,
+                "\nNothing was changed. Apply with: glir apply {name}   (or re-run with --apply)"
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(applied) => {
+            write_applied(&mut out, applied, &name)?;
+            Ok(applied.exit_code())
+        }
+    }
+}
+
+fn write_investigation(
+    out: &mut impl Write,
+    name: &str,
+    case: &Case,
+    investigation: &Investigation,
+) -> Result<()> {
     writeln!(out, "case {} ({})", name, case.dir().display())?;
     for line in &investigation.summary {
         writeln!(out, "  {line}")?;
@@ -89,29 +142,10 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &RespondArgs) -> Result<Ex
     for s in &investigation.skipped {
         writeln!(out, "  skipped: {} — {}", s.check, s.reason)?;
     }
-    write_plan(&mut out, &investigation.plan, &investigation.plan_path)?;
-    if !args.apply {
-        writeln!(
-            out,
-            "\nNothing was changed. Apply with: glir apply {name}   (or re-run with --apply)"
-        )?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    drop(out);
-    apply_plan(
-        &rt,
-        &client,
-        &mut store,
-        &mut case,
-        &investigation.plan,
-        &investigation.plan_path,
-        args.yes,
-        &operator,
-        &tokens,
-    )
+    write_plan(out, &investigation.plan, &investigation.plan_path)
 }
 
-pub fn run_apply(_g: &GlobalArgs, settings: &Settings, args: &ApplyArgs) -> Result<ExitCode> {
+pub fn run_apply(g: &GlobalArgs, settings: &Settings, args: &ApplyArgs) -> Result<ExitCode> {
     let mut case = cases(settings, &args.dir).load(&args.case)?;
     let Some((path, plan)) = Plan::latest(&case)? else {
         bail!(
@@ -120,7 +154,10 @@ pub fn run_apply(_g: &GlobalArgs, settings: &Settings, args: &ApplyArgs) -> Resu
             args.case
         );
     };
-    write_plan(&mut stdout(), &plan, &path)?;
+    let json = g.format == OutputFormat::Json;
+    if !json {
+        write_plan(&mut stdout(), &plan, &path)?;
+    }
     let client = super::client(settings, Duration::from_millis(50))?;
     let rt = runtime()?;
     let mut store = open_store(settings)?;
@@ -129,7 +166,7 @@ pub fn run_apply(_g: &GlobalArgs, settings: &Settings, args: &ApplyArgs) -> Resu
     } else {
         Vec::new()
     };
-    apply_plan(
+    let applied = apply_plan(
         &rt,
         &client,
         &mut store,
@@ -139,7 +176,35 @@ pub fn run_apply(_g: &GlobalArgs, settings: &Settings, args: &ApplyArgs) -> Resu
         args.yes,
         &operator(),
         &tokens,
-    )
+    )?;
+    let value =
+        serde_json::json!({"case": args.case, "plan_path": path, "plan": plan, "applied": applied});
+    if !write_value(g.format, &value)? {
+        write_applied(&mut stdout(), &applied, &args.case)?;
+    }
+    Ok(applied.exit_code())
+}
+
+/// What applying a plan did: each step's result and whether the journal still verifies.
+/// `results` is empty when the responder declined.
+#[derive(serde::Serialize)]
+struct Applied {
+    confirmed: bool,
+    results: Vec<StepResult>,
+    journal_records: u64,
+    journal_verified: bool,
+    failed: usize,
+}
+
+impl Applied {
+    /// 1 when nothing was applied or a step failed.
+    fn exit_code(&self) -> ExitCode {
+        if !self.confirmed || self.failed > 0 {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -153,50 +218,67 @@ fn apply_plan(
     yes: bool,
     operator: &str,
     tokens: &[Secret],
-) -> Result<ExitCode> {
+) -> Result<Applied> {
     let changes = plan
         .steps
         .iter()
         .filter(|s| !matches!(s.action, glir_respond::Action::Manual { .. }))
         .count();
     if !confirm(changes, client, yes)? {
-        writeln!(stdout(), "Not applied.")?;
-        return Ok(ExitCode::from(1));
+        return Ok(Applied {
+            confirmed: false,
+            results: Vec::new(),
+            journal_records: 0,
+            journal_verified: false,
+            failed: 0,
+        });
     }
     let results = rt.block_on(apply_with_tokens(
         client, case, plan, path, operator, tokens,
     ))?;
     let applied: Vec<String> = results.iter().map(|r| r.journal_hash.clone()).collect();
     store.link_case(&case.info().name, "journal", &applied)?;
-    let mut out = stdout();
-    writeln!(out)?;
-    for r in &results {
-        write_result(&mut out, r)?;
-    }
     let report = case.verify()?;
+    let failed = results
+        .iter()
+        .filter(|r| r.outcome == Outcome::Failed)
+        .count();
+    Ok(Applied {
+        confirmed: true,
+        results,
+        journal_records: report.journal_records,
+        journal_verified: report.ok(),
+        failed,
+    })
+}
+
+fn write_applied(out: &mut impl Write, applied: &Applied, case: &str) -> Result<()> {
+    if !applied.confirmed {
+        writeln!(out, "Not applied.")?;
+        return Ok(());
+    }
+    writeln!(out)?;
+    for r in &applied.results {
+        write_result(out, r)?;
+    }
     writeln!(
         out,
         "\njournal: {} records, {}",
-        report.journal_records,
-        if report.ok() {
+        applied.journal_records,
+        if applied.journal_verified {
             "verified"
         } else {
             "DOES NOT VERIFY (run glir case verify)"
         }
     )?;
-    let failed = results
-        .iter()
-        .filter(|r| r.outcome == Outcome::Failed)
-        .count();
-    if failed > 0 {
+    if applied.failed > 0 {
         writeln!(
             out,
-            "{failed} steps failed; see the journal and re-run `glir apply {}` once fixed",
-            case.info().name
+            "{} steps failed; see the journal and re-run `glir apply {case}` once fixed",
+            applied.failed
         )?;
-        return Ok(ExitCode::from(1));
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 fn confirm(changes: usize, client: &glir_gitlab::Client, yes: bool) -> Result<bool> {

@@ -1,12 +1,15 @@
 //! `glir rules list | test | lint`, and finding the rule directories every rule command uses.
 
-use crate::cli::{GlobalArgs, OutputFormat, RuleSource, RulesCommand};
+use super::{report_format, write_value};
+use crate::cli::{GlobalArgs, RuleSource, RulesCommand};
 use crate::output::{status, stdout};
 use anyhow::{Context, Result, bail};
 use glir_detect::{
-    LintFinding, LoadOptions, RulePack, SkipReason, SkippedRule, TestReport, lint, load_rule_texts,
-    load_rules, run_tests,
+    LintFinding, LoadOptions, RuleInfo, RulePack, SkipReason, SkippedRule, TestReport, lint,
+    load_rule_texts, load_rules, run_tests,
 };
+use glir_report::{Row, Sink, WriterSink};
+use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
 use std::path::PathBuf;
@@ -184,37 +187,37 @@ fn list(g: &GlobalArgs, src: &RuleSource) -> Result<ExitCode> {
             .display()
             .to_string()
     };
-    let mut out = stdout();
-    match g.format {
-        OutputFormat::Jsonl => {
-            for r in &pack.rules {
-                writeln!(out, "{}", serde_json::to_string(r)?)?;
-            }
-        }
-        _ => {
-            let sep = if g.format == OutputFormat::Csv {
-                ","
-            } else {
-                "  "
-            };
-            writeln!(out, "{}", ["ID", "LEVEL", "TITLE", "FILE"].join(sep))?;
-            for r in &pack.rules {
-                let row = [
-                    r.id.clone(),
-                    r.level.clone(),
-                    r.title.clone(),
-                    shown(&r.file),
-                ];
-                if g.format == OutputFormat::Csv {
-                    writeln!(out, "{}", glir_report::csv_record(&row))?;
-                } else {
-                    writeln!(out, "{}", row.join(sep))?;
-                }
-            }
-        }
+    let mut listing = WriterSink::new(stdout(), report_format(g.format));
+    for rule in &pack.rules {
+        listing.emit(&RuleRow {
+            rule,
+            file: shown(&rule.file),
+        })?;
     }
-    out.flush()?;
+    listing.finish()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A rule as `rules list` shows it: every field in JSON, the file relative to its directory.
+#[derive(Serialize)]
+struct RuleRow<'a> {
+    #[serde(flatten)]
+    rule: &'a RuleInfo,
+    #[serde(skip)]
+    file: String,
+}
+
+impl Row for RuleRow<'_> {
+    const COLUMNS: &'static [&'static str] = &["id", "level", "title", "file"];
+
+    fn record(&self) -> Vec<String> {
+        vec![
+            self.rule.id.clone(),
+            self.rule.level.clone(),
+            self.rule.title.clone(),
+            self.file.clone(),
+        ]
+    }
 }
 
 /// Every rule directory's `tests/` folder, run against the whole pack.
@@ -241,6 +244,14 @@ fn test_all(pack: &RulePack, dirs: &[PathBuf]) -> TestReport {
 fn test(g: &GlobalArgs, src: &RuleSource) -> Result<ExitCode> {
     let (pack, dirs) = load_pack(g, src)?;
     let report = test_all(&pack, &dirs.dirs);
+    let code = if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    };
+    if write_value(g.format, &report)? {
+        return Ok(code);
+    }
     let mut out = stdout();
     for r in report.results.iter().filter(|r| !r.passed()) {
         writeln!(out, "FAIL {} ({})", r.rule_id, r.test_file.display())?;
@@ -260,11 +271,7 @@ fn test(g: &GlobalArgs, src: &RuleSource) -> Result<ExitCode> {
         report.untested.len()
     )?;
     out.flush()?;
-    Ok(if report.passed() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(code)
 }
 
 fn run_lint(g: &GlobalArgs, src: &RuleSource) -> Result<ExitCode> {
@@ -279,6 +286,24 @@ fn run_lint(g: &GlobalArgs, src: &RuleSource) -> Result<ExitCode> {
                 message: "no test file names this rule".into(),
             });
         }
+    }
+    let code = if findings.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    };
+    let skipped: Vec<serde_json::Value> = pack
+        .skipped
+        .iter()
+        .map(|s| serde_json::json!({"file": s.file, "id": s.id, "reason": s.reason.to_string()}))
+        .collect();
+    let value = serde_json::json!({
+        "findings": findings,
+        "skipped": skipped,
+        "rules": pack.rules.len(),
+    });
+    if write_value(g.format, &value)? {
+        return Ok(code);
     }
     let mut out = stdout();
     for f in &findings {
@@ -305,11 +330,7 @@ fn run_lint(g: &GlobalArgs, src: &RuleSource) -> Result<ExitCode> {
         pack.skipped.len()
     )?;
     out.flush()?;
-    Ok(if findings.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(code)
 }
 
 #[cfg(test)]

@@ -22,34 +22,40 @@ fn run_identify(g: &GlobalArgs, args: &TokenIdentifyArgs) -> Result<ExitCode> {
              `glir token identify < token.txt`"
         );
     }
-    if g.format == OutputFormat::Csv {
-        bail!("glir token identify prints --format table or jsonl");
-    }
     let opts = IdentifyOptions {
         custom_pat_prefix: args.pat_prefix.clone(),
         instance_prefix: args.instance_prefix.clone(),
     };
     let mut out = stdout();
     let mut seen = 0;
+    // `--format json` is one array of them all, written at the end.
+    let mut kept = Vec::new();
     for line in std::io::stdin().lock().lines() {
         let line = line.context("cannot read tokens from stdin")?;
         if line.trim().is_empty() {
             continue;
         }
         let id = identify(&line, &opts);
-        if g.format == OutputFormat::Jsonl {
-            serde_json::to_writer(&mut out, &id)?;
-            writeln!(out)?;
-        } else {
-            if seen > 0 {
+        match g.format {
+            OutputFormat::Jsonl => {
+                serde_json::to_writer(&mut out, &id)?;
                 writeln!(out)?;
             }
-            write_table(&mut out, &id)?;
+            OutputFormat::Json => kept.push(id),
+            _ => {
+                if seen > 0 {
+                    writeln!(out)?;
+                }
+                write_table(&mut out, &id)?;
+            }
         }
         seen += 1;
     }
     if seen == 0 {
         bail!("no token on stdin: pipe it in, e.g. `glir token identify < token.txt`");
+    }
+    if g.format == OutputFormat::Json {
+        glir_report::write_json(&mut out, &kept)?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

@@ -1,5 +1,5 @@
-use super::{client, runtime};
-use crate::cli::{GlobalArgs, OutputFormat, WhoamiArgs};
+use super::{client, runtime, write_value};
+use crate::cli::{GlobalArgs, WhoamiArgs};
 use crate::config::Settings;
 use crate::output::stdout;
 use anyhow::Result;
@@ -19,22 +19,17 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &WhoamiArgs) -> Result<Exi
         .token
         .as_ref()
         .map(|(t, origin)| format!("{} ({}) from {origin}", t.redacted(), t.fingerprint()));
+    if write_value(g.format, &identity)? {
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut out = stdout();
-    match g.format {
-        OutputFormat::Jsonl => {
-            serde_json::to_writer(&mut out, &identity)?;
-            writeln!(out)?;
-        }
-        _ => {
-            print_identity(&mut out, &identity, token_line.as_deref())?;
-            if let Some(profile) = &settings.profile {
-                let file = settings
-                    .config_file
-                    .as_ref()
-                    .map_or(String::new(), |p| format!(" in {}", p.display()));
-                writeln!(out, "Profile    {profile}{file}")?;
-            }
-        }
+    print_identity(&mut out, &identity, token_line.as_deref())?;
+    if let Some(profile) = &settings.profile {
+        let file = settings
+            .config_file
+            .as_ref()
+            .map_or(String::new(), |p| format!(" in {}", p.display()));
+        writeln!(out, "Profile    {profile}{file}")?;
     }
     Ok(ExitCode::SUCCESS)
 }

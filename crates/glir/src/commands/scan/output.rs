@@ -4,7 +4,8 @@
 use super::collector::ScanReport;
 use crate::cli::{GlobalArgs, OutputFormat, ScanArgs};
 use crate::output::stdout;
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
+use glir_report::{Row, Sink, WriterSink};
 use glir_scan::Finding;
 use glir_scan::output::to_gitlab_secret_detection;
 use glir_verify::Verification;
@@ -34,25 +35,21 @@ pub fn write(
     finished: jiff::Timestamp,
 ) -> Result<()> {
     let mut out = stdout();
-    match g.format {
-        OutputFormat::Jsonl => {
-            for finding in &report.findings {
-                let reported = Reported {
-                    path: finding.location.path(),
-                    line: finding.location.line(),
-                    finding,
-                    verification: report.verifications.get(&finding.finding_id),
-                };
-                serde_json::to_writer(&mut out, &reported)?;
-                writeln!(out)?;
-            }
+    if g.format == OutputFormat::Table {
+        write_table(&mut out, report)?;
+        out.flush()?;
+    } else {
+        let mut listing = WriterSink::new(out, super::super::report_format(g.format));
+        for finding in &report.findings {
+            listing.emit(&Reported {
+                path: finding.location.path(),
+                line: finding.location.line(),
+                finding,
+                verification: report.verifications.get(&finding.finding_id),
+            })?;
         }
-        OutputFormat::Table => write_table(&mut out, report)?,
-        _ => {
-            bail!("glir scan prints --format table or jsonl; use --sarif for tools")
-        }
+        listing.finish()?;
     }
-    out.flush()?;
     if let Some(path) = &args.sarif {
         write_json(path, &glir_report::findings_to_sarif(&report.findings))?;
     }
@@ -66,6 +63,40 @@ pub fn write(
     Ok(())
 }
 
+impl Row for Reported<'_> {
+    const COLUMNS: &'static [&'static str] = &[
+        "rule",
+        "secret",
+        "fingerprint",
+        "confidence",
+        "verdict",
+        "location",
+    ];
+
+    fn record(&self) -> Vec<String> {
+        let f = self.finding;
+        vec![
+            f.rule.clone(),
+            f.secret.clone(),
+            f.fingerprint.clone(),
+            confidence(f).to_string(),
+            self.verification
+                .map_or("-", |v| v.verdict.as_str())
+                .to_string(),
+            location_text(f),
+        ]
+    }
+}
+
+fn confidence(f: &Finding) -> &'static str {
+    match f.confidence {
+        glir_scan::Confidence::High => "high",
+        glir_scan::Confidence::Medium => "medium",
+        glir_scan::Confidence::Low => "low",
+    }
+}
+
+/// Findings for a person: the verdict column only when `--verify` asked for verdicts.
 fn write_table(out: &mut impl Write, report: &ScanReport) -> Result<()> {
     if report.findings.is_empty() {
         return Ok(());
@@ -77,12 +108,13 @@ fn write_table(out: &mut impl Write, report: &ScanReport) -> Result<()> {
     }
     writeln!(out, "LOCATION")?;
     for f in &report.findings {
-        let confidence = match f.confidence {
-            glir_scan::Confidence::High => "high",
-            glir_scan::Confidence::Medium => "medium",
-            glir_scan::Confidence::Low => "low",
-        };
-        write!(out, "{:<30} {:<22} {:<10} ", f.rule, f.secret, confidence)?;
+        write!(
+            out,
+            "{:<30} {:<22} {:<10} ",
+            f.rule,
+            f.secret,
+            confidence(f)
+        )?;
         if verify {
             let verdict = report
                 .verifications

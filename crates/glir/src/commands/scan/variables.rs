@@ -48,12 +48,19 @@ pub fn audit(
 
 pub fn write(g: &GlobalArgs, reports: &[VariableReport]) -> Result<()> {
     let mut out = stdout();
-    if g.format == OutputFormat::Jsonl {
-        for r in reports {
-            serde_json::to_writer(&mut out, r)?;
-            writeln!(out)?;
+    match g.format {
+        OutputFormat::Jsonl => {
+            for r in reports {
+                serde_json::to_writer(&mut out, r)?;
+                writeln!(out)?;
+            }
+            return Ok(());
         }
-        return Ok(());
+        OutputFormat::Json => {
+            glir_report::write_json(&mut out, &reports)?;
+            return Ok(());
+        }
+        _ => {}
     }
     writeln!(
         out,

@@ -1,0 +1,222 @@
+//! `--format json` on every command that takes it, against the demo incident in the simulator:
+//! stdout is one JSON document (an array for listings, an object otherwise) that holds what
+//! the table shows, and nothing else is on stdout.
+
+mod common;
+
+use common::{glir, text};
+use glir_sim::Scenario;
+use serde_json::Value;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Output, Stdio};
+
+const ROOT: &str = "glpat-DemoRootAdmin000000";
+const LEAKED: &str = "glpat-DemoLeakedDana0001";
+
+struct Sim {
+    url: String,
+    _handle: glir_sim::SimHandle,
+    _rt: tokio::runtime::Runtime,
+}
+
+fn start() -> Sim {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let handle = rt.block_on(glir_sim::start(Scenario::demo())).unwrap();
+    Sim {
+        url: handle.url(),
+        _handle: handle,
+        _rt: rt,
+    }
+}
+
+/// `glir --format json ARGS` with `stdin`.
+fn run(dir: &Path, sim: &Sim, args: &[&str], stdin: &str) -> Output {
+    let config = dir.join("config.toml");
+    std::fs::write(&config, "").unwrap();
+    let mut child = glir(&dir.join("data"), &config)
+        .env("GLIR_URL", &sim.url)
+        .env("GLIR_TOKEN", ROOT)
+        .args(["--format", "json"])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.as_bytes()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+/// [`run`], its stdout parsed, or a panic naming the command.
+fn json(dir: &Path, sim: &Sim, args: &[&str], stdin: &str) -> (Value, Output) {
+    let out = run(dir, sim, args, stdin);
+    let value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{args:?}: stdout is not one JSON document ({e}):\n{}",
+            text(&out)
+        )
+    });
+    (value, out)
+}
+
+fn array_len(v: &Value, args: &str) -> usize {
+    v.as_array()
+        .unwrap_or_else(|| panic!("{args}: a listing is an array, got {v}"))
+        .len()
+}
+
+#[test]
+fn every_command_writes_one_json_document() {
+    let sim = start();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+
+    let (who, _) = json(d, &sim, &["whoami"], "");
+    assert_eq!(who["username"], "root", "{who}");
+
+    let (collected, _) = json(
+        d,
+        &sim,
+        &[
+            "collect",
+            "audit-events",
+            "--instance",
+            "--since",
+            "2026-11-01",
+        ],
+        "",
+    );
+    assert!(collected["fetched"].as_u64().unwrap() > 0, "{collected}");
+    assert_eq!(collected["interrupted"], false);
+
+    let export = d.join("export.jsonl");
+    std::fs::write(
+        &export,
+        r#"{"id":"x1","created_at":"2026-11-26T10:00:00Z","event_type":"add_ssh_key","author_id":2,"author_name":"Dana","ip_address":"203.0.113.66","entity_type":"User","entity_path":"dana","details":{"custom_message":"Added SSH key"}}
+"#,
+    )
+    .unwrap();
+    let (ingested, _) = json(d, &sim, &["ingest", export.to_str().unwrap()], "");
+    assert_eq!(ingested["total"]["records"], 1, "{ingested}");
+    assert_eq!(ingested["files"][0]["inserted"], 1, "{ingested}");
+
+    let (events, _) = json(d, &sim, &["events", "--ip", "203.0.113.66"], "");
+    let n = array_len(&events, "events");
+    assert!(n > 1, "{events}");
+    assert!(events[0]["event_id"].is_string(), "{events}");
+
+    let (timeline, _) = json(d, &sim, &["timeline", "--ip", "203.0.113.66"], "");
+    assert_eq!(array_len(&timeline, "timeline"), n);
+    assert!(timeline[0]["marks"].is_array(), "{timeline}");
+
+    let (alerts, _) = json(d, &sim, &["detect"], "");
+    assert!(array_len(&alerts, "detect") > 0, "{alerts}");
+    assert!(alerts[0]["rule_id"].is_string());
+    let (stored, _) = json(d, &sim, &["alerts"], "");
+    assert!(array_len(&stored, "alerts") > 0);
+
+    let (rules, _) = json(d, &sim, &["rules", "list"], "");
+    assert!(array_len(&rules, "rules list") > 50);
+    let (tests, _) = json(d, &sim, &["rules", "test"], "");
+    assert!(tests["results"].as_array().unwrap().len() > 50, "{tests}");
+    let (lint, _) = json(d, &sim, &["rules", "lint"], "");
+    assert!(lint["findings"].is_array(), "{lint}");
+
+    let (ids, _) = json(
+        d,
+        &sim,
+        &["token", "identify"],
+        &format!("{LEAKED}\n{ROOT}\n"),
+    );
+    assert_eq!(array_len(&ids, "token identify"), 2);
+    let (inspected, out) = json(d, &sim, &["token", "inspect"], LEAKED);
+    assert_eq!(inspected["gitlab"]["admin"], true, "{inspected}");
+    assert_eq!(inspected["gitlab"]["described"], true, "{inspected}");
+    let facts = inspected["gitlab"]["facts"].as_array().unwrap();
+    assert!(facts.iter().any(|f| f["field"] == "owner"), "{inspected}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(LEAKED));
+
+    let (opened, _) = json(d, &sim, &["case", "open", "drill"], "");
+    assert_eq!(opened["case"]["name"], "drill", "{opened}");
+    let (cases, _) = json(d, &sim, &["case", "list"], "");
+    assert_eq!(array_len(&cases, "case list"), 1);
+    let (shown, _) = json(d, &sim, &["case", "show", "drill"], "");
+    assert_eq!(shown["case"]["name"], "drill");
+    let (verified, _) = json(d, &sim, &["case", "verify", "drill"], "");
+    assert!(
+        verified["problems"].as_array().unwrap().is_empty(),
+        "{verified}"
+    );
+    let mirror = d.join("mirror");
+    let (mirrored, _) = json(
+        d,
+        &sim,
+        &[
+            "case",
+            "mirror",
+            "drill",
+            "--copy-to",
+            mirror.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(mirrored["copied"].as_u64().unwrap() > 0, "{mirrored}");
+    let (closed, _) = json(d, &sim, &["case", "close", "drill"], "");
+    assert_eq!(closed["status"], "closed", "{closed}");
+
+    let (responded, _) = json(
+        d,
+        &sim,
+        &[
+            "respond",
+            "token-exposure",
+            "--case",
+            "leak",
+            "--since",
+            "2026-11-01",
+        ],
+        LEAKED,
+    );
+    let steps = responded["investigation"]["plan"]["steps"]
+        .as_array()
+        .unwrap();
+    assert!(!steps.is_empty(), "{responded}");
+    assert!(responded["applied"].is_null());
+    let (applied, out) = json(d, &sim, &["apply", "leak", "--yes"], LEAKED);
+    assert_eq!(applied["applied"]["confirmed"], true, "{applied}");
+    assert_eq!(applied["applied"]["journal_verified"], true, "{applied}");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // A report is a file in the case; stdout names it.
+    let out = run(d, &sim, &["report", "leak"], "");
+    let path = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(path.ends_with("report.json"), "{}", text(&out));
+    let report: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert!(report.is_object(), "{report}");
+
+    let tree = d.join("tree");
+    std::fs::create_dir_all(&tree).unwrap();
+    let pat = "glpat-Zq3xK9wPm2Rt7yVb4Nc8";
+    std::fs::write(tree.join("ci.env"), format!("GITLAB_TOKEN={pat}\n")).unwrap();
+    let (found, out) = json(d, &sim, &["scan", tree.to_str().unwrap()], "");
+    assert_eq!(array_len(&found, "scan"), 1, "{}", text(&out));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(pat));
+}
+
+#[test]
+fn the_demo_as_json_holds_what_each_step_found() {
+    let sim = start();
+    let dir = tempfile::tempdir().unwrap();
+    let (demo, out) = json(dir.path(), &sim, &["demo"], "");
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(demo["collected"]["fetched"].as_u64().unwrap() > 0, "{demo}");
+    assert_eq!(demo["new_ips"][0]["ip"], "203.0.113.66", "{demo}");
+    assert!(!demo["alerts"].as_array().unwrap().is_empty());
+    assert_eq!(demo["journal_verified"], true);
+}
