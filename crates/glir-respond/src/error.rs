@@ -11,6 +11,8 @@ pub enum Error {
     Collect(#[from] glir_collect::CollectError),
     #[error(transparent)]
     Detect(#[from] glir_detect::DetectError),
+    #[error(transparent)]
+    Analyze(#[from] glir_analyze::Error),
     #[error("JSON: {0}")]
     Json(#[from] serde_json::Error),
     #[error("{path}: {source}")]

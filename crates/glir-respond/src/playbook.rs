@@ -219,7 +219,7 @@ pub async fn investigate(
     };
     // The window's events, read once for the detections, the count and the case links.
     let window = run.events(EventFilter::default())?;
-    let alerts = detect(run.r, &window)?;
+    let alerts = detect(run.r)?;
     let events = window.len();
     for f in &scenario_findings {
         run.timeline.extend(f.event_ids.iter().cloned());
@@ -311,13 +311,28 @@ fn link_rows(
     Ok(())
 }
 
-/// The rule pack over the window's events; alerts are stored for reports.
-fn detect(r: &mut Respond<'_>, window: &[AuditEvent]) -> Result<Vec<Alert>, Error> {
+/// The rule pack over the window's events, as `glir detect` runs it over the store (the
+/// baseline learns the stored history before the window); alerts are stored for reports.
+fn detect(r: &mut Respond<'_>) -> Result<Vec<Alert>, Error> {
     let mut detector = Detector::new(r.pack)?;
     let mut alerts = Vec::new();
-    for event in window {
-        alerts.extend(detector.process(event));
-    }
+    let window = EventFilter {
+        since: Some(r.since),
+        until: Some(r.until),
+        source: Some(r.client.host()),
+        ..EventFilter::default()
+    };
+    glir_analyze::detect_stored(
+        r.store,
+        &mut detector,
+        &window,
+        true,
+        &mut glir_analyze::Warmup::new(None),
+        |_, raised| -> Result<(), Error> {
+            alerts.extend(raised);
+            Ok(())
+        },
+    )?;
     r.store.insert_alerts(&alerts)?;
     Ok(alerts)
 }

@@ -187,9 +187,17 @@ pub fn run(g: &GlobalArgs, args: &DemoArgs) -> Result<ExitCode> {
         let pack = load_rules_to_run(g, &RuleSource::default())?;
         let mut detector = Detector::new(&pack)?;
         let mut alerts = Vec::new();
-        for event in store.query_events(&EventFilter::default())? {
-            alerts.extend(detector.process(&event));
-        }
+        glir_analyze::detect_stored(
+            &mut store,
+            &mut detector,
+            &EventFilter::default(),
+            false,
+            &mut glir_analyze::Warmup::new(None),
+            |_, raised| -> Result<()> {
+                alerts.extend(raised);
+                Ok(())
+            },
+        )?;
         found.insert("alerts".into(), serde_json::to_value(&alerts)?);
         let shown: Vec<&Alert> = alerts
             .iter()

@@ -8,6 +8,7 @@ use crate::cli::{DetectArgs, GlobalArgs};
 use crate::config::Settings;
 use crate::output::{status, stdout};
 use anyhow::{Context, Result};
+use glir_analyze::{Warmup, detect_stored, selects_everything};
 use glir_baseline::{Baseline, Config as BaselineConfig};
 use glir_detect::{Alert, Allowlist, Detector, Grouper, level_rank};
 use glir_events::{EventBatch, EventRef};
@@ -17,14 +18,10 @@ use glir_store::{EventFilter, InsertStats, Store};
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::{SignedDuration, Timestamp};
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::io::Write;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-
-/// Events read from the store per query: memory stays flat however many are stored.
-const PAGE: usize = 10_000;
 
 pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<ExitCode> {
     let mut source = args.rules.clone();
@@ -40,10 +37,10 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
                 ..BaselineConfig::default()
             });
         }
-        let warmup = Warmup {
-            span: (!args.inputs.is_empty() && detector.uses_baseline())
+        let warmup = Warmup::new(
+            (!args.inputs.is_empty() && detector.uses_baseline())
                 .then(|| SignedDuration::from_hours(24 * i64::from(args.warmup_days))),
-        };
+        );
         Ok((detector, warmup))
     };
     let (mut detector, mut warmup) = fresh()?;
@@ -110,7 +107,8 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
             // memory, and hands events back in time order, which correlation windows need (REST
             // exports are newest first), and filtered as `glir events` filters.
             let scratch;
-            let store = if args.inputs.is_empty() {
+            let persist = args.inputs.is_empty();
+            let mut store = if persist {
                 open_store(settings)?
             } else {
                 scratch = tempfile::tempdir().context("cannot create a scratch directory")?;
@@ -118,21 +116,31 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
             };
             // Against the events detected over: with --input those are the staged files.
             resolve_actor(settings, &store, &mut filter.actor)?;
-            let saves = args.inputs.is_empty() && saves_baseline(&filter);
-            if args.inputs.is_empty()
-                && let Some(baseline) = detector.baseline_mut()
-            {
-                learn_history(&store, &filter, baseline, g.quiet)?;
-            }
             let bar = progress(g, store.count_events(&filter)?);
-            for_each_event(&store, &filter, PAGE, |event| {
-                bar.inc(1);
-                warmup.before(&mut detector, event.created_at);
-                output.alerts(detector.process(event), &EventRef::from(event))
-            })?;
+            let run = detect_stored(
+                &mut store,
+                &mut detector,
+                &filter,
+                persist,
+                &mut warmup,
+                |event, alerts| -> Result<()> {
+                    bar.inc(1);
+                    output.alerts(alerts, &EventRef::from(event))
+                },
+            )?;
             bar.finish_and_clear();
-            if saves && let Some(baseline) = detector.take_baseline() {
-                save_baseline(settings, &baseline)?;
+            if !g.quiet {
+                for note in &run.notes {
+                    status!("note: {note}");
+                }
+                if run.learned > 0
+                    && let Some(start) = filter.since
+                {
+                    status!(
+                        "baseline: learned {} stored events before {start}",
+                        run.learned
+                    );
+                }
             }
             output.finish(g.quiet)?;
             output
@@ -347,120 +355,6 @@ impl<W: Write> Run<'_, W> {
     }
 }
 
-/// Files come without history: their first span only teaches the baseline.
-struct Warmup {
-    /// Set until the first event is seen.
-    span: Option<SignedDuration>,
-}
-
-impl Warmup {
-    fn before(&mut self, detector: &mut Detector, first: Timestamp) {
-        if let Some(span) = self.span.take()
-            && let Some(baseline) = detector.baseline_mut()
-        {
-            baseline.warm_up_until(first.saturating_add(span).unwrap_or(first));
-        }
-    }
-}
-
-/// The store's checkpoint scope the baseline is saved under.
-const BASELINE_SCOPE: &str = "baseline";
-
-/// Only a run over everything from some time on has seen every event it learned: a baseline
-/// learned through a filter (one actor, one type) would be wrong for the next run.
-fn saves_baseline(f: &EventFilter) -> bool {
-    selects_everything(&EventFilter {
-        since: None,
-        ..f.clone()
-    })
-}
-
-/// Teaches the baseline the stored events of its history window before the first event detected
-/// over, from the saved baseline when it reaches no further than that.
-fn learn_history(
-    store: &Store,
-    filter: &EventFilter,
-    baseline: &mut Baseline,
-    quiet: bool,
-) -> Result<()> {
-    let Some(start) = filter.since else {
-        // Detecting over everything stored: the baseline learns as it goes.
-        return Ok(());
-    };
-    let history = baseline.config().history;
-    let mut from = start.saturating_sub(history).unwrap_or(start);
-    if let Some(saved) = store.checkpoint(BASELINE_SCOPE)? {
-        match Baseline::from_json(&saved.to_string()) {
-            Ok(saved)
-                if saved.config() == baseline.config()
-                    && saved
-                        .learned_until()
-                        .is_some_and(|t| t < start && t >= from) =>
-            {
-                from = saved.learned_until().unwrap_or(from);
-                *baseline = saved;
-            }
-            Ok(_) => {}
-            Err(e) if !quiet => status!("note: the saved baseline is not used: {e}"),
-            Err(_) => {}
-        }
-    }
-    let window = EventFilter {
-        since: Some(from),
-        until: Some(start),
-        ..EventFilter::default()
-    };
-    let mut learned = 0u64;
-    for_each_event(store, &window, PAGE, |event| {
-        // The saved baseline already holds the events of its last instant.
-        if baseline
-            .learned_until()
-            .is_none_or(|t| event.created_at > t)
-        {
-            baseline.observe(&EventRef::from(event));
-            learned += 1;
-        }
-        Ok(())
-    })?;
-    if !quiet && learned > 0 {
-        status!("baseline: learned {learned} stored events before {start}");
-    }
-    Ok(())
-}
-
-fn save_baseline(settings: &Settings, baseline: &Baseline) -> Result<()> {
-    let state: serde_json::Value = serde_json::from_str(&baseline.to_json())?;
-    open_store(settings)?
-        .set_checkpoint(BASELINE_SCOPE, &state)
-        .context("cannot save the baseline")
-}
-
-/// Whether the filter lets every event through (then files need no scratch store to filter).
-fn selects_everything(f: &EventFilter) -> bool {
-    let EventFilter {
-        actor,
-        ip,
-        event_type,
-        target_type,
-        entity,
-        since,
-        until,
-        source,
-        limit,
-        newest_first,
-    } = f;
-    actor.is_none()
-        && ip.is_none()
-        && event_type.is_none()
-        && target_type.is_none()
-        && entity.is_none()
-        && since.is_none()
-        && until.is_none()
-        && source.is_none()
-        && limit.is_none()
-        && !newest_first
-}
-
 /// Buffers alerts and writes them to the store a chunk at a time.
 struct AlertStore {
     store: Store,
@@ -519,61 +413,6 @@ fn stage(g: &GlobalArgs, path: &Path, args: &DetectArgs, opts: &IngestOptions) -
     Ok(store)
 }
 
-/// Pages through the store oldest first. A page resumes at the last page's newest time
-/// (inclusive) and skips the ids already seen at that instant, so events sharing a timestamp
-/// across a page boundary are neither lost nor repeated.
-fn for_each_event(
-    store: &Store,
-    filter: &EventFilter,
-    mut page_size: usize,
-    mut f: impl FnMut(&glir_events::AuditEvent) -> Result<()>,
-) -> Result<()> {
-    let mut remaining = filter.limit.unwrap_or(usize::MAX);
-    let mut since = filter.since;
-    let mut seen_at_since: HashSet<(String, String)> = HashSet::new();
-    while remaining > 0 {
-        let page = store.query_events(&EventFilter {
-            since,
-            limit: Some(page_size.saturating_add(seen_at_since.len())),
-            ..filter.clone()
-        })?;
-        let full = page.len() >= page_size.saturating_add(seen_at_since.len());
-        let Some(last) = page.last().map(|e| e.created_at) else {
-            return Ok(());
-        };
-        if full && Some(last) == since {
-            // One instant fills the page: widen it rather than loop on the same rows.
-            page_size = page_size.saturating_mul(2);
-            continue;
-        }
-        let mut next_seen = HashSet::new();
-        for e in &page {
-            let key = (e.source.clone(), e.event_id.clone());
-            if Some(e.created_at) == since && seen_at_since.contains(&key) {
-                continue;
-            }
-            if remaining == 0 {
-                return Ok(());
-            }
-            remaining -= 1;
-            f(e)?;
-            if e.created_at == last {
-                next_seen.insert(key);
-            }
-        }
-        if !full {
-            return Ok(());
-        }
-        if Some(last) != since {
-            seen_at_since = next_seen;
-        } else {
-            seen_at_since.extend(next_seen);
-        }
-        since = Some(last);
-    }
-    Ok(())
-}
-
 fn progress(g: &GlobalArgs, total: u64) -> ProgressBar {
     // Small runs finish before a bar would be readable.
     if g.quiet || total < 100_000 {
@@ -584,47 +423,4 @@ fn progress(g: &GlobalArgs, total: u64) -> ProgressBar {
         bar.set_style(style);
     }
     bar
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use glir_events::{Layout, parse_event};
-
-    #[test]
-    fn paging_neither_loses_nor_repeats_events_sharing_a_timestamp() {
-        let mut store = Store::open_in_memory().unwrap();
-        // Five events at one instant, then two later: pages of 2 split the instant repeatedly.
-        let times = ["00", "00", "00", "00", "00", "01", "02"];
-        let events: Vec<_> = times
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let raw = format!(
-                    r#"{{"id":"{i}","created_at":"2026-11-25T02:00:{s}Z","event_type":"add_ssh_key"}}"#
-                );
-                parse_event(&raw, Some(Layout::Stream), "t").unwrap()
-            })
-            .collect();
-        store.insert_events(&events).unwrap();
-        let mut seen = Vec::new();
-        for_each_event(&store, &EventFilter::default(), 2, |e| {
-            seen.push(e.event_id.clone());
-            Ok(())
-        })
-        .unwrap();
-        seen[..5].sort();
-        assert_eq!(seen, ["0", "1", "2", "3", "4", "5", "6"]);
-        let mut limited = 0;
-        let filter = EventFilter {
-            limit: Some(3),
-            ..EventFilter::default()
-        };
-        for_each_event(&store, &filter, 2, |_| {
-            limited += 1;
-            Ok(())
-        })
-        .unwrap();
-        assert_eq!(limited, 3);
-    }
 }
