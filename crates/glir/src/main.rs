@@ -3,10 +3,10 @@
 
 mod cli;
 mod commands;
-mod config;
 mod output;
 mod timespec;
 
+use glir_config as config;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 

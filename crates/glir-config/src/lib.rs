@@ -1,4 +1,6 @@
 //! Where glir's settings come from: flags > environment > `config.toml` profile > defaults.
+//! A library of its own so every front end (the CLI, the receiver) reads one config the same
+//! way, and so the config parser can be fuzzed.
 //!
 //! Tokens have no command-line flag on purpose: a flag ends up in shell history and in `ps`.
 
@@ -63,9 +65,10 @@ impl Settings {
     }
 }
 
+/// `config.toml`, as written; read with [`parse`].
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ConfigFile {
+pub struct ConfigFile {
     default_profile: Option<String>,
     data_dir: Option<PathBuf>,
     #[serde(default)]
@@ -254,8 +257,13 @@ fn run_token_command(argv: &[String]) -> Result<(Secret, TokenOrigin)> {
 fn load_config(path: &Path) -> Result<ConfigFile> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read config file {}", path.display()))?;
+    parse(&text).map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))
+}
+
+/// Reads a config file's text; nothing in it is acted on (no token command runs).
+pub fn parse(text: &str) -> Result<ConfigFile, toml::de::Error> {
     // toml's error Display names the line, column and key.
-    toml::from_str(&text).map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))
+    toml::from_str(text)
 }
 
 fn project_dirs() -> Option<directories::ProjectDirs> {
