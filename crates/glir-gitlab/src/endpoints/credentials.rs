@@ -1,4 +1,5 @@
-//! Deploy tokens, pipeline triggers and runners: the token families that are not users' tokens.
+//! Deploy tokens, pipeline triggers, runners and OAuth applications: the credentials that are
+//! not users' tokens.
 
 use super::tokens::list;
 use crate::base_url::encode_segment;
@@ -45,5 +46,20 @@ impl Client {
             Err(e) if e.status() == Some(403) => Ok(RunnerTokenCheck::Invalid),
             Err(e) => Err(e),
         }
+    }
+
+    /// `GET /applications` (admin): OAuth applications, items decode as [`crate::Application`].
+    pub fn applications(&self) -> PageRequest {
+        list("/applications".to_string())
+    }
+
+    /// `GET /runners/all` (admin): every runner, items decode as [`crate::Runner`].
+    pub fn runners_all(&self) -> PageRequest {
+        list("/runners/all".to_string())
+    }
+
+    /// `GET /projects/:id/runners` (Maintainer+): runners available to the project.
+    pub fn project_runners(&self, project: &str) -> PageRequest {
+        list(format!("/projects/{}/runners", encode_segment(project)))
     }
 }

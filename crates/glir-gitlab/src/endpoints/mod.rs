@@ -1,8 +1,10 @@
 //! GitLab API endpoints, one module per area; each adds methods to [`crate::Client`].
 
 pub mod audit;
+pub mod branches;
 mod credentials;
 mod groups;
+mod hooks;
 mod instance;
 pub mod jobs;
 mod keys;

@@ -9,11 +9,15 @@ use super::render_ci;
 use super::tokens;
 use super::{jobs, render};
 use crate::credentials::Credential;
+use crate::server::Shared;
 use axum::Json;
+use axum::Router;
 use axum::body::Bytes;
 use axum::http::StatusCode;
+use axum::routing;
 use jiff::Timestamp;
 use serde_json::Value;
+use std::sync::Arc;
 
 /// Prefixes of families the token API cannot identify (doc/api/admin/token.md lists the
 /// supported ones; SCIM, workspace and GitLab-for-Slack tokens are not among them).
@@ -71,4 +75,12 @@ pub(crate) async fn lookup(ctx: Ctx, body: Bytes) -> Result<Json<Value>, ApiErro
         Credential::Application(a) => render_ci::application(a),
     };
     Ok(Json(entity))
+}
+
+/// This resource's routes, under `/api/v4`.
+pub(super) fn routes() -> Router<Arc<Shared>> {
+    Router::new().route(
+        "/admin/token",
+        routing::post(lookup).delete(super::revoke_credentials::admin_revoke),
+    )
 }

@@ -7,13 +7,17 @@ use super::namespaces::{visible_group, visible_project};
 use super::paging::{self, Rules};
 use super::render;
 use crate::scenario::AuditEvent;
+use crate::server::Shared;
 use crate::world::{DEVELOPER, MAINTAINER, OWNER};
+use axum::Router;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing;
 use jiff::Timestamp;
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
+use std::sync::Arc;
 
 /// Keyset paging for audit events supports only `order_by=id&sort=desc` (doc/api/rest/_index.md,
 /// lib/gitlab/pagination/cursor_based_keyset.rb).
@@ -168,4 +172,12 @@ fn entity_events(
         })
         .filter(|e| window.contains(e.created_at));
     respond(ctx, events)
+}
+
+/// This resource's routes, under `/api/v4`.
+pub(super) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/groups/{id}/audit_events", routing::get(group))
+        .route("/projects/{id}/audit_events", routing::get(project))
+        .route("/audit_events", routing::get(instance))
 }

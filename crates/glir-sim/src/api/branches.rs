@@ -11,13 +11,17 @@ use super::namespaces::visible_project;
 use super::paging;
 use super::roles::project_role;
 use crate::scenario::{ApprovalSettings, ProtectedBranch, access_level_name};
+use crate::server::Shared;
 use crate::world::{DEVELOPER, MAINTAINER, World};
 use axum::Json;
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing;
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 /// Access levels a protected branch accepts (`ProtectedRefAccess::ALLOWED_ACCESS_LEVELS`).
 const LEVELS: &[u8] = &[0, 30, 40, 60];
@@ -284,4 +288,21 @@ pub(crate) async fn set_approvals(
         world.audit(&actor, name, entity.clone(), target.clone(), says);
     }
     Ok((StatusCode::CREATED, Json(rendered)))
+}
+
+/// This resource's routes, under `/api/v4`.
+pub(super) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route(
+            "/projects/{id}/protected_branches",
+            routing::get(list).post(protect),
+        )
+        .route(
+            "/projects/{id}/protected_branches/{name}",
+            routing::get(get).delete(unprotect),
+        )
+        .route(
+            "/projects/{id}/approvals",
+            routing::get(approvals).post(set_approvals),
+        )
 }

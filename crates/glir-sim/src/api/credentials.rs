@@ -11,14 +11,18 @@ use super::render_ci;
 use super::roles::{group_role, project_role};
 use crate::credentials::Credential;
 use crate::scenario::{DeployToken, RunnerType};
+use crate::server::Shared;
 use crate::world::{MAINTAINER, OWNER, World};
 use axum::Json;
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing;
 use jiff::Timestamp;
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 const PAGING: Rules = Rules {
     resource: "DeployToken",
@@ -225,4 +229,41 @@ pub(crate) async fn project_runners(
         .map(|r| render_ci::runner(world, r))
         .collect();
     paging::in_order(&ctx, items, "Ci::Runner")
+}
+
+/// This resource's routes, under `/api/v4`.
+pub(super) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route(
+            "/applications",
+            routing::get(super::revoke_credentials::applications),
+        )
+        .route(
+            "/applications/{id}/renew-secret",
+            routing::post(super::revoke_credentials::renew_application_secret),
+        )
+        .route("/deploy_tokens", routing::get(instance))
+        .route("/runners/verify", routing::post(verify))
+        .route("/runners/all", routing::get(runners_all))
+        .route("/runners/{id}", routing::get(runner))
+        .route(
+            "/runners/{id}/reset_authentication_token",
+            routing::post(super::revoke_credentials::reset_runner_token),
+        )
+        .route("/groups/{id}/deploy_tokens", routing::get(group))
+        .route(
+            "/groups/{id}/deploy_tokens/{token_id}",
+            routing::delete(super::revoke_credentials::delete_group_deploy_token),
+        )
+        .route("/projects/{id}/deploy_tokens", routing::get(project))
+        .route(
+            "/projects/{id}/deploy_tokens/{token_id}",
+            routing::delete(super::revoke_credentials::delete_project_deploy_token),
+        )
+        .route("/projects/{id}/triggers", routing::get(triggers))
+        .route(
+            "/projects/{id}/triggers/{trigger_id}",
+            routing::delete(super::revoke_credentials::delete_trigger),
+        )
+        .route("/projects/{id}/runners", routing::get(project_runners))
 }

@@ -12,11 +12,15 @@ use super::paging;
 use super::render::ts;
 use super::roles::{group_role, project_role};
 use crate::scenario::{DEFAULT_CREATED_AT, Hook};
+use crate::server::Shared;
 use crate::world::{MAINTAINER, OWNER, World};
+use axum::Router;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing;
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 /// Where a hook hangs.
 enum Owner {
@@ -178,4 +182,21 @@ fn destroy(
         Says::Message(format!("Deleted {kind} with id {}", hook.id)),
     );
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// This resource's routes, under `/api/v4`.
+pub(super) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/hooks", routing::get(system_hooks))
+        .route("/hooks/{hook_id}", routing::delete(delete_system_hook))
+        .route("/groups/{id}/hooks", routing::get(group_hooks))
+        .route(
+            "/groups/{id}/hooks/{hook_id}",
+            routing::delete(delete_group_hook),
+        )
+        .route("/projects/{id}/hooks", routing::get(project_hooks))
+        .route(
+            "/projects/{id}/hooks/{hook_id}",
+            routing::delete(delete_project_hook),
+        )
 }

@@ -3,8 +3,12 @@
 use super::auth::authenticate;
 use super::ctx::Ctx;
 use super::error::ApiError;
+use crate::server::Shared;
 use axum::Json;
+use axum::Router;
+use axum::routing;
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 /// lib/api/metadata.rb also accepts `read_user` and `ai_features` on top of the API scopes.
 const METADATA_SCOPES: &[&str] = &["api", "read_api", "read_user", "ai_features"];
@@ -35,4 +39,11 @@ pub(crate) async fn metadata(ctx: Ctx) -> Result<Json<Value>, ApiError> {
         "kas": kas,
         "enterprise": instance.enterprise,
     })))
+}
+
+/// This resource's routes, under `/api/v4`.
+pub(super) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/version", routing::get(metadata))
+        .route("/metadata", routing::get(metadata))
 }

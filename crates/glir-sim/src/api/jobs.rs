@@ -10,12 +10,16 @@ use super::render_ci;
 use super::roles::project_role;
 use crate::credentials::Credential;
 use crate::scenario::{Job, Project, User, Visibility};
+use crate::server::Shared;
 use crate::world::{DEVELOPER, REPORTER, World};
 use axum::Json;
+use axum::Router;
 use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing;
 use serde_json::Value;
+use std::sync::Arc;
 
 const JOB_PAGING: Rules = Rules {
     resource: "Ci::Build",
@@ -188,4 +192,18 @@ pub(crate) async fn cancel(
     }
     let job = world.scenario.jobs[slot].clone();
     Ok((StatusCode::CREATED, Json(entity(world, &job))))
+}
+
+/// This resource's routes, under `/api/v4`.
+pub(super) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/job", routing::get(current))
+        .route("/projects/{id}/jobs", routing::get(list))
+        .route("/projects/{id}/jobs/{job_id}", routing::get(show))
+        .route("/projects/{id}/jobs/{job_id}/cancel", routing::post(cancel))
+        .route("/projects/{id}/jobs/{job_id}/trace", routing::get(trace))
+        .route(
+            "/projects/{id}/jobs/{job_id}/artifacts",
+            routing::get(artifacts),
+        )
 }

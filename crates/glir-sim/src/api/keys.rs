@@ -11,11 +11,15 @@ use super::paging;
 use super::render::{opt_ts, ts};
 use super::roles::project_role;
 use crate::scenario::{DEFAULT_CREATED_AT, User};
+use crate::server::Shared;
 use crate::world::{MAINTAINER, World};
+use axum::Router;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing;
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 fn user_by_key<'a>(world: &'a World, key: &str) -> Result<&'a User, ApiError> {
     world
@@ -235,4 +239,22 @@ pub(crate) async fn delete_deploy_key(
         Says::Message(format!("Removed deploy key {}", key.title)),
     );
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// This resource's routes, under `/api/v4`.
+pub(super) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/users/{id}/keys", routing::get(ssh_keys))
+        .route("/users/{id}/keys/{key_id}", routing::delete(delete_ssh_key))
+        .route("/users/{id}/gpg_keys", routing::get(gpg_keys))
+        .route(
+            "/users/{id}/gpg_keys/{key_id}",
+            routing::delete(delete_gpg_key),
+        )
+        .route("/users/{id}/emails", routing::get(emails))
+        .route("/projects/{id}/deploy_keys", routing::get(deploy_keys))
+        .route(
+            "/projects/{id}/deploy_keys/{key_id}",
+            routing::delete(delete_deploy_key),
+        )
 }

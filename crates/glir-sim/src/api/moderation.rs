@@ -11,12 +11,16 @@ use super::error::ApiError;
 use super::mutation::{admin, path_id};
 use super::render::user_name;
 use crate::scenario::UserState;
+use crate::server::Shared;
 use axum::Json;
+use axum::Router;
 use axum::extract::Path;
 use axum::http::StatusCode;
+use axum::routing;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 use serde_json::Value;
+use std::sync::Arc;
 
 /// GitLab refuses to deactivate users active within this many days
 /// (`User::MINIMUM_DAYS_CREATED` / `can_be_deactivated?`, doc/administration/moderate_users.md).
@@ -138,6 +142,11 @@ pub(crate) async fn moderate(
         Says::Message(message.to_string()),
     );
     Ok((StatusCode::CREATED, Json(Value::Bool(true))))
+}
+
+/// This resource's routes, under `/api/v4`.
+pub(super) fn routes() -> Router<Arc<Shared>> {
+    Router::new().route("/users/{id}/{verb}", routing::post(moderate))
 }
 
 #[cfg(test)]

@@ -6,11 +6,15 @@ use super::ctx::Ctx;
 use super::error::ApiError;
 use super::render;
 use crate::scenario::{Group, Project, User};
+use crate::server::Shared;
 use crate::world::World;
 use axum::Json;
+use axum::Router;
 use axum::extract::Path;
 use axum::http::StatusCode;
+use axum::routing;
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 /// The group if the user may see it; private groups are 404 to outsiders, as GitLab hides them.
 pub(crate) fn visible_group<'a>(
@@ -137,4 +141,26 @@ pub(crate) async fn group_projects(
         .map(|p| (p.id, render::project(world, p)))
         .collect();
     super::paging::respond(&ctx, items, &PROJECT_PAGING)
+}
+
+/// This resource's routes, under `/api/v4`.
+pub(super) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route(
+            "/groups/{id}",
+            routing::get(group).put(super::settings::update_group),
+        )
+        .route("/groups/{id}/projects", routing::get(group_projects))
+        .route(
+            "/groups/{id}/members/all/{user_id}",
+            routing::get(group_member),
+        )
+        .route(
+            "/projects/{id}",
+            routing::get(project).put(super::settings::update_project),
+        )
+        .route(
+            "/projects/{id}/members/all/{user_id}",
+            routing::get(project_member),
+        )
 }

@@ -10,12 +10,16 @@ use super::paging::{self, Rules};
 use super::render::base;
 use super::roles::project_role;
 use crate::scenario::{Commit, Visibility};
+use crate::server::Shared;
 use crate::world::{REPORTER, World};
 use axum::Json;
+use axum::Router;
 use axum::extract::Path;
 use axum::response::Response;
+use axum::routing;
 use jiff::Timestamp;
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 const COMMIT_PAGING: Rules = Rules {
     resource: "Commit",
@@ -96,4 +100,14 @@ pub(crate) async fn diff(
         .map(|f| json!({"old_path": f, "new_path": f, "a_mode": "100644", "b_mode": "100644", "new_file": false, "renamed_file": false, "deleted_file": false, "diff": ""}))
         .collect();
     Ok(Json(Value::Array(files)))
+}
+
+/// This resource's routes, under `/api/v4`.
+pub(super) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/projects/{id}/repository/commits", routing::get(commits))
+        .route(
+            "/projects/{id}/repository/commits/{sha}/diff",
+            routing::get(diff),
+        )
 }

@@ -9,13 +9,17 @@ use super::paging::{self, Rules};
 use super::render;
 use super::roles::{group_role, project_role};
 use crate::scenario::{KNOWN_SCOPES, Token, TokenKind};
+use crate::server::Shared;
 use crate::world::{MAINTAINER, OWNER, World};
 use axum::Json;
+use axum::Router;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing;
 use jiff::Timestamp;
 use serde_json::Value;
+use std::sync::Arc;
 
 const TOKEN_PAGING: Rules = Rules {
     resource: "PersonalAccessToken",
@@ -153,6 +157,41 @@ fn version_before(version: &str, (major, minor): (u32, u32)) -> bool {
         (Some(Ok(a)), Some(Ok(b))) => (a, b) < (major, minor),
         _ => false,
     }
+}
+
+/// This resource's routes, under `/api/v4`.
+pub(super) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/personal_access_tokens", routing::get(list))
+        .route("/personal_access_tokens/self", routing::get(current))
+        .route(
+            "/personal_access_tokens/{id}",
+            routing::get(get).delete(super::revoke_tokens::revoke_pat),
+        )
+        .route(
+            "/personal_access_tokens/{id}/rotate",
+            routing::post(super::revoke_tokens::rotate_pat),
+        )
+        .route("/groups/{id}/access_tokens", routing::get(group))
+        .route(
+            "/groups/{id}/access_tokens/{token_id}",
+            routing::get(super::revoke_tokens::get_group_token)
+                .delete(super::revoke_tokens::revoke_group_token),
+        )
+        .route(
+            "/groups/{id}/access_tokens/{token_id}/rotate",
+            routing::post(super::revoke_tokens::rotate_group_token),
+        )
+        .route("/projects/{id}/access_tokens", routing::get(project))
+        .route(
+            "/projects/{id}/access_tokens/{token_id}",
+            routing::get(super::revoke_tokens::get_project_token)
+                .delete(super::revoke_tokens::revoke_project_token),
+        )
+        .route(
+            "/projects/{id}/access_tokens/{token_id}/rotate",
+            routing::post(super::revoke_tokens::rotate_project_token),
+        )
 }
 
 #[cfg(test)]

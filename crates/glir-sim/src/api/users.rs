@@ -6,10 +6,14 @@ use super::error::ApiError;
 use super::paging::{self, Rules};
 use super::render;
 use crate::scenario::{User, UserState};
+use crate::server::Shared;
 use axum::Json;
+use axum::Router;
 use axum::extract::Path;
 use axum::response::Response;
+use axum::routing;
 use serde_json::Value;
+use std::sync::Arc;
 
 const USER_PAGING: Rules = Rules {
     resource: "User",
@@ -108,4 +112,12 @@ fn flag(ctx: &Ctx, name: &str) -> Result<bool, ApiError> {
         Some("false" | "0" | "no" | "f") => Ok(false),
         Some(_) => Err(ApiError::invalid_param(name)),
     }
+}
+
+/// This resource's routes, under `/api/v4`.
+pub(super) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/user", routing::get(current_user))
+        .route("/users", routing::get(list))
+        .route("/users/{id}", routing::get(get))
 }
