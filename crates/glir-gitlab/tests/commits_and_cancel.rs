@@ -4,14 +4,7 @@ use futures::TryStreamExt;
 use glir_gitlab::{Auth, Client, Commit};
 use glir_redact::Secret;
 use glir_sim::Scenario;
-
-fn client(url: &str, token: &str) -> Client {
-    Client::builder(url)
-        .unwrap()
-        .auth(Auth::PrivateToken(Secret::new(token)))
-        .build()
-        .unwrap()
-}
+use glir_test_support::client;
 
 #[tokio::test]
 async fn commits_come_newest_first_with_their_files_and_filter_by_time() {

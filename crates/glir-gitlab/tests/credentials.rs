@@ -11,6 +11,15 @@ use glir_sim::{Scenario, SimHandle};
 use serde::de::DeserializeOwned;
 use std::io::{Cursor, Read};
 
+/// A client for `sim` presenting `token`.
+fn client(sim: &SimHandle, token: &str) -> Client {
+    glir_test_support::client(&sim.url(), token)
+}
+
+fn with_auth(sim: &SimHandle, auth: Auth) -> Client {
+    glir_test_support::client_as(&sim.url(), auth)
+}
+
 const ADMIN: &str = "glpat-SimAdminToken0000001";
 const DEV: &str = "glpat-SimDevToken100000001";
 const OWNER: &str = "glpat-SimOwnerToken0000001";
@@ -29,18 +38,6 @@ const OAUTH_SECRET: &str = "gloas-a79baf1b6e8df1344a7f3ca9817144f02c212d6a79127f
 
 async fn sim() -> SimHandle {
     glir_sim::start(Scenario::credentials()).await.unwrap()
-}
-
-fn with_auth(sim: &SimHandle, auth: Auth) -> Client {
-    Client::builder(&sim.url())
-        .unwrap()
-        .auth(auth)
-        .build()
-        .unwrap()
-}
-
-fn client(sim: &SimHandle, token: &str) -> Client {
-    with_auth(sim, Auth::PrivateToken(Secret::new(token)))
 }
 
 async fn all<T: DeserializeOwned + Send + 'static>(

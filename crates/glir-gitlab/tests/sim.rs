@@ -8,9 +8,14 @@ use glir_gitlab::{
 use glir_redact::Secret;
 use glir_sim::scenario::{Token, TokenKind};
 use glir_sim::{Fault, FaultKind, Scenario, SimHandle};
+use glir_test_support::fast_retries;
 use serde::Deserialize;
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
+
+fn client_with(sim: &SimHandle, token: &str, retry: RetryPolicy) -> Client {
+    glir_test_support::impatient_client(&sim.url(), token, retry)
+}
 
 const ADMIN: &str = "glpat-SimAdminToken0000001";
 const DEV: &str = "glpat-SimDevToken100000001";
@@ -40,25 +45,6 @@ async fn sim(events: usize) -> SimHandle {
         last_used_ips: Vec::new(),
     });
     glir_sim::start(scenario).await.unwrap()
-}
-
-fn fast_retries(max_retries: u32) -> RetryPolicy {
-    RetryPolicy {
-        max_retries,
-        base_delay: Duration::from_millis(10),
-        max_delay: Duration::from_millis(50),
-        max_rate_limit_wait: Duration::from_secs(5),
-    }
-}
-
-fn client_with(sim: &SimHandle, token: &str, retry: RetryPolicy) -> Client {
-    Client::builder(&sim.url())
-        .unwrap()
-        .auth(Auth::PrivateToken(Secret::new(token)))
-        .retry(retry)
-        .timeout(Duration::from_secs(5))
-        .build()
-        .unwrap()
 }
 
 fn client(sim: &SimHandle, token: &str) -> Client {

@@ -10,6 +10,7 @@ use glir_respond::{
 };
 use glir_sim::{Scenario, SimHandle};
 use glir_store::Store;
+use glir_test_support::client;
 use std::path::Path;
 
 const DEMO_ROOT: &str = "glpat-DemoRootAdmin000000";
@@ -22,14 +23,6 @@ struct Outcome3 {
     investigation: Investigation,
     applied: Vec<StepResult>,
     _dir: tempfile::TempDir,
-}
-
-fn client(url: &str, token: &str) -> Client {
-    Client::builder(url)
-        .unwrap()
-        .auth(Auth::PrivateToken(Secret::new(token)))
-        .build()
-        .unwrap()
 }
 
 /// Runs `playbook` on `subject`, applies its plan, checks that a second apply changes nothing

@@ -2,11 +2,11 @@
 //! verified, and applied again with no change.
 
 use glir_case::{Cases, NewCase};
-use glir_gitlab::{Auth, Client};
 use glir_redact::Secret;
 use glir_respond::{Action, Outcome, Plan, Playbook, Respond, Subject, apply, investigate};
 use glir_sim::Scenario;
 use glir_store::Store;
+use glir_test_support::client;
 use std::path::Path;
 
 const ROOT: &str = "glpat-DemoRootAdmin000000";
@@ -23,14 +23,6 @@ fn pack() -> glir_detect::RulePack {
         },
     )
     .unwrap()
-}
-
-fn client(url: &str, token: &str) -> Client {
-    Client::builder(url)
-        .unwrap()
-        .auth(Auth::PrivateToken(Secret::new(token)))
-        .build()
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

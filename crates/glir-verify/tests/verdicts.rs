@@ -1,11 +1,15 @@
 //! Every verdict, produced by the probe matrix against the simulator's credential fixture.
 
-use glir_gitlab::{Auth, Client};
+use glir_gitlab::Client;
 use glir_redact::Secret;
 use glir_sim::{Fault, FaultKind, Scenario, SimHandle};
 use glir_tokens::{IdentifyOptions, identify};
 use glir_verify::{Connection, Verdict, Verifier};
 use std::time::Duration;
+
+fn admin_client(sim: &SimHandle) -> Client {
+    glir_test_support::client(&sim.url(), ADMIN)
+}
 
 const ADMIN: &str = "glpat-SimAdminToken0000001";
 
@@ -21,14 +25,6 @@ fn connection(sim: &SimHandle) -> Connection {
         user_agent: "glir-test".into(),
         min_interval: Duration::ZERO,
     }
-}
-
-fn admin_client(sim: &SimHandle) -> Client {
-    Client::builder(&sim.url())
-        .unwrap()
-        .auth(Auth::PrivateToken(Secret::new(ADMIN)))
-        .build()
-        .unwrap()
 }
 
 async fn verdict(v: &mut Verifier, token: &str) -> glir_verify::Verification {

@@ -4,6 +4,7 @@ mod common;
 
 use common::{glir, text};
 use glir_sim::Scenario;
+use glir_test_support::BlockingSim as Sim;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -22,45 +23,16 @@ const COLLECT_NOV_1: [&str; 7] = [
     "2026-11-02",
 ];
 
-struct Sim {
-    handle: glir_sim::SimHandle,
-    url: String,
-    // Declared last: dropped after the handle, so the server stops before its runtime.
-    _rt: tokio::runtime::Runtime,
-}
-
 fn start_sim(n: usize) -> Sim {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let start = "2026-11-01T00:00:00Z".parse().unwrap();
-    let handle = rt
-        .block_on(glir_sim::start(Scenario::synthetic(n, start)))
-        .unwrap();
-    let url = handle.url();
-    Sim {
-        handle,
-        url,
-        _rt: rt,
-    }
+    Sim::start(Scenario::synthetic(
+        n,
+        "2026-11-01T00:00:00Z".parse().unwrap(),
+    ))
 }
 
 /// The bundled incident (`scenarios/demo.json`), served on loopback.
 fn start_demo_sim() -> Sim {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let handle = rt.block_on(glir_sim::start(Scenario::demo())).unwrap();
-    let url = handle.url();
-    Sim {
-        handle,
-        url,
-        _rt: rt,
-    }
+    Sim::start(Scenario::demo())
 }
 
 fn ok(o: Output) -> String {

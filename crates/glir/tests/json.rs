@@ -6,6 +6,7 @@ mod common;
 
 use common::{glir, text};
 use glir_sim::Scenario;
+use glir_test_support::BlockingSim as Sim;
 use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
@@ -14,24 +15,8 @@ use std::process::{Output, Stdio};
 const ROOT: &str = "glpat-DemoRootAdmin000000";
 const LEAKED: &str = "glpat-DemoLeakedDana0001";
 
-struct Sim {
-    url: String,
-    _handle: glir_sim::SimHandle,
-    _rt: tokio::runtime::Runtime,
-}
-
 fn start() -> Sim {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let handle = rt.block_on(glir_sim::start(Scenario::demo())).unwrap();
-    Sim {
-        url: handle.url(),
-        _handle: handle,
-        _rt: rt,
-    }
+    Sim::start(Scenario::demo())
 }
 
 /// `glir --format json ARGS` with `stdin`.

@@ -6,6 +6,7 @@ mod common;
 
 use common::{glir, text};
 use glir_sim::Scenario;
+use glir_test_support::BlockingSim as Sim;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Output, Stdio};
@@ -14,24 +15,8 @@ const ROOT: &str = "glpat-DemoRootAdmin000000";
 const LEAKED: &str = "glpat-DemoLeakedDana0001";
 const ATTACKER: &str = "glpat-DemoAttackerBackup01";
 
-struct Sim {
-    url: String,
-    _handle: glir_sim::SimHandle,
-    _rt: tokio::runtime::Runtime,
-}
-
 fn start() -> Sim {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let handle = rt.block_on(glir_sim::start(Scenario::demo())).unwrap();
-    Sim {
-        url: handle.url(),
-        _handle: handle,
-        _rt: rt,
-    }
+    Sim::start(Scenario::demo())
 }
 
 fn run(dir: &Path, sim: &Sim, args: &[&str], stdin: &str) -> Output {

@@ -5,6 +5,7 @@ mod common;
 
 use common::{glir, text};
 use glir_sim::Scenario;
+use glir_test_support::BlockingSim as Sim;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Output, Stdio};
@@ -22,26 +23,8 @@ const PLANTED: &[&str] = &[
     "SimMaskedDeployPw0001",
 ];
 
-struct Sim {
-    url: String,
-    _handle: glir_sim::SimHandle,
-    _rt: tokio::runtime::Runtime,
-}
-
 fn start() -> Sim {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let handle = rt
-        .block_on(glir_sim::start(Scenario::credentials()))
-        .unwrap();
-    Sim {
-        url: handle.url(),
-        _handle: handle,
-        _rt: rt,
-    }
+    Sim::start(Scenario::credentials())
 }
 
 fn run(dir: &Path, sim: &Sim, token: &str, args: &[&str], stdin: Option<&str>) -> Output {
