@@ -9,6 +9,6 @@ mod stored;
 pub use actor::{ActorResolution, resolve_actor};
 pub use error::Error;
 pub use stored::{
-    BASELINE_SCOPE, StoredRun, Warmup, detect_stored, for_each_event, saves_baseline,
-    selects_everything,
+    BASELINE_SCOPE, StoredRun, Warmup, detect_stored, for_each_event, history_before,
+    saves_baseline, selects_everything,
 };

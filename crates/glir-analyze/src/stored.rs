@@ -148,6 +148,35 @@ fn learn_history(
     })
 }
 
+/// The baseline a timeline's "new IP" marks are judged against: learned from the stored events
+/// of the same subject (`shown` without its time range and limit) in the history window before
+/// `first`, the first event shown, so a mark does not depend on `--since` or `--limit`. Paged,
+/// so a busy subject's fortnight does not sit in memory at once.
+pub fn history_before(
+    store: &Store,
+    shown: &EventFilter,
+    first: Timestamp,
+    baseline: &mut Baseline,
+) -> Result<u64, Error> {
+    let since = first
+        .saturating_sub(baseline.config().history)
+        .unwrap_or(first);
+    let window = EventFilter {
+        since: Some(since),
+        until: Some(first),
+        limit: None,
+        newest_first: false,
+        ..shown.clone()
+    };
+    let mut learned = 0;
+    for_each_event(store, &window, PAGE, |e| -> Result<(), Error> {
+        baseline.observe(&EventRef::from(e));
+        learned += 1;
+        Ok(())
+    })?;
+    Ok(learned)
+}
+
 /// Whether the filter lets every event through (then files need no scratch store to filter).
 pub fn selects_everything(f: &EventFilter) -> bool {
     let EventFilter {

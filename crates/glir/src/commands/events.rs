@@ -6,9 +6,8 @@ use crate::output::{status, stdout};
 use crate::timespec::resolve;
 use anyhow::Result;
 use glir_baseline::{Baseline, Config as BaselineConfig};
-use glir_events::{AuditEvent, EventRef};
 use glir_report::{build_timeline, write_events, write_timeline};
-use glir_store::{EventFilter, Store};
+use glir_store::EventFilter;
 use jiff::Timestamp;
 use std::io::Write;
 use std::process::ExitCode;
@@ -51,7 +50,10 @@ pub fn run_timeline(g: &GlobalArgs, settings: &Settings, args: &TimelineArgs) ->
             );
         }
     }
-    let mut baseline = history_before(&store, &filter, &events)?;
+    let mut baseline = Baseline::new(BaselineConfig::default());
+    if let Some(first) = events.iter().map(|e| e.created_at).min() {
+        glir_analyze::history_before(&store, &filter, first, &mut baseline)?;
+    }
     let timeline = build_timeline(events, &mut baseline);
     let mut out = stdout();
     write_timeline(&mut out, &timeline, report_format(g.format))?;
@@ -78,28 +80,4 @@ pub(super) fn to_filter(f: &FilterArgs, newest_first: bool, now: Timestamp) -> R
         limit: f.limit,
         newest_first,
     })
-}
-
-/// The baseline the timeline's "new IP" marks are judged against: learned from the events of the
-/// same subject (actor, IP or project) in the window before the first one shown, so a mark does
-/// not depend on `--since` or `--limit`.
-fn history_before(store: &Store, shown: &EventFilter, events: &[AuditEvent]) -> Result<Baseline> {
-    let mut baseline = Baseline::new(BaselineConfig::default());
-    let Some(first) = events.iter().map(|e| e.created_at).min() else {
-        return Ok(baseline);
-    };
-    let since = first
-        .saturating_sub(baseline.config().history)
-        .unwrap_or(first);
-    let history = store.query_events(&EventFilter {
-        since: Some(since),
-        until: Some(first),
-        limit: None,
-        newest_first: false,
-        ..shown.clone()
-    })?;
-    for e in &history {
-        baseline.observe(&EventRef::from(e));
-    }
-    Ok(baseline)
 }
