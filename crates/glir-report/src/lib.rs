@@ -21,6 +21,6 @@ pub use csv_record::csv_record;
 pub use format::Format;
 pub use marks::{Mark, notable_reason};
 pub use render::{write_events, write_timeline};
-pub use sarif::{alerts_to_sarif, findings_to_sarif};
+pub use sarif::{SarifFile, alerts_to_sarif, findings_to_sarif};
 pub use sink::{Row, Sink, WriterSink, write_json, write_table};
 pub use timeline::{Timeline, TimelineDay, TimelineEntry, build_timeline};

@@ -2,7 +2,10 @@
 //! glir reports this way (detection alerts, secret findings), so the log's skeleton, the tool's
 //! name and the level mapping are written once.
 
+use crate::sink::Sink;
 use std::collections::BTreeMap;
+use std::io;
+use std::path::PathBuf;
 
 use glir_detect::RuleInfo;
 use glir_events::Alert;
@@ -45,6 +48,37 @@ pub fn alerts_to_sarif(rules: &[RuleInfo], alerts: &[Alert]) -> Value {
         })
         .collect();
     log(descriptors, results)
+}
+
+/// A SARIF file of alerts as a sink: kept as they come, written whole when the run ends.
+pub struct SarifFile {
+    path: PathBuf,
+    rules: Vec<RuleInfo>,
+    alerts: Vec<Alert>,
+}
+
+impl SarifFile {
+    /// A log of alerts of `rules` (every one a reporting descriptor) to be written to `path`.
+    pub fn new(path: PathBuf, rules: Vec<RuleInfo>) -> Self {
+        SarifFile {
+            path,
+            rules,
+            alerts: Vec::new(),
+        }
+    }
+}
+
+impl Sink<Alert> for SarifFile {
+    fn emit(&mut self, alert: &Alert) -> io::Result<()> {
+        self.alerts.push(alert.clone());
+        Ok(())
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        let log = serde_json::to_vec_pretty(&alerts_to_sarif(&self.rules, &self.alerts))?;
+        std::fs::write(&self.path, log)
+            .map_err(|e| io::Error::new(e.kind(), format!("writing {}: {e}", self.path.display())))
+    }
 }
 
 /// Secret findings as one run; `partialFingerprints` carry the location and finding ids, so a

@@ -13,7 +13,7 @@ use glir_baseline::{Baseline, Config as BaselineConfig};
 use glir_detect::{Alert, Allowlist, Detector, Grouper, level_rank};
 use glir_events::{EventBatch, EventRef};
 use glir_ingest::{FileReport, IngestOptions, ingest_file, read_file};
-use glir_report::{Sink, WriterSink};
+use glir_report::{SarifFile, Sink, WriterSink};
 use glir_store::{EventFilter, InsertStats, Store};
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::{SignedDuration, Timestamp};
@@ -53,17 +53,18 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
         // Alerts on the store's own events are stored for playbooks and reports, through a
         // second connection (WAL lets it write while the first one reads). Alerts on --input
         // files are not: their events are not in the store.
-        let store = if args.inputs.is_empty() {
-            Some(AlertStore::new(open_store(settings)?))
-        } else {
-            None
-        };
+        let mut every: Vec<Box<dyn Sink<Alert>>> = Vec::new();
+        if args.inputs.is_empty() {
+            every.push(Box::new(AlertStore::new(open_store(settings)?, g.quiet)));
+        }
+        if let Some(path) = &args.sarif {
+            every.push(Box::new(SarifFile::new(path.clone(), pack.rules.clone())));
+        }
         Ok(Output {
             listing: WriterSink::new(out, report_format(g.format)),
             fail_rank: level_rank(&args.fail_level),
             failing: false,
-            kept: args.sarif.is_some().then(Vec::new),
-            store,
+            every,
             min_rank: level_rank(&args.min_level),
             grouper: (args.group_minutes > 0)
                 .then(|| Grouper::new(SignedDuration::from_mins(i64::from(args.group_minutes)))),
@@ -99,7 +100,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
             None => (detector, warmup) = fresh()?,
         }
     }
-    let output = match streamed {
+    let mut output = match streamed {
         Some(output) => output,
         None => {
             let mut output = new_output(Box::new(stdout()))?;
@@ -146,13 +147,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
             output
         }
     };
-    if let (Some(path), Some(kept)) = (&args.sarif, &output.kept) {
-        let log = serde_json::to_string_pretty(&glir_report::alerts_to_sarif(&pack.rules, kept))?;
-        std::fs::write(path, log).with_context(|| format!("writing {}", path.display()))?;
-    }
     let summary = detector.finish();
-    let failing = output.failing;
-    let stored = output.store.map(AlertStore::finish).transpose()?;
     if !g.quiet {
         status!(
             "{} events, {} alerts from {} rules",
@@ -160,14 +155,11 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
             summary.alerts,
             pack.rules.len()
         );
-        if let Some(stats) = stored {
-            status!(
-                "alerts stored: {} new, {} already stored",
-                stats.inserted,
-                stats.duplicates
-            );
-        }
     }
+    for sink in &mut output.every {
+        sink.finish()?;
+    }
+    let failing = output.failing;
     Ok(if failing {
         ExitCode::from(1)
     } else {
@@ -175,14 +167,13 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
     })
 }
 
-/// Where alerts go: the listing, the exit code, the SARIF log and the store.
+/// Where alerts go: the listing (grouped, from `--min-level` up), the exit code, and the sinks
+/// that take every alert (the store, a SARIF file; the receiver's webhooks later).
 struct Output<W: Write> {
     listing: WriterSink<W, Alert>,
     fail_rank: usize,
     failing: bool,
-    /// Only a SARIF log needs the alerts kept; otherwise each is written and dropped.
-    kept: Option<Vec<Alert>>,
-    store: Option<AlertStore>,
+    every: Vec<Box<dyn Sink<Alert>>>,
     /// Alerts below this rank are stored and counted but not listed.
     min_rank: usize,
     /// Merges the listed alerts per rule, actor and window.
@@ -214,11 +205,8 @@ impl<W: Write> Output<W> {
             }
             let rank = level_rank(&alert.level);
             self.failing |= rank >= self.fail_rank;
-            if let Some(store) = self.store.as_mut() {
-                store.push(&alert)?;
-            }
-            if let Some(kept) = self.kept.as_mut() {
-                kept.push(alert.clone());
+            for sink in &mut self.every {
+                sink.emit(&alert)?;
             }
             if rank < self.min_rank {
                 continue;
@@ -355,25 +343,39 @@ impl<W: Write> Run<'_, W> {
     }
 }
 
-/// Buffers alerts and writes them to the store a chunk at a time.
+/// Alerts into the store a chunk at a time, for playbooks and reports; says at the end how
+/// many were new.
 struct AlertStore {
     store: Store,
     pending: Vec<Alert>,
     stats: InsertStats,
+    quiet: bool,
 }
 
 impl AlertStore {
     const CHUNK: usize = 5_000;
 
-    fn new(store: Store) -> Self {
+    fn new(store: Store, quiet: bool) -> Self {
         AlertStore {
             store,
             pending: Vec::new(),
             stats: InsertStats::default(),
+            quiet,
         }
     }
 
-    fn push(&mut self, a: &Alert) -> Result<()> {
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.stats += self
+            .store
+            .insert_alerts(&self.pending)
+            .map_err(std::io::Error::other)?;
+        self.pending.clear();
+        Ok(())
+    }
+}
+
+impl Sink<Alert> for AlertStore {
+    fn emit(&mut self, a: &Alert) -> std::io::Result<()> {
         self.pending.push(a.clone());
         if self.pending.len() >= Self::CHUNK {
             self.flush()?;
@@ -381,15 +383,16 @@ impl AlertStore {
         Ok(())
     }
 
-    fn flush(&mut self) -> Result<()> {
-        self.stats += self.store.insert_alerts(&self.pending)?;
-        self.pending.clear();
-        Ok(())
-    }
-
-    fn finish(mut self) -> Result<InsertStats> {
+    fn finish(&mut self) -> std::io::Result<()> {
         self.flush()?;
-        Ok(self.stats)
+        if !self.quiet {
+            status!(
+                "alerts stored: {} new, {} already stored",
+                self.stats.inserted,
+                self.stats.duplicates
+            );
+        }
+        Ok(())
     }
 }
 
