@@ -18,6 +18,7 @@ mod named;
 pub mod output;
 pub mod paths;
 mod prefilter;
+pub mod report;
 pub mod rules;
 pub mod value_leak;
 
@@ -29,5 +30,6 @@ pub use error::Error;
 pub use finding::{Finding, Location};
 pub use joblog::{CleanLog, clean_job_log};
 pub use paths::{PathOptions, PathStats, scan_paths};
+pub use report::{Collector, Policy, ScanReport};
 pub use rules::{Confidence, Rule, RuleOptions, RuleSet, shannon_entropy};
 pub use value_leak::{ValueHit, ValueLeakFinder};

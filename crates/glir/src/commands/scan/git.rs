@@ -1,9 +1,9 @@
 //! `--git REPO`: history scanned blob by blob through glir-scan-git.
 
-use super::collector::Collector;
 use super::output;
 use crate::cli::{GlobalArgs, ScanArgs};
 use anyhow::Result;
+use glir_scan::Collector;
 use glir_scan::{Finding, Location, Scanner};
 use glir_scan_git::{BlobOrigin, HistoryOptions, scan_history_parallel};
 use std::path::Path;

@@ -1,13 +1,13 @@
 //! `--gitlab-jobs`: CI job logs (and with `--artifacts` their archives) of a project or group,
 //! cleaned of ANSI and section markers and scanned through every decoding layer.
 
-use super::collector::Collector;
 use super::output;
 use crate::cli::{GlobalArgs, ScanArgs};
 use crate::timespec::resolve;
 use anyhow::{Context, Result};
 use glir_collect::{JobLog, JobLogRequest, fetch_job_logs};
 use glir_gitlab::Client;
+use glir_scan::Collector;
 use glir_scan::{ArchiveLimits, Finding, Location, RawMatch, Scanner, scan_zip};
 use jiff::{SignedDuration, Timestamp};
 

@@ -1,7 +1,6 @@
 //! `glir scan`: secrets in files, git history, GitLab job logs and artifacts, and the CI
 //! variable leak audit; findings printed redacted, optionally verified against the instance.
 
-mod collector;
 mod git;
 mod jobs;
 mod output;
@@ -14,9 +13,11 @@ use crate::cli::{GlobalArgs, ScanArgs};
 use crate::config::Settings;
 use crate::output::status;
 use anyhow::{Context, Result, bail};
-use collector::{Collector, Policy};
 use glir_scan::{Baseline, PathOptions, RuleOptions, RuleSet, Scanner, scan_paths};
+use glir_scan::{Collector, Policy};
 use glir_tokens::IdentifyOptions;
+use glir_verify::Verification;
+use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -120,6 +121,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &ScanArgs) -> Result<ExitC
     }
     let finished = jiff::Timestamp::now();
     let mut report = collector.finish();
+    let mut verifications = Verifications::new();
     if args.verify
         && let Some(rt) = &runtime
     {
@@ -127,17 +129,14 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &ScanArgs) -> Result<ExitC
             custom_pat_prefix: args.pat_prefix.clone(),
             instance_prefix: args.instance_prefix.clone(),
         };
-        notes.push(verify::verify(
-            settings,
-            client.as_ref(),
-            rt,
-            &mut report,
-            &opts,
-        )?);
+        let (verified, note) =
+            verify::verify(settings, client.as_ref(), rt, &report.secrets, &opts)?;
+        verifications = verified;
+        notes.push(note);
     }
     // Plaintexts are not needed past verification.
     report.secrets.clear();
-    output::write(g, args, &report, started, finished)?;
+    output::write(g, args, &report, &verifications, started, finished)?;
     if !variable_reports.is_empty() {
         variables::write(g, &variable_reports)?;
     }
@@ -158,15 +157,30 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &ScanArgs) -> Result<ExitC
         for note in &notes {
             status!("{note}");
         }
-        status!("{}", report.summary());
+        status!("{}{}", report.summary(), verified_summary(&verifications));
     }
     Ok(
         if args.write_baseline.is_some() || (report.findings.is_empty() && !leaked_variables) {
             ExitCode::SUCCESS
-        } else if report.any_live() {
+        } else if verifications.values().any(|v| v.verdict.is_live()) {
             ExitCode::from(EXIT_VERIFIED_LIVE)
         } else {
             ExitCode::from(1)
         },
     )
+}
+
+/// Verdicts per finding id (`--verify`).
+type Verifications = BTreeMap<String, Verification>;
+
+/// The summary's verification part: how many were verified and how many are live.
+fn verified_summary(verifications: &Verifications) -> String {
+    if verifications.is_empty() {
+        return String::new();
+    }
+    let live = verifications
+        .values()
+        .filter(|v| v.verdict.is_live())
+        .count();
+    format!("; verified {}: {live} live", verifications.len())
 }

@@ -1,13 +1,13 @@
 //! How findings leave glir: a table or JSONL on stdout, SARIF and GitLab's secret-detection
 //! report as files. Every form carries the redacted secret and its fingerprint only.
 
-use super::collector::ScanReport;
+use super::Verifications;
 use crate::cli::{GlobalArgs, OutputFormat, ScanArgs};
 use crate::output::stdout;
 use anyhow::{Context, Result};
 use glir_report::{Row, Sink, WriterSink};
-use glir_scan::Finding;
 use glir_scan::output::to_gitlab_secret_detection;
+use glir_scan::{Finding, ScanReport};
 use glir_verify::Verification;
 use indicatif::ProgressBar;
 use serde::Serialize;
@@ -31,12 +31,13 @@ pub fn write(
     g: &GlobalArgs,
     args: &ScanArgs,
     report: &ScanReport,
+    verifications: &Verifications,
     started: jiff::Timestamp,
     finished: jiff::Timestamp,
 ) -> Result<()> {
     let mut out = stdout();
     if g.format == OutputFormat::Table {
-        write_table(&mut out, report)?;
+        write_table(&mut out, report, verifications)?;
         out.flush()?;
     } else {
         let mut listing = WriterSink::new(out, super::super::report_format(g.format));
@@ -45,7 +46,7 @@ pub fn write(
                 path: finding.location.path(),
                 line: finding.location.line(),
                 finding,
-                verification: report.verifications.get(&finding.finding_id),
+                verification: verifications.get(&finding.finding_id),
             })?;
         }
         listing.finish()?;
@@ -97,11 +98,15 @@ fn confidence(f: &Finding) -> &'static str {
 }
 
 /// Findings for a person: the verdict column only when `--verify` asked for verdicts.
-fn write_table(out: &mut impl Write, report: &ScanReport) -> Result<()> {
+fn write_table(
+    out: &mut impl Write,
+    report: &ScanReport,
+    verifications: &Verifications,
+) -> Result<()> {
     if report.findings.is_empty() {
         return Ok(());
     }
-    let verify = !report.verifications.is_empty();
+    let verify = !verifications.is_empty();
     write!(out, "{:<30} {:<22} {:<10} ", "RULE", "SECRET", "CONFIDENCE")?;
     if verify {
         write!(out, "{:<19} ", "VERIFIED")?;
@@ -116,8 +121,7 @@ fn write_table(out: &mut impl Write, report: &ScanReport) -> Result<()> {
             confidence(f)
         )?;
         if verify {
-            let verdict = report
-                .verifications
+            let verdict = verifications
                 .get(&f.finding_id)
                 .map_or("-", |v| v.verdict.as_str());
             write!(out, "{verdict:<19} ")?;

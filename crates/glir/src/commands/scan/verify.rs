@@ -1,11 +1,13 @@
 //! `--verify`: each distinct GitLab secret checked once against the configured instance.
 
-use super::collector::ScanReport;
+use super::Verifications;
 use crate::config::Settings;
 use anyhow::{Result, bail};
 use glir_gitlab::Client;
+use glir_redact::Secret;
 use glir_tokens::{IdentifyOptions, identify};
 use glir_verify::{Connection, Verifier};
+use std::collections::HashMap;
 use std::time::Duration;
 
 /// Verification requests are spaced at least this far apart on one host.
@@ -15,9 +17,9 @@ pub fn verify(
     settings: &Settings,
     client: Option<&Client>,
     runtime: &tokio::runtime::Runtime,
-    report: &mut ScanReport,
+    secrets: &HashMap<String, Secret>,
     opts: &IdentifyOptions,
-) -> Result<String> {
+) -> Result<(Verifications, String)> {
     let Some(url) = &settings.url else {
         bail!("--verify needs the GitLab instance to ask: pass --url or set GLIR_URL");
     };
@@ -40,19 +42,18 @@ pub fn verify(
         },
         admin,
     )?;
-    let mut ids: Vec<&String> = report.secrets.keys().collect();
+    let mut ids: Vec<&String> = secrets.keys().collect();
     ids.sort();
+    let mut verifications = Verifications::new();
     for finding_id in ids {
-        let secret = &report.secrets[finding_id];
+        let secret = &secrets[finding_id];
         let id = identify(secret.expose(), opts);
         let verification = runtime.block_on(verifier.verify(secret, &id));
-        report
-            .verifications
-            .insert(finding_id.clone(), verification);
+        verifications.insert(finding_id.clone(), verification);
     }
-    Ok(format!(
+    let note = format!(
         "verify: {} distinct GitLab secrets against {} with {} requests ({})",
-        report.secrets.len(),
+        secrets.len(),
         verifier.host(),
         verifier.requests(),
         if lookup {
@@ -60,5 +61,6 @@ pub fn verify(
         } else {
             "each token's own side-effect-free endpoint"
         }
-    ))
+    );
+    Ok((verifications, note))
 }

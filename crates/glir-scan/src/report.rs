@@ -1,11 +1,12 @@
-//! Gathers findings from every source, applies inline markers and the baseline, and keeps the
-//! plaintext of each distinct secret only when it is about to be verified.
+//! A scan's result, gathered from every source (files, git history, job logs, artifacts):
+//! inline markers and the baseline applied, strings that fail their checks left out, and the
+//! plaintext of each distinct GitLab secret kept only when it is to be verified.
 
+use crate::{Baseline, Finding, RawMatch};
 use glir_redact::Secret;
-use glir_scan::{Baseline, Finding, RawMatch};
-use glir_verify::Verification;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
+/// Takes findings as the scanners report them; [`Collector::finish`] gives the report.
 pub struct Collector {
     baseline: Option<Baseline>,
     include_suppressed: bool,
@@ -21,11 +22,8 @@ pub struct Collector {
 /// Everything a scan produced.
 pub struct ScanReport {
     pub findings: Vec<Finding>,
-    /// Plaintext per finding id, only with `--verify`; dropped (and zeroed by `Secret`'s owner)
-    /// when the report is.
+    /// Plaintext per GitLab finding id, only when asked for (to verify); dropped with the report.
     pub secrets: HashMap<String, Secret>,
-    /// Verification per finding id.
-    pub verifications: BTreeMap<String, Verification>,
     pub suppressed_inline: usize,
     pub suppressed_baseline: usize,
     /// Strings of a secret's shape that fail its structure checks, left out (`--include-invalid`
@@ -95,7 +93,6 @@ impl Collector {
         ScanReport {
             findings: self.findings,
             secrets: self.secrets,
-            verifications: BTreeMap::new(),
             suppressed_inline: self.suppressed_inline,
             suppressed_baseline: self.suppressed_baseline,
             invalid: self.invalid,
@@ -104,10 +101,7 @@ impl Collector {
 }
 
 impl ScanReport {
-    pub fn any_live(&self) -> bool {
-        self.verifications.values().any(|v| v.verdict.is_live())
-    }
-
+    /// One line: findings, distinct secrets, what was left out and why.
     pub fn summary(&self) -> String {
         let distinct: std::collections::HashSet<&str> = self
             .findings
@@ -129,17 +123,6 @@ impl ScanReport {
             text.push_str(&format!(
                 "; {} strings of a secret's shape that fail its checks left out (--include-invalid shows them)",
                 self.invalid
-            ));
-        }
-        if !self.verifications.is_empty() {
-            let live = self
-                .verifications
-                .values()
-                .filter(|v| v.verdict.is_live())
-                .count();
-            text.push_str(&format!(
-                "; verified {}: {live} live",
-                self.verifications.len()
             ));
         }
         text
