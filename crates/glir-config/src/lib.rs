@@ -10,6 +10,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 /// Flags and the variables clap reads for them (GLIR_URL, GLIR_PROFILE, GLIR_DATA_DIR,
 /// GLIR_CONFIG): the highest precedence. Those variables are not read again here.
@@ -41,11 +42,33 @@ impl std::fmt::Display for TokenOrigin {
     }
 }
 
+/// The responder's token, as read, with what a person should know about where it came from.
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub secret: Secret,
+    pub origin: TokenOrigin,
+    /// E.g. a token file others can read.
+    pub warnings: Vec<String>,
+}
+
+/// Where the token will be read from: files and commands only when a command asks for it.
+#[derive(Debug, Clone)]
+enum TokenSpec {
+    Ready(Secret, TokenOrigin),
+    File(PathBuf),
+    Command(Vec<String>),
+    /// The profile names an environment variable that is not set.
+    Unset(String),
+}
+
 /// The resolved settings every command works from.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub url: Option<String>,
-    pub token: Option<(Secret, TokenOrigin)>,
+    token_spec: Option<TokenSpec>,
+    /// The token once read: read once, on first use, so a command that never talks to GitLab
+    /// never runs the profile's token command nor reads its token file.
+    token: OnceLock<Result<Option<Token>, String>>,
     pub ca_bundle: Option<PathBuf>,
     pub proxy: Option<String>,
     pub data_dir: PathBuf,
@@ -55,13 +78,27 @@ pub struct Settings {
     pub disabled_rules: Vec<String>,
     /// Per-rule allow-list entries for known automation (`[[detect.allow]]`).
     pub allow: Vec<glir_detect::Allow>,
-    /// Things the user should know but that do not stop the command (e.g. a world-readable token file).
-    pub warnings: Vec<String>,
 }
 
 impl Settings {
     pub fn store_path(&self) -> PathBuf {
         self.data_dir.join("glir.db")
+    }
+
+    /// Whether a token is configured, without reading it.
+    pub fn has_token(&self) -> bool {
+        self.token_spec.is_some()
+    }
+
+    /// The token, read (its file, its command) the first time it is asked for.
+    pub fn token(&self) -> Result<Option<&Token>> {
+        let read = self
+            .token
+            .get_or_init(|| read_token(self.token_spec.as_ref()).map_err(|e| format!("{e:#}")));
+        match read {
+            Ok(token) => Ok(token.as_ref()),
+            Err(e) => Err(anyhow::anyhow!("{e}")),
+        }
     }
 }
 
@@ -109,7 +146,6 @@ enum TokenSource {
 
 /// Resolve settings; `env` is injected so tests need not touch the process environment.
 pub fn resolve(overrides: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Settings> {
-    let mut warnings = Vec::new();
     let config_file = overrides.config_file.clone().or_else(default_config_file);
     let file = match &config_file {
         Some(path) if path.exists() => load_config(path)?,
@@ -140,7 +176,7 @@ pub fn resolve(overrides: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> R
         .or_else(|| env("GITLAB_URL"))
         .or_else(|| profile.and_then(|p| p.url.clone()));
 
-    let token = resolve_token(env, profile, &mut warnings)?;
+    let token_spec = token_spec(env, profile);
 
     let data_dir = overrides
         .data_dir
@@ -151,7 +187,8 @@ pub fn resolve(overrides: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> R
 
     Ok(Settings {
         url,
-        token,
+        token_spec,
+        token: OnceLock::new(),
         ca_bundle: profile.and_then(|p| p.ca_bundle.clone()),
         proxy: profile.and_then(|p| p.proxy.clone()),
         data_dir,
@@ -159,48 +196,58 @@ pub fn resolve(overrides: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> R
         config_file,
         disabled_rules: file.detect.disabled_rules.clone(),
         allow: file.detect.allow.clone(),
-        warnings,
     })
 }
 
-fn resolve_token(
+/// Where the token comes from: GLIR_TOKEN, GITLAB_TOKEN, GLIR_TOKEN_FILE, then the profile.
+/// Environment values are taken now (reading them has no side effect); files and commands
+/// wait for [`Settings::token`].
+fn token_spec(
     env: &dyn Fn(&str) -> Option<String>,
     profile: Option<&Profile>,
-    warnings: &mut Vec<String>,
-) -> Result<Option<(Secret, TokenOrigin)>> {
+) -> Option<TokenSpec> {
     for name in ["GLIR_TOKEN", "GITLAB_TOKEN"] {
         if let Some(value) = env(name).filter(|v| !v.trim().is_empty()) {
-            return Ok(Some((
+            return Some(TokenSpec::Ready(
                 Secret::new(value.trim()),
                 TokenOrigin::Env(name.into()),
-            )));
+            ));
         }
     }
     if let Some(path) = env("GLIR_TOKEN_FILE") {
-        let path = PathBuf::from(path);
-        return Ok(Some((
-            read_token_file(&path, warnings)?,
-            TokenOrigin::File(path),
-        )));
+        return Some(TokenSpec::File(PathBuf::from(path)));
     }
-    match profile.and_then(|p| p.token.as_ref()) {
-        None => Ok(None),
-        Some(TokenSource::Env(name)) => match env(name).filter(|v| !v.trim().is_empty()) {
-            Some(value) => Ok(Some((
-                Secret::new(value.trim()),
-                TokenOrigin::Env(name.clone()),
-            ))),
-            None => bail!("the profile reads its token from ${name}, which is not set"),
+    Some(match profile.and_then(|p| p.token.as_ref())? {
+        TokenSource::Env(name) => match env(name).filter(|v| !v.trim().is_empty()) {
+            Some(value) => {
+                TokenSpec::Ready(Secret::new(value.trim()), TokenOrigin::Env(name.clone()))
+            }
+            None => TokenSpec::Unset(name.clone()),
         },
-        Some(TokenSource::File(path)) => {
-            let path = expand_home(path);
-            Ok(Some((
-                read_token_file(&path, warnings)?,
-                TokenOrigin::File(path),
-            )))
+        TokenSource::File(path) => TokenSpec::File(expand_home(path)),
+        TokenSource::Command(argv) => TokenSpec::Command(argv.clone()),
+    })
+}
+
+fn read_token(spec: Option<&TokenSpec>) -> Result<Option<Token>> {
+    let mut warnings = Vec::new();
+    let (secret, origin) = match spec {
+        None => return Ok(None),
+        Some(TokenSpec::Ready(secret, origin)) => (secret.clone(), origin.clone()),
+        Some(TokenSpec::File(path)) => (
+            read_token_file(path, &mut warnings)?,
+            TokenOrigin::File(path.clone()),
+        ),
+        Some(TokenSpec::Command(argv)) => run_token_command(argv)?,
+        Some(TokenSpec::Unset(name)) => {
+            bail!("the profile reads its token from ${name}, which is not set")
         }
-        Some(TokenSource::Command(argv)) => run_token_command(argv).map(Some),
-    }
+    };
+    Ok(Some(Token {
+        secret,
+        origin,
+        warnings,
+    }))
 }
 
 fn read_token_file(path: &Path, warnings: &mut Vec<String>) -> Result<Secret> {
@@ -371,9 +418,10 @@ url = "https://gitlab.lab.test"
         o.url = Some("https://specific.test".into());
         let s = resolve(&o, &env).unwrap();
         assert_eq!(s.url.as_deref(), Some("https://specific.test"));
-        let (token, origin) = s.token.unwrap();
+        let token = s.token().unwrap().unwrap();
+        let (token, origin) = (&token.secret, &token.origin);
         assert_eq!(token.expose(), "specific-token-value");
-        assert_eq!(origin, TokenOrigin::Env("GLIR_TOKEN".into()));
+        assert_eq!(*origin, TokenOrigin::Env("GLIR_TOKEN".into()));
     }
 
     #[test]
@@ -383,7 +431,7 @@ url = "https://gitlab.lab.test"
         o.profile = Some("lab".into());
         let s = resolve(&o, &env_of(&[])).unwrap();
         assert_eq!(s.url.as_deref(), Some("https://gitlab.lab.test"));
-        assert!(s.token.is_none());
+        assert!(s.token().unwrap().is_none());
     }
 
     #[test]
@@ -399,7 +447,9 @@ url = "https://gitlab.lab.test"
     fn missing_profile_env_token_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         let o = overrides_with(write_config(dir.path(), CONFIG));
-        let err = resolve(&o, &env_of(&[])).unwrap_err().to_string();
+        // Only a command that needs the token fails over it.
+        let s = resolve(&o, &env_of(&[])).unwrap();
+        let err = s.token().unwrap_err().to_string();
         assert!(err.contains("PROD_TOKEN"), "{err}");
     }
 
@@ -415,16 +465,15 @@ url = "https://gitlab.lab.test"
         let env_path = token_path.display().to_string();
         let env = env_of(&[("GLIR_TOKEN_FILE", env_path.as_str())]);
         let s = resolve(&overrides_with(cfg.clone()), &env).unwrap();
-        assert_eq!(
-            s.token.as_ref().unwrap().0.expose(),
-            "glpat-FileToken000000001"
-        );
-        assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
-        assert!(!s.warnings[0].contains("FileToken"));
+        let token = s.token().unwrap().unwrap();
+        assert_eq!(token.secret.expose(), "glpat-FileToken000000001");
+        assert_eq!(token.warnings.len(), 1, "{:?}", token.warnings);
+        assert!(!token.warnings[0].contains("FileToken"));
 
         std::fs::set_permissions(&token_path, std::fs::Permissions::from_mode(0o600)).unwrap();
         let s = resolve(&overrides_with(cfg), &env).unwrap();
-        assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+        let token = s.token().unwrap().unwrap();
+        assert!(token.warnings.is_empty(), "{:?}", token.warnings);
     }
 
     #[test]
@@ -435,9 +484,32 @@ url = "https://gitlab.lab.test"
             "default_profile = \"p\"\n[profiles.p]\nurl = \"https://x.test\"\ntoken = { command = [\"echo\", \"glpat-FromCommand0000001\"] }\n",
         );
         let s = resolve(&overrides_with(cfg), &env_of(&[])).unwrap();
-        let (token, origin) = s.token.unwrap();
+        let token = s.token().unwrap().unwrap();
+        let (token, origin) = (&token.secret, &token.origin);
         assert_eq!(token.expose(), "glpat-FromCommand0000001");
         assert!(matches!(origin, TokenOrigin::Command(_)));
+    }
+
+    #[test]
+    fn the_token_command_runs_only_when_the_token_is_asked_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let mark = dir.path().join("ran");
+        let cfg = write_config(
+            dir.path(),
+            &format!(
+                "default_profile = \"p\"\n[profiles.p]\ntoken = {{ command = [\"sh\", \"-c\", \"touch {} && echo glpat-FromCommand0000001\"] }}\n",
+                mark.display()
+            ),
+        );
+        let s = resolve(&overrides_with(cfg), &env_of(&[])).unwrap();
+        assert!(s.has_token());
+        assert!(!mark.exists(), "resolving settings ran the token command");
+        assert!(s.token().unwrap().is_some());
+        assert!(mark.exists());
+        // Read once: asking again does not run it again.
+        std::fs::remove_file(&mark).unwrap();
+        assert!(s.token().unwrap().is_some());
+        assert!(!mark.exists());
     }
 
     #[test]
@@ -447,9 +519,8 @@ url = "https://gitlab.lab.test"
             dir.path(),
             "default_profile = \"p\"\n[profiles.p]\ntoken = { command = [\"false\"] }\n",
         );
-        let err = resolve(&overrides_with(cfg), &env_of(&[]))
-            .unwrap_err()
-            .to_string();
+        let s = resolve(&overrides_with(cfg), &env_of(&[])).unwrap();
+        let err = s.token().unwrap_err().to_string();
         assert!(err.contains("failed"), "{err}");
     }
 

@@ -81,7 +81,11 @@ fn plaintext_is_kept_only_when_asked_and_only_for_gitlab_secrets() {
 
 #[test]
 fn the_baseline_suppresses_what_it_holds_and_the_order_is_by_place() {
-    let first = report(PLAIN, false, &[("b.env", &format!("T={}\n", routable_pat(5)))]);
+    let first = report(
+        PLAIN,
+        false,
+        &[("b.env", &format!("T={}\n", routable_pat(5)))],
+    );
     let baseline = Baseline::from_findings(&first.findings);
     let mut collector = Collector::new(Some(baseline), PLAIN, false);
     collect(&mut collector, "z.env", &format!("N={}\n", routable_pat(6)));
@@ -89,10 +93,6 @@ fn the_baseline_suppresses_what_it_holds_and_the_order_is_by_place() {
     collect(&mut collector, "a.env", &format!("M={}\n", routable_pat(7)));
     let second = collector.finish();
     assert_eq!(second.suppressed_baseline, 1);
-    let paths: Vec<&str> = second
-        .findings
-        .iter()
-        .map(|f| f.location.path())
-        .collect();
+    let paths: Vec<&str> = second.findings.iter().map(|f| f.location.path()).collect();
     assert_eq!(paths, ["a.env", "z.env"]);
 }

@@ -1,4 +1,4 @@
-use super::{open_store, report_format};
+use super::{read_store, report_format};
 use crate::cli::{AlertsArgs, GlobalArgs};
 use crate::config::Settings;
 use crate::output::stdout;
@@ -19,7 +19,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &AlertsArgs) -> Result<Exi
         limit: args.limit,
     };
     let min_rank = level_rank(&args.min_level);
-    let mut records = open_store(settings)?.query_alerts(&filter)?;
+    let mut records = read_store(settings)?.query_alerts(&filter)?;
     records.retain(|a| level_rank(&a.level) >= min_rank);
     // Grouping needs time order; stored alerts come back in it already only per query plan.
     records.sort_by_key(|a| a.time);

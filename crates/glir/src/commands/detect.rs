@@ -3,7 +3,7 @@
 use super::actor::resolve_actor;
 use super::rules::load_rules_to_run;
 use super::spool::Spool;
-use super::{open_store, report_format};
+use super::{read_store, report_format};
 use crate::cli::{DetectArgs, GlobalArgs};
 use crate::config::Settings;
 use crate::output::{status, stdout};
@@ -55,7 +55,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
         // files are not: their events are not in the store.
         let mut every: Vec<Box<dyn Sink<Alert>>> = Vec::new();
         if args.inputs.is_empty() {
-            every.push(Box::new(AlertStore::new(open_store(settings)?, g.quiet)));
+            every.push(Box::new(AlertStore::new(read_store(settings)?, g.quiet)));
         }
         if let Some(path) = &args.sarif {
             every.push(Box::new(SarifFile::new(path.clone(), pack.rules.clone())));
@@ -110,7 +110,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
             let scratch;
             let persist = args.inputs.is_empty();
             let mut store = if persist {
-                open_store(settings)?
+                read_store(settings)?
             } else {
                 scratch = tempfile::tempdir().context("cannot create a scratch directory")?;
                 stage(g, &scratch.path().join("detect.sqlite"), args, &opts)?

@@ -1,5 +1,5 @@
 use super::actor::resolve_actor;
-use super::{open_store, report_format};
+use super::{read_store, report_format};
 use crate::cli::{EventsArgs, FilterArgs, GlobalArgs, TimelineArgs};
 use crate::config::Settings;
 use crate::output::{status, stdout};
@@ -14,7 +14,7 @@ use std::process::ExitCode;
 
 pub fn run_events(g: &GlobalArgs, settings: &Settings, args: &EventsArgs) -> Result<ExitCode> {
     let mut filter = to_filter(&args.filter, args.reverse, Timestamp::now())?;
-    let store = open_store(settings)?;
+    let store = read_store(settings)?;
     resolve_actor(settings, &store, &mut filter.actor)?;
     let events = store.query_events(&filter)?;
     let mut out = stdout();
@@ -37,7 +37,7 @@ pub fn run_timeline(g: &GlobalArgs, settings: &Settings, args: &TimelineArgs) ->
         ..EventFilter::default()
     };
     let mut filter = filter;
-    let store = open_store(settings)?;
+    let store = read_store(settings)?;
     resolve_actor(settings, &store, &mut filter.actor)?;
     let events = store.query_events(&filter)?;
     // A timeline is read by a person: past the limit, say how much is left out and how to see it.

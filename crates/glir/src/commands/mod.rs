@@ -74,11 +74,7 @@ fn load_settings(g: &GlobalArgs) -> Result<Settings> {
         config_file: g.config.clone(),
         config_file_required: g.config_typed,
     };
-    let settings = config::resolve(&overrides, &|k| std::env::var(k).ok())?;
-    for w in &settings.warnings {
-        status!("warning: {w}");
-    }
-    Ok(settings)
+    config::resolve(&overrides, &|k| std::env::var(k).ok())
 }
 
 fn report_format(f: OutputFormat) -> Format {
@@ -109,8 +105,22 @@ fn write_value(format: OutputFormat, value: &impl Serialize) -> Result<bool> {
     Ok(true)
 }
 
+/// The store, created if missing: for commands that write events (collect, ingest, respond).
 fn open_store(settings: &Settings) -> Result<Store> {
     Ok(Store::open(&settings.store_path())?)
+}
+
+/// The store, which must exist: a command that only reads it never answers "no events" from an
+/// empty store made over a mistyped --data-dir.
+fn read_store(settings: &Settings) -> Result<Store> {
+    let path = settings.store_path();
+    if !path.exists() {
+        bail!(
+            "no store at {}: run `glir collect` or `glir ingest` first, or pass the --data-dir (GLIR_DATA_DIR) they used",
+            path.display()
+        );
+    }
+    open_store(settings)
 }
 
 fn client(settings: &Settings, min_interval: Duration) -> Result<Client> {
@@ -122,8 +132,11 @@ fn client(settings: &Settings, min_interval: Duration) -> Result<Client> {
     let mut builder = Client::builder(url)?
         .user_agent(format!("glir/{}", env!("CARGO_PKG_VERSION")))
         .min_interval(min_interval);
-    if let Some((token, _)) = &settings.token {
-        builder = builder.auth(Auth::PrivateToken(token.clone()));
+    if let Some(token) = settings.token()? {
+        for w in &token.warnings {
+            status!("warning: {w}");
+        }
+        builder = builder.auth(Auth::PrivateToken(token.secret.clone()));
     }
     if let Some(ca) = &settings.ca_bundle {
         builder = builder.ca_bundle(ca.clone());

@@ -3,7 +3,7 @@
 //! alerts).
 
 use super::case::cases;
-use super::open_store;
+use super::read_store;
 use crate::cli::{GlobalArgs, OutputFormat, ReportArgs};
 use crate::config::Settings;
 use crate::output::stdout;
@@ -17,7 +17,7 @@ use std::process::ExitCode;
 
 pub fn run(g: &GlobalArgs, settings: &Settings, args: &ReportArgs) -> Result<ExitCode> {
     let case = cases(settings, &args.dir).load(&args.case)?;
-    let store = open_store(settings)?;
+    let store = read_store(settings)?;
     let path = write_report(&case, &store, g.format, args.output.clone())?;
     writeln!(stdout(), "{}", path.display())?;
     Ok(ExitCode::SUCCESS)

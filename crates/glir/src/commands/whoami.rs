@@ -15,10 +15,14 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &WhoamiArgs) -> Result<Exi
         project: args.project.clone(),
     };
     let identity = runtime()?.block_on(probe(&client, &targets));
-    let token_line = settings
-        .token
-        .as_ref()
-        .map(|(t, origin)| format!("{} ({}) from {origin}", t.redacted(), t.fingerprint()));
+    let token_line = settings.token()?.map(|t| {
+        format!(
+            "{} ({}) from {}",
+            t.secret.redacted(),
+            t.secret.fingerprint(),
+            t.origin
+        )
+    });
     if write_value(g.format, &identity)? {
         return Ok(ExitCode::SUCCESS);
     }

@@ -97,7 +97,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &ScanArgs) -> Result<ExitC
     };
     let client = if args.gitlab_jobs.is_some() || args.gitlab_variables.is_some() {
         Some(super::client(settings, Duration::from_millis(50))?)
-    } else if args.verify && settings.token.is_some() {
+    } else if args.verify && settings.has_token() {
         Some(super::client(settings, Duration::from_millis(200))?)
     } else {
         None

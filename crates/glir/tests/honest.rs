@@ -1,0 +1,77 @@
+//! Answers that do not overstate and secrets that go nowhere they need not: a store that does
+//! not exist is an error, not "no events", and commands that never talk to GitLab never read
+//! the responder's token.
+
+mod common;
+
+use common::{glir, text};
+use std::path::Path;
+
+fn ingest_one_event(data: &Path, config: &Path) {
+    let input = data.join("in.jsonl");
+    std::fs::write(
+        &input,
+        r#"{"id":"1","created_at":"2026-11-25T02:13:00Z","event_type":"add_ssh_key","author_id":2,"author_name":"Dana","ip_address":"203.0.113.66","entity_type":"User","entity_path":"dana"}
+"#,
+    )
+    .unwrap();
+    let o = glir(data, config).arg("ingest").arg(&input).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+#[test]
+fn reading_a_store_that_does_not_exist_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("none.toml");
+    std::fs::write(&config, "").unwrap();
+    let typo = dir.path().join("typo");
+    for args in [
+        &["events"][..],
+        &["timeline", "--actor", "dana"],
+        &["detect"],
+        &["alerts"],
+    ] {
+        let o = glir(&typo, &config).args(args).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+        assert!(text(&o).contains("no store at"), "{args:?}: {}", text(&o));
+        assert!(!typo.join("glir.db").exists(), "{args:?} created a store");
+    }
+}
+
+#[test]
+fn commands_that_need_no_gitlab_never_run_the_token_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let mark = dir.path().join("token-command-ran");
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "default_profile = \"p\"\n[profiles.p]\nurl = \"http://127.0.0.1:9\"\ntoken = {{ command = [\"sh\", \"-c\", \"touch {} && echo glpat-FromCommand0000001\"] }}\n",
+            mark.display()
+        ),
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    ingest_one_event(&data, &config);
+    for args in [
+        &["events"][..],
+        &["timeline", "--ip", "203.0.113.66"],
+        &["detect"],
+        &["alerts"],
+        &["case", "list"],
+        &["rules", "list"],
+    ] {
+        let o = glir(&data, &config).args(args).output().unwrap();
+        // detect exits 1 on alerts at its fail level; 2 would be an error.
+        assert!(
+            matches!(o.status.code(), Some(0 | 1)),
+            "{args:?}: {}",
+            text(&o)
+        );
+        assert!(!mark.exists(), "{args:?} ran the token command");
+    }
+    // A command that talks to GitLab does run it (and then fails to connect to port 9).
+    let o = glir(&data, &config).arg("whoami").output().unwrap();
+    assert!(mark.exists(), "whoami did not read the token: {}", text(&o));
+}
