@@ -26,6 +26,7 @@ fn client(url: &str) -> Client {
             base_delay: Duration::from_millis(1),
             max_delay: Duration::from_millis(5),
             max_rate_limit_wait: Duration::from_secs(2),
+            deadline: Duration::from_secs(60),
         })
         .timeout(Duration::from_secs(5))
         .build()

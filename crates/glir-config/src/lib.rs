@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
+use std::time::Duration;
 
 /// Flags and the variables clap reads for them (GLIR_URL, GLIR_PROFILE, GLIR_DATA_DIR,
 /// GLIR_CONFIG): the highest precedence. Those variables are not read again here.
@@ -22,6 +23,10 @@ pub struct Overrides {
     pub config_file: Option<PathBuf>,
     /// `config_file` was typed as --config, so it has to exist.
     pub config_file_required: bool,
+    /// Limit for one HTTP request.
+    pub timeout: Option<Duration>,
+    /// Limit for one API call, retries included.
+    pub deadline: Option<Duration>,
 }
 
 /// Where the token came from, shown by `whoami` so a responder knows which credential is in use.
@@ -65,6 +70,10 @@ enum TokenSpec {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub url: Option<String>,
+    /// Limit for one HTTP request (the client's default when `None`).
+    pub timeout: Option<Duration>,
+    /// Limit for one API call, retries included (the client's default when `None`).
+    pub deadline: Option<Duration>,
     token_spec: Option<TokenSpec>,
     /// The token once read: read once, on first use, so a command that never talks to GitLab
     /// never runs the profile's token command nor reads its token file.
@@ -187,6 +196,8 @@ pub fn resolve(overrides: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> R
 
     Ok(Settings {
         url,
+        timeout: overrides.timeout,
+        deadline: overrides.deadline,
         token_spec,
         token: OnceLock::new(),
         ca_bundle: profile.and_then(|p| p.ca_bundle.clone()),

@@ -45,6 +45,14 @@ impl Auth {
         Ok(Some((name, value)))
     }
 
+    /// The credential's fingerprint, for errors that must say which token failed.
+    pub(crate) fn fingerprint(&self) -> Option<String> {
+        match self {
+            Auth::None => None,
+            Auth::PrivateToken(t) | Auth::Bearer(t) | Auth::JobToken(t) => Some(t.fingerprint()),
+        }
+    }
+
     /// Whether a credential is sent at all; changes what a 401 means.
     pub(crate) fn is_some(&self) -> bool {
         !matches!(self, Auth::None)

@@ -123,6 +123,7 @@ impl ClientBuilder {
                 base: self.base,
                 api,
                 token_sent: self.auth.is_some(),
+                token_fingerprint: self.auth.fingerprint(),
                 auth_kind: self.auth.kind(),
                 auth_header,
                 retry: self.retry,

@@ -29,6 +29,7 @@ pub(crate) struct Inner {
     /// `<base>api/v4/`.
     pub(crate) api: Url,
     pub(crate) token_sent: bool,
+    pub(crate) token_fingerprint: Option<String>,
     pub(crate) auth_kind: &'static str,
     pub(crate) auth_header: Option<(HeaderName, HeaderValue)>,
     pub(crate) retry: RetryPolicy,
@@ -52,6 +53,7 @@ impl Client {
                 base: inner.base.clone(),
                 api: inner.api.clone(),
                 token_sent: auth.is_some(),
+                token_fingerprint: auth.fingerprint(),
                 auth_kind: auth.kind(),
                 auth_header: auth.header()?,
                 retry: inner.retry.clone(),

@@ -9,11 +9,13 @@ use std::time::Duration;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// 401: the token is missing, invalid, expired or revoked.
-    #[error("{method} {path}: {}{}{}", unauthorized_text(*.token_sent), gitlab_says(.detail), rid(.request_id))]
+    #[error("{method} {path}: {}{}{}", unauthorized_text(.token.as_deref()), gitlab_says(.detail), rid(.request_id))]
     Unauthorized {
         method: String,
         path: String,
-        token_sent: bool,
+        /// The fingerprint of the token sent (`sha256:…`), so a responder knows which one to
+        /// replace; `None` when none was sent.
+        token: Option<String>,
         detail: Option<String>,
         request_id: Option<String>,
     },
@@ -159,11 +161,12 @@ impl Error {
     }
 }
 
-fn unauthorized_text(token_sent: bool) -> &'static str {
-    if token_sent {
-        "the token was rejected (401): it is invalid, expired or revoked"
-    } else {
-        "GitLab requires a token here (401) and none was given"
+fn unauthorized_text(token: Option<&str>) -> String {
+    match token {
+        Some(fingerprint) => format!(
+            "the token {fingerprint} was rejected (401): it is invalid, expired or revoked; replace it (GLIR_TOKEN, GLIR_TOKEN_FILE or the profile's token)"
+        ),
+        None => "GitLab requires a token here (401) and none was given".to_string(),
     }
 }
 
@@ -386,13 +389,13 @@ mod tests {
         let err = Error::Unauthorized {
             method: "GET".into(),
             path: "/api/v4/user".into(),
-            token_sent: true,
+            token: Some("sha256:0123456789abcdef".into()),
             detail: None,
             request_id: Some("01HXYZ".into()),
         };
         assert_eq!(
             err.to_string(),
-            "GET /api/v4/user: the token was rejected (401): it is invalid, expired or revoked [request id 01HXYZ]"
+            "GET /api/v4/user: the token sha256:0123456789abcdef was rejected (401): it is invalid, expired or revoked; replace it (GLIR_TOKEN, GLIR_TOKEN_FILE or the profile's token) [request id 01HXYZ]"
         );
         assert_eq!(err.status(), Some(401));
         assert_eq!(err.request_id(), Some("01HXYZ"));

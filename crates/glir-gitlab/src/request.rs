@@ -113,6 +113,7 @@ impl Client {
         let path = base_url::shown_path(call.url);
         let mut attempts: u32 = 0;
         let mut rate_limit_waited = Duration::ZERO;
+        let started = tokio::time::Instant::now();
         loop {
             self.inner.pacer.wait_turn().await;
             attempts += 1;
@@ -120,41 +121,41 @@ impl Client {
             let retry = attempts - 1;
             let may_retry = retry < policy.max_retries;
             let may_replay = may_retry && call.replay;
-            let (wait, reason) = match self.attempt(call).await {
+            // Each failure that may be worth another attempt: how long to wait, why, whether
+            // this kind may be retried now, and the error if it may not.
+            let (wait, reason, allowed, give_up) = match self.attempt(call).await {
                 Ok(done) if (200..300).contains(&done.status) => return Ok(done),
                 Ok(limited) if limited.status == 429 => {
                     self.inner.stats.rate_limited();
                     let wait = headers::rate_limit_wait(&limited.headers, Timestamp::now())
                         .unwrap_or_else(|| policy.backoff(retry));
-                    if !may_retry || rate_limit_waited + wait > policy.max_rate_limit_wait {
-                        return Err(Error::RateLimited {
-                            method: method.to_string(),
-                            path,
-                            waited: rate_limit_waited,
-                            attempts,
-                            request_id: limited.request_id,
-                        });
-                    }
-                    rate_limit_waited += wait;
-                    (wait, "rate limited (429)".to_string())
+                    let allowed =
+                        may_retry && rate_limit_waited + wait <= policy.max_rate_limit_wait;
+                    let give_up = Error::RateLimited {
+                        method: method.to_string(),
+                        path: path.clone(),
+                        waited: rate_limit_waited,
+                        attempts,
+                        request_id: limited.request_id,
+                    };
+                    (wait, "rate limited (429)".to_string(), allowed, give_up)
                 }
                 Ok(failed) if TRANSIENT.contains(&failed.status) => {
-                    if !may_replay {
-                        return Err(Error::Server {
-                            method: method.to_string(),
-                            path,
-                            status: failed.status,
-                            attempts,
-                            message: Complaint::parse(&failed.body).message,
-                            request_id: failed.request_id,
-                        });
-                    }
                     // RFC 9110 §10.2.3: a 503 (or a proxy in front of GitLab) may send Retry-After;
                     // honour it, but never wait past the backoff cap.
                     let asked = headers::rate_limit_wait(&failed.headers, Timestamp::now())
                         .map(|d| d.min(policy.max_delay));
                     let wait = asked.unwrap_or_else(|| policy.backoff(retry));
-                    (wait, format!("server error ({})", failed.status))
+                    let reason = format!("server error ({})", failed.status);
+                    let give_up = Error::Server {
+                        method: method.to_string(),
+                        path: path.clone(),
+                        status: failed.status,
+                        attempts,
+                        message: Complaint::parse(&failed.body).message,
+                        request_id: failed.request_id,
+                    };
+                    (wait, reason, may_replay, give_up)
                 }
                 Ok(refused) => return Err(self.refusal(refused, method, path)),
                 Err(AttemptError::TooLarge) => {
@@ -167,12 +168,24 @@ impl Client {
                 Err(AttemptError::Transport(e)) => {
                     // reqwest would print the URL, and a URL may carry a pasted `private_token`.
                     let e = e.without_url();
-                    if !may_replay {
-                        return Err(transport_error(&e, method, path, attempts));
-                    }
-                    (policy.backoff(retry), transport_reason(&e))
+                    // A refused connection, an unknown host or a certificate GitLab's name does
+                    // not match will not change in a few seconds: say so now.
+                    let allowed = may_replay && !permanent(&e);
+                    let give_up = transport_error(&e, method, path.clone(), attempts);
+                    (
+                        policy.backoff(retry),
+                        transport_reason(&e),
+                        allowed,
+                        give_up,
+                    )
                 }
             };
+            if !allowed || started.elapsed() + wait > policy.deadline {
+                return Err(give_up);
+            }
+            if let Error::RateLimited { .. } = give_up {
+                rate_limit_waited += wait;
+            }
             self.inner.stats.retry();
             tracing::warn!(
                 method,
@@ -249,7 +262,7 @@ impl Client {
             401 => Error::Unauthorized {
                 method,
                 path,
-                token_sent: self.inner.token_sent,
+                token: self.inner.token_fingerprint.clone(),
                 // The stock "401 Unauthorized" says nothing beyond the status.
                 detail: complaint.message.filter(|m| m != "401 Unauthorized"),
                 request_id,
@@ -338,6 +351,29 @@ fn transport_error(e: &reqwest::Error, method: &str, path: String, attempts: u32
             message: error_chain(e),
         }
     }
+}
+
+/// Whether a transport failure is one retrying cannot fix: the port refused the connection, the
+/// host name does not resolve, or TLS failed (an unknown issuer, a name mismatch).
+fn permanent(e: &reqwest::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cause {
+        if let Some(io) = err.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::ConnectionRefused
+        {
+            return true;
+        }
+        let text = err.to_string();
+        if text.contains("dns error")
+            || text.contains("failed to lookup address")
+            || text.contains("invalid peer certificate")
+            || text.contains("certificate verify failed")
+        {
+            return true;
+        }
+        cause = err.source();
+    }
+    false
 }
 
 fn transport_reason(e: &reqwest::Error) -> String {

@@ -14,6 +14,10 @@ pub struct RetryPolicy {
     pub max_delay: Duration,
     /// Most time one call may spend waiting on 429 answers before giving up.
     pub max_rate_limit_wait: Duration,
+    /// Most time one call may take, retries included: no retry starts that would end past it,
+    /// so a host that accepts and never answers costs minutes at most, not the sum of every
+    /// attempt's timeout and backoff.
+    pub deadline: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -23,6 +27,7 @@ impl Default for RetryPolicy {
             base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(30),
             max_rate_limit_wait: Duration::from_secs(120),
+            deadline: Duration::from_secs(120),
         }
     }
 }

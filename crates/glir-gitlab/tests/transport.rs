@@ -17,6 +17,7 @@ fn fast_retries() -> RetryPolicy {
         base_delay: Duration::from_millis(10),
         max_delay: Duration::from_millis(50),
         max_rate_limit_wait: Duration::from_secs(5),
+        deadline: Duration::from_secs(60),
     }
 }
 
@@ -246,7 +247,8 @@ async fn expired_token_detail_from_gitlab_is_kept() {
         .await
         .unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("the token was rejected (401)"), "{text}");
+    assert!(text.contains("was rejected (401)"), "{text}");
+    assert!(text.contains(&Secret::new(TOKEN).fingerprint()), "{text}");
     assert!(text.contains("Token is expired"), "{text}");
     assert!(!text.contains(TOKEN), "{text}");
 }
@@ -297,7 +299,7 @@ async fn explicit_proxy_carries_the_requests() {
 }
 
 #[tokio::test]
-async fn refused_connection_is_a_network_error_after_retries() {
+async fn a_refused_connection_fails_at_once_without_retries() {
     let closed = {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         listener.local_addr().unwrap()
@@ -305,13 +307,54 @@ async fn refused_connection_is_a_network_error_after_retries() {
     let c = client(&format!("http://{closed}"), private(TOKEN));
     let err = c.current_user().await.unwrap_err();
     match &err {
-        Error::Network { attempts, .. } => assert_eq!(*attempts, 4),
+        Error::Network { attempts, .. } => assert_eq!(*attempts, 1),
         other => panic!("expected Network, got {other}"),
     }
     let text = err.to_string();
     assert!(text.to_lowercase().contains("refused"), "{text}");
     assert_eq!(
         (c.stats().requests, c.stats().retries, c.stats().failures),
-        (4, 3, 1)
+        (1, 0, 1)
     );
+}
+
+#[tokio::test]
+async fn an_unknown_host_fails_at_once_without_retries() {
+    let c = client("http://glir-no-such-host.invalid", private(TOKEN));
+    let err = c.current_user().await.unwrap_err();
+    match &err {
+        Error::Network { attempts, .. } => assert_eq!(*attempts, 1, "{err}"),
+        other => panic!("expected Network, got {other}"),
+    }
+}
+
+#[tokio::test]
+async fn a_host_that_accepts_and_never_answers_ends_at_the_deadline() {
+    // Accepts every connection and holds it open without a byte of answer.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    let c = Client::builder(&format!("http://{addr}"))
+        .unwrap()
+        .auth(private(TOKEN))
+        .retry(RetryPolicy {
+            max_retries: 100,
+            deadline: Duration::from_millis(900),
+            ..fast_retries()
+        })
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = c.current_user().await.unwrap_err();
+    let took = started.elapsed();
+    assert!(matches!(err, Error::Timeout { .. }), "{err}");
+    // Three 300 ms attempts fit in the deadline; a fourth would end past it.
+    assert!(took < Duration::from_millis(1500), "{took:?}");
+    assert!(c.stats().requests >= 2, "{:?}", c.stats().requests);
 }

@@ -28,6 +28,7 @@ pub fn fast_retries(max_retries: u32) -> RetryPolicy {
         base_delay: Duration::from_millis(10),
         max_delay: Duration::from_millis(50),
         max_rate_limit_wait: Duration::from_secs(5),
+        deadline: Duration::from_secs(60),
     }
 }
 

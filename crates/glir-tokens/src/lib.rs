@@ -3,6 +3,7 @@
 //! claims reveal. No field ever holds the secret itself, only its redacted form and fingerprint.
 
 mod base36;
+mod candidates;
 mod family;
 mod jwt;
 mod routable;
@@ -13,6 +14,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+pub use candidates::candidates;
 pub use family::{Family, PREFIXES};
 pub use jwt::JwtClaims;
 pub use shape::{has_placeholder_word, is_filler};

@@ -98,7 +98,7 @@ mod tests {
         let with = |detail: &str| Error::Unauthorized {
             method: method.clone(),
             path: path.clone(),
-            token_sent: true,
+            token: Some("sha256:0123456789abcdef".into()),
             detail: Some(detail.into()),
             request_id: None,
         };

@@ -6,7 +6,7 @@
 use futures::TryStreamExt;
 use glir_gitlab::{Auth, Client, Error, PersonalAccessToken, TokenDetails, User};
 use glir_redact::Secret;
-use glir_tokens::{Family, Identification};
+use glir_tokens::{Family, Identification, Layout};
 use serde::Serialize;
 
 /// Where a non-administrator may look a token up, and whether the token may be used.
@@ -49,21 +49,32 @@ impl Inspection {
 }
 
 /// Asks GitLab about `token` (identified offline as `id`) through `client`, the responder's.
+/// A string that is no GitLab token, or a routable token whose checksum fails, is never sent.
 pub async fn inspect(
     client: &Client,
     token: &Secret,
     id: &Identification,
     opts: &InspectOptions,
 ) -> Result<Inspection, Error> {
+    let mut out = Inspection::default();
+    if id.family == Family::Unknown {
+        out.row("gitlab", "not a GitLab token: nothing was sent to GitLab");
+        return Ok(out);
+    }
+    let routable = matches!(id.layout, Layout::RoutableV0 | Layout::RoutableV1);
+    if routable && !id.structurally_valid {
+        out.row(
+            "gitlab",
+            "its checksum fails, so GitLab never issued it (a typo, truncation or fake): nothing was sent to GitLab",
+        );
+        return Ok(out);
+    }
     let caller = if client.authenticated() {
         client.current_user().await.ok().map(|r| r.body)
     } else {
         None
     };
-    let mut out = Inspection {
-        admin: caller.as_ref().is_some_and(|u| u.is_admin == Some(true)),
-        ..Inspection::default()
-    };
+    out.admin = caller.as_ref().is_some_and(|u| u.is_admin == Some(true));
     out.described = if out.admin {
         admin_lookup(client, token, &mut out).await?
     } else {

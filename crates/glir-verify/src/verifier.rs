@@ -236,6 +236,7 @@ impl Verifier {
                 base_delay: Duration::from_millis(200),
                 max_delay: Duration::from_secs(2),
                 max_rate_limit_wait: Duration::from_secs(5),
+                deadline: Duration::from_secs(60),
             });
         if let Some(ca) = &c.ca_bundle {
             builder = builder.ca_bundle(ca.clone());

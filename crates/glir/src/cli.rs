@@ -80,12 +80,26 @@ pub struct GlobalArgs {
     /// Output format: table, json, jsonl or csv for listings; json for summaries; md, html, json or timesketch for `glir report`
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
+    /// Seconds one HTTP request to GitLab may take [default: 30]
+    #[arg(long, global = true, env = "GLIR_TIMEOUT", value_name = "SECONDS", value_parser = seconds)]
+    pub timeout: Option<std::time::Duration>,
+    /// Seconds one GitLab API call may take, retries included [default: 120]
+    #[arg(long, global = true, env = "GLIR_DEADLINE", value_name = "SECONDS", value_parser = seconds)]
+    pub deadline: Option<std::time::Duration>,
     /// Only errors on stderr; no progress bars
     #[arg(short, long, global = true)]
     pub quiet: bool,
     /// More log detail on stderr (-v info, -vv debug)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+}
+
+/// A positive number of seconds, fractions allowed.
+fn seconds(text: &str) -> Result<std::time::Duration, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 => Ok(std::time::Duration::from_secs_f64(s)),
+        _ => Err(format!("`{text}` is not a positive number of seconds")),
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

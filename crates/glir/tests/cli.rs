@@ -286,6 +286,50 @@ fn ctrl_c_stops_a_collection_that_the_next_run_resumes() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn a_second_ctrl_c_quits_at_once() {
+    let sim = start_sim(50);
+    // A page that takes far longer than the test waits.
+    sim.handle.inject(glir_sim::Fault {
+        path_contains: "/audit_events".into(),
+        kind: glir_sim::FaultKind::Slow { delay_ms: 20_000 },
+        times: 1000,
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        &sim.url,
+        &write_token_file(dir.path(), ADMIN_TOKEN),
+    );
+    let child = glir(dir.path(), &config)
+        .args(COLLECT_NOV_1)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let interrupt = || {
+        let kill = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+    };
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    interrupt();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let second = std::time::Instant::now();
+    interrupt();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        second.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        second.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out));
+    assert!(text(&out).contains("quitting now"), "{}", text(&out));
+}
+
 #[test]
 fn whoami_answers_for_admin_and_developer_without_crashing() {
     let sim = start_sim(3);

@@ -15,7 +15,11 @@ fn ingest_one_event(data: &Path, config: &Path) {
 "#,
     )
     .unwrap();
-    let o = glir(data, config).arg("ingest").arg(&input).output().unwrap();
+    let o = glir(data, config)
+        .arg("ingest")
+        .arg(&input)
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", text(&o));
 }
 
@@ -74,4 +78,91 @@ fn commands_that_need_no_gitlab_never_run_the_token_command() {
     // A command that talks to GitLab does run it (and then fails to connect to port 9).
     let o = glir(&data, &config).arg("whoami").output().unwrap();
     assert!(mark.exists(), "whoami did not read the token: {}", text(&o));
+}
+
+mod pasted {
+    use super::common::{glir, text};
+    use glir_sim::Scenario;
+    use glir_test_support::BlockingSim;
+    use std::io::Write;
+    use std::path::Path;
+    use std::process::{Output, Stdio};
+
+    const ROOT: &str = "glpat-DemoRootAdmin000000";
+    const LEAKED: &str = "glpat-DemoLeakedDana0001";
+
+    fn run(dir: &Path, sim: &BlockingSim, args: &[&str], stdin: &str) -> Output {
+        let config = dir.join("config.toml");
+        std::fs::write(&config, "").unwrap();
+        let mut child = glir(&dir.join("data"), &config)
+            .env("GLIR_URL", &sim.url)
+            .env("GLIR_TOKEN", ROOT)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    #[test]
+    fn token_inspect_sends_gitlab_only_gitlab_tokens_and_finds_them_in_pasted_lines() {
+        let sim = BlockingSim::start(Scenario::demo());
+        let dir = tempfile::tempdir().unwrap();
+        for not_gitlab in ["hello", "AKIAQWERTYUIOPASDFGH"] {
+            let o = run(dir.path(), &sim, &["token", "inspect"], not_gitlab);
+            assert!(o.status.success(), "{}", text(&o));
+            assert!(
+                text(&o).contains("nothing was sent to GitLab"),
+                "{}",
+                text(&o)
+            );
+        }
+        assert_eq!(sim.handle.requests("/admin/token"), 0);
+        let pasted = format!(
+            "curl --header 'PRIVATE-TOKEN: {LEAKED}' {}/api/v4/user\n",
+            sim.url
+        );
+        let o = run(dir.path(), &sim, &["token", "inspect"], &pasted);
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(text(&o).contains("dana"), "{}", text(&o));
+        assert_eq!(sim.handle.requests("/admin/token"), 1);
+        assert!(!text(&o).contains(LEAKED));
+        let two = format!("{LEAKED} {ROOT}\n");
+        let o = run(dir.path(), &sim, &["token", "inspect"], &two);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        assert!(text(&o).contains("2 GitLab tokens"), "{}", text(&o));
+    }
+
+    #[test]
+    fn respond_refuses_a_line_without_a_gitlab_token_before_opening_a_case() {
+        let sim = BlockingSim::start(Scenario::demo());
+        let dir = tempfile::tempdir().unwrap();
+        let o = run(
+            dir.path(),
+            &sim,
+            &["respond", "token-exposure", "--case", "leak"],
+            "hello\n",
+        );
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        assert!(text(&o).contains("no GitLab token"), "{}", text(&o));
+        assert!(!dir.path().join("data/cases/leak").exists());
+        assert_eq!(sim.handle.requests("/admin/token"), 0);
+        // The token in a pasted `.env` line is the one responded to.
+        let o = run(
+            dir.path(),
+            &sim,
+            &["respond", "token-exposure", "--case", "leak"],
+            &format!("GITLAB_TOKEN={LEAKED}\n"),
+        );
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(text(&o).contains("plan ("), "{}", text(&o));
+    }
 }

@@ -33,6 +33,7 @@ pub fn client(sim: &SimHandle, token: &str) -> Client {
             base_delay: Duration::from_millis(5),
             max_delay: Duration::from_millis(20),
             max_rate_limit_wait: Duration::from_millis(50),
+            deadline: Duration::from_secs(60),
         })
         .build()
         .unwrap()

@@ -30,9 +30,15 @@ pub fn run(g: &GlobalArgs, settings: &Settings, cmd: &CollectCommand) -> Result<
         rt.spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
                 status!(
-                    "\ninterrupted: finishing the current page, then stopping (run again to resume)"
+                    "\ninterrupted: finishing the current page, then stopping (run again to resume; Ctrl-C again quits now)"
                 );
                 stop.store(true, Ordering::SeqCst);
+            }
+            // A second Ctrl-C does not wait for a slow page: what is stored is whole (each page
+            // is one transaction) and the checkpoint names the last stored one.
+            if tokio::signal::ctrl_c().await.is_ok() {
+                status!("interrupted again: quitting now");
+                std::process::exit(130);
             }
         });
     }

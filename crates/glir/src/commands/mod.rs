@@ -23,7 +23,7 @@ use crate::cli::{Cli, Command, GlobalArgs, OutputFormat};
 use crate::config::{self, Overrides, Settings};
 use crate::output::{status, stdout};
 use anyhow::{Context, Result, bail};
-use glir_gitlab::{Auth, Client};
+use glir_gitlab::{Auth, Client, RetryPolicy};
 use glir_report::Format;
 use glir_store::Store;
 use serde::Serialize;
@@ -73,6 +73,8 @@ fn load_settings(g: &GlobalArgs) -> Result<Settings> {
         data_dir: g.data_dir.clone(),
         config_file: g.config.clone(),
         config_file_required: g.config_typed,
+        timeout: g.timeout,
+        deadline: g.deadline,
     };
     config::resolve(&overrides, &|k| std::env::var(k).ok())
 }
@@ -143,6 +145,15 @@ fn client(settings: &Settings, min_interval: Duration) -> Result<Client> {
     }
     if let Some(proxy) = &settings.proxy {
         builder = builder.proxy(proxy.clone());
+    }
+    if let Some(timeout) = settings.timeout {
+        builder = builder.timeout(timeout);
+    }
+    if let Some(deadline) = settings.deadline {
+        builder = builder.retry(RetryPolicy {
+            deadline,
+            ..RetryPolicy::default()
+        });
     }
     builder.build().context("cannot set up the GitLab client")
 }

@@ -15,6 +15,7 @@ use glir_respond::{
     Investigation, Outcome, Plan, Playbook, Respond, StepResult, Subject, apply_with_tokens,
     investigate,
 };
+use glir_tokens::{IdentifyOptions, candidates};
 use jiff::{SignedDuration, Timestamp};
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
@@ -371,11 +372,26 @@ fn read_token() -> Result<Secret> {
     if std::io::stdin().is_terminal() {
         status!("paste the leaked token and press Enter (it is not echoed to the log):");
     }
+    // The first line that holds anything: a bare token, or a pasted log or `.env` line with one.
     for line in std::io::stdin().lock().lines() {
-        let line = line.context("cannot read the token from stdin")?;
-        if !line.trim().is_empty() {
-            return Ok(Secret::new(line.trim().to_string()));
+        let line = Secret::new(line.context("cannot read the token from stdin")?);
+        if line.expose().trim().is_empty() {
+            continue;
         }
+        let mut found = candidates(line.expose(), &IdentifyOptions::default());
+        return match found.len() {
+            1 => Ok(Secret::new(found.remove(0).0)),
+            0 => bail!(
+                "the line on stdin holds no GitLab token (glpat-, gldt-, glrt-, … or a CI job JWT); nothing was sent to GitLab and no case was opened"
+            ),
+            n => {
+                let shown: Vec<&str> = found.iter().map(|(_, id)| id.redacted.as_str()).collect();
+                bail!(
+                    "the line on stdin holds {n} GitLab tokens ({}): respond to one at a time",
+                    shown.join(", ")
+                )
+            }
+        };
     }
     bail!(
         "token-exposure reads the leaked token from stdin: `glir respond token-exposure < token.txt`"

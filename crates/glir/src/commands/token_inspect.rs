@@ -7,10 +7,10 @@ use crate::cli::{GlobalArgs, TokenInspectArgs};
 use crate::output::{status, stdout};
 use anyhow::{Context, Result, bail};
 use glir_redact::Secret;
-use glir_tokens::{Identification, IdentifyOptions, identify};
+use glir_tokens::{Identification, IdentifyOptions, candidates, identify};
 use glir_verify::{InspectOptions, Inspection, inspect};
 use serde::Serialize;
-use std::io::{BufRead, Write};
+use std::io::{Read, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -26,12 +26,11 @@ pub fn run(g: &GlobalArgs, args: &TokenInspectArgs) -> Result<ExitCode> {
     if !args.identify.stray.is_empty() {
         bail!("pass the token on stdin, not as an argument (arguments stay in shell history)");
     }
-    let token = read_token()?;
     let opts = IdentifyOptions {
         custom_pat_prefix: args.identify.pat_prefix.clone(),
         instance_prefix: args.identify.instance_prefix.clone(),
     };
-    let identification = identify(token.expose(), &opts);
+    let (token, identification) = read_token(&opts)?;
     let (gitlab, offline_note) = if args.offline {
         (None, None)
     } else {
@@ -80,12 +79,32 @@ pub fn run(g: &GlobalArgs, args: &TokenInspectArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn read_token() -> Result<Secret> {
-    for line in std::io::stdin().lock().lines() {
-        let line = line.context("cannot read the token from stdin")?;
-        if !line.trim().is_empty() {
-            return Ok(Secret::new(line.trim().to_string()));
+/// The one GitLab token in what was pasted on stdin (a bare token, a log or `.env` line), or
+/// the first line as typed when it holds none (identified offline, never sent).
+fn read_token(opts: &IdentifyOptions) -> Result<(Secret, Identification)> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .context("cannot read the token from stdin")?;
+    let text = Secret::new(text);
+    let mut found = candidates(text.expose(), opts);
+    match found.len() {
+        0 => {
+            let Some(first) = text.expose().lines().map(str::trim).find(|l| !l.is_empty()) else {
+                bail!("no token on stdin: pipe it in, e.g. `glir token inspect < token.txt`");
+            };
+            Ok((Secret::new(first), identify(first, opts)))
+        }
+        1 => {
+            let (token, id) = found.remove(0);
+            Ok((Secret::new(token), id))
+        }
+        n => {
+            let shown: Vec<&str> = found.iter().map(|(_, id)| id.redacted.as_str()).collect();
+            bail!(
+                "stdin holds {n} GitLab tokens ({}): inspect one at a time",
+                shown.join(", ")
+            )
         }
     }
-    bail!("no token on stdin: pipe it in, e.g. `glir token inspect < token.txt`")
 }
