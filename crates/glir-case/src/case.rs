@@ -95,14 +95,13 @@ impl Cases {
         let mut case = Case::from_info(dir, info);
         case.save_info()?;
         Manifest::default().save(&case.dir.join(MANIFEST_FILE))?;
+        // The whole first state of `case.json`, so `case verify` can replay every later change.
+        let state = opened_state(&case.info);
         case.journal_step(JournalEntry {
             kind: Some(StepKind::Case),
             action: "case_opened".into(),
             operator: new.operator,
-            post_state: Some(json!({
-                "scenario": new.scenario,
-                "exposed_at": new.exposed_at,
-            })),
+            post_state: Some(state),
             ..JournalEntry::default()
         })?;
         Ok(case)
@@ -180,11 +179,22 @@ impl Case {
         self.dir.join(EVIDENCE_DIR)
     }
 
-    /// Appends a journal record and moves the head recorded in `case.json`.
+    /// Appends a journal record and moves the head recorded in `case.json` and the manifest.
+    /// A closed case takes no more steps.
     pub fn journal_step(&mut self, entry: JournalEntry) -> Result<JournalRecord, Error> {
+        if self.info.status == CaseStatus::Closed {
+            return Err(Error::Closed(self.info.name.clone()));
+        }
+        self.step(entry)
+    }
+
+    fn step(&mut self, entry: JournalEntry) -> Result<JournalRecord, Error> {
         let record = self.journal.append(entry)?;
         self.info.journal_head = self.journal.head().clone();
         self.save_info()?;
+        let mut manifest = self.manifest()?;
+        manifest.journal_head = Some(self.info.journal_head.clone());
+        manifest.save(&self.dir.join(MANIFEST_FILE))?;
         Ok(record)
     }
 
@@ -311,6 +321,10 @@ impl Case {
         at: Timestamp,
         operator: &str,
     ) -> Result<bool, Error> {
+        // Refused before anything changes: a closed case's state stays what its journal says.
+        if self.info.status == CaseStatus::Closed {
+            return Err(Error::Closed(self.info.name.clone()));
+        }
         let slot = match which {
             TimeKind::Exposed => &mut self.info.times.exposed_at,
             TimeKind::Detected => &mut self.info.times.detected_at,
@@ -335,12 +349,31 @@ impl Case {
         if self.info.status == CaseStatus::Closed {
             return Err(Error::Closed(self.info.name.clone()));
         }
+        let at = Timestamp::now();
         self.info.status = CaseStatus::Closed;
-        self.info.closed_at = Some(Timestamp::now());
-        self.journal_step(JournalEntry {
+        self.info.closed_at = Some(at);
+        self.step(JournalEntry {
             kind: Some(StepKind::Case),
             action: "case_closed".into(),
             operator: operator.to_string(),
+            post_state: Some(json!({ "closed_at": at })),
+            ..JournalEntry::default()
+        })?;
+        Ok(())
+    }
+
+    /// Opens a closed case again, journaled with who did it and why.
+    pub fn reopen(&mut self, operator: &str, reason: &str) -> Result<(), Error> {
+        if self.info.status == CaseStatus::Open {
+            return Err(Error::NotClosed(self.info.name.clone()));
+        }
+        self.info.status = CaseStatus::Open;
+        self.info.closed_at = None;
+        self.step(JournalEntry {
+            kind: Some(StepKind::Case),
+            action: "case_reopened".into(),
+            operator: operator.to_string(),
+            post_state: Some(json!({ "reason": reason })),
             ..JournalEntry::default()
         })?;
         Ok(())
@@ -351,6 +384,19 @@ impl Case {
         let bytes = serde_json::to_vec_pretty(&self.info).map_err(json(&path))?;
         write_atomic(&path, &bytes).map_err(io(&path))
     }
+}
+
+/// `case.json` as first written, minus the journal head: what `case_opened` records.
+fn opened_state(info: &CaseInfo) -> Value {
+    json!({
+        "name": info.name,
+        "scenario": info.scenario,
+        "opened_at": info.opened_at,
+        "opened_by": info.opened_by,
+        "glir_version": info.glir_version,
+        "gitlab_url": info.gitlab_url,
+        "exposed_at": info.times.exposed_at,
+    })
 }
 
 /// The exposure-window times a case records.

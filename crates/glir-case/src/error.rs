@@ -21,8 +21,10 @@ pub enum Error {
     Exists(String),
     #[error("no case named {0:?} (see `glir case list`)")]
     NotFound(String),
-    #[error("case {0:?} is closed; reopen it or open a new case")]
+    #[error("case {0:?} is closed: `glir case reopen {0}` first, or open a new case")]
     Closed(String),
+    #[error("case {0:?} is open")]
+    NotClosed(String),
     #[error("invalid evidence path {0:?}: must be relative and stay inside the case")]
     InvalidEvidencePath(String),
     #[error("evidence file {0:?} already exists with different content")]

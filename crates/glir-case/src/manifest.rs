@@ -23,6 +23,10 @@ pub struct EvidenceFile {
 pub struct Manifest {
     pub version: u32,
     pub files: Vec<EvidenceFile>,
+    /// The journal's last record, kept here too: cutting the journal and rewriting the head in
+    /// `case.json` then leaves this one pointing past the end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal_head: Option<crate::Head>,
 }
 
 impl Default for Manifest {
@@ -30,6 +34,7 @@ impl Default for Manifest {
         Manifest {
             version: 1,
             files: Vec::new(),
+            journal_head: None,
         }
     }
 }

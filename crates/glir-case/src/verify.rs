@@ -38,6 +38,16 @@ pub enum Problem {
     EvidenceUnlisted { path: String },
     /// A manifest entry whose hash the journal never recorded: the manifest was edited.
     ManifestNotJournaled { path: String },
+    /// A `case.json` field that is not what the journal recorded: the file was edited.
+    CaseFieldChanged { field: String },
+    /// The journal head in the manifest is not the one in `case.json`.
+    ManifestHeadMismatch { manifest_seq: u64, case_seq: u64 },
+    /// The mirror has no snapshot of this case to verify against.
+    MirrorMissing { path: String },
+    /// The mirror's journal snapshot is not where this journal starts: history was rewritten.
+    MirrorJournalDiverges { snapshot: String },
+    /// A file the mirror holds is gone from the case or differs from it.
+    MirrorEvidenceDiffers { path: String },
 }
 
 impl fmt::Display for Problem {
@@ -85,6 +95,28 @@ impl fmt::Display for Problem {
                 f,
                 "manifest entry {path}: its hash is not the one the journal recorded"
             ),
+            Problem::CaseFieldChanged { field } => write!(
+                f,
+                "case.json {field}: not what the journal recorded (the file was edited)"
+            ),
+            Problem::ManifestHeadMismatch {
+                manifest_seq,
+                case_seq,
+            } => write!(
+                f,
+                "manifest.json records journal seq {manifest_seq}, case.json seq {case_seq}: one was rewritten"
+            ),
+            Problem::MirrorMissing { path } => {
+                write!(f, "mirror {path}: no snapshot of this case")
+            }
+            Problem::MirrorJournalDiverges { snapshot } => write!(
+                f,
+                "the journal does not begin with the mirror's snapshot {snapshot}: its history was rewritten"
+            ),
+            Problem::MirrorEvidenceDiffers { path } => write!(
+                f,
+                "evidence {path}: missing from the case or different from the mirror's copy"
+            ),
         }
     }
 }
@@ -110,6 +142,71 @@ impl Case {
         Ok(report)
     }
 
+    /// [`verify`](Self::verify), and the case against its write-once mirror (`case mirror`):
+    /// the journal must begin with the mirror's latest snapshot of it, and every file the mirror
+    /// holds must be in the case unchanged. A rewrite of the whole case directory shows here.
+    pub fn verify_against(&self, mirror: &Path) -> Result<VerifyReport, Error> {
+        let mut report = self.verify()?;
+        let target = mirror.join(&self.info().name);
+        let snapshots = target.join("snapshots");
+        let latest = match std::fs::read_dir(&snapshots) {
+            Ok(entries) => entries
+                .filter_map(Result::ok)
+                .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                .max(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(source) => {
+                return Err(Error::Io {
+                    path: snapshots,
+                    source,
+                });
+            }
+        };
+        let Some(latest) = latest else {
+            report.problems.push(Problem::MirrorMissing {
+                path: target.display().to_string(),
+            });
+            return Ok(report);
+        };
+        let read = |path: &Path| {
+            std::fs::read(path).map_err(|source| Error::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+        };
+        let theirs = read(&snapshots.join(&latest).join(JOURNAL_FILE))?;
+        let ours = match std::fs::read(self.dir().join(JOURNAL_FILE)) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(source) => {
+                return Err(Error::Io {
+                    path: self.dir().join(JOURNAL_FILE),
+                    source,
+                });
+            }
+        };
+        if !ours.starts_with(&theirs) {
+            report
+                .problems
+                .push(Problem::MirrorJournalDiverges { snapshot: latest });
+        }
+        let mirrored = target.join(EVIDENCE_DIR);
+        for rel in files_under(&mirrored)? {
+            let (theirs, _) = sha256_file(&mirrored.join(&rel)).map_err(|source| Error::Io {
+                path: mirrored.join(&rel),
+                source,
+            })?;
+            let same =
+                sha256_file(&self.evidence_path(&rel)?).is_ok_and(|(ours, _)| ours == theirs);
+            if !same {
+                report
+                    .problems
+                    .push(Problem::MirrorEvidenceDiffers { path: rel });
+            }
+        }
+        Ok(report)
+    }
+
     /// Returns the evidence hashes the journal recorded, by path.
     fn verify_journal(
         &self,
@@ -122,6 +219,7 @@ impl Case {
             Err(source) => return Err(Error::Io { path, source }),
         };
         let mut journaled: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut replayed = Replay::default();
         let mut prev_hash = GENESIS.to_string();
         let mut expected_seq = 1;
         let mut last_seq = 0;
@@ -170,6 +268,7 @@ impl Case {
                     seq: record.seq,
                 });
             }
+            replayed.apply(&record.entry.action, record.entry.post_state.as_ref());
             if record.entry.action == "evidence_added"
                 && let Some(state) = &record.entry.post_state
                 && let (Some(p), Some(h)) = (state["path"].as_str(), state["sha256"].as_str())
@@ -184,15 +283,31 @@ impl Case {
             prev_hash = parsed.hash;
         }
         let head = &self.info().journal_head;
-        if head.seq > last_seq {
+        // The manifest keeps the head too: a journal cut and a head rewritten in case.json
+        // alone still ends before it.
+        let anchored = self.manifest()?.journal_head;
+        let furthest = anchored.as_ref().map_or(head.seq, |a| a.seq.max(head.seq));
+        if furthest > last_seq {
             report.problems.push(Problem::Truncated {
-                head_seq: head.seq,
+                head_seq: furthest,
                 last_seq,
             });
         } else if head.seq == last_seq && head.hash != prev_hash {
             report
                 .problems
                 .push(Problem::HeadMismatch { seq: last_seq });
+        }
+        if let Some(anchored) = anchored
+            && anchored != *head
+        {
+            report.problems.push(Problem::ManifestHeadMismatch {
+                manifest_seq: anchored.seq,
+                case_seq: head.seq,
+            });
+        }
+        let info = serde_json::to_value(self.info()).unwrap_or_default();
+        for field in replayed.differences(&info) {
+            report.problems.push(Problem::CaseFieldChanged { field });
         }
         Ok(journaled)
     }
@@ -237,6 +352,92 @@ impl Case {
             }
         }
         Ok(())
+    }
+}
+
+/// `case.json` as the journal says it should be: every field `case_opened` recorded, then each
+/// time recorded, each close and reopen. Only fields the journal holds are compared (cases
+/// opened before `case_opened` recorded the whole state hold fewer).
+#[derive(Default)]
+struct Replay {
+    fields: BTreeMap<&'static str, serde_json::Value>,
+}
+
+const OPENED_FIELDS: [(&str, &str); 7] = [
+    ("name", "name"),
+    ("scenario", "scenario"),
+    ("opened_at", "opened_at"),
+    ("opened_by", "opened_by"),
+    ("glir_version", "glir_version"),
+    ("gitlab_url", "gitlab_url"),
+    ("exposed_at", "times.exposed_at"),
+];
+
+const TIMES: [&str; 4] = ["exposed_at", "detected_at", "contained_at", "revoked_at"];
+
+impl Replay {
+    fn apply(&mut self, action: &str, state: Option<&serde_json::Value>) {
+        let null = serde_json::Value::Null;
+        let state = state.unwrap_or(&null);
+        match action {
+            "case_opened" => {
+                for (key, field) in OPENED_FIELDS {
+                    if let Some(value) = state.get(key) {
+                        self.fields.insert(field, value.clone());
+                    }
+                }
+                if state.get("opened_at").is_some() {
+                    self.fields.insert("status", "open".into());
+                    self.fields.insert("closed_at", null.clone());
+                    for time in TIMES.iter().skip(1) {
+                        self.fields.insert(time_field(time), null.clone());
+                    }
+                }
+            }
+            "case_closed" => {
+                self.fields.insert("status", "closed".into());
+                if let Some(at) = state.get("closed_at") {
+                    self.fields.insert("closed_at", at.clone());
+                }
+            }
+            "case_reopened" => {
+                self.fields.insert("status", "open".into());
+                self.fields.insert("closed_at", null);
+            }
+            other => {
+                for time in TIMES {
+                    if other.strip_suffix("_recorded") == Some(time)
+                        && let Some(at) = state.get(time)
+                    {
+                        self.fields.insert(time_field(time), at.clone());
+                    }
+                }
+            }
+        }
+    }
+
+    /// The fields of `info` (case.json as JSON) that differ from the replay.
+    fn differences(&self, info: &serde_json::Value) -> Vec<String> {
+        self.fields
+            .iter()
+            .filter(|(field, expected)| {
+                let actual = field
+                    .split('.')
+                    .try_fold(info, |v, key| v.get(key))
+                    .unwrap_or(&serde_json::Value::Null);
+                actual != *expected
+            })
+            .map(|(field, _)| field.to_string())
+            .collect()
+    }
+}
+
+fn time_field(time: &str) -> &'static str {
+    match time {
+        "exposed_at" => "times.exposed_at",
+        "detected_at" => "times.detected_at",
+        "contained_at" => "times.contained_at",
+        _ => "times.revoked_at",
     }
 }
 

@@ -184,7 +184,17 @@ fn a_rewritten_last_line_is_caught_even_with_a_valid_self_hash() {
     // The chain itself is consistent now; only the original case.json head tells the truth.
     std::fs::write(case.dir().join("case.json"), original_head).unwrap();
     let problems = reload(dir.path()).verify().unwrap().problems;
-    assert_eq!(problems, vec![Problem::HeadMismatch { seq: 6 }]);
+    // The manifest's copy of the head moved with the forgery; case.json's did not.
+    assert_eq!(
+        problems,
+        vec![
+            Problem::HeadMismatch { seq: 6 },
+            Problem::ManifestHeadMismatch {
+                manifest_seq: 6,
+                case_seq: 6
+            }
+        ]
+    );
 }
 
 #[test]
@@ -305,6 +315,174 @@ fn times_record_once_and_cases_list_and_close() {
         Cases::new(dir.path()).load("nope"),
         Err(glir_case::Error::NotFound(_))
     ));
+}
+
+/// Rewrites one field of `case.json` (a `/`-separated JSON pointer) to `value`.
+fn edit_case_json(case: &glir_case::Case, pointer: &str, value: serde_json::Value) {
+    let path = case.dir().join("case.json");
+    let mut info: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    *info.pointer_mut(pointer).unwrap() = value;
+    std::fs::write(&path, info.to_string()).unwrap();
+}
+
+#[test]
+fn every_field_of_case_json_is_held_to_the_journal() {
+    let edits = [
+        ("/name", json!("inc-2"), "name"),
+        ("/scenario", json!("misconfiguration"), "scenario"),
+        ("/status", json!("closed"), "status"),
+        ("/opened_at", json!("2020-01-01T00:00:00Z"), "opened_at"),
+        ("/closed_at", json!("2026-11-30T00:00:00Z"), "closed_at"),
+        ("/opened_by", json!("mallory@host"), "opened_by"),
+        ("/glir_version", json!("9.9.9"), "glir_version"),
+        ("/gitlab_url", json!("https://evil.example"), "gitlab_url"),
+        (
+            "/times/exposed_at",
+            json!("2026-11-01T00:00:00Z"),
+            "times.exposed_at",
+        ),
+        (
+            "/times/detected_at",
+            json!("2026-11-02T00:00:00Z"),
+            "times.detected_at",
+        ),
+        (
+            "/times/contained_at",
+            json!("2026-11-03T00:00:00Z"),
+            "times.contained_at",
+        ),
+        (
+            "/times/revoked_at",
+            json!("2026-11-29T00:00:00Z"),
+            "times.revoked_at",
+        ),
+    ];
+    for (pointer, value, field) in edits {
+        let dir = tempfile::tempdir().unwrap();
+        let mut case = new_case(dir.path());
+        let t: jiff::Timestamp = "2026-11-28T10:00:00Z".parse().unwrap();
+        case.record_time(TimeKind::Revoked, t, "alice").unwrap();
+        edit_case_json(&case, pointer, value);
+        let problems = reload(dir.path()).verify().unwrap().problems;
+        assert_eq!(
+            problems,
+            vec![Problem::CaseFieldChanged {
+                field: field.into()
+            }],
+            "{pointer}"
+        );
+    }
+}
+
+#[test]
+fn a_cut_journal_with_its_head_rewritten_in_case_json_is_caught_by_the_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = new_case(dir.path());
+    let mut lines = journal_lines(&case);
+    lines.truncate(3);
+    write_lines(&case, &lines);
+    let last: serde_json::Value = serde_json::from_str(lines.last().unwrap()).unwrap();
+    edit_case_json(
+        &case,
+        "/journal_head",
+        json!({"seq": 3, "hash": last["hash"]}),
+    );
+    let problems = reload(dir.path()).verify().unwrap().problems;
+    assert!(
+        problems.contains(&Problem::Truncated {
+            head_seq: 6,
+            last_seq: 3
+        }),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn a_case_rewritten_whole_is_caught_against_its_mirror() {
+    let dir = tempfile::tempdir().unwrap();
+    let mirror = tempfile::tempdir().unwrap();
+    let case = new_case(dir.path());
+    case.mirror_to(mirror.path()).unwrap();
+    assert!(
+        reload(dir.path())
+            .verify_against(mirror.path())
+            .unwrap()
+            .ok()
+    );
+    // Cut the journal and rewrite both heads: the case alone now looks whole.
+    let mut lines = journal_lines(&case);
+    lines.truncate(3);
+    write_lines(&case, &lines);
+    let last: serde_json::Value = serde_json::from_str(lines.last().unwrap()).unwrap();
+    let head = json!({"seq": 3, "hash": last["hash"]});
+    edit_case_json(&case, "/journal_head", head.clone());
+    let manifest_path = case.dir().join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
+    manifest["journal_head"] = head;
+    std::fs::write(&manifest_path, manifest.to_string()).unwrap();
+    let alone = reload(dir.path()).verify().unwrap().problems;
+    assert!(
+        !alone.iter().any(|p| matches!(p, Problem::Truncated { .. })),
+        "{alone:?}"
+    );
+    let against = reload(dir.path())
+        .verify_against(mirror.path())
+        .unwrap()
+        .problems;
+    assert!(
+        against
+            .iter()
+            .any(|p| matches!(p, Problem::MirrorJournalDiverges { .. })),
+        "{against:?}"
+    );
+    let none = tempfile::tempdir().unwrap();
+    let missing = reload(dir.path())
+        .verify_against(none.path())
+        .unwrap()
+        .problems;
+    assert!(
+        missing
+            .iter()
+            .any(|p| matches!(p, Problem::MirrorMissing { .. })),
+        "{missing:?}"
+    );
+}
+
+#[test]
+fn a_closed_case_takes_nothing_until_reopened_and_both_are_journaled() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut case = new_case(dir.path());
+    case.close("alice").unwrap();
+    let err = case
+        .add_evidence("late.json", b"{}", "GET /late", "alice")
+        .unwrap_err();
+    assert!(matches!(err, glir_case::Error::Closed(_)), "{err}");
+    assert!(err.to_string().contains("glir case reopen inc-1"), "{err}");
+    let t: jiff::Timestamp = "2026-11-28T10:00:00Z".parse().unwrap();
+    assert!(case.record_time(TimeKind::Revoked, t, "alice").is_err());
+    case.reopen("bob", "the attacker came back").unwrap();
+    assert!(case.reopen("bob", "twice").is_err());
+    case.add_evidence("late.json", b"{}", "GET /late", "bob")
+        .unwrap();
+    let actions: Vec<String> = journal_lines(&case)
+        .iter()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["record"]["action"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert!(
+        actions.ends_with(&[
+            "case_closed".to_string(),
+            "case_reopened".to_string(),
+            "evidence_added".to_string()
+        ]),
+        "{actions:?}"
+    );
+    let problems = reload(dir.path()).verify().unwrap().problems;
+    assert!(problems.is_empty(), "{problems:?}");
 }
 
 fn make_writable(path: &Path) {

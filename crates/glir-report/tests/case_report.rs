@@ -231,6 +231,7 @@ fn report() -> CaseReport {
                     source: "GET /api/v4/personal_access_tokens?user_id=41".into(),
                 },
             ],
+            journal_head: None,
         },
         integrity: Integrity {
             verified: true,

@@ -570,10 +570,14 @@ pub enum CaseCommand {
     List(CaseDirArg),
     /// Show one case: times, evidence files and the last journal steps
     Show(CaseNameArgs),
-    /// Close a case (its files stay; the journal records who closed it and when)
+    /// Close a case (its files stay; the journal records who closed it and when); a closed case
+    /// takes no more evidence, plans or applies
     Close(CaseNameArgs),
-    /// Check the journal's hash chain and every evidence file; exit 1 on any problem
-    Verify(CaseNameArgs),
+    /// Open a closed case again; the journal records who and why
+    Reopen(CaseReopenArgs),
+    /// Check the journal's hash chain, case.json against it, and every evidence file (and, with
+    /// --against, the case against its write-once mirror); exit 1 on any problem
+    Verify(CaseVerifyArgs),
     /// Copy evidence and a journal snapshot to a write-once location
     Mirror(CaseMirrorArgs),
 }
@@ -595,6 +599,27 @@ pub struct CaseOpenArgs {
 #[derive(Debug, Args)]
 pub struct CaseNameArgs {
     pub name: String,
+    #[command(flatten)]
+    pub dir: CaseDirArg,
+}
+
+#[derive(Debug, Args)]
+pub struct CaseReopenArgs {
+    pub name: String,
+    /// Why it is reopened, for the journal
+    #[arg(long)]
+    pub reason: String,
+    #[command(flatten)]
+    pub dir: CaseDirArg,
+}
+
+#[derive(Debug, Args)]
+pub struct CaseVerifyArgs {
+    pub name: String,
+    /// The directory `glir case mirror --copy-to` wrote to: the journal must begin with its
+    /// snapshot and every mirrored file must be in the case unchanged
+    #[arg(long, value_name = "DIR")]
+    pub against: Option<PathBuf>,
     #[command(flatten)]
     pub dir: CaseDirArg,
 }

@@ -118,3 +118,69 @@ fn bad_names_are_refused_with_the_rule() {
         text(&o)
     );
 }
+
+#[test]
+fn a_forged_exposure_time_fails_verify_and_a_closed_case_is_reopened_on_the_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let mirror = data.join("worm");
+    let o = run(
+        data,
+        &["case", "open", "leak-2", "--exposed-at", "2026-11-20"],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(
+        data,
+        &[
+            "case",
+            "mirror",
+            "leak-2",
+            "--copy-to",
+            mirror.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let against = [
+        "case",
+        "verify",
+        "leak-2",
+        "--against",
+        mirror.to_str().unwrap(),
+    ];
+    let o = run(data, &against);
+    assert!(o.status.success(), "{}", text(&o));
+
+    // Move the exposure to a day that flatters the responder.
+    let case_json = data.join("cases/leak-2/case.json");
+    let forged = std::fs::read_to_string(&case_json)
+        .unwrap()
+        .replace("2026-11-20", "2026-11-27");
+    std::fs::write(&case_json, forged).unwrap();
+    let o = run(data, &["case", "verify", "leak-2"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("case.json times.exposed_at"),
+        "{}",
+        text(&o)
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    assert!(run(data, &["case", "open", "leak-3"]).status.success());
+    assert!(run(data, &["case", "close", "leak-3"]).status.success());
+    let o = run(data, &["case", "reopen", "leak-3"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "a reason is required: {}",
+        text(&o)
+    );
+    let o = run(
+        data,
+        &["case", "reopen", "leak-3", "--reason", "new activity"],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(data, &["case", "show", "leak-3"]);
+    assert!(text(&o).contains("case_reopened"), "{}", text(&o));
+    assert!(run(data, &["case", "verify", "leak-3"]).status.success());
+}

@@ -166,3 +166,39 @@ mod pasted {
         assert!(text(&o).contains("plan ("), "{}", text(&o));
     }
 }
+
+#[test]
+fn a_closed_case_refuses_respond_and_apply_before_any_request() {
+    use glir_sim::Scenario;
+    use glir_test_support::BlockingSim;
+    let sim = BlockingSim::start(Scenario::demo());
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("none.toml");
+    std::fs::write(&config, "").unwrap();
+    let data = dir.path().join("data");
+    let with_sim = |args: &[&str]| {
+        glir(&data, &config)
+            .env("GLIR_URL", &sim.url)
+            .env("GLIR_TOKEN", "glpat-DemoRootAdmin000000")
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+    assert!(with_sim(&["case", "open", "done"]).status.success());
+    assert!(with_sim(&["case", "close", "done"]).status.success());
+    let before = sim.handle.requests("/api/v4");
+    for args in [
+        &["respond", "instance-compromise", "--case", "done"][..],
+        &["apply", "done", "--yes"],
+    ] {
+        let o = with_sim(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+        assert!(
+            text(&o).contains("glir case reopen done"),
+            "{args:?}: {}",
+            text(&o)
+        );
+    }
+    assert_eq!(sim.handle.requests("/api/v4"), before, "a request was sent");
+}

@@ -62,9 +62,20 @@ pub fn run(g: &GlobalArgs, settings: &Settings, command: &CaseCommand) -> Result
             }
             Ok(ExitCode::SUCCESS)
         }
+        CaseCommand::Reopen(args) => {
+            let mut case = cases(settings, &args.dir).load(&args.name)?;
+            case.reopen(&operator(), &args.reason)?;
+            if !write_value(g.format, case.info())? {
+                writeln!(stdout(), "reopened case {}", args.name)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         CaseCommand::Verify(args) => {
             let case = cases(settings, &args.dir).load(&args.name)?;
-            let report = case.verify()?;
+            let report = match &args.against {
+                Some(mirror) => case.verify_against(mirror)?,
+                None => case.verify()?,
+            };
             if !write_value(g.format, &report)? {
                 for problem in &report.problems {
                     writeln!(stdout(), "FAIL  {problem}")?;

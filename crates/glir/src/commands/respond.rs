@@ -44,7 +44,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &RespondArgs) -> Result<Ex
         .unwrap_or_else(|| format!("{}-{}", args.kind.name(), now.strftime("%Y%m%dT%H%M%SZ")));
     let all = cases(settings, &args.dir);
     let mut case = match all.load(&name) {
-        Ok(case) => case,
+        Ok(case) => refuse_closed(case)?,
         Err(glir_case::Error::NotFound(_)) => all.open_new(
             &name,
             NewCase {
@@ -147,7 +147,7 @@ fn write_investigation(
 }
 
 pub fn run_apply(g: &GlobalArgs, settings: &Settings, args: &ApplyArgs) -> Result<ExitCode> {
-    let mut case = cases(settings, &args.dir).load(&args.case)?;
+    let mut case = refuse_closed(cases(settings, &args.dir).load(&args.case)?)?;
     let Some((path, plan)) = Plan::latest(&case)? else {
         bail!(
             "case {} has no plan: run `glir respond KIND --case {}` first",
@@ -280,6 +280,14 @@ fn write_applied(out: &mut impl Write, applied: &Applied, case: &str) -> Result<
         )?;
     }
     Ok(())
+}
+
+/// A closed case takes no more investigation or containment: before any request is sent.
+fn refuse_closed(case: Case) -> Result<Case> {
+    if case.info().status == glir_case::CaseStatus::Closed {
+        return Err(glir_case::Error::Closed(case.info().name.clone()).into());
+    }
+    Ok(case)
 }
 
 fn confirm(changes: usize, client: &glir_gitlab::Client, yes: bool) -> Result<bool> {
