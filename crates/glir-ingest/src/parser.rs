@@ -14,6 +14,10 @@ pub(crate) struct Outcome {
     pub(crate) layouts: Vec<(Layout, u64)>,
     pub(crate) malformed: u64,
     pub(crate) errors: Vec<LineError>,
+    /// Records kept with invalid UTF-8 replaced by U+FFFD.
+    pub(crate) repaired: u64,
+    /// The first of them, to name.
+    pub(crate) repairs: Vec<LineError>,
     /// Well-formed records that are not events, by reason, in the order first seen.
     pub(crate) skipped: Vec<(String, u64)>,
     pub(crate) stop: Option<Stop>,
@@ -64,12 +68,16 @@ pub(crate) struct Chunk {
 
 /// Reads every record, sending chunks as they fill. Returns early if the receiver is gone (the
 /// inserting side failed) or on a stop.
+///
+/// With `salvage` (compressed input), a read error ends the input where it broke: the records
+/// read before it are sent as a whole batch, so a truncated `.gz` yields what decompressed.
 pub(crate) fn produce(
     mut records: Records,
     opts: &IngestOptions,
     path: &Path,
     chunks: SyncSender<Chunk>,
     recycled: Receiver<EventBatch>,
+    salvage: bool,
 ) -> Outcome {
     let batch_size = opts.batch_size.max(1);
     let chunk_size = batch_size.min(CHUNK_EVENTS);
@@ -81,6 +89,8 @@ pub(crate) fn produce(
             layouts: Vec::new(),
             malformed: 0,
             errors: Vec::new(),
+            repaired: 0,
+            repairs: Vec::new(),
             skipped: Vec::new(),
             stop: None,
         },
@@ -90,6 +100,12 @@ pub(crate) fn produce(
     loop {
         let result = match records.next(&mut buf) {
             Err(e) => {
+                if salvage && in_batch > 0 {
+                    let _ = chunks.send(Chunk {
+                        events: std::mem::take(&mut chunk),
+                        ends_batch: true,
+                    });
+                }
                 producer.outcome.stop = Some(Stop::Io(e));
                 return producer.outcome;
             }
@@ -98,7 +114,7 @@ pub(crate) fn produce(
                 Err((position, Reject::Malformed(reason.to_owned())))
             }
             Ok(Next::Record(position)) => producer
-                .parse(&buf, &mut chunk)
+                .parse(&buf, position, &mut chunk)
                 .map_err(|reason| (position, reason)),
         };
         match result {
@@ -148,11 +164,30 @@ pub(crate) fn produce(
 impl Producer<'_> {
     /// Each record's layout is the forced one, or its own: one file can mix layouts (a log
     /// whose lines changed shape across an upgrade, an auth log with lines of several kinds).
-    fn parse(&mut self, bytes: &[u8], chunk: &mut EventBatch) -> Result<(), Reject> {
-        let text = std::str::from_utf8(bytes)
-            .map_err(|_| Reject::Malformed("not valid UTF-8".to_owned()))?;
+    fn parse(
+        &mut self,
+        bytes: &[u8],
+        position: Position,
+        chunk: &mut EventBatch,
+    ) -> Result<(), Reject> {
+        // One bad byte (a truncated multi-byte character, a Latin-1 name) must not cost the
+        // whole record: it is replaced, kept and named.
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => std::borrow::Cow::Borrowed(text),
+            Err(_) => {
+                self.outcome.repaired += 1;
+                if self.outcome.repairs.len() < self.opts.max_reported_errors {
+                    self.outcome.repairs.push(LineError {
+                        path: self.path.to_owned(),
+                        line: position.line,
+                        reason: "invalid UTF-8 replaced with U+FFFD; the record is kept".into(),
+                    });
+                }
+                String::from_utf8_lossy(bytes)
+            }
+        };
         chunk
-            .push_record(text, self.opts.layout, &self.opts.source)
+            .push_record(&text, self.opts.layout, &self.opts.source)
             .map_err(|e| match e {
                 ParseError::NotAnEvent(why) if why.is_other_log() => {
                     Reject::Skipped(why.to_string())

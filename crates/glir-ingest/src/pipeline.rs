@@ -65,8 +65,12 @@ pub fn ingest_reader<R: Read + Send + 'static>(
         duplicates: 0,
         malformed: 0,
         errors: Vec::new(),
+        repaired: 0,
+        repairs: Vec::new(),
+        truncated: None,
         skipped: Vec::new(),
     };
+    let gzip = input.gzip;
     let records = Records::detect(input.reader).map_err(io_err)?;
     let store_err = |source| IngestError::Store {
         path: label.to_owned(),
@@ -76,7 +80,8 @@ pub fn ingest_reader<R: Read + Send + 'static>(
     let (sender, receiver) = mpsc::sync_channel::<Chunk>(QUEUED_CHUNKS);
     let (recycle, recycled) = mpsc::channel();
     let (stored, outcome) = thread::scope(|scope| {
-        let producer = scope.spawn(move || parser::produce(records, opts, label, sender, recycled));
+        let producer =
+            scope.spawn(move || parser::produce(records, opts, label, sender, recycled, gzip));
         let mut checkpoints = checkpointer.map(|checkpointer| {
             let (checkpoints, run) = Checkpoints::new(checkpointer);
             scope.spawn(run);
@@ -109,18 +114,33 @@ pub fn ingest_reader<R: Read + Send + 'static>(
     let attached = store.attach_checkpoints().map_err(store_err);
     stored?;
     attached?;
-    finished(&outcome, label)?;
+    report.truncated = finished(&outcome, label, gzip, bytes_read.load(Ordering::Relaxed))?;
     report.malformed = outcome.malformed;
     report.errors = outcome.errors;
+    report.repaired = outcome.repaired;
+    report.repairs = outcome.repairs;
     report.layouts = outcome.layouts;
     report.skipped = outcome.skipped;
     Ok(report)
 }
 
 /// The error a reading side's end makes, if any: a stop, or a file without a single event.
-fn finished(outcome: &Outcome, path: &Path) -> Result<(), IngestError> {
+/// Compressed input that breaks off is no error when events came before the break: it gives
+/// the reason, with the compressed bytes read, for the report.
+fn finished(
+    outcome: &Outcome,
+    path: &Path,
+    gzip: bool,
+    compressed_read: u64,
+) -> Result<Option<String>, IngestError> {
+    let mut truncated = None;
     match &outcome.stop {
         Some(Stop::Strict(error)) => return Err(IngestError::Strict(error.clone())),
+        Some(Stop::Io(source)) if gzip && outcome.events() > 0 => {
+            truncated = Some(format!(
+                "the compressed data breaks off after byte {compressed_read} ({source})"
+            ));
+        }
         Some(Stop::Io(source)) => {
             return Err(IngestError::Io {
                 path: path.to_owned(),
@@ -140,7 +160,7 @@ fn finished(outcome: &Outcome, path: &Path) -> Result<(), IngestError> {
             ),
         });
     }
-    Ok(())
+    Ok(truncated)
 }
 
 /// Reads a file as [`ingest_file`] does (every layout, gzip, malformed records counted and
@@ -157,14 +177,16 @@ pub fn read_file(
         source,
     };
     let file = File::open(path).map_err(io_err)?;
-    let input = input::open(file, Arc::new(AtomicU64::new(0))).map_err(io_err)?;
+    let compressed_read = Arc::new(AtomicU64::new(0));
+    let input = input::open(file, Arc::clone(&compressed_read)).map_err(io_err)?;
     let gzip = input.gzip;
     let records = Records::detect(input.reader).map_err(io_err)?;
     let (sender, receiver) = mpsc::sync_channel::<Chunk>(QUEUED_CHUNKS);
     let (recycle, recycled) = mpsc::channel();
     let mut records_read = 0;
     let outcome = thread::scope(|scope| {
-        let producer = scope.spawn(move || parser::produce(records, opts, path, sender, recycled));
+        let producer =
+            scope.spawn(move || parser::produce(records, opts, path, sender, recycled, gzip));
         for chunk in &receiver {
             records_read += chunk.events.len() as u64;
             if each(&chunk.events).is_break() {
@@ -180,7 +202,12 @@ pub fn read_file(
             Err(panic) => std::panic::resume_unwind(panic),
         }
     });
-    finished(&outcome, path)?;
+    let truncated = finished(
+        &outcome,
+        path,
+        gzip,
+        compressed_read.load(Ordering::Relaxed),
+    )?;
     Ok(FileReport {
         path: path.to_owned(),
         layouts: outcome.layouts,
@@ -190,6 +217,9 @@ pub fn read_file(
         duplicates: 0,
         malformed: outcome.malformed,
         errors: outcome.errors,
+        repaired: outcome.repaired,
+        repairs: outcome.repairs,
+        truncated,
         skipped: outcome.skipped,
     })
 }

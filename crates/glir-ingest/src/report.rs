@@ -40,6 +40,13 @@ pub struct FileReport {
     pub malformed: u64,
     /// The first `max_reported_errors` malformed records.
     pub errors: Vec<LineError>,
+    /// Records kept with invalid UTF-8 replaced by U+FFFD.
+    pub repaired: u64,
+    /// The first `max_reported_errors` of them.
+    pub repairs: Vec<LineError>,
+    /// Why compressed input ended early (cut or corrupt), and where: the records before it
+    /// were read. The file is not whole, so the ingest is not complete.
+    pub truncated: Option<String>,
     /// Well-formed records that are not events (other logs' lines, messages that are no
     /// sign-in), by reason, in the order first seen.
     pub skipped: Vec<(String, u64)>,

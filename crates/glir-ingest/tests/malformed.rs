@@ -52,9 +52,10 @@ fn bad_lines_are_reported_with_their_line_numbers_and_skipped() {
 }
 
 #[test]
-fn invalid_utf8_and_overlong_lines_are_malformed() {
+fn invalid_utf8_is_replaced_and_named_and_overlong_lines_are_malformed() {
     let mut case = Case::new();
-    let mut bytes = b"\xff\xfe{\"broken\": true}\n".to_vec();
+    // A Latin-1 byte in an author's name: the event is kept, the byte replaced, the line named.
+    let mut bytes = b"{\"id\":\"latin1\",\"created_at\":\"2026-11-25T02:13:00Z\",\"event_type\":\"add_ssh_key\",\"author_id\":2,\"author_name\":\"Jos\xe9\"}\n".to_vec();
     bytes.extend(format!("\"{}\"\n", "x".repeat(9 * 1024 * 1024)).as_bytes());
     bytes.extend(STREAM.as_bytes());
     let path = case.file("binary.jsonl", bytes);
@@ -66,11 +67,10 @@ fn invalid_utf8_and_overlong_lines_are_malformed() {
         .iter()
         .map(|e| (e.line, e.reason.as_str()))
         .collect();
-    assert_eq!(
-        reasons,
-        [(1, "not valid UTF-8"), (2, "line longer than 8 MiB")]
-    );
-    assert_eq!(report.inserted, 7);
+    assert_eq!(reasons, [(2, "line longer than 8 MiB")]);
+    assert_eq!(report.repaired, 1);
+    assert_eq!(report.repairs[0].line, 1);
+    assert_eq!(report.inserted, 8);
 }
 
 #[test]

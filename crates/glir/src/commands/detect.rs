@@ -90,10 +90,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
                 spool.release(&mut out)?;
                 out.flush()?;
                 if !g.quiet {
-                    reports
-                        .iter()
-                        .flat_map(|r| &r.errors)
-                        .for_each(|e| status!("{e}"));
+                    reports.iter().for_each(say_read_problems);
                 }
                 streamed = Some(output);
             }
@@ -408,9 +405,7 @@ fn stage(g: &GlobalArgs, path: &Path, args: &DetectArgs, opts: &IngestOptions) -
         let report = ingest_file(&mut store, input, opts, &mut |_| {})
             .with_context(|| format!("reading {}", input.display()))?;
         if !g.quiet {
-            for e in &report.errors {
-                status!("{e}");
-            }
+            say_read_problems(&report);
         }
     }
     Ok(store)
@@ -426,4 +421,19 @@ fn progress(g: &GlobalArgs, total: u64) -> ProgressBar {
         bar.set_style(style);
     }
     bar
+}
+
+/// Malformed records, repaired ones, and compressed input that broke off, as the ingest says
+/// them.
+fn say_read_problems(report: &FileReport) {
+    for e in report.errors.iter().chain(&report.repairs) {
+        status!("{e}");
+    }
+    if let Some(why) = &report.truncated {
+        status!(
+            "error: {}: {why}: detections cover only the {} records before it",
+            report.path.display(),
+            report.records
+        );
+    }
 }

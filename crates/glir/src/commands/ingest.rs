@@ -37,6 +37,8 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &IngestArgs) -> Result<Exi
             Ok(report) => {
                 print_report(&report);
                 totals.add(&report);
+                // A file cut short was not read whole: the ingest is not complete.
+                failed |= report.truncated.is_some();
                 reports.push(report);
             }
             // In a directory, a file of another log is expected: say what it was and go on.
@@ -139,6 +141,21 @@ fn print_report(report: &FileReport) {
     let path = report.path.display();
     for e in &report.errors {
         status!("{e}");
+    }
+    for r in &report.repairs {
+        status!("{r}");
+    }
+    if report.repaired > report.repairs.len() as u64 {
+        status!(
+            "{path}: {} more records with invalid UTF-8 replaced",
+            report.repaired - report.repairs.len() as u64
+        );
+    }
+    if let Some(why) = &report.truncated {
+        status!(
+            "error: {path}: {why}: the {} records before it were stored; the rest of the file is lost or damaged",
+            report.records
+        );
     }
     if report.malformed > report.errors.len() as u64 {
         status!(
