@@ -68,6 +68,8 @@ pub struct CollectSummary {
     pub requests: u64,
     pub retries: u64,
     pub rate_limited: u64,
+    /// Whether the token sees every event of the scope.
+    pub coverage: crate::Coverage,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -122,6 +124,7 @@ pub async fn collect_audit_events(
         requests: 0,
         retries: 0,
         rate_limited: 0,
+        coverage: crate::audit_coverage(client, &req.scope).await,
     };
     let mut shown = Progress {
         since: Some(state.since),

@@ -202,3 +202,51 @@ fn a_closed_case_refuses_respond_and_apply_before_any_request() {
     }
     assert_eq!(sim.handle.requests("/api/v4"), before, "a request was sent");
 }
+
+#[test]
+fn a_collection_the_token_sees_only_part_of_says_partial_and_exits_3() {
+    use glir_sim::Scenario;
+    use glir_test_support::BlockingSim;
+    let sim = BlockingSim::start(Scenario::synthetic(
+        40,
+        "2026-11-01T00:00:00Z".parse().unwrap(),
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("none.toml");
+    std::fs::write(&config, "").unwrap();
+    let collect = |token: &str, format: &str| {
+        glir(dir.path(), &config)
+            .env("GLIR_URL", &sim.url)
+            .env("GLIR_TOKEN", token)
+            .args([
+                "--format",
+                format,
+                "collect",
+                "audit-events",
+                "--group",
+                "acme",
+                "--since",
+                "2026-11-01",
+                "--until",
+                "2026-11-03",
+            ])
+            .output()
+            .unwrap()
+    };
+    // A Developer of acme sees only their own events of the group.
+    let dev = collect("glpat-SimDevToken100000001", "table");
+    assert_eq!(dev.status.code(), Some(3), "{}", text(&dev));
+    assert!(
+        text(&dev).contains("partial: only dev's own events"),
+        "{}",
+        text(&dev)
+    );
+    assert!(text(&dev).contains("Owner of group acme"), "{}", text(&dev));
+    let dev = collect("glpat-SimDevToken100000001", "json");
+    let summary: serde_json::Value = serde_json::from_slice(&dev.stdout).unwrap();
+    assert_eq!(summary["coverage"]["coverage"], "partial", "{summary}");
+    // An administrator sees all of it.
+    let admin = collect("glpat-SimAdminToken0000001", "table");
+    assert_eq!(admin.status.code(), Some(0), "{}", text(&admin));
+    assert!(text(&admin).contains(": complete"), "{}", text(&admin));
+}

@@ -48,6 +48,8 @@ pub fn run(g: &GlobalArgs, settings: &Settings, cmd: &CollectCommand) -> Result<
     }
     Ok(if summary.interrupted {
         ExitCode::from(130)
+    } else if !summary.coverage.is_complete() {
+        ExitCode::from(super::EXIT_PARTIAL)
     } else {
         ExitCode::SUCCESS
     })
@@ -102,11 +104,13 @@ pub async fn collect(
 
 pub fn print_summary(out: &mut dyn Write, s: &CollectSummary) -> Result<()> {
     let state = if s.interrupted {
-        "interrupted (run the same command to resume)"
+        "interrupted (run the same command to resume)".to_string()
+    } else if !s.coverage.is_complete() {
+        s.coverage.to_string()
     } else if s.resumed {
-        "complete (resumed an interrupted run)"
+        "complete (resumed an interrupted run)".to_string()
     } else {
-        "complete"
+        "complete".to_string()
     };
     writeln!(
         out,

@@ -31,6 +31,9 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
+/// Exit code of an answer that is not the whole answer: the token sees less than there is.
+const EXIT_PARTIAL: u8 = 3;
+
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let g = &cli.global;
     match &cli.command {
