@@ -224,6 +224,12 @@ fn variable_audit_names_leaked_values_without_printing_them() {
     );
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     no_planted_secret(&text(&o));
+    // The summary counts the leak: never "0 findings" over a listed one.
+    assert!(
+        text(&o).contains("1 CI/CD variables found in job logs"),
+        "{}",
+        text(&o)
+    );
     let reports = jsonl(&o);
     let by_key = |key: &str| {
         reports

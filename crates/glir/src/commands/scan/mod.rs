@@ -142,7 +142,8 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &ScanArgs) -> Result<ExitC
     }
     let leaked_variables = variable_reports
         .iter()
-        .any(|r| !r.leaked_in_jobs.is_empty());
+        .filter(|r| !r.leaked_in_jobs.is_empty())
+        .count();
     if let Some(path) = &args.write_baseline {
         Baseline::from_findings(&report.findings)
             .write(path)
@@ -157,10 +158,20 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &ScanArgs) -> Result<ExitC
         for note in &notes {
             status!("{note}");
         }
-        status!("{}{}", report.summary(), verified_summary(&verifications));
+        // A variable leaked into job logs is a finding too: the summary never reads "0 findings"
+        // over a listed leak.
+        let variables = match leaked_variables {
+            0 => String::new(),
+            n => format!("; {n} CI/CD variables found in job logs"),
+        };
+        status!(
+            "{}{}{variables}",
+            report.summary(),
+            verified_summary(&verifications)
+        );
     }
     Ok(
-        if args.write_baseline.is_some() || (report.findings.is_empty() && !leaked_variables) {
+        if args.write_baseline.is_some() || (report.findings.is_empty() && leaked_variables == 0) {
             ExitCode::SUCCESS
         } else if verifications.values().any(|v| v.verdict.is_live()) {
             ExitCode::from(EXIT_VERIFIED_LIVE)
