@@ -5,6 +5,7 @@
 use crate::evidence::collect_audit;
 use crate::{Error, Finding, Plan};
 use glir_case::{Case, TimeKind};
+use glir_collect::Coverage;
 use glir_detect::{Detector, RulePack};
 use glir_events::Alert;
 use glir_events::AuditEvent;
@@ -116,6 +117,8 @@ pub struct Investigation {
     pub alerts: Vec<Alert>,
     pub findings: Vec<Finding>,
     pub skipped: Vec<Skipped>,
+    /// Complete when every check ran; partial names what this token could not see.
+    pub coverage: Coverage,
     pub plan: Plan,
     pub plan_path: String,
 }
@@ -165,6 +168,12 @@ impl Run<'_, '_> {
                     "collected {} audit events ({label}) into {rel}",
                     summary.fetched
                 ));
+                if !summary.coverage.is_complete() {
+                    self.skip(
+                        format!("every audit event ({label})"),
+                        summary.coverage.to_string(),
+                    );
+                }
                 Ok(())
             }
             Err(Error::Collect(e)) => {
@@ -267,6 +276,7 @@ pub async fn investigate(
         }),
         &r.operator,
     )?;
+    let coverage = coverage_of(&skipped);
     Ok(Investigation {
         playbook,
         summary,
@@ -274,9 +284,26 @@ pub async fn investigate(
         alerts,
         findings: scenario_findings,
         skipped,
+        coverage,
         plan,
         plan_path,
     })
+}
+
+/// Complete when every check ran; otherwise partial, naming the checks that could not.
+fn coverage_of(skipped: &[Skipped]) -> Coverage {
+    if skipped.is_empty() {
+        return Coverage::Complete;
+    }
+    let checks: Vec<&str> = skipped.iter().map(|s| s.check.as_str()).collect();
+    Coverage::Partial {
+        missing: format!(
+            "{} check(s) could not run ({})",
+            checks.len(),
+            checks.join(", ")
+        ),
+        needs: "a token with the access each names (often an administrator's)".into(),
+    }
 }
 
 /// Records in the store which rows belong to the case: the window's events, the alerts, the

@@ -250,3 +250,40 @@ fn a_collection_the_token_sees_only_part_of_says_partial_and_exits_3() {
     assert_eq!(admin.status.code(), Some(0), "{}", text(&admin));
     assert!(text(&admin).contains(": complete"), "{}", text(&admin));
 }
+
+#[test]
+fn a_playbook_run_without_the_access_it_needs_says_partial_and_exits_3() {
+    use glir_sim::Scenario;
+    use glir_test_support::BlockingSim;
+    let sim = BlockingSim::start(Scenario::synthetic(
+        20,
+        "2026-11-01T00:00:00Z".parse().unwrap(),
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("none.toml");
+    std::fs::write(&config, "").unwrap();
+    let respond = |token: &str| {
+        glir(dir.path(), &config)
+            .env("GLIR_URL", &sim.url)
+            .env("GLIR_TOKEN", token)
+            .args([
+                "respond",
+                "instance-compromise",
+                "--since",
+                "2026-11-01",
+                "--until",
+                "2026-11-02",
+            ])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let dev = respond("glpat-SimDevToken100000001");
+    assert_eq!(dev.status.code(), Some(3), "{}", text(&dev));
+    assert!(text(&dev).contains("coverage: partial"), "{}", text(&dev));
+    assert!(
+        text(&dev).contains("(instance audit events)"),
+        "{}",
+        text(&dev)
+    );
+}

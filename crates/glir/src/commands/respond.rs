@@ -99,25 +99,24 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &RespondArgs) -> Result<Ex
         "investigation": investigation,
         "applied": applied,
     });
+    // A failed or declined apply says 1; otherwise a partial investigation says 3.
+    let code = match &applied {
+        Some(a) if a.failed_or_declined() => a.exit_code(),
+        _ if !investigation.coverage.is_complete() => ExitCode::from(super::EXIT_PARTIAL),
+        _ => ExitCode::SUCCESS,
+    };
     if write_value(g.format, &value)? {
-        return Ok(applied
-            .as_ref()
-            .map_or(ExitCode::SUCCESS, Applied::exit_code));
+        return Ok(code);
     }
     let mut out = stdout();
     match &applied {
-        None => {
-            writeln!(
-                out,
-                "\nNothing was changed. Apply with: glir apply {name}   (or re-run with --apply)"
-            )?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Some(applied) => {
-            write_applied(&mut out, applied, &name)?;
-            Ok(applied.exit_code())
-        }
+        None => writeln!(
+            out,
+            "\nNothing was changed. Apply with: glir apply {name}   (or re-run with --apply)"
+        )?,
+        Some(applied) => write_applied(&mut out, applied, &name)?,
     }
+    Ok(code)
 }
 
 fn write_investigation(
@@ -143,6 +142,7 @@ fn write_investigation(
     for s in &investigation.skipped {
         writeln!(out, "  skipped: {} — {}", s.check, s.reason)?;
     }
+    writeln!(out, "coverage: {}", investigation.coverage)?;
     write_plan(out, &investigation.plan, &investigation.plan_path)
 }
 
@@ -198,9 +198,13 @@ struct Applied {
 }
 
 impl Applied {
+    fn failed_or_declined(&self) -> bool {
+        !self.confirmed || self.failed > 0
+    }
+
     /// 1 when nothing was applied or a step failed.
     fn exit_code(&self) -> ExitCode {
-        if !self.confirmed || self.failed > 0 {
+        if self.failed_or_declined() {
             ExitCode::from(1)
         } else {
             ExitCode::SUCCESS
