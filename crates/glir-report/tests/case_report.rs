@@ -116,8 +116,18 @@ fn report() -> CaseReport {
             }),
         ),
     ];
+    // The investigation reviewed one event more than the attacker's timeline holds.
+    let mut events = timeline.clone();
+    events.push(event(
+        100,
+        "2026-11-21T01:00:00Z",
+        "user_logged_in",
+        json!({}),
+    ));
+    events.sort_by_key(|e| e.created_at);
     CaseReport {
         generated_at: ts("2026-11-28T09:00:00Z"),
+        events,
         glir_version: "0.5.0".into(),
         case: CaseInfo {
             name: "pat-leak-2026-11".into(),
@@ -531,8 +541,8 @@ fn json_is_the_report_with_format_and_journal_hashes() {
 fn timesketch_lines_have_the_required_fields() {
     let report = report();
     let lines = timesketch_lines(&report);
-    // 4 events, 2 alerts, 3 journal records, 4 recorded case times.
-    assert_eq!(lines.len(), 4 + 2 + 3 + 4);
+    // 5 reviewed events, 2 alerts, 3 journal records, 4 recorded case times.
+    assert_eq!(lines.len(), 5 + 2 + 3 + 4);
     for line in &lines {
         let message = line["message"].as_str().expect("message");
         assert!(!message.is_empty(), "{line}");
@@ -551,11 +561,13 @@ fn timesketch_lines_have_the_required_fields() {
             .collect()
     };
     let events = with_desc("Audit event created");
-    assert_eq!(events.len(), 4);
-    assert_eq!(events[2]["event_type"], "add_ssh_key");
-    assert_eq!(events[2]["actor"], "dana");
-    assert_eq!(events[2]["ip_address"], "203.0.113.66");
-    assert_eq!(events[2]["datetime"], "2026-11-21T02:20:00Z");
+    assert_eq!(events.len(), 5);
+    assert_eq!(events[0]["attacker_timeline"], false);
+    assert_eq!(events[3]["event_type"], "add_ssh_key");
+    assert_eq!(events[3]["attacker_timeline"], true);
+    assert_eq!(events[3]["actor"], "dana");
+    assert_eq!(events[3]["ip_address"], "203.0.113.66");
+    assert_eq!(events[3]["datetime"], "2026-11-21T02:20:00Z");
 
     let detections = with_desc("Detection");
     assert_eq!(detections.len(), 2);
@@ -591,7 +603,7 @@ fn timesketch_skips_case_times_that_were_not_recorded() {
     report.case.times.contained_at = None;
     report.case.times.revoked_at = None;
     let lines = timesketch_lines(&report);
-    assert_eq!(lines.len(), 4 + 2 + 3 + 2);
+    assert_eq!(lines.len(), 5 + 2 + 3 + 2);
     assert!(
         !lines
             .iter()

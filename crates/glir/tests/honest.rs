@@ -142,6 +142,55 @@ mod pasted {
     }
 
     #[test]
+    fn the_timesketch_export_holds_every_event_the_case_reviewed() {
+        let sim = BlockingSim::start(Scenario::demo());
+        let dir = tempfile::tempdir().unwrap();
+        let o = run(
+            dir.path(),
+            &sim,
+            &[
+                "--format",
+                "json",
+                "respond",
+                "token-exposure",
+                "--case",
+                "leak",
+                "--since",
+                "2026-11-01",
+            ],
+            LEAKED,
+        );
+        let value: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let reviewed = value["investigation"]["events"].as_u64().unwrap();
+        assert!(reviewed > 10, "{value}");
+        let o = run(
+            dir.path(),
+            &sim,
+            &["report", "leak", "--format", "timesketch"],
+            "",
+        );
+        let path = String::from_utf8_lossy(&o.stdout).trim().to_string();
+        let lines: Vec<serde_json::Value> = std::fs::read_to_string(&path)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let events: Vec<&serde_json::Value> = lines
+            .iter()
+            .filter(|l| l["timestamp_desc"] == "Audit event created")
+            .collect();
+        assert_eq!(events.len() as u64, reviewed);
+        let marked = events
+            .iter()
+            .filter(|e| e["attacker_timeline"] == true)
+            .count();
+        assert!(
+            marked > 0 && (marked as u64) < reviewed,
+            "{marked} of {reviewed}"
+        );
+    }
+
+    #[test]
     fn respond_refuses_a_line_without_a_gitlab_token_before_opening_a_case() {
         let sim = BlockingSim::start(Scenario::demo());
         let dir = tempfile::tempdir().unwrap();

@@ -32,6 +32,9 @@ pub struct CaseReport {
     pub summary: Vec<String>,
     /// The attacker's (or subject's) timeline, oldest first.
     pub timeline: Vec<AuditEvent>,
+    /// Every event the investigation reviewed, oldest first (the timeline's among them): what
+    /// a Timesketch export carries.
+    pub events: Vec<AuditEvent>,
     /// Detections over the case's events.
     pub alerts: Vec<Alert>,
     /// What the investigation found (persistence, exposures, misconfigurations).

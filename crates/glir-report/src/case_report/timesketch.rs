@@ -1,5 +1,6 @@
-//! Timesketch JSONL: one line per timeline event, detection, journal record and recorded case
-//! time, so the case can be merged with other sources in a Timesketch sketch.
+//! Timesketch JSONL: one line per event the case reviewed (the attacker's timeline marked),
+//! detection, journal record and recorded case time, so the case can be merged with other
+//! sources in a Timesketch sketch.
 
 use super::CaseReport;
 use super::document::{actor, kind, target};
@@ -16,7 +17,12 @@ use std::io::{self, Write};
 /// Timesketch sorts by time itself. Every string is scrubbed.
 pub fn write_timesketch(report: &CaseReport, out: &mut dyn Write) -> io::Result<()> {
     let case = report.case.name.as_str();
-    for e in &report.timeline {
+    let on_timeline: std::collections::HashSet<&str> = report
+        .timeline
+        .iter()
+        .map(|e| e.event_id.as_str())
+        .collect();
+    for e in &report.events {
         let message = match &e.event_type {
             Some(t) => format!("{t}: {}", e.summary()),
             None => e.summary(),
@@ -41,6 +47,7 @@ pub fn write_timesketch(report: &CaseReport, out: &mut dyn Write) -> io::Result<
                 "target_id": e.target_id,
                 "target_details": e.target_details,
                 "custom_message": e.custom_message,
+                "attacker_timeline": on_timeline.contains(e.event_id.as_str()),
             }),
         )?;
     }

@@ -34,17 +34,27 @@ pub fn write_report(
     let verify = case.verify()?;
     let investigation = glir_respond::latest_investigation(case)?;
     let mut timeline = Vec::new();
+    let mut events = Vec::new();
     let mut alerts = Vec::new();
     if let Some(inv) = &investigation {
         let wanted: BTreeSet<&str> = inv.timeline.iter().map(String::as_str).collect();
-        timeline = store
+        let linked: BTreeSet<String> = store
+            .case_links(&case.info().name, "event")?
+            .into_iter()
+            .collect();
+        events = store
             .query_events(&EventFilter {
                 since: Some(inv.since),
                 until: Some(inv.until),
                 ..EventFilter::default()
             })?
             .into_iter()
+            .filter(|e| linked.contains(&e.event_id) || wanted.contains(e.event_id.as_str()))
+            .collect();
+        timeline = events
+            .iter()
             .filter(|e| wanted.contains(e.event_id.as_str()))
+            .cloned()
             .collect();
         alerts = store
             .query_alerts(&AlertFilter {
@@ -82,6 +92,7 @@ pub fn write_report(
         case: case.info().clone(),
         summary,
         timeline,
+        events,
         alerts,
         findings: investigation
             .as_ref()
