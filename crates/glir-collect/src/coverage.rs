@@ -44,12 +44,12 @@ const MAINTAINER: u32 = 40;
 pub async fn audit_coverage(client: &Client, scope: &AuditScope) -> Coverage {
     let (path, needed, role, kind) = match scope {
         AuditScope::Instance => return Coverage::Complete,
-        AuditScope::Group(g) => (g, OWNER, "Owner", "group"),
-        AuditScope::Project(p) => (p, MAINTAINER, "Maintainer", "project"),
+        AuditScope::Group(g) => (g, OWNER, "an Owner", "group"),
+        AuditScope::Project(p) => (p, MAINTAINER, "a Maintainer", "project"),
     };
     let partial = |missing: String| Coverage::Partial {
         missing,
-        needs: format!("an administrator or a {role} of {kind} {path}"),
+        needs: format!("an administrator or {role} of {kind} {path}"),
     };
     let caller = match client.current_user().await {
         Ok(answer) => answer.body,

@@ -74,11 +74,11 @@ pub struct CollectSummary {
 
 #[derive(Debug, thiserror::Error)]
 pub enum CollectError {
-    #[error("collecting {scope} audit events: {source}")]
+    // The cause is in the message, not the error chain: a chain would print it twice.
+    #[error("collecting {scope} audit events: {error}")]
     Api {
         scope: String,
-        #[source]
-        source: Box<glir_gitlab::Error>,
+        error: Box<glir_gitlab::Error>,
     },
     #[error("store: {0}")]
     Store(#[from] glir_store::StoreError),
@@ -253,9 +253,9 @@ async fn fetch_page(
     client
         .get_page(req, cursor)
         .await
-        .map_err(|source| CollectError::Api {
+        .map_err(|error| CollectError::Api {
             scope: scope.to_string(),
-            source: Box::new(source),
+            error: Box::new(error),
         })
 }
 

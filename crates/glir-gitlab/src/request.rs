@@ -368,6 +368,8 @@ fn permanent(e: &reqwest::Error) -> bool {
             || text.contains("failed to lookup address")
             || text.contains("invalid peer certificate")
             || text.contains("certificate verify failed")
+            // rustls: the other end does not speak TLS (an https URL to a plain-HTTP port).
+            || text.contains("corrupt message")
         {
             return true;
         }

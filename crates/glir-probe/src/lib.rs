@@ -68,6 +68,10 @@ pub async fn probe(client: &Client, targets: &Targets) -> Identity {
 
     let (version, enterprise) = match client.version().await {
         Ok(r) => (Some(r.body.version), Some(r.body.enterprise)),
+        // Nothing answers: every other question would wait out the same deadline.
+        Err(e @ (Error::Network { .. } | Error::Timeout { .. })) => {
+            return unreachable(url, deployment, format!("version: {e}"));
+        }
         Err(e) => {
             notes.push(format!("version: {e}"));
             (None, None)
@@ -128,6 +132,31 @@ pub async fn probe(client: &Client, targets: &Targets) -> Identity {
         is_admin,
         token,
         notes,
+        capabilities,
+    }
+}
+
+/// What is known of an instance that did not answer: nothing but why.
+fn unreachable(url: String, deployment: Deployment, note: String) -> Identity {
+    let capabilities = [
+        "instance audit events",
+        "group audit events",
+        "project audit events",
+        "user details (emails, sign-in IPs)",
+    ]
+    .into_iter()
+    .map(|name| cap(name, Answer::Unknown, "GitLab did not answer"))
+    .collect();
+    Identity {
+        url,
+        version: None,
+        enterprise: None,
+        deployment,
+        username: None,
+        user_id: None,
+        is_admin: None,
+        token: None,
+        notes: vec![note],
         capabilities,
     }
 }

@@ -362,12 +362,20 @@ fn whoami_answers_for_admin_and_developer_without_crashing() {
         "{dev}"
     );
 
-    let bad = ok(glir(dir.path(), &config)
+    // A rejected token is an error naming it by fingerprint, after what could be shown.
+    let bad = glir(dir.path(), &config)
         .env("GLIR_TOKEN", "glpat-NotARealToken00000000")
         .arg("whoami")
         .output()
-        .unwrap());
-    assert!(bad.contains("401"), "{bad}");
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
+    let fingerprint = glir_redact::Secret::new("glpat-NotARealToken00000000").fingerprint();
+    assert!(
+        text(&bad).contains("error: GitLab did not say who this token is")
+            && text(&bad).contains(&format!("the token {fingerprint} was rejected (401)")),
+        "{}",
+        text(&bad)
+    );
 }
 
 #[test]

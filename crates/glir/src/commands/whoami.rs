@@ -2,7 +2,7 @@ use super::{client, runtime, write_value};
 use crate::cli::{GlobalArgs, WhoamiArgs};
 use crate::config::Settings;
 use crate::output::stdout;
-use anyhow::Result;
+use anyhow::{Result, bail};
 use glir_probe::{Answer, Identity, Targets, probe};
 use std::io::Write;
 use std::process::ExitCode;
@@ -23,17 +23,30 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &WhoamiArgs) -> Result<Exi
             t.origin
         )
     });
-    if write_value(g.format, &identity)? {
-        return Ok(ExitCode::SUCCESS);
+    if !write_value(g.format, &identity)? {
+        let mut out = stdout();
+        print_identity(&mut out, &identity, token_line.as_deref())?;
+        if let Some(profile) = &settings.profile {
+            let file = settings
+                .config_file
+                .as_ref()
+                .map_or(String::new(), |p| format!(" in {}", p.display()));
+            writeln!(out, "Profile    {profile}{file}")?;
+        }
+        out.flush()?;
     }
-    let mut out = stdout();
-    print_identity(&mut out, &identity, token_line.as_deref())?;
-    if let Some(profile) = &settings.profile {
-        let file = settings
-            .config_file
-            .as_ref()
-            .map_or(String::new(), |p| format!(" in {}", p.display()));
-        writeln!(out, "Profile    {profile}{file}")?;
+    // What could be learned is shown; an answer without the one thing asked (who this token is,
+    // or with no token, whether GitLab answers at all) is still a failure.
+    let unanswered =
+        identity.username.is_none() && (settings.has_token() || identity.version.is_none());
+    if unanswered {
+        let why = identity
+            .notes
+            .iter()
+            .find(|n| n.starts_with("current user:"))
+            .or(identity.notes.first())
+            .map_or("no answer", String::as_str);
+        bail!("GitLab did not say who this token is: {why}");
     }
     Ok(ExitCode::SUCCESS)
 }
