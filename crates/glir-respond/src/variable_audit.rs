@@ -8,7 +8,8 @@ use glir_gitlab::{Client, Error, Variable};
 use glir_scan::{Scanner, ValueLeakFinder, clean_job_log};
 use jiff::Timestamp;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One variable and what the audit found about it.
 #[derive(Debug, Clone, Serialize)]
@@ -37,6 +38,20 @@ pub struct VariableReport {
     pub searched: bool,
 }
 
+/// A job log that shows a variable's value, kept for the case with those lines withheld: the
+/// log is evidence (and is about to be erased), the value must not travel with it.
+#[derive(Debug, Clone)]
+pub struct WithheldLog {
+    pub job_id: i64,
+    pub job_name: String,
+    /// SHA-256 and size of the log as GitLab served it, to match a copy of the original later.
+    pub original_sha256: String,
+    pub original_bytes: u64,
+    /// The log, each line that shows a value replaced by a note naming the variables.
+    pub text: Vec<u8>,
+    pub withheld_lines: usize,
+}
+
 /// The audit's result.
 #[derive(Debug, Clone, Default)]
 pub struct VariableAudit {
@@ -44,6 +59,8 @@ pub struct VariableAudit {
     /// Whether the project's job logs are visible to non-members.
     pub public_jobs: Option<bool>,
     pub variables: Vec<VariableReport>,
+    /// Every job log that shows a value, with those lines withheld.
+    pub leaking_logs: Vec<WithheldLog>,
     pub jobs_searched: u64,
     /// Things that could not be read, in plain words.
     pub warnings: Vec<String>,
@@ -98,12 +115,19 @@ pub async fn audit_variables(
         concurrency: 4,
     };
     let reports = &mut audit.variables;
+    let leaking = &mut audit.leaking_logs;
     let summary = fetch_job_logs(client, &req, &mut |log| {
         let Ok(raw) = &log.trace else {
             return;
         };
         let clean = clean_job_log(raw);
+        // Cleaning keeps every line, so a hit's line is the raw log's line too.
+        let mut shown: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
         finder.find(&clean.text, &mut |hit| {
+            shown
+                .entry(hit.line)
+                .or_default()
+                .insert(reports[hit.value].key.clone());
             let report = &mut reports[hit.value];
             if !report.leaked_in_jobs.contains(&log.job.id) {
                 report.leaked_in_jobs.push(log.job.id);
@@ -114,6 +138,9 @@ pub async fn audit_variables(
                 report.last_seen = Some(report.last_seen.map_or(at, |l| l.max(at)));
             }
         });
+        if !shown.is_empty() {
+            leaking.push(withhold(log.job.id, &log.job.name, raw, &shown));
+        }
     })
     .await?;
     audit.jobs_searched = summary.jobs;
@@ -130,6 +157,42 @@ pub async fn audit_variables(
         }
     }
     Ok(audit)
+}
+
+/// `raw` with each line in `shown` replaced by a note naming the variables it showed.
+fn withhold(
+    job_id: i64,
+    job_name: &str,
+    raw: &[u8],
+    shown: &BTreeMap<usize, BTreeSet<String>>,
+) -> WithheldLog {
+    let mut text = Vec::with_capacity(raw.len());
+    for (i, line) in raw.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            text.push(b'\n');
+        }
+        match shown.get(&(i + 1)) {
+            Some(keys) => {
+                let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+                text.extend_from_slice(
+                    format!(
+                        "[glir: line withheld, it shows the value of {}]",
+                        keys.join(", ")
+                    )
+                    .as_bytes(),
+                );
+            }
+            None => text.extend_from_slice(line),
+        }
+    }
+    WithheldLog {
+        job_id,
+        job_name: job_name.to_string(),
+        original_sha256: hex::encode(Sha256::digest(raw)),
+        original_bytes: raw.len() as u64,
+        text,
+        withheld_lines: shown.len(),
+    }
 }
 
 fn describe(

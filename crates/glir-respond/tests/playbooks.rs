@@ -223,16 +223,58 @@ async fn ci_secret_exposure_masks_and_protects_the_leaky_variables() {
     };
     let leaky = vars.iter().find(|v| v.key == "API_SECRET_KEY").unwrap();
     assert!(leaky.protected, "API_SECRET_KEY not protected");
-    // No variable value in the case.
-    for entry in walk(o.case.dir()) {
-        let text = String::from_utf8_lossy(&std::fs::read(&entry).unwrap()).to_string();
+    // The leaky logs are kept before the erase step, with the lines that show a value withheld.
+    let kept: Vec<String> = [202, 203, 204]
+        .iter()
+        .map(|job| format!("job-logs/acme_app/{job}.log"))
+        .collect();
+    let manifest = o.case.manifest().unwrap();
+    for rel in &kept {
+        let file = manifest
+            .get(rel)
+            .unwrap_or_else(|| panic!("{rel} not kept: {manifest:#?}"));
+        assert!(file.source.contains("original sha256"), "{}", file.source);
+        let text = std::fs::read_to_string(o.case.evidence_path(rel).unwrap()).unwrap();
         assert!(
-            !text.contains("Sim+Leak/Secret=Value!2026"),
-            "{}",
-            entry.display()
+            text.contains("[glir: line withheld, it shows the value of API_SECRET_KEY]"),
+            "{text}"
         );
     }
+    let erase = o
+        .investigation
+        .plan
+        .steps
+        .iter()
+        .find(|s| matches!(&s.action, Action::Manual { title } if title.starts_with("erase the job logs")))
+        .expect("an erase step");
+    assert!(erase.why.contains(&kept[0]), "{}", erase.why);
+    // No variable value in the case, in any encoding the audit searched.
+    let value = "Sim+Leak/Secret=Value!2026";
+    let forms = [
+        value.to_string(),
+        base64_of(value),
+        value
+            .replace('+', "%2B")
+            .replace('/', "%2F")
+            .replace('=', "%3D")
+            .replace('!', "%21"),
+    ];
+    for entry in walk(o.case.dir()) {
+        let text = String::from_utf8_lossy(&std::fs::read(&entry).unwrap()).to_string();
+        for form in &forms {
+            assert!(
+                !text.contains(form.as_str()),
+                "{} holds {form}",
+                entry.display()
+            );
+        }
+    }
     o.sim.shutdown().await;
+}
+
+fn base64_of(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(text)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -51,6 +51,24 @@ pub(crate) async fn ci_secret_exposure(
         audit.variables.len(),
         audit.jobs_searched
     ));
+    // The logs that show values are evidence, and the plan ends by erasing them: keep them
+    // first, with the lines that show a value withheld.
+    let mut kept = Vec::new();
+    for log in &audit.leaking_logs {
+        let rel = format!(
+            "job-logs/{}/{}.log",
+            audit.project.replace('/', "_"),
+            log.job_id
+        );
+        let source = format!(
+            "GET /api/v4/projects/:id/jobs/{}/trace ({}): {} lines showing CI/CD variable values withheld; original sha256 {} ({} bytes)",
+            log.job_id, log.job_name, log.withheld_lines, log.original_sha256, log.original_bytes
+        );
+        run.r
+            .case
+            .add_evidence(&rel, &log.text, &source, &run.r.operator)?;
+        kept.push(rel);
+    }
     let mut found = Vec::new();
     for v in &audit.variables {
         let owner = if v.owner_is_group {
@@ -156,9 +174,17 @@ pub(crate) async fn ci_secret_exposure(
             Vec::new(),
         );
     }
+    let why = if kept.is_empty() {
+        "the guide's CI/CD secret steps".to_string()
+    } else {
+        format!(
+            "the guide's CI/CD secret steps; the logs are kept in the case first ({}), with the lines that show values withheld",
+            kept.join(", ")
+        )
+    };
     run.plan.push(
         Action::Manual { title: "erase the job logs and artifacts that show secrets (POST /projects/:id/jobs/:job_id/erase)".into() },
-        "the guide's CI/CD secret steps".into(),
+        why,
         "the logs are gone for everyone".into(),
         None,
         Vec::new(),
