@@ -3,7 +3,7 @@
 //! plan. Scenario-specific parts live in `scenarios/`.
 
 use crate::evidence::collect_audit;
-use crate::{Error, Finding, Plan};
+use crate::{Action, Error, Finding, Plan};
 use glir_case::{Case, TimeKind};
 use glir_collect::Coverage;
 use glir_detect::{Detector, RulePack};
@@ -238,9 +238,21 @@ pub async fn investigate(
         caller,
         summary,
         skipped,
-        plan,
+        mut plan,
         timeline,
     } = run;
+    // What this token could not do is still part of the response: a step for whoever can.
+    for s in &skipped {
+        plan.push(
+            Action::Manual {
+                title: format!("for a responder with more access: {}", s.check),
+            },
+            format!("this run could not: {}", s.reason),
+            "-".into(),
+            None,
+            Vec::new(),
+        );
+    }
     if r.case.info().times.detected_at.is_none() {
         r.case
             .record_time(TimeKind::Detected, started, &r.operator)?;

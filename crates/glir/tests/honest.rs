@@ -335,4 +335,10 @@ fn a_playbook_run_without_the_access_it_needs_says_partial_and_exits_3() {
         "{}",
         text(&dev)
     );
+    // What this token could not do is planned for a responder who can.
+    assert!(
+        text(&dev).contains("for a responder with more access: instance audit events"),
+        "{}",
+        text(&dev)
+    );
 }
