@@ -485,6 +485,21 @@ fn html_is_one_self_contained_file_with_every_section() {
 }
 
 #[test]
+fn html_colours_levels_and_keeps_tokens_whole() {
+    let html = to_html(&report());
+    // Alerts and findings carry their level as a class the style colours.
+    assert!(
+        html.contains("<td class=\"sev sev-high\">high</td>"),
+        "{html}"
+    );
+    assert!(html.contains(".sev-critical{"), "{html}");
+    // Cells break inside a word only when it cannot fit at all: an IP or a token id is not
+    // split to make a column narrower.
+    assert!(!html.contains("overflow-wrap:anywhere"));
+    assert!(html.contains("overflow-wrap:break-word"));
+}
+
+#[test]
 fn html_renders_attacker_markup_inert() {
     let html = to_html(&report());
     assert!(!html.contains(HOSTILE), "{html}");

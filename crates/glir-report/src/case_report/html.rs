@@ -10,10 +10,13 @@ body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:80rem;paddin
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{border-bottom:1px solid #d0d7de;padding-bottom:.2rem;margin-top:2rem}\
 .generated{color:#59636e;margin-top:0}\
 table{border-collapse:collapse;width:100%;margin:.5rem 0}\
-th,td{border:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}\
+th,td{border:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top;overflow-wrap:break-word}\
 th{background:#f6f8fa}tr:nth-child(even) td{background:#fbfcfd}\
 .verdict{padding:.5rem .75rem;border-radius:4px;font-weight:600}\
 .ok{background:#dafbe1;color:#116329}.bad{background:#ffebe9;color:#82071e}\
+.sev{font-weight:600;white-space:nowrap}.sev-critical{background:#82071e;color:#fff}\
+.sev-high{background:#ffebe9;color:#82071e}.sev-medium{background:#fff8c5;color:#7d4e00}\
+.sev-low{background:#ddf4ff;color:#0550ae}.sev-informational{color:#59636e}\
 @media print{body{margin:0;max-width:none}}";
 
 /// The report as one HTML file: inline CSS, no script, no external resource. Every value is
@@ -65,10 +68,26 @@ pub fn to_html(report: &CaseReport) -> String {
                         let _ = write!(out, "<th>{}</th>", escape(h));
                     }
                     out.push_str("</tr></thead>\n<tbody>\n");
+                    // A level or severity column is coloured, so the worst stands out.
+                    let graded: Vec<bool> = head
+                        .iter()
+                        .map(|h| matches!(*h, "Level" | "Severity"))
+                        .collect();
                     for row in rows {
                         out.push_str("<tr>");
-                        for cell in row {
-                            let _ = write!(out, "<td>{}</td>", escape(cell));
+                        for (i, cell) in row.iter().enumerate() {
+                            match severity_class(cell).filter(|_| graded.get(i) == Some(&true)) {
+                                Some(class) => {
+                                    let _ = write!(
+                                        out,
+                                        "<td class=\"sev {class}\">{}</td>",
+                                        escape(cell)
+                                    );
+                                }
+                                None => {
+                                    let _ = write!(out, "<td>{}</td>", escape(cell));
+                                }
+                            }
                         }
                         out.push_str("</tr>\n");
                     }
@@ -80,6 +99,18 @@ pub fn to_html(report: &CaseReport) -> String {
     }
     out.push_str("</body>\n</html>\n");
     out
+}
+
+/// The CSS class of a Sigma level or finding severity.
+fn severity_class(text: &str) -> Option<&'static str> {
+    Some(match text.to_ascii_lowercase().as_str() {
+        "critical" => "sev-critical",
+        "high" => "sev-high",
+        "medium" => "sev-medium",
+        "low" => "sev-low",
+        "informational" | "info" => "sev-informational",
+        _ => return None,
+    })
 }
 
 /// The five characters that can open markup or end an attribute value.
