@@ -14,7 +14,7 @@ th,td{border:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-alig
 th{background:#f6f8fa}tr:nth-child(even) td{background:#fbfcfd}\
 .verdict{padding:.5rem .75rem;border-radius:4px;font-weight:600}\
 .ok{background:#dafbe1;color:#116329}.bad{background:#ffebe9;color:#82071e}\
-.sev{font-weight:600;white-space:nowrap}.sev-critical{background:#82071e;color:#fff}\
+.t{white-space:nowrap}.sev{font-weight:600;white-space:nowrap}.sev-critical{background:#82071e;color:#fff}\
 .sev-high{background:#ffebe9;color:#82071e}.sev-medium{background:#fff8c5;color:#7d4e00}\
 .sev-low{background:#ddf4ff;color:#0550ae}.sev-informational{color:#59636e}\
 @media print{body{margin:0;max-width:none}}";
@@ -73,16 +73,22 @@ pub fn to_html(report: &CaseReport) -> String {
                         .iter()
                         .map(|h| matches!(*h, "Level" | "Severity"))
                         .collect();
+                    // A date and its time stay on one line.
+                    let timed: Vec<bool> = head.iter().map(|h| h.ends_with("(UTC)")).collect();
                     for row in rows {
                         out.push_str("<tr>");
                         for (i, cell) in row.iter().enumerate() {
-                            match severity_class(cell).filter(|_| graded.get(i) == Some(&true)) {
+                            let class = match severity_class(cell) {
+                                Some(level) if graded.get(i) == Some(&true) => {
+                                    Some(format!("sev {level}"))
+                                }
+                                _ if timed.get(i) == Some(&true) => Some("t".to_string()),
+                                _ => None,
+                            };
+                            match class {
                                 Some(class) => {
-                                    let _ = write!(
-                                        out,
-                                        "<td class=\"sev {class}\">{}</td>",
-                                        escape(cell)
-                                    );
+                                    let _ =
+                                        write!(out, "<td class=\"{class}\">{}</td>", escape(cell));
                                 }
                                 None => {
                                     let _ = write!(out, "<td>{}</td>", escape(cell));
