@@ -239,7 +239,7 @@ fn every_fault_ends_fast_with_a_clear_message_and_an_honest_exit() {
         "Developer of the group",
         "collect --group",
         run(d, &sim.url, DEV, &collect_group),
-        3,
+        4,
         10.0,
         "partial",
     );

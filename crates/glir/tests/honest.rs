@@ -253,7 +253,7 @@ fn a_closed_case_refuses_respond_and_apply_before_any_request() {
 }
 
 #[test]
-fn a_collection_the_token_sees_only_part_of_says_partial_and_exits_3() {
+fn a_collection_the_token_sees_only_part_of_says_partial_and_exits_4() {
     use glir_sim::Scenario;
     use glir_test_support::BlockingSim;
     let sim = BlockingSim::start(Scenario::synthetic(
@@ -284,7 +284,7 @@ fn a_collection_the_token_sees_only_part_of_says_partial_and_exits_3() {
     };
     // A Developer of acme sees only their own events of the group.
     let dev = collect("glpat-SimDevToken100000001", "table");
-    assert_eq!(dev.status.code(), Some(3), "{}", text(&dev));
+    assert_eq!(dev.status.code(), Some(4), "{}", text(&dev));
     assert!(
         text(&dev).contains("partial: only dev's own events"),
         "{}",
@@ -301,7 +301,7 @@ fn a_collection_the_token_sees_only_part_of_says_partial_and_exits_3() {
 }
 
 #[test]
-fn a_playbook_run_without_the_access_it_needs_says_partial_and_exits_3() {
+fn a_playbook_run_without_the_access_it_needs_says_partial_and_exits_4() {
     use glir_sim::Scenario;
     use glir_test_support::BlockingSim;
     let sim = BlockingSim::start(Scenario::synthetic(
@@ -328,7 +328,7 @@ fn a_playbook_run_without_the_access_it_needs_says_partial_and_exits_3() {
             .unwrap()
     };
     let dev = respond("glpat-SimDevToken100000001");
-    assert_eq!(dev.status.code(), Some(3), "{}", text(&dev));
+    assert_eq!(dev.status.code(), Some(4), "{}", text(&dev));
     assert!(text(&dev).contains("coverage: partial"), "{}", text(&dev));
     assert!(
         text(&dev).contains("(instance audit events)"),

@@ -32,7 +32,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 /// Exit code of an answer that is not the whole answer: the token sees less than there is.
-const EXIT_PARTIAL: u8 = 3;
+const EXIT_PARTIAL: u8 = 4;
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let g = &cli.global;
