@@ -49,24 +49,30 @@ impl<'a> EventRow<'a> {
     }
 }
 
-const EVENT_COLUMNS: &[&str] = &[
-    "time",
-    "source",
-    "event_id",
-    "event_type",
-    "author_id",
-    "author_name",
-    "ip_address",
-    "entity_type",
-    "entity_path",
-    "target_type",
-    "target_id",
-    "target_details",
-    "summary",
-];
+/// An event's CSV columns, then `extra` ones.
+macro_rules! event_columns {
+    ($($extra:literal),*) => {
+        &[
+            "time",
+            "source",
+            "event_id",
+            "event_type",
+            "author_id",
+            "author_name",
+            "ip_address",
+            "entity_type",
+            "entity_path",
+            "target_type",
+            "target_id",
+            "target_details",
+            "summary",
+            $($extra),*
+        ]
+    };
+}
 
 impl Row for EventRow<'_> {
-    const COLUMNS: &'static [&'static str] = EVENT_COLUMNS;
+    const COLUMNS: &'static [&'static str] = event_columns!();
 
     fn record(&self) -> Vec<String> {
         let text = |v: Option<&str>| v.unwrap_or_default().to_string();
@@ -115,22 +121,7 @@ struct MarkedRow<'a> {
 }
 
 impl Row for MarkedRow<'_> {
-    const COLUMNS: &'static [&'static str] = &[
-        "time",
-        "source",
-        "event_id",
-        "event_type",
-        "author_id",
-        "author_name",
-        "ip_address",
-        "entity_type",
-        "entity_path",
-        "target_type",
-        "target_id",
-        "target_details",
-        "summary",
-        "marks",
-    ];
+    const COLUMNS: &'static [&'static str] = event_columns!("marks");
 
     fn record(&self) -> Vec<String> {
         let mut r = self.event.record();

@@ -81,35 +81,17 @@ fn commands_that_need_no_gitlab_never_run_the_token_command() {
 }
 
 mod pasted {
-    use super::common::{glir, text};
+    use super::common::{run_against, text};
     use glir_sim::Scenario;
     use glir_test_support::BlockingSim;
-    use std::io::Write;
     use std::path::Path;
-    use std::process::{Output, Stdio};
+    use std::process::Output;
 
     const ROOT: &str = "glpat-DemoRootAdmin000000";
     const LEAKED: &str = "glpat-DemoLeakedDana0001";
 
     fn run(dir: &Path, sim: &BlockingSim, args: &[&str], stdin: &str) -> Output {
-        let config = dir.join("config.toml");
-        std::fs::write(&config, "").unwrap();
-        let mut child = glir(&dir.join("data"), &config)
-            .env("GLIR_URL", &sim.url)
-            .env("GLIR_TOKEN", ROOT)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
+        run_against(dir, &sim.url, ROOT, args, stdin)
     }
 
     #[test]

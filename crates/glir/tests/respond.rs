@@ -4,12 +4,11 @@
 
 mod common;
 
-use common::{glir, text};
+use common::{run_against, text};
 use glir_sim::Scenario;
 use glir_test_support::BlockingSim as Sim;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Output, Stdio};
+use std::process::Output;
 
 const ROOT: &str = "glpat-DemoRootAdmin000000";
 const LEAKED: &str = "glpat-DemoLeakedDana0001";
@@ -20,21 +19,7 @@ fn start() -> Sim {
 }
 
 fn run(dir: &Path, sim: &Sim, args: &[&str], stdin: &str) -> Output {
-    let config = dir.join("config.toml");
-    std::fs::write(&config, "").unwrap();
-    let mut child = glir(&dir.join("data"), &config)
-        .env("GLIR_URL", &sim.url)
-        .env("GLIR_TOKEN", ROOT)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    input.write_all(stdin.as_bytes()).unwrap();
-    drop(input);
-    child.wait_with_output().unwrap()
+    run_against(dir, &sim.url, ROOT, args, stdin)
 }
 
 fn files(dir: &Path) -> Vec<std::path::PathBuf> {

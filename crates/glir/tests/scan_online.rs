@@ -3,12 +3,11 @@
 
 mod common;
 
-use common::{glir, text};
+use common::{run_against, text};
 use glir_sim::Scenario;
 use glir_test_support::BlockingSim as Sim;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Output, Stdio};
+use std::process::Output;
 
 const ADMIN: &str = "glpat-SimAdminToken0000001";
 const DEV: &str = "glpat-SimDevToken100000001";
@@ -28,22 +27,7 @@ fn start() -> Sim {
 }
 
 fn run(dir: &Path, sim: &Sim, token: &str, args: &[&str], stdin: Option<&str>) -> Output {
-    let config = dir.join("config.toml");
-    std::fs::write(&config, "").unwrap();
-    let mut cmd = glir(&dir.join("data"), &config);
-    cmd.env("GLIR_URL", &sim.url)
-        .env("GLIR_TOKEN", token)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    let mut input = child.stdin.take().unwrap();
-    if let Some(stdin) = stdin {
-        input.write_all(stdin.as_bytes()).unwrap();
-    }
-    drop(input);
-    child.wait_with_output().unwrap()
+    run_against(dir, &sim.url, token, args, stdin.unwrap_or(""))
 }
 
 fn no_planted_secret(output: &str) {

@@ -2,8 +2,9 @@
 // Each test file is its own crate and uses only some of these.
 #![allow(dead_code)]
 
+use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 /// `glir` with an empty environment apart from PATH.
 pub fn bare_glir() -> Command {
@@ -21,6 +22,26 @@ pub fn glir(data_dir: &Path, config: &Path) -> Command {
         .arg("--config")
         .arg(config);
     cmd
+}
+
+/// `glir ARGS` against the GitLab at `url` presenting `token`, with `stdin` piped in; its store
+/// and an empty config under `dir`.
+pub fn run_against(dir: &Path, url: &str, token: &str, args: &[&str], stdin: &str) -> Output {
+    let config = dir.join("config.toml");
+    std::fs::write(&config, "").unwrap();
+    let mut child = glir(&dir.join("data"), &config)
+        .env("GLIR_URL", url)
+        .env("GLIR_TOKEN", token)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.as_bytes()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
 }
 
 /// stdout then stderr, as one string.
