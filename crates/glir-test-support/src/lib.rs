@@ -52,6 +52,12 @@ pub struct BlockingSim {
 }
 
 impl BlockingSim {
+    /// [`Scenario::synthetic`] with `n` events from 2026-11-01, one a minute.
+    pub fn synthetic(n: usize) -> BlockingSim {
+        let start = "2026-11-01T00:00:00Z".parse().expect("a valid timestamp");
+        BlockingSim::start(Scenario::synthetic(n, start))
+    }
+
     /// Serves `scenario` until dropped.
     pub fn start(scenario: Scenario) -> BlockingSim {
         let rt = tokio::runtime::Builder::new_multi_thread()

@@ -24,10 +24,7 @@ const COLLECT_NOV_1: [&str; 7] = [
 ];
 
 fn start_sim(n: usize) -> Sim {
-    Sim::start(Scenario::synthetic(
-        n,
-        "2026-11-01T00:00:00Z".parse().unwrap(),
-    ))
+    Sim::synthetic(n)
 }
 
 /// The bundled incident (`scenarios/demo.json`), served on loopback.

@@ -10,7 +10,7 @@
 mod common;
 
 use common::{glir, text};
-use glir_sim::{Fault, FaultKind, Scenario};
+use glir_sim::{Fault, FaultKind};
 use glir_test_support::BlockingSim;
 use std::path::Path;
 use std::time::Instant;
@@ -56,10 +56,7 @@ fn said(out: &std::process::Output) -> String {
 
 #[test]
 fn every_fault_ends_fast_with_a_clear_message_and_an_honest_exit() {
-    let sim = BlockingSim::start(Scenario::synthetic(
-        30,
-        "2026-11-01T00:00:00Z".parse().unwrap(),
-    ));
+    let sim = BlockingSim::synthetic(30);
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let mut rows = Vec::new();

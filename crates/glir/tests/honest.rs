@@ -236,12 +236,8 @@ fn a_closed_case_refuses_respond_and_apply_before_any_request() {
 
 #[test]
 fn a_collection_the_token_sees_only_part_of_says_partial_and_exits_4() {
-    use glir_sim::Scenario;
     use glir_test_support::BlockingSim;
-    let sim = BlockingSim::start(Scenario::synthetic(
-        40,
-        "2026-11-01T00:00:00Z".parse().unwrap(),
-    ));
+    let sim = BlockingSim::synthetic(40);
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("none.toml");
     std::fs::write(&config, "").unwrap();
@@ -284,12 +280,8 @@ fn a_collection_the_token_sees_only_part_of_says_partial_and_exits_4() {
 
 #[test]
 fn a_playbook_run_without_the_access_it_needs_says_partial_and_exits_4() {
-    use glir_sim::Scenario;
     use glir_test_support::BlockingSim;
-    let sim = BlockingSim::start(Scenario::synthetic(
-        20,
-        "2026-11-01T00:00:00Z".parse().unwrap(),
-    ));
+    let sim = BlockingSim::synthetic(20);
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("none.toml");
     std::fs::write(&config, "").unwrap();
