@@ -25,9 +25,9 @@ Examples:
 
 /// The command line as typed, with where `--config` came from noted.
 pub fn parse() -> Cli {
-    let matches = Cli::command().get_matches();
+    let matches = command().get_matches();
     let mut cli =
-        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut Cli::command()).exit());
+        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut command()).exit());
     cli.global.config_typed = matches.value_source("config") == Some(ValueSource::CommandLine);
     let formats = cli.command.formats();
     if matches.value_source("format") == Some(ValueSource::CommandLine)
@@ -41,7 +41,7 @@ pub fn parse() -> Cli {
             cli.global.format.name()
         );
         clap::Error::raw(clap::error::ErrorKind::InvalidValue, message)
-            .with_cmd(&Cli::command())
+            .with_cmd(&command())
             .exit();
     }
     cli
@@ -144,25 +144,46 @@ const SUMMARY: &[OutputFormat] = &[OutputFormat::Table, OutputFormat::Json];
 /// Commands whose output is a file format of its own (a shell script, a roff page).
 const DOCUMENT: &[OutputFormat] = &[OutputFormat::Table];
 
+/// The formats the command named `name` writes: the one table that usage errors, `--help`,
+/// completions and man pages read.
+fn formats_named(name: &str) -> &'static [OutputFormat] {
+    match name {
+        "events" | "timeline" | "alerts" | "detect" | "rules" => LISTING,
+        "whoami" | "case" | "scan" | "token" => RECORDS,
+        "report" => REPORT,
+        "collect" | "ingest" | "demo" | "respond" | "apply" => SUMMARY,
+        _ => DOCUMENT,
+    }
+}
+
+/// The clap command, each subcommand's help ending with the formats it writes.
+pub fn command() -> clap::Command {
+    let mut cmd = Cli::command();
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect();
+    for name in names {
+        let formats = formats_named(&name);
+        if formats == DOCUMENT {
+            continue;
+        }
+        let list: Vec<String> = formats.iter().map(|f| f.name()).collect();
+        let note = format!(
+            "Formats: --format {} ({} by default).",
+            list.join(", "),
+            list[0]
+        );
+        cmd = cmd.mut_subcommand(&name, |c| c.after_help(note));
+    }
+    cmd
+}
+
 impl Command {
     /// The formats this command writes: a typed `--format` outside them is a usage error, so
     /// `report --format csv` cannot quietly write Markdown.
     pub fn formats(&self) -> &'static [OutputFormat] {
-        match self {
-            Command::Events(_)
-            | Command::Timeline(_)
-            | Command::Alerts(_)
-            | Command::Detect(_)
-            | Command::Rules(_) => LISTING,
-            Command::Whoami(_) | Command::Case(_) | Command::Scan(_) | Command::Token(_) => RECORDS,
-            Command::Report(_) => REPORT,
-            Command::Collect(_)
-            | Command::Ingest(_)
-            | Command::Demo(_)
-            | Command::Respond(_)
-            | Command::Apply(_) => SUMMARY,
-            Command::Completions(_) | Command::Man(_) => DOCUMENT,
-        }
+        formats_named(self.name())
     }
 
     /// The command's name, as typed.
@@ -298,7 +319,6 @@ pub struct ApplyArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "Formats: --format md (default), html, json, timesketch.")]
 pub struct ReportArgs {
     /// The case to report on
     pub case: String,

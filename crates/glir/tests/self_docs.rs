@@ -154,3 +154,21 @@ fn every_help_renders_and_names_the_variables_once() {
         assert!(!help.contains("private.example"), "{args:?}: {help}");
     }
 }
+
+#[test]
+fn every_command_help_names_its_formats_json_among_them() {
+    for path in every_command().into_iter().filter(|p| p.len() == 1) {
+        let name = path[0].as_str();
+        let help = stdout_of(&[name, "--help"]);
+        if matches!(name, "completions" | "man") {
+            // Their output is a file format of its own.
+            assert!(!help.contains("Formats: --format"), "{name}: {help}");
+            continue;
+        }
+        let formats = help
+            .lines()
+            .find(|l| l.starts_with("Formats: --format"))
+            .unwrap_or_else(|| panic!("{name} --help names no formats:\n{help}"));
+        assert!(formats.contains("json"), "{name}: {formats}");
+    }
+}

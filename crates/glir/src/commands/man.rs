@@ -1,10 +1,9 @@
 //! `glir man [--out DIR]`: roff pages from the `Command` glir parses with, so they cannot fall
 //! behind the flags.
 
-use crate::cli::{Cli, ManArgs};
+use crate::cli::ManArgs;
 use crate::output::stdout;
 use anyhow::{Context, Result};
-use clap::CommandFactory;
 use clap_mangen::Man;
 use std::io::Write;
 use std::path::Path;
@@ -13,7 +12,7 @@ use std::process::ExitCode;
 pub fn run(args: &ManArgs) -> Result<ExitCode> {
     // `glir help` would only repeat --help; built so subcommands carry their full names
     // (glir-case-verify), which name their pages.
-    let mut cmd = Cli::command().disable_help_subcommand(true);
+    let mut cmd = crate::cli::command().disable_help_subcommand(true);
     cmd.build();
     match &args.out {
         None => {
