@@ -160,7 +160,7 @@ pub async fn audit_variables(
 }
 
 /// `raw` with each line in `shown` replaced by a note naming the variables it showed.
-fn withhold(
+pub(crate) fn withhold(
     job_id: i64,
     job_name: &str,
     raw: &[u8],

@@ -95,6 +95,32 @@ async fn the_demo_token_leak_is_contained_and_the_journal_verifies() {
         case.info().times.exposed_at.is_some(),
         "exposure time inferred"
     );
+    // The job logs of acme that show the token are found, kept with those lines withheld, and
+    // their erasure planned.
+    let in_logs: Vec<&str> = investigation
+        .findings
+        .iter()
+        .filter(|f| f.kind == "token_in_job_log")
+        .map(|f| f.title.as_str())
+        .collect();
+    assert_eq!(in_logs.len(), 2, "{in_logs:#?}");
+    assert!(
+        in_logs.iter().all(|t| t.contains("of acme/app")),
+        "{in_logs:#?}"
+    );
+    // 9002 prints it in clear, 9003 base64 twice (9001 holds it in an artifact, not its log).
+    for job in [9002, 9003] {
+        let rel = format!("job-logs/acme_app/{job}.log");
+        let text = std::fs::read_to_string(case.evidence_path(&rel).unwrap())
+            .unwrap_or_else(|e| panic!("{rel}: {e}; {in_logs:#?}"));
+        assert!(text.contains("[glir: line withheld, it shows the value of the leaked token]"));
+        assert!(!text.contains(LEAKED), "{rel} holds the token");
+    }
+    assert!(
+        investigation.plan.steps.iter().any(|s| matches!(&s.action, Action::Manual { title } if title.starts_with("erase the job logs that show the token"))),
+        "{:#?}",
+        investigation.plan.steps
+    );
 
     // Apply the saved plan, exactly as saved.
     let (path, plan) = Plan::latest(&case).unwrap().unwrap();

@@ -5,6 +5,7 @@
 mod account;
 mod ci;
 mod generic;
+mod leak_places;
 mod plan_rules;
 mod state;
 mod token;

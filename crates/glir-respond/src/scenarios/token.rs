@@ -1,6 +1,9 @@
 //! Exposed credential: the leaked token, its owner, and what was done with it.
 
-use super::{hooks_since, plan_findings, scope_collection, token_risk, touched_projects_evidence};
+use super::{
+    hooks_since, leak_places, plan_findings, scope_collection, token_risk,
+    touched_projects_evidence,
+};
 use crate::evidence::snapshot;
 use crate::playbook::{Run, Subject, new_ips};
 use crate::{Action, Error, Finding, findings};
@@ -83,6 +86,9 @@ pub(crate) async fn token_exposure(
         ..EventFilter::default()
     })?;
     let attacker_ips = new_ips(&owner_events);
+    // The groups the owner worked in during the window: where else the token may show.
+    let groups =
+        leak_places::top_groups(owner_events.iter().filter_map(|e| e.entity_path.as_deref()));
     if !attacker_ips.is_empty() {
         run.summary.push(format!(
             "the owner's account acted from new IPs: {}",
@@ -127,6 +133,7 @@ pub(crate) async fn token_exposure(
     }
     let owner_name = owner.as_ref().map(|o| o.username.clone());
     touched_projects_evidence(run, &suspicious, owner_name.as_deref()).await?;
+    found.extend(leak_places::token_in_job_logs(run, token, &groups).await?);
     if pat.scopes.iter().any(|s| s == "api" || s == "read_api") {
         run.plan.push(
             Action::Manual {

@@ -1,0 +1,153 @@
+//! Where else a leaked token shows: the job logs of the groups its owner works in, searched for
+//! the token as written and encoded (base64, URL, hex). Each log that shows it is kept in the
+//! case with those lines withheld, named in a finding, and erased by a planned step.
+
+use crate::playbook::Run;
+use crate::variable_audit::withhold;
+use crate::{Action, Error, Finding};
+use glir_collect::{JobLogRequest, fetch_job_logs};
+use glir_redact::Secret;
+use glir_scan::{ValueLeakFinder, clean_job_log};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Groups searched at most: a token's owner may belong to many; these are the ones the window's
+/// events name.
+const MAX_GROUPS: usize = 5;
+
+/// The top-level groups of `paths` (project or group paths), at most [`MAX_GROUPS`].
+pub(super) fn top_groups<'a>(paths: impl Iterator<Item = &'a str>) -> BTreeSet<String> {
+    paths
+        .filter_map(|p| {
+            p.split('/')
+                .next()
+                .filter(|g| !g.is_empty() && p.contains('/'))
+        })
+        .map(str::to_string)
+        .take(MAX_GROUPS)
+        .collect()
+}
+
+/// Searches the job logs of `groups` since the window's start for `token`; returns a finding
+/// per log that shows it and plans their erasure after keeping them.
+pub(super) async fn token_in_job_logs(
+    run: &mut Run<'_, '_>,
+    token: &Secret,
+    groups: &BTreeSet<String>,
+) -> Result<Vec<Finding>, Error> {
+    let finder =
+        ValueLeakFinder::new(&[token.expose()]).map_err(|e| Error::Input(e.to_string()))?;
+    let mut found = Vec::new();
+    let mut kept = Vec::new();
+    let mut searched = 0;
+    for group in groups {
+        let req = JobLogRequest {
+            target: group.clone(),
+            since: Some(run.r.since),
+            artifacts: false,
+            max_artifact_bytes: 0,
+            concurrency: 4,
+        };
+        let mut shows = Vec::new();
+        let fetched = fetch_job_logs(run.r.client, &req, &mut |log| {
+            let Ok(raw) = &log.trace else {
+                return;
+            };
+            let clean = clean_job_log(raw);
+            let mut lines: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
+            let mut encodings = BTreeSet::new();
+            finder.find(&clean.text, &mut |hit| {
+                lines
+                    .entry(hit.line)
+                    .or_default()
+                    .insert("the leaked token".to_string());
+                encodings.insert(hit.encoding.label());
+            });
+            if !lines.is_empty() {
+                shows.push((
+                    log.project.clone(),
+                    log.job.created_at,
+                    withhold(log.job.id, &log.job.name, raw, &lines),
+                    encodings,
+                ));
+            }
+        })
+        .await;
+        match fetched {
+            Ok(summary) => searched += summary.jobs,
+            Err(e) => {
+                run.skip(format!("job logs of group {group}"), e.to_string());
+                continue;
+            }
+        }
+        for (project, created, log, encodings) in shows {
+            let rel = format!("job-logs/{}/{}.log", project.replace('/', "_"), log.job_id);
+            let source = format!(
+                "GET /api/v4/projects/:id/jobs/{}/trace ({}): {} lines showing the leaked token withheld; original sha256 {} ({} bytes)",
+                log.job_id,
+                log.job_name,
+                log.withheld_lines,
+                log.original_sha256,
+                log.original_bytes
+            );
+            run.r
+                .case
+                .add_evidence(&rel, &log.text, &source, &run.r.operator)?;
+            let encodings: Vec<&str> = encodings.iter().map(String::as_str).collect();
+            found.push(Finding {
+                kind: "token_in_job_log".into(),
+                event_type: String::new(),
+                severity: "high".into(),
+                title: format!(
+                    "the token shows in job {} ({}) of {project} ({})",
+                    log.job_id,
+                    log.job_name,
+                    encodings.join(", ")
+                ),
+                time: created.unwrap_or(run.r.since),
+                actor: None,
+                author_id: None,
+                ip: None,
+                object_id: Some(log.job_id),
+                change: None,
+                target: Some(log.job_name.clone()),
+                entity_path: Some(project.clone()),
+                from: None,
+                to: None,
+                event_ids: Vec::new(),
+            });
+            kept.push(rel);
+        }
+    }
+    run.summary.push(format!(
+        "searched {searched} job logs of {} for the token: it shows in {}",
+        groups.iter().cloned().collect::<Vec<_>>().join(", "),
+        found.len()
+    ));
+    if !kept.is_empty() {
+        run.plan.push(
+            Action::Manual {
+                title: "erase the job logs that show the token (POST /projects/:id/jobs/:job_id/erase)"
+                    .into(),
+            },
+            format!(
+                "anyone who can read them has the token; they are kept in the case first ({}), with the lines that show it withheld",
+                kept.join(", ")
+            ),
+            "the logs are gone for everyone".into(),
+            None,
+            Vec::new(),
+        );
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::top_groups;
+
+    #[test]
+    fn top_groups_of_project_and_group_paths() {
+        let groups = top_groups(["acme/app", "acme/infra/k8s", "ops/tools", "dana"].into_iter());
+        assert_eq!(groups.into_iter().collect::<Vec<_>>(), ["acme", "ops"]);
+    }
+}
