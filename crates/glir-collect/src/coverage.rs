@@ -4,10 +4,10 @@
 //! everything, its Developers their own), so a collection says which it was.
 
 use glir_gitlab::{AuditScope, Client};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Whether an answer holds everything there is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "coverage", rename_all = "snake_case")]
 pub enum Coverage {
     Complete,

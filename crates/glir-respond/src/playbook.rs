@@ -98,6 +98,9 @@ pub struct InvestigationRecord {
     pub timeline: Vec<String>,
     /// Evidence path of the plan this run saved.
     pub plan: String,
+    /// Complete, or partial with what this run could not see (absent in older cases).
+    #[serde(default)]
+    pub coverage: Option<Coverage>,
 }
 
 /// A check the playbook could not run, and why.
@@ -259,6 +262,7 @@ pub async fn investigate(
     }
     let plan_path = plan.save(r.case, &r.operator)?;
     link_rows(r, &window, &alerts, &scenario_findings, &plan, &plan_path)?;
+    let coverage = coverage_of(&skipped);
     crate::evidence::save_investigation(
         r.case,
         &InvestigationRecord {
@@ -270,6 +274,7 @@ pub async fn investigate(
             skipped: skipped.clone(),
             timeline: timeline.into_iter().collect(),
             plan: plan_path.clone(),
+            coverage: Some(coverage.clone()),
         },
         &r.operator,
     )?;
@@ -288,7 +293,6 @@ pub async fn investigate(
         }),
         &r.operator,
     )?;
-    let coverage = coverage_of(&skipped);
     Ok(Investigation {
         playbook,
         summary,

@@ -292,6 +292,8 @@ fn a_playbook_run_without_the_access_it_needs_says_partial_and_exits_4() {
             .args([
                 "respond",
                 "instance-compromise",
+                "--case",
+                "partial-run",
                 "--since",
                 "2026-11-01",
                 "--until",
@@ -315,4 +317,12 @@ fn a_playbook_run_without_the_access_it_needs_says_partial_and_exits_4() {
         "{}",
         text(&dev)
     );
+    // The case's report says so first.
+    let report = glir(dir.path(), &config)
+        .args(["report", "partial-run"])
+        .output()
+        .unwrap();
+    let path = String::from_utf8_lossy(&report.stdout).trim().to_string();
+    let markdown = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    assert!(markdown.contains("coverage: partial"), "{markdown}");
 }

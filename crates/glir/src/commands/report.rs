@@ -76,6 +76,10 @@ pub fn write_report(
         .as_ref()
         .map(|i| i.summary.clone())
         .unwrap_or_else(|| vec!["no playbook has run in this case".to_string()]);
+    // The first thing a reader learns is whether the investigation saw everything.
+    if let Some(coverage) = investigation.as_ref().and_then(|i| i.coverage.as_ref()) {
+        summary.insert(0, format!("coverage: {coverage}"));
+    }
     summary.insert(
         0,
         format!(
