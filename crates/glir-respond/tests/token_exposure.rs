@@ -121,6 +121,17 @@ async fn the_demo_token_leak_is_contained_and_the_journal_verifies() {
         "{:#?}",
         investigation.plan.steps
     );
+    // And the CI/CD variable that holds it.
+    assert!(
+        investigation
+            .findings
+            .iter()
+            .any(|f| f.kind == "token_in_variable"
+                && f.title
+                    == "CI/CD variable DEPLOY_API_TOKEN of project acme/app holds the token"),
+        "{:#?}",
+        investigation.findings
+    );
 
     // Apply the saved plan, exactly as saved.
     let (path, plan) = Plan::latest(&case).unwrap().unwrap();

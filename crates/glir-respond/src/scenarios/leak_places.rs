@@ -1,6 +1,7 @@
-//! Where else a leaked token shows: the job logs of the groups its owner works in, searched for
-//! the token as written and encoded (base64, URL, hex). Each log that shows it is kept in the
-//! case with those lines withheld, named in a finding, and erased by a planned step.
+//! Where else a leaked token shows, in the groups its owner works in: job logs, searched for the
+//! token as written and encoded (base64, URL, hex), and CI/CD variables that hold it. Each log
+//! that shows it is kept in the case with those lines withheld; every place is a finding and a
+//! planned step.
 
 use crate::playbook::Run;
 use crate::variable_audit::withhold;
@@ -137,6 +138,79 @@ pub(super) async fn token_in_job_logs(
             None,
             Vec::new(),
         );
+    }
+    Ok(found)
+}
+
+/// The CI/CD variables of `groups` and their projects whose value is the token: whatever reads
+/// them keeps working with a revoked token until the value is replaced, and anyone who can read
+/// them had it.
+pub(super) async fn token_in_variables(
+    run: &mut Run<'_, '_>,
+    token: &Secret,
+    groups: &BTreeSet<String>,
+) -> Result<Vec<Finding>, Error> {
+    let client = run.r.client;
+    let mut owners: Vec<(String, glir_gitlab::PageRequest)> = Vec::new();
+    for group in groups {
+        owners.push((format!("group {group}"), client.group_variables(group)));
+        match client
+            .all::<glir_gitlab::Project>(client.group_projects(group, true))
+            .await
+        {
+            Ok(projects) => owners.extend(projects.into_iter().map(|p| {
+                let req = client.project_variables(&p.path_with_namespace);
+                (format!("project {}", p.path_with_namespace), req)
+            })),
+            Err(e) => run.skip(format!("projects of group {group}"), e.to_string()),
+        }
+    }
+    let mut found = Vec::new();
+    for (owner, req) in owners {
+        let variables = match client.all::<glir_gitlab::Variable>(req).await {
+            Ok(variables) => variables,
+            Err(e) => {
+                run.skip(format!("CI/CD variables of {owner}"), e.to_string());
+                continue;
+            }
+        };
+        for v in variables {
+            if v.value
+                .as_ref()
+                .is_none_or(|value| value.expose() != token.expose())
+            {
+                continue;
+            }
+            found.push(Finding {
+                kind: "token_in_variable".into(),
+                event_type: String::new(),
+                severity: "high".into(),
+                title: format!("CI/CD variable {} of {owner} holds the token", v.key),
+                time: run.r.since,
+                actor: None,
+                author_id: None,
+                ip: None,
+                object_id: None,
+                change: None,
+                target: Some(v.key.clone()),
+                entity_path: Some(owner.clone()),
+                from: None,
+                to: None,
+                event_ids: Vec::new(),
+            });
+            run.plan.push(
+                Action::Manual {
+                    title: format!(
+                        "give CI/CD variable {} of {owner} a new token once this one is revoked",
+                        v.key
+                    ),
+                },
+                "it holds the leaked token: every job that reads it had the token".into(),
+                "jobs that use it fail between the revocation and the new value".into(),
+                None,
+                Vec::new(),
+            );
+        }
     }
     Ok(found)
 }

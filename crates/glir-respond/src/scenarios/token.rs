@@ -134,6 +134,7 @@ pub(crate) async fn token_exposure(
     let owner_name = owner.as_ref().map(|o| o.username.clone());
     touched_projects_evidence(run, &suspicious, owner_name.as_deref()).await?;
     found.extend(leak_places::token_in_job_logs(run, token, &groups).await?);
+    found.extend(leak_places::token_in_variables(run, token, &groups).await?);
     if pat.scopes.iter().any(|s| s == "api" || s == "read_api") {
         run.plan.push(
             Action::Manual {
