@@ -108,7 +108,7 @@ async fn the_demo_token_leak_is_contained_and_the_journal_verifies() {
         in_logs.iter().all(|t| t.contains("of acme/app")),
         "{in_logs:#?}"
     );
-    // 9002 prints it in clear, 9003 base64 twice (9001 holds it in an artifact, not its log).
+    // 9002 prints it in clear, 9003 base64 twice; 9001 holds it in an artifact.
     for job in [9002, 9003] {
         let rel = format!("job-logs/acme_app/{job}.log");
         let text = std::fs::read_to_string(case.evidence_path(&rel).unwrap())
@@ -117,9 +117,17 @@ async fn the_demo_token_leak_is_contained_and_the_journal_verifies() {
         assert!(!text.contains(LEAKED), "{rel} holds the token");
     }
     assert!(
-        investigation.plan.steps.iter().any(|s| matches!(&s.action, Action::Manual { title } if title.starts_with("erase the job logs that show the token"))),
+        investigation.plan.steps.iter().any(|s| matches!(&s.action, Action::Manual { title } if title.starts_with("erase the job logs and artifacts that show the token"))),
         "{:#?}",
         investigation.plan.steps
+    );
+    assert!(
+        investigation
+            .findings
+            .iter()
+            .any(|f| f.kind == "token_in_artifact" && f.object_id == Some(9001)),
+        "{:#?}",
+        investigation.findings
     );
     // And the CI/CD variable that holds it.
     assert!(

@@ -8,7 +8,10 @@ use crate::variable_audit::withhold;
 use crate::{Action, Error, Finding};
 use glir_collect::{JobLogRequest, fetch_job_logs};
 use glir_redact::Secret;
-use glir_scan::{ValueLeakFinder, clean_job_log};
+use glir_scan::{
+    ArchiveLimits, RuleOptions, RuleSet, Scanner, ValueLeakFinder, clean_job_log, scan_zip,
+};
+use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Groups searched at most: a token's owner may belong to many; these are the ones the window's
@@ -28,8 +31,13 @@ pub(super) fn top_groups<'a>(paths: impl Iterator<Item = &'a str>) -> BTreeSet<S
         .collect()
 }
 
-/// Searches the job logs of `groups` since the window's start for `token`; returns a finding
-/// per log that shows it and plans their erasure after keeping them.
+/// Artifact archives read at most, per job: the scan caps what it inflates besides.
+const MAX_ARTIFACT_BYTES: u64 = 50 << 20;
+
+/// Searches the job logs and artifacts of `groups` since the window's start for `token`;
+/// returns a finding per log or artifact file that shows it and plans their erasure after
+/// keeping the logs (an artifact holding the token is named with its archive's SHA-256, not
+/// kept: keeping it would keep the token).
 pub(super) async fn token_in_job_logs(
     run: &mut Run<'_, '_>,
     token: &Secret,
@@ -37,6 +45,10 @@ pub(super) async fn token_in_job_logs(
 ) -> Result<Vec<Finding>, Error> {
     let finder =
         ValueLeakFinder::new(&[token.expose()]).map_err(|e| Error::Input(e.to_string()))?;
+    let scanner = Scanner::new(
+        RuleSet::builtin(&RuleOptions::default()).map_err(|e| Error::Input(e.to_string()))?,
+    )
+    .map_err(|e| Error::Input(e.to_string()))?;
     let mut found = Vec::new();
     let mut kept = Vec::new();
     let mut searched = 0;
@@ -44,12 +56,36 @@ pub(super) async fn token_in_job_logs(
         let req = JobLogRequest {
             target: group.clone(),
             since: Some(run.r.since),
-            artifacts: false,
-            max_artifact_bytes: 0,
+            artifacts: true,
+            max_artifact_bytes: MAX_ARTIFACT_BYTES,
             concurrency: 4,
         };
         let mut shows = Vec::new();
+        let mut in_artifacts: Vec<(String, i64, String, String, String)> = Vec::new();
         let fetched = fetch_job_logs(run.r.client, &req, &mut |log| {
+            if let Some(Ok(archive)) = &log.artifacts {
+                let mut entries = BTreeSet::new();
+                scan_zip(
+                    &scanner,
+                    archive,
+                    &ArchiveLimits::default(),
+                    &mut |entry, m| {
+                        if m.secret == token.expose() {
+                            entries.insert(entry.to_string());
+                        }
+                    },
+                );
+                let sha256 = hex::encode(Sha256::digest(archive));
+                for entry in entries {
+                    in_artifacts.push((
+                        log.project.clone(),
+                        log.job.id,
+                        log.job.name.clone(),
+                        entry,
+                        sha256.clone(),
+                    ));
+                }
+            }
             let Ok(raw) = &log.trace else {
                 return;
             };
@@ -118,16 +154,37 @@ pub(super) async fn token_in_job_logs(
             });
             kept.push(rel);
         }
+        for (project, job_id, job_name, entry, sha256) in in_artifacts {
+            found.push(Finding {
+                kind: "token_in_artifact".into(),
+                event_type: String::new(),
+                severity: "high".into(),
+                title: format!(
+                    "the token is in artifact file {entry} of job {job_id} ({job_name}) of {project} (archive sha256 {sha256})"
+                ),
+                time: run.r.since,
+                actor: None,
+                author_id: None,
+                ip: None,
+                object_id: Some(job_id),
+                change: None,
+                target: Some(entry),
+                entity_path: Some(project),
+                from: None,
+                to: None,
+                event_ids: Vec::new(),
+            });
+        }
     }
     run.summary.push(format!(
         "searched {searched} job logs of {} for the token: it shows in {}",
         groups.iter().cloned().collect::<Vec<_>>().join(", "),
         found.len()
     ));
-    if !kept.is_empty() {
+    if !found.is_empty() {
         run.plan.push(
             Action::Manual {
-                title: "erase the job logs that show the token (POST /projects/:id/jobs/:job_id/erase)"
+                title: "erase the job logs and artifacts that show the token (POST /projects/:id/jobs/:job_id/erase)"
                     .into(),
             },
             format!(
