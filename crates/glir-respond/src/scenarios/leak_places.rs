@@ -1,7 +1,7 @@
 //! Where else a leaked token shows, in the groups its owner works in: job logs, searched for the
-//! token as written and encoded (base64, URL, hex), and CI/CD variables that hold it. Each log
-//! that shows it is kept in the case with those lines withheld; every place is a finding and a
-//! planned step.
+//! token as written and encoded (base64, URL, hex), artifact files, and CI/CD variables that
+//! hold it. Each log that shows it is kept in the case with those lines withheld; every place is
+//! a finding and a planned step.
 
 use crate::playbook::Run;
 use crate::variable_audit::withhold;
