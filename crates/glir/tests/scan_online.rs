@@ -391,3 +391,36 @@ fn a_leaked_deploy_token_is_revoked_by_apply_reading_it_from_stdin() {
     );
     assert!(!shown.contains(DEPLOY));
 }
+
+#[test]
+fn job_logs_that_could_not_be_read_make_an_empty_scan_partial() {
+    let sim = start();
+    // Every log answers 500, past the retries.
+    sim.handle.inject(glir_sim::Fault {
+        path_contains: "/trace".into(),
+        kind: glir_sim::FaultKind::ServerError { status: 500 },
+        times: 10_000,
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(
+        dir.path(),
+        &sim,
+        ADMIN,
+        &[
+            "--deadline",
+            "3",
+            "scan",
+            "--gitlab-jobs",
+            "acme",
+            "--since",
+            "2025-01-01",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    assert!(
+        text(&o).contains("coverage: partial:") && text(&o).contains("could not be read"),
+        "{}",
+        text(&o)
+    );
+}

@@ -22,7 +22,7 @@ pub fn scan(
     args: &ScanArgs,
     target: &str,
     collector: &mut Collector,
-) -> Result<Vec<String>> {
+) -> Result<(Vec<String>, usize)> {
     let now = Timestamp::now();
     let since = resolve(args.since, now).unwrap_or(now - DEFAULT_SINCE);
     let req = JobLogRequest {
@@ -35,6 +35,7 @@ pub fn scan(
     let spinner = output::spinner(g, "scanning job logs");
     let mut notes = Vec::new();
     let mut masked = 0usize;
+    let mut unread = 0usize;
     let limits = ArchiveLimits {
         max_entry_size: args.max_file_size << 20,
         ..ArchiveLimits::default()
@@ -49,6 +50,7 @@ pub fn scan(
                 collector.add(finding, m);
             });
             masked += scanned.masked;
+            unread += scanned.unread;
             notes.extend(scanned.notes);
         }))
         .with_context(|| format!("cannot list the jobs of {target}"))?;
@@ -67,7 +69,7 @@ pub fn scan(
             }
         ),
     );
-    Ok(notes)
+    Ok((notes, unread))
 }
 
 /// What scanning one job gave besides its findings.
@@ -76,6 +78,8 @@ pub struct JobScan {
     pub masked: usize,
     /// Unreadable logs and archives, and archives only partly scanned.
     pub notes: Vec<String>,
+    /// Logs and archives that could not be read: the scan did not see everything.
+    pub unread: usize,
 }
 
 /// Scans one job's cleaned and decoded log and its artifact archive; each finding goes to
@@ -88,6 +92,7 @@ pub fn scan_job(
 ) -> JobScan {
     let job = &log.job;
     let mut scanned = JobScan {
+        unread: 0,
         masked: 0,
         notes: Vec::new(),
     };
@@ -106,9 +111,12 @@ pub fn scan_job(
                 sink(Finding::new(&m, location), &m);
             });
         }
-        Err(e) => scanned
-            .notes
-            .push(format!("warning: job {} log: {e}", job.id)),
+        Err(e) => {
+            scanned.unread += 1;
+            scanned
+                .notes
+                .push(format!("warning: job {} log: {e}", job.id));
+        }
     }
     match &log.artifacts {
         Some(Ok(archive)) => {
@@ -137,9 +145,12 @@ pub fn scan_job(
                 ));
             }
         }
-        Some(Err(e)) => scanned
-            .notes
-            .push(format!("warning: job {} artifacts: {e}", job.id)),
+        Some(Err(e)) => {
+            scanned.unread += 1;
+            scanned
+                .notes
+                .push(format!("warning: job {} artifacts: {e}", job.id));
+        }
         None => {}
     }
     scanned

@@ -102,16 +102,12 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &ScanArgs) -> Result<ExitC
     } else {
         None
     };
+    // Job logs and archives that could not be read: the answer is not whole.
+    let mut unread = 0;
     if let (Some(target), Some(client), Some(rt)) = (&args.gitlab_jobs, &client, &runtime) {
-        notes.extend(jobs::scan(
-            g,
-            client,
-            rt,
-            &scanner,
-            args,
-            target,
-            &mut collector,
-        )?);
+        let (more, missed) = jobs::scan(g, client, rt, &scanner, args, target, &mut collector)?;
+        notes.extend(more);
+        unread = missed;
     }
     let mut variable_reports = Vec::new();
     if let (Some(target), Some(client), Some(rt)) = (&args.gitlab_variables, &client, &runtime) {
@@ -169,10 +165,19 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &ScanArgs) -> Result<ExitC
             report.summary(),
             verified_summary(&verifications)
         );
+        if unread > 0 {
+            status!(
+                "coverage: partial: {unread} job logs or artifact archives could not be read (see the warnings)"
+            );
+        }
     }
+    let nothing_found = report.findings.is_empty() && leaked_variables == 0;
     Ok(
-        if args.write_baseline.is_some() || (report.findings.is_empty() && leaked_variables == 0) {
+        if args.write_baseline.is_some() || (nothing_found && unread == 0) {
             ExitCode::SUCCESS
+        } else if nothing_found {
+            // Nothing in what could be read is not "nothing": say the answer is not whole.
+            ExitCode::from(super::EXIT_PARTIAL)
         } else if verifications.values().any(|v| v.verdict.is_live()) {
             ExitCode::from(EXIT_VERIFIED_LIVE)
         } else {
