@@ -10,7 +10,7 @@
 mod common;
 
 use common::{glir, text};
-use glir_sim::{Fault, FaultKind};
+use glir_sim::{Fault, FaultKind, Scenario};
 use glir_test_support::BlockingSim;
 use std::path::Path;
 use std::time::Instant;
@@ -19,6 +19,28 @@ const ADMIN: &str = "glpat-SimAdminToken0000001";
 const OWNER: &str = "glpat-SimOwnerToken0000001";
 const DEV: &str = "glpat-SimDevToken100000001";
 const UNKNOWN: &str = "glpat-NotKnownToTheSim0001";
+const MAINTAINER: &str = "glpat-FaultsMaintainer0001";
+
+/// The synthetic scenario with a Maintainer of acme added (user `maint`, token `MAINTAINER`).
+fn with_a_maintainer(events: usize) -> BlockingSim {
+    let start = "2026-11-01T00:00:00Z".parse().unwrap();
+    let mut scenario = serde_json::to_value(Scenario::synthetic(events, start)).unwrap();
+    scenario["users"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"id": 40, "username": "maint", "name": "Main Tainer"}));
+    scenario["groups"][0]["members"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"username": "maint", "access_level": 40}));
+    scenario["tokens"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "id": 40, "token": MAINTAINER, "user": "maint", "name": "m", "scopes": ["read_api"]
+        }));
+    BlockingSim::start(Scenario::from_json_str(&scenario.to_string()).unwrap())
+}
 
 struct Row {
     fault: &'static str,
@@ -56,7 +78,7 @@ fn said(out: &std::process::Output) -> String {
 
 #[test]
 fn every_fault_ends_fast_with_a_clear_message_and_an_honest_exit() {
-    let sim = BlockingSim::synthetic(30);
+    let sim = with_a_maintainer(30);
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let mut rows = Vec::new();
@@ -94,7 +116,7 @@ fn every_fault_ends_fast_with_a_clear_message_and_an_honest_exit() {
             "{fault}: {line:?} lacks {message:?}\n{}",
             text(&out)
         );
-        for token in [ADMIN, OWNER, DEV, UNKNOWN] {
+        for token in [ADMIN, OWNER, DEV, UNKNOWN, MAINTAINER] {
             assert!(!text(&out).contains(token), "{fault}: a token was printed");
         }
         rows.push(Row {
@@ -236,6 +258,14 @@ fn every_fault_ends_fast_with_a_clear_message_and_an_honest_exit() {
         "Developer of the group",
         "collect --group",
         run(d, &sim.url, DEV, &collect_group),
+        4,
+        10.0,
+        "partial",
+    );
+    check(
+        "Maintainer of the group",
+        "collect --group",
+        run(d, &sim.url, MAINTAINER, &collect_group),
         4,
         10.0,
         "partial",
