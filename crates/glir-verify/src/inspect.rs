@@ -157,16 +157,7 @@ async fn admin_lookup(
         }
         TokenDetails::Trigger(t) => {
             out.row("pipeline trigger", &t.id.to_string());
-            out.row(
-                "owner",
-                &t.owner.as_ref().map_or("-".into(), |o| o.username.clone()),
-            );
-            out.row("last used", &opt(t.last_used));
-            out.row("expires", &opt(t.expires_at));
-            out.row(
-                "allows",
-                "starting pipelines as the trigger's owner, with variables the caller chooses",
-            );
+            trigger_facts(out, t);
         }
         TokenDetails::Job(job) => {
             out.row(
@@ -407,16 +398,7 @@ async fn trigger_match(
                         }
                     ),
                 );
-                out.row(
-                    "owner",
-                    &t.owner.as_ref().map_or("-".into(), |o| o.username.clone()),
-                );
-                out.row("last used", &opt(t.last_used));
-                out.row("expires", &opt(t.expires_at));
-                out.row(
-                    "allows",
-                    "starting pipelines as the trigger's owner, with variables the caller chooses",
-                );
+                trigger_facts(out, &t);
             }
         }
     }
@@ -469,6 +451,20 @@ fn write_pat(out: &mut Inspection, pat: &PersonalAccessToken, owner: Option<&Use
             "the owner is an administrator: with the api scope this is control of the whole instance",
         );
     }
+}
+
+/// A pipeline trigger's owner, use and expiry, and what holding it allows.
+fn trigger_facts(out: &mut Inspection, t: &glir_gitlab::Trigger) {
+    out.row(
+        "owner",
+        &t.owner.as_ref().map_or("-".into(), |o| o.username.clone()),
+    );
+    out.row("last used", &opt(t.last_used));
+    out.row("expires", &opt(t.expires_at));
+    out.row(
+        "allows",
+        "starting pipelines as the trigger's owner, with variables the caller chooses",
+    );
 }
 
 fn describe_user(u: &User) -> String {
