@@ -1,8 +1,10 @@
 //! `glir token identify` and the scanner's validation of every GitLab candidate: any text, with
 //! the instance prefixes off and on. Whatever it is, the identification must not carry the token.
+//! The same text as pasted into `token inspect` or `respond`: every candidate found in it is a
+//! piece of it and identifies as a GitLab family.
 #![no_main]
 
-use glir_tokens::{IdentifyOptions, identify};
+use glir_tokens::{Family, IdentifyOptions, candidates, identify};
 use libfuzzer_sys::fuzz_target;
 use std::sync::LazyLock;
 
@@ -25,6 +27,16 @@ fuzz_target!(|token: &str| {
             assert!(
                 !id.fingerprint.contains(secret),
                 "fingerprint holds the token"
+            );
+        }
+    }
+    for opts in [&IdentifyOptions::default(), &*CUSTOM] {
+        for (candidate, id) in candidates(token, opts) {
+            assert!(token.contains(&candidate), "a candidate not in the text");
+            assert_ne!(
+                id.family,
+                Family::Unknown,
+                "an unknown family as a candidate"
             );
         }
     }
