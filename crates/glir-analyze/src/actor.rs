@@ -13,20 +13,18 @@ pub struct ActorResolution {
     pub note: Option<String>,
 }
 
+/// What the store alone says of `--actor NAME`: the resolution, or the user ids stored events
+/// give the username (none or several) when only GitLab can settle it.
+pub enum StoredActor {
+    Resolved(ActorResolution),
+    AskGitLab { stored_ids: Vec<i64> },
+}
+
 /// Audit events name their author by display name, email and id, never by username
-/// (<https://docs.gitlab.com/user/compliance/audit_event_schema/>). When a username-looking
-/// `name` names no stored author, it is turned into the user's id: from stored events about
-/// that user first, else by asking `gitlab`. When neither can, the note says why nothing will
-/// match, so a command does not quietly find nothing.
-pub async fn resolve_actor(
-    store: &Store,
-    gitlab: Option<&Client>,
-    name: &str,
-) -> Result<ActorResolution, Error> {
-    let as_typed = |note: Option<String>| ActorResolution {
-        actor: name.to_string(),
-        note,
-    };
+/// (<https://docs.gitlab.com/user/compliance/audit_event_schema/>). A username-looking `name`
+/// that names no stored author is turned into the user's id from stored events about that user;
+/// when they do not settle it, [`resolve_actor`] asks GitLab.
+pub fn resolve_stored_actor(store: &Store, name: &str) -> Result<StoredActor, Error> {
     let looks_like_username =
         !name.contains('@') && !name.contains(' ') && !name.chars().all(|c| c.is_ascii_digit());
     let by_author = EventFilter {
@@ -34,18 +32,35 @@ pub async fn resolve_actor(
         ..EventFilter::default()
     };
     if !looks_like_username || store.count_events(&by_author)? > 0 {
-        return Ok(as_typed(None));
+        return Ok(StoredActor::Resolved(ActorResolution {
+            actor: name.to_string(),
+            note: None,
+        }));
     }
     let stored = store.user_ids_by_username(name)?;
     if let [id] = stored.as_slice() {
-        return Ok(ActorResolution {
+        return Ok(StoredActor::Resolved(ActorResolution {
             actor: id.to_string(),
             note: Some(format!(
                 "`{name}` is user id {id} (stored events about that user); showing that id's events"
             )),
-        });
+        }));
     }
-    let ambiguous = match stored.as_slice() {
+    Ok(StoredActor::AskGitLab { stored_ids: stored })
+}
+
+/// [`resolve_stored_actor`]'s open case settled by `gitlab`; without one, the note says why
+/// nothing will match, so a command does not quietly find nothing.
+pub async fn resolve_actor(
+    name: &str,
+    stored_ids: &[i64],
+    gitlab: Option<&Client>,
+) -> Result<ActorResolution, Error> {
+    let as_typed = |note: String| ActorResolution {
+        actor: name.to_string(),
+        note: Some(note),
+    };
+    let ambiguous = match stored_ids {
         [] => String::new(),
         ids => format!(
             "stored events give `{name}` more than one user id ({}); ",
@@ -56,9 +71,9 @@ pub async fn resolve_actor(
         ),
     };
     let Some(client) = gitlab else {
-        return Ok(as_typed(Some(format!(
+        return Ok(as_typed(format!(
             "{ambiguous}no stored event's author is named `{name}`, and no GitLab is configured to look the username up: nothing will match. Audit events carry the display name, email and id, not the username: pass one of those, or --url"
-        ))));
+        )));
     };
     let req = client.users(&UserFilter {
         username: Some(name.to_string()),
@@ -80,8 +95,8 @@ pub async fn resolve_actor(
                 client.host()
             )),
         },
-        _ => as_typed(Some(format!(
+        _ => as_typed(format!(
             "{ambiguous}no stored event's author is named `{name}` and GitLab has no user `{name}`: nothing will match"
-        ))),
+        )),
     })
 }

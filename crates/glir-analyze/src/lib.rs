@@ -6,7 +6,7 @@ mod actor;
 mod error;
 mod stored;
 
-pub use actor::{ActorResolution, resolve_actor};
+pub use actor::{ActorResolution, StoredActor, resolve_actor, resolve_stored_actor};
 pub use error::Error;
 pub use stored::{
     BASELINE_SCOPE, StoredRun, Warmup, detect_stored, for_each_event, history_before,
