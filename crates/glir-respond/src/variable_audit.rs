@@ -159,6 +159,30 @@ pub async fn audit_variables(
     Ok(audit)
 }
 
+impl WithheldLog {
+    /// Adds the log to `case` as `job-logs/<project>/<job>.log`, its source naming what was
+    /// withheld (`what`) and the original's hash; returns the evidence path.
+    pub(crate) fn keep(
+        &self,
+        case: &mut glir_case::Case,
+        project: &str,
+        what: &str,
+        operator: &str,
+    ) -> Result<String, glir_case::Error> {
+        let rel = format!("job-logs/{}/{}.log", project.replace('/', "_"), self.job_id);
+        let source = format!(
+            "GET /api/v4/projects/:id/jobs/{}/trace ({}): {} lines showing {what} withheld; original sha256 {} ({} bytes)",
+            self.job_id,
+            self.job_name,
+            self.withheld_lines,
+            self.original_sha256,
+            self.original_bytes
+        );
+        case.add_evidence(&rel, &self.text, &source, operator)?;
+        Ok(rel)
+    }
+}
+
 /// `raw` with each line in `shown` replaced by a note naming the variables it showed.
 pub(crate) fn withhold(
     job_id: i64,

@@ -55,19 +55,12 @@ pub(crate) async fn ci_secret_exposure(
     // first, with the lines that show a value withheld.
     let mut kept = Vec::new();
     for log in &audit.leaking_logs {
-        let rel = format!(
-            "job-logs/{}/{}.log",
-            audit.project.replace('/', "_"),
-            log.job_id
-        );
-        let source = format!(
-            "GET /api/v4/projects/:id/jobs/{}/trace ({}): {} lines showing CI/CD variable values withheld; original sha256 {} ({} bytes)",
-            log.job_id, log.job_name, log.withheld_lines, log.original_sha256, log.original_bytes
-        );
-        run.r
-            .case
-            .add_evidence(&rel, &log.text, &source, &run.r.operator)?;
-        kept.push(rel);
+        kept.push(log.keep(
+            run.r.case,
+            &audit.project,
+            "CI/CD variable values",
+            &run.r.operator,
+        )?);
     }
     let mut found = Vec::new();
     for v in &audit.variables {

@@ -117,18 +117,7 @@ pub(super) async fn token_in_job_logs(
             }
         }
         for (project, created, log, encodings) in shows {
-            let rel = format!("job-logs/{}/{}.log", project.replace('/', "_"), log.job_id);
-            let source = format!(
-                "GET /api/v4/projects/:id/jobs/{}/trace ({}): {} lines showing the leaked token withheld; original sha256 {} ({} bytes)",
-                log.job_id,
-                log.job_name,
-                log.withheld_lines,
-                log.original_sha256,
-                log.original_bytes
-            );
-            run.r
-                .case
-                .add_evidence(&rel, &log.text, &source, &run.r.operator)?;
+            let rel = log.keep(run.r.case, &project, "the leaked token", &run.r.operator)?;
             let encodings: Vec<&str> = encodings.iter().map(String::as_str).collect();
             found.push(Finding {
                 kind: "token_in_job_log".into(),
