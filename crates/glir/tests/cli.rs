@@ -224,14 +224,13 @@ fn collect_then_timeline_against_the_simulator() {
     assert_eq!(shown, 2, "{capped}");
 }
 
+/// `n` events behind audit-event pages that each take `delay_ms`, and a config for the admin.
 #[cfg(unix)]
-#[test]
-fn ctrl_c_stops_a_collection_that_the_next_run_resumes() {
-    let sim = start_sim(200);
-    // Slow pages so the interrupt lands mid-run.
+fn slow_pages(n: usize, delay_ms: u64) -> (Sim, tempfile::TempDir, PathBuf) {
+    let sim = start_sim(n);
     sim.handle.inject(glir_sim::Fault {
         path_contains: "/audit_events".into(),
-        kind: glir_sim::FaultKind::Slow { delay_ms: 150 },
+        kind: glir_sim::FaultKind::Slow { delay_ms },
         times: 1000,
     });
     let dir = tempfile::tempdir().unwrap();
@@ -240,6 +239,24 @@ fn ctrl_c_stops_a_collection_that_the_next_run_resumes() {
         &sim.url,
         &write_token_file(dir.path(), ADMIN_TOKEN),
     );
+    (sim, dir, config)
+}
+
+/// SIGINT to `pid`, as Ctrl-C sends it.
+#[cfg(unix)]
+fn interrupt(pid: u32) {
+    let kill = Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_a_collection_that_the_next_run_resumes() {
+    // Slow pages so the interrupt lands mid-run.
+    let (sim, dir, config) = slow_pages(200, 150);
     let args = [
         &COLLECT_NOV_1[..],
         &["--per-page", "5", "--max-rps", "1000"],
@@ -252,11 +269,7 @@ fn ctrl_c_stops_a_collection_that_the_next_run_resumes() {
         .spawn()
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(1500));
-    let kill = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
+    interrupt(child.id());
     let first = child.wait_with_output().unwrap();
     let first_text = text(&first);
     assert_eq!(first.status.code(), Some(130), "{first_text}");
@@ -286,37 +299,19 @@ fn ctrl_c_stops_a_collection_that_the_next_run_resumes() {
 #[cfg(unix)]
 #[test]
 fn a_second_ctrl_c_quits_at_once() {
-    let sim = start_sim(50);
     // A page that takes far longer than the test waits.
-    sim.handle.inject(glir_sim::Fault {
-        path_contains: "/audit_events".into(),
-        kind: glir_sim::FaultKind::Slow { delay_ms: 20_000 },
-        times: 1000,
-    });
-    let dir = tempfile::tempdir().unwrap();
-    let config = write_config(
-        dir.path(),
-        &sim.url,
-        &write_token_file(dir.path(), ADMIN_TOKEN),
-    );
+    let (_sim, dir, config) = slow_pages(50, 20_000);
     let child = glir(dir.path(), &config)
         .args(COLLECT_NOV_1)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let interrupt = || {
-        let kill = Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(kill.success());
-    };
     std::thread::sleep(std::time::Duration::from_millis(800));
-    interrupt();
+    interrupt(child.id());
     std::thread::sleep(std::time::Duration::from_millis(300));
     let second = std::time::Instant::now();
-    interrupt();
+    interrupt(child.id());
     let out = child.wait_with_output().unwrap();
     assert!(
         second.elapsed() < std::time::Duration::from_secs(5),
