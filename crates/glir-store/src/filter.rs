@@ -73,17 +73,12 @@ impl EventFilter {
             let column = match column {
                 Column::Posted(dimension) if clause.driver.is_none() => {
                     clause.driver = Some(dimension.table);
-                    "p.ref"
+                    Some("p.ref")
                 }
-                Column::Posted(dimension) => {
-                    clause.reads_events = true;
-                    dimension.column
-                }
-                Column::Source => {
-                    clause.reads_events = true;
-                    "e.source_ref"
-                }
+                Column::Posted(dimension) => Some(dimension.column),
+                Column::Source => None,
             };
+            clause.reads_events |= column != Some("p.ref");
             let refs: Vec<i64> = conn
                 .prepare_cached(lookup.sql)
                 .and_then(|mut stmt| {
@@ -91,20 +86,28 @@ impl EventFilter {
                         .collect()
                 })
                 .context("cannot look up filter values")?;
-            match refs.len() {
+            let (set, params) = match refs.len() {
                 0 => return Ok(None),
-                1 => clause.push(
-                    format!("{column} = ?"),
-                    refs.into_iter().map(SqlValue::Integer),
+                n if n <= MAX_LISTED_REFS => (
+                    format!("({})", vec!["?"; n].join(", ")),
+                    refs.into_iter().map(SqlValue::Integer).collect(),
                 ),
-                n if n <= MAX_LISTED_REFS => {
-                    let marks = vec!["?"; n].join(", ");
+                _ => (format!("({})", lookup.sql), lookup.params),
+            };
+            match column {
+                Some(column) => clause.push(format!("{column} IN {set}"), params),
+                None => {
+                    // The row names the source it first came from; `event_sources` the others.
+                    let mut both = params.clone();
+                    both.extend(params);
                     clause.push(
-                        format!("{column} IN ({marks})"),
-                        refs.into_iter().map(SqlValue::Integer),
+                        format!(
+                            "(e.source_ref IN {set} OR EXISTS (SELECT 1 FROM event_sources x \
+                             WHERE x.event = e.id AND x.source_ref IN {set}))"
+                        ),
+                        both,
                     );
                 }
-                _ => clause.push(format!("{column} IN ({})", lookup.sql), lookup.params),
             }
         }
         let time = if clause.driver.is_some() {

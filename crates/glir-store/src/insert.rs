@@ -34,7 +34,13 @@ INSERT OR FAIL INTO events (
     target_type_ref, target_id, target_details, change, change_from, change_to, custom_message,
     details, raw
 ) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
-ON CONFLICT (created_at, source_ref, event_id) DO NOTHING";
+ON CONFLICT (created_at, event_id) DO NOTHING";
+
+/// The row an event already stored under its identity, and the source it first came from.
+const STORED: &str = "SELECT id, source_ref FROM events WHERE created_at = ?1 AND event_id = ?2";
+
+/// Another source that delivered a stored event (schema v5).
+const ALSO_FROM: &str = "INSERT OR IGNORE INTO event_sources (event, source_ref) VALUES (?1, ?2)";
 
 /// Inserts within the caller's transaction through one cached prepared statement; the lookup
 /// postings of new events are buffered in `postings`, to be flushed before the commit.
@@ -75,6 +81,8 @@ pub(crate) fn insert_all<'a>(
             .context("cannot insert events")?;
         if changed == 0 {
             stats.duplicates += 1;
+            also_from(conn, created_at, e.event_id, refs.source)
+                .context("cannot record another source of a stored event")?;
         } else {
             stats.inserted += 1;
             let refs = [
@@ -90,6 +98,26 @@ pub(crate) fn insert_all<'a>(
         }
     }
     Ok(stats)
+}
+
+/// Records that `source` delivered the stored event too, unless it is the one it came from.
+/// Only duplicates pay for this lookup; new events are inserted without one.
+fn also_from(
+    conn: &Connection,
+    created_at: i64,
+    event_id: &str,
+    source: i64,
+) -> rusqlite::Result<()> {
+    let (row, first): (i64, i64) = conn
+        .prepare_cached(STORED)?
+        .query_row(params![created_at, event_id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    if first != source {
+        conn.prepare_cached(ALSO_FROM)?
+            .execute(params![row, source])?;
+    }
+    Ok(())
 }
 
 /// The dictionary references of one event.

@@ -7,7 +7,7 @@ use rusqlite::{Connection, TransactionBehavior};
 /// The schema version this glir writes and the newest it can read.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;
 
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// Events keep their filterable values as references into small dictionaries, the other
 /// canonical fields as text, and the untouched record.
@@ -173,6 +173,82 @@ DROP INDEX events_by_target_type;
 DROP INDEX events_by_event_type;
 ";
 
+/// One GitLab event is one row whichever way it arrived: the REST API, the stream and a
+/// current `audit_json.log` line all carry the audit event's database id and its `created_at`,
+/// so the identity drops the source (`UNIQUE (created_at, event_id)`). Ingesting a case's own
+/// audit file into the store that collected it used to double every event. Ids of two instances
+/// would have to meet in the same millisecond to collide, and content-hashed ids (old log lines)
+/// cannot. The row keeps the source it first came from; `event_sources` lists the others, so a
+/// source filter still finds an event that another source delivered first.
+///
+/// Existing duplicates are merged into the oldest row (their sources recorded, their postings
+/// dropped), and `events` is rebuilt, because SQLite cannot drop a table constraint
+/// (sqlite.org/lang_altertable.html#otheralter). Alerts and case links name events by GitLab
+/// id, so they need no change.
+const V5: &str = "
+CREATE TABLE event_sources (
+    event      INTEGER NOT NULL,
+    source_ref INTEGER NOT NULL,
+    PRIMARY KEY (event, source_ref)
+) WITHOUT ROWID;
+CREATE TEMP TABLE merged AS
+    SELECT e.id AS dup, k.keep AS keep, e.source_ref AS source_ref
+    FROM events e
+    JOIN (SELECT created_at, event_id, MIN(id) AS keep FROM events
+          GROUP BY created_at, event_id HAVING COUNT(*) > 1) k
+      ON e.created_at = k.created_at AND e.event_id = k.event_id
+    WHERE e.id <> k.keep;
+INSERT OR IGNORE INTO event_sources
+    SELECT m.keep, m.source_ref FROM merged m JOIN events e ON e.id = m.keep
+    WHERE m.source_ref <> e.source_ref;
+DELETE FROM postings_author      WHERE event IN (SELECT dup FROM temp.merged);
+DELETE FROM postings_entity      WHERE event IN (SELECT dup FROM temp.merged);
+DELETE FROM postings_ip          WHERE event IN (SELECT dup FROM temp.merged);
+DELETE FROM postings_target_type WHERE event IN (SELECT dup FROM temp.merged);
+DELETE FROM postings_event_type  WHERE event IN (SELECT dup FROM temp.merged);
+DROP VIEW events_view;
+CREATE TABLE events_v5 (
+    id              INTEGER PRIMARY KEY,
+    created_at      INTEGER NOT NULL,
+    source_ref      INTEGER NOT NULL,
+    event_id        TEXT NOT NULL,
+    layout          TEXT NOT NULL,
+    event_type_ref  INTEGER,
+    author_ref      INTEGER,
+    entity_ref      INTEGER,
+    ip_ref          INTEGER,
+    target_type_ref INTEGER,
+    target_id       TEXT,
+    target_details  TEXT,
+    change          TEXT,
+    change_from     TEXT,
+    change_to       TEXT,
+    custom_message  TEXT,
+    details         TEXT,
+    raw             TEXT NOT NULL,
+    UNIQUE (created_at, event_id)
+);
+INSERT INTO events_v5 SELECT * FROM events WHERE id NOT IN (SELECT dup FROM temp.merged)
+    ORDER BY id;
+DROP TABLE events;
+ALTER TABLE events_v5 RENAME TO events;
+DROP TABLE temp.merged;
+CREATE VIEW events_view AS
+SELECT e.id, s.value AS source, e.event_id, e.layout,
+       strftime('%Y-%m-%dT%H:%M:%fZ', e.created_at / 1e6, 'unixepoch') AS created_at,
+       et.value AS event_type, a.author_id, a.name AS author_name, a.email AS author_email,
+       en.entity_id, en.entity_type, en.path AS entity_path, e.target_id, tt.value AS target_type,
+       e.target_details, ip.value AS ip_address, e.change, e.change_from, e.change_to,
+       e.custom_message, coalesce(e.details, e.raw -> '$.details') AS details, e.raw
+FROM events e
+JOIN terms s ON s.id = e.source_ref
+LEFT JOIN terms et ON et.id = e.event_type_ref
+LEFT JOIN authors a ON a.id = e.author_ref
+LEFT JOIN entities en ON en.id = e.entity_ref
+LEFT JOIN terms tt ON tt.id = e.target_type_ref
+LEFT JOIN terms ip ON ip.id = e.ip_ref;
+";
+
 pub(crate) fn version(conn: &Connection) -> rusqlite::Result<u32> {
     conn.query_row("PRAGMA user_version", [], |row| row.get(0))
 }
@@ -289,6 +365,52 @@ mod tests {
             )
             .expect("indexes");
         assert_eq!(lookup_indexes, 0, "v4 writes postings instead of indexes");
+    }
+
+    #[test]
+    fn v5_merges_one_event_stored_under_two_sources_into_its_first_row() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        migrate_with(&mut conn, &MIGRATIONS[..4]).expect("v4");
+        // Rows 1 and 3 are one GitLab event (same id and time) from sources 1 and 2; row 2 is
+        // another event; row 4 has row 1's id at another time, so it is another event.
+        conn.execute_batch(
+            "INSERT INTO events (id, source_ref, event_id, layout, created_at, raw, author_ref)
+             VALUES (1, 1, '77', 'rest', 100, '{}', 5),
+                    (2, 1, '78', 'rest', 100, '{}', 5),
+                    (3, 2, '77', 'audit_log', 100, '{}', 6),
+                    (4, 2, '77', 'audit_log', 200, '{}', 6);
+             INSERT INTO postings_author VALUES (5, 100, 1), (5, 100, 2), (6, 100, 3), (6, 200, 4);
+             INSERT INTO terms (id, kind, value) VALUES (1, 0, 'gitlab.example.test'), (2, 0, 'local');",
+        )
+        .expect("v4 rows");
+        migrate(&mut conn).expect("v5");
+        let ids = |sql: &str| -> Vec<i64> {
+            let mut stmt = conn.prepare(sql).expect("prepare");
+            stmt.query_map([], |row| row.get(0))
+                .expect("query")
+                .collect::<Result<_, _>>()
+                .expect("rows")
+        };
+        assert_eq!(ids("SELECT id FROM events ORDER BY id"), [1, 2, 4]);
+        assert_eq!(
+            ids("SELECT event * 10 + source_ref FROM event_sources"),
+            [12],
+            "row 1 also came from source 2"
+        );
+        assert_eq!(
+            ids("SELECT event FROM postings_author ORDER BY event"),
+            [1, 2, 4]
+        );
+        let again = conn.execute(
+            "INSERT INTO events (source_ref, event_id, layout, created_at, raw)
+             VALUES (3, '77', 'stream', 100, '{}')",
+            [],
+        );
+        assert!(again.is_err(), "the identity no longer includes the source");
+        let viewed: i64 = conn
+            .query_row("SELECT COUNT(*) FROM events_view", [], |row| row.get(0))
+            .expect("the view is rebuilt over the new table");
+        assert_eq!(viewed, 3);
     }
 
     #[test]

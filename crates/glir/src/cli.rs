@@ -385,7 +385,7 @@ pub struct IngestArgs {
     /// Stop at the first malformed record instead of reporting and skipping it
     #[arg(long)]
     pub strict: bool,
-    /// Name events are stored under (with their ids this makes re-ingest idempotent); use the GitLab host to merge with collected events
+    /// Label for where these events came from (`events --source` selects them); an event already stored from another source is not stored twice
     #[arg(long, default_value = "file")]
     pub source: String,
 }
@@ -407,6 +407,9 @@ pub struct FilterArgs {
     /// Entity path (a group matches its projects) or id
     #[arg(long)]
     pub entity: Option<String>,
+    /// Only events this source delivered: a GitLab host, or the --source an ingest named
+    #[arg(long)]
+    pub source: Option<String>,
     #[command(flatten)]
     pub range: TimeRange,
     /// At most this many events

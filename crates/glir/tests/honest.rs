@@ -174,6 +174,54 @@ mod pasted {
         );
     }
 
+    /// Issue 14: the case's own audit file, ingested into the store that collected it, used to
+    /// double every event, because the file's source (`local`) was part of the identity.
+    #[test]
+    fn ingesting_a_cases_own_audit_file_adds_no_event() {
+        let sim = BlockingSim::start(Scenario::demo());
+        let dir = tempfile::tempdir().unwrap();
+        let respond = [
+            "respond",
+            "token-exposure",
+            "--case",
+            "leak",
+            "--since",
+            "2026-11-01",
+        ];
+        let o = run(dir.path(), &sim, &respond, LEAKED);
+        assert!(o.status.code() != Some(2), "{}", text(&o));
+        let count = || {
+            let o = run(dir.path(), &sim, &["--format", "json", "events"], "");
+            assert!(o.status.success(), "{}", text(&o));
+            let events: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+            events.len()
+        };
+        let before = count();
+        let cases = dir.path().join("data/cases");
+        let case = std::fs::read_dir(&cases).unwrap().next().unwrap().unwrap();
+        let audit = case.path().join("evidence/audit");
+        let files: Vec<_> = std::fs::read_dir(&audit)
+            .unwrap_or_else(|e| panic!("{}: {e}", audit.display()))
+            .map(|f| f.unwrap().path())
+            .collect();
+        assert!(!files.is_empty(), "no audit file in {}", audit.display());
+        for file in &files {
+            let o = run(dir.path(), &sim, &["ingest", file.to_str().unwrap()], "");
+            assert!(o.status.success(), "{}", text(&o));
+            assert!(text(&o).contains("0 new"), "{}", text(&o));
+        }
+        assert_eq!(count(), before);
+        // The file's source finds the events it delivered.
+        let o = run(
+            dir.path(),
+            &sim,
+            &["--format", "json", "events", "--source", "file"],
+            "",
+        );
+        let local: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+        assert!(!local.is_empty(), "{}", text(&o));
+    }
+
     #[test]
     fn respond_refuses_a_line_without_a_gitlab_token_before_opening_a_case() {
         let sim = BlockingSim::start(Scenario::demo());

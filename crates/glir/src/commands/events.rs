@@ -76,7 +76,7 @@ pub(super) fn to_filter(f: &FilterArgs, newest_first: bool, now: Timestamp) -> R
         entity: f.entity.clone(),
         since: resolve(f.range.since, now),
         until: resolve(f.range.until, now),
-        source: None,
+        source: f.source.clone(),
         limit: f.limit,
         newest_first,
     })
