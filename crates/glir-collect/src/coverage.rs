@@ -14,7 +14,7 @@ pub enum Coverage {
     Partial {
         /// What is missing, in words.
         missing: String,
-        /// Who would see it.
+        /// Who would see it; empty when the gap is a fault, not access.
         needs: String,
     },
 }
@@ -29,6 +29,9 @@ impl std::fmt::Display for Coverage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Coverage::Complete => f.write_str("complete"),
+            Coverage::Partial { missing, needs } if needs.is_empty() => {
+                write!(f, "partial: {missing}")
+            }
             Coverage::Partial { missing, needs } => {
                 write!(f, "partial: {missing}; {needs} sees all")
             }

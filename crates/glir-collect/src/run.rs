@@ -92,6 +92,13 @@ pub enum CollectError {
     EmptyRange { since: Timestamp, until: Timestamp },
 }
 
+impl CollectError {
+    /// GitLab refused this token the scope (403 or 404): a matter of access, not a fault.
+    pub fn is_access_denied(&self) -> bool {
+        matches!(self, CollectError::Api { error, .. } if error.is_access_denied())
+    }
+}
+
 /// Collect one scope's audit events into `store`, resuming an interrupted run if there is one.
 /// `stop` is polled between pages (Ctrl-C sets it); the work done so far is kept.
 pub async fn collect_audit_events(

@@ -70,7 +70,7 @@ pub enum Error {
         attempts: u32,
     },
     /// The connection failed (refused, reset, TLS, DNS, proxy) on every attempt.
-    #[error("{method} {path}: could not reach GitLab after {attempts} attempts: {message}")]
+    #[error("{method} {path}: could not reach GitLab ({}): {message}", attempts_said(*.attempts))]
     Network {
         method: String,
         path: String,
@@ -138,6 +138,13 @@ impl Error {
             | Error::InvalidUrl { .. }
             | Error::Config(_) => None,
         }
+    }
+
+    /// GitLab answered that this token may not see or do it (403, or 404, which GitLab also
+    /// gives for what a token may not see): a matter of access, not a fault. Everything else
+    /// (no answer, 401, 429, 5xx) says nothing about what there is to see.
+    pub fn is_access_denied(&self) -> bool {
+        matches!(self.status(), Some(403 | 404))
     }
 
     /// GitLab's `X-Request-Id` for the failing response, to quote to GitLab admins.
@@ -289,6 +296,13 @@ impl Complaint {
             code: body.error,
             scopes,
         }
+    }
+}
+
+fn attempts_said(attempts: u32) -> String {
+    match attempts {
+        1 => "one attempt, not retried".to_string(),
+        n => format!("{n} attempts"),
     }
 }
 

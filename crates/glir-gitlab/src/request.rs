@@ -344,13 +344,54 @@ fn transport_error(e: &reqwest::Error, method: &str, path: String, attempts: u32
             attempts,
         }
     } else {
+        let chain = error_chain(e);
+        let message = match fix_for(&chain) {
+            Some(fix) => format!("{chain}; {fix}"),
+            None => chain,
+        };
         Error::Network {
             method: method.to_string(),
             path,
             attempts,
-            message: error_chain(e),
+            message,
         }
     }
+}
+
+/// What a responder can do about a transport failure retrying cannot fix, read from the error
+/// chain (rustls names certificate errors by their `CertificateError` variant).
+fn fix_for(chain: &str) -> Option<&'static str> {
+    let fixes = [
+        (
+            "NotValidForName",
+            "the server's certificate is for another name: use the URL the certificate names",
+        ),
+        (
+            "not valid for name",
+            "the server's certificate is for another name: use the URL the certificate names",
+        ),
+        (
+            "UnknownIssuer",
+            "the certificate's issuer is not trusted: set `ca_bundle` in the profile to the instance's CA certificates (PEM)",
+        ),
+        (
+            "certificate expired",
+            "the server's certificate has expired: renew it, or check this machine's clock",
+        ),
+        (
+            "corrupt message",
+            "the port does not speak TLS: use http:// or the instance's HTTPS port",
+        ),
+        (
+            "Connection refused",
+            "nothing listens at that address: check the URL's host and port",
+        ),
+        ("dns error", "the host name does not resolve: check the URL"),
+    ];
+    fixes
+        .into_iter()
+        .find(|(cause, _)| chain.contains(cause))
+        .map(|(_, fix)| fix)
 }
 
 /// Whether a transport failure is one retrying cannot fix: the port refused the connection, the

@@ -108,6 +108,9 @@ pub struct InvestigationRecord {
 pub struct Skipped {
     pub check: String,
     pub reason: String,
+    /// GitLab failed (no answer, 5xx, 429) rather than refused: running again may do it.
+    #[serde(default)]
+    pub fault: bool,
 }
 
 /// What a playbook run produced.
@@ -144,10 +147,22 @@ impl Run<'_, '_> {
             .is_some_and(|u| u.is_admin == Some(true))
     }
 
+    /// A check this token may not make.
     pub fn skip(&mut self, check: impl Into<String>, reason: impl Into<String>) {
         self.skipped.push(Skipped {
             check: check.into(),
             reason: reason.into(),
+            fault: false,
+        });
+    }
+
+    /// A check that failed: skipped for lack of access when GitLab refused it, otherwise a
+    /// fault, which a plain run again may get past and a more privileged token would not.
+    pub fn failed(&mut self, check: impl Into<String>, reason: impl ToString, access: bool) {
+        self.skipped.push(Skipped {
+            check: check.into(),
+            reason: reason.to_string(),
+            fault: !access,
         });
     }
 
@@ -180,7 +195,8 @@ impl Run<'_, '_> {
                 Ok(())
             }
             Err(Error::Collect(e)) => {
-                self.skip(format!("audit events ({label})"), e.to_string());
+                let access = e.is_access_denied();
+                self.failed(format!("audit events ({label})"), e, access);
                 Ok(())
             }
             Err(e) => Err(e),
@@ -205,7 +221,13 @@ pub async fn investigate(
     subject: Subject,
 ) -> Result<Investigation, Error> {
     let started = Timestamp::now();
-    let caller = r.client.current_user().await.ok().map(|u| u.body);
+    // Who the responder is decides which checks can run; a GitLab that does not say must stop
+    // the run, not make it read as "not an administrator".
+    let caller = match r.client.current_user().await {
+        Ok(answer) => Some(answer.body),
+        Err(e) if e.is_access_denied() => None,
+        Err(e) => return Err(e.into()),
+    };
     let version = r.client.version().await.ok().map(|v| v.body.version);
     let plan = Plan::new(&r.case.info().name, playbook.name());
     let mut run = Run {
@@ -246,10 +268,13 @@ pub async fn investigate(
     } = run;
     // What this token could not do is still part of the response: a step for whoever can.
     for s in &skipped {
+        let title = if s.fault {
+            format!("run again once GitLab answers: {}", s.check)
+        } else {
+            format!("for a responder with more access: {}", s.check)
+        };
         plan.push(
-            Action::Manual {
-                title: format!("for a responder with more access: {}", s.check),
-            },
+            Action::Manual { title },
             format!("this run could not: {}", s.reason),
             "-".into(),
             None,
@@ -311,14 +336,36 @@ fn coverage_of(skipped: &[Skipped]) -> Coverage {
     if skipped.is_empty() {
         return Coverage::Complete;
     }
-    let checks: Vec<&str> = skipped.iter().map(|s| s.check.as_str()).collect();
-    Coverage::Partial {
-        missing: format!(
+    let checks = |fault: bool| -> Vec<&str> {
+        skipped
+            .iter()
+            .filter(|s| s.fault == fault)
+            .map(|s| s.check.as_str())
+            .collect()
+    };
+    let (refused, failed) = (checks(false), checks(true));
+    let mut missing = Vec::new();
+    if !failed.is_empty() {
+        missing.push(format!(
+            "{} check(s) failed because GitLab did not answer ({}); run the playbook again",
+            failed.len(),
+            failed.join(", ")
+        ));
+    }
+    if !refused.is_empty() {
+        missing.push(format!(
             "{} check(s) could not run ({})",
-            checks.len(),
-            checks.join(", ")
-        ),
-        needs: "a token with the access each names (often an administrator's)".into(),
+            refused.len(),
+            refused.join(", ")
+        ));
+    }
+    Coverage::Partial {
+        missing: missing.join("; "),
+        needs: if refused.is_empty() {
+            String::new()
+        } else {
+            "a token with the access each names (often an administrator's)".into()
+        },
     }
 }
 

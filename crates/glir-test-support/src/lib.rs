@@ -2,6 +2,10 @@
 //! the simulator, retries short enough for fault tests, and the simulator on loopback for tests
 //! that are not async (CLI tests run `glir` as a process against it).
 
+mod tls;
+
+pub use tls::TlsFront;
+
 use glir_gitlab::{Auth, Client, RetryPolicy};
 use glir_redact::Secret;
 use glir_sim::{Scenario, SimHandle};

@@ -233,7 +233,10 @@ pub(crate) async fn job_token_exposure(
                     Vec::new(),
                 );
             }
-            Err(e) => run.skip(format!("job {job_id}"), e.to_string()),
+            Err(e) => {
+                let access = e.is_access_denied();
+                run.failed(format!("job {job_id}"), e, access);
+            }
         }
     }
     let mut found = recent_commits(run, project).await?;

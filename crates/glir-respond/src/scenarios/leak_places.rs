@@ -112,7 +112,8 @@ pub(super) async fn token_in_job_logs(
         match fetched {
             Ok(summary) => searched += summary.jobs,
             Err(e) => {
-                run.skip(format!("job logs of group {group}"), e.to_string());
+                let access = e.is_access_denied();
+                run.failed(format!("job logs of group {group}"), e, access);
                 continue;
             }
         }
@@ -208,7 +209,10 @@ pub(super) async fn token_in_variables(
                 let req = client.project_variables(&p.path_with_namespace);
                 (format!("project {}", p.path_with_namespace), req)
             })),
-            Err(e) => run.skip(format!("projects of group {group}"), e.to_string()),
+            Err(e) => {
+                let access = e.is_access_denied();
+                run.failed(format!("projects of group {group}"), e, access);
+            }
         }
     }
     let mut found = Vec::new();
@@ -216,7 +220,8 @@ pub(super) async fn token_in_variables(
         let variables = match client.all::<glir_gitlab::Variable>(req).await {
             Ok(variables) => variables,
             Err(e) => {
-                run.skip(format!("CI/CD variables of {owner}"), e.to_string());
+                let access = e.is_access_denied();
+                run.failed(format!("CI/CD variables of {owner}"), e, access);
                 continue;
             }
         };

@@ -113,7 +113,8 @@ pub(super) async fn touched_projects_evidence(
                 )?;
             }
             Err(e) => {
-                run.skip(format!("settings of {project}"), e.to_string());
+                let access = e.is_access_denied();
+                run.failed(format!("settings of {project}"), e, access);
                 continue;
             }
         }
@@ -147,7 +148,8 @@ pub(super) async fn touched_projects_evidence(
         })
         .await;
         if let Err(e) = fetched {
-            run.skip(format!("job logs of {project}"), e.to_string());
+            let access = e.is_access_denied();
+            run.failed(format!("job logs of {project}"), e, access);
             continue;
         }
         for (job, trace) in logs {

@@ -88,10 +88,9 @@ pub(crate) async fn trace(
     let project = visible_project(world, caller.user, &id)?;
     may_read(world, caller.user, project, DEVELOPER)?;
     let job = project_job(world, project, &job_id)?;
-    let log = job
-        .trace
-        .as_ref()
-        .ok_or_else(|| ApiError::not_found("Trace"))?;
+    // A job that never ran has no log; GitLab answers an empty body, not 404
+    // (gitlab-org/gitlab:lib/api/ci/jobs.rb, "The trace can be nil").
+    let log = job.trace.clone().unwrap_or_default();
     Ok((
         [
             (
@@ -103,7 +102,7 @@ pub(crate) async fn trace(
                 format!("inline; filename=\"{}.log\"", job.id),
             ),
         ],
-        log.clone(),
+        log,
     )
         .into_response())
 }

@@ -43,9 +43,23 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &RespondArgs) -> Result<Ex
         .clone()
         .unwrap_or_else(|| format!("{}-{}", args.kind.name(), now.strftime("%Y%m%dT%H%M%SZ")));
     let all = cases(settings, &args.dir);
-    let mut case = match all.load(&name) {
-        Ok(case) => refuse_closed(case)?,
-        Err(glir_case::Error::NotFound(_)) => all.open_new(
+    let existing = match all.load(&name) {
+        Ok(case) => Some(refuse_closed(case)?),
+        Err(glir_case::Error::NotFound(_)) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let rt = runtime()?;
+    // Before a case is opened: a GitLab that cannot say who the responder is (down, a wrong
+    // certificate, a revoked token) would leave an empty case and a run that reads as "no
+    // access".
+    if let Err(e) = rt.block_on(client.current_user())
+        && !e.is_access_denied()
+    {
+        bail!("GitLab did not say who the responder's token is: {e}; no case was opened");
+    }
+    let mut case = match existing {
+        Some(case) => case,
+        None => all.open_new(
             &name,
             NewCase {
                 scenario: Some(args.kind.name().to_string()),
@@ -55,12 +69,10 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &RespondArgs) -> Result<Ex
                 gitlab_url: settings.url.clone(),
             },
         )?,
-        Err(e) => return Err(e.into()),
     };
     if let Some(at) = exposed_at {
         case.record_time(glir_case::TimeKind::Exposed, at, &operator)?;
     }
-    let rt = runtime()?;
     let investigation = rt.block_on(async {
         let mut respond = Respond {
             client: &client,
