@@ -87,6 +87,8 @@ pub struct Settings {
     pub disabled_rules: Vec<String>,
     /// Per-rule allow-list entries for known automation (`[[detect.allow]]`).
     pub allow: Vec<glir_detect::Allow>,
+    /// The receiver's settings (`[serve]`).
+    pub serve: ServeSettings,
 }
 
 impl Settings {
@@ -121,6 +123,63 @@ pub struct ConfigFile {
     profiles: BTreeMap<String, Profile>,
     #[serde(default)]
     detect: DetectConfig,
+    #[serde(default)]
+    serve: ServeSettings,
+}
+
+/// `[serve]`: the receiver of GitLab's audit event streaming (`glir serve`). Flags override it.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeSettings {
+    /// `ADDR:PORT` to listen on.
+    pub listen: Option<String>,
+    /// Where the write-once archive lives (default: `<data_dir>/archive`).
+    pub archive_dir: Option<PathBuf>,
+    pub body_limit_bytes: Option<usize>,
+    pub read_timeout_secs: Option<u64>,
+    /// PEM certificate chain and key: the receiver speaks TLS itself instead of behind a proxy.
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    #[serde(default)]
+    pub destinations: Vec<DestinationSettings>,
+}
+
+/// `[[serve.destinations]]`: `name`, `token = { env | file | command }`, and `source`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DestinationSettings {
+    pub name: String,
+    pub token: SecretSource,
+    /// The identity namespace its events are stored under (usually the GitLab host).
+    pub source: Option<String>,
+}
+
+/// Where a secret is read from, as a token is: `{ env = "VAR" }`, `{ file = "path" }` or
+/// `{ command = [...] }`. Read only by the command that needs it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(transparent)]
+pub struct SecretSource(TokenSource);
+
+impl SecretSource {
+    /// A secret kept in a file.
+    pub fn file(path: PathBuf) -> SecretSource {
+        SecretSource(TokenSource::File(path))
+    }
+
+    /// Reads the secret now: the variable from `env`, the file (warning when others may read
+    /// it), or the command's first line.
+    pub fn read(&self, env: &dyn Fn(&str) -> Option<String>) -> Result<(Secret, Vec<String>)> {
+        let mut warnings = Vec::new();
+        let secret = match &self.0 {
+            TokenSource::Env(name) => match env(name).filter(|v| !v.trim().is_empty()) {
+                Some(value) => Secret::new(value.trim()),
+                None => bail!("${name} is not set"),
+            },
+            TokenSource::File(path) => read_token_file(&expand_home(path), &mut warnings)?,
+            TokenSource::Command(argv) => run_token_command(argv)?.0,
+        };
+        Ok((secret, warnings))
+    }
 }
 
 /// `[detect]`: `disabled_rules = ["<rule id>", …]` turns rules off for every `glir detect`;
@@ -145,7 +204,7 @@ struct Profile {
 }
 
 /// `token = { env = "VAR" }`, `{ file = "path" }` or `{ command = ["pass", "show", "gitlab"] }`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "lowercase")]
 enum TokenSource {
     Env(String),
@@ -207,6 +266,7 @@ pub fn resolve(overrides: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> R
         config_file,
         disabled_rules: file.detect.disabled_rules.clone(),
         allow: file.detect.allow.clone(),
+        serve: file.serve,
     })
 }
 
@@ -384,6 +444,48 @@ proxy = "http://proxy.test:3128"
 [profiles.lab]
 url = "https://gitlab.lab.test"
 "#;
+
+    #[test]
+    fn the_serve_section_names_destinations_and_their_token_sources() {
+        let dir = tempfile::tempdir().unwrap();
+        let token_file = dir.path().join("stream.token");
+        std::fs::write(&token_file, "0123456789abcdef0123\n").unwrap();
+        let text = format!(
+            r#"
+[serve]
+listen = "127.0.0.1:8443"
+body_limit_bytes = 1000
+[[serve.destinations]]
+name = "instance"
+token = {{ file = {:?} }}
+source = "gitlab.example.test"
+[[serve.destinations]]
+name = "group-acme"
+token = {{ env = "ACME_STREAM_TOKEN" }}
+"#,
+            token_file.display().to_string()
+        );
+        let cfg = write_config(dir.path(), &text);
+        let settings = resolve(&overrides_with(cfg), &|_| None).unwrap();
+        let serve = &settings.serve;
+        assert_eq!(serve.listen.as_deref(), Some("127.0.0.1:8443"));
+        assert_eq!(serve.body_limit_bytes, Some(1000));
+        assert_eq!(serve.destinations.len(), 2);
+        let (secret, _) = serve.destinations[0].token.read(&|_| None).unwrap();
+        assert_eq!(secret.expose(), "0123456789abcdef0123");
+        assert_eq!(
+            serve.destinations[0].source.as_deref(),
+            Some("gitlab.example.test")
+        );
+        let unset = serve.destinations[1].token.read(&|_| None).unwrap_err();
+        assert_eq!(unset.to_string(), "$ACME_STREAM_TOKEN is not set");
+        let env =
+            |name: &str| (name == "ACME_STREAM_TOKEN").then(|| "fedcba9876543210".to_string());
+        let (secret, _) = serve.destinations[1].token.read(&env).unwrap();
+        assert_eq!(secret.expose(), "fedcba9876543210");
+        assert!(parse("[serve]\nlisten = 1\n").is_err());
+        assert!(parse("[serve]\nunknown = 1\n").is_err());
+    }
 
     #[test]
     fn flag_beats_environment_beats_profile() {

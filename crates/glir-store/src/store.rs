@@ -100,8 +100,8 @@ impl Store {
     }
 
     /// Inserts events in one transaction; events already stored under the same
-    /// `(source, event_id)` (and, as GitLab re-delivers them, the same `created_at`) are skipped
-    /// and counted as duplicates.
+    /// `(created_at, event_id)`, from any source, are skipped and counted as duplicates (their
+    /// source is recorded as another one the event came from).
     pub fn insert_events(&mut self, events: &[AuditEvent]) -> Result<InsertStats, StoreError> {
         let mut writer = self.writer()?;
         let stats = writer.insert(events)?;
