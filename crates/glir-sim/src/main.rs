@@ -2,9 +2,10 @@
 
 use anyhow::Context;
 use clap::Parser;
-use glir_sim::Scenario;
+use glir_sim::{Scenario, StreamTarget};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
 use tracing_subscriber::EnvFilter;
 
 /// A GitLab simulator for incident-response drills and tests.
@@ -25,6 +26,19 @@ struct Args {
     /// Address to listen on; loopback by default so a drill never exposes the sim.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
+    /// Stream the audit events to this HTTP destination as GitLab's audit event streaming does:
+    /// the existing ones at start, then each new one.
+    #[arg(long, value_name = "URL", requires = "stream_token_file")]
+    stream_to: Option<String>,
+    /// File holding the destination's verification token (surrounding whitespace is trimmed).
+    #[arg(long, value_name = "FILE", requires = "stream_to")]
+    stream_token_file: Option<PathBuf>,
+    /// Send JSON arrays of up to N events per request instead of one event per request.
+    #[arg(long, value_name = "N", requires = "stream_to")]
+    stream_batch: Option<NonZeroUsize>,
+    /// Content-Type of the requests (GitLab's default is application/x-www-form-urlencoded).
+    #[arg(long, value_name = "TYPE", requires = "stream_to")]
+    stream_content_type: Option<String>,
 }
 
 #[tokio::main]
@@ -41,6 +55,7 @@ async fn main() -> anyhow::Result<()> {
         None => Scenario::demo(),
     };
     let banner = banner(&scenario);
+    let stream_target = stream_target(&args)?;
     let sim = glir_sim::start_on(scenario, args.listen)
         .await
         .with_context(|| format!("starting the simulator on {}", args.listen))?;
@@ -56,12 +71,54 @@ async fn main() -> anyhow::Result<()> {
         sim.url()
     );
     println!("Clear faults: curl -X DELETE {}/-/sim/faults", sim.url());
+    let stream = stream_target.map(|target| {
+        let destination = target.redacted_url();
+        println!("Streaming audit events to {destination}");
+        sim.stream_live(target, move |report| {
+            eprintln!("glir-sim: streamed to {destination}: {report}");
+        })
+    });
     println!("Press Ctrl-C to stop.");
     tokio::signal::ctrl_c()
         .await
         .context("waiting for Ctrl-C")?;
+    if let Some(stream) = stream {
+        stream.abort();
+    }
     sim.shutdown().await;
     Ok(())
+}
+
+/// The `--stream-*` flags as a destination, checked before the simulator starts.
+fn stream_target(args: &Args) -> anyhow::Result<Option<StreamTarget>> {
+    let (Some(url), Some(token_file)) = (&args.stream_to, &args.stream_token_file) else {
+        return Ok(None);
+    };
+    let mut target = StreamTarget::new(url.clone(), read_token(token_file)?);
+    target.batch_size = args.stream_batch.map(NonZeroUsize::get);
+    target.content_type = args.stream_content_type.clone();
+    if let Err(e) = target.check() {
+        let flag = match e.field().as_str() {
+            "url" => "--stream-to",
+            "token" => "--stream-token-file",
+            "content_type" => "--stream-content-type",
+            "batch_size" => "--stream-batch",
+            _ => "streaming",
+        };
+        anyhow::bail!("{flag}: {e}");
+    }
+    Ok(Some(target))
+}
+
+/// The token from its file; errors name the file, never its content.
+fn read_token(path: &Path) -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read the streaming token", path.display()))?;
+    let token = text.trim();
+    if token.is_empty() {
+        anyhow::bail!("{}: the streaming token file is empty", path.display());
+    }
+    Ok(token.to_string())
 }
 
 /// The scenario's description and tokens, each token redacted (glir never prints a full token).

@@ -5,6 +5,7 @@ use crate::error::SimError;
 use crate::fault::{Fault, FaultQueue};
 use crate::listener::{ConnectionControl, KillableListener};
 use crate::scenario::Scenario;
+use crate::streaming::{self, StreamReport, StreamTarget};
 use crate::world::World;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -69,6 +70,7 @@ pub async fn start(scenario: Scenario) -> Result<SimHandle, SimError> {
 /// Starts a simulator for `scenario` on `addr`.
 pub async fn start_on(scenario: Scenario, addr: SocketAddr) -> Result<SimHandle, SimError> {
     let world = World::build(scenario)?;
+    let declared_streams = world.scenario.streaming.clone();
     let shared = Arc::new(Shared {
         world: RwLock::new(world),
         faults: FaultQueue::default(),
@@ -95,12 +97,25 @@ pub async fn start_on(scenario: Scenario, addr: SocketAddr) -> Result<SimHandle,
         }
     });
     tracing::info!(url = %format!("http://{local}"), "glir-sim listening");
-    Ok(SimHandle {
+    let mut handle = SimHandle {
         addr: local,
         shared,
         stop: Some(stop_tx),
         task: Some(task),
-    })
+        streams: Vec::new(),
+    };
+    for target in declared_streams {
+        let destination = target.redacted_url();
+        let stream = handle.stream_live(target, move |report| {
+            if report.failures.is_empty() {
+                tracing::info!(%destination, "streamed audit events: {report}");
+            } else {
+                tracing::warn!(%destination, "streamed audit events: {report}");
+            }
+        });
+        handle.streams.push(stream);
+    }
+    Ok(handle)
 }
 
 /// A running simulator. Dropping it stops the server too; [`SimHandle::shutdown`] also waits.
@@ -109,6 +124,8 @@ pub struct SimHandle {
     shared: Arc<Shared>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
+    /// The scenario's streaming destinations, stopped with the simulator.
+    streams: Vec<JoinHandle<()>>,
 }
 
 impl SimHandle {
@@ -142,10 +159,32 @@ impl SimHandle {
         self.shared.world().event_ids_ascending()
     }
 
+    /// Posts every audit event the instance holds, in creation order, to `target` the way
+    /// GitLab's audit event streaming does, once, and reports what happened. Never retries.
+    pub async fn stream_to(&self, target: &StreamTarget) -> StreamReport {
+        streaming::stream_once(&self.shared, target).await
+    }
+
+    /// Streams every audit event the instance holds to `target`, then each new one (from a
+    /// mutation) as it is created, in a background task that ends when the simulator stops.
+    /// `on_run` gets the report of the first run and of each later run that sent something.
+    pub fn stream_live<F>(&self, target: StreamTarget, on_run: F) -> JoinHandle<()>
+    where
+        F: FnMut(&StreamReport) + Send + 'static,
+    {
+        // Subscribing before the task's first read means an event created in between still
+        // wakes it.
+        let changes = self.shared.world().subscribe_events();
+        streaming::spawn_live(Arc::downgrade(&self.shared), changes, target, on_run)
+    }
+
     /// Stops accepting requests and waits (briefly) for in-flight ones to finish.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
+        }
+        for stream in self.streams.drain(..) {
+            stream.abort();
         }
         if let Some(mut task) = self.task.take()
             && tokio::time::timeout(SHUTDOWN_GRACE, &mut task)
@@ -161,6 +200,9 @@ impl Drop for SimHandle {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
+        }
+        for stream in self.streams.drain(..) {
+            stream.abort();
         }
     }
 }

@@ -10,6 +10,7 @@ use crate::scenario::{
     AuditEvent, Group, Job, Project, Scenario, Token, User, Visibility, validate,
 };
 use std::collections::HashMap;
+use tokio::sync::watch;
 
 /// Access level constants (`lib/gitlab/access.rb`).
 pub(crate) const REPORTER: u8 = 20;
@@ -35,6 +36,9 @@ pub(crate) struct World {
     jobs_by_id: HashMap<i64, usize>,
     /// Artifact archives by job id, zipped at start.
     archives: HashMap<i64, Vec<u8>>,
+    /// Counts appended audit events, so streaming tasks wake when one is created instead of
+    /// polling the list.
+    events_added: watch::Sender<u64>,
 }
 
 impl World {
@@ -84,6 +88,7 @@ impl World {
             credentials,
             jobs_by_id,
             archives,
+            events_added: watch::Sender::new(0),
         })
     }
 
@@ -114,7 +119,13 @@ impl World {
         // The newest event has the highest id, so it goes first in descending order.
         self.events_desc
             .insert(0, self.scenario.audit_events.len() - 1);
+        self.events_added.send_modify(|n| *n += 1);
         id
+    }
+
+    /// Wakes on every event appended after this call.
+    pub(crate) fn subscribe_events(&self) -> watch::Receiver<u64> {
+        self.events_added.subscribe()
     }
 
     /// The next free id in a list of records.
@@ -330,6 +341,14 @@ impl World {
     pub(crate) fn events_desc(&self) -> impl Iterator<Item = &AuditEvent> {
         self.events_desc
             .iter()
+            .map(|&i| &self.scenario.audit_events[i])
+    }
+
+    /// All audit events, lowest id (oldest record) first.
+    pub(crate) fn events_ascending(&self) -> impl Iterator<Item = &AuditEvent> {
+        self.events_desc
+            .iter()
+            .rev()
             .map(|&i| &self.scenario.audit_events[i])
     }
 

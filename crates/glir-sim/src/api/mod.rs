@@ -18,7 +18,7 @@ mod moderation;
 mod mutation;
 mod namespaces;
 mod paging;
-mod render;
+pub(crate) mod render;
 mod render_ci;
 mod repository;
 mod revoke_credentials;

@@ -79,6 +79,10 @@ pub struct Scenario {
     /// Audit events, in GitLab's REST entity shape.
     #[serde(default)]
     pub audit_events: Vec<AuditEvent>,
+    /// HTTP destinations that receive every audit event, as GitLab's audit event streaming
+    /// sends them: the existing ones when the simulator starts, then each new one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub streaming: Vec<crate::streaming::StreamTarget>,
 }
 
 /// What `/version` and `/metadata` report, and the base of every `web_url`.

@@ -113,6 +113,7 @@ pub(super) fn build(n: usize, start: Timestamp) -> Scenario {
         system_hooks: Vec::new(),
         settings: Map::new(),
         audit_events: (1..=n).map(|i| event(i, start)).collect(),
+        streaming: Vec::new(),
     }
 }
 

@@ -59,6 +59,23 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), SimError> {
     super::validate_ci::check(s, &names)?;
     super::validate_persistence::check(s)?;
     check_events(s)?;
+    check_streaming(s)?;
+    Ok(())
+}
+
+/// A destination the sim could not post to should fail at load, not silently at startup.
+fn check_streaming(s: &Scenario) -> Result<(), SimError> {
+    for (i, target) in s.streaming.iter().enumerate() {
+        target.check().map_err(|e| {
+            let field = e.field();
+            let path = if field.is_empty() {
+                format!("streaming[{i}]")
+            } else {
+                format!("streaming[{i}].{field}")
+            };
+            invalid(path, e.to_string())
+        })?;
+    }
     Ok(())
 }
 
