@@ -140,6 +140,10 @@ pub struct ServeSettings {
     /// PEM certificate chain and key: the receiver speaks TLS itself instead of behind a proxy.
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
+    /// Where alerts go: `stdout`, `file:PATH`, `webhook:URL`, `slack:URL`,
+    /// `syslog+udp://IP:PORT`, `syslog+tcp://IP:PORT`.
+    #[serde(default)]
+    pub sinks: Vec<String>,
     #[serde(default)]
     pub destinations: Vec<DestinationSettings>,
 }

@@ -151,7 +151,7 @@ fn formats_named(name: &str) -> &'static [OutputFormat] {
         "events" | "timeline" | "alerts" | "detect" | "rules" => LISTING,
         "whoami" | "case" | "scan" | "token" => RECORDS,
         "report" => REPORT,
-        "collect" | "ingest" | "demo" | "respond" | "apply" => SUMMARY,
+        "collect" | "ingest" | "demo" | "respond" | "apply" | "archive" | "serve" => SUMMARY,
         _ => DOCUMENT,
     }
 }
@@ -204,6 +204,8 @@ impl Command {
             Command::Respond(_) => "respond",
             Command::Apply(_) => "apply",
             Command::Report(_) => "report",
+            Command::Serve(_) => "serve",
+            Command::Archive(_) => "archive",
             Command::Completions(_) => "completions",
             Command::Man(_) => "man",
         }
@@ -246,10 +248,68 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Write a case's report: Markdown, self-contained HTML, JSON or Timesketch JSONL
     Report(ReportArgs),
+    /// Receive GitLab's audit event stream: stored and archived durably, detected live, alerts delivered
+    Serve(ServeArgs),
+    /// The write-once archive `glir serve` keeps: verify it, copy it write-once
+    #[command(subcommand)]
+    Archive(ArchiveCommand),
     /// Print the completion script for a shell
     Completions(CompletionsArgs),
     /// Write man pages: glir's to stdout, or one per command with --out
     Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: [serve] listen in the config, else 127.0.0.1:8443]
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<std::net::SocketAddr>,
+    /// A streaming destination, received at POST /v1/streams/NAME (repeatable; its token comes from the --token-file at the same position)
+    #[arg(long = "destination", value_name = "NAME")]
+    pub destinations: Vec<String>,
+    /// File holding the verification token GitLab sends for the --destination at the same position
+    #[arg(long = "token-file", value_name = "FILE")]
+    pub token_files: Vec<PathBuf>,
+    /// Source the flag-given destinations' events are stored under [default: the GitLab URL's host, else the destination's name]
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Where alerts go (repeatable): stdout, file:PATH, webhook:URL, slack:URL, syslog+udp://IP:PORT, syslog+tcp://IP:PORT [default: [serve] sinks, else stdout]
+    #[arg(long = "sink", value_name = "SINK")]
+    pub sinks: Vec<String>,
+    /// Store and archive only: do not run the rules on received events
+    #[arg(long)]
+    pub no_detect: bool,
+    /// Deliver the same rule about the same actor at most once in this many minutes (alerts are still stored)
+    #[arg(long, value_name = "MINUTES", default_value_t = 60)]
+    pub suppress_minutes: u32,
+    #[command(flatten)]
+    pub rules: RuleSource,
+    /// Check the configuration (destinations, tokens, TLS files, sinks, rules) and exit: 0 when it can run, 2 naming every problem
+    #[arg(long)]
+    pub check_config: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ArchiveCommand {
+    /// Check every sealed segment against the hash-chained manifest; exit 1 on any problem
+    Verify(ArchiveDirArg),
+    /// Copy sealed segments and the manifest write-once (never overwritten) to DEST
+    Mirror(ArchiveMirrorArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ArchiveDirArg {
+    /// The archive [default: <data dir>/archive]
+    #[arg(long, value_name = "DIR")]
+    pub archive: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ArchiveMirrorArgs {
+    /// Destination directory (e.g. a write-once mount)
+    pub dest: PathBuf,
+    #[command(flatten)]
+    pub dir: ArchiveDirArg,
 }
 
 #[derive(Debug, Args)]

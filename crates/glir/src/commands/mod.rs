@@ -2,6 +2,7 @@
 
 mod actor;
 mod alerts;
+mod archive;
 mod case;
 mod collect;
 mod completions;
@@ -14,6 +15,7 @@ mod report;
 mod respond;
 mod rules;
 mod scan;
+mod serve;
 mod spool;
 mod token;
 mod token_inspect;
@@ -57,6 +59,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 Command::Respond(a) => respond::run(g, &settings, a),
                 Command::Apply(a) => respond::run_apply(g, &settings, a),
                 Command::Report(a) => report::run(g, &settings, a),
+                Command::Serve(a) => serve::run(g, &settings, a),
+                Command::Archive(c) => archive::run(g, &settings, c),
                 Command::Demo(_)
                 | Command::Rules(_)
                 | Command::Token(_)

@@ -1,0 +1,126 @@
+//! The one writer: group commit of everything the handlers hand over.
+//!
+//! A request is acknowledged only once its events are durable. Every request waiting when the
+//! writer comes round joins one batch, so one fsync covers them all. Within a batch:
+//! the store transaction learns which events are new (an event GitLab streamed twice, or that
+//! `collect` already stored, is skipped); only new events are appended to the archive; the
+//! archive is synced; then the store commits and the requests are answered. A kill before the
+//! sync loses only unanswered requests; a kill between the sync and the commit leaves events in
+//! the archive that the store lacks, which [`replay`] puts back on the next start.
+
+use crate::metrics::Metrics;
+use glir_archive::Archive;
+use glir_events::AuditEvent;
+use glir_store::{InsertStats, Store};
+use std::time::Instant;
+use tokio::sync::{mpsc, oneshot};
+
+/// Most events in one group commit: bounds a batch's latency and memory.
+const MAX_BATCH_EVENTS: usize = 20_000;
+
+/// One request's events, parsed, with the line each is archived as.
+pub(crate) struct Submission {
+    pub(crate) events: Vec<Archived>,
+    pub(crate) reply: oneshot::Sender<Result<Outcome, String>>,
+}
+
+/// An event and its archive line.
+pub(crate) struct Archived {
+    pub(crate) line: String,
+    pub(crate) event: AuditEvent,
+}
+
+/// What happened to one request's events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Outcome {
+    pub accepted: usize,
+    pub duplicates: usize,
+}
+
+/// Runs until every sender is gone, then seals the open archive segment.
+pub(crate) fn run(
+    mut store: Store,
+    mut archive: Archive,
+    mut rx: mpsc::Receiver<Submission>,
+    metrics: Metrics,
+    on_new: impl Fn(Vec<AuditEvent>),
+) {
+    while let Some(first) = rx.blocking_recv() {
+        let started = Instant::now();
+        let mut batch = vec![first];
+        let mut size = batch[0].events.len();
+        while size < MAX_BATCH_EVENTS {
+            match rx.try_recv() {
+                Ok(next) => {
+                    size += next.events.len();
+                    batch.push(next);
+                }
+                Err(_) => break,
+            }
+        }
+        match commit(&mut store, &mut archive, &batch) {
+            Ok((outcomes, new)) => {
+                metrics
+                    .commit_seconds
+                    .observe(started.elapsed().as_secs_f64());
+                metrics.batch_events.observe(size as f64);
+                for (submission, outcome) in batch.into_iter().zip(outcomes) {
+                    metrics.accepted.inc_by(outcome.accepted as u64);
+                    metrics.duplicates.inc_by(outcome.duplicates as u64);
+                    // A client that went away is not an error: its events are stored.
+                    let _ = submission.reply.send(Ok(outcome));
+                }
+                if !new.is_empty() {
+                    on_new(new);
+                }
+            }
+            Err(e) => {
+                tracing::error!("cannot store a batch of {size} events: {e}");
+                for submission in batch {
+                    let _ = submission.reply.send(Err(e.clone()));
+                }
+            }
+        }
+        if let Err(e) = archive.maybe_rotate() {
+            tracing::error!("cannot seal an archive segment: {e}");
+        }
+    }
+    if let Err(e) = archive.seal() {
+        tracing::error!("cannot seal the archive segment at shutdown: {e}");
+    }
+}
+
+/// One group commit; the store transaction rolls back unless the archive synced.
+fn commit(
+    store: &mut Store,
+    archive: &mut Archive,
+    batch: &[Submission],
+) -> Result<(Vec<Outcome>, Vec<AuditEvent>), String> {
+    let mut writer = store.writer().map_err(|e| e.to_string())?;
+    let mut outcomes = Vec::with_capacity(batch.len());
+    let mut lines: Vec<&[u8]> = Vec::new();
+    let mut new = Vec::new();
+    for submission in batch {
+        let mut outcome = Outcome {
+            accepted: 0,
+            duplicates: 0,
+        };
+        for archived in &submission.events {
+            let InsertStats { inserted, .. } = writer
+                .insert(std::slice::from_ref(&archived.event))
+                .map_err(|e| e.to_string())?;
+            if inserted == 1 {
+                outcome.accepted += 1;
+                lines.push(archived.line.as_bytes());
+                new.push(archived.event.clone());
+            } else {
+                outcome.duplicates += 1;
+            }
+        }
+        outcomes.push(outcome);
+    }
+    archive.append(&lines).map_err(|e| e.to_string())?;
+    archive.sync().map_err(|e| e.to_string())?;
+    writer.commit().map_err(|e| e.to_string())?;
+    Ok((outcomes, new))
+}
