@@ -31,6 +31,8 @@ pub struct LiveOptions {
     /// At start, the stored events of this last span run through the rules again, rebuilding
     /// the correlation windows.
     pub replay: SignedDuration,
+    /// The first wait before a failed sink is tried again; it doubles up to a minute.
+    pub sink_retry: Duration,
 }
 
 /// A batch handed over by the writer, with when it was committed.
@@ -95,6 +97,7 @@ pub(crate) fn start(
                 wake.clone(),
                 stop.clone(),
                 metrics.clone(),
+                options.sink_retry,
             )));
             outlets.push(Outlet::Queued(queue, wake));
         } else {
@@ -231,8 +234,8 @@ impl Alerts {
     }
 }
 
-/// Sends a sink's queue in order; while the sink fails, waits with doubling backoff (1 s to
-/// 60 s) and tries the same alert again.
+/// Sends a sink's queue in order; while the sink fails, waits with doubling backoff (from
+/// `first_wait` to 60 s) and tries the same alert again.
 async fn deliver_queued(
     spec: SinkSpec,
     dir: PathBuf,
@@ -240,6 +243,7 @@ async fn deliver_queued(
     wake: Arc<Notify>,
     stop: Arc<Notify>,
     metrics: Metrics,
+    first_wait: Duration,
 ) {
     // The family hands out a lock guard; the gauge itself is a shared handle that may be held
     // across awaits.
@@ -247,7 +251,7 @@ async fn deliver_queued(
         .backlog
         .get_or_create(&SinkLabel { sink: spec.name() })
         .clone();
-    let mut backoff = Duration::from_secs(1);
+    let mut backoff = first_wait;
     loop {
         let pending = deliver::queue::pending(&dir).unwrap_or_default();
         backlog.set(pending.len() as i64);
@@ -273,14 +277,14 @@ async fn deliver_queued(
         match deliver::send(&http, &spec, &alert).await {
             Ok(()) => {
                 let _ = std::fs::remove_file(next);
-                backoff = Duration::from_secs(1);
+                backoff = first_wait;
             }
             Err(e) => {
                 tracing::warn!(
-                    "alert sink {} failed ({e}); {} alert(s) queued, retrying in {} s",
+                    "alert sink {} failed ({e}); {} alert(s) queued, retrying in {:.1} s",
                     spec.name(),
                     pending.len(),
-                    backoff.as_secs()
+                    backoff.as_secs_f64()
                 );
                 tokio::select! {
                     () = tokio::time::sleep(backoff) => {}

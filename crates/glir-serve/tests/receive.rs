@@ -253,3 +253,47 @@ async fn check_config_names_every_problem() {
             .any(|p| p.starts_with("no destination"))
     );
 }
+
+/// A kill between the archive's sync and the store's commit leaves events the store lacks; the
+/// next start puts them back, and the store's identity keeps what it had from counting twice.
+#[tokio::test]
+async fn a_start_puts_back_archived_events_the_store_lacks() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut archive =
+            Archive::open(&dir.path().join("archive"), ArchiveOptions::default()).unwrap();
+        let lines: Vec<String> = ["31", "32"]
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                format!(
+                    r#"{{"received_at":"2026-11-25T02:00:00Z","destination":"instance","event_type":null,"event":{}}}"#,
+                    event(id, i as u32)
+                )
+            })
+            .collect();
+        let lines: Vec<&[u8]> = lines.iter().map(|l| l.as_bytes()).collect();
+        archive.append(&lines).unwrap();
+        archive.sync().unwrap();
+    }
+    // The store already had one of them.
+    let mut store = Store::open(&dir.path().join("glir.db")).unwrap();
+    let had = glir_events::parse_event(
+        &event("31", 0),
+        Some(glir_events::Layout::Stream),
+        "gitlab.example.test",
+    )
+    .unwrap();
+    store.insert_events(&[had]).unwrap();
+    drop(store);
+    let running = start(dir.path(), Options::new(vec![destination()])).await;
+    assert_eq!(running.reindexed, 1);
+    running.shutdown().await.unwrap();
+    let events = Store::open(&dir.path().join("glir.db"))
+        .unwrap()
+        .query_events(&EventFilter::default())
+        .unwrap();
+    let ids: Vec<&str> = events.iter().map(|e| e.event_id.as_str()).collect();
+    assert_eq!(ids, ["31", "32"]);
+    assert!(events.iter().all(|e| e.source == "gitlab.example.test"));
+}

@@ -91,6 +91,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &ServeArgs) -> Result<Exit
                 queue_dir: settings.data_dir.join("serve").join("queue"),
                 suppress: SignedDuration::from_mins(i64::from(args.suppress_minutes)),
                 replay: SignedDuration::from_hours(24),
+                sink_retry: std::time::Duration::from_secs(1),
             },
         )),
         None => None,
