@@ -310,12 +310,19 @@ impl Scanner {
         // Secrets already reported here: two rules reading the same secret (an AWS secret key
         // by its name and by its key id) report it once.
         let mut reported: HashSet<(usize, usize)> = HashSet::new();
+        // The generic rule's candidates wait for the end: a specific rule whose keyword comes
+        // later (`"bot_token": "xoxb-…"`) may claim the same span, and then it is the finding.
+        let mut generic: Vec<(&'s Rule, Confirmed, Verdict)> = Vec::new();
+        let mut specific: Vec<(usize, usize)> = Vec::new();
         self.prefilter.for_each_hit(data, &mut |hit| {
             for &index in &self.keyword_rules[hit.keyword] {
                 if hit.start < covered[index] {
                     continue;
                 }
                 let rule = &self.rules.rules[index];
+                if rule.then.is_some_and(|then| !then.follows(data, hit.end)) {
+                    continue;
+                }
                 let Some(mut found) = confirm(rule, data, hit, covered[index]) else {
                     continue;
                 };
@@ -333,9 +340,14 @@ impl Scanner {
                     verdict = valid;
                     checksum_ends_it = true;
                 }
+                if matches!(rule.check, Check::Entropy(_)) {
+                    generic.push((rule, found, verdict));
+                    continue;
+                }
                 if !reported.insert((found.start, found.end)) {
                     continue;
                 }
+                specific.push((found.start, found.end));
                 // A GitLab body longer than the rule reads on is not the shorter token its
                 // first characters would make.
                 let prefixed = matches!(rule.check, Check::GitLab);
@@ -359,6 +371,46 @@ impl Scanner {
                 emit(rule, found.text, found.start, found.end, verdict);
             }
         });
+        if generic.is_empty() {
+            return;
+        }
+        let claimed = Claimed::new(specific);
+        for (rule, found, verdict) in generic {
+            if !claimed.overlaps(found.start, found.end) {
+                emit(rule, found.text, found.start, found.end, verdict);
+            }
+        }
+    }
+}
+
+/// The spans specific rules reported, to test a generic candidate against.
+struct Claimed {
+    /// Sorted by start.
+    spans: Vec<(usize, usize)>,
+    /// The furthest end among `spans[..=i]`.
+    furthest_end: Vec<usize>,
+}
+
+impl Claimed {
+    fn new(mut spans: Vec<(usize, usize)>) -> Claimed {
+        spans.sort_unstable();
+        let furthest_end = spans
+            .iter()
+            .scan(0, |furthest, &(_, end)| {
+                *furthest = end.max(*furthest);
+                Some(*furthest)
+            })
+            .collect();
+        Claimed {
+            spans,
+            furthest_end,
+        }
+    }
+
+    /// Whether a span claimed by a specific rule shares a byte with `start..end`.
+    fn overlaps(&self, start: usize, end: usize) -> bool {
+        let before_end = self.spans.partition_point(|&(s, _)| s < end);
+        before_end > 0 && self.furthest_end[before_end - 1] > start
     }
 }
 
@@ -532,6 +584,21 @@ mod tests {
         let scanner = Scanner::new(RuleSet::builtin(&crate::RuleOptions::default()).unwrap());
         let keywords = scanner.unwrap().keyword_rules.len();
         assert!(keywords <= 64, "{keywords} keywords");
+    }
+
+    #[test]
+    fn claimed_spans_overlap_by_any_byte() {
+        // Nested and unsorted spans: the furthest end so far decides.
+        let claimed = Claimed::new(vec![(50, 60), (10, 40), (12, 14)]);
+        assert!(claimed.overlaps(10, 40));
+        assert!(claimed.overlaps(39, 45));
+        assert!(claimed.overlaps(0, 11));
+        assert!(claimed.overlaps(20, 30));
+        assert!(claimed.overlaps(55, 100));
+        assert!(!claimed.overlaps(40, 50));
+        assert!(!claimed.overlaps(0, 10));
+        assert!(!claimed.overlaps(60, 70));
+        assert!(!Claimed::new(Vec::new()).overlaps(0, 100));
     }
 
     #[test]

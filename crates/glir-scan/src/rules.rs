@@ -48,6 +48,32 @@ pub struct Rule {
     /// For rules whose form alone decides (third-party, generic); GitLab rules judge each
     /// token's layout.
     pub(crate) confidence: Confidence,
+    /// What every match holds right after the keyword, checked before the regex runs.
+    pub(crate) then: Option<Then>,
+}
+
+/// A literal every match of a rule holds shortly after its keyword. A rule whose keyword is a
+/// common word (`secret`: `kind: Secret`, `client_secret`, `secretKeyRef`) drops most of its
+/// hits with a few byte compares instead of a regex search.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Then {
+    /// Lower case; compared ignoring ASCII case.
+    literal: &'static str,
+    /// It starts at most this many bytes after the keyword's end.
+    within: usize,
+}
+
+impl Then {
+    /// Whether the literal starts within `within` bytes of `keyword_end`.
+    pub(crate) fn follows(&self, data: &[u8], keyword_end: usize) -> bool {
+        let literal = self.literal.as_bytes();
+        let end = (keyword_end + self.within + literal.len()).min(data.len());
+        data.get(keyword_end..end).is_some_and(|window| {
+            window
+                .windows(literal.len())
+                .any(|w| w.eq_ignore_ascii_case(literal))
+        })
+    }
 }
 
 /// How sure a finding is to be a real secret of its kind, from its form alone.
@@ -82,6 +108,9 @@ pub(crate) enum Check {
     /// A 40-character AWS secret access key found by its neighbouring key id: random base64
     /// (mixed case and digits, high entropy), never a hex digest or a word.
     AwsSecret,
+    /// A Slack token: not a placeholder, and its secret part (after the last `-`) is not one
+    /// more numeric id (`xoxp-<team>-<user>-<id>` with the secret cut off).
+    Slack,
     /// Drop placeholders and anything below this Shannon entropy (bits per byte).
     Entropy(f64),
 }
@@ -249,8 +278,20 @@ struct ThirdParty {
     window_after: usize,
     confidence: Confidence,
     check: Check,
-    /// Found by a name rather than a prefix: see [`Rule::encoded_keywords`].
-    by_name: bool,
+    /// Which keywords are looked for encoded: see [`Rule::encoded_keywords`].
+    encoded: Encoded,
+    /// See [`Rule::then`].
+    then: Option<Then>,
+}
+
+/// A third-party rule's [`Rule::encoded_keywords`].
+enum Encoded {
+    /// Its keywords, as they are: prefixes.
+    Keywords,
+    /// These names: a rule found by a name has short words for keywords (`secret`), shared
+    /// by many other names; only the environment variables it looks for are worth decoding
+    /// runs for.
+    Names(&'static [&'static str]),
 }
 
 /// Curated third-party rules. `(?-u)` keeps `.` and classes byte-sized so long bounded
@@ -267,29 +308,32 @@ const THIRD_PARTY: &[ThirdParty] = &[
         window_after: 16,
         confidence: Confidence::Medium,
         check: Check::Format,
-        by_name: false,
+        encoded: Encoded::Keywords,
+        then: None,
     },
     ThirdParty {
         id: "aws-secret-access-key",
         name: "AWS secret access key",
         provider: "aws",
-        keywords: &[
-            "secret_access_key",
-            "SECRET_ACCESS_KEY",
-            "SecretAccessKey",
-            "secretAccessKey",
-            "secret-access-key",
-            "credentials.secret-key",
-            "credentials.secretKey",
-        ],
+        // Every name holds `secret` in one of three casings: `aws_secret_access_key`,
+        // `SecretAccessKey`, `AWS_SECRET_KEY`, `awsSecretKey`, `aws.secretkey`. The same three
+        // words are the generic rule's, so both rules read one keyword hit and neither hides
+        // the other; the match may start before it (`aws.`, `credentials.`).
+        keywords: &["secret", "Secret", "SECRET"],
         // `aws configure set aws_secret_access_key X` separates name and value by a space only;
-        // Spring Cloud AWS names it `cloud.aws.credentials.secret-key`.
-        regex: r#"(?i)(?:secret[_-]?access[_-]?key|credentials\.secret-?key)\\?["']?\]?(?:\s*(?:[:=]|=>)\s*|[ \t]+)\\?["']?(?P<secret>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
-        window_before: 0,
+        // Spring Cloud AWS names it `cloud.aws.credentials.secret-key`; SDK configs and
+        // properties files say `awsSecretKey`, `aws.secretkey`, `AWS_SECRET_KEY`.
+        regex: r#"(?i)(?:secret[_-]?access[_-]?key|credentials\.secret-?key|aws[_.-]?secret[_.-]?key)\\?["']?\]?(?:\s*(?:[:=]|=>)\s*|[ \t]+)\\?["']?(?P<secret>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
+        window_before: 16,
         window_after: 80,
         confidence: Confidence::Low,
         check: Check::Format,
-        by_name: true,
+        encoded: Encoded::Names(&["SECRET_ACCESS_KEY", "AWS_SECRET_KEY"]),
+        // Every name goes on to `key` within `_access_`.
+        then: Some(Then {
+            literal: "key",
+            within: 8,
+        }),
     },
     ThirdParty {
         id: "aws-secret-access-key-near-key-id",
@@ -303,7 +347,8 @@ const THIRD_PARTY: &[ThirdParty] = &[
         window_after: 16 + 100 + 3 * 161 + 42,
         confidence: Confidence::Low,
         check: Check::AwsSecret,
-        by_name: false,
+        encoded: Encoded::Keywords,
+        then: None,
     },
     ThirdParty {
         id: "gcp-service-account-key",
@@ -315,7 +360,8 @@ const THIRD_PARTY: &[ThirdParty] = &[
         window_after: 4096 + 8192 + 128,
         confidence: Confidence::High,
         check: Check::Format,
-        by_name: false,
+        encoded: Encoded::Keywords,
+        then: None,
     },
     ThirdParty {
         id: "github-token",
@@ -327,7 +373,8 @@ const THIRD_PARTY: &[ThirdParty] = &[
         window_after: 251,
         confidence: Confidence::Medium,
         check: Check::Format,
-        by_name: false,
+        encoded: Encoded::Keywords,
+        then: None,
     },
     ThirdParty {
         id: "github-fine-grained-pat",
@@ -339,21 +386,43 @@ const THIRD_PARTY: &[ThirdParty] = &[
         window_after: 244,
         confidence: Confidence::Medium,
         check: Check::Format,
-        by_name: false,
+        encoded: Encoded::Keywords,
+        then: None,
     },
     ThirdParty {
         id: "slack-token",
         name: "Slack token",
         provider: "slack",
-        keywords: &["xoxa-", "xoxb-", "xoxo-", "xoxp-", "xoxr-", "xoxs-"],
-        // Every Slack token type carries a numeric workspace or user id after its prefix
-        // (`xoxb-<team>-<bot>-<secret>`); `xoxb-your-bot-token` does not.
-        regex: r"\bxox[abposr]-[0-9]{6,}-[0-9A-Za-z-]{8,250}",
+        // `xoxe.` starts the rotating `xoxe.xoxp-…` forms, `xoxe-` the refresh tokens.
+        keywords: &[
+            "xoxa-", "xoxb-", "xoxe.", "xoxe-", "xoxo-", "xoxp-", "xoxr-", "xoxs-", "xapp-",
+        ],
+        // Slack's token types (api.slack.com/authentication/token-types, config-tokens):
+        // - bot, user, workspace and legacy tokens, `xoxb-<team>-<bot>-<secret>`,
+        //   `xoxp-<team>-<user>-<id>-<32 hex>`, with a version digit in newer ones
+        //   (`xoxa-2-…`), and expiring `xoxe-<ids>-<hex>` (file URLs): a prefix, one to four
+        //   numeric ids, then the secret, which must end the token: a match may not stop on an
+        //   id (`xoxp-<ids>-####…` is masked), and `xoxb-your-bot-token` has no id;
+        // - rotating (and app configuration) access tokens `xoxe.xoxp-1-…`, `xoxe.xoxb-1-…`,
+        //   and their refresh tokens `xoxe-1-…`: unpadded URL-safe base64 of
+        //   `<version>-<ids>-<64 hex>`, which never holds `-` or `_`: some 145 to 170
+        //   characters, of which 120 to 220 are taken;
+        // - app-level tokens `xapp-1-<app id A…>-<numeric id>-<64 hex>`.
+        regex: concat!(
+            r"(?-u)\b(?P<secret>",
+            r"xox[abeoprs]-(?:[0-9]-)?[0-9]{6,15}(?:-[0-9]{6,15}){0,3}-[0-9A-Za-z]{8,64}",
+            r"|xoxe\.xox[bp]-[0-9]-[0-9A-Za-z]{120,220}",
+            r"|xoxe-[0-9]-[0-9A-Za-z]{120,220}",
+            r"|xapp-[0-9]{1,2}-A[0-9A-Z]{6,14}-[0-9]{6,15}-[0-9A-Za-z]{32,128}",
+            r")(?:[^0-9A-Za-z_-]|$)"
+        ),
         window_before: 0,
+        // Past the longest match (`xoxe.xoxp-1-` and 220), so `$` never stands for a cut.
         window_after: 250,
         confidence: Confidence::Medium,
-        check: Check::Format,
-        by_name: false,
+        check: Check::Slack,
+        encoded: Encoded::Keywords,
+        then: None,
     },
     ThirdParty {
         id: "slack-webhook-url",
@@ -365,7 +434,8 @@ const THIRD_PARTY: &[ThirdParty] = &[
         window_after: 170,
         confidence: Confidence::Medium,
         check: Check::Format,
-        by_name: false,
+        encoded: Encoded::Keywords,
+        then: None,
     },
     ThirdParty {
         id: "stripe-secret-key",
@@ -377,20 +447,28 @@ const THIRD_PARTY: &[ThirdParty] = &[
         window_after: 247,
         confidence: Confidence::Medium,
         check: Check::Format,
-        by_name: false,
+        encoded: Encoded::Keywords,
+        then: None,
     },
     ThirdParty {
         id: "private-key",
-        name: "Private key (PEM)",
+        name: "Private key (PEM or PGP)",
         provider: "pem",
-        // The BEGIN line's "PRIVATE KEY-----" is the rarer literal; certificates never hit it.
-        keywords: &["PRIVATE KEY-----"],
-        regex: r"(?s-u)-----BEGIN[A-Z ]{0,30}PRIVATE KEY(?: BLOCK)?-----.{32,8192}?-----END[A-Z ]{0,30}PRIVATE KEY(?: BLOCK)?-----",
+        // "PRIVATE KEY" is in every BEGIN line, PEM's `…PRIVATE KEY-----` and PGP's
+        // `…PRIVATE KEY BLOCK-----` alike; certificates and public keys never hit it.
+        keywords: &["PRIVATE KEY"],
+        // An armored PGP secret key (RSA-4096 with its subkey, a photo id) can run past the
+        // 8 KiB a PEM key stays under, so its body is bounded by the window alone.
+        regex: concat!(
+            r"(?s-u)-----BEGIN PGP PRIVATE KEY BLOCK-----.{32,}?-----END PGP PRIVATE KEY BLOCK-----",
+            r"|-----BEGIN[A-Z ]{0,30}PRIVATE KEY(?: BLOCK)?-----.{32,8192}?-----END[A-Z ]{0,30}PRIVATE KEY(?: BLOCK)?-----"
+        ),
         window_before: 40,
-        window_after: 8192 + 60,
+        window_after: PGP_MAX_BLOCK,
         confidence: Confidence::High,
         check: Check::PemBlock,
-        by_name: false,
+        encoded: Encoded::Keywords,
+        then: None,
     },
 ];
 
@@ -493,6 +571,7 @@ impl RuleSet {
                 window_after: spec.max_body,
                 check: Check::GitLab,
                 confidence: Confidence::Medium,
+                then: None,
             });
         }
         if let Some(prefix) = opts.custom_pat_prefix.as_deref().filter(|p| !p.is_empty()) {
@@ -510,6 +589,7 @@ impl RuleSet {
                 window_after: 320,
                 check: Check::GitLab,
                 confidence: Confidence::Medium,
+                then: None,
             });
         }
         for spec in THIRD_PARTY {
@@ -519,16 +599,19 @@ impl RuleSet {
                 family: None,
                 provider: spec.provider,
                 keywords: spec.keywords.iter().map(|k| k.to_string()).collect(),
-                encoded_keywords: if spec.by_name {
-                    env_names(spec.keywords)
-                } else {
-                    spec.keywords.iter().map(|k| k.to_string()).collect()
-                },
+                encoded_keywords: match spec.encoded {
+                    Encoded::Keywords => spec.keywords,
+                    Encoded::Names(names) => names,
+                }
+                .iter()
+                .map(|k| k.to_string())
+                .collect(),
                 regex: compile(spec.id, spec.regex)?,
                 window_before: spec.window_before,
                 window_after: spec.window_after,
                 check: spec.check,
                 confidence: spec.confidence,
+                then: spec.then,
             });
         }
         // Tokens from before GitLab prefixed them (`glpat-` came in 14.5) are 20 characters of
@@ -549,6 +632,7 @@ impl RuleSet {
                 window_after: 260,
                 check: Check::LegacyContext,
                 confidence: Confidence::Low,
+                then: None,
             });
         }
         if opts.generic {
@@ -568,6 +652,7 @@ impl RuleSet {
                 window_after: 270,
                 check: Check::Entropy(GENERIC_MIN_ENTROPY),
                 confidence: Confidence::Low,
+                then: None,
             });
         }
         Ok(RuleSet {
@@ -604,6 +689,14 @@ impl RuleSet {
                     Layout::RunnerPartition { .. } if !id.routing.is_empty() => Confidence::High,
                     _ => Confidence::Medium,
                 };
+                // identify knows runs of one character and typed sequences; a short pattern
+                // repeated (`GR1348941123123…`) is filler too. A checksum or a signature
+                // proves a token whatever its characters, so only bodies without one are
+                // judged by their look.
+                let body = secret.trim().get(id.prefix.len()..).unwrap_or_default();
+                if confidence != Confidence::High && is_repeated_body(body) {
+                    return None;
+                }
                 Some(Verdict {
                     structurally_valid: id.structurally_valid,
                     identification: Some(id),
@@ -631,6 +724,16 @@ impl RuleSet {
                 identification: None,
                 confidence: rule.confidence,
             }),
+            Check::Slack => {
+                let secret_part = secret.rsplit('-').next().unwrap_or_default();
+                let keep =
+                    !is_placeholder(secret) && secret_part.bytes().any(|b| b.is_ascii_alphabetic());
+                keep.then_some(Verdict {
+                    structurally_valid: true,
+                    identification: None,
+                    confidence: rule.confidence,
+                })
+            }
             Check::AwsSecret => looks_random_base64(secret).then_some(Verdict {
                 structurally_valid: true,
                 identification: None,
@@ -699,7 +802,42 @@ pub(crate) fn is_placeholder(secret: &str) -> bool {
         || secret.contains('<')
         || glir_tokens::has_placeholder_word(secret)
         || glir_tokens::is_filler(secret)
+        || is_repeated_body(secret)
 }
+
+/// Whether `secret`, or its last part after a `-` or `_` (the body after a prefix or a token's
+/// ids: `sk_live_123123…`, `xoxb-<ids>-abcabc…`), is [`is_repeated_pattern`] filler.
+fn is_repeated_body(secret: &str) -> bool {
+    is_repeated_pattern(secret)
+        || secret
+            .rsplit(['-', '_'])
+            .next()
+            .is_some_and(is_repeated_pattern)
+}
+
+/// Bodies shorter than this are not judged by [`is_repeated_pattern`]: a short random tail
+/// (`…_aa`) repeats by chance.
+const MIN_REPEATED_BODY: usize = 12;
+
+/// Whether `body` is one short pattern (at most four characters) repeated to fill it, as
+/// people type filler: `123123123…`, `abababab…`, `ab12ab12…` (case and `-`/`_`
+/// ignored, as [`glir_tokens::is_filler`] does). A random body of 12 characters or more does
+/// this about once in 10^12.
+pub(crate) fn is_repeated_pattern(body: &str) -> bool {
+    const MAX_PATTERN: usize = 4;
+    let chars: Vec<u8> = body
+        .bytes()
+        .filter(|b| *b != b'-' && *b != b'_')
+        .map(|b| b.to_ascii_lowercase())
+        .collect();
+    chars.len() >= MIN_REPEATED_BODY
+        && (1..=MAX_PATTERN).any(|period| chars[period..] == chars[..chars.len() - period])
+}
+
+/// How far after its BEGIN line's keyword an armored PGP private key block may end: twice the
+/// 8 KiB a PEM block is read to (`gpg --export-secret-keys --armor` of an RSA-4096 key with its
+/// encryption subkey is about 7 KiB).
+const PGP_MAX_BLOCK: usize = 16 << 10;
 
 /// Fewer base64 characters than this between a PEM block's markers are not a key: the
 /// smallest private key GitLab users hold (Ed25519 in PKCS#8) has 64.
@@ -828,5 +966,81 @@ mod tests {
         assert!(is_placeholder("AKIAIOSFODNN7EXAMPLE"));
         assert!(is_placeholder("sk_live_xxxxxxxxxxxxxxxxxxxxxxxx"));
         assert!(!is_placeholder("AKIAQ7RZ2MX5KD3VTL4P"));
+    }
+
+    #[test]
+    fn the_aws_secret_names_all_go_on_to_key() {
+        let set = RuleSet::builtin(&RuleOptions::default()).unwrap();
+        let then = set.get("aws-secret-access-key").unwrap().then.unwrap();
+        let after_keyword = |text: &str| {
+            let end = text.to_ascii_lowercase().find("secret").unwrap() + "secret".len();
+            then.follows(text.as_bytes(), end)
+        };
+        for name in [
+            "aws_secret_access_key",
+            "SecretAccessKey",
+            "secret-access-key",
+            "credentials.secret-key",
+            "awsSecretKey",
+            "AWS_SECRET_KEY",
+            "aws.secretkey",
+        ] {
+            assert!(after_keyword(name), "{name}");
+        }
+        for other in [
+            "kind: Secret",
+            "client_secret: abc",
+            "secretName: tls",
+            "secret",
+        ] {
+            assert!(!after_keyword(other), "{other}");
+        }
+    }
+
+    #[test]
+    fn a_short_pattern_repeated_is_filler() {
+        for filler in [
+            "123123123123123123123",
+            "abababababab",
+            "ab12AB12ab12ab12ab12",
+            "12-12-12-12-12-12",
+            "zzzzzzzzzzzz",
+        ] {
+            assert!(is_repeated_pattern(filler), "{filler}");
+        }
+        for body in [
+            // Too short to tell, a period of five, a pattern that stops, random.
+            "12312312312",
+            "abcdeabcdeabcdeabcde",
+            "123123123123123123x",
+            "q8Zt3LmP0vX7rKw2NfYs",
+        ] {
+            assert!(!is_repeated_pattern(body), "{body}");
+        }
+        // The body after a prefix or the ids is what repeats.
+        assert!(is_placeholder("sk_live_123123123123123123123123"));
+        assert!(is_placeholder(
+            "xoxb-1234567890-98765432101-abcabcabcabcabcabcabcabc"
+        ));
+        // Spelled at run time: a literal would be a finding of its own.
+        let live = format!("{}_live_{}", "sk", "q8Zt3LmP0vX7rKw2NfYs1234");
+        assert!(!is_placeholder(&live));
+        // A random tail too short to judge is not filler.
+        assert!(!is_placeholder("q8Zt3LmP0vX7rKw2Nf_aa"));
+    }
+
+    #[test]
+    fn the_secret_part_of_a_slack_token_is_not_an_id() {
+        let set = RuleSet::builtin(&RuleOptions::default()).unwrap();
+        let rule = set.get("slack-token").unwrap();
+        let keep = |token: &str| set.verdict(rule, token).is_some();
+        // Made-up ids and a made-up hex secret, spelled out at run time.
+        let ids = "830215749163-602918374651-715293846021";
+        let hex: String = (0..32u32)
+            .map(|i| char::from_digit((i * 7 + 3) % 16, 16).unwrap())
+            .collect();
+        assert!(keep(&format!("xoxp-{ids}-{hex}")));
+        assert!(!keep(&format!("xoxp-{ids}-924613580271")));
+        assert!(!keep(&format!("xoxb-{ids}-{}", "x".repeat(24))));
     }
 }

@@ -193,3 +193,67 @@ fn token_characters_glued_to_a_word_are_not_a_token_start() {
     let token = &common::gitlab_tokens(12)[1].token; // gldt-…
     assert!(scan(&format!("xx{token}\n")).is_empty());
 }
+
+#[test]
+fn a_short_pattern_repeated_to_fill_a_body_is_a_placeholder() {
+    let mut rng = common::Rng::new(71);
+    let ids = format!(
+        "{}-{}",
+        rng.pick(b"0123456789", 12),
+        rng.pick(b"0123456789", 13)
+    );
+    for text in [
+        format!("GR1348941{}\n", "123".repeat(7)),
+        format!("REGISTRATION_TOKEN=GR1348941{}\n", "ab12".repeat(5)),
+        format!("token: glpat-{}\n", "ab".repeat(10)),
+        format!("deploy: gldt-{}\n", "xY9".repeat(7)),
+        format!("feed: glft-{}\n", "1234".repeat(5)),
+        format!("CI_JOB_TOKEN=glcbt-64_{}\n", "a1b".repeat(7)),
+        format!("GITLAB_TOKEN={}\n", "AbC1".repeat(5)),
+        format!("STRIPE_KEY=sk_live_{}\n", "123".repeat(8)),
+        format!("GITHUB_TOKEN=ghp_{}\n", "a1b2".repeat(9)),
+        format!("SLACK_BOT_TOKEN=xoxb-{ids}-{}\n", "abc".repeat(8)),
+    ] {
+        let hits = scan(&text);
+        assert!(
+            hits.is_empty(),
+            "{text:.24}…: {:?}",
+            hits.iter().map(|h| &h.rule).collect::<Vec<_>>()
+        );
+    }
+    // A random body is still a token, and so is one whose pattern repeats only in part.
+    for text in [
+        format!("GR1348941{}\n", rng.pick(common::ALNUM, 20)),
+        format!(
+            "GR1348941{}{}\n",
+            "123".repeat(3),
+            rng.pick(common::ALNUM, 11)
+        ),
+    ] {
+        assert_eq!(scan(&text).len(), 1, "{text:.24}…");
+    }
+}
+
+#[test]
+fn checksummed_tokens_are_judged_by_their_crc_not_their_shape() {
+    // A routable token is as good as its CRC: however its random part reads, the repeated-pattern
+    // check never sees it. A random part of three bytes repeated reads `AQIDAQIDAQID…`.
+    for pattern in [[1u8, 2, 3], [0xab, 0xcd, 0xef], [0x10, 0x20, 0x30]] {
+        let random: [u8; 16] = std::array::from_fn(|i| pattern[i % 3]);
+        for version in [common::Version::V0, common::Version::V1] {
+            let token = common::routable("glpat-", &[("o", 1), ("u", 7)], random, version);
+            let hits = scan(&format!("token: {token}\n"));
+            assert_eq!(hits.len(), 1, "{pattern:?}");
+            assert!(hits[0].valid && hits[0].secret == token);
+        }
+    }
+    let runner = common::routable(
+        "glrt-t1_",
+        &[("o", 1), ("t", 1)],
+        std::array::from_fn(|i| [5u8, 6, 7][i % 3]),
+        common::Version::V1,
+    );
+    let hits = scan(&format!("token: {runner}\n"));
+    assert_eq!(hits.len(), 1);
+    assert!(hits[0].valid && hits[0].secret == runner);
+}

@@ -360,3 +360,75 @@ fn a_bare_value_is_read_with_the_name_beside_it() {
     let config_map = manifest.replace("kind: Secret", "kind: ConfigMap");
     assert!(scan_file("cm.yaml", &config_map).is_empty());
 }
+
+/// An armored PGP block of `kind` (`PRIVATE` or `PUBLIC`) with a random body: headers, a blank
+/// line, 64-column base64 and the CRC-24 line, as `gpg --armor` writes them. Not a real key.
+fn pgp_block(kind: &str, seed: u64, lines: usize) -> String {
+    let mut rng = common::Rng::new(seed);
+    let body: Vec<String> = (0..lines).map(|_| rng.pick(common::B64, 64)).collect();
+    let marker = |edge: &str| format!("-----{edge} PGP {kind} KEY BLOCK-----");
+    format!(
+        "{}\nComment: generated for a test\n\n{}\n={}\n{}",
+        marker("BEGIN"),
+        body.join("\n"),
+        rng.pick(common::B64, 4),
+        marker("END")
+    )
+}
+
+#[test]
+fn a_pgp_private_key_block_is_a_key_in_every_layout() {
+    let key = pgp_block("PRIVATE", 61, 40);
+    // The canonical form drops the blank line after the armor headers.
+    let canonical = fp(&key.replace("\n\n", "\n"));
+    let indented: String = key.lines().map(|l| format!("    {l}\n")).collect();
+    for (name, content, line) in [
+        ("secret.asc", format!("{key}\n"), 1),
+        (
+            "values.yaml",
+            format!("signing:\n  key: |\n{indented}  other: 1\n"),
+            3,
+        ),
+        (
+            "ci.json",
+            format!(
+                "{{\n  \"GPG_PRIVATE_KEY\": {}\n}}\n",
+                serde_json::to_string(&format!("{key}\n")).unwrap()
+            ),
+            2,
+        ),
+    ] {
+        let found = scan_file(name, &content);
+        assert_eq!(found.len(), 1, "{name}: {found:?}");
+        assert_eq!(found[0].0, line, "{name}");
+        assert_eq!(found[0].1, "private-key", "{name}");
+        assert_eq!(found[0].3, canonical, "{name}: the canonical block");
+    }
+    // An RSA-4096 key with its subkey runs past 8 KiB armored.
+    let big = pgp_block("PRIVATE", 62, 150);
+    assert!(big.len() > 9000);
+    let found = scan_file("big.asc", &format!("{big}\n"));
+    assert_eq!(found.len(), 1, "{found:?}");
+}
+
+#[test]
+fn a_pgp_public_key_block_or_an_empty_private_one_is_not_a_finding() {
+    let public = pgp_block("PUBLIC", 63, 40);
+    assert!(scan_file("pubkey.asc", &format!("{public}\n")).is_empty());
+    // Markers around prose or a cut-off body hold no key.
+    let begin = format!("-----BEGIN PGP {} KEY BLOCK-----", "PRIVATE");
+    let end = format!("-----END PGP {} KEY BLOCK-----", "PRIVATE");
+    for body in [
+        "paste the exported secret key here, between the two marker lines",
+        "lQWGBGSV...\n...",
+    ] {
+        let text = format!("{begin}\n{body}\n{end}\n");
+        assert!(scan_file("README.md", &text).is_empty(), "{body}");
+    }
+    // A public block followed by a private one: only the private block is reported.
+    let private = pgp_block("PRIVATE", 64, 40);
+    let both = format!("{public}\n{private}\n");
+    let found = scan_file("keys.asc", &both);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, public.lines().count() + 1);
+}
