@@ -210,10 +210,9 @@ pub fn start(
         .map(|(store, opts)| live::start(store, opts, metrics.clone()))
         .transpose()
         .map_err(ServeError::Live)?;
-    let on_new: Box<dyn Fn(Vec<glir_events::AuditEvent>) + Send> = match &live {
-        Some(live) => Box::new(live.feed()),
-        None => Box::new(|_| {}),
-    };
+    let on_new = live
+        .as_ref()
+        .map(|live| Box::new(live.feed()) as Box<dyn Fn(Vec<glir_events::AuditEvent>) + Send>);
     let writer_metrics = metrics.clone();
     let writer = std::thread::Builder::new()
         .name("glir-serve-writer".into())

@@ -37,14 +37,16 @@ pub struct Outcome {
     pub duplicates: usize,
 }
 
-/// Runs until every sender is gone, then seals the open archive segment.
+/// Runs until every sender is gone, then seals the open archive segment. `on_new`, when
+/// given, takes each batch of events stored for the first time.
 pub(crate) fn run(
     mut store: Store,
     mut archive: Archive,
     mut rx: mpsc::Receiver<Submission>,
     metrics: Metrics,
-    on_new: impl Fn(Vec<AuditEvent>),
+    on_new: Option<Box<dyn Fn(Vec<AuditEvent>) + Send>>,
 ) {
+    let checkpoints = Checkpoints::start(&mut store);
     while let Some(first) = rx.blocking_recv() {
         let started = Instant::now();
         let mut batch = vec![first];
@@ -58,7 +60,7 @@ pub(crate) fn run(
                 Err(_) => break,
             }
         }
-        match commit(&mut store, &mut archive, &batch) {
+        match commit(&mut store, &mut archive, &mut batch, on_new.is_some()) {
             Ok((outcomes, new)) => {
                 metrics
                     .commit_seconds
@@ -70,7 +72,10 @@ pub(crate) fn run(
                     // A client that went away is not an error: its events are stored.
                     let _ = submission.reply.send(Ok(outcome));
                 }
-                if !new.is_empty() {
+                checkpoints.nudge();
+                if let Some(on_new) = &on_new
+                    && !new.is_empty()
+                {
                     on_new(new);
                 }
             }
@@ -85,40 +90,106 @@ pub(crate) fn run(
             tracing::error!("cannot seal an archive segment: {e}");
         }
     }
+    checkpoints.stop(&mut store);
     if let Err(e) = archive.seal() {
         tracing::error!("cannot seal the archive segment at shutdown: {e}");
     }
 }
 
-/// One group commit; the store transaction rolls back unless the archive synced.
+/// WAL checkpoints on a thread of their own, so the writer's commits do not stop to copy pages
+/// into the database file (`glir_store::Checkpointer`).
+struct Checkpoints {
+    nudge: Option<std::sync::mpsc::SyncSender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Checkpoints {
+    fn start(store: &mut Store) -> Checkpoints {
+        let checkpointer = match store.detach_checkpoints() {
+            Ok(Some(checkpointer)) => checkpointer,
+            Ok(None) => {
+                return Checkpoints {
+                    nudge: None,
+                    thread: None,
+                };
+            }
+            Err(e) => {
+                tracing::warn!("checkpoints stay with the writer: {e}");
+                return Checkpoints {
+                    nudge: None,
+                    thread: None,
+                };
+            }
+        };
+        // One pending nudge is enough: a checkpoint copies whatever is committed by then.
+        let (nudge, nudged) = std::sync::mpsc::sync_channel::<()>(1);
+        let thread = std::thread::Builder::new()
+            .name("glir-serve-checkpoint".into())
+            .spawn(move || {
+                while nudged.recv().is_ok() {
+                    if let Err(e) = checkpointer.checkpoint() {
+                        tracing::warn!("{e}");
+                    }
+                }
+            })
+            .ok();
+        Checkpoints {
+            nudge: Some(nudge),
+            thread,
+        }
+    }
+
+    fn nudge(&self) {
+        if let Some(nudge) = &self.nudge {
+            let _ = nudge.try_send(());
+        }
+    }
+
+    fn stop(mut self, store: &mut Store) {
+        drop(self.nudge.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+            if let Err(e) = store.attach_checkpoints() {
+                tracing::warn!("{e}");
+            }
+        }
+    }
+}
+
+/// One group commit; the store transaction rolls back unless the archive synced. The events
+/// are moved out of the batch: new ones to the caller when `keep_new`.
 fn commit(
     store: &mut Store,
     archive: &mut Archive,
-    batch: &[Submission],
+    batch: &mut [Submission],
+    keep_new: bool,
 ) -> Result<(Vec<Outcome>, Vec<AuditEvent>), String> {
     let mut writer = store.writer().map_err(|e| e.to_string())?;
     let mut outcomes = Vec::with_capacity(batch.len());
-    let mut lines: Vec<&[u8]> = Vec::new();
+    let mut lines: Vec<String> = Vec::new();
     let mut new = Vec::new();
-    for submission in batch {
+    for submission in batch.iter_mut() {
         let mut outcome = Outcome {
             accepted: 0,
             duplicates: 0,
         };
-        for archived in &submission.events {
+        for archived in std::mem::take(&mut submission.events) {
             let InsertStats { inserted, .. } = writer
                 .insert(std::slice::from_ref(&archived.event))
                 .map_err(|e| e.to_string())?;
             if inserted == 1 {
                 outcome.accepted += 1;
-                lines.push(archived.line.as_bytes());
-                new.push(archived.event.clone());
+                lines.push(archived.line);
+                if keep_new {
+                    new.push(archived.event);
+                }
             } else {
                 outcome.duplicates += 1;
             }
         }
         outcomes.push(outcome);
     }
+    let lines: Vec<&[u8]> = lines.iter().map(String::as_bytes).collect();
     archive.append(&lines).map_err(|e| e.to_string())?;
     archive.sync().map_err(|e| e.to_string())?;
     writer.commit().map_err(|e| e.to_string())?;
