@@ -43,7 +43,7 @@ fn post(port: u16, body: &str) -> Option<u16> {
 }
 
 fn start(dir: &Path, port: u16) -> Child {
-    let child = glir(&dir.join("data"), &dir.join("cfg.toml"))
+    let mut child = glir(&dir.join("data"), &dir.join("cfg.toml"))
         .args(["--quiet", "serve", "--no-detect", "--listen"])
         .arg(format!("127.0.0.1:{port}"))
         .args(["--destination", "instance", "--token-file"])
@@ -63,6 +63,8 @@ fn start(dir: &Path, port: u16) -> Child {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("glir serve did not come up");
 }
 
