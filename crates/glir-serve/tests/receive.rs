@@ -297,3 +297,38 @@ async fn a_start_puts_back_archived_events_the_store_lacks() {
     assert_eq!(ids, ["31", "32"]);
     assert!(events.iter().all(|e| e.source == "gitlab.example.test"));
 }
+
+/// With a certificate and key, the receiver speaks TLS itself: a client that trusts the CA is
+/// answered; plain HTTP to the TLS port is not taken.
+#[tokio::test]
+async fn with_a_certificate_it_speaks_tls() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = glir_test_support::CertificateFiles::write(dir.path(), &["127.0.0.1"]);
+    let mut options = Options::new(vec![destination()]);
+    options.tls = Some(glir_serve::TlsFiles {
+        cert: files.cert.clone(),
+        key: files.key.clone(),
+    });
+    let running = start(dir.path(), options).await;
+    let client = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(files.ca_pem.as_bytes()).unwrap())
+        .build()
+        .unwrap();
+    let answer = client
+        .post(format!("https://{}/v1/streams/instance", running.addr))
+        .header(TOKEN_HEADER, TOKEN)
+        .body(event("1", 1))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    let plain = reqwest::Client::new()
+        .post(format!("http://{}/v1/streams/instance", running.addr))
+        .header(TOKEN_HEADER, TOKEN)
+        .body(event("2", 2))
+        .send()
+        .await;
+    assert!(plain.is_err(), "plain HTTP to the TLS port: {plain:?}");
+    running.shutdown().await.unwrap();
+    assert_eq!(stored(dir.path()), 1);
+}

@@ -4,7 +4,7 @@
 
 mod tls;
 
-pub use tls::TlsFront;
+pub use tls::{CertificateFiles, TlsFront};
 
 use glir_gitlab::{Auth, Client, RetryPolicy};
 use glir_redact::Secret;

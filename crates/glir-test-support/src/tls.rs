@@ -67,10 +67,38 @@ impl TlsFront {
     }
 }
 
-/// A fresh CA, and a certificate for `names` it signed: (CA PEM, server chain, server key).
-fn certificate_for(
-    names: &[&str],
-) -> (String, Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
+/// PEM files of a certificate for `names`, signed by a fresh CA, for a server that speaks TLS
+/// itself.
+pub struct CertificateFiles {
+    /// The CA's certificate, for a client to trust.
+    pub ca_pem: String,
+    pub cert: std::path::PathBuf,
+    pub key: std::path::PathBuf,
+}
+
+impl CertificateFiles {
+    /// Writes `cert.pem` and `key.pem` into `dir`.
+    pub fn write(dir: &std::path::Path, names: &[&str]) -> CertificateFiles {
+        let (ca, cert, key) = issue(names);
+        let files = CertificateFiles {
+            ca_pem: ca.pem(),
+            cert: dir.join("cert.pem"),
+            key: dir.join("key.pem"),
+        };
+        std::fs::write(&files.cert, cert.pem()).expect("cert.pem written");
+        std::fs::write(&files.key, key.serialize_pem()).expect("key.pem written");
+        files
+    }
+}
+
+type Issued = (
+    CertifiedIssuer<'static, KeyPair>,
+    rcgen::Certificate,
+    KeyPair,
+);
+
+/// A fresh CA, a key, and a certificate for `names` the CA signed for that key.
+fn issue(names: &[&str]) -> Issued {
     let mut ca = CertificateParams::new(Vec::<String>::new()).expect("CA parameters");
     ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca.distinguished_name
@@ -83,6 +111,14 @@ fn certificate_for(
         .expect("server parameters")
         .signed_by(&key, &ca)
         .expect("a server certificate");
+    (ca, server, key)
+}
+
+/// A fresh CA, and a certificate for `names` it signed: (CA PEM, server chain, server key).
+fn certificate_for(
+    names: &[&str],
+) -> (String, Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
+    let (ca, server, key) = issue(names);
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
     (ca.pem(), vec![server.der().clone()], key)
 }
