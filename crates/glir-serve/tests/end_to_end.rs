@@ -177,3 +177,148 @@ async fn the_simulators_stream_becomes_stored_archived_events_and_alerts_at_a_we
     assert!(report.is_ok(), "{report:?}");
     assert_eq!(report.records as usize, distinct);
 }
+
+/// One rule, so the test says exactly which alerts to expect.
+fn one_rule() -> glir_detect::RulePack {
+    let rule = r#"
+title: Personal access token created
+id: 3f0c1d6e-1111-4a6b-9c2d-000000000001
+status: test
+level: high
+logsource:
+  product: gitlab
+  service: audit
+detection:
+  selection:
+    event_type: personal_access_token_created
+  condition: selection
+"#;
+    glir_detect::load_rule_texts(
+        &[(std::path::PathBuf::from("rules/pat.yml"), rule)],
+        &LoadOptions::default(),
+    )
+    .unwrap()
+}
+
+fn pat_event(id: u32, author: &str) -> String {
+    format!(
+        r#"{{"id":"{id}","author_id":{id},"entity_id":{id},"entity_type":"User","details":{{"custom_message":"Created personal access token"}},"ip_address":"203.0.113.9","author_name":"{author}","entity_path":"{author}","target_details":"t","created_at":"2026-12-07T03:00:{:02}.000Z","target_type":"PersonalAccessToken","target_id":{id},"event_type":"personal_access_token_created"}}"#,
+        id % 60
+    )
+}
+
+/// Syslog over UDP and TCP, Slack and a file each get the alert, in their own form; a second
+/// alert of the same rule about the same actor within the suppression window is stored but not
+/// delivered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_sink_gets_the_alert_in_its_own_form_and_suppression_holds_repeats() {
+    let dir = tempfile::tempdir().unwrap();
+    let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let tcp = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let (slack_url, slack) = start_hook(0).await;
+    let file = dir.path().join("alerts.jsonl");
+    let sinks = vec![
+        SinkSpec::SyslogUdp(udp.local_addr().unwrap()),
+        SinkSpec::SyslogTcp(tcp.local_addr().unwrap()),
+        SinkSpec::Slack(slack_url),
+        SinkSpec::File(file.clone()),
+    ];
+    let store = Store::open(&dir.path().join("glir.db")).unwrap();
+    let archive = Archive::open(&dir.path().join("archive"), ArchiveOptions::default()).unwrap();
+    let live = LiveOptions {
+        pack: one_rule(),
+        sinks,
+        queue_dir: dir.path().join("queue"),
+        suppress: SignedDuration::from_hours(1),
+        replay: SignedDuration::from_hours(24),
+        sink_retry: Duration::from_millis(20),
+    };
+    let options = Options::new(vec![Destination {
+        name: "instance".into(),
+        token: Secret::new(TOKEN),
+        source: "gitlab.example.test".into(),
+    }]);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let live_store = Store::open(&dir.path().join("glir.db")).unwrap();
+    let running =
+        glir_serve::start(listener, store, archive, &options, Some((live_store, live))).unwrap();
+    let url = format!("http://{}/v1/streams/instance", running.addr);
+    // mallory twice within the hour, then trent once.
+    for (id, author) in [(1, "mallory"), (2, "mallory"), (3, "trent")] {
+        let answer = reqwest::Client::new()
+            .post(&url)
+            .header(glir_serve::TOKEN_HEADER, TOKEN)
+            .body(pat_event(id, author))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status().as_u16(), 200);
+    }
+    let mut datagrams = Vec::new();
+    for _ in 0..2 {
+        let mut buf = vec![0u8; 4096];
+        let n = tokio::time::timeout(Duration::from_secs(10), udp.recv(&mut buf))
+            .await
+            .expect("a syslog datagram")
+            .unwrap();
+        datagrams.push(String::from_utf8(buf[..n].to_vec()).unwrap());
+    }
+    let mut framed = Vec::new();
+    for _ in 0..2 {
+        let (mut conn, _) = tokio::time::timeout(Duration::from_secs(10), tcp.accept())
+            .await
+            .expect("a syslog connection")
+            .unwrap();
+        let mut text = String::new();
+        tokio::io::AsyncReadExt::read_to_string(&mut conn, &mut text)
+            .await
+            .unwrap();
+        framed.push(text);
+    }
+    for _ in 0..200 {
+        if slack.got.lock().unwrap().len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    running.shutdown().await.unwrap();
+    for (i, d) in datagrams.iter().enumerate() {
+        assert!(d.starts_with("<83>1 "), "authpriv.err: {d}");
+        assert!(
+            d.contains("[glir@32473 rule_id=\"3f0c1d6e-1111-4a6b-9c2d-000000000001\""),
+            "{d}"
+        );
+        assert!(
+            d.contains(["actor=\"mallory\"", "actor=\"trent\""][i]),
+            "{d}"
+        );
+    }
+    for f in &framed {
+        let (len, message) = f.split_once(' ').unwrap();
+        assert_eq!(
+            len.parse::<usize>().unwrap(),
+            message.len(),
+            "octet counting: {f}"
+        );
+        assert!(message.starts_with("<83>1 "), "{f}");
+    }
+    let texts: Vec<String> = slack
+        .got
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(texts.len(), 2, "{texts:?}");
+    assert!(
+        texts[0].starts_with("[HIGH] Personal access token created — mallory at "),
+        "{texts:?}"
+    );
+    let lines = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(lines.lines().count(), 2, "{lines}");
+    let stored = Store::open(&dir.path().join("glir.db"))
+        .unwrap()
+        .query_alerts(&AlertFilter::default())
+        .unwrap();
+    assert_eq!(stored.len(), 3, "the suppressed alert is still stored");
+}
