@@ -4,7 +4,7 @@ use crate::Destination;
 use crate::auth::{TOKEN_HEADER, TokenCheck};
 use crate::body;
 use crate::metrics::Metrics;
-use crate::writer::{Archived, Submission};
+use crate::writer::Submission;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -142,12 +142,13 @@ async fn receive(
     let received_at = jiff::Timestamp::now();
     let event_type = headers.get(EVENT_TYPE_HEADER).and_then(|v| v.to_str().ok());
     let mut events = Vec::with_capacity(raws.len());
+    let mut lines = Vec::with_capacity(raws.len());
     for (i, raw) in raws.iter().enumerate() {
         match glir_events::parse_event(raw, Some(Layout::Stream), &route.source) {
-            Ok(event) => events.push(Archived {
-                line: archive_line(received_at, &destination, event_type, raw),
-                event,
-            }),
+            Ok(event) => {
+                events.push(event);
+                lines.push(archive_line(received_at, &destination, event_type, raw));
+            }
             Err(e) => {
                 return refuse(
                     &state,
@@ -159,7 +160,12 @@ async fn receive(
         }
     }
     let (reply, answer) = oneshot::channel();
-    if state.tx.send(Submission { events, reply }).await.is_err() {
+    let submission = Submission {
+        events,
+        lines,
+        reply,
+    };
+    if state.tx.send(submission).await.is_err() {
         return unavailable(&state, "the writer has stopped".into());
     }
     match answer.await {

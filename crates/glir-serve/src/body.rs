@@ -60,7 +60,11 @@ fn parse<'a, T: serde::Deserialize<'a>>(text: &'a str) -> Result<T, BodyError> {
 }
 
 fn one_line(raw: &str) -> String {
-    raw.replace(['\n', '\r'], " ")
+    if raw.contains(['\n', '\r']) {
+        raw.replace(['\n', '\r'], " ")
+    } else {
+        raw.to_owned()
+    }
 }
 
 #[cfg(test)]

@@ -123,6 +123,7 @@ pub(crate) fn start(
                 metrics
                     .detect_seconds
                     .observe(committed.elapsed().as_secs_f64());
+                metrics.detected.inc_by(events.len() as u64);
             }
         })
         .map_err(|e| e.to_string())?;

@@ -36,6 +36,8 @@ pub(crate) struct Metrics {
     pub(crate) batch_events: Histogram,
     /// From a batch's commit to the end of its detection.
     pub(crate) detect_seconds: Histogram,
+    /// Events the rules have run on; behind `accepted` while detection catches up.
+    pub(crate) detected: Counter,
     pub(crate) alerts: Family<Level, Counter>,
     pub(crate) suppressed: Counter,
     /// Alerts queued for a network sink and not yet taken by it.
@@ -52,6 +54,7 @@ impl Metrics {
             commit_seconds: Histogram::new(exponential_buckets(0.0001, 2.0, 16)),
             batch_events: Histogram::new(exponential_buckets(1.0, 2.0, 16)),
             detect_seconds: Histogram::new(exponential_buckets(0.0001, 2.0, 16)),
+            detected: Counter::default(),
             alerts: Family::default(),
             suppressed: Counter::default(),
             backlog: Family::default(),
@@ -86,6 +89,11 @@ impl Metrics {
             "detect_seconds",
             "Time from a batch's commit to the end of its detection",
             metrics.detect_seconds.clone(),
+        );
+        registry.register(
+            "events_detected",
+            "Events the rules have run on (accepted minus this is the detection backlog)",
+            metrics.detected.clone(),
         );
         registry.register(
             "alerts",

@@ -11,23 +11,19 @@
 use crate::metrics::Metrics;
 use glir_archive::Archive;
 use glir_events::AuditEvent;
-use glir_store::{InsertStats, Store};
+use glir_store::Store;
 use std::time::Instant;
 use tokio::sync::{mpsc, oneshot};
 
 /// Most events in one group commit: bounds a batch's latency and memory.
 const MAX_BATCH_EVENTS: usize = 20_000;
 
-/// One request's events, parsed, with the line each is archived as.
+/// One request's events, parsed, and the line each is archived as (`lines[i]` for
+/// `events[i]`).
 pub(crate) struct Submission {
-    pub(crate) events: Vec<Archived>,
+    pub(crate) events: Vec<AuditEvent>,
+    pub(crate) lines: Vec<String>,
     pub(crate) reply: oneshot::Sender<Result<Outcome, String>>,
-}
-
-/// An event and its archive line.
-pub(crate) struct Archived {
-    pub(crate) line: String,
-    pub(crate) event: AuditEvent,
 }
 
 /// What happened to one request's events.
@@ -169,25 +165,24 @@ fn commit(
     let mut lines: Vec<String> = Vec::new();
     let mut new = Vec::new();
     for submission in batch.iter_mut() {
-        let mut outcome = Outcome {
-            accepted: 0,
-            duplicates: 0,
-        };
-        for archived in std::mem::take(&mut submission.events) {
-            let InsertStats { inserted, .. } = writer
-                .insert(std::slice::from_ref(&archived.event))
-                .map_err(|e| e.to_string())?;
-            if inserted == 1 {
-                outcome.accepted += 1;
-                lines.push(archived.line);
+        let mut fresh = Vec::with_capacity(submission.events.len());
+        let stats = writer
+            .insert_each(&submission.events, |is_new| fresh.push(is_new))
+            .map_err(|e| e.to_string())?;
+        outcomes.push(Outcome {
+            accepted: stats.inserted as usize,
+            duplicates: stats.duplicates as usize,
+        });
+        let events = std::mem::take(&mut submission.events);
+        let archived = std::mem::take(&mut submission.lines);
+        for ((event, line), is_new) in events.into_iter().zip(archived).zip(fresh) {
+            if is_new {
+                lines.push(line);
                 if keep_new {
-                    new.push(archived.event);
+                    new.push(event);
                 }
-            } else {
-                outcome.duplicates += 1;
             }
         }
-        outcomes.push(outcome);
     }
     let lines: Vec<&[u8]> = lines.iter().map(String::as_bytes).collect();
     archive.append(&lines).map_err(|e| e.to_string())?;

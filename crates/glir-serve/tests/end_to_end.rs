@@ -104,10 +104,6 @@ async fn the_simulators_stream_becomes_stored_archived_events_and_alerts_at_a_we
         "each event once, duplicates dropped"
     );
 
-    let alerts = Store::open(&dir.path().join("glir.db"))
-        .unwrap()
-        .query_alerts(&AlertFilter::default())
-        .unwrap();
     let sum = |metrics: &str, prefix: &str| -> u64 {
         metrics
             .lines()
@@ -126,12 +122,18 @@ async fn the_simulators_stream_becomes_stored_archived_events_and_alerts_at_a_we
             .unwrap();
         let through = sum(&metrics, "glir_serve_alerts_total{")
             - sum(&metrics, "glir_serve_alerts_suppressed_total ");
-        if through > 0 && hook.got.lock().unwrap().len() as u64 == through {
+        let detected = sum(&metrics, "glir_serve_events_detected_total ");
+        let accepted = sum(&metrics, "glir_serve_events_accepted_total ");
+        if detected == accepted && through > 0 && hook.got.lock().unwrap().len() as u64 == through {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     running.shutdown().await.unwrap();
+    let alerts = Store::open(&dir.path().join("glir.db"))
+        .unwrap()
+        .query_alerts(&AlertFilter::default())
+        .unwrap();
     assert!(
         metrics.contains("glir_serve_sink_backlog{sink=\"webhook-"),
         "{metrics}"

@@ -49,6 +49,7 @@ pub(crate) fn insert_all<'a>(
     dicts: &mut Dicts,
     postings: &mut Postings,
     events: impl IntoIterator<Item = EventRef<'a>>,
+    mut each: impl FnMut(bool),
 ) -> Result<InsertStats, StoreError> {
     let mut stmt = conn
         .prepare_cached(INSERT)
@@ -79,6 +80,7 @@ pub(crate) fn insert_all<'a>(
                 e.raw,
             ])
             .context("cannot insert events")?;
+        each(changed != 0);
         if changed == 0 {
             stats.duplicates += 1;
             also_from(conn, created_at, e.event_id, refs.source)

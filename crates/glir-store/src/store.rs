@@ -313,7 +313,24 @@ impl EventWriter<'_> {
         &mut self,
         events: impl IntoIterator<Item = EventRef<'e>>,
     ) -> Result<InsertStats, StoreError> {
-        insert::insert_all(&self.tx, self.dicts.dicts, self.postings, events)
+        insert::insert_all(&self.tx, self.dicts.dicts, self.postings, events, |_| {})
+    }
+
+    /// [`EventWriter::insert`], telling `each` for every event, in order, whether it was new
+    /// (`true`) or already stored: one call for a whole batch where the caller must know which
+    /// events were new (the receiver archives only those).
+    pub fn insert_each(
+        &mut self,
+        events: &[AuditEvent],
+        each: impl FnMut(bool),
+    ) -> Result<InsertStats, StoreError> {
+        insert::insert_all(
+            &self.tx,
+            self.dicts.dicts,
+            self.postings,
+            events.iter().map(EventRef::from),
+            each,
+        )
     }
 
     /// Stores (replaces) a checkpoint in the same transaction as the events.
