@@ -20,10 +20,21 @@ pub enum ArchiveError {
     #[error("{path}: another process has this archive open")]
     Locked { path: PathBuf },
     #[error(
-        "{dir}: an earlier write or fsync failed, so what reached the disk is unknown; open the \
-         archive again and recovery will check it"
+        "{dir}: an earlier write, fsync or seal failed, so what reached the disk is unknown; open \
+         the archive again and recovery will check it"
     )]
     Poisoned { dir: PathBuf },
+    /// The background sealer failed on `file`; reported by the writer's next call, after which
+    /// the archive refuses writes (`Poisoned`) until opened again, which finishes the seal.
+    #[error(
+        "{file}: sealing it in the background failed, so the archive refuses further writes \
+         until it is opened again (which finishes the seal): {source}"
+    )]
+    SealFailed {
+        file: PathBuf,
+        #[source]
+        source: Box<ArchiveError>,
+    },
     #[error("{path} line {line}: {reason}")]
     Manifest {
         path: PathBuf,

@@ -24,7 +24,8 @@ pub struct MirrorStats {
     pub manifest_lines_added: usize,
 }
 
-/// Copies every segment the manifest of `dir` lists, then the manifest, to `dest`. The
+/// Copies every segment the manifest of `dir` lists, then the manifest, to `dest`: sealed
+/// segments only, never an open one or one still waiting for the sealer (`sealing-*`). The
 /// manifest's complete lines are read once at the start, so a writer sealing meanwhile is
 /// picked up by the next call; segments go first, so the mirror's manifest never lists a file
 /// the mirror does not hold.

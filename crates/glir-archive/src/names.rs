@@ -7,6 +7,7 @@ use std::path::Path;
 
 const OPEN_PREFIX: &str = "open-";
 const OPEN_SUFFIX: &str = ".jsonl";
+const SEALING_PREFIX: &str = "sealing-";
 const SEGMENT_PREFIX: &str = "segment-";
 const SEGMENT_SUFFIX: &str = ".jsonl.gz";
 const TEMP_SUFFIX: &str = ".tmp";
@@ -14,6 +15,13 @@ const TEMP_SUFFIX: &str = ".tmp";
 /// The segment being appended to: `open-00000001.jsonl`.
 pub fn open_name(seq: u64) -> String {
     format!("{OPEN_PREFIX}{seq:08}{OPEN_SUFFIX}")
+}
+
+/// A segment that reached its limit and waits for the sealer (or is being sealed):
+/// `sealing-00000001.jsonl`. The writer renames `open-<seq>` to this, so nothing appends to it
+/// again and a directory listing says which segments a kill left unsealed.
+pub fn sealing_name(seq: u64) -> String {
+    format!("{SEALING_PREFIX}{seq:08}{OPEN_SUFFIX}")
 }
 
 /// A sealed segment: `segment-00000001.jsonl.gz`.
@@ -30,6 +38,7 @@ pub(crate) fn temp_name(seq: u64) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
     Open(u64),
+    Sealing(u64),
     Segment(u64),
     Temp(u64),
 }
@@ -37,6 +46,9 @@ pub(crate) enum Kind {
 pub(crate) fn classify(name: &str) -> Option<Kind> {
     if let Some(seq) = seq_between(name, OPEN_PREFIX, OPEN_SUFFIX) {
         return Some(Kind::Open(seq));
+    }
+    if let Some(seq) = seq_between(name, SEALING_PREFIX, OPEN_SUFFIX) {
+        return Some(Kind::Sealing(seq));
     }
     if let Some(seq) = seq_between(name, SEGMENT_PREFIX, SEGMENT_SUFFIX) {
         return Some(Kind::Segment(seq));
@@ -61,6 +73,7 @@ fn seq_between(name: &str, prefix: &str, suffix: &str) -> Option<u64> {
 #[derive(Debug, Default)]
 pub(crate) struct Listing {
     pub opens: BTreeSet<u64>,
+    pub sealings: BTreeSet<u64>,
     pub segments: BTreeSet<u64>,
     pub temps: BTreeSet<u64>,
 }
@@ -75,6 +88,7 @@ impl Listing {
             };
             match classify(&name) {
                 Some(Kind::Open(seq)) => listing.opens.insert(seq),
+                Some(Kind::Sealing(seq)) => listing.sealings.insert(seq),
                 Some(Kind::Segment(seq)) => listing.segments.insert(seq),
                 Some(Kind::Temp(seq)) => listing.temps.insert(seq),
                 None => continue,
@@ -93,6 +107,10 @@ mod tests {
         assert_eq!(open_name(3), "open-00000003.jsonl");
         assert_eq!(segment_name(12), "segment-00000012.jsonl.gz");
         assert_eq!(classify("open-00000003.jsonl"), Some(Kind::Open(3)));
+        assert_eq!(sealing_name(4), "sealing-00000004.jsonl");
+        assert_eq!(classify("sealing-00000004.jsonl"), Some(Kind::Sealing(4)));
+        assert_eq!(classify("sealing-4.jsonl"), None);
+        assert_eq!(classify("sealing-00000004.jsonl.gz"), None);
         assert_eq!(
             classify("segment-00000012.jsonl.gz"),
             Some(Kind::Segment(12))

@@ -1,31 +1,44 @@
-//! What `Archive::open` does after a kill. Sealing segment N is a fixed sequence of durable
-//! steps, and each prefix of it leaves a state recovery recognises:
+//! What `Archive::open` does after a kill. Rotating segment N is two durable steps on the
+//! writer's thread (records synced; `open-N` renamed to `sealing-N`, directory fsynced) and
+//! sealing it is a fixed sequence of durable steps on the sealer's thread (`sealer.rs`), one
+//! segment at a time in sequence order. Each prefix leaves a state recovery recognises (L is the
+//! manifest's last complete line, so N = L+1 is the segment the sealer was on):
 //!
-//! | killed after                  | on disk                                    | recovery                                   |
-//! |-------------------------------|--------------------------------------------|--------------------------------------------|
-//! | an append (any time)          | `open-N` ending in part of a record        | cut back to the last newline               |
-//! | writing the temp file         | `open-N`, `segment-N.jsonl.gz.tmp`         | remove the temp; `open-N` stays open       |
-//! | the rename                    | `open-N`, `segment-N.jsonl.gz`, no line N  | write line N, remove `open-N`              |
-//! | part of the manifest line     | as above, manifest ends in a partial line  | cut the partial line, then as above        |
-//! | the manifest line             | `open-N`, `segment-N.jsonl.gz`, line N     | remove `open-N`                            |
+//! | killed after                  | on disk                                          | recovery                                  |
+//! |-------------------------------|--------------------------------------------------|-------------------------------------------|
+//! | an append (any time)          | `open-M` ending in part of a record              | cut back to the last newline              |
+//! | a rotation                    | `sealing-N` … `sealing-(M-1)`, maybe `open-M`    | seal each, in order, then as above        |
+//! | writing the temp file         | `sealing-N`, `segment-N.jsonl.gz.tmp`            | remove the temp, seal `sealing-N`         |
+//! | the rename                    | `sealing-N`, `segment-N.jsonl.gz`, no line N     | write line N, remove `sealing-N`          |
+//! | part of the manifest line     | as above, manifest ends in a partial line        | cut the partial line, then as above       |
+//! | the manifest line             | `sealing-L`, `segment-L.jsonl.gz`, line L        | remove `sealing-L`                        |
 //!
-//! A record is in `open-N` until line N is durable and in `segment-N` from then on, and the open
-//! file is removed only once its segment is shown to hold exactly its bytes, so no step loses a
-//! synced record or keeps one twice. Any other state is not one a kill produces (a file edited,
-//! removed or restored by hand, a disk that lost writes); recovery then stops before changing
-//! anything and names the file, since guessing would risk the evidence.
+//! Several segments may be waiting (`sealing-N` … `sealing-(N+k)`, contiguous, the newest
+//! segment `open-(N+k+1)` after them); they are finished in sequence order, and the open segment
+//! stays open. Archives written before sealing moved to a thread sealed `open-N` directly, so the
+//! last three rows can also show `open-N` where `sealing-N` stands (with no other segment
+//! waiting); recovery finishes those the same way.
+//!
+//! A record is in the plain file (`open-N`, then `sealing-N`: a rename, never a copy) until
+//! line N is durable and in `segment-N` from then on, and the plain file is removed only once
+//! its segment is shown to hold exactly its bytes, so no step loses a synced record or keeps one
+//! twice. Any other state is not one a kill produces (a file edited, removed or restored by
+//! hand, a disk that lost writes); recovery then stops before changing anything and names the
+//! file, since guessing would risk the evidence.
 
 use crate::error::{ArchiveError, io};
 use crate::fsutil::{ensure_readonly, make_owner_writable, remove_if_present, sync_dir};
 use crate::layout::MANIFEST_FILE;
 use crate::manifest::{self, GENESIS, ManifestEntry, ManifestText};
-use crate::names::{Listing, open_name, segment_name, temp_name};
+use crate::names::{Listing, open_name, sealing_name, segment_name, temp_name};
+use crate::sealer::seal_one;
 use crate::segment::{GzFacts, same_content};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 
 /// What recovery did, for the caller to log. `is_clean()` after a graceful shutdown.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -36,11 +49,14 @@ pub struct Recovery {
     /// The open segment they were cut from.
     pub cut_from: Option<PathBuf>,
     /// Segments whose sealing a kill interrupted after the compressed file was in place, and
-    /// which recovery completed (their manifest line written, their open file removed).
+    /// which recovery completed (their manifest line written, their plain file removed).
     pub segments_finished: Vec<u64>,
+    /// Segments left waiting for the sealer (`sealing-<seq>.jsonl`, not compressed yet), which
+    /// recovery sealed, in order.
+    pub segments_sealed: Vec<u64>,
     /// Bytes of a manifest line a kill cut short, removed before the line was written again.
     pub manifest_bytes_cut: u64,
-    /// Temp files of a seal that never reached its rename; the open segment still held their
+    /// Temp files of a seal that never reached its rename; the plain file still held their
     /// records.
     pub temp_files_removed: Vec<PathBuf>,
     /// An open segment holding no complete record, removed.
@@ -69,11 +85,14 @@ impl fmt::Display for Recovery {
                 self.manifest_bytes_cut
             ));
         }
+        for path in &self.temp_files_removed {
+            parts.push(format!("removed {}", path.display()));
+        }
         for seq in &self.segments_finished {
             parts.push(format!("finished sealing {}", segment_name(*seq)));
         }
-        for path in &self.temp_files_removed {
-            parts.push(format!("removed {}", path.display()));
+        for seq in &self.segments_sealed {
+            parts.push(format!("sealed {}", sealing_name(*seq)));
         }
         if let Some(path) = &self.empty_open_removed {
             parts.push(format!("removed empty {}", path.display()));
@@ -115,7 +134,6 @@ pub(crate) fn recover(dir: &Path) -> Result<(Resumed, Recovery), ArchiveError> {
             ),
         });
     }
-    let by_seq: BTreeMap<u64, &ManifestEntry> = entries.iter().map(|e| (e.seq, e)).collect();
     let mut last_seq = entries.last().map_or(0, |e| e.seq);
     let mut last_hash = entries
         .last()
@@ -124,34 +142,100 @@ pub(crate) fn recover(dir: &Path) -> Result<(Resumed, Recovery), ArchiveError> {
     let refuse = |path: PathBuf, reason: String| ArchiveError::Recovery { path, reason };
 
     // Plan first: every file must be in a state a kill can leave, or nothing is touched.
-    let mut current = None;
-    let mut already_sealed = Vec::new();
-    for &seq in &listing.opens {
-        if seq == next {
-            current = Some(seq);
-        } else if let Some(entry) = by_seq.get(&seq) {
-            already_sealed.push(*entry);
-        } else {
+    if let Some(&seq) = listing.opens.intersection(&listing.sealings).next() {
+        return Err(refuse(
+            dir.join(open_name(seq)),
+            format!(
+                "{} exists too; renaming the one into the other never leaves both",
+                sealing_name(seq)
+            ),
+        ));
+    }
+    // Each segment's plain file, `open-<seq>` or `sealing-<seq>`.
+    let plain: BTreeMap<u64, Plain> = listing
+        .opens
+        .iter()
+        .map(|&seq| (seq, Plain::Open))
+        .chain(listing.sealings.iter().map(|&seq| (seq, Plain::Sealing)))
+        .collect();
+    let plain_path = |seq: u64| dir.join(plain[&seq].name(seq));
+
+    // A plain file of a listed segment: the sealer removes it before it starts the next
+    // segment, so only the last listed one can be left.
+    let mut leftover = None;
+    for &seq in plain.range(..=last_seq).map(|(seq, _)| seq) {
+        if seq != last_seq {
             return Err(refuse(
-                dir.join(open_name(seq)),
+                plain_path(seq),
                 format!(
-                    "open segment {seq} is neither in the manifest nor the next to seal ({next})"
+                    "segment {seq} is sealed and listed, and so is segment {last_seq} after it; \
+                     a sealed segment's plain file is removed before the next one is sealed"
+                ),
+            ));
+        }
+        leftover = Some(seq);
+    }
+    // The unsealed ones: `next`, `next + 1`, … without a gap, and only the newest may be open.
+    let unsealed: Vec<(u64, Plain)> = plain.range(next..).map(|(&s, &p)| (s, p)).collect();
+    for (i, &(seq, kind)) in unsealed.iter().enumerate() {
+        let expected = next + i as u64;
+        if seq != expected {
+            return Err(refuse(
+                plain_path(seq),
+                format!(
+                    "segment {seq} is not sealed, but neither is segment {expected} before it, \
+                     which has no file; segments are sealed in order (manifest's last: \
+                     {last_seq})"
+                ),
+            ));
+        }
+        if kind == Plain::Open
+            && let Some(&(newer, _)) = unsealed.get(i + 1)
+        {
+            return Err(refuse(
+                plain_path(seq),
+                format!(
+                    "open segment {seq} is older than {}; only the newest segment is ever open",
+                    plain_path(newer).display()
                 ),
             ));
         }
     }
-    if let Some(&seq) = listing.segments.range(next..).next()
-        && (seq != next || current.is_none())
+    let has_plain = |seq: u64| plain.contains_key(&seq);
+    for &seq in listing.segments.range(next..) {
+        if seq != next || !has_plain(next) {
+            return Err(refuse(
+                dir.join(segment_name(seq)),
+                format!(
+                    "sealed segment {seq} is not in the manifest (last: {last_seq}) and no open \
+                     or sealing segment holds its records; sealing never leaves this state"
+                ),
+            ));
+        }
+    }
+    let half_sealed = has_plain(next) && listing.segments.contains(&next);
+    for &seq in &listing.temps {
+        if seq != next || !has_plain(next) || half_sealed {
+            return Err(refuse(
+                dir.join(temp_name(seq)),
+                format!(
+                    "a temp file of segment {seq}, which is not the one being sealed ({next}) \
+                     or is compressed already; sealing never leaves this state"
+                ),
+            ));
+        }
+    }
+    if let Some(seq) = leftover
+        && (half_sealed || !listing.temps.is_empty())
     {
         return Err(refuse(
-            dir.join(segment_name(seq)),
+            plain_path(seq),
             format!(
-                "sealed segment {seq} is not in the manifest (last: {last_seq}) and no open \
-                 segment holds its records; sealing never leaves this state"
+                "segment {seq} is listed but its plain file is still here while segment {next} \
+                 is already being compressed; the sealer finishes one segment before the next"
             ),
         ));
     }
-    let half_sealed = current.is_some() && listing.segments.contains(&next);
     if text.torn_len() > 0 && !half_sealed {
         return Err(refuse(
             manifest_path,
@@ -163,24 +247,40 @@ pub(crate) fn recover(dir: &Path) -> Result<(Resumed, Recovery), ArchiveError> {
     }
 
     // Then check content, still without changing anything.
-    for entry in &already_sealed {
-        let facts = compare(dir, entry.seq)?;
+    if let Some(seq) = leftover {
+        let facts = compare(dir, seq, &plain_path(seq))?;
+        let entry = &entries[(seq - 1) as usize];
         if facts.sha256 != entry.sha256 {
             return Err(refuse(
-                dir.join(segment_name(entry.seq)),
+                dir.join(segment_name(seq)),
                 format!(
                     "SHA-256 {} differs from its manifest entry ({}); {} is kept",
                     facts.sha256,
                     entry.sha256,
-                    open_name(entry.seq)
+                    plain[&seq].name(seq)
                 ),
             ));
         }
     }
     let to_finish = if half_sealed {
-        Some(compare(dir, next)?)
+        Some(compare(dir, next, &plain_path(next))?)
     } else {
         None
+    };
+    // Segments left waiting for the sealer, to seal from scratch: the writer renames a segment
+    // only once all of it is synced, so each holds whole records.
+    let mut waiting = Vec::new();
+    for &(seq, kind) in &unsealed {
+        if kind != Plain::Sealing || (half_sealed && seq == next) {
+            continue;
+        }
+        let path = dir.join(sealing_name(seq));
+        let len = whole_records_len(&path)?;
+        waiting.push((seq, len));
+    }
+    let current = match unsealed.last() {
+        Some(&(seq, Plain::Open)) if !(half_sealed && seq == next) => Some(seq),
+        _ => None,
     };
 
     let mut report = Recovery::default();
@@ -189,9 +289,14 @@ pub(crate) fn recover(dir: &Path) -> Result<(Resumed, Recovery), ArchiveError> {
         remove_if_present(&path)?;
         report.temp_files_removed.push(path);
     }
-    for entry in already_sealed {
-        remove_if_present(&dir.join(open_name(entry.seq)))?;
-        report.segments_finished.push(entry.seq);
+    if let Some(seq) = leftover {
+        remove_if_present(&plain_path(seq))?;
+        report.segments_finished.push(seq);
+    }
+    if !report.is_clean() {
+        // Durable before any later manifest line, or a power cut could bring the file back
+        // beside a line it must not precede.
+        sync_dir(dir)?;
     }
     if let Some(facts) = to_finish {
         if text.torn_len() > 0 {
@@ -210,11 +315,23 @@ pub(crate) fn recover(dir: &Path) -> Result<(Resumed, Recovery), ArchiveError> {
             reason: format!("entry for segment {next} not serializable: {e}"),
         })?;
         manifest::append(dir, &entry)?;
-        remove_if_present(&dir.join(open_name(next)))?;
+        remove_if_present(&plain_path(next))?;
+        sync_dir(dir)?;
         report.segments_finished.push(next);
         last_seq = next;
         last_hash = entry.hash;
-        current = None;
+    }
+    let never_stop = AtomicBool::new(false);
+    for (seq, len) in waiting {
+        let sealed = seal_one(dir, seq, len, &last_hash, &never_stop)?.ok_or_else(|| {
+            ArchiveError::Inconsistent {
+                path: dir.join(sealing_name(seq)),
+                reason: "sealing stopped without being asked to".into(),
+            }
+        })?;
+        report.segments_sealed.push(seq);
+        last_seq = seq;
+        last_hash = sealed.hash;
     }
     let mut open = None;
     if let Some(seq) = current {
@@ -247,24 +364,64 @@ pub(crate) fn recover(dir: &Path) -> Result<(Resumed, Recovery), ArchiveError> {
     ))
 }
 
-/// The facts of `segment-<seq>` when it holds exactly the bytes of `open-<seq>`; otherwise the
-/// reason recovery stops.
-fn compare(dir: &Path, seq: u64) -> Result<GzFacts, ArchiveError> {
+/// Which plain file holds a segment's records before it is sealed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Plain {
+    Open,
+    Sealing,
+}
+
+impl Plain {
+    fn name(self, seq: u64) -> String {
+        match self {
+            Plain::Open => open_name(seq),
+            Plain::Sealing => sealing_name(seq),
+        }
+    }
+}
+
+/// The length of a segment waiting to be sealed, once it is shown to hold whole records.
+fn whole_records_len(path: &Path) -> Result<u64, ArchiveError> {
+    let mut file = File::open(path).map_err(io(path, "open"))?;
+    let len = file.metadata().map_err(io(path, "stat"))?.len();
+    let whole = last_newline_end(&mut file, len).map_err(io(path, "read"))?;
+    if len == 0 || whole != len {
+        return Err(ArchiveError::Recovery {
+            path: path.to_path_buf(),
+            reason: if len == 0 {
+                "holds no record, but a segment is renamed for sealing only once it holds one"
+                    .into()
+            } else {
+                format!(
+                    "ends in {} bytes of an incomplete record, but a segment is renamed for \
+                     sealing only once all of it is synced",
+                    len - whole
+                )
+            },
+        });
+    }
+    Ok(len)
+}
+
+/// The facts of `segment-<seq>` when it holds exactly the bytes of its plain file `plain`;
+/// otherwise the reason recovery stops.
+fn compare(dir: &Path, seq: u64, plain: &Path) -> Result<GzFacts, ArchiveError> {
     let gz = dir.join(segment_name(seq));
-    let open = dir.join(open_name(seq));
-    match same_content(&gz, &open) {
+    let name = plain
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    match same_content(&gz, plain) {
         Ok(Some(facts)) => Ok(facts),
         Ok(None) => Err(ArchiveError::Recovery {
             path: gz,
             reason: format!(
-                "does not hold exactly the records of {}, so neither can be trusted to replace \
-                 the other",
-                open_name(seq)
+                "does not hold exactly the records of {name}, so neither can be trusted to \
+                 replace the other"
             ),
         }),
         Err(e) => Err(ArchiveError::Recovery {
             path: gz,
-            reason: format!("cannot be compared with {}: {e}", open_name(seq)),
+            reason: format!("cannot be compared with {name}: {e}"),
         }),
     }
 }

@@ -12,6 +12,7 @@ use flate2::write::GzEncoder;
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::SystemTime;
 
 /// What sealing produced; the same facts are in the segment's manifest line.
@@ -115,13 +116,15 @@ pub(crate) struct GzFacts {
 
 /// Compresses the first `len` bytes of `source` into `segment-<seq>.jsonl.gz`: written to a temp
 /// name, made read-only and fsynced, then renamed and the directory fsynced, so the final name
-/// only ever holds a whole segment.
+/// only ever holds a whole segment. `Ok(None)` when `stop` was set while compressing: the temp
+/// file is removed and `source` is as it was.
 pub(crate) fn compress(
     dir: &Path,
     seq: u64,
     source: &Path,
     len: u64,
-) -> Result<GzFacts, ArchiveError> {
+    stop: &AtomicBool,
+) -> Result<Option<GzFacts>, ArchiveError> {
     let temp = dir.join(temp_name(seq));
     let target = dir.join(segment_name(seq));
     // A temp name left by an earlier failed attempt may be read-only; it holds nothing needed.
@@ -143,6 +146,11 @@ pub(crate) fn compress(
     let mut bytes_uncompressed = 0;
     let mut last = b'\n';
     loop {
+        if stop.load(Ordering::Relaxed) {
+            drop(encoder);
+            remove_if_present(&temp)?;
+            return Ok(None);
+        }
         let n = fill(&mut input, &mut buf).map_err(io(source, "read for sealing"))?;
         if n == 0 {
             break;
@@ -181,13 +189,13 @@ pub(crate) fn compress(
     }
     std::fs::rename(&temp, &target).map_err(io(&target, "rename into place"))?;
     sync_dir(dir)?;
-    Ok(GzFacts {
+    Ok(Some(GzFacts {
         sha256,
         bytes_compressed,
         records,
         bytes_uncompressed,
         ends_whole: last == b'\n',
-    })
+    }))
 }
 
 /// Reads a compressed segment once: hashes the file, decompresses it, counts its records and

@@ -2,13 +2,14 @@
 //! against the manifest. Read-only and lock-free, so it can run beside a writer: the directory
 //! is listed before the manifest is read, which makes a seal in progress show up as unfinished
 //! rather than as a problem (a segment is renamed into place before its line is written, and its
-//! open file is removed only after).
+//! plain file is removed only after). Segments waiting for the sealer (`sealing-*`) are
+//! unfinished too: the writer's sealer, or the next open, seals them.
 
 use crate::error::ArchiveError;
 use crate::fsutil::{count_newlines, sha256_file};
 use crate::layout::MANIFEST_FILE;
 use crate::manifest::{GENESIS, ManifestEntry, ManifestText};
-use crate::names::{Listing, open_name, segment_name, temp_name};
+use crate::names::{Listing, open_name, sealing_name, segment_name, temp_name};
 use crate::segment::read_gz;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -58,7 +59,7 @@ pub enum Problem {
     },
     /// A segment on disk that the manifest does not list.
     SegmentUnlisted { file: String },
-    /// An open segment that is not the next to seal.
+    /// An open segment that is not the one after the last sealed or waiting to be sealed.
     OpenOutOfSequence { file: String, expected_seq: u64 },
 }
 
@@ -150,7 +151,7 @@ impl fmt::Display for Problem {
             }
             Problem::OpenOutOfSequence { file, expected_seq } => write!(
                 f,
-                "{file}: an open segment out of sequence (the next to seal is {})",
+                "{file}: an open segment out of sequence (the open segment would be {})",
                 open_name(*expected_seq)
             ),
         }
@@ -202,7 +203,9 @@ pub struct VerifyReport {
     /// Records in the sealed segments whose hash matched.
     pub records: u64,
     pub open: Vec<OpenSegment>,
-    /// Files of a seal in progress or interrupted, which the next open finishes or removes.
+    /// Files of a seal in progress, pending or interrupted (segments waiting for the sealer,
+    /// temp files, a compressed segment whose line is not written yet), which the writer's
+    /// sealer or the next open finishes or removes.
     pub unfinished: Vec<String>,
     pub problems: Vec<Problem>,
 }
@@ -280,7 +283,8 @@ pub fn verify(dir: &Path) -> Result<VerifyReport, ArchiveError> {
     }
 
     let next = last_seq + 1;
-    let sealing_next = listing.opens.contains(&next) && listing.segments.contains(&next);
+    let plain_next = listing.opens.contains(&next) || listing.sealings.contains(&next);
+    let sealing_next = plain_next && listing.segments.contains(&next);
     if text.torn_len() > 0 {
         if sealing_next {
             report.unfinished.push(MANIFEST_FILE.to_string());
@@ -302,16 +306,21 @@ pub fn verify(dir: &Path) -> Result<VerifyReport, ArchiveError> {
             });
         }
     }
+    for &seq in &listing.sealings {
+        report.unfinished.push(sealing_name(seq));
+    }
     for &seq in &listing.temps {
         report.unfinished.push(temp_name(seq));
     }
+    // The open segment comes after every segment sealed or waiting to be sealed.
+    let open_seq = listing.sealings.last().map_or(next, |&s| next.max(s + 1));
     for &seq in &listing.opens {
         let file = open_name(seq);
         let already_sealed = listed.contains(&seq);
-        if !already_sealed && seq != next {
+        if !already_sealed && seq != open_seq {
             report.problems.push(Problem::OpenOutOfSequence {
                 file: file.clone(),
-                expected_seq: next,
+                expected_seq: open_seq,
             });
         }
         match std::fs::read(dir.join(&file)) {

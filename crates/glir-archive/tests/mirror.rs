@@ -182,3 +182,44 @@ fn mirror_completes_a_manifest_line_an_interrupted_mirror_cut_short() {
     assert_eq!(std::fs::read(dest.join("manifest.jsonl")).unwrap(), full);
     assert!(is_readonly(&dest.join("manifest.jsonl")));
 }
+
+#[test]
+fn mirror_copies_only_sealed_segments_not_those_waiting_for_the_sealer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, dest) = (tmp.path().join("archive"), tmp.path().join("mirror"));
+    let mut archive = sealed(&dir, 2);
+    append_synced(&mut archive, 6..9);
+    drop(archive);
+    // Segment 3 rotated out, compressed, its manifest line not yet written.
+    let three = std::fs::read(dir.join("open-00000003.jsonl")).unwrap();
+    std::fs::rename(
+        dir.join("open-00000003.jsonl"),
+        dir.join("sealing-00000003.jsonl"),
+    )
+    .unwrap();
+    std::fs::write(dir.join(seg(3)), gzip(&three)).unwrap();
+    std::fs::write(dir.join("sealing-00000004.jsonl"), b"{\"id\":9}\n").unwrap();
+
+    let stats = mirror(&dir, &dest).unwrap();
+    assert_eq!(
+        stats,
+        MirrorStats {
+            copied: 2,
+            already_present: 0,
+            manifest_lines_added: 2
+        }
+    );
+    assert_eq!(names_in(&dest), ["manifest.jsonl", &seg(1), &seg(2)]);
+
+    // Once the next open seals them, the next mirror takes them.
+    drop(open(&dir));
+    let stats = mirror(&dir, &dest).unwrap();
+    assert_eq!((stats.copied, stats.manifest_lines_added), (2, 2));
+    assert_eq!(
+        records_in(&dest),
+        records(0..9)
+            .into_iter()
+            .chain([b"{\"id\":9}".to_vec()])
+            .collect::<Vec<_>>()
+    );
+}

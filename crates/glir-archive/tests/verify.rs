@@ -348,3 +348,55 @@ fn an_open_segment_out_of_sequence_is_caught() {
         }]
     );
 }
+
+#[test]
+fn segments_waiting_for_the_sealer_are_unfinished_not_problems() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    archive(dir);
+    // Segment 5 rotated out and being sealed (compressed, its line half written), 6 waiting
+    // behind it, 7 open.
+    let five = std::fs::read(dir.join("open-00000005.jsonl")).unwrap();
+    std::fs::rename(
+        dir.join("open-00000005.jsonl"),
+        dir.join("sealing-00000005.jsonl"),
+    )
+    .unwrap();
+    std::fs::write(dir.join(seg(5)), gzip(&five)).unwrap();
+    let mut text = std::fs::read(dir.join("manifest.jsonl")).unwrap();
+    text.extend_from_slice(b"{\"seq\":5,");
+    write_file(&dir.join("manifest.jsonl"), &text);
+    std::fs::write(dir.join("sealing-00000006.jsonl"), b"{\"id\":14}\n").unwrap();
+    std::fs::write(dir.join("open-00000007.jsonl"), b"{\"id\":15}\n").unwrap();
+    let report = verify(dir).unwrap();
+    assert_eq!(report.problems, []);
+    assert_eq!(
+        report.unfinished,
+        [
+            "manifest.jsonl".to_string(),
+            seg(5),
+            "sealing-00000005.jsonl".into(),
+            "sealing-00000006.jsonl".into()
+        ]
+    );
+    assert_eq!(report.open.len(), 1);
+    assert_eq!(report.open[0].file, "open-00000007.jsonl");
+    assert_eq!((report.segments, report.records), (4, 12));
+}
+
+#[test]
+fn an_open_segment_older_than_one_waiting_for_the_sealer_is_caught() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    archive(dir);
+    std::fs::write(dir.join("sealing-00000006.jsonl"), b"{\"id\":14}\n").unwrap();
+    let report = verify(dir).unwrap();
+    assert_eq!(
+        report.problems,
+        [Problem::OpenOutOfSequence {
+            file: "open-00000005.jsonl".into(),
+            expected_seq: 7
+        }]
+    );
+    assert_eq!(report.unfinished, ["sealing-00000006.jsonl"]);
+}

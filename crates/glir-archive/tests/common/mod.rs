@@ -71,20 +71,17 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     encoder.finish().unwrap()
 }
 
-/// Every record in the archive: the sealed segments in manifest order, then any open segment.
+/// Every record in the archive: the sealed segments in manifest order, then any segments
+/// waiting to be sealed, then any open segment.
 pub fn records_in(dir: &Path) -> Vec<Vec<u8>> {
     let mut bytes = Vec::new();
     for entry in manifest_entries(dir) {
         bytes.extend(gunzip(&dir.join(&entry.file)));
     }
-    let mut open: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|name| name.starts_with("open-"))
-        .collect();
-    open.sort();
-    for name in open {
-        bytes.extend(std::fs::read(dir.join(name)).unwrap());
+    for prefix in ["sealing-", "open-"] {
+        for name in names_in(dir).iter().filter(|n| n.starts_with(prefix)) {
+            bytes.extend(std::fs::read(dir.join(name)).unwrap());
+        }
     }
     bytes
         .split_inclusive(|&b| b == b'\n')
@@ -117,4 +114,15 @@ pub fn names_in(dir: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+/// Every file's name and bytes, to show that something left a directory untouched.
+pub fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    names_in(dir)
+        .into_iter()
+        .map(|name| {
+            let bytes = std::fs::read(dir.join(&name)).unwrap();
+            (name, bytes)
+        })
+        .collect()
 }
