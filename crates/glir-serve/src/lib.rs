@@ -178,12 +178,6 @@ impl Running {
         }
         Ok(())
     }
-
-    /// Resolves when the receiver has stopped on its own (it does not, short of a bug); lets a
-    /// caller wait for a signal or this, whichever comes first.
-    pub fn is_finished(&self) -> bool {
-        self.server.is_finished()
-    }
 }
 
 /// Starts the receiver on `listener`, on the current tokio runtime. With `live` (a second

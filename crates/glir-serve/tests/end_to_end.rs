@@ -57,12 +57,17 @@ fn pack() -> glir_detect::RulePack {
     load_rules(&[rules], &LoadOptions::default()).unwrap()
 }
 
-async fn receiver(dir: &Path, hook_url: &str) -> glir_serve::Running {
+/// A receiver under `dir` running `pack` and delivering to `sinks`.
+async fn receiver(
+    dir: &Path,
+    pack: glir_detect::RulePack,
+    sinks: Vec<SinkSpec>,
+) -> glir_serve::Running {
     let store = Store::open(&dir.join("glir.db")).unwrap();
     let archive = Archive::open(&dir.join("archive"), ArchiveOptions::default()).unwrap();
     let live = LiveOptions {
-        pack: pack(),
-        sinks: vec![SinkSpec::Webhook(hook_url.to_string())],
+        pack,
+        sinks,
         queue_dir: dir.join("queue"),
         suppress: SignedDuration::from_hours(1),
         replay: SignedDuration::from_hours(24),
@@ -83,7 +88,12 @@ async fn the_simulators_stream_becomes_stored_archived_events_and_alerts_at_a_we
     let dir = tempfile::tempdir().unwrap();
     // The webhook is down for its first three calls: those alerts wait in the queue.
     let (hook_url, hook) = start_hook(3).await;
-    let running = receiver(dir.path(), &hook_url).await;
+    let running = receiver(
+        dir.path(),
+        pack(),
+        vec![SinkSpec::Webhook(hook_url.to_string())],
+    )
+    .await;
     let sim = glir_sim::start(Scenario::demo()).await.unwrap();
     let mut target = StreamTarget::new(
         format!("http://{}/v1/streams/instance", running.addr),
@@ -225,25 +235,7 @@ async fn every_sink_gets_the_alert_in_its_own_form_and_suppression_holds_repeats
         SinkSpec::Slack(slack_url),
         SinkSpec::File(file.clone()),
     ];
-    let store = Store::open(&dir.path().join("glir.db")).unwrap();
-    let archive = Archive::open(&dir.path().join("archive"), ArchiveOptions::default()).unwrap();
-    let live = LiveOptions {
-        pack: one_rule(),
-        sinks,
-        queue_dir: dir.path().join("queue"),
-        suppress: SignedDuration::from_hours(1),
-        replay: SignedDuration::from_hours(24),
-        sink_retry: Duration::from_millis(20),
-    };
-    let options = Options::new(vec![Destination {
-        name: "instance".into(),
-        token: Secret::new(TOKEN),
-        source: "gitlab.example.test".into(),
-    }]);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let live_store = Store::open(&dir.path().join("glir.db")).unwrap();
-    let running =
-        glir_serve::start(listener, store, archive, &options, Some((live_store, live))).unwrap();
+    let running = receiver(dir.path(), one_rule(), sinks).await;
     let url = format!("http://{}/v1/streams/instance", running.addr);
     // mallory twice within the hour, then trent once.
     for (id, author) in [(1, "mallory"), (2, "mallory"), (3, "trent")] {

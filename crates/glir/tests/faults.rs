@@ -167,6 +167,25 @@ fn run_with(
     (out, started.elapsed().as_secs_f64())
 }
 
+/// The URL of a loopback port nothing listens on.
+fn closed_port() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("http://{}", listener.local_addr().unwrap())
+}
+
+/// The URL of a host that accepts connections and never answers; it lives as long as the test.
+fn silent_host() -> String {
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", silent.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for socket in silent.incoming() {
+            held.push(socket);
+        }
+    });
+    url
+}
+
 /// A config whose profile trusts `front`'s CA (`ca_bundle`).
 fn trusting(dir: &Path, front: &TlsFront) -> String {
     let port = front.url.rsplit(':').next().unwrap();
@@ -218,11 +237,7 @@ fn every_fault_ends_fast_with_a_clear_message_and_an_honest_exit() {
     ];
     let mut m = Matrix::default();
 
-    let closed = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap()
-    };
-    let closed_url = format!("http://{closed}");
+    let closed_url = closed_port();
     m.check(
         "connection refused",
         "whoami",
@@ -232,14 +247,7 @@ fn every_fault_ends_fast_with_a_clear_message_and_an_honest_exit() {
         "refused",
     );
 
-    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let silent_url = format!("http://{}", silent.local_addr().unwrap());
-    let _held = std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for socket in silent.incoming() {
-            held.push(socket);
-        }
-    });
+    let silent_url = silent_host();
     m.check(
         "host accepts, never answers",
         "whoami",
@@ -444,18 +452,8 @@ fn respond_and_scan_end_fast_and_honestly_under_each_fault() {
         ]
     };
     let scan = ["scan", "--gitlab-jobs", "acme/app", "--since", "2025-01-01"];
-    let closed = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        format!("http://{}", listener.local_addr().unwrap())
-    };
-    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let silent_url = format!("http://{}", silent.local_addr().unwrap());
-    let _held = std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for socket in silent.incoming() {
-            held.push(socket);
-        }
-    });
+    let closed = closed_port();
+    let silent_url = silent_host();
     let other_name = TlsFront::start(
         demo.url.trim_start_matches("http://"),
         &["other.example.test"],
