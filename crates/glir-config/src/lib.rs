@@ -135,6 +135,9 @@ pub struct ServeSettings {
     pub listen: Option<String>,
     /// Where the write-once archive lives (default: `<data_dir>/archive`).
     pub archive_dir: Option<PathBuf>,
+    /// An archive segment is sealed (and can be mirrored) at the latest this many minutes after
+    /// its first event (default 60), or at 64 MiB.
+    pub archive_segment_minutes: Option<u64>,
     pub body_limit_bytes: Option<usize>,
     pub read_timeout_secs: Option<u64>,
     /// PEM certificate chain and key: the receiver speaks TLS itself instead of behind a proxy.

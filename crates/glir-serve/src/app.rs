@@ -69,6 +69,16 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// Hands the writer a submission outside any request (the age tick).
+    pub(crate) async fn wake_writer(
+        &self,
+        submission: Submission,
+    ) -> Result<(), mpsc::error::SendError<Submission>> {
+        self.tx.send(submission).await
+    }
+}
+
 pub(crate) fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/v1/streams/{destination}", post(receive))

@@ -70,6 +70,9 @@ pub struct Options {
     pub header_timeout: Duration,
     /// At shutdown, requests in flight get this long to finish.
     pub drain_timeout: Duration,
+    /// How often a quiet receiver checks whether the open archive segment reached its age limit
+    /// (`ArchiveOptions::segment_max_age`) and seals it.
+    pub seal_check: Duration,
     pub tls: Option<TlsFiles>,
 }
 
@@ -83,6 +86,7 @@ impl Options {
             read_timeout: Duration::from_secs(10),
             header_timeout: Duration::from_secs(10),
             drain_timeout: Duration::from_secs(30),
+            seal_check: Duration::from_secs(30),
             tls: None,
         }
     }
@@ -228,6 +232,7 @@ pub fn start(
     let server = tokio::spawn(listen::serve(listener, app, tls, limits, async {
         let _ = stopped.await;
     }));
+    tokio::spawn(tick(Arc::downgrade(&state), options.seal_check));
     Ok(Running {
         addr,
         reindexed,
@@ -237,6 +242,26 @@ pub fn start(
         live,
         state,
     })
+}
+
+/// Wakes the writer every `every` with an empty submission, so a segment that reached its age
+/// limit is sealed (and can be mirrored) even when no event arrives. Ends with the receiver.
+async fn tick(state: std::sync::Weak<AppState>, every: Duration) {
+    let mut interval = tokio::time::interval(every);
+    interval.tick().await;
+    loop {
+        interval.tick().await;
+        let Some(state) = state.upgrade() else { return };
+        let (reply, _) = oneshot::channel();
+        let empty = writer::Submission {
+            events: Vec::new(),
+            lines: Vec::new(),
+            reply,
+        };
+        if state.wake_writer(empty).await.is_err() {
+            return;
+        }
+    }
 }
 
 /// Puts back into the store the archived events it lacks (see [`Archive::tail`]); events it

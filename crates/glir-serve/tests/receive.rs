@@ -332,3 +332,41 @@ async fn with_a_certificate_it_speaks_tls() {
     running.shutdown().await.unwrap();
     assert_eq!(stored(dir.path()), 1);
 }
+
+/// A quiet instance's events still reach a sealed segment, which `glir archive mirror` copies:
+/// the receiver seals the open segment once it reaches its age, with no event to wake it.
+#[tokio::test]
+async fn a_quiet_receiver_seals_a_segment_that_reached_its_age() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("glir.db")).unwrap();
+    let archive = Archive::open(
+        &dir.path().join("archive"),
+        ArchiveOptions {
+            segment_max_age: Some(Duration::from_millis(200)),
+            ..ArchiveOptions::default()
+        },
+    )
+    .unwrap();
+    let mut options = Options::new(vec![destination()]);
+    options.seal_check = Duration::from_millis(50);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let running = glir_serve::start(listener, store, archive, &options, None).unwrap();
+    let url = format!("http://{}/v1/streams/instance", running.addr);
+    let (status, _) = post(&url, Some(TOKEN), "application/json", event("1", 1)).await;
+    assert_eq!(status, 200);
+    let mut sealed = 0;
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        sealed = glir_archive::verify(&dir.path().join("archive"))
+            .unwrap()
+            .segments;
+        if sealed == 1 {
+            break;
+        }
+    }
+    assert_eq!(
+        sealed, 1,
+        "sealed while the receiver runs, with no new event"
+    );
+    running.shutdown().await.unwrap();
+}

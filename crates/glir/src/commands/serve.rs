@@ -74,7 +74,13 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &ServeArgs) -> Result<Exit
         bail!("no address to listen on");
     };
     let store = open_store(settings)?;
-    let archive = Archive::open(&archive_dir, ArchiveOptions::default())
+    let archive_options = ArchiveOptions {
+        segment_max_age: Some(std::time::Duration::from_secs(
+            60 * settings.serve.archive_segment_minutes.unwrap_or(60).max(1),
+        )),
+        ..ArchiveOptions::default()
+    };
+    let archive = Archive::open(&archive_dir, archive_options)
         .with_context(|| format!("cannot open the archive at {}", archive_dir.display()))?;
     if !archive.recovered().is_clean() {
         status!(
