@@ -212,9 +212,12 @@ pub fn start(
         .as_ref()
         .map(|live| Box::new(live.feed()) as Box<dyn Fn(Vec<glir_events::AuditEvent>) + Send>);
     let writer_metrics = metrics.clone();
+    let index = store
+        .open_again()
+        .map_err(|e| ServeError::Writer(format!("a second store connection: {e}")))?;
     let writer = std::thread::Builder::new()
         .name("glir-serve-writer".into())
-        .spawn(move || writer::run(store, archive, rx, writer_metrics, on_new))
+        .spawn(move || writer::run(store, index, archive, rx, writer_metrics, on_new))
         .map_err(|e| ServeError::Writer(e.to_string()))?;
     let state = Arc::new(AppState::new(
         &options.destinations,

@@ -35,12 +35,16 @@ pub struct LiveOptions {
     pub sink_retry: Duration,
 }
 
+/// Batches waiting for detection. When detection falls this far behind, the writer waits for
+/// it, and so do the requests: memory stays bounded and no event goes undetected.
+const DETECT_QUEUE: usize = 16;
+
 /// A batch handed over by the writer, with when it was committed.
 pub(crate) type Batch = (Instant, Vec<AuditEvent>);
 
 /// The running detection thread and delivery tasks.
 pub struct Live {
-    tx: mpsc::Sender<Batch>,
+    tx: mpsc::SyncSender<Batch>,
     thread: std::thread::JoinHandle<()>,
     stop: Arc<Notify>,
     workers: Vec<tokio::task::JoinHandle<()>>,
@@ -104,7 +108,7 @@ pub(crate) fn start(
             outlets.push(Outlet::Local(spec.clone()));
         }
     }
-    let (tx, rx) = mpsc::channel::<Batch>();
+    let (tx, rx) = mpsc::sync_channel::<Batch>(DETECT_QUEUE);
     let thread = std::thread::Builder::new()
         .name("glir-serve-detect".into())
         .spawn(move || {

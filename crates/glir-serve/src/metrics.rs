@@ -77,7 +77,7 @@ impl Metrics {
         );
         registry.register(
             "commit_seconds",
-            "Time to make a batch durable (archive fsync and store commit)",
+            "Time to make a batch durable (archive append and fsync)",
             metrics.commit_seconds.clone(),
         );
         registry.register(

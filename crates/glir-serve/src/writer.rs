@@ -1,22 +1,34 @@
 //! The one writer: group commit of everything the handlers hand over.
 //!
-//! A request is acknowledged only once its events are durable. Every request waiting when the
-//! writer comes round joins one batch, so one fsync covers them all. Within a batch:
-//! the store transaction learns which events are new (an event GitLab streamed twice, or that
-//! `collect` already stored, is skipped); only new events are appended to the archive; the
-//! archive is synced; then the store commits and the requests are answered. A kill before the
-//! sync loses only unanswered requests; a kill between the sync and the commit leaves events in
-//! the archive that the store lacks, which [`replay`] puts back on the next start.
+//! A request is acknowledged only once its events are durable, and the archive is what makes
+//! them so. Every request waiting when the writer comes round joins one batch: each event is
+//! checked against the store and the events not yet stored (an event GitLab streamed twice, or
+//! that `collect` already stored, is a duplicate); only new events are appended to the archive;
+//! one `fdatasync` covers the batch; then the requests are answered. The store is an index of the
+//! archive, kept by a thread of its own (`index`): the new events go into it together, in one
+//! transaction at most every [`STORE_EVERY`] (a transaction costs the pages it touches, so a few
+//! large ones write far less than many small ones), without holding up the next batch. A kill
+//! before the sync loses only unanswered requests; a kill before the store's commit leaves
+//! archived events the store lacks, which the next start puts back from the archive's tail
+//! (`reindex` in `lib.rs`).
 
 use crate::metrics::Metrics;
 use glir_archive::Archive;
 use glir_events::AuditEvent;
 use glir_store::Store;
-use std::time::Instant;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
 /// Most events in one group commit: bounds a batch's latency and memory.
 const MAX_BATCH_EVENTS: usize = 20_000;
+
+/// Archived events wait at most this long for the store.
+const STORE_EVERY: Duration = Duration::from_millis(200);
+
+/// ... or until this many are waiting.
+const STORE_MAX_EVENTS: usize = 50_000;
 
 /// One request's events, parsed, and the line each is archived as (`lines[i]` for
 /// `events[i]`).
@@ -33,16 +45,48 @@ pub struct Outcome {
     pub duplicates: usize,
 }
 
-/// Runs until every sender is gone, then seals the open archive segment. `on_new`, when
-/// given, takes each batch of events stored for the first time.
+/// An event's identity in the store: `created_at` in microseconds and the event id.
+type Key = (i64, String);
+
+/// The identities of events archived but not yet committed to the store, so that a duplicate
+/// of one is known before the store can say so. Removed once the store has them.
+type InFlight = Arc<Mutex<HashSet<Key>>>;
+
+fn key(event: &AuditEvent) -> Key {
+    (event.created_at.as_microsecond(), event.event_id.clone())
+}
+
+fn lock(in_flight: &InFlight) -> std::sync::MutexGuard<'_, HashSet<Key>> {
+    // A panic elsewhere must not stop the receiver from telling duplicates apart.
+    in_flight.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Runs until every sender is gone, then lets the index catch up and seals the open archive
+/// segment. `lookups` is a connection the writer checks identities on; `index` one the index
+/// thread writes with. `on_new`, when given, takes each batch of new events once archived.
 pub(crate) fn run(
-    mut store: Store,
+    lookups: Store,
+    index: Store,
     mut archive: Archive,
     mut rx: mpsc::Receiver<Submission>,
     metrics: Metrics,
     on_new: Option<Box<dyn Fn(Vec<AuditEvent>) + Send>>,
 ) {
-    let checkpoints = Checkpoints::start(&mut store);
+    let in_flight = InFlight::default();
+    let (to_index, indexed) = std::sync::mpsc::channel::<Vec<AuditEvent>>();
+    let indexer = {
+        let in_flight = in_flight.clone();
+        std::thread::Builder::new()
+            .name("glir-serve-index".into())
+            .spawn(move || keep_index(index, indexed, in_flight))
+    };
+    let indexer = match indexer {
+        Ok(indexer) => indexer,
+        Err(e) => {
+            tracing::error!("cannot start the index thread: {e}");
+            return;
+        }
+    };
     while let Some(first) = rx.blocking_recv() {
         let started = Instant::now();
         let mut batch = vec![first];
@@ -56,8 +100,18 @@ pub(crate) fn run(
                 Err(_) => break,
             }
         }
-        match commit(&mut store, &mut archive, &mut batch, on_new.is_some()) {
-            Ok((outcomes, new)) => {
+        match commit(
+            &lookups,
+            &mut archive,
+            &mut batch,
+            &in_flight,
+            on_new.is_some(),
+        ) {
+            Ok(Committed {
+                outcomes,
+                fresh,
+                new,
+            }) => {
                 metrics
                     .commit_seconds
                     .observe(started.elapsed().as_secs_f64());
@@ -65,10 +119,13 @@ pub(crate) fn run(
                 for (submission, outcome) in batch.into_iter().zip(outcomes) {
                     metrics.accepted.inc_by(outcome.accepted as u64);
                     metrics.duplicates.inc_by(outcome.duplicates as u64);
-                    // A client that went away is not an error: its events are stored.
+                    // A client that went away is not an error: its events are archived.
                     let _ = submission.reply.send(Ok(outcome));
                 }
-                checkpoints.nudge();
+                if !fresh.is_empty() {
+                    // The index thread ends only after this loop: a send cannot fail before.
+                    let _ = to_index.send(fresh);
+                }
                 if let Some(on_new) = &on_new
                     && !new.is_empty()
                 {
@@ -76,7 +133,7 @@ pub(crate) fn run(
                 }
             }
             Err(e) => {
-                tracing::error!("cannot store a batch of {size} events: {e}");
+                tracing::error!("cannot archive a batch of {size} events: {e}");
                 for submission in batch {
                     let _ = submission.reply.send(Err(e.clone()));
                 }
@@ -86,10 +143,79 @@ pub(crate) fn run(
             tracing::error!("cannot seal an archive segment: {e}");
         }
     }
-    checkpoints.stop(&mut store);
+    drop(to_index);
+    if indexer.join().is_err() {
+        tracing::error!("the index thread panicked; the next start re-indexes from the archive");
+    }
     if let Err(e) = archive.seal() {
         tracing::error!("cannot seal the archive segment at shutdown: {e}");
     }
+}
+
+/// The index thread: archived events into the store, in one transaction at most every
+/// [`STORE_EVERY`] or [`STORE_MAX_EVENTS`], until the writer is gone.
+fn keep_index(
+    mut store: Store,
+    indexed: std::sync::mpsc::Receiver<Vec<AuditEvent>>,
+    in_flight: InFlight,
+) {
+    use std::sync::mpsc::RecvTimeoutError;
+    let checkpoints = Checkpoints::start(&mut store);
+    let mut pending: Vec<AuditEvent> = Vec::new();
+    let mut due: Option<Instant> = None;
+    loop {
+        let next = match due {
+            None => indexed.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            Some(due) => indexed.recv_timeout(due.saturating_duration_since(Instant::now())),
+        };
+        match next {
+            Ok(events) => {
+                due.get_or_insert_with(|| Instant::now() + STORE_EVERY);
+                pending.extend(events);
+                if pending.len() < STORE_MAX_EVENTS && due.is_some_and(|d| Instant::now() < d) {
+                    continue;
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => {
+                store_all(&mut store, &mut pending, &in_flight, &checkpoints);
+                break;
+            }
+        }
+        store_all(&mut store, &mut pending, &in_flight, &checkpoints);
+        due = None;
+    }
+    checkpoints.stop(&mut store);
+}
+
+/// Stores the pending events in one transaction. They are archived already: if the store
+/// fails, the next start puts them back from the archive.
+fn store_all(
+    store: &mut Store,
+    pending: &mut Vec<AuditEvent>,
+    in_flight: &InFlight,
+    checkpoints: &Checkpoints,
+) {
+    if pending.is_empty() {
+        return;
+    }
+    let stored = store.writer().and_then(|mut writer| {
+        writer.insert(pending)?;
+        writer.commit()
+    });
+    if let Err(e) = stored {
+        tracing::error!(
+            "cannot store {} archived events (the next start puts them back from the archive): {e}",
+            pending.len()
+        );
+    }
+    // Committed (or left to the next start): the store answers for them from now on.
+    let mut keys = lock(in_flight);
+    for event in pending.drain(..) {
+        keys.remove(&key(&event));
+    }
+    drop(keys);
+    checkpoints.nudge();
 }
 
 /// WAL checkpoints on a thread of their own, so the writer's commits do not stop to copy pages
@@ -152,41 +278,72 @@ impl Checkpoints {
     }
 }
 
-/// One group commit; the store transaction rolls back unless the archive synced. The events
-/// are moved out of the batch: new ones to the caller when `keep_new`.
+/// What a group commit did: an outcome per request, the new events for the index, and a copy
+/// of them for detection (empty unless asked for).
+struct Committed {
+    outcomes: Vec<Outcome>,
+    fresh: Vec<AuditEvent>,
+    new: Vec<AuditEvent>,
+}
+
+/// One group commit: the new events of the batch archived and synced, and handed back for the
+/// index (and, with `keep_new`, a copy for detection). The events are moved out of the batch.
 fn commit(
-    store: &mut Store,
+    lookups: &Store,
     archive: &mut Archive,
     batch: &mut [Submission],
+    in_flight: &InFlight,
     keep_new: bool,
-) -> Result<(Vec<Outcome>, Vec<AuditEvent>), String> {
-    let mut writer = store.writer().map_err(|e| e.to_string())?;
+) -> Result<Committed, String> {
     let mut outcomes = Vec::with_capacity(batch.len());
     let mut lines: Vec<String> = Vec::new();
     let mut new = Vec::new();
+    let mut fresh = Vec::new();
     for submission in batch.iter_mut() {
-        let mut fresh = Vec::with_capacity(submission.events.len());
-        let stats = writer
-            .insert_each(&submission.events, |is_new| fresh.push(is_new))
-            .map_err(|e| e.to_string())?;
-        outcomes.push(Outcome {
-            accepted: stats.inserted as usize,
-            duplicates: stats.duplicates as usize,
-        });
+        let mut outcome = Outcome {
+            accepted: 0,
+            duplicates: 0,
+        };
         let events = std::mem::take(&mut submission.events);
         let archived = std::mem::take(&mut submission.lines);
-        for ((event, line), is_new) in events.into_iter().zip(archived).zip(fresh) {
-            if is_new {
-                lines.push(line);
-                if keep_new {
-                    new.push(event);
-                }
+        for (event, line) in events.into_iter().zip(archived) {
+            let key = key(&event);
+            // In flight first: the index thread removes a key only after its commit, so an
+            // event is always in one place or the other.
+            let known = lock(in_flight).contains(&key)
+                || lookups
+                    .has_event(event.created_at, &event.event_id)
+                    .map_err(|e| e.to_string())?;
+            if known {
+                outcome.duplicates += 1;
+                continue;
             }
+            lock(in_flight).insert(key);
+            outcome.accepted += 1;
+            lines.push(line);
+            if keep_new {
+                new.push(event.clone());
+            }
+            fresh.push(event);
         }
+        outcomes.push(outcome);
     }
-    let lines: Vec<&[u8]> = lines.iter().map(String::as_bytes).collect();
-    archive.append(&lines).map_err(|e| e.to_string())?;
-    archive.sync().map_err(|e| e.to_string())?;
-    writer.commit().map_err(|e| e.to_string())?;
-    Ok((outcomes, new))
+    let refs: Vec<&[u8]> = lines.iter().map(String::as_bytes).collect();
+    let durable = archive
+        .append(&refs)
+        .and_then(|()| archive.sync())
+        .map_err(|e| e.to_string());
+    if let Err(e) = durable {
+        // Not archived: forget them, so a retry is taken as new.
+        let mut keys = lock(in_flight);
+        for event in &fresh {
+            keys.remove(&key(event));
+        }
+        return Err(e);
+    }
+    Ok(Committed {
+        outcomes,
+        fresh,
+        new,
+    })
 }

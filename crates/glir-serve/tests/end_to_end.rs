@@ -105,14 +105,6 @@ async fn the_simulators_stream_becomes_stored_archived_events_and_alerts_at_a_we
     assert!(report.failures.is_empty(), "{report}");
     assert!(report.duplicates_sent > 0);
     let distinct = report.events_sent;
-    let stored = Store::open(&dir.path().join("glir.db"))
-        .unwrap()
-        .count_events(&EventFilter::default())
-        .unwrap();
-    assert_eq!(
-        stored as usize, distinct,
-        "each event once, duplicates dropped"
-    );
 
     let sum = |metrics: &str, prefix: &str| -> u64 {
         metrics
@@ -140,6 +132,14 @@ async fn the_simulators_stream_becomes_stored_archived_events_and_alerts_at_a_we
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     running.shutdown().await.unwrap();
+    let stored = Store::open(&dir.path().join("glir.db"))
+        .unwrap()
+        .count_events(&EventFilter::default())
+        .unwrap();
+    assert_eq!(
+        stored as usize, distinct,
+        "each event once, duplicates dropped"
+    );
     let alerts = Store::open(&dir.path().join("glir.db"))
         .unwrap()
         .query_alerts(&AlertFilter::default())

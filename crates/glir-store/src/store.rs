@@ -73,6 +73,18 @@ impl Store {
         Store::migrated(conn)
     }
 
+    /// Another connection to the same store file, for a second thread (an in-memory store has
+    /// no file to share: an error).
+    pub fn open_again(&self) -> Result<Store, StoreError> {
+        match self.conn.path().filter(|path| !path.is_empty()) {
+            Some(path) => Store::open(Path::new(path)),
+            None => Err(StoreError::Open {
+                path: ":memory:".into(),
+                source: rusqlite::Error::InvalidPath(":memory:".into()),
+            }),
+        }
+    }
+
     /// Opens a fresh store that lives only in memory (tests, dry runs).
     pub fn open_in_memory() -> Result<Store, StoreError> {
         let open_err = |source| StoreError::Open {
@@ -260,6 +272,21 @@ impl Store {
             .context("cannot read case links")?;
         rows.collect::<Result<Vec<String>, _>>()
             .context("cannot read case links")
+    }
+
+    /// Whether the event with this identity (`created_at`, `event_id`) is stored, from any
+    /// source: one lookup of the identity index.
+    pub fn has_event(
+        &self,
+        created_at: jiff::Timestamp,
+        event_id: &str,
+    ) -> Result<bool, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT 1 FROM events WHERE created_at = ?1 AND event_id = ?2")
+            .context("cannot prepare the event lookup")?;
+        stmt.exists(rusqlite::params![crate::row::micros(created_at), event_id])
+            .context("cannot look an event up")
     }
 
     /// Stored alerts matching `filter`, in alert time order.
