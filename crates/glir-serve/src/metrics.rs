@@ -34,6 +34,8 @@ pub(crate) struct Metrics {
     /// From a batch's first request reaching the writer to its commit.
     pub(crate) commit_seconds: Histogram,
     pub(crate) batch_events: Histogram,
+    /// One store transaction of the index thread.
+    pub(crate) index_seconds: Histogram,
     /// From a batch's commit to the end of its detection.
     pub(crate) detect_seconds: Histogram,
     /// Events the rules have run on; behind `accepted` while detection catches up.
@@ -53,6 +55,7 @@ impl Metrics {
             // 0.1 ms to ~3 s.
             commit_seconds: Histogram::new(exponential_buckets(0.0001, 2.0, 16)),
             batch_events: Histogram::new(exponential_buckets(1.0, 2.0, 16)),
+            index_seconds: Histogram::new(exponential_buckets(0.0001, 2.0, 16)),
             detect_seconds: Histogram::new(exponential_buckets(0.0001, 2.0, 16)),
             detected: Counter::default(),
             alerts: Family::default(),
@@ -84,6 +87,11 @@ impl Metrics {
             "batch_events",
             "Events per group commit",
             metrics.batch_events.clone(),
+        );
+        registry.register(
+            "index_seconds",
+            "Time of one store transaction indexing archived events",
+            metrics.index_seconds.clone(),
         );
         registry.register(
             "detect_seconds",

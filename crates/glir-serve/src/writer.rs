@@ -76,9 +76,10 @@ pub(crate) fn run(
     let (to_index, indexed) = std::sync::mpsc::channel::<Vec<AuditEvent>>();
     let indexer = {
         let in_flight = in_flight.clone();
+        let metrics = metrics.clone();
         std::thread::Builder::new()
             .name("glir-serve-index".into())
-            .spawn(move || keep_index(index, indexed, in_flight))
+            .spawn(move || keep_index(index, indexed, in_flight, metrics))
     };
     let indexer = match indexer {
         Ok(indexer) => indexer,
@@ -158,6 +159,7 @@ fn keep_index(
     mut store: Store,
     indexed: std::sync::mpsc::Receiver<Vec<AuditEvent>>,
     in_flight: InFlight,
+    metrics: Metrics,
 ) {
     use std::sync::mpsc::RecvTimeoutError;
     let checkpoints = Checkpoints::start(&mut store);
@@ -178,11 +180,11 @@ fn keep_index(
             }
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => {
-                store_all(&mut store, &mut pending, &in_flight, &checkpoints);
+                store_all(&mut store, &mut pending, &in_flight, &checkpoints, &metrics);
                 break;
             }
         }
-        store_all(&mut store, &mut pending, &in_flight, &checkpoints);
+        store_all(&mut store, &mut pending, &in_flight, &checkpoints, &metrics);
         due = None;
     }
     checkpoints.stop(&mut store);
@@ -195,19 +197,24 @@ fn store_all(
     pending: &mut Vec<AuditEvent>,
     in_flight: &InFlight,
     checkpoints: &Checkpoints,
+    metrics: &Metrics,
 ) {
     if pending.is_empty() {
         return;
     }
+    let started = Instant::now();
     let stored = store.writer().and_then(|mut writer| {
         writer.insert(pending)?;
         writer.commit()
     });
-    if let Err(e) = stored {
-        tracing::error!(
+    match stored {
+        Ok(()) => metrics
+            .index_seconds
+            .observe(started.elapsed().as_secs_f64()),
+        Err(e) => tracing::error!(
             "cannot store {} archived events (the next start puts them back from the archive): {e}",
             pending.len()
-        );
+        ),
     }
     // Committed (or left to the next start): the store answers for them from now on.
     let mut keys = lock(in_flight);

@@ -73,6 +73,20 @@ async fn events_are_taken_whatever_the_content_type_and_stored_once() {
     let (status, body) = post(&url, Some(TOKEN), "text/plain", batch).await;
     assert_eq!(status, 200);
     assert_eq!(body, serde_json::json!({"accepted": 1, "duplicates": 1}));
+    let metrics = reqwest::get(format!("http://{}/metrics", running.addr))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for name in [
+        "glir_serve_events_accepted_total 2",
+        "glir_serve_events_duplicate_total 2",
+        "glir_serve_commit_seconds_count",
+        "glir_serve_index_seconds_count",
+    ] {
+        assert!(metrics.contains(name), "{name} not in\n{metrics}");
+    }
     running.shutdown().await.unwrap();
     assert_eq!(stored(dir.path()), 2);
     let report = glir_archive::verify(&dir.path().join("archive")).unwrap();
