@@ -317,10 +317,17 @@ fn commit(
             let key = key(&event);
             // In flight first: the index thread removes a key only after its commit, so an
             // event is always in one place or the other.
-            let known = lock(in_flight).contains(&key)
-                || lookups
-                    .has_event(event.created_at, &event.event_id)
-                    .map_err(|e| e.to_string())?;
+            let known = match lock(in_flight).contains(&key) {
+                true => Ok(true),
+                false => lookups.has_event(event.created_at, &event.event_id),
+            };
+            let known = match known {
+                Ok(known) => known,
+                Err(e) => {
+                    forget(in_flight, &fresh);
+                    return Err(e.to_string());
+                }
+            };
             if known {
                 outcome.duplicates += 1;
                 continue;
@@ -341,11 +348,7 @@ fn commit(
         .and_then(|()| archive.sync())
         .map_err(|e| e.to_string());
     if let Err(e) = durable {
-        // Not archived: forget them, so a retry is taken as new.
-        let mut keys = lock(in_flight);
-        for event in &fresh {
-            keys.remove(&key(event));
-        }
+        forget(in_flight, &fresh);
         return Err(e);
     }
     Ok(Committed {
@@ -353,4 +356,13 @@ fn commit(
         fresh,
         new,
     })
+}
+
+/// Events of a group commit that failed are not archived: their identities leave the in-flight
+/// set, so a retry is taken as new.
+fn forget(in_flight: &InFlight, events: &[AuditEvent]) {
+    let mut keys = lock(in_flight);
+    for event in events {
+        keys.remove(&key(event));
+    }
 }
