@@ -3,6 +3,7 @@
 use crate::Destination;
 use crate::auth::{TOKEN_HEADER, TokenCheck};
 use crate::body;
+use crate::envelope;
 use crate::metrics::Metrics;
 use crate::writer::Submission;
 use axum::Router;
@@ -157,7 +158,7 @@ async fn receive(
         match glir_events::parse_event(raw, Some(Layout::Stream), &route.source) {
             Ok(event) => {
                 events.push(event);
-                lines.push(archive_line(received_at, &destination, event_type, raw));
+                lines.push(envelope::line(received_at, &destination, event_type, raw));
             }
             Err(e) => {
                 return refuse(
@@ -221,22 +222,6 @@ async fn read(body: Body, limit: usize) -> Result<Vec<u8>, Read> {
         bytes.extend_from_slice(&chunk);
     }
     Ok(bytes)
-}
-
-/// The archive keeps what arrived, how and when: the event exactly as sent (on one line) with
-/// the destination, the time of receipt and GitLab's event-type header.
-pub(crate) fn archive_line(
-    received_at: jiff::Timestamp,
-    destination: &str,
-    event_type: Option<&str>,
-    raw: &str,
-) -> String {
-    let text = |s: &str| serde_json::Value::from(s).to_string();
-    format!(
-        r#"{{"received_at":"{received_at}","destination":{},"event_type":{},"event":{raw}}}"#,
-        text(destination),
-        event_type.map_or("null".to_string(), text)
-    )
 }
 
 async fn readyz(State(state): State<Arc<AppState>>) -> Response {

@@ -10,6 +10,7 @@ mod app;
 mod auth;
 mod body;
 pub mod deliver;
+mod envelope;
 mod listen;
 mod live;
 mod metrics;
@@ -270,33 +271,24 @@ async fn tick(state: std::sync::Weak<AppState>, every: Duration) {
 /// Puts back into the store the archived events it lacks (see [`Archive::tail`]); events it
 /// holds are skipped by their identity.
 fn reindex(store: &mut Store, archive: &Archive, options: &Options) -> Result<u64, ServeError> {
-    #[derive(serde::Deserialize)]
-    struct Envelope<'a> {
-        destination: String,
-        #[serde(borrow)]
-        event: &'a serde_json::value::RawValue,
-    }
     let tail = archive
         .tail()
         .map_err(|e| ServeError::Reindex(e.to_string()))?;
     let mut events = Vec::new();
     for (n, line) in tail.iter().enumerate() {
-        let parsed = std::str::from_utf8(line)
+        let parsed = envelope::Envelope::parse(line).and_then(|envelope| {
+            let source = options
+                .destinations
+                .iter()
+                .find(|d| d.name == envelope.destination)
+                .map_or(envelope.destination.as_str(), |d| d.source.as_str());
+            glir_events::parse_event(
+                envelope.event.get(),
+                Some(glir_events::Layout::Stream),
+                source,
+            )
             .map_err(|e| e.to_string())
-            .and_then(|text| serde_json::from_str::<Envelope>(text).map_err(|e| e.to_string()))
-            .and_then(|envelope| {
-                let source = options
-                    .destinations
-                    .iter()
-                    .find(|d| d.name == envelope.destination)
-                    .map_or(envelope.destination.as_str(), |d| d.source.as_str());
-                glir_events::parse_event(
-                    envelope.event.get(),
-                    Some(glir_events::Layout::Stream),
-                    source,
-                )
-                .map_err(|e| e.to_string())
-            });
+        });
         match parsed {
             Ok(event) => events.push(event),
             Err(e) => {
