@@ -258,37 +258,35 @@ async fn deliver_queued(
         .clone();
     let mut backoff = first_wait;
     loop {
+        // One listing per pass over the queue, not one per alert: a long backlog is sent in one
+        // pass, and alerts queued meanwhile are found by the next.
         let pending = deliver::queue::pending(&dir).unwrap_or_default();
         backlog.set(pending.len() as i64);
-        let Some(next) = pending.first() else {
+        if pending.is_empty() {
             tokio::select! {
                 () = wake.notified() => {}
                 () = stop.notified() => return,
                 () = tokio::time::sleep(Duration::from_secs(1)) => {}
             }
             continue;
-        };
-        let alert: serde_json::Value = match std::fs::read(next)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        {
-            Some(alert) => alert,
-            None => {
-                // Not an alert glir wrote: set aside rather than block the queue.
-                let _ = std::fs::rename(next, next.with_extension("unreadable"));
-                continue;
-            }
-        };
-        match deliver::send(&http, &spec, &alert).await {
-            Ok(()) => {
-                let _ = std::fs::remove_file(next);
-                backoff = first_wait;
-            }
-            Err(e) => {
+        }
+        for (sent, next) in pending.iter().enumerate() {
+            let alert: serde_json::Value = match std::fs::read(next)
+                .ok()
+                .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            {
+                Some(alert) => alert,
+                None => {
+                    // Not an alert glir wrote: set aside rather than block the queue.
+                    let _ = std::fs::rename(next, next.with_extension("unreadable"));
+                    continue;
+                }
+            };
+            if let Err(e) = deliver::send(&http, &spec, &alert).await {
                 tracing::warn!(
                     "alert sink {} failed ({e}); {} alert(s) queued, retrying in {:.1} s",
                     spec.name(),
-                    pending.len(),
+                    pending.len() - sent,
                     backoff.as_secs_f64()
                 );
                 tokio::select! {
@@ -296,7 +294,11 @@ async fn deliver_queued(
                     () = stop.notified() => return,
                 }
                 backoff = (backoff * 2).min(Duration::from_secs(60));
+                break;
             }
+            let _ = std::fs::remove_file(next);
+            backoff = first_wait;
+            backlog.set((pending.len() - sent - 1) as i64);
         }
     }
 }

@@ -80,17 +80,13 @@ impl SinkSpec {
         };
         use sha2::Digest;
         let digest = sha2::Sha256::digest(target.as_bytes());
-        format!("{kind}-{}", hex8(&digest))
+        format!("{kind}-{}", hex::encode(&digest[..4]))
     }
 
     /// Whether alerts for this sink go through a queue on disk.
     pub fn queued(&self) -> bool {
         !matches!(self, SinkSpec::Stdout | SinkSpec::File(_))
     }
-}
-
-fn hex8(bytes: &[u8]) -> String {
-    bytes[..4].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// An alert as every sink shows it: the alert, plus the receiver that raised it.
