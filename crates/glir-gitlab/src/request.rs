@@ -361,36 +361,37 @@ fn transport_error(e: &reqwest::Error, method: &str, path: String, attempts: u32
 /// What a responder can do about a transport failure retrying cannot fix, read from the error
 /// chain (rustls names certificate errors by their `CertificateError` variant).
 fn fix_for(chain: &str) -> Option<&'static str> {
-    let fixes = [
+    // Each fix with the texts its cause shows as (rustls names a name mismatch either way,
+    // with or without the names it compared).
+    let fixes: [(&[&str], &str); 6] = [
         (
-            "NotValidForName",
+            &["NotValidForName", "not valid for name"],
             "the server's certificate is for another name: use the URL the certificate names",
         ),
         (
-            "not valid for name",
-            "the server's certificate is for another name: use the URL the certificate names",
-        ),
-        (
-            "UnknownIssuer",
+            &["UnknownIssuer"],
             "the certificate's issuer is not trusted: set `ca_bundle` in the profile to the instance's CA certificates (PEM)",
         ),
         (
-            "certificate expired",
+            &["certificate expired"],
             "the server's certificate has expired: renew it, or check this machine's clock",
         ),
         (
-            "corrupt message",
+            &["corrupt message"],
             "the port does not speak TLS: use http:// or the instance's HTTPS port",
         ),
         (
-            "Connection refused",
+            &["Connection refused"],
             "nothing listens at that address: check the URL's host and port",
         ),
-        ("dns error", "the host name does not resolve: check the URL"),
+        (
+            &["dns error"],
+            "the host name does not resolve: check the URL",
+        ),
     ];
     fixes
         .into_iter()
-        .find(|(cause, _)| chain.contains(cause))
+        .find(|(causes, _)| causes.iter().any(|cause| chain.contains(cause)))
         .map(|(_, fix)| fix)
 }
 
