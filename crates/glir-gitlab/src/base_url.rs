@@ -51,6 +51,13 @@ pub(crate) fn api_root(base: &Url) -> Result<Url, Error> {
     })
 }
 
+/// The source name events from the instance at `input` are stored under, as
+/// [`Client::host`](crate::Client::host) gives it, for a component that has a GitLab URL but no
+/// client (the stream receiver).
+pub fn source_name(input: &str) -> Result<String, Error> {
+    normalise(input).map(|url| host_label(&url))
+}
+
 /// Host and, when not the scheme's default, port: the name events from this instance carry.
 pub(crate) fn host_label(url: &Url) -> String {
     let host = url.host_str().unwrap_or_default();

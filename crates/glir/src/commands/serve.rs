@@ -158,8 +158,7 @@ fn options(
             settings
                 .url
                 .as_deref()
-                .and_then(|u| url::Url::parse(u).ok())
-                .and_then(|u| u.host_str().map(str::to_owned))
+                .and_then(|u| glir_gitlab::source_name(u).ok())
                 .unwrap_or_else(|| name.to_owned())
         })
     };
