@@ -89,6 +89,10 @@ pub struct Settings {
     pub allow: Vec<glir_detect::Allow>,
     /// The receiver's settings (`[serve]`).
     pub serve: ServeSettings,
+    /// A security releases file newer than the one built in (`releases_file` in a profile).
+    pub releases_file: Option<PathBuf>,
+    /// `glir posture`'s settings (`[posture]`).
+    pub posture: PostureSettings,
 }
 
 impl Settings {
@@ -125,6 +129,22 @@ pub struct ConfigFile {
     detect: DetectConfig,
     #[serde(default)]
     serve: ServeSettings,
+    #[serde(default)]
+    posture: PostureSettings,
+}
+
+/// `[posture]`: checks left out (`ignore = ["id", "id@group/project", "id@group/*"]`), more
+/// check directories (`checks = ["~/glir-checks"]`) and thresholds per check
+/// (`[posture.params.instance-admin-count] max = 3`). Flags add to it.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostureSettings {
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    #[serde(default)]
+    pub checks: Vec<PathBuf>,
+    #[serde(default)]
+    pub params: BTreeMap<String, toml::Table>,
 }
 
 /// `[serve]`: the receiver of GitLab's audit event streaming (`glir serve`). Flags override it.
@@ -208,6 +228,7 @@ struct Profile {
     token: Option<TokenSource>,
     ca_bundle: Option<PathBuf>,
     proxy: Option<String>,
+    releases_file: Option<PathBuf>,
 }
 
 /// `token = { env = "VAR" }`, `{ file = "path" }` or `{ command = ["pass", "show", "gitlab"] }`.
@@ -274,6 +295,13 @@ pub fn resolve(overrides: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> R
         disabled_rules: file.detect.disabled_rules.clone(),
         allow: file.detect.allow.clone(),
         serve: file.serve,
+        posture: PostureSettings {
+            checks: file.posture.checks.iter().map(|p| expand_home(p)).collect(),
+            ..file.posture
+        },
+        releases_file: profile
+            .and_then(|p| p.releases_file.as_deref())
+            .map(expand_home),
     })
 }
 
@@ -655,6 +683,22 @@ token = {{ env = "ACME_STREAM_TOKEN" }}
     }
 
     #[test]
+    fn posture_section_ignores_checks_and_sets_params() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = write_config(
+            dir.path(),
+            "[posture]\nignore = [\"project-not-public@acme/site\"]\nchecks = [\"/etc/glir/checks\"]\n[posture.params.instance-admin-count]\nmax = 3\n",
+        );
+        let s = resolve(&overrides_with(cfg), &env_of(&[])).unwrap();
+        assert_eq!(s.posture.ignore, ["project-not-public@acme/site"]);
+        assert_eq!(s.posture.checks, [PathBuf::from("/etc/glir/checks")]);
+        assert_eq!(
+            s.posture.params["instance-admin-count"]["max"].as_integer(),
+            Some(3)
+        );
+    }
+
+    #[test]
     fn detect_section_lists_disabled_rules() {
         let dir = tempfile::tempdir().unwrap();
         let cfg = write_config(
@@ -711,5 +755,20 @@ token = {{ env = "ACME_STREAM_TOKEN" }}
         o.config_file_required = false;
         let s = resolve(&o, &env_of(&[])).unwrap();
         assert!(s.profile.is_none());
+    }
+
+    #[test]
+    fn a_profile_names_its_releases_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!("{CONFIG}releases_file = \"/srv/glir/security-releases.json\"\n");
+        let mut o = overrides_with(write_config(dir.path(), &text));
+        o.profile = Some("lab".into());
+        let s = resolve(&o, &env_of(&[])).unwrap();
+        assert_eq!(
+            s.releases_file,
+            Some(PathBuf::from("/srv/glir/security-releases.json"))
+        );
+        o.profile = Some("prod".into());
+        assert_eq!(resolve(&o, &env_of(&[])).unwrap().releases_file, None);
     }
 }

@@ -76,7 +76,7 @@ pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
 
 /// Percent-encodes an id or a namespaced path as one path segment (`acme/app` → `acme%2Fapp`),
 /// as GitLab requires for `:id` (doc/api/rest/_index.md, "Namespaced paths").
-pub(crate) fn encode_segment(id_or_path: &str) -> String {
+pub fn encode_segment(id_or_path: &str) -> String {
     let mut out = String::with_capacity(id_or_path.len());
     for byte in id_or_path.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {

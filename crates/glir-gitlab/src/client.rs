@@ -204,6 +204,11 @@ impl Client {
         self.tally(outcome)
     }
 
+    /// The spacing between request starts this client keeps (zero: none).
+    pub fn min_interval(&self) -> std::time::Duration {
+        self.inner.pacer.interval()
+    }
+
     /// Counters since the client was built.
     pub fn stats(&self) -> ClientStats {
         self.inner.stats.snapshot()
@@ -227,6 +232,17 @@ impl Client {
                 .extend_pairs(query.iter().map(|(k, v)| (k.as_ref(), v.as_ref())));
         }
         Ok(url)
+    }
+
+    /// `/api/graphql` of the instance: beside `/api/v4`, not under it.
+    pub(crate) fn graphql_url(&self) -> Result<Url, Error> {
+        self.inner
+            .api
+            .join("../graphql")
+            .map_err(|e| Error::InvalidUrl {
+                url: base_url::shown_path(&self.inner.api) + "../graphql",
+                reason: e.to_string(),
+            })
     }
 
     /// Counts a failed call once, whichever step failed.
@@ -261,6 +277,15 @@ mod tests {
             )))
             .build()
             .unwrap()
+    }
+
+    #[test]
+    fn graphql_sits_beside_api_v4() {
+        let c = client("https://host/gitlab/");
+        assert_eq!(
+            c.graphql_url().unwrap().as_str(),
+            "https://host/gitlab/api/graphql"
+        );
     }
 
     #[test]

@@ -25,7 +25,7 @@ mod stats;
 
 pub use applied::Applied;
 pub use auth::Auth;
-pub use base_url::source_name;
+pub use base_url::{encode_segment, source_name};
 pub use builder::ClientBuilder;
 pub use client::Client;
 pub use endpoints::audit::{AuditEventJson, AuditScope};

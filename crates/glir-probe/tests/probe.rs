@@ -1,16 +1,10 @@
-use glir_gitlab::{Auth, Client};
-use glir_probe::{Answer, Deployment, Identity, Targets, probe};
-use glir_redact::Secret;
+use glir_probe::{Answer, Deployment, Identity, REQUIREMENTS, Targets, probe};
 use glir_sim::Scenario;
+use glir_test_support::client;
 
 async fn run(scenario: Scenario, token: &str, targets: Targets) -> Identity {
     let sim = glir_sim::start(scenario).await.unwrap();
-    let client = Client::builder(&sim.url())
-        .unwrap()
-        .auth(Auth::PrivateToken(Secret::new(token)))
-        .build()
-        .unwrap();
-    let id = probe(&client, &targets).await;
+    let id = probe(&client(&sim.url(), token), &targets).await;
     sim.shutdown().await;
     id
 }
@@ -72,6 +66,9 @@ async fn unchecked_namespaces_say_how_to_check() {
     let (a, reason) = answer(&id, "group audit events");
     assert_eq!(a, Answer::Unknown);
     assert!(reason.contains("--group"), "{reason}");
+    let (a, reason) = answer(&id, "project audit events");
+    assert_eq!(a, Answer::Unknown);
+    assert!(reason.contains("--project"), "{reason}");
 }
 
 #[tokio::test]
@@ -79,12 +76,14 @@ async fn a_rejected_token_yields_answers_not_a_crash() {
     let id = run(scenario(), "glpat-NotARealToken00000000", acme()).await;
     assert!(id.username.is_none());
     assert!(id.notes.iter().any(|n| n.contains("401")), "{:?}", id.notes);
-    assert_eq!(id.capabilities.len(), 4);
-    assert!(
-        id.capabilities.iter().all(|c| c.answer != Answer::Yes),
-        "{:?}",
-        id.capabilities
-    );
+    assert_eq!(id.capabilities.len(), REQUIREMENTS.len());
+    // Only what needs nothing of the responder's token may still be a yes.
+    for c in &id.capabilities {
+        assert!(
+            c.answer != Answer::Yes || c.needs.token_scope.is_none(),
+            "{c:?}"
+        );
+    }
     let debug = format!("{id:?}");
     assert!(!debug.contains("NotARealToken"), "{debug}");
 }
@@ -96,6 +95,7 @@ async fn gitlab_com_has_no_instance_audit_events() {
     let id = run(s, "glpat-SimAdminToken0000001", Targets::default()).await;
     // The probe tells GitLab.com apart by host; the sim runs on loopback, so it asks the API,
     // which answers 404 there.
-    let (a, _) = answer(&id, "instance audit events");
+    let (a, reason) = answer(&id, "instance audit events");
     assert_eq!(a, Answer::No);
+    assert!(reason.contains("404"), "{reason}");
 }

@@ -8,6 +8,7 @@ mod case_report;
 mod csv_record;
 mod format;
 mod marks;
+mod posture;
 mod render;
 mod sarif;
 mod sink;
@@ -20,7 +21,8 @@ pub use case_report::{
 pub use csv_record::csv_record;
 pub use format::Format;
 pub use marks::{Mark, notable_reason};
+pub use posture::posture_markdown;
 pub use render::{write_events, write_timeline};
-pub use sarif::{SarifFile, alerts_to_sarif, findings_to_sarif};
+pub use sarif::{SarifFile, alerts_to_sarif, findings_to_sarif, posture_to_sarif};
 pub use sink::{Row, Sink, WriterSink, write_json, write_table};
 pub use timeline::{Timeline, TimelineDay, TimelineEntry, build_timeline};

@@ -129,6 +129,67 @@ pub fn findings_to_sarif(findings: &[Finding]) -> Value {
 }
 
 /// The log around one run.
+/// A posture run: every check a reporting descriptor (its threat, remediation and references,
+/// CIS and ATT&CK ids as tags), every FAIL a result located at its target (and item).
+pub fn posture_to_sarif(report: &glir_posture::Report) -> Value {
+    let descriptors = report
+        .checks
+        .iter()
+        .map(|c| {
+            let tags: Vec<String> = c
+                .cis
+                .iter()
+                .map(|id| format!("CIS-GitLab-{id}"))
+                .chain(c.attack.iter().map(|t| format!("attack.{}", t.to_lowercase())))
+                .collect();
+            json!({
+                "id": c.id,
+                "name": c.id,
+                "shortDescription": {"text": c.title},
+                "fullDescription": {"text": c.threat},
+                "help": {"text": c.remediation},
+                "helpUri": c.references.first(),
+                "defaultConfiguration": {"level": sigma_level(c.severity.as_str())},
+                "properties": {"severity": c.severity.as_str(), "scope": c.scope.as_str(), "tags": tags},
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for o in report
+        .results
+        .iter()
+        .filter(|o| o.status == glir_posture::Status::Fail)
+    {
+        let items: Vec<Option<&str>> = if o.failures.is_empty() {
+            vec![None]
+        } else {
+            o.failures.iter().map(|f| Some(f.item.as_str())).collect()
+        };
+        for item in items {
+            let place = match item {
+                Some(item) => format!("{} {}: {item}", o.scope.as_str(), o.target),
+                None => format!("{} {}", o.scope.as_str(), o.target),
+            };
+            let text = match &o.reason {
+                Some(reason) if item.is_none() => format!("{} ({place}): {reason}", o.title),
+                _ => format!("{} ({place})", o.title),
+            };
+            results.push(json!({
+                "ruleId": o.id,
+                "level": sigma_level(o.severity.as_str()),
+                "message": {"text": text},
+                "locations": [{"logicalLocations": [{
+                    "name": item.unwrap_or(&o.target),
+                    "fullyQualifiedName": place,
+                    "kind": o.scope.as_str(),
+                }]}],
+                "partialFingerprints": {"glir/posture/v1": format!("{}|{}|{}", o.id, o.target, item.unwrap_or(""))},
+            }));
+        }
+    }
+    log(descriptors, results)
+}
+
 fn log(rules: Vec<Value>, results: Vec<Value>) -> Value {
     json!({
         "$schema": SCHEMA,

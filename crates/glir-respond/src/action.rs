@@ -137,6 +137,28 @@ pub enum Action {
         project: String,
         visibility: String,
     },
+    /// One application setting (`PUT /application/settings`), from a posture check's fix.
+    SetInstanceSetting {
+        setting: String,
+        value: serde_json::Value,
+    },
+    /// One group setting (`PUT /groups/:id`).
+    SetGroupSetting {
+        group: String,
+        setting: String,
+        value: serde_json::Value,
+    },
+    /// One project setting (`PUT /projects/:id`).
+    SetProjectSetting {
+        project: String,
+        setting: String,
+        value: serde_json::Value,
+    },
+    /// A webhook verifies its receiver's TLS certificate again.
+    EnableHookSslVerification {
+        owner: Owner,
+        hook_id: i64,
+    },
     /// Something GitLab's API cannot do for the responder (rotate an upstream secret, update
     /// GitLab): listed in the plan so the report shows it, applied by a person.
     Manual {
@@ -209,6 +231,16 @@ impl Action {
             } => ("protected_branch", format!("{project}/{branch}")),
             Action::DisablePublicJobs { project } => ("project_setting", project.clone()),
             Action::SetProjectVisibility { project, .. } => ("project_setting", project.clone()),
+            Action::SetInstanceSetting { setting, .. } => ("application_setting", setting.clone()),
+            Action::SetGroupSetting { group, setting, .. } => {
+                ("group_setting", format!("{group}/{setting}"))
+            }
+            Action::SetProjectSetting {
+                project, setting, ..
+            } => ("project_setting", format!("{project}/{setting}")),
+            Action::EnableHookSslVerification { owner, hook_id } => {
+                ("hook", format!("{}/{hook_id}", owner.label()))
+            }
             Action::Manual { .. } => ("manual", String::new()),
         };
         (kind.to_string(), id)
@@ -317,6 +349,23 @@ impl Action {
                 project,
                 visibility,
             } => format!("set project {project}'s visibility back to {visibility}"),
+            Action::SetInstanceSetting { setting, value } => {
+                format!("set the instance setting {setting} to {value}")
+            }
+            Action::SetGroupSetting {
+                group,
+                setting,
+                value,
+            } => format!("set {setting} of group {group} to {value}"),
+            Action::SetProjectSetting {
+                project,
+                setting,
+                value,
+            } => format!("set {setting} of project {project} to {value}"),
+            Action::EnableHookSslVerification { owner, hook_id } => format!(
+                "make webhook {hook_id} of {} verify its receiver's TLS certificate",
+                owner.label()
+            ),
             Action::Manual { title } => format!("by hand: {title}"),
         }
     }

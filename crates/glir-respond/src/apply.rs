@@ -372,6 +372,53 @@ async fn execute(
                 })
             })
         }
+        Action::SetInstanceSetting { setting, value } => done(
+            client
+                .set_setting("/application/settings", setting, value.clone())
+                .await?,
+            |v| json!({ setting.as_str(): v[setting.as_str()] }),
+        ),
+        Action::SetGroupSetting {
+            group,
+            setting,
+            value,
+        } => done(
+            client
+                .set_setting(
+                    &format!("/groups/{}", encode(group)),
+                    setting,
+                    value.clone(),
+                )
+                .await?,
+            |v| json!({ setting.as_str(): v[setting.as_str()] }),
+        ),
+        Action::SetProjectSetting {
+            project,
+            setting,
+            value,
+        } => done(
+            client
+                .set_setting(
+                    &format!("/projects/{}", encode(project)),
+                    setting,
+                    value.clone(),
+                )
+                .await?,
+            |v| json!({ setting.as_str(): v[setting.as_str()] }),
+        ),
+        Action::EnableHookSslVerification { owner, hook_id } => {
+            let path = match owner {
+                Owner::Project { project } => {
+                    format!("/projects/{}/hooks/{hook_id}", encode(project))
+                }
+                Owner::Group { group } => format!("/groups/{}/hooks/{hook_id}", encode(group)),
+                Owner::Instance => format!("/hooks/{hook_id}"),
+            };
+            done(
+                client.enable_hook_ssl_verification(&path).await?,
+                |v| json!({"enable_ssl_verification": v["enable_ssl_verification"]}),
+            )
+        }
         Action::DisablePublicJobs { project } => done(
             client.set_project_public_jobs(project, false).await?,
             |p| json!({"public_jobs": p.public_jobs}),
@@ -543,6 +590,16 @@ fn request_line(action: &Action) -> String {
         Action::DisablePublicJobs { project } | Action::SetProjectVisibility { project, .. } => {
             format!("PUT /projects/{project}")
         }
+        Action::SetInstanceSetting { .. } => "PUT /application/settings".to_string(),
+        Action::SetGroupSetting { group, .. } => format!("PUT /groups/{group}"),
+        Action::SetProjectSetting { project, .. } => format!("PUT /projects/{project}"),
+        Action::EnableHookSslVerification {
+            owner: Owner::Instance,
+            hook_id,
+        } => format!("PUT /hooks/{hook_id}"),
+        Action::EnableHookSslVerification { owner, hook_id } => {
+            format!("PUT {}/hooks/{hook_id}", owner_path(owner))
+        }
         Action::Manual { .. } => String::new(),
     }
 }
@@ -582,4 +639,9 @@ fn write_secret(case: &Case, step: &Step, secret: &Secret) -> Result<PathBuf, Er
         .map_err(io(&path))?;
     file.write_all(b"\n").map_err(io(&path))?;
     Ok(path)
+}
+
+/// A path or id as one URL segment (`acme/app` → `acme%2Fapp`).
+fn encode(segment: &str) -> String {
+    glir_gitlab::encode_segment(segment)
 }

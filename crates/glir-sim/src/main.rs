@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use clap::Parser;
-use glir_sim::{Scenario, StreamTarget};
+use glir_sim::{FleetSpec, Scenario, StreamTarget};
 use std::net::SocketAddr;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
@@ -16,13 +16,17 @@ struct Args {
     #[arg(
         long,
         value_name = "FILE",
-        required_unless_present = "demo",
-        conflicts_with = "demo"
+        required_unless_present_any = ["demo", "fleet"],
+        conflicts_with_all = ["demo", "fleet"]
     )]
     scenario: Option<PathBuf>,
     /// Serve the bundled demo incident (synthetic drill data).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "fleet")]
     demo: bool,
+    /// Serve a generated instance of N projects (groups, users, credentials, hooks, runners,
+    /// settings) for posture checks at scale; its API rate limit is on.
+    #[arg(long, value_name = "N")]
+    fleet: Option<usize>,
     /// Address to listen on; loopback by default so a drill never exposes the sim.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
@@ -50,9 +54,10 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
-    let scenario = match &args.scenario {
-        Some(path) => Scenario::from_path(path)?,
-        None => Scenario::demo(),
+    let scenario = match (&args.scenario, args.fleet) {
+        (Some(path), _) => Scenario::from_path(path)?,
+        (None, Some(projects)) => Scenario::fleet(FleetSpec::new(projects)),
+        (None, None) => Scenario::demo(),
     };
     let banner = banner(&scenario);
     let stream_target = stream_target(&args)?;
@@ -121,6 +126,9 @@ fn read_token(path: &Path) -> anyhow::Result<String> {
     Ok(token.to_string())
 }
 
+/// Tokens listed in the banner; a generated fleet has hundreds.
+const BANNER_TOKENS: usize = 20;
+
 /// The scenario's description and tokens, each token redacted (glir never prints a full token).
 fn banner(scenario: &Scenario) -> String {
     let mut out = String::new();
@@ -129,7 +137,7 @@ fn banner(scenario: &Scenario) -> String {
         out.push('\n');
     }
     out.push_str("Tokens (redacted; full values are in the scenario file):\n");
-    for t in &scenario.tokens {
+    for t in scenario.tokens.iter().take(BANNER_TOKENS) {
         let state = if t.revoked { " revoked" } else { "" };
         out.push_str(&format!(
             "  {:<28} {:<12} {:<20} {}{state}  [{}]\n",
@@ -139,6 +147,14 @@ fn banner(scenario: &Scenario) -> String {
             t.scopes.join(","),
             glir_redact::fingerprint(&t.token),
         ));
+    }
+    if let Some(more) = scenario
+        .tokens
+        .len()
+        .checked_sub(BANNER_TOKENS)
+        .filter(|&n| n > 0)
+    {
+        out.push_str(&format!("  … and {more} more\n"));
     }
     out
 }

@@ -6,6 +6,7 @@ use crate::fault::{Fault, FaultQueue};
 use crate::listener::{ConnectionControl, KillableListener};
 use crate::scenario::Scenario;
 use crate::streaming::{self, StreamReport, StreamTarget};
+use crate::throttle::Throttle;
 use crate::world::World;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -22,8 +23,18 @@ pub(crate) struct Shared {
     /// is atomic, as a GitLab transaction would be.
     world: RwLock<World>,
     pub(crate) faults: FaultQueue,
-    /// Path and query of every API request received, in order.
-    pub(crate) log: Mutex<Vec<String>>,
+    /// Every API request received, in order.
+    log: Mutex<Vec<Logged>>,
+    /// Request counts for the authenticated API rate limit.
+    pub(crate) throttle: Throttle,
+}
+
+/// A request as the log keeps it.
+struct Logged {
+    /// Path and query.
+    target: String,
+    /// The response status, once there is one.
+    status: Option<u16>,
 }
 
 impl Shared {
@@ -43,18 +54,35 @@ impl Shared {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    pub(crate) fn record(&self, target: &str) {
-        self.lock_log().push(target.to_string());
+    /// Logs a request as it arrives, so one still in flight counts; returns its place for
+    /// [`Shared::answered`].
+    pub(crate) fn record(&self, target: &str) -> usize {
+        let mut log = self.lock_log();
+        log.push(Logged {
+            target: target.to_string(),
+            status: None,
+        });
+        log.len() - 1
     }
 
-    pub(crate) fn count(&self, path_contains: &str) -> usize {
+    /// Notes the status a logged request was answered with.
+    pub(crate) fn answered(&self, slot: usize, status: u16) {
+        if let Some(entry) = self.lock_log().get_mut(slot) {
+            entry.status = Some(status);
+        }
+    }
+
+    /// Requests whose path or query contains `path_contains` and, if given, that were answered
+    /// with `status`.
+    pub(crate) fn count(&self, path_contains: &str, status: Option<u16>) -> usize {
         self.lock_log()
             .iter()
-            .filter(|t| t.contains(path_contains))
+            .filter(|e| e.target.contains(path_contains))
+            .filter(|e| status.is_none_or(|s| e.status == Some(s)))
             .count()
     }
 
-    fn lock_log(&self) -> std::sync::MutexGuard<'_, Vec<String>> {
+    fn lock_log(&self) -> std::sync::MutexGuard<'_, Vec<Logged>> {
         // Pushing a String cannot leave the log inconsistent, so a poisoned lock is still usable.
         self.log
             .lock()
@@ -75,6 +103,7 @@ pub async fn start_on(scenario: Scenario, addr: SocketAddr) -> Result<SimHandle,
         world: RwLock::new(world),
         faults: FaultQueue::default(),
         log: Mutex::new(Vec::new()),
+        throttle: Throttle::default(),
     });
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -151,7 +180,12 @@ impl SimHandle {
 
     /// How many API requests whose path (or query) contained `path_contains` were received, faulted ones included.
     pub fn requests(&self, path_contains: &str) -> usize {
-        self.shared.count(path_contains)
+        self.shared.count(path_contains, None)
+    }
+
+    /// How many of those were answered with `status`, e.g. 429 for throttled ones.
+    pub fn requests_with_status(&self, path_contains: &str, status: u16) -> usize {
+        self.shared.count(path_contains, Some(status))
     }
 
     /// Every audit event id the simulator holds, ascending.

@@ -115,6 +115,8 @@ pub enum OutputFormat {
     Json,
     /// Timesketch JSONL (glir report)
     Timesketch,
+    /// SARIF 2.1.0 (glir posture)
+    Sarif,
 }
 
 impl OutputFormat {
@@ -139,6 +141,13 @@ const REPORT: &[OutputFormat] = &[
     OutputFormat::Json,
     OutputFormat::Timesketch,
 ];
+/// `glir posture`: a table of what failed, or the whole run as one document.
+const POSTURE: &[OutputFormat] = &[
+    OutputFormat::Table,
+    OutputFormat::Json,
+    OutputFormat::Md,
+    OutputFormat::Sarif,
+];
 /// Commands whose output is progress and a summary, not a listing.
 const SUMMARY: &[OutputFormat] = &[OutputFormat::Table, OutputFormat::Json];
 /// Commands whose output is a file format of its own (a shell script, a roff page).
@@ -151,7 +160,9 @@ fn formats_named(name: &str) -> &'static [OutputFormat] {
         "events" | "timeline" | "alerts" | "detect" | "rules" => LISTING,
         "whoami" | "case" | "scan" | "token" => RECORDS,
         "report" => REPORT,
-        "collect" | "ingest" | "demo" | "respond" | "apply" | "archive" | "serve" => SUMMARY,
+        "posture" => POSTURE,
+        "collect" | "ingest" | "demo" | "respond" | "apply" | "archive" | "serve" | "releases"
+        | "triage" => SUMMARY,
         _ => DOCUMENT,
     }
 }
@@ -206,6 +217,9 @@ impl Command {
             Command::Report(_) => "report",
             Command::Serve(_) => "serve",
             Command::Archive(_) => "archive",
+            Command::Triage(_) => "triage",
+            Command::Releases(_) => "releases",
+            Command::Posture(_) => "posture",
             Command::Completions(_) => "completions",
             Command::Man(_) => "man",
         }
@@ -253,10 +267,85 @@ pub enum Command {
     /// The write-once archive `glir serve` keeps: verify it, copy it write-once
     #[command(subcommand)]
     Archive(ArchiveCommand),
+    /// On the GitLab server (or over a mounted image): logs, redacted configuration, persistence and live state read, without changing anything, into a hashed tar.zst bundle; unknown processes and ports flagged
+    #[command(subcommand)]
+    Triage(TriageCommand),
+    /// Whether a GitLab version is behind the security releases: missed fixes, advisories, upgrade target
+    #[command(subcommand)]
+    Releases(ReleasesCommand),
+    /// Hardening, Git abuse rate limit and incident-readiness checks of the instance, groups and projects: PASS, FAIL, SKIP or ERROR each, failures planned as fixes with --plan-fixes
+    Posture(PostureArgs),
     /// Print the completion script for a shell
     Completions(CompletionsArgs),
     /// Write man pages: glir's to stdout, or one per command with --out
     Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PostureArgs {
+    /// Check one group and everything under it (its subgroups and projects)
+    #[arg(long, conflicts_with = "project")]
+    pub group: Option<String>,
+    /// Check one project
+    #[arg(long)]
+    pub project: Option<String>,
+    /// Only checks of these scopes (repeatable)
+    #[arg(long = "scope", value_enum)]
+    pub scopes: Vec<PostureScope>,
+    /// Only these checks, by id (repeatable)
+    #[arg(long = "check", value_name = "ID")]
+    pub only: Vec<String>,
+    /// More check directories of YAML files; a check with a bundled id replaces it (repeatable; adds to [posture] checks)
+    #[arg(long = "checks", value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Leave a check out: ID, or ID@TARGET where TARGET is a path or a prefix ending in * (repeatable; adds to [posture] ignore)
+    #[arg(long, value_name = "ID[@TARGET]")]
+    pub ignore: Vec<String>,
+    /// Exit with a failure code only for failures at or above this severity
+    #[arg(long, value_enum, default_value = "low")]
+    pub fail_on: PostureSeverity,
+    /// Keep finished targets in FILE and skip them when run again with it (for large instances)
+    #[arg(long, value_name = "FILE")]
+    pub resume: Option<PathBuf>,
+    /// Show passing checks in the table too
+    #[arg(long)]
+    pub all: bool,
+    /// List the checks (id, severity, scope, title) without asking GitLab anything
+    #[arg(long)]
+    pub list: bool,
+    /// Turn failures into a plan saved in --case; apply it with `glir apply CASE`
+    #[arg(long, requires = "case")]
+    pub plan_fixes: bool,
+    /// Case for --plan-fixes (opened if new)
+    #[arg(long)]
+    pub case: Option<String>,
+    /// Targets worked on at once
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// Most requests a minute [default: 90% of the instance's authenticated API limit when set, else unpaced]
+    #[arg(long, value_name = "N")]
+    pub rate: Option<u32>,
+    /// Write a SARIF file too
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<PathBuf>,
+    #[command(flatten)]
+    pub dir: CaseDirArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PostureScope {
+    Instance,
+    Group,
+    Project,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PostureSeverity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
 }
 
 #[derive(Debug, Args)]
@@ -287,6 +376,69 @@ pub struct ServeArgs {
     /// Check the configuration (destinations, tokens, TLS files, sinks, rules) and exit: 0 when it can run, 2 naming every problem
     #[arg(long)]
     pub check_config: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReleasesCommand {
+    /// Judge a version against the security releases (by default the instance's, from GET /version); exit 0 when current, 1 when behind or on a minor line no longer patched, 2 on error
+    Check(ReleasesCheckArgs),
+    /// The security releases glir knows: date, versions, advisories
+    List(ReleasesFileArg),
+}
+
+#[derive(Debug, Args)]
+pub struct ReleasesCheckArgs {
+    /// The version to judge, as GitLab prints it (e.g. 18.6.1-ee) [default: the instance's]
+    #[arg(long, value_name = "VERSION", value_parser = clap::value_parser!(glir_releases::Version))]
+    pub version: Option<glir_releases::Version>,
+    #[command(flatten)]
+    pub file: ReleasesFileArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ReleasesFileArg {
+    /// A newer security releases file of the built-in format [default: the profile's releases_file, else the one built in]
+    #[arg(long = "releases", value_name = "FILE")]
+    pub releases: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TriageCommand {
+    /// Collect this server's evidence into a bundle (run as root or git; exit 0 when collected, unreadable files listed)
+    Host(TriageHostArgs),
+    /// Check a bundle against its .sha256 and every file against its manifest; exit 1 on any difference
+    Verify(TriageVerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TriageHostArgs {
+    /// The filesystem to read: / for this host, or a mounted image (symlinks are resolved inside it)
+    #[arg(long, value_name = "DIR", default_value = "/")]
+    pub root: PathBuf,
+    /// Where to read processes and sockets [default: /proc on the live host, none for an image]
+    #[arg(long = "proc", value_name = "DIR")]
+    pub proc_dir: Option<PathBuf>,
+    /// List files under GitLab's directories changed since: RFC 3339, a date or an age like 7d
+    #[arg(long, default_value = "7d")]
+    pub since: TimeArg,
+    /// The bundle to write (never overwritten; outside the directories read) [default: ./glir-triage-<host>-<time>.tar.zst]
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also copy the bundle and its .sha256 here, write-once (read-only, never overwritten, hash checked)
+    #[arg(long, value_name = "DIR")]
+    pub copy_to: Option<PathBuf>,
+    /// Files larger than this are listed without their hash
+    #[arg(long, value_name = "MIB", default_value_t = 64)]
+    pub hash_max_mib: u64,
+    /// Also walk repositories' object stores for recent files (skipped by default)
+    #[arg(long)]
+    pub include_objects: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TriageVerifyArgs {
+    /// The bundle (BUNDLE.sha256 beside it holds its hash)
+    pub bundle: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

@@ -182,6 +182,38 @@ fn every_command_writes_one_json_document() {
     let (found, out) = json(d, &sim, &["scan", tree.to_str().unwrap()], "");
     assert_eq!(array_len(&found, "scan"), 1, "{}", text(&out));
     assert!(!String::from_utf8_lossy(&out.stdout).contains(pat));
+
+    // triage reads a server (here a fake root), not GitLab's API.
+    let image = d.join("image/etc/gitlab");
+    std::fs::create_dir_all(&image).unwrap();
+    std::fs::write(
+        image.join("gitlab.rb"),
+        "external_url 'https://gitlab.example.test'\n",
+    )
+    .unwrap();
+    let bundle = d.join("triage.tar.zst");
+    let root = d.join("image");
+    let args = [
+        "triage",
+        "host",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        bundle.to_str().unwrap(),
+    ];
+    let (triaged, _) = json(d, &sim, &args, "");
+    assert_eq!(triaged["files"], 1, "{triaged}");
+    let (verified, _) = json(d, &sim, &["triage", "verify", bundle.to_str().unwrap()], "");
+    assert!(
+        verified["problems"].as_array().unwrap().is_empty(),
+        "{verified}"
+    );
+
+    let (releases, _) = json(d, &sim, &["releases", "list"], "");
+    assert!(array_len(&releases["releases"], "releases list") > 0);
+    let (verdict, out) = json(d, &sim, &["releases", "check"], "");
+    assert_eq!(verdict["version"], "17.9.2-ee", "{verdict}");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
 }
 
 #[test]

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod branches;
 mod credentials;
+mod graphql;
 mod groups;
 mod hooks;
 mod instance;

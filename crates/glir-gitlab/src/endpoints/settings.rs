@@ -102,6 +102,42 @@ impl Client {
             .await
     }
 
+    /// `PUT path` of one setting of the object `GET path` answers (application settings, a
+    /// group, a project); unchanged, without a write, when it already holds. Audited by GitLab
+    /// as the setting's own event where it has one (`application_setting_updated`, 16.3).
+    pub async fn set_setting(
+        &self,
+        path: &str,
+        key: &str,
+        value: Value,
+    ) -> Result<Applied<Value>, Error> {
+        let current: Response<Value> = self.get(path, &[]).await?;
+        if current.body.get(key) == Some(&value) {
+            return Ok(Applied::unchanged(
+                current.body,
+                current.status,
+                current.request_id,
+            ));
+        }
+        self.put(path, &[], json!({ key: value })).await
+    }
+
+    /// A webhook (`path` is `/projects/:id/hooks/:hook_id`, the group's or `/hooks/:id`) made to
+    /// verify its receiver's certificate. The URL is sent back as read: older versions require
+    /// it on every edit (doc/api/project_webhooks.md, "Edit a project webhook").
+    pub async fn enable_hook_ssl_verification(&self, path: &str) -> Result<Applied<Value>, Error> {
+        let current: Response<Value> = self.get(path, &[]).await?;
+        if current.body["enable_ssl_verification"] == json!(true) {
+            return Ok(Applied::unchanged(
+                current.body,
+                current.status,
+                current.request_id,
+            ));
+        }
+        let body = json!({ "url": current.body["url"], "enable_ssl_verification": true });
+        self.put(path, &[], body).await
+    }
+
     /// PUT a JSON body (idempotent, so safe to re-send) and decode the answer; every area's
     /// setters use it.
     pub(crate) async fn put<T: serde::de::DeserializeOwned>(

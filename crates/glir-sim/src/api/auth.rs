@@ -38,12 +38,7 @@ pub(crate) fn authenticate<'a>(
     if ctx.present("job_token").is_some() || ctx.header("job-token").is_some() {
         return Err(ApiError::unauthorized());
     }
-    let plaintext = ctx
-        .present("private_token")
-        .or_else(|| ctx.header("private-token"))
-        .or_else(|| bearer(ctx))
-        .or_else(|| ctx.present("access_token"))
-        .ok_or_else(ApiError::unauthorized)?;
+    let plaintext = presented_token(ctx).ok_or_else(ApiError::unauthorized)?;
     let token = world.token(plaintext).ok_or_else(ApiError::unauthorized)?;
     // app/services/access_token_validation_service.rb checks expiry, then revocation.
     if is_expired(token, Timestamp::now()) {
@@ -68,6 +63,14 @@ pub(crate) fn authenticate<'a>(
         return Err(ApiError::insufficient_scope(allowed));
     }
     Ok(Caller { user: owner, token })
+}
+
+/// The personal, OAuth or access token the request presents, wherever it carries it.
+pub(crate) fn presented_token(ctx: &Ctx) -> Option<&str> {
+    ctx.present("private_token")
+        .or_else(|| ctx.header("private-token"))
+        .or_else(|| bearer(ctx))
+        .or_else(|| ctx.present("access_token"))
 }
 
 fn bearer(ctx: &Ctx) -> Option<&str> {

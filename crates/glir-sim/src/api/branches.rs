@@ -9,8 +9,9 @@ use super::form::Params;
 use super::mutation::writer;
 use super::namespaces::visible_project;
 use super::paging;
+use super::project_protection::{licensed, no_such_route};
 use super::roles::project_role;
-use crate::scenario::{ApprovalSettings, ProtectedBranch, access_level_name};
+use crate::scenario::{ApprovalSettings, ProtectedBranch, Tier, access_level_name};
 use crate::server::Shared;
 use crate::world::{DEVELOPER, MAINTAINER, World};
 use axum::Json;
@@ -45,7 +46,7 @@ fn render(b: &ProtectedBranch) -> Value {
         "merge_access_levels": levels(b.id * 10 + 2, b.merge_access_level),
         "unprotect_access_levels": [],
         "allow_force_push": b.allow_force_push,
-        "code_owner_approval_required": false,
+        "code_owner_approval_required": b.code_owner_approval_required,
     })
 }
 
@@ -134,6 +135,7 @@ pub(crate) async fn protect(
         push_access_level: push,
         merge_access_level: merge,
         allow_force_push: force,
+        code_owner_approval_required: false,
     };
     let rendered = render(&branch);
     world.scenario_mut().projects[slot]
@@ -206,14 +208,56 @@ fn render_approvals(a: &ApprovalSettings) -> Value {
     })
 }
 
-/// `GET /projects/:id/approvals` (Developer+).
+/// `GET /projects/:id/approvals` (Developer+). Approval settings are EE code
+/// (ee/lib/api/project_approvals.rb, `merge_request_approvers`, Premium): Community Edition has
+/// no such route and an unlicensed instance answers 404 as well.
 pub(crate) async fn approvals(ctx: Ctx, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     let world = ctx.shared.world();
     let world = &*world;
+    if !world.scenario.instance.enterprise {
+        return Err(no_such_route());
+    }
     let caller = authenticate(&ctx, world, READ_API)?;
     let project = visible_project(world, caller.user, &id)?;
+    licensed(world, project, Tier::Premium)?;
     project_role(world, caller.user, project, DEVELOPER)?;
     Ok(Json(render_approvals(&project.approvals)))
+}
+
+/// `GET /projects/:id/approval_rules` (Developer+, Premium; ee/lib/api/project_approval_rules.rb):
+/// the project's rules, each with the approvals it requires.
+pub(crate) async fn approval_rules(
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let world = ctx.shared.world();
+    let world = &*world;
+    if !world.scenario.instance.enterprise {
+        return Err(no_such_route());
+    }
+    let caller = authenticate(&ctx, world, READ_API)?;
+    let project = visible_project(world, caller.user, &id)?;
+    licensed(world, project, Tier::Premium)?;
+    project_role(world, caller.user, project, DEVELOPER)?;
+    let rules = project
+        .approval_rules
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "id": r.id,
+                "name": r.name,
+                "rule_type": r.rule_type,
+                "approvals_required": r.approvals_required,
+                "eligible_approvers": [],
+                "users": [],
+                "groups": [],
+                "protected_branches": [],
+                "contains_hidden_groups": false,
+                "applies_to_all_protected_branches": false,
+            })
+        })
+        .collect();
+    Ok(Json(Value::Array(rules)))
 }
 
 /// `POST /projects/:id/approvals` (Maintainer+): 201 with the settings. Each changed setting
@@ -232,9 +276,13 @@ pub(crate) async fn set_approvals(
     let author = params.flag("merge_requests_author_approval")?;
     let mut guard = ctx.shared.world_mut();
     let world = &mut *guard;
+    if !world.scenario.instance.enterprise {
+        return Err(no_such_route());
+    }
     let caller = writer(&ctx, world)?;
     let actor = Actor::of(&ctx, world, &caller);
     let project = visible_project(world, caller.user, &id)?;
+    licensed(world, project, Tier::Premium)?;
     project_role(world, caller.user, project, MAINTAINER)?;
     let (pid, entity) = (project.id, Entity::project(project));
     let target = Target {
@@ -304,5 +352,9 @@ pub(super) fn routes() -> Router<Arc<Shared>> {
         .route(
             "/projects/{id}/approvals",
             routing::get(approvals).post(set_approvals),
+        )
+        .route(
+            "/projects/{id}/approval_rules",
+            routing::get(approval_rules),
         )
 }

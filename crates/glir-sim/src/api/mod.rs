@@ -9,15 +9,21 @@ mod credentials;
 mod ctx;
 mod error;
 mod form;
+mod graphql;
+mod group_edit;
 mod hooks;
 mod instance;
+mod instance_admin;
 mod jobs;
 mod keys;
+mod listings;
 mod middleware;
 mod moderation;
 mod mutation;
 mod namespaces;
 mod paging;
+mod project_edit;
+mod project_protection;
 pub(crate) mod render;
 mod render_ci;
 mod repository;
@@ -53,9 +59,13 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .merge(variables::routes())
         .merge(audit_events::routes())
         .merge(branches::routes())
-        .merge(repository::routes());
+        .merge(repository::routes())
+        .merge(listings::routes())
+        .merge(project_protection::routes())
+        .merge(instance_admin::routes());
     Router::new()
         .nest("/api/v4", api)
+        .nest("/api", graphql::routes())
         .route(
             "/-/sim/faults",
             post(sim::add_fault).delete(sim::clear_faults),

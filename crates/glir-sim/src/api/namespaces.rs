@@ -54,9 +54,9 @@ pub(crate) async fn group(ctx: Ctx, Path(id): Path<String>) -> Result<Json<Value
         .filter(|p| {
             p.namespace.to_lowercase() == full_path && world.can_see_project(caller.user, p)
         })
-        .map(|p| render::project(world, p))
+        .map(|p| render::project(world, p, caller.user))
         .collect();
-    let mut body = render::group(world, group);
+    let mut body = render::group(world, group, caller.user, true);
     body["projects"] = json!(projects);
     body["shared_projects"] = json!([]);
     Ok(Json(body))
@@ -67,7 +67,7 @@ pub(crate) async fn project(ctx: Ctx, Path(id): Path<String>) -> Result<Json<Val
     let world = &*world;
     let caller = authenticate(&ctx, world, READ_API)?;
     let project = visible_project(world, caller.user, &id)?;
-    Ok(Json(render::project(world, project)))
+    Ok(Json(render::project(world, project, caller.user)))
 }
 
 pub(crate) async fn group_member(
@@ -138,7 +138,7 @@ pub(crate) async fn group_projects(
             ns == full_path || (deep && ns.starts_with(&below))
         })
         .filter(|p| world.can_see_project(caller.user, p))
-        .map(|p| (p.id, render::project(world, p)))
+        .map(|p| (p.id, render::project(world, p, caller.user)))
         .collect();
     super::paging::respond(&ctx, items, &PROJECT_PAGING)
 }
@@ -148,7 +148,7 @@ pub(super) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route(
             "/groups/{id}",
-            routing::get(group).put(super::settings::update_group),
+            routing::get(group).put(super::group_edit::update_group),
         )
         .route("/groups/{id}/projects", routing::get(group_projects))
         .route(
@@ -157,7 +157,7 @@ pub(super) fn routes() -> Router<Arc<Shared>> {
         )
         .route(
             "/projects/{id}",
-            routing::get(project).put(super::settings::update_project),
+            routing::get(project).put(super::project_edit::update_project),
         )
         .route(
             "/projects/{id}/members/all/{user_id}",

@@ -47,7 +47,7 @@ pub(crate) fn respond(
             ));
         }
         sort_by_id(&mut items, sort == "asc");
-        return keyset(ctx, items, per_page, sort == "asc");
+        return keyset(ctx, items, per_page, sort == "asc", |v| v);
     }
     let ascending = if rules.offset_sortable {
         if order_by != "id" {
@@ -62,7 +62,7 @@ pub(crate) fn respond(
         false
     };
     sort_by_id(&mut items, ascending);
-    offset(ctx, items, per_page, rules)
+    offset(ctx, items, per_page, rules.resource, |(_, v)| v)
 }
 
 /// Offset pages of `items` in the order given (creation order, as GitLab lists keys, hooks and
@@ -72,13 +72,90 @@ pub(crate) fn in_order(
     items: Vec<Value>,
     resource: &'static str,
 ) -> Result<Response, ApiError> {
-    let rules = Rules {
-        resource,
-        keyset_sorts: &[],
-        offset_sortable: false,
-    };
-    let items = items.into_iter().map(|v| (0, v)).collect();
-    offset(ctx, items, per_page(ctx)?, &rules)
+    in_order_with(ctx, items, resource, |v| v)
+}
+
+/// [`in_order`] for records rendered only when they are on the page.
+pub(crate) fn in_order_with<T>(
+    ctx: &Ctx,
+    items: Vec<T>,
+    resource: &'static str,
+    render: impl FnMut(T) -> Value,
+) -> Result<Response, ApiError> {
+    offset(ctx, items, per_page(ctx)?, resource, render)
+}
+
+/// How a listing that offers more than id order may be sorted (`order_by` and `sort`).
+pub(crate) struct Orders {
+    /// GitLab's class name for the offset-limit message, e.g. `Project`.
+    pub(crate) resource: &'static str,
+    /// Columns `order_by` accepts; the first is the default.
+    pub(crate) columns: &'static [&'static str],
+    /// `sort` when the request gives none.
+    pub(crate) default_sort: &'static str,
+    /// Sort directions keyset paging accepts (with `order_by=id` only).
+    pub(crate) keyset_sorts: &'static [&'static str],
+}
+
+/// The order a request asks for, checked against what the listing offers.
+pub(crate) struct Order<'a> {
+    /// The `order_by` column.
+    pub(crate) by: &'a str,
+    ascending: bool,
+    keyset: bool,
+}
+
+impl Orders {
+    /// The request's `order_by`, `sort` and `pagination`: unsupported keyset orders are 405 as
+    /// in `pagination_strategies.rb`, unknown columns or directions 400 (Grape's `values:`).
+    pub(crate) fn order<'a>(&self, ctx: &'a Ctx) -> Result<Order<'a>, ApiError> {
+        let default = self.columns.first().copied().unwrap_or("id");
+        let by = ctx.present("order_by").unwrap_or(default);
+        let sort = ctx.present("sort").unwrap_or(self.default_sort);
+        let keyset = ctx.param("pagination") == Some("keyset");
+        if keyset && (by != "id" || !self.keyset_sorts.contains(&sort)) {
+            return Err(ApiError::grape(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "Keyset pagination is not yet available for this type of request",
+            ));
+        }
+        if !self.columns.contains(&by) {
+            return Err(ApiError::invalid_value("order_by"));
+        }
+        let ascending = match sort {
+            "asc" => true,
+            "desc" => false,
+            _ => return Err(ApiError::invalid_value("sort")),
+        };
+        Ok(Order {
+            by,
+            ascending,
+            keyset,
+        })
+    }
+
+    /// Sorts `items` — `(id, key in the asked column, record)` — by key then id, and answers
+    /// with the requested page, rendering only the records on it.
+    pub(crate) fn respond<K: Ord, T>(
+        &self,
+        ctx: &Ctx,
+        order: &Order<'_>,
+        mut items: Vec<(i64, K, T)>,
+        render: impl FnMut(T) -> Value,
+    ) -> Result<Response, ApiError> {
+        let per_page = per_page(ctx)?;
+        items.sort_by(|a, b| (&a.1, a.0).cmp(&(&b.1, b.0)));
+        if !order.ascending {
+            items.reverse();
+        }
+        let items: Vec<(i64, T)> = items.into_iter().map(|(id, _, t)| (id, t)).collect();
+        if order.keyset {
+            keyset(ctx, items, per_page, order.ascending, render)
+        } else {
+            let mut render = render;
+            offset(ctx, items, per_page, self.resource, |(_, t)| render(t))
+        }
+    }
 }
 
 fn sort_by_id(items: &mut [(i64, Value)], ascending: bool) {
@@ -105,11 +182,13 @@ fn per_page(ctx: &Ctx) -> Result<usize, ApiError> {
     }
 }
 
-fn offset(
+/// The page of `items` (already in order) the request asks for, with GitLab's offset headers.
+fn offset<T>(
     ctx: &Ctx,
-    items: Vec<(i64, Value)>,
+    items: Vec<T>,
     per_page: usize,
-    rules: &Rules,
+    resource: &str,
+    render: impl FnMut(T) -> Value,
 ) -> Result<Response, ApiError> {
     let page = match ctx.present("page") {
         None => 1,
@@ -124,7 +203,7 @@ fn offset(
             StatusCode::METHOD_NOT_ALLOWED,
             format!(
                 "Offset pagination has a maximum allowed offset of {OFFSET_LIMIT} for requests that return objects of type {}. Remaining records can be retrieved using keyset pagination.",
-                rules.resource
+                resource
             ),
         ));
     }
@@ -136,7 +215,7 @@ fn offset(
         .into_iter()
         .skip(start)
         .take(per_page)
-        .map(|(_, v)| v)
+        .map(render)
         .collect();
     let next = (page < total_pages).then_some(page + 1);
     // Kaminari: no previous page on the first page or beyond the last one.
@@ -178,11 +257,12 @@ fn offset(
     Ok((headers, Json(body)).into_response())
 }
 
-fn keyset(
+fn keyset<T>(
     ctx: &Ctx,
-    items: Vec<(i64, Value)>,
+    items: Vec<(i64, T)>,
     per_page: usize,
     ascending: bool,
+    mut render: impl FnMut(T) -> Value,
 ) -> Result<Response, ApiError> {
     let after = match ctx.present("cursor") {
         None => None,
@@ -196,7 +276,7 @@ fn keyset(
             Some(c) => *id < c,
         })
         .peekable();
-    let page: Vec<(i64, Value)> = rest.by_ref().take(per_page).collect();
+    let page: Vec<(i64, T)> = rest.by_ref().take(per_page).collect();
     let more = rest.peek().is_some();
     let mut headers = HeaderMap::new();
     // doc/api/rest/_index.md: follow rel="next" only; the last page carries no Link header.
@@ -210,7 +290,7 @@ fn keyset(
         );
         set(&mut headers, "link", &format!("<{url}>; rel=\"next\""));
     }
-    let body: Vec<Value> = page.into_iter().map(|(_, v)| v).collect();
+    let body: Vec<Value> = page.into_iter().map(|(_, t)| render(t)).collect();
     Ok((headers, Json(body)).into_response())
 }
 

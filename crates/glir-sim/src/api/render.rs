@@ -1,5 +1,6 @@
 //! GitLab's JSON entities (lib/api/entities/*.rb), built from scenario records.
 
+use crate::fields;
 use crate::scenario::{AuditEvent, DEFAULT_CREATED_AT, Group, Project, Token, User, UserState};
 use crate::world::World;
 use jiff::Timestamp;
@@ -20,7 +21,7 @@ fn insert_all(target: &mut Value, extra: Value) {
     }
 }
 
-fn host(world: &World) -> &str {
+pub(crate) fn host(world: &World) -> &str {
     let url = world.scenario.instance.external_url.as_str();
     let without_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
     without_scheme.split('/').next().unwrap_or(without_scheme)
@@ -183,10 +184,11 @@ fn group_full_name(world: &World, g: &Group) -> String {
     names.join(" / ")
 }
 
-/// `API::Entities::Group` (and `GroupDetail` fields that matter for triage).
-pub(crate) fn group(world: &World, g: &Group) -> Value {
+/// `API::Entities::Group` for `viewer`, with `GroupDetail`'s fields when `detail`: the record's
+/// own fields, then the settings of `fields::group` that the tier, version and role show.
+pub(crate) fn group(world: &World, g: &Group, viewer: &User, detail: bool) -> Value {
     let full_path = world.group_full_path(g);
-    json!({
+    let mut v = json!({
         "id": g.id,
         "web_url": format!("{}/groups/{full_path}", base(world)),
         "name": g.name.as_deref().unwrap_or(&g.path),
@@ -211,18 +213,31 @@ pub(crate) fn group(world: &World, g: &Group) -> Value {
         "parent_id": g.parent_id,
         "avatar_url": Value::Null,
         "marked_for_deletion_on": Value::Null,
-    })
+    });
+    let gate = world.group_gate(g, viewer, detail);
+    insert_all(
+        &mut v,
+        Value::Object(fields::render(
+            fields::group::FIELDS,
+            &gate,
+            &g.settings,
+            "",
+        )),
+    );
+    v
 }
 
-/// `API::Entities::Project` (the fields a responder reads).
-pub(crate) fn project(world: &World, p: &Project) -> Value {
+/// `API::Entities::Project` for `viewer` (the fields a responder or a posture check reads): the
+/// record's own fields, then the settings of `fields::project` that the tier, version and
+/// viewer's role show.
+pub(crate) fn project(world: &World, p: &Project, viewer: &User) -> Value {
     let path_with_namespace = format!("{}/{}", p.namespace, p.path);
     let name = p.name.as_deref().unwrap_or(&p.path);
     let ns = world.project_namespace(p);
     let ns_name = ns.map(|g| group_full_name(world, g)).unwrap_or_default();
     let web_url = format!("{}/{path_with_namespace}", base(world));
     let created = ts(p.created_at.unwrap_or(DEFAULT_CREATED_AT));
-    json!({
+    let mut v = json!({
         "id": p.id,
         "description": p.description,
         "name": name,
@@ -240,7 +255,6 @@ pub(crate) fn project(world: &World, p: &Project) -> Value {
         "forks_count": 0,
         "avatar_url": Value::Null,
         "star_count": 0,
-        "last_activity_at": created,
         "namespace": ns.map(|g| json!({
             "id": g.id,
             "name": g.name.as_deref().unwrap_or(&g.path),
@@ -255,7 +269,18 @@ pub(crate) fn project(world: &World, p: &Project) -> Value {
         "archived": p.archived,
         "empty_repo": false,
         "public_jobs": p.public_jobs,
-    })
+    });
+    let gate = world.project_gate(p, viewer);
+    insert_all(
+        &mut v,
+        Value::Object(fields::render(
+            fields::project::FIELDS,
+            &gate,
+            &p.settings,
+            &created,
+        )),
+    );
+    v
 }
 
 /// EE `API::Entities::AuditEvent`: `details` are `formatted_details`, where `from` and `to`

@@ -51,12 +51,23 @@ pub(crate) async fn clear_faults(State(shared): State<Arc<Shared>>) -> StatusCod
     StatusCode::NO_CONTENT
 }
 
+/// `GET /-/sim/requests?path_contains=…[&status=429]`: `{"count": N}`.
 pub(crate) async fn requests(
     State(shared): State<Arc<Shared>>,
     Query(query): Query<HashMap<String, String>>,
-) -> Json<serde_json::Value> {
+) -> Response {
     let needle = query.get("path_contains").map_or("", String::as_str);
-    Json(json!({ "count": shared.count(needle) }))
+    match query.get("status").map(|s| s.parse::<u16>()) {
+        None => Json(json!({ "count": shared.count(needle, None) })).into_response(),
+        Some(Ok(status)) => {
+            Json(json!({ "count": shared.count(needle, Some(status)) })).into_response()
+        }
+        Some(Err(_)) => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "message": "status must be an HTTP status code" })),
+        )
+            .into_response(),
+    }
 }
 
 /// `GET /-/sim/state`: what containment changed, for tests to assert on. Credentials appear by

@@ -45,7 +45,7 @@ pub(crate) async fn current(ctx: Ctx) -> Result<Json<Value>, ApiError> {
     let world = &*world;
     // The endpoint arrived in GitLab 15.5 (doc/api/personal_access_tokens.md); older instances
     // answer as for any unknown route.
-    if version_before(&world.scenario.instance.version, (15, 5)) {
+    if world.predates((15, 5)) {
         return Err(ApiError::grape(StatusCode::NOT_FOUND, "404 Not Found"));
     }
     // lib/api/personal_access_tokens/self_information.rb: any token may inspect itself, whatever its scopes.
@@ -150,15 +150,6 @@ fn resource_tokens(ctx: &Ctx, kind: TokenKind, path: &str) -> Result<Response, A
     paging::respond(ctx, items, &TOKEN_PAGING)
 }
 
-/// `17.9.2-ee` < `(15, 5)`? Unparseable versions count as current.
-fn version_before(version: &str, (major, minor): (u32, u32)) -> bool {
-    let mut parts = version.split(['.', '-']).map(|p| p.parse::<u32>());
-    match (parts.next(), parts.next()) {
-        (Some(Ok(a)), Some(Ok(b))) => (a, b) < (major, minor),
-        _ => false,
-    }
-}
-
 /// This resource's routes, under `/api/v4`.
 pub(super) fn routes() -> Router<Arc<Shared>> {
     Router::new()
@@ -192,18 +183,4 @@ pub(super) fn routes() -> Router<Arc<Shared>> {
             "/projects/{id}/access_tokens/{token_id}/rotate",
             routing::post(super::revoke_tokens::rotate_project_token),
         )
-}
-
-#[cfg(test)]
-mod version_tests {
-    use super::version_before;
-
-    #[test]
-    fn versions_compare_by_major_then_minor() {
-        assert!(version_before("15.4.1-ee", (15, 5)));
-        assert!(version_before("14.10.0", (15, 5)));
-        assert!(!version_before("15.5.0", (15, 5)));
-        assert!(!version_before("17.9.2-ee", (15, 5)));
-        assert!(!version_before("nightly", (15, 5)));
-    }
 }

@@ -52,6 +52,15 @@ pub(crate) async fn list(ctx: Ctx) -> Result<Response, ApiError> {
     let external = flag(&ctx, "external")?;
     // doc/api/users.md: `admins` is an admin-only filter; others cannot narrow by it.
     let admins = if admin { flag(&ctx, "admins")? } else { false };
+    // `two_factor` (`enabled` / `disabled`) is admin-only too (app/finders/users_finder.rb
+    // `by_2fa`); `humans` and `without_project_bots` leave bots out.
+    let two_factor = match ctx.present("two_factor").filter(|_| admin) {
+        None => None,
+        Some("enabled") => Some(true),
+        Some("disabled") => Some(false),
+        Some(_) => return Err(ApiError::invalid_value("two_factor")),
+    };
+    let no_bots = flag(&ctx, "humans")? || flag(&ctx, "without_project_bots")?;
     let items = world
         .users()
         .iter()
@@ -66,6 +75,8 @@ pub(crate) async fn list(ctx: Ctx) -> Result<Response, ApiError> {
         .filter(|u| !blocked || matches!(u.state, UserState::Blocked | UserState::LdapBlocked))
         .filter(|u| !external || u.external)
         .filter(|u| !admins || u.is_admin)
+        .filter(|u| two_factor.is_none_or(|on| u.two_factor_enabled == on))
+        .filter(|u| !no_bots || !u.bot)
         .map(|u| {
             let entity = if admin {
                 render::user_admin(world, u)

@@ -82,6 +82,7 @@ pub(super) fn seed(s: &mut Scenario) {
         push_access_level: 40,
         merge_access_level: 40,
         allow_force_push: false,
+        code_owner_approval_required: false,
     }];
     app.approvals.merge_requests_author_approval = true;
     s.system_hooks = vec![hook(404, "https://siem.sim.test/gitlab")];

@@ -102,6 +102,27 @@ impl RunnerType {
     }
 }
 
+/// Which jobs a runner takes (doc/api/runners.md `access_level`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunnerAccessLevel {
+    /// Jobs of any branch or tag.
+    #[default]
+    NotProtected,
+    /// Only jobs of protected branches and tags.
+    RefProtected,
+}
+
+impl RunnerAccessLevel {
+    /// The string GitLab serves.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunnerAccessLevel::NotProtected => "not_protected",
+            RunnerAccessLevel::RefProtected => "ref_protected",
+        }
+    }
+}
+
 /// A runner and its authentication token (`glrt-`).
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -127,6 +148,15 @@ pub struct Runner {
     /// Tags.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Locked to its current projects (project runners only).
+    #[serde(default)]
+    pub locked: bool,
+    /// Takes jobs that have no tags; GitLab's default is `true`.
+    #[serde(default = "yes")]
+    pub run_untagged: bool,
+    /// Whether it runs jobs of unprotected refs.
+    #[serde(default)]
+    pub access_level: RunnerAccessLevel,
     /// Creation time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<Timestamp>,
@@ -155,6 +185,10 @@ pub struct Application {
     /// Confidential client.
     #[serde(default = "yes")]
     pub confidential: bool,
+    /// Scopes it may request, e.g. `api`. GitLab's list API does not serve them
+    /// (doc/api/applications.md); they are here for drills that reason about OAuth grants.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<String>,
 }
 
 fn yes() -> bool {

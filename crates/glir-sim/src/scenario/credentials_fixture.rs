@@ -3,8 +3,8 @@
 
 use super::synthetic::{self, member, token};
 use super::{
-    Application, ArtifactFile, Commit, DeployToken, Job, Runner, RunnerType, Scenario, Token,
-    TokenKind, Trigger, User, UserState, Variable,
+    Application, ArtifactFile, Commit, DeployToken, Job, Runner, RunnerAccessLevel, RunnerType,
+    Scenario, Token, TokenKind, Trigger, User, UserState, Variable,
 };
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -214,6 +214,7 @@ pub(super) fn build() -> Scenario {
         name: "sim-deploy-dashboard".to_string(),
         callback_url: "https://dashboard.sim.test/callback".to_string(),
         confidential: true,
+        scopes: vec!["read_api".to_string()],
     }];
     s.jobs = jobs();
     super::containment_fixture::seed(&mut s);
@@ -286,6 +287,9 @@ fn runner(id: i64, value: &str, runner_type: RunnerType, expires: Option<Timesta
         project: (runner_type == RunnerType::ProjectType).then(|| "acme/app".to_string()),
         paused: false,
         tags: vec!["docker".to_string()],
+        locked: false,
+        run_untagged: true,
+        access_level: RunnerAccessLevel::NotProtected,
         created_at: None,
         contacted_at: Some(JOBS_AT),
         token_expires_at: expires,

@@ -5,11 +5,15 @@ mod ci;
 mod containment_fixture;
 mod credentials;
 mod credentials_fixture;
+mod fleet;
+mod hardening;
 mod persistence;
 mod synthetic;
+mod tier;
 mod validate;
 mod validate_ci;
 mod validate_persistence;
+mod validate_posture;
 
 use crate::error::SimError;
 use jiff::Timestamp;
@@ -20,10 +24,16 @@ use std::fmt;
 use std::path::Path;
 
 pub use ci::{ArtifactFile, Job, Variable};
-pub use credentials::{Application, DeployToken, Runner, RunnerType, TokenKind, Trigger};
-pub use persistence::{
-    ApprovalSettings, DeployKey, Email, GpgKey, Hook, ProtectedBranch, SshKey, access_level_name,
+pub use credentials::{
+    Application, DeployToken, Runner, RunnerAccessLevel, RunnerType, TokenKind, Trigger,
 };
+pub use fleet::FleetSpec;
+pub use hardening::PushRule;
+pub use persistence::{
+    ApprovalRule, ApprovalSettings, DeployKey, Email, GpgKey, Hook, ProtectedBranch, SshKey,
+    access_level_name,
+};
+pub use tier::{License, Tier};
 pub(crate) use validate::{ENTITY_TYPES, KNOWN_SCOPES, derived_full_path, validate};
 
 /// The bundled demo incident, synthetic drill data.
@@ -76,6 +86,13 @@ pub struct Scenario {
     /// Application settings that differ from the simulator's defaults (`GET /application/settings`).
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub settings: Map<String, Value>,
+    /// Instance-level CI/CD variables (`GET /admin/ci/variables`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub instance_variables: Vec<Variable>,
+    /// Public deploy keys: created by an administrator, usable by any project
+    /// (doc/api/deploy_keys.md, "List all deploy keys", `public=true`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub public_deploy_keys: Vec<DeployKey>,
     /// Audit events, in GitLab's REST entity shape.
     #[serde(default)]
     pub audit_events: Vec<AuditEvent>,
@@ -107,6 +124,13 @@ pub struct Instance {
     /// Whether the agent server for Kubernetes (KAS) is enabled.
     #[serde(default)]
     pub kas_enabled: bool,
+    /// Subscription tier of a self-managed instance; `enterprise: false` is always free, and on
+    /// GitLab.com each top-level group's `plan` decides instead.
+    #[serde(default)]
+    pub tier: Tier,
+    /// The license behind a Premium or Ultimate tier (`GET /license`); defaults apply when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub license: Option<License>,
 }
 
 impl Default for Instance {
@@ -118,6 +142,8 @@ impl Default for Instance {
             gitlab_com: false,
             external_url: default_external_url(),
             kas_enabled: false,
+            tier: Tier::default(),
+            license: None,
         }
     }
 }
@@ -328,6 +354,41 @@ pub struct Group {
     /// Hours members have to enrol once 2FA is required; GitLab's default is 48.
     #[serde(default = "default_grace_period")]
     pub two_factor_grace_period: u32,
+    /// GitLab.com subscription of a top-level group (`free` when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<Tier>,
+    /// Group settings that differ from GitLab's defaults, e.g. `{"default_branch_protection": 0}`
+    /// (the known keys are listed in the README).
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub settings: Map<String, Value>,
+    /// URLs this top-level group streams its audit events to (listed by GraphQL's
+    /// `externalAuditEventDestinations`; nothing is posted to them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub streaming_destinations: Vec<String>,
+}
+
+impl Group {
+    /// A private top-level group with GitLab's defaults and nothing in it.
+    pub fn new(id: i64, path: &str) -> Group {
+        Group {
+            id,
+            name: None,
+            path: path.to_string(),
+            full_path: None,
+            parent_id: None,
+            visibility: Visibility::Private,
+            description: None,
+            created_at: None,
+            members: Vec::new(),
+            variables: Vec::new(),
+            hooks: Vec::new(),
+            require_two_factor_authentication: false,
+            two_factor_grace_period: default_grace_period(),
+            plan: None,
+            settings: Map::new(),
+            streaming_destinations: Vec::new(),
+        }
+    }
 }
 
 fn default_grace_period() -> u32 {
@@ -386,6 +447,44 @@ pub struct Project {
     /// Repository history, newest or oldest first (served newest first).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub commits: Vec<Commit>,
+    /// Project settings that differ from GitLab's defaults, e.g.
+    /// `{"only_allow_merge_if_pipeline_succeeds": true}` (the known keys are listed in the README).
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub settings: Map<String, Value>,
+    /// The push rule (Premium), if the project has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub push_rule: Option<PushRule>,
+    /// Merge request approval rules (doc/api/merge_request_approvals.md, Premium).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approval_rules: Vec<ApprovalRule>,
+}
+
+impl Project {
+    /// A private project of `namespace` with GitLab's defaults and nothing in it.
+    pub fn new(id: i64, path: &str, namespace: &str) -> Project {
+        Project {
+            id,
+            name: None,
+            path: path.to_string(),
+            namespace: namespace.to_string(),
+            visibility: Visibility::Private,
+            description: None,
+            default_branch: None,
+            archived: false,
+            created_at: None,
+            members: Vec::new(),
+            variables: Vec::new(),
+            public_jobs: true,
+            hooks: Vec::new(),
+            deploy_keys: Vec::new(),
+            protected_branches: Vec::new(),
+            approvals: ApprovalSettings::default(),
+            commits: Vec::new(),
+            settings: Map::new(),
+            push_rule: None,
+            approval_rules: Vec::new(),
+        }
+    }
 }
 
 /// A commit of a project's repository: who changed which files when.
@@ -533,6 +632,14 @@ impl Scenario {
     /// fixture token and the verdict it should get.
     pub fn credentials() -> Scenario {
         credentials_fixture::build()
+    }
+
+    /// A whole instance as a posture check meets it: `spec.projects` projects in groups and
+    /// subgroups, about half as many users of every kind, tokens, keys, hooks, runners and CI
+    /// variables in every state, settings that fail a realistic minority of hardening checks,
+    /// and the authenticated API rate limit on. The same spec always gives the same instance.
+    pub fn fleet(spec: FleetSpec) -> Scenario {
+        fleet::build(&spec)
     }
 
     /// Checks cross-references and uniqueness; errors name the offending field.

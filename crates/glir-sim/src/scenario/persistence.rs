@@ -125,10 +125,33 @@ pub struct ProtectedBranch {
     /// Force pushes allowed.
     #[serde(default)]
     pub allow_force_push: bool,
+    /// Merges need an approval from a code owner (Premium, doc/api/protected_branches.md).
+    #[serde(default)]
+    pub code_owner_approval_required: bool,
 }
 
 fn maintainers() -> u8 {
     40
+}
+
+/// A project's merge request approval rule (doc/api/merge_request_approvals.md, "Get project-level
+/// rules"): how many approvals a merge request needs from the rule's approvers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalRule {
+    /// Numeric id, unique among the project's rules.
+    pub id: i64,
+    pub name: String,
+    /// Approvals required; 0 makes the rule optional.
+    #[serde(default)]
+    pub approvals_required: u32,
+    /// `regular`, `any_approver`, `code_owner` or `report_approver`.
+    #[serde(default = "regular")]
+    pub rule_type: String,
+}
+
+fn regular() -> String {
+    "regular".to_string()
 }
 
 /// A project's merge request approval settings (doc/api/merge_request_approvals.md).

@@ -1,8 +1,7 @@
 //! The generated scenario behind [`Scenario::synthetic`]: small fixed cast, any number of events.
 
 use super::{
-    ApprovalSettings, AuditEvent, Group, Instance, Member, Project, Scenario, Token, TokenKind,
-    User, UserState, Visibility,
+    AuditEvent, Group, Instance, Member, Project, Scenario, Token, TokenKind, User, UserState,
 };
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Map, Value, json};
@@ -49,38 +48,13 @@ pub(super) fn build(n: usize, start: Timestamp) -> Scenario {
         },
         users: CAST.iter().map(|c| user(c, start)).collect(),
         groups: vec![Group {
-            id: GROUP_ID,
             name: Some("Acme".to_string()),
-            path: "acme".to_string(),
-            full_path: None,
-            parent_id: None,
-            visibility: Visibility::Private,
-            description: None,
-            created_at: None,
             members: vec![member("ops", 50), member("dev", 30)],
-            variables: Vec::new(),
-            hooks: Vec::new(),
-            require_two_factor_authentication: false,
-            two_factor_grace_period: 48,
+            ..Group::new(GROUP_ID, "acme")
         }],
         projects: vec![Project {
-            id: PROJECT_ID,
             name: Some("App".to_string()),
-            path: "app".to_string(),
-            namespace: "acme".to_string(),
-            visibility: Visibility::Private,
-            description: None,
-            default_branch: None,
-            archived: false,
-            created_at: None,
-            members: Vec::new(),
-            variables: Vec::new(),
-            public_jobs: true,
-            hooks: Vec::new(),
-            deploy_keys: Vec::new(),
-            protected_branches: Vec::new(),
-            approvals: ApprovalSettings::default(),
-            commits: Vec::new(),
+            ..Project::new(PROJECT_ID, "app", "acme")
         }],
         tokens: vec![
             token(
@@ -112,6 +86,8 @@ pub(super) fn build(n: usize, start: Timestamp) -> Scenario {
         jobs: Vec::new(),
         system_hooks: Vec::new(),
         settings: Map::new(),
+        instance_variables: Vec::new(),
+        public_deploy_keys: Vec::new(),
         audit_events: (1..=n).map(|i| event(i, start)).collect(),
         streaming: Vec::new(),
     }

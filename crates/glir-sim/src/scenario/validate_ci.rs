@@ -183,7 +183,7 @@ fn check_artifacts(at: &str, files: &[ArtifactFile]) -> Result<(), SimError> {
     Ok(())
 }
 
-fn check_variables(at: &str, variables: &[Variable]) -> Result<(), SimError> {
+pub(super) fn check_variables(at: &str, variables: &[Variable]) -> Result<(), SimError> {
     let mut keys = HashSet::new();
     for (i, v) in variables.iter().enumerate() {
         let here = format!("{at}[{i}]");

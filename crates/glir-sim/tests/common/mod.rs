@@ -60,3 +60,34 @@ pub fn ids(body: &Value) -> Vec<i64> {
         .map(|e| e["id"].as_i64().expect("numeric id"))
         .collect()
 }
+
+/// `PUT` a JSON body; the status and the JSON answer.
+pub async fn put_json(sim: &SimHandle, token: &str, path: &str, body: &Value) -> (u16, Value) {
+    let resp = reqwest::Client::new()
+        .put(format!("{}/api/v4{path}", sim.url()))
+        .header("PRIVATE-TOKEN", token)
+        .json(body)
+        .send()
+        .await
+        .expect("request completes");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.expect("JSON body"))
+}
+
+/// `POST /api/graphql` with `query` and `variables`, authenticated when `token` is given.
+pub async fn graphql(
+    sim: &SimHandle,
+    token: Option<&str>,
+    query: &str,
+    variables: Value,
+) -> (u16, Value) {
+    let mut req = reqwest::Client::new()
+        .post(format!("{}/api/graphql", sim.url()))
+        .json(&serde_json::json!({ "query": query, "variables": variables }));
+    if let Some(token) = token {
+        req = req.header("Authorization", format!("Bearer {token}"));
+    }
+    let resp = req.send().await.expect("request completes");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.expect("JSON body"))
+}

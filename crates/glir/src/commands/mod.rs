@@ -11,6 +11,8 @@ mod detect;
 mod events;
 mod ingest;
 mod man;
+mod posture;
+mod releases;
 mod report;
 mod respond;
 mod rules;
@@ -19,6 +21,7 @@ mod serve;
 mod spool;
 mod token;
 mod token_inspect;
+mod triage;
 mod whoami;
 
 use crate::cli::{Cli, Command, GlobalArgs, OutputFormat};
@@ -42,6 +45,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Demo(args) => demo::run(g, args),
         Command::Rules(c) => rules::run(g, c),
         Command::Token(c) => token::run(g, c),
+        // Reads the server it runs on: no GitLab URL, token or settings.
+        Command::Triage(c) => triage::run(g, c),
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => man::run(a),
         other => {
@@ -61,9 +66,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 Command::Report(a) => report::run(g, &settings, a),
                 Command::Serve(a) => serve::run(g, &settings, a),
                 Command::Archive(c) => archive::run(g, &settings, c),
+                Command::Posture(a) => posture::run(g, &settings, a),
+                Command::Releases(c) => releases::run(g, &settings, c),
                 Command::Demo(_)
                 | Command::Rules(_)
                 | Command::Token(_)
+                | Command::Triage(_)
                 | Command::Completions(_)
                 | Command::Man(_) => {
                     unreachable!("handled above")
@@ -92,8 +100,8 @@ fn report_format(f: OutputFormat) -> Format {
         OutputFormat::Json => Format::Json,
         OutputFormat::Jsonl => Format::Jsonl,
         OutputFormat::Csv => Format::Csv,
-        OutputFormat::Md | OutputFormat::Html | OutputFormat::Timesketch => {
-            unreachable!("report formats are refused before dispatch")
+        OutputFormat::Md | OutputFormat::Html | OutputFormat::Timesketch | OutputFormat::Sarif => {
+            unreachable!("document formats are refused before dispatch")
         }
     }
 }

@@ -3,7 +3,7 @@ use crate::cli::{GlobalArgs, WhoamiArgs};
 use crate::config::Settings;
 use crate::output::stdout;
 use anyhow::{Result, bail};
-use glir_probe::{Answer, Identity, Targets, probe};
+use glir_probe::{Capability, Identity, Targets, probe};
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -95,17 +95,42 @@ pub fn print_identity(out: &mut dyn Write, id: &Identity, token_line: Option<&st
             t.scopes.join(", ")
         )?;
     }
+    match &id.tier {
+        Some(t) => {
+            let whose = if t.of == "instance" {
+                String::new()
+            } else {
+                format!(" ({}'s plan)", t.of)
+            };
+            let above = if t.or_above { " or above" } else { "" };
+            writeln!(out, "Tier       {}{above}{whose}", t.tier.name())?;
+        }
+        None => writeln!(out, "Tier       unknown")?,
+    }
     for note in &id.notes {
         writeln!(out, "Note       {note}")?;
     }
+    print_capabilities(out, &id.capabilities)
+}
+
+/// One line per capability: the answer, what it is, and why (the command and what it needs
+/// are in `--format json`).
+fn print_capabilities(out: &mut dyn Write, capabilities: &[Capability]) -> Result<()> {
+    let width = capabilities
+        .iter()
+        .map(|c| c.name.chars().count())
+        .max()
+        .unwrap_or(0);
     writeln!(out, "Capabilities")?;
-    for c in &id.capabilities {
-        let answer = match c.answer {
-            Answer::Yes => "yes",
-            Answer::No => "no",
-            Answer::Unknown => "unknown",
-        };
-        writeln!(out, "  {answer:<8} {}: {}", c.name, c.reason)?;
+    writeln!(out, "  {:<8} {:<width$}  reason", "answer", "capability")?;
+    for c in capabilities {
+        writeln!(
+            out,
+            "  {:<8} {:<width$}  {}",
+            c.answer.word(),
+            c.name,
+            c.reason
+        )?;
     }
     Ok(())
 }
