@@ -49,7 +49,7 @@ summary() { # name
   python3 - "$OUT" "$1" <<'PY'
 import json, sys
 out, name = sys.argv[1], sys.argv[2]
-wall, user, sys_, rss = open(f"{out}/{name}.time").read().split()
+wall, user, sys_, rss = open(f"{out}/{name}.time").read().split()[-4:]
 exit_code = open(f"{out}/{name}.exit").read().strip()
 r = json.load(open(f"{out}/{name}.json"))
 c, q = r["counts"], r["requests"]
@@ -71,7 +71,7 @@ echo "429s the simulator sent during the run: $(curl -sf "$URL/-/sim/requests?st
 # Stopped part-way (SIGINT after a third of the full run's time), then resumed with the same file.
 STATE=$OUT/resume.state
 rm -f "$STATE"
-STOP_AFTER=$(python3 -c "print(max(2, float(open('$OUT/full.time').read().split()[0]) / 3))")
+STOP_AFTER=$(python3 -c "print(max(2, float(open('$OUT/full.time').read().split()[-4]) / 3))")
 GLIR_URL=$URL GLIR_TOKEN=$ADMIN timeout -s INT "$STOP_AFTER" "$GLIR" --data-dir "$(mktemp -d)" posture \
   --format json --resume "$STATE" >/dev/null 2>&1 || true
 echo "stopped after ${STOP_AFTER}s with $(($(wc -l <"$STATE") - 1)) targets in the resume file"

@@ -177,6 +177,41 @@ pub async fn run(
     })
 }
 
+/// One check judged offline on data already fetched: `data` is the object a `get` or `target`
+/// source gives, or an array for a list source. Prerequisites and `when` are not judged (they
+/// need GitLab's facts); the condition, `select`, `aggregate`, labels and fixes are.
+pub fn evaluate(check: &Check, target: &Value, data: &Value, now: Timestamp) -> Outcome {
+    let label = ["path_with_namespace", "full_path"]
+        .iter()
+        .find_map(|k| target.get(*k).and_then(Value::as_str))
+        .unwrap_or("instance");
+    let target = Target {
+        scope: check.spec.scope,
+        label: label.to_string(),
+        object: target.clone(),
+    };
+    let fetched = match (check.source.is_list(), data) {
+        (true, Value::Array(items)) => Fetched::Many(items.clone()),
+        (true, other) => Fetched::Many(vec![other.clone()]),
+        (false, one) => Fetched::One(one.clone()),
+    };
+    let mut vars = Vars::root(now);
+    vars.set("target", &target.object);
+    let mut with_params = vars.child();
+    let params = Value::Object(
+        check
+            .spec
+            .params
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    );
+    with_params.set("params", &params);
+    let mut outcome = judge(check, &target, &fetched, &with_params);
+    outcome.fixes = crate::fixes::actions(check, &target, &outcome);
+    outcome
+}
+
 fn info(c: &Check) -> CheckInfo {
     CheckInfo {
         id: c.spec.id.clone(),
@@ -629,6 +664,36 @@ fn reference(item: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_check_is_judged_offline_with_its_fix() {
+        let checks = crate::load::bundled().unwrap();
+        let check = checks
+            .iter()
+            .find(|c| c.spec.id == "project-ci-variables-protected")
+            .unwrap();
+        let now = "2026-12-01T00:00:00Z".parse().unwrap();
+        let target = json!({"path_with_namespace": "acme/app"});
+        let vars = json!([
+            {"key": "AWS_SECRET_ACCESS_KEY", "masked": false, "protected": true, "environment_scope": "*"},
+            {"key": "NODE_ENV", "masked": false, "protected": false, "environment_scope": "*"},
+            {"key": "DEPLOY_TOKEN_URL", "masked": false, "protected": false, "environment_scope": "*"}
+        ]);
+        let o = evaluate(check, &target, &vars, now);
+        assert_eq!(o.status, Status::Fail);
+        assert_eq!(o.examined, Some(1), "NODE_ENV and a *_URL are not secrets");
+        assert_eq!(o.failures[0].item, "AWS_SECRET_ACCESS_KEY");
+        assert_eq!(o.fixes.len(), 2, "{:?}", o.fixes);
+        assert!(
+            o.fixes
+                .iter()
+                .all(|f| f.target().1.starts_with("project acme/app/")),
+            "{:?}",
+            o.fixes
+        );
+        let fixed = json!([{"key": "AWS_SECRET_ACCESS_KEY", "masked": true, "protected": true}]);
+        assert_eq!(evaluate(check, &target, &fixed, now).status, Status::Pass);
+    }
 
     #[test]
     fn ignores_cover_an_id_everywhere_or_at_matching_targets() {

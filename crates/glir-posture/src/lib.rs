@@ -21,7 +21,7 @@ pub mod targets;
 mod version;
 
 pub use check::{Scope, Severity, Tier};
-pub use engine::{Ignore, Options, Progress, Quiet, RunError, run};
+pub use engine::{Ignore, Options, Progress, Quiet, RunError, evaluate, run};
 pub use load::{Check, LoadError};
 pub use outcome::{Outcome, Report, Status};
 pub use resume::Journal;

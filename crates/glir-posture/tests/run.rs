@@ -198,3 +198,40 @@ async fn planned_fixes_applied_make_their_checks_pass() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_ignored_check_is_skipped_where_the_config_says_and_nowhere_else() {
+    let sim = glir_sim::start(scenario()).await.unwrap();
+    let client = glir_test_support::client(&sim.url(), ADMIN);
+    let checks = glir_posture::load::bundled().unwrap();
+    let mut options = options();
+    options.ignore = vec![
+        glir_posture::Ignore::parse("project-pipeline-must-succeed@acme/*"),
+        glir_posture::Ignore::parse("instance-admin-mode"),
+        glir_posture::Ignore::parse("group-2fa-required@other"),
+    ];
+    let report = glir_posture::run(&client, &checks, &options, &Quiet, None)
+        .await
+        .unwrap();
+    let status = |id: &str| {
+        report
+            .results
+            .iter()
+            .find(|o| o.id == id)
+            .map(|o| (o.status, o.reason.clone()))
+            .unwrap()
+    };
+    for id in ["project-pipeline-must-succeed", "instance-admin-mode"] {
+        let (s, reason) = status(id);
+        assert_eq!(s, Status::Skip, "{id}");
+        assert_eq!(reason.as_deref(), Some("ignored by configuration"));
+    }
+    // An ignore for another target leaves the check running here.
+    assert_ne!(
+        status("group-2fa-required").1.as_deref(),
+        Some("ignored by configuration")
+    );
+    // An ignore is a choice, not a gap: the run stays complete.
+    assert!(report.complete, "{:?}", report.incomplete);
+    sim.shutdown().await;
+}

@@ -192,7 +192,11 @@ use Scope::{Group, Instance, Project, TopLevelGroup};
 use TokenScope::{Api, ReadApi};
 
 const APPLY: &str = "apply";
-const HOOK: &[&str] = &["remove_hook", "enable_hook_ssl_verification"];
+const HOOK: &[&str] = &[
+    "remove_hook",
+    "enable_hook_ssl_verification",
+    "disable_hook_ssl_verification",
+];
 
 /// Every capability `whoami` answers, in the order it prints them.
 pub const REQUIREMENTS: &[Requirement] = &[
@@ -239,6 +243,31 @@ pub const REQUIREMENTS: &[Requirement] = &[
         "respond account-compromise --user USER",
         Instance,
         Admin,
+        ReadApi,
+    ),
+    // doc/api/users.md: every user with sign-ins, 2FA and identities is the administrator's view.
+    row(
+        "every user, admins first",
+        "users",
+        Instance,
+        Admin,
+        ReadApi,
+    ),
+    // doc/api/personal_access_tokens.md, deploy_keys.md, runners.md: the instance-wide lists
+    // are for administrators.
+    row(
+        "credential inventory of the instance",
+        "inventory",
+        Instance,
+        Admin,
+        ReadApi,
+    ),
+    // doc/api/group_access_tokens.md, group-level deploy tokens and variables: Owner.
+    row(
+        "credential inventory of a group",
+        "inventory --group GROUP",
+        Group,
+        Owner,
         ReadApi,
     ),
     // --- Secrets in CI --------------------------------------------------------------------
@@ -440,7 +469,20 @@ pub const REQUIREMENTS: &[Requirement] = &[
     row("block or unblock a user", APPLY, Instance, Admin, Api)
         .acts(&["block_user", "unblock_user"]),
     row("ban or unban a user", APPLY, Instance, Admin, Api).acts(&["ban_user", "unban_user"]),
-    row("deactivate a user", APPLY, Instance, Admin, Api).acts(&["deactivate_user"]),
+    row("deactivate a user", APPLY, Instance, Admin, Api)
+        .acts(&["deactivate_user", "reactivate_user"]),
+    // doc/api/users.md "Modify a user" (a new password) and "Disable two-factor
+    // authentication" (15.2): administrators only.
+    row("replace a user's password", APPLY, Instance, Admin, Api).acts(&["reset_password"]),
+    row(
+        "turn off a user's two-factor authentication",
+        APPLY,
+        Instance,
+        Admin,
+        Api,
+    )
+    .since(15, 2)
+    .acts(&["disable_two_factor"]),
     // doc/api/user_keys.md: deleting another user's SSH or GPG key is for administrators.
     row("delete a user's SSH key", APPLY, Instance, Admin, Api).acts(&["remove_ssh_key"]),
     row("delete a user's GPG key", APPLY, Instance, Admin, Api).acts(&["remove_gpg_key"]),
@@ -502,7 +544,12 @@ pub const REQUIREMENTS: &[Requirement] = &[
         Maintainer,
         Api,
     )
-    .acts(&["protect_variable", "mask_variable"]),
+    .acts(&[
+        "protect_variable",
+        "mask_variable",
+        "unprotect_variable",
+        "unmask_variable",
+    ]),
     row(
         "protect or mask a group CI/CD variable",
         APPLY,
@@ -510,7 +557,12 @@ pub const REQUIREMENTS: &[Requirement] = &[
         Owner,
         Api,
     )
-    .acts(&["protect_variable", "mask_variable"]),
+    .acts(&[
+        "protect_variable",
+        "mask_variable",
+        "unprotect_variable",
+        "unmask_variable",
+    ]),
     row(
         "protect or mask an instance CI/CD variable",
         APPLY,
@@ -518,7 +570,12 @@ pub const REQUIREMENTS: &[Requirement] = &[
         Admin,
         Api,
     )
-    .acts(&["protect_variable", "mask_variable"]),
+    .acts(&[
+        "protect_variable",
+        "mask_variable",
+        "unprotect_variable",
+        "unmask_variable",
+    ]),
     // doc/api/protected_branches.md: Maintainer.
     row(
         "protect a branch, set who may push and merge",

@@ -81,6 +81,20 @@ pub enum Action {
     DeactivateUser {
         user_id: i64,
     },
+    /// `POST /users/:id/activate`: a deactivated user active again.
+    ReactivateUser {
+        user_id: i64,
+    },
+    /// The password replaced by a random one no one is shown: the old one stops working and the
+    /// user sets a new one through "forgot password".
+    ResetPassword {
+        user_id: i64,
+    },
+    /// The user's two-factor authentication removed (an attacker's enrolled device goes with it);
+    /// GitLab cannot do this for administrators.
+    DisableTwoFactor {
+        user_id: i64,
+    },
     RemoveSshKey {
         user_id: i64,
         key_id: i64,
@@ -106,6 +120,18 @@ pub enum Action {
         environment_scope: String,
     },
     MaskVariable {
+        owner: Owner,
+        key: String,
+        environment_scope: String,
+    },
+    /// Undoes [`Action::ProtectVariable`].
+    UnprotectVariable {
+        owner: Owner,
+        key: String,
+        environment_scope: String,
+    },
+    /// Undoes [`Action::MaskVariable`].
+    UnmaskVariable {
         owner: Owner,
         key: String,
         environment_scope: String,
@@ -159,6 +185,11 @@ pub enum Action {
         owner: Owner,
         hook_id: i64,
     },
+    /// Undoes [`Action::EnableHookSslVerification`].
+    DisableHookSslVerification {
+        owner: Owner,
+        hook_id: i64,
+    },
     /// Something GitLab's API cannot do for the responder (rotate an upstream secret, update
     /// GitLab): listed in the plan so the report shows it, applied by a person.
     Manual {
@@ -197,7 +228,10 @@ impl Action {
             | Action::UnblockUser { user_id }
             | Action::BanUser { user_id }
             | Action::UnbanUser { user_id }
-            | Action::DeactivateUser { user_id } => ("user", user_id.to_string()),
+            | Action::DeactivateUser { user_id }
+            | Action::ReactivateUser { user_id }
+            | Action::ResetPassword { user_id }
+            | Action::DisableTwoFactor { user_id } => ("user", user_id.to_string()),
             Action::RemoveSshKey { user_id, key_id } => ("ssh_key", format!("{user_id}/{key_id}")),
             Action::RemoveGpgKey { user_id, key_id } => ("gpg_key", format!("{user_id}/{key_id}")),
             Action::RemoveDeployKey { project, key_id } => {
@@ -213,6 +247,16 @@ impl Action {
                 environment_scope,
             }
             | Action::MaskVariable {
+                owner,
+                key,
+                environment_scope,
+            }
+            | Action::UnprotectVariable {
+                owner,
+                key,
+                environment_scope,
+            }
+            | Action::UnmaskVariable {
                 owner,
                 key,
                 environment_scope,
@@ -238,7 +282,8 @@ impl Action {
             Action::SetProjectSetting {
                 project, setting, ..
             } => ("project_setting", format!("{project}/{setting}")),
-            Action::EnableHookSslVerification { owner, hook_id } => {
+            Action::EnableHookSslVerification { owner, hook_id }
+            | Action::DisableHookSslVerification { owner, hook_id } => {
                 ("hook", format!("{}/{hook_id}", owner.label()))
             }
             Action::Manual { .. } => ("manual", String::new()),
@@ -299,7 +344,18 @@ impl Action {
                 format!("ban user {user_id}: blocked and their content hidden")
             }
             Action::UnbanUser { user_id } => format!("unban user {user_id}"),
-            Action::DeactivateUser { user_id } => format!("deactivate user {user_id}"),
+            Action::DeactivateUser { user_id } => format!(
+                "deactivate user {user_id}: no sign-in, API or Git access until reactivated (GitLab refuses users active in the last 90 days)"
+            ),
+            Action::ReactivateUser { user_id } => {
+                format!("reactivate user {user_id}: a deactivated account works again")
+            }
+            Action::ResetPassword { user_id } => format!(
+                "replace user {user_id}'s password with a random one that no one is ever shown (glir makes it, sends it once and forgets it): the old password stops working, and the user sets a new one through \"forgot password\"; GitLab emails them that an administrator changed it"
+            ),
+            Action::DisableTwoFactor { user_id } => format!(
+                "turn off two-factor authentication of user {user_id}: every enrolled device (an attacker's too) is removed and the user enrols again"
+            ),
             Action::RemoveSshKey { user_id, key_id } => {
                 format!("remove SSH key {key_id} of user {user_id}")
             }
@@ -324,6 +380,14 @@ impl Action {
             Action::MaskVariable { owner, key, .. } => {
                 format!("mask CI/CD variable {key} of {} in job logs", owner.label())
             }
+            Action::UnprotectVariable { owner, key, .. } => format!(
+                "unprotect CI/CD variable {key} of {}: pipelines of every branch get it again",
+                owner.label()
+            ),
+            Action::UnmaskVariable { owner, key, .. } => format!(
+                "unmask CI/CD variable {key} of {}: job logs show its value again",
+                owner.label()
+            ),
             Action::ProtectBranch { project, branch } => format!(
                 "protect branch {branch} of project {project} again (Maintainers push and merge)"
             ),
@@ -364,6 +428,10 @@ impl Action {
             } => format!("set {setting} of project {project} to {value}"),
             Action::EnableHookSslVerification { owner, hook_id } => format!(
                 "make webhook {hook_id} of {} verify its receiver's TLS certificate",
+                owner.label()
+            ),
+            Action::DisableHookSslVerification { owner, hook_id } => format!(
+                "let webhook {hook_id} of {} skip verifying its receiver's TLS certificate again",
                 owner.label()
             ),
             Action::Manual { title } => format!("by hand: {title}"),

@@ -1,11 +1,13 @@
 //! Applying a saved plan: each step is executed once, in order, and journaled with GitLab's
 //! status and request id. A step GitLab reports as already done is a success with a note (so a
 //! second apply changes nothing); a failing step is journaled and the rest still run, because
-//! partial containment beats none.
+//! partial containment beats none. The journal's pre-state is what GitLab showed just before
+//! the change (over what the plan recorded), which is what `undo` puts back.
 
 use crate::plan::{Plan, Step};
+use crate::pre_state::{self, group_path, hook_path, project_path};
 use crate::{Action, Error, Owner};
-use glir_case::{Case, JournalEntry, StepKind, Target, TimeKind};
+use glir_case::{Case, JournalEntry, JournalRecord, StepKind, Target, TimeKind};
 use glir_gitlab::{Applied, Client, Visibility};
 use glir_redact::Secret;
 use jiff::Timestamp;
@@ -114,6 +116,37 @@ pub async fn apply_with_tokens(
             continue;
         }
         let request = request_line(&step.action);
+        if let Some(earlier) = done_before(case, step, plan_path)? {
+            let note = format!(
+                "step {} of {plan_path}: already done (journal #{}); GitLab cannot show it, so nothing was sent",
+                step.n, earlier.seq
+            );
+            let record = case.journal_step(JournalEntry {
+                kind: Some(StepKind::Change),
+                action: step.action.name(),
+                operator: operator.to_string(),
+                target: target.clone(),
+                request: Some(request),
+                pre_state: earlier.entry.post_state.clone(),
+                post_state: earlier.entry.post_state.clone(),
+                note: Some(note.clone()),
+                ..JournalEntry::default()
+            })?;
+            results.push(StepResult {
+                n: step.n,
+                action: step.action.name(),
+                outcome: Outcome::AlreadyDone,
+                status: None,
+                request_id: None,
+                note,
+                journal_hash: record.hash,
+            });
+            continue;
+        }
+        let pre_state = pre_state::merge(
+            step.pre_state.as_ref(),
+            pre_state::read(client, &step.action).await,
+        );
         let result = match execute(client, &step.action, tokens).await {
             Ok(mut d) => {
                 let mut note = if d.changed {
@@ -140,7 +173,7 @@ pub async fn apply_with_tokens(
                     request: Some(request),
                     status: Some(d.status),
                     request_id: d.request_id.clone(),
-                    pre_state: step.pre_state.clone(),
+                    pre_state: pre_state.clone(),
                     post_state: Some(d.post_state),
                     note: Some(note.clone()),
                 })?;
@@ -171,7 +204,7 @@ pub async fn apply_with_tokens(
                     request: Some(request),
                     status: e.status(),
                     request_id: e.request_id().map(str::to_string),
-                    pre_state: step.pre_state.clone(),
+                    pre_state,
                     note: Some(note.clone()),
                     ..JournalEntry::default()
                 })?;
@@ -196,6 +229,25 @@ pub async fn apply_with_tokens(
         case.record_time(TimeKind::Contained, Timestamp::now(), operator)?;
     }
     Ok(results)
+}
+
+/// For a step whose effect GitLab does not show (a password), the record of this same step of
+/// this plan already applied: applying the plan again must not change the password again.
+fn done_before(case: &Case, step: &Step, plan_path: &str) -> Result<Option<JournalRecord>, Error> {
+    if !matches!(step.action, Action::ResetPassword { .. }) {
+        return Ok(None);
+    }
+    let prefix = format!("step {} of {plan_path}: ", step.n);
+    let name = step.action.name();
+    Ok(case.journal().records()?.into_iter().find(|r| {
+        r.entry.kind == Some(StepKind::Change)
+            && r.entry.action == name
+            && r.entry.post_state.is_some()
+            && r.entry
+                .note
+                .as_deref()
+                .is_some_and(|n| n.starts_with(&prefix))
+    }))
 }
 
 fn revokes_credential(action: &Action) -> bool {
@@ -298,6 +350,16 @@ async fn execute(
         Action::DeactivateUser { user_id } => {
             done(client.deactivate_user(*user_id).await?, user_state)
         }
+        Action::ReactivateUser { user_id } => {
+            done(client.activate_user(*user_id).await?, user_state)
+        }
+        Action::ResetPassword { user_id } => done(
+            client.reset_password_randomly(*user_id).await?,
+            |u| json!({"state": u.state, "password_replaced": true}),
+        ),
+        Action::DisableTwoFactor { user_id } => {
+            done(client.disable_two_factor(*user_id).await?, user_state)
+        }
         Action::RemoveSshKey { user_id, key_id } => {
             done(client.delete_user_ssh_key(*user_id, *key_id).await?, unit)
         }
@@ -338,6 +400,16 @@ async fn execute(
             key,
             environment_scope,
         } => variable(client, owner, key, environment_scope, Some(true), None).await?,
+        Action::UnprotectVariable {
+            owner,
+            key,
+            environment_scope,
+        } => variable(client, owner, key, environment_scope, None, Some(false)).await?,
+        Action::UnmaskVariable {
+            owner,
+            key,
+            environment_scope,
+        } => variable(client, owner, key, environment_scope, Some(false), None).await?,
         Action::ProtectBranch { project, branch } => done(
             client.protect_branch(project, branch, 40, 40).await?,
             |b| json!({"protected": b.name}),
@@ -384,11 +456,7 @@ async fn execute(
             value,
         } => done(
             client
-                .set_setting(
-                    &format!("/groups/{}", encode(group)),
-                    setting,
-                    value.clone(),
-                )
+                .set_setting(&group_path(group), setting, value.clone())
                 .await?,
             |v| json!({ setting.as_str(): v[setting.as_str()] }),
         ),
@@ -398,27 +466,22 @@ async fn execute(
             value,
         } => done(
             client
-                .set_setting(
-                    &format!("/projects/{}", encode(project)),
-                    setting,
-                    value.clone(),
-                )
+                .set_setting(&project_path(project), setting, value.clone())
                 .await?,
             |v| json!({ setting.as_str(): v[setting.as_str()] }),
         ),
-        Action::EnableHookSslVerification { owner, hook_id } => {
-            let path = match owner {
-                Owner::Project { project } => {
-                    format!("/projects/{}/hooks/{hook_id}", encode(project))
-                }
-                Owner::Group { group } => format!("/groups/{}/hooks/{hook_id}", encode(group)),
-                Owner::Instance => format!("/hooks/{hook_id}"),
-            };
-            done(
-                client.enable_hook_ssl_verification(&path).await?,
-                |v| json!({"enable_ssl_verification": v["enable_ssl_verification"]}),
-            )
-        }
+        Action::EnableHookSslVerification { owner, hook_id } => done(
+            client
+                .enable_hook_ssl_verification(&hook_path(owner, *hook_id))
+                .await?,
+            |v| json!({"enable_ssl_verification": v["enable_ssl_verification"]}),
+        ),
+        Action::DisableHookSslVerification { owner, hook_id } => done(
+            client
+                .disable_hook_ssl_verification(&hook_path(owner, *hook_id))
+                .await?,
+            |v| json!({"enable_ssl_verification": v["enable_ssl_verification"]}),
+        ),
         Action::DisablePublicJobs { project } => done(
             client.set_project_public_jobs(project, false).await?,
             |p| json!({"public_jobs": p.public_jobs}),
@@ -513,7 +576,7 @@ async fn variable(
 }
 
 fn user_state(u: &glir_gitlab::User) -> Value {
-    json!({"state": u.state})
+    json!({"state": u.state, "two_factor_enabled": u.two_factor_enabled})
 }
 
 fn unsupported(what: &str) -> glir_gitlab::Error {
@@ -557,6 +620,11 @@ fn request_line(action: &Action) -> String {
         Action::BanUser { user_id } => format!("POST /users/{user_id}/ban"),
         Action::UnbanUser { user_id } => format!("POST /users/{user_id}/unban"),
         Action::DeactivateUser { user_id } => format!("POST /users/{user_id}/deactivate"),
+        Action::ReactivateUser { user_id } => format!("POST /users/{user_id}/activate"),
+        Action::ResetPassword { user_id } => format!("PUT /users/{user_id} (password)"),
+        Action::DisableTwoFactor { user_id } => {
+            format!("PATCH /users/{user_id}/disable_two_factor")
+        }
         Action::RemoveSshKey { user_id, key_id } => {
             format!("DELETE /users/{user_id}/keys/{key_id}")
         }
@@ -577,7 +645,10 @@ fn request_line(action: &Action) -> String {
             owner: Owner::Instance,
         } => "PUT /application/settings".to_string(),
         Action::RequireTwoFactor { owner } => format!("PUT {}", owner_path(owner)),
-        Action::ProtectVariable { owner, key, .. } | Action::MaskVariable { owner, key, .. } => {
+        Action::ProtectVariable { owner, key, .. }
+        | Action::MaskVariable { owner, key, .. }
+        | Action::UnprotectVariable { owner, key, .. }
+        | Action::UnmaskVariable { owner, key, .. } => {
             format!("PUT {}/variables/{key}", owner_path(owner))
         }
         Action::ProtectBranch { project, .. } => {
@@ -596,8 +667,13 @@ fn request_line(action: &Action) -> String {
         Action::EnableHookSslVerification {
             owner: Owner::Instance,
             hook_id,
+        }
+        | Action::DisableHookSslVerification {
+            owner: Owner::Instance,
+            hook_id,
         } => format!("PUT /hooks/{hook_id}"),
-        Action::EnableHookSslVerification { owner, hook_id } => {
+        Action::EnableHookSslVerification { owner, hook_id }
+        | Action::DisableHookSslVerification { owner, hook_id } => {
             format!("PUT {}/hooks/{hook_id}", owner_path(owner))
         }
         Action::Manual { .. } => String::new(),
@@ -639,9 +715,4 @@ fn write_secret(case: &Case, step: &Step, secret: &Secret) -> Result<PathBuf, Er
         .map_err(io(&path))?;
     file.write_all(b"\n").map_err(io(&path))?;
     Ok(path)
-}
-
-/// A path or id as one URL segment (`acme/app` → `acme%2Fapp`).
-fn encode(segment: &str) -> String {
-    glir_gitlab::encode_segment(segment)
 }

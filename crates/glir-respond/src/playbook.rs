@@ -1,8 +1,10 @@
 //! The shared shape of every playbook: record who asks what of which instance, collect the
 //! window's audit events, run the detections, read what the scenario needs, list findings and
-//! plan. Scenario-specific parts live in `scenarios/`.
+//! plan. Scenario-specific parts live in `scenarios/`. The case's own earlier containment is
+//! recognised among the events (`own_changes.rs`) and kept out of findings and alerts.
 
 use crate::evidence::collect_audit;
+use crate::own_changes::{OwnChange, OwnSteps};
 use crate::{Action, Error, Finding, Plan};
 use glir_case::{Case, TimeKind};
 use glir_collect::Coverage;
@@ -101,6 +103,9 @@ pub struct InvestigationRecord {
     /// Complete, or partial with what this run could not see (absent in older cases).
     #[serde(default)]
     pub coverage: Option<Coverage>,
+    /// Events the case's own applied steps caused, left out of findings and alerts.
+    #[serde(default)]
+    pub own_changes: Vec<OwnChange>,
 }
 
 /// A check the playbook could not run, and why.
@@ -123,6 +128,8 @@ pub struct Investigation {
     pub alerts: Vec<Alert>,
     pub findings: Vec<Finding>,
     pub skipped: Vec<Skipped>,
+    /// Events the case's own applied steps caused (glir's containment), not the attacker's.
+    pub own_changes: Vec<OwnChange>,
     /// Complete when every check ran; partial names what this token could not see.
     pub coverage: Coverage,
     pub plan: Plan,
@@ -138,6 +145,8 @@ pub(crate) struct Run<'r, 'a> {
     pub plan: Plan,
     /// Events of the attacker's timeline, by id.
     pub timeline: BTreeSet<String>,
+    /// The case's applied steps, to recognise the events they caused.
+    own: OwnSteps,
 }
 
 impl Run<'_, '_> {
@@ -203,8 +212,22 @@ impl Run<'_, '_> {
         }
     }
 
-    /// The window's stored events from this instance, oldest first.
+    /// The window's stored events from this instance, oldest first, without those the case's
+    /// own containment caused.
     pub fn events(&self, filter: EventFilter) -> Result<Vec<AuditEvent>, Error> {
+        let mut events = self.all_events(filter)?;
+        let own: BTreeSet<String> = self
+            .own
+            .find(&events)
+            .into_iter()
+            .map(|o| o.event_id)
+            .collect();
+        events.retain(|e| !own.contains(&e.event_id));
+        Ok(events)
+    }
+
+    /// [`Run::events`], the case's own included.
+    fn all_events(&self, filter: EventFilter) -> Result<Vec<AuditEvent>, Error> {
         Ok(self.r.store.query_events(&EventFilter {
             since: Some(self.r.since),
             until: Some(self.r.until),
@@ -230,6 +253,7 @@ pub async fn investigate(
     };
     let version = r.client.version().await.ok().map(|v| v.body.version);
     let plan = Plan::new(&r.case.info().name, playbook.name());
+    let own = OwnSteps::load(r.case, caller.as_ref().map(|u| u.id))?;
     let mut run = Run {
         r,
         caller,
@@ -237,6 +261,7 @@ pub async fn investigate(
         skipped: Vec::new(),
         plan,
         timeline: BTreeSet::new(),
+        own,
     };
     let scenario_findings = match playbook {
         Playbook::TokenExposure => crate::scenarios::token_exposure(&mut run, &subject).await?,
@@ -252,8 +277,10 @@ pub async fn investigate(
         other => crate::scenarios::other(&mut run, other, &subject).await?,
     };
     // The window's events, read once for the detections, the count and the case links.
-    let window = run.events(EventFilter::default())?;
-    let alerts = detect(run.r)?;
+    let window = run.all_events(EventFilter::default())?;
+    let own_changes = run.own.find(&window);
+    let own_ids: BTreeSet<String> = own_changes.iter().map(|o| o.event_id.clone()).collect();
+    let alerts = detect(run.r, &own_ids)?;
     let events = window.len();
     for f in &scenario_findings {
         run.timeline.extend(f.event_ids.iter().cloned());
@@ -261,11 +288,13 @@ pub async fn investigate(
     let Run {
         r,
         caller,
-        summary,
+        mut summary,
         skipped,
         mut plan,
         timeline,
+        own: _,
     } = run;
+    summary.extend(own_changes.iter().map(OwnChange::line));
     // What this token could not do is still part of the response: a step for whoever can.
     for s in &skipped {
         let title = if s.fault {
@@ -300,6 +329,7 @@ pub async fn investigate(
             timeline: timeline.into_iter().collect(),
             plan: plan_path.clone(),
             coverage: Some(coverage.clone()),
+            own_changes: own_changes.clone(),
         },
         &r.operator,
     )?;
@@ -325,6 +355,7 @@ pub async fn investigate(
         alerts,
         findings: scenario_findings,
         skipped,
+        own_changes,
         coverage,
         plan,
         plan_path,
@@ -402,8 +433,10 @@ fn link_rows(
 }
 
 /// The rule pack over the window's events, as `glir detect` runs it over the store (the
-/// baseline learns the stored history before the window); alerts are stored for reports.
-fn detect(r: &mut Respond<'_>) -> Result<Vec<Alert>, Error> {
+/// baseline learns the stored history before the window); alerts are stored for reports. An
+/// alert raised only by the case's own containment (`own`) is glir's doing, not the attacker's,
+/// and is dropped.
+fn detect(r: &mut Respond<'_>, own: &BTreeSet<String>) -> Result<Vec<Alert>, Error> {
     let mut detector = Detector::new(r.pack)?;
     let mut alerts = Vec::new();
     let window = EventFilter {
@@ -419,7 +452,9 @@ fn detect(r: &mut Respond<'_>) -> Result<Vec<Alert>, Error> {
         true,
         &mut glir_analyze::Warmup::new(None),
         |_, raised| -> Result<(), Error> {
-            alerts.extend(raised);
+            alerts.extend(raised.into_iter().filter(|a| {
+                a.event_ids.is_empty() || a.event_ids.iter().any(|id| !own.contains(id))
+            }));
             Ok(())
         },
     )?;

@@ -157,12 +157,12 @@ const DOCUMENT: &[OutputFormat] = &[OutputFormat::Table];
 /// completions and man pages read.
 fn formats_named(name: &str) -> &'static [OutputFormat] {
     match name {
-        "events" | "timeline" | "alerts" | "detect" | "rules" => LISTING,
+        "events" | "timeline" | "alerts" | "detect" | "rules" | "users" | "inventory" => LISTING,
         "whoami" | "case" | "scan" | "token" => RECORDS,
         "report" => REPORT,
         "posture" => POSTURE,
         "collect" | "ingest" | "demo" | "respond" | "apply" | "archive" | "serve" | "releases"
-        | "triage" => SUMMARY,
+        | "triage" | "user" | "undo" => SUMMARY,
         _ => DOCUMENT,
     }
 }
@@ -219,9 +219,13 @@ impl Command {
             Command::Archive(_) => "archive",
             Command::Triage(_) => "triage",
             Command::Releases(_) => "releases",
+            Command::Users(_) => "users",
+            Command::Inventory(_) => "inventory",
             Command::Posture(_) => "posture",
             Command::Completions(_) => "completions",
             Command::Man(_) => "man",
+            Command::User(_) => "user",
+            Command::Undo(_) => "undo",
         }
     }
 }
@@ -260,6 +264,11 @@ pub enum Command {
     Respond(RespondArgs),
     /// Apply a case's saved plan (asks for confirmation; --yes when not interactive)
     Apply(ApplyArgs),
+    /// Account controls in a case: block, unblock, ban, unban, deactivate, reactivate, a random password, 2FA off; each planned, applied on confirmation (--yes when not interactive) and journaled. `user show` reads an account
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Put back what an applied step of a case changed, where GitLab can (planned, confirmed, journaled naming the step); refused with the reason where it cannot
+    Undo(UndoArgs),
     /// Write a case's report: Markdown, self-contained HTML, JSON or Timesketch JSONL
     Report(ReportArgs),
     /// Receive GitLab's audit event stream: stored and archived durably, detected live, alerts delivered
@@ -275,6 +284,10 @@ pub enum Command {
     Releases(ReleasesCommand),
     /// Hardening, Git abuse rate limit and incident-readiness checks of the instance, groups and projects: PASS, FAIL, SKIP or ERROR each, failures planned as fixes with --plan-fixes
     Posture(PostureArgs),
+    /// Every user GitLab shows this token, administrators first: state, 2FA, sign-ins and their addresses, creator, bot or human, identities; exit 4 when the token sees less than an administrator
+    Users(UsersArgs),
+    /// Every credential the API shows (tokens of every family, deploy tokens and keys, SSH and GPG keys, runners, triggers, OAuth apps, webhooks, CI/CD variables as fingerprints) with owner, scopes, dates and state; --since-inventory shows what appeared, disappeared or changed; exit 4 when incomplete
+    Inventory(InventoryArgs),
     /// Print the completion script for a shell
     Completions(CompletionsArgs),
     /// Write man pages: glir's to stdout, or one per command with --out
@@ -530,6 +543,62 @@ pub struct ApplyArgs {
     pub dir: CaseDirArg,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// An account as GitLab shows it: state, 2FA, last sign-in, identities (reads only; no case)
+    Show(UserShowArgs),
+    /// Block: no sign-in, API or Git access; the account's tokens stop working while blocked
+    Block(UserActionArgs),
+    /// Unblock a blocked account
+    Unblock(UserActionArgs),
+    /// Ban: blocked, and the account's content hidden
+    Ban(UserActionArgs),
+    /// Unban a banned account
+    Unban(UserActionArgs),
+    /// Deactivate a dormant account (GitLab refuses accounts active in the last 90 days)
+    Deactivate(UserActionArgs),
+    /// Activate a deactivated account again
+    Reactivate(UserActionArgs),
+    /// Replace the password with a random one no one is shown; the user sets a new one through "forgot password"
+    ResetPassword(UserActionArgs),
+    /// Turn two-factor authentication off (every enrolled device goes); not for administrators
+    #[command(name = "disable-2fa")]
+    DisableTwoFactor(UserActionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserShowArgs {
+    /// Username or user id
+    pub user: String,
+}
+
+#[derive(Debug, Args)]
+pub struct UserActionArgs {
+    /// Username or user id
+    pub user: String,
+    /// Case to journal the change in (opened if new)
+    #[arg(long)]
+    pub case: String,
+    /// Do not ask (for scripts); required when stdin is not a terminal
+    #[arg(long)]
+    pub yes: bool,
+    #[command(flatten)]
+    pub dir: CaseDirArg,
+}
+
+#[derive(Debug, Args)]
+pub struct UndoArgs {
+    /// The case whose step to undo
+    pub case: String,
+    /// The applied step: its journal number (12 or #12) or the start of its hash, as `glir case show` prints them
+    pub step: String,
+    /// Do not ask (for scripts); required when stdin is not a terminal
+    #[arg(long)]
+    pub yes: bool,
+    #[command(flatten)]
+    pub dir: CaseDirArg,
+}
+
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// The case to report on
@@ -549,6 +618,55 @@ pub struct WhoamiArgs {
     /// Also check audit-event access to this project (full path or id)
     #[arg(long)]
     pub project: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct UsersArgs {
+    /// Store the review as evidence in this case (opened if new) and journal it
+    #[arg(long)]
+    pub case: Option<String>,
+    /// Users whose emails are counted at once (administrators)
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub concurrency: u16,
+    /// Client-side ceiling on API requests per second
+    #[arg(long, default_value_t = 10.0)]
+    pub max_rps: f64,
+    #[command(flatten)]
+    pub dir: CaseDirArg,
+}
+
+#[derive(Debug, Args)]
+pub struct InventoryArgs {
+    /// Only this group and everything under it (subgroups, projects): what a group Owner can run
+    #[arg(long, conflicts_with = "project")]
+    pub group: Option<String>,
+    /// Only this project
+    #[arg(long)]
+    pub project: Option<String>,
+    /// Only this credential family (repeatable) [default: all]
+    #[arg(long = "kind", value_name = "KIND", value_parser = inventory_kind())]
+    pub kinds: Vec<glir_inventory::Kind>,
+    /// Compare with an earlier run's JSON (its --format json output, or the copy in a case): what appeared, disappeared and changed
+    #[arg(long, value_name = "FILE")]
+    pub since_inventory: Option<PathBuf>,
+    /// Store the inventory (and the comparison) as evidence in this case (opened if new) and journal it
+    #[arg(long)]
+    pub case: Option<String>,
+    /// Groups, projects and users listed at once
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub concurrency: u16,
+    /// Client-side ceiling on API requests per second
+    #[arg(long, default_value_t = 10.0)]
+    pub max_rps: f64,
+    #[command(flatten)]
+    pub dir: CaseDirArg,
+}
+
+/// The credential families glir-inventory lists, by name: the library's list is the one list.
+fn inventory_kind() -> impl TypedValueParser<Value = glir_inventory::Kind> {
+    PossibleValuesParser::new(glir_inventory::Kind::ALL.map(glir_inventory::Kind::as_str)).try_map(
+        |name| glir_inventory::Kind::named(&name).ok_or(format!("no credential family {name}")),
+    )
 }
 
 #[derive(Debug, Subcommand)]

@@ -146,6 +146,28 @@ fn every_command_writes_one_json_document() {
     let (closed, _) = json(d, &sim, &["case", "close", "drill"], "");
     assert_eq!(closed["status"], "closed", "{closed}");
 
+    let (bob, _) = json(d, &sim, &["user", "show", "bob"], "");
+    assert_eq!(bob["username"], "bob", "{bob}");
+    let (blocked, _) = json(
+        d,
+        &sim,
+        &["user", "block", "bob", "--case", "acct", "--yes"],
+        "",
+    );
+    assert_eq!(
+        blocked["applied"]["results"][0]["outcome"], "applied",
+        "{blocked}"
+    );
+    let step = blocked["applied"]["results"][0]["journal_hash"]
+        .as_str()
+        .unwrap();
+    let (undone, _) = json(d, &sim, &["undo", "acct", &step[..12], "--yes"], "");
+    assert_eq!(undone["undoes"]["hash"], step, "{undone}");
+    assert_eq!(
+        undone["applied"]["results"][0]["action"], "unblock_user",
+        "{undone}"
+    );
+
     let (responded, _) = json(
         d,
         &sim,
@@ -209,11 +231,26 @@ fn every_command_writes_one_json_document() {
         "{verified}"
     );
 
+    let (posture, _) = json(d, &sim, &["posture", "--project", "acme/app"], "");
+    assert!(
+        !posture["results"].as_array().unwrap().is_empty(),
+        "{posture}"
+    );
+    let (checks, _) = json(d, &sim, &["posture", "--list"], "");
+    assert!(array_len(&checks, "posture --list") >= 90);
     let (releases, _) = json(d, &sim, &["releases", "list"], "");
     assert!(array_len(&releases["releases"], "releases list") > 0);
     let (verdict, out) = json(d, &sim, &["releases", "check"], "");
     assert_eq!(verdict["version"], "17.9.2-ee", "{verdict}");
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+
+    let (users, _) = json(d, &sim, &["users"], "");
+    assert!(array_len(&users, "users") > 1, "{users}");
+    assert_eq!(users[0]["admin"], true, "administrators first: {users}");
+    let (inventory, _) = json(d, &sim, &["inventory"], "");
+    assert_eq!(inventory["glir_inventory"], 1, "{inventory}");
+    assert!(array_len(&inventory["credentials"], "inventory") > 0);
+    assert!(inventory["coverage"].is_array(), "{inventory}");
 }
 
 #[test]

@@ -126,15 +126,28 @@ impl Client {
     /// verify its receiver's certificate. The URL is sent back as read: older versions require
     /// it on every edit (doc/api/project_webhooks.md, "Edit a project webhook").
     pub async fn enable_hook_ssl_verification(&self, path: &str) -> Result<Applied<Value>, Error> {
+        self.set_hook_ssl_verification(path, true).await
+    }
+
+    /// The same webhook back to not verifying (undoing [`Client::enable_hook_ssl_verification`]).
+    pub async fn disable_hook_ssl_verification(&self, path: &str) -> Result<Applied<Value>, Error> {
+        self.set_hook_ssl_verification(path, false).await
+    }
+
+    async fn set_hook_ssl_verification(
+        &self,
+        path: &str,
+        verify: bool,
+    ) -> Result<Applied<Value>, Error> {
         let current: Response<Value> = self.get(path, &[]).await?;
-        if current.body["enable_ssl_verification"] == json!(true) {
+        if current.body["enable_ssl_verification"] == json!(verify) {
             return Ok(Applied::unchanged(
                 current.body,
                 current.status,
                 current.request_id,
             ));
         }
-        let body = json!({ "url": current.body["url"], "enable_ssl_verification": true });
+        let body = json!({ "url": current.body["url"], "enable_ssl_verification": verify });
         self.put(path, &[], body).await
     }
 

@@ -1,7 +1,13 @@
-//! Users: the token's own user, one user, and the user list.
+//! Users: the token's own user, one user, the user list, and the two account controls of
+//! doc/api/users.md a responder needs (a password no one knows, two-factor authentication off).
 
-use crate::{Client, Error, PageRequest, Paging, Response, User};
+use crate::request::Body;
+use crate::{Applied, Client, Error, PageRequest, Paging, Response, User};
+use glir_redact::Secret;
 use jiff::Timestamp;
+use rand::seq::{IndexedRandom, SliceRandom};
+use reqwest::Method;
+use serde_json::json;
 
 /// GitLab's largest page (doc/api/rest/_index.md).
 const MAX_PER_PAGE: u32 = 100;
@@ -86,6 +92,72 @@ impl Client {
         self.get(&format!("/users/{id}"), &[]).await
     }
 
+    /// `PUT /users/:id` with a `password` made here at random, sent once and dropped: no one
+    /// ever sees it, so the account's old password stops working and its owner sets a new one
+    /// through "forgot password". (`force_random_password` is a parameter of user creation only:
+    /// the update endpoint does not declare it and Grape drops it, lib/api/users.rb.) Because an
+    /// administrator set it, GitLab expires it at once and emails the owner that it changed;
+    /// EE audits it as `user_password_updated` (ee/app/services/ee/users/update_service.rb).
+    pub async fn reset_password_randomly(&self, id: i64) -> Result<Applied<User>, Error> {
+        let user = self.user(id).await?.body;
+        let password = random_password(&user);
+        let body = json!({ "password": password.expose() });
+        let answer: Response<User> = self
+            .mutate_json(
+                Method::PUT,
+                &format!("/users/{id}"),
+                &[],
+                Body::Json(body),
+                true,
+            )
+            .await?;
+        Ok(Applied::changed(
+            answer.body,
+            answer.status,
+            answer.request_id,
+        ))
+    }
+
+    /// `PATCH /users/:id/disable_two_factor` (admin, 15.2): 204, 400 when the user has no 2FA,
+    /// 403 for an administrator's (doc/api/users.md). A user already without 2FA is
+    /// `changed: false` without the PATCH. Audited as `user_disable_two_factor`
+    /// (ee/app/services/ee/two_factor/destroy_service.rb).
+    pub async fn disable_two_factor(&self, id: i64) -> Result<Applied<User>, Error> {
+        let before = self.user(id).await?;
+        if before.body.two_factor_enabled == Some(false) {
+            return Ok(Applied::unchanged(
+                before.body,
+                before.status,
+                before.request_id,
+            ));
+        }
+        let path = format!("/users/{id}/disable_two_factor");
+        match self.mutate_empty(Method::PATCH, &path, Body::Empty).await {
+            Ok(answer) => {
+                let after = self.user(id).await?;
+                Ok(Applied::changed(
+                    after.body,
+                    answer.status,
+                    answer.request_id,
+                ))
+            }
+            // Someone turned it off between the read and the PATCH.
+            Err(e) if e.status() == Some(400) => {
+                let now = self.user(id).await?;
+                if now.body.two_factor_enabled == Some(false) {
+                    Ok(Applied::unchanged(
+                        now.body,
+                        400,
+                        e.request_id().map(str::to_string),
+                    ))
+                } else {
+                    Err(e)
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// `GET /users`, keyset-paged by ascending id: offset paging there is deprecated (16.5)
     /// and refused past 50,000 results (doc/api/users.md).
     pub fn users(&self, filter: &UserFilter) -> PageRequest {
@@ -104,9 +176,66 @@ impl Client {
     }
 }
 
+/// Long enough for any `minimum_password_length` short of GitLab's 128-character ceiling.
+const PASSWORD_LENGTH: usize = 64;
+
+/// One character of each class, as the Premium complexity settings require
+/// (`password_{lowercase,uppercase,number,symbol}_required`, doc/administration/settings/sign_up_restrictions.md).
+const PASSWORD_CLASSES: [&[u8]; 4] = [
+    b"abcdefghijkmnopqrstuvwxyz",
+    b"ABCDEFGHJKLMNPQRSTUVWXYZ",
+    b"23456789",
+    b"!#%+-.=@^_~",
+];
+
+/// A password from the thread's CSPRNG with every character class, that holds none of the
+/// user's names (GitLab refuses a password containing them).
+fn random_password(user: &User) -> Secret {
+    let names: Vec<String> = [user.username.as_str(), user.name.as_str()]
+        .iter()
+        .flat_map(|n| n.split(|c: char| !c.is_alphanumeric()))
+        .filter(|w| w.len() >= 3)
+        .map(str::to_lowercase)
+        .collect();
+    let mut rng = rand::rng();
+    let all: Vec<u8> = PASSWORD_CLASSES.concat();
+    loop {
+        let mut chars: Vec<u8> = PASSWORD_CLASSES
+            .iter()
+            .filter_map(|class| class.choose(&mut rng).copied())
+            .collect();
+        while chars.len() < PASSWORD_LENGTH {
+            if let Some(c) = all.choose(&mut rng) {
+                chars.push(*c);
+            }
+        }
+        chars.shuffle(&mut rng);
+        let password: String = chars.into_iter().map(char::from).collect();
+        let lower = password.to_lowercase();
+        if !names.iter().any(|n| lower.contains(n.as_str())) {
+            return Secret::new(password);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_random_password_has_every_class_and_differs_each_time() {
+        let user: User =
+            serde_json::from_str(r#"{"id":2,"username":"dev","name":"Dev Eloper"}"#).unwrap();
+        let a = random_password(&user);
+        let b = random_password(&user);
+        assert_ne!(a.expose(), b.expose());
+        assert_eq!(a.expose().len(), PASSWORD_LENGTH);
+        for class in PASSWORD_CLASSES {
+            assert!(a.expose().bytes().any(|c| class.contains(&c)), "{class:?}");
+        }
+        assert!(!a.expose().to_lowercase().contains("dev"));
+        assert!(!format!("{a:?}{a}").contains(a.expose()));
+    }
 
     #[test]
     fn filter_sends_only_what_is_set() {

@@ -1,4 +1,5 @@
-//! User moderation: block, unblock, ban, unban, deactivate, activate.
+//! User moderation (block, unblock, ban, unban, deactivate, activate), a password no one knows
+//! and two-factor authentication turned off.
 
 use super::*;
 
@@ -93,4 +94,55 @@ async fn a_failed_block_is_retried_because_it_is_idempotent() {
     let done = client(&sim, ADMIN).block_user(2).await.unwrap();
     assert!(done.changed);
     assert_eq!(sim.requests("/users/2/block"), 2);
+}
+
+#[tokio::test]
+async fn a_random_password_replaces_the_old_one_and_is_audited_without_values() {
+    let sim = sim().await;
+    let admin = client(&sim, ADMIN);
+    let reset = admin.reset_password_randomly(2).await.unwrap();
+    assert!(reset.changed);
+    assert_eq!(reset.status, 200);
+    assert_eq!(reset.value.username, "dev");
+    let (event, count) = latest(&admin, "user_password_updated").await;
+    let event = event.unwrap();
+    assert_event(&event, 1, ("User", 2), ("User", 2));
+    // ee/app/services/ee/users/update_service.rb: `skip_changes`, so the message has no values.
+    assert_eq!(
+        event["details"]["custom_message"], "Changed password",
+        "{event}"
+    );
+    assert!(event["details"].get("to").is_none(), "{event}");
+    // Nothing shows a password was set, so a repeat sets another one.
+    assert!(admin.reset_password_randomly(2).await.unwrap().changed);
+    assert_eq!(latest(&admin, "user_password_updated").await.1, count + 1);
+    let err = client(&sim, OWNER)
+        .reset_password_randomly(2)
+        .await
+        .unwrap_err();
+    assert_eq!(status(&err), Some(403), "{err}");
+}
+
+#[tokio::test]
+async fn two_factor_is_turned_off_once_and_never_for_an_administrator() {
+    let sim = sim().await;
+    let admin = client(&sim, ADMIN);
+    let off = admin.disable_two_factor(3).await.unwrap();
+    assert!(off.changed);
+    assert_eq!(off.status, 204);
+    assert_eq!(off.value.two_factor_enabled, Some(false));
+    let (event, count) = latest(&admin, "user_disable_two_factor").await;
+    assert_event(&event.unwrap(), 1, ("User", 3), ("User", 3));
+    let again = admin.disable_two_factor(3).await.unwrap();
+    assert!(!again.changed);
+    assert_eq!(latest(&admin, "user_disable_two_factor").await.1, count);
+    // dev never enrolled: nothing to turn off, nothing sent.
+    assert!(!admin.disable_two_factor(2).await.unwrap().changed);
+    assert_eq!(sim.requests("/users/2/disable_two_factor"), 0);
+
+    let err = admin.disable_two_factor(1).await.unwrap_err();
+    let Error::Forbidden { message, .. } = &err else {
+        panic!("{err}")
+    };
+    assert!(message.contains("admins cannot be disabled"), "{message}");
 }

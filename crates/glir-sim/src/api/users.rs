@@ -1,19 +1,34 @@
-//! `GET /user`, `GET /users`, `GET /users/:id` (doc/api/users.md).
+//! `GET /user`, `GET /users`, `GET /users/:id`, and the two account controls a responder uses:
+//! `PUT /users/:id` with a new `password` and `PATCH /users/:id/disable_two_factor`
+//! (doc/api/users.md, lib/api/users.rb).
 
+use super::audit_write::{Actor, Entity, Says, Target};
 use super::auth::{READ_USER, authenticate};
 use super::ctx::Ctx;
 use super::error::ApiError;
+use super::form::Params;
+use super::mutation::{admin, path_id};
 use super::paging::{self, Rules};
 use super::render;
 use crate::scenario::{User, UserState};
 use crate::server::Shared;
 use axum::Json;
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::Path;
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing;
 use serde_json::Value;
 use std::sync::Arc;
+
+/// Devise's `password_length` (config/initializers/devise.rb, 8..128).
+const PASSWORD_LENGTH: std::ops::RangeInclusive<usize> = 8..=128;
+
+/// The parameters of `PUT /users/:id` the simulator models: the password. GitLab takes many
+/// more (doc/api/users.md "Modify a user"); a test sending one of those would believe it changed
+/// something, so they are refused instead of ignored.
+const MODELLED_UPDATE: &[&str] = &["password", "private_token", "access_token", "sudo"];
 
 const USER_PAGING: Rules = Rules {
     resource: "User",
@@ -105,6 +120,102 @@ pub(crate) async fn get(ctx: Ctx, Path(id): Path<String>) -> Result<Json<Value>,
     }))
 }
 
+/// `PUT /users/:id` (admin) with `password`: 200 and the admin entity. Nothing of the password
+/// is kept (the simulator has no sign-in); it is validated as Devise validates it. EE audits the
+/// change as `user_password_updated` with the message "Changed password" and no values
+/// (`skip_changes`, ee/app/services/ee/users/update_service.rb, app/services/audit_events/changes.rb).
+pub(crate) async fn update(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let params = Params::read(&ctx, &body);
+    if params.any_except(MODELLED_UPDATE) {
+        return Err(ApiError::message(
+            StatusCode::BAD_REQUEST,
+            "glir-sim models only `password` on PUT /users/:id",
+        ));
+    }
+    let mut guard = ctx.shared.world_mut();
+    let world = &mut *guard;
+    let caller = admin(&ctx, world)?;
+    let actor = Actor::of(&ctx, world, &caller);
+    let id = path_id(&id, "id")?;
+    let user = world.user(id).ok_or_else(|| ApiError::not_found("User"))?;
+    if let Some(password) = params.text("password") {
+        let length = password.chars().count();
+        if length < *PASSWORD_LENGTH.start() {
+            return Err(ApiError::validation(
+                "password",
+                "is too short (minimum is 8 characters)",
+            ));
+        }
+        if length > *PASSWORD_LENGTH.end() {
+            return Err(ApiError::validation(
+                "password",
+                "is too long (maximum is 128 characters)",
+            ));
+        }
+        let (entity, target) = (Entity::user(user), user_target(user));
+        world.audit(
+            &actor,
+            "user_password_updated",
+            entity,
+            target,
+            Says::Message("Changed password".to_string()),
+        );
+    }
+    let user = world.user(id).ok_or_else(|| ApiError::not_found("User"))?;
+    Ok(Json(render::user_admin(world, user)))
+}
+
+/// `PATCH /users/:id/disable_two_factor` (admin): 204; 403 for an administrator's 2FA, 400 when
+/// the user has none (lib/api/users.rb, `TwoFactor::DestroyService`). Audited as
+/// `user_disable_two_factor` (ee/app/services/ee/two_factor/destroy_service.rb).
+pub(crate) async fn disable_two_factor(
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let mut guard = ctx.shared.world_mut();
+    let world = &mut *guard;
+    let caller = admin(&ctx, world)?;
+    let actor = Actor::of(&ctx, world, &caller);
+    let id = path_id(&id, "id")?;
+    let slot = world
+        .user_slot(id)
+        .ok_or_else(|| ApiError::not_found("User"))?;
+    let user = &world.scenario.users[slot];
+    if user.is_admin {
+        return Err(ApiError::forbidden_because(
+            "Two-factor authentication for admins cannot be disabled via the API. Use the Rails console",
+        ));
+    }
+    if !user.two_factor_enabled {
+        return Err(ApiError::message(
+            StatusCode::BAD_REQUEST,
+            "400 Bad request - Two-factor authentication is not enabled for this user",
+        ));
+    }
+    let (entity, target) = (Entity::user(user), user_target(user));
+    world.scenario_mut().users[slot].two_factor_enabled = false;
+    world.audit(
+        &actor,
+        "user_disable_two_factor",
+        entity,
+        target,
+        Says::Message("Disabled two-factor authentication".to_string()),
+    );
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn user_target(u: &User) -> Target {
+    Target {
+        kind: "User",
+        id: u.id,
+        details: render::user_name(u).to_string(),
+    }
+}
+
 /// Users search matches name and username, and email only for admins (app/finders/users_finder.rb).
 fn matches_search(u: &User, needle: &str, admin: bool) -> bool {
     render::user_name(u).to_lowercase().contains(needle)
@@ -130,5 +241,9 @@ pub(super) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/user", routing::get(current_user))
         .route("/users", routing::get(list))
-        .route("/users/{id}", routing::get(get))
+        .route("/users/{id}", routing::get(get).put(update))
+        .route(
+            "/users/{id}/disable_two_factor",
+            routing::patch(disable_two_factor),
+        )
 }

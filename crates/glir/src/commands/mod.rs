@@ -10,6 +10,7 @@ mod demo;
 mod detect;
 mod events;
 mod ingest;
+mod inventory;
 mod man;
 mod posture;
 mod releases;
@@ -22,6 +23,9 @@ mod spool;
 mod token;
 mod token_inspect;
 mod triage;
+mod undo;
+mod user;
+mod users;
 mod whoami;
 
 use crate::cli::{Cli, Command, GlobalArgs, OutputFormat};
@@ -68,6 +72,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 Command::Archive(c) => archive::run(g, &settings, c),
                 Command::Posture(a) => posture::run(g, &settings, a),
                 Command::Releases(c) => releases::run(g, &settings, c),
+                Command::Users(a) => users::run(g, &settings, a),
+                Command::Inventory(a) => inventory::run(g, &settings, a),
+                Command::User(c) => user::run(g, &settings, c),
+                Command::Undo(a) => undo::run(g, &settings, a),
                 Command::Demo(_)
                 | Command::Rules(_)
                 | Command::Token(_)

@@ -201,7 +201,7 @@ pub fn run_apply(g: &GlobalArgs, settings: &Settings, args: &ApplyArgs) -> Resul
 /// What applying a plan did: each step's result and whether the journal still verifies.
 /// `results` is empty when the responder declined.
 #[derive(serde::Serialize)]
-struct Applied {
+pub(super) struct Applied {
     confirmed: bool,
     results: Vec<StepResult>,
     journal_records: u64,
@@ -215,7 +215,7 @@ impl Applied {
     }
 
     /// 1 when nothing was applied or a step failed.
-    fn exit_code(&self) -> ExitCode {
+    pub(super) fn exit_code(&self) -> ExitCode {
         if self.failed_or_declined() {
             ExitCode::from(1)
         } else {
@@ -225,7 +225,7 @@ impl Applied {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn apply_plan(
+pub(super) fn apply_plan(
     rt: &tokio::runtime::Runtime,
     client: &glir_gitlab::Client,
     store: &mut glir_store::Store,
@@ -269,7 +269,7 @@ fn apply_plan(
     })
 }
 
-fn write_applied(out: &mut impl Write, applied: &Applied, case: &str) -> Result<()> {
+pub(super) fn write_applied(out: &mut impl Write, applied: &Applied, case: &str) -> Result<()> {
     if !applied.confirmed {
         writeln!(out, "Not applied.")?;
         return Ok(());
@@ -299,7 +299,7 @@ fn write_applied(out: &mut impl Write, applied: &Applied, case: &str) -> Result<
 }
 
 /// A closed case takes no more investigation or containment: before any request is sent.
-fn refuse_closed(case: Case) -> Result<Case> {
+pub(super) fn refuse_closed(case: Case) -> Result<Case> {
     if case.info().status == glir_case::CaseStatus::Closed {
         return Err(glir_case::Error::Closed(case.info().name.clone()).into());
     }
@@ -322,7 +322,7 @@ fn confirm(changes: usize, client: &glir_gitlab::Client, yes: bool) -> Result<bo
     Ok(answer.trim() == "yes")
 }
 
-fn write_plan(out: &mut impl Write, plan: &Plan, path: &str) -> Result<()> {
+pub(super) fn write_plan(out: &mut impl Write, plan: &Plan, path: &str) -> Result<()> {
     writeln!(
         out,
         "\nplan ({} steps, saved as evidence {path}):",
