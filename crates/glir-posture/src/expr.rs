@@ -52,14 +52,17 @@ impl Expr {
         &self.text
     }
 
-    /// The variables the expression reads (`item`, `settings`, …).
+    /// The variables the expression reads (`item`, `settings`, …), sorted.
     pub fn variables(&self) -> Vec<String> {
-        self.program
+        let mut names: Vec<String> = self
+            .program
             .references()
             .variables()
             .into_iter()
             .map(str::to_string)
-            .collect()
+            .collect();
+        names.sort();
+        names
     }
 
     pub fn truth(&self, scope: &Scope<'_>) -> Result<bool, EvalError> {

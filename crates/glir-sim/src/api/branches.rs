@@ -214,14 +214,24 @@ fn render_approvals(a: &ApprovalSettings) -> Value {
 pub(crate) async fn approvals(ctx: Ctx, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     let world = ctx.shared.world();
     let world = &*world;
+    let project = approval_reader(&ctx, world, &id)?;
+    Ok(Json(render_approvals(&project.approvals)))
+}
+
+/// The project whose approval settings or rules a Developer+ may read: EE code, Premium.
+fn approval_reader<'w>(
+    ctx: &Ctx,
+    world: &'w World,
+    id: &str,
+) -> Result<&'w crate::scenario::Project, ApiError> {
     if !world.scenario.instance.enterprise {
         return Err(no_such_route());
     }
-    let caller = authenticate(&ctx, world, READ_API)?;
-    let project = visible_project(world, caller.user, &id)?;
+    let caller = authenticate(ctx, world, READ_API)?;
+    let project = visible_project(world, caller.user, id)?;
     licensed(world, project, Tier::Premium)?;
     project_role(world, caller.user, project, DEVELOPER)?;
-    Ok(Json(render_approvals(&project.approvals)))
+    Ok(project)
 }
 
 /// `GET /projects/:id/approval_rules` (Developer+, Premium; ee/lib/api/project_approval_rules.rb):
@@ -232,13 +242,7 @@ pub(crate) async fn approval_rules(
 ) -> Result<Json<Value>, ApiError> {
     let world = ctx.shared.world();
     let world = &*world;
-    if !world.scenario.instance.enterprise {
-        return Err(no_such_route());
-    }
-    let caller = authenticate(&ctx, world, READ_API)?;
-    let project = visible_project(world, caller.user, &id)?;
-    licensed(world, project, Tier::Premium)?;
-    project_role(world, caller.user, project, DEVELOPER)?;
+    let project = approval_reader(&ctx, world, &id)?;
     let rules = project
         .approval_rules
         .iter()

@@ -138,88 +138,55 @@ pub(crate) async fn delete_system_hook(
 }
 
 /// `GET` and `PUT` of one hook: `/projects/:id/hooks/:hook_id` (Maintainer+),
-/// `/groups/:id/hooks/:hook_id` (Owner), `/hooks/:hook_id` (admin). An edit takes `url` and the
-/// event and TLS flags (doc/api/project_webhooks.md, "Edit a project webhook"); GitLab's
+/// `/groups/:id/hooks/:hook_id` (Owner), `/hooks/:hook_id` (admin). An edit takes `url`, the
+/// event and TLS flags (doc/api/project_webhooks.md, "Edit a project
+/// webhook"); GitLab's
 /// catalogue has no audit event type for a hook edit, so none is written.
 pub(crate) async fn get_project_hook(
     ctx: Ctx,
-    Path(ids): Path<(String, String)>,
+    Path((id, hook_id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    project_hook(&ctx, ids, None)
+    one(&ctx, Place::Project(&id), &hook_id, None)
 }
 
 pub(crate) async fn put_project_hook(
     ctx: Ctx,
-    Path(ids): Path<(String, String)>,
+    Path((id, hook_id)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    project_hook(&ctx, ids, Some(&Params::read(&ctx, &body)))
-}
-
-fn project_hook(
-    ctx: &Ctx,
-    (id, hook_id): (String, String),
-    edit: Option<&Params<'_>>,
-) -> Result<Json<Value>, ApiError> {
-    let mut guard = ctx.shared.world_mut();
-    let world = &mut *guard;
-    let caller = if edit.is_some() {
-        writer(ctx, world)?
-    } else {
-        authenticate(ctx, world, READ_API)?
-    };
-    let project = visible_project(world, caller.user, &id)?;
-    project_role(world, caller.user, project, MAINTAINER)?;
-    let owner = Owner::Project(project.id);
-    let slot = world
-        .project_slot(project.id)
-        .ok_or_else(|| ApiError::not_found("Project"))?;
-    let hooks = &mut world.scenario_mut().projects[slot].hooks;
-    one_hook(hooks, &hook_id, "Project Hook", edit, &owner)
+    one(
+        &ctx,
+        Place::Project(&id),
+        &hook_id,
+        Some(&Params::read(&ctx, &body)),
+    )
 }
 
 pub(crate) async fn get_group_hook(
     ctx: Ctx,
-    Path(ids): Path<(String, String)>,
+    Path((id, hook_id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    group_hook(&ctx, ids, None)
+    one(&ctx, Place::Group(&id), &hook_id, None)
 }
 
 pub(crate) async fn put_group_hook(
     ctx: Ctx,
-    Path(ids): Path<(String, String)>,
+    Path((id, hook_id)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    group_hook(&ctx, ids, Some(&Params::read(&ctx, &body)))
-}
-
-fn group_hook(
-    ctx: &Ctx,
-    (id, hook_id): (String, String),
-    edit: Option<&Params<'_>>,
-) -> Result<Json<Value>, ApiError> {
-    let mut guard = ctx.shared.world_mut();
-    let world = &mut *guard;
-    let caller = if edit.is_some() {
-        writer(ctx, world)?
-    } else {
-        authenticate(ctx, world, READ_API)?
-    };
-    let group = visible_group(world, caller.user, &id)?;
-    group_role(world, caller.user, group, OWNER)?;
-    let owner = Owner::Group(group.id);
-    let slot = world
-        .group_slot(group.id)
-        .ok_or_else(|| ApiError::not_found("Group"))?;
-    let hooks = &mut world.scenario_mut().groups[slot].hooks;
-    one_hook(hooks, &hook_id, "Group Hook", edit, &owner)
+    one(
+        &ctx,
+        Place::Group(&id),
+        &hook_id,
+        Some(&Params::read(&ctx, &body)),
+    )
 }
 
 pub(crate) async fn get_system_hook(
     ctx: Ctx,
     Path(hook_id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    system_hook(&ctx, &hook_id, None)
+    one(&ctx, Place::System, &hook_id, None)
 }
 
 pub(crate) async fn put_system_hook(
@@ -227,19 +194,65 @@ pub(crate) async fn put_system_hook(
     Path(hook_id): Path<String>,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    system_hook(&ctx, &hook_id, Some(&Params::read(&ctx, &body)))
+    one(
+        &ctx,
+        Place::System,
+        &hook_id,
+        Some(&Params::read(&ctx, &body)),
+    )
 }
 
-fn system_hook(
+/// Where the hook asked for hangs, as the path names it.
+enum Place<'a> {
+    Project(&'a str),
+    Group(&'a str),
+    System,
+}
+
+/// One hook read (any token that may list them) or edited (a token with `api`).
+fn one(
     ctx: &Ctx,
+    place: Place<'_>,
     hook_id: &str,
     edit: Option<&Params<'_>>,
 ) -> Result<Json<Value>, ApiError> {
     let mut guard = ctx.shared.world_mut();
     let world = &mut *guard;
-    admin(ctx, world)?;
-    let hooks = &mut world.scenario_mut().system_hooks;
-    one_hook(hooks, hook_id, "Hook", edit, &Owner::System)
+    let caller = if edit.is_some() {
+        writer(ctx, world)?
+    } else {
+        authenticate(ctx, world, READ_API)?
+    };
+    let (owner, missing) = match place {
+        Place::Project(id) => {
+            let project = visible_project(world, caller.user, id)?;
+            project_role(world, caller.user, project, MAINTAINER)?;
+            (Owner::Project(project.id), "Project Hook")
+        }
+        Place::Group(id) => {
+            let group = visible_group(world, caller.user, id)?;
+            group_role(world, caller.user, group, OWNER)?;
+            (Owner::Group(group.id), "Group Hook")
+        }
+        Place::System if caller.is_admin() => (Owner::System, "Hook"),
+        Place::System => return Err(ApiError::forbidden()),
+    };
+    let hooks = match owner {
+        Owner::Project(id) => {
+            let slot = world
+                .project_slot(id)
+                .ok_or_else(|| ApiError::not_found("Project"))?;
+            &mut world.scenario_mut().projects[slot].hooks
+        }
+        Owner::Group(id) => {
+            let slot = world
+                .group_slot(id)
+                .ok_or_else(|| ApiError::not_found("Group"))?;
+            &mut world.scenario_mut().groups[slot].hooks
+        }
+        Owner::System => &mut world.scenario_mut().system_hooks,
+    };
+    one_hook(hooks, hook_id, missing, edit, &owner)
 }
 
 fn one_hook(

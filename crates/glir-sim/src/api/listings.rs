@@ -190,24 +190,32 @@ pub(crate) async fn groups(ctx: Ctx) -> Result<Response, ApiError> {
     let user = caller.user;
     let all_available = flag(&ctx, "all_available")?.unwrap_or(user.is_admin);
     let top_level_only = flag(&ctx, "top_level_only")?.unwrap_or(false);
-    let order = GROUP_ORDERS.order(&ctx)?;
-    let items = world
-        .scenario
-        .groups
-        .iter()
-        .filter(|g| !top_level_only || g.parent_id.is_none())
-        .filter(|g| {
-            if all_available {
+    group_page(&ctx, world, user, |g| {
+        (!top_level_only || g.parent_id.is_none())
+            && if all_available {
                 world.can_see_group(user, g)
             } else {
                 world.group_access(user, g).is_some()
             }
-        })
+    })
+}
+
+/// The groups `keep` lets through, in the order and page the request asks for.
+fn group_page(
+    ctx: &Ctx,
+    world: &World,
+    user: &User,
+    keep: impl Fn(&Group) -> bool,
+) -> Result<Response, ApiError> {
+    let order = GROUP_ORDERS.order(ctx)?;
+    let items = world
+        .scenario
+        .groups
+        .iter()
+        .filter(|g| keep(g))
         .map(|g| (g.id, group_key(world, g, order.by), g))
         .collect();
-    GROUP_ORDERS.respond(&ctx, &order, items, |g| {
-        render::group(world, g, user, false)
-    })
+    GROUP_ORDERS.respond(ctx, &order, items, |g| render::group(world, g, user, false))
 }
 
 /// `GET /groups/:id/descendant_groups` (doc/api/groups.md, "List descendant groups"): every
@@ -222,17 +230,8 @@ pub(crate) async fn descendant_groups(
     let user = caller.user;
     let root = visible_group(world, user, &id)?;
     let prefix = format!("{}/", world.group_full_path(root));
-    let order = GROUP_ORDERS.order(&ctx)?;
-    let items = world
-        .scenario
-        .groups
-        .iter()
-        .filter(|g| world.group_full_path(g).starts_with(&prefix))
-        .filter(|g| world.can_see_group(user, g))
-        .map(|g| (g.id, group_key(world, g, order.by), g))
-        .collect();
-    GROUP_ORDERS.respond(&ctx, &order, items, |g| {
-        render::group(world, g, user, false)
+    group_page(&ctx, world, user, |g| {
+        world.group_full_path(g).starts_with(&prefix) && world.can_see_group(user, g)
     })
 }
 

@@ -41,6 +41,9 @@ pub(crate) const FIELDS: &[Field] = &[
     flag("send_user_confirmation_email", false),
     Field::new("domain_allowlist", Kind::Texts, Initial::EmptyList),
     flag("password_authentication_enabled_for_web", true),
+    // doc/api/settings.md: group Owners may change their groups' default branch protection
+    // (Premium).
+    flag("group_owners_can_manage_default_branch_protection", true).tier(Tier::Premium),
     flag("password_authentication_enabled_for_git", true),
     int("minimum_password_length", 8),
     // Password complexity is the `password_complexity` feature (Premium).

@@ -46,4 +46,15 @@ pub(crate) const FIELDS: &[Field] = &[
         Initial::EmptyList,
     )),
     download_limit(flag("auto_ban_user_on_excessive_projects_download", false)),
+    // GroupDetail exposes both when the group may use the feature (`group_ip_restriction`,
+    // `group_allowed_email_domains`, Premium) to those who may administer it; a comma-separated
+    // list, `null` when unset.
+    Field::new("ip_restriction_ranges", Kind::Text, Initial::Null)
+        .tier(Tier::Premium)
+        .audience(Audience::TopLevelOwner)
+        .detail_only(),
+    Field::new("allowed_email_domains_list", Kind::Text, Initial::Null)
+        .tier(Tier::Premium)
+        .audience(Audience::TopLevelOwner)
+        .detail_only(),
 ];

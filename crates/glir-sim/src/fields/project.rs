@@ -20,6 +20,10 @@ pub(crate) const FIELDS: &[Field] = &[
     flag("only_allow_merge_if_all_discussions_are_resolved", false)
         .audited("project_only_allow_merge_if_all_discussions_are_resolved_updated"),
     flag("request_access_enabled", true),
+    // "Status checks must succeed" (doc/api/projects.md, Ultimate, 15.5).
+    flag("only_allow_merge_if_all_status_checks_passed", false)
+        .tier(Tier::Ultimate)
+        .since(15, 5),
     // doc/api/projects.md: `merge` (merge commit), `rebase_merge` (semi-linear) or `ff`.
     Field::new(
         "merge_method",
