@@ -194,6 +194,7 @@ use TokenScope::{Api, ReadApi};
 const APPLY: &str = "apply";
 const HOOK: &[&str] = &[
     "remove_hook",
+    "reset_hook_token",
     "enable_hook_ssl_verification",
     "disable_hook_ssl_verification",
 ];
@@ -405,9 +406,23 @@ pub const REQUIREMENTS: &[Requirement] = &[
         Api,
     )
     .acts(&["revoke_project_access_token"]),
+    // doc/api/project_access_tokens.md: rotate, 16.0, Maintainer or Owner.
+    row(
+        "rotate a project access token",
+        APPLY,
+        Project,
+        Maintainer,
+        Api,
+    )
+    .since(16, 0)
+    .acts(&["rotate_project_access_token"]),
     // doc/user/group/settings/group_access_tokens.md: Owner.
     row("revoke a group access token", APPLY, Group, Owner, Api)
         .acts(&["revoke_group_access_token"]),
+    // doc/api/group_access_tokens.md: rotate, 16.0, Owner.
+    row("rotate a group access token", APPLY, Group, Owner, Api)
+        .since(16, 0)
+        .acts(&["rotate_group_access_token"]),
     // doc/api/deploy_tokens.md: project deploy tokens, Maintainer.
     row(
         "revoke a project deploy token",
@@ -488,8 +503,8 @@ pub const REQUIREMENTS: &[Requirement] = &[
     row("delete a user's GPG key", APPLY, Instance, Admin, Api).acts(&["remove_gpg_key"]),
     // doc/api/deploy_keys.md: Maintainer.
     row("delete a deploy key", APPLY, Project, Maintainer, Api).acts(&["remove_deploy_key"]),
-    // Deleting a hook, or editing it to verify TLS again. doc/api/project_webhooks.md:
-    // Maintainer.
+    // Deleting a hook, or editing it to verify TLS again or to give it a new secret token.
+    // doc/api/project_webhooks.md: Maintainer.
     row(
         "delete a project webhook, or make it verify TLS",
         APPLY,

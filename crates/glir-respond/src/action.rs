@@ -37,7 +37,18 @@ pub enum Action {
         project: String,
         token_id: i64,
     },
+    /// `POST /projects/:id/access_tokens/:token_id/rotate`: the old value stops working, the
+    /// successor keeps the bot, name, scopes and role.
+    RotateProjectAccessToken {
+        project: String,
+        token_id: i64,
+    },
     RevokeGroupAccessToken {
+        group: String,
+        token_id: i64,
+    },
+    /// `POST /groups/:id/access_tokens/:token_id/rotate`.
+    RotateGroupAccessToken {
         group: String,
         token_id: i64,
     },
@@ -108,6 +119,11 @@ pub enum Action {
         key_id: i64,
     },
     RemoveHook {
+        owner: Owner,
+        hook_id: i64,
+    },
+    /// A webhook's secret token replaced by a new random one (GitLab never shows the old one).
+    ResetHookToken {
         owner: Owner,
         hook_id: i64,
     },
@@ -205,10 +221,12 @@ impl Action {
             | Action::RotatePersonalAccessToken { token_id } => {
                 ("personal_access_token", token_id.to_string())
             }
-            Action::RevokeProjectAccessToken { project, token_id } => {
+            Action::RevokeProjectAccessToken { project, token_id }
+            | Action::RotateProjectAccessToken { project, token_id } => {
                 ("project_access_token", format!("{project}/{token_id}"))
             }
-            Action::RevokeGroupAccessToken { group, token_id } => {
+            Action::RevokeGroupAccessToken { group, token_id }
+            | Action::RotateGroupAccessToken { group, token_id } => {
                 ("group_access_token", format!("{group}/{token_id}"))
             }
             Action::RevokeDeployToken { owner, token_id } => {
@@ -237,7 +255,7 @@ impl Action {
             Action::RemoveDeployKey { project, key_id } => {
                 ("deploy_key", format!("{project}/{key_id}"))
             }
-            Action::RemoveHook { owner, hook_id } => {
+            Action::RemoveHook { owner, hook_id } | Action::ResetHookToken { owner, hook_id } => {
                 ("hook", format!("{}/{hook_id}", owner.label()))
             }
             Action::RequireTwoFactor { owner } => ("two_factor_setting", owner.label()),
@@ -311,16 +329,27 @@ impl Action {
             Action::RevokeProjectAccessToken { project, token_id } => {
                 format!("revoke access token {token_id} of project {project}")
             }
+            Action::RotateProjectAccessToken { project, token_id } => format!(
+                "rotate access token {token_id} of project {project}: the old value stops working, the new one is written to a 0600 file in the case"
+            ),
             Action::RevokeGroupAccessToken { group, token_id } => {
                 format!("revoke access token {token_id} of group {group}")
             }
-            Action::RevokeDeployToken { owner, token_id } => {
-                format!("revoke deploy token {token_id} of {}", owner.label())
-            }
+            Action::RotateGroupAccessToken { group, token_id } => format!(
+                "rotate access token {token_id} of group {group}: the old value stops working, the new one is written to a 0600 file in the case"
+            ),
+            // doc/api/deploy_tokens.md has list, create and delete, no rotate.
+            Action::RevokeDeployToken { owner, token_id } => format!(
+                "revoke deploy token {token_id} of {} (GitLab cannot rotate deploy tokens: create a new one for whatever used it)",
+                owner.label()
+            ),
+            // doc/api/pipeline_triggers.md has create, edit (description) and delete, no rotate.
             Action::DeleteTrigger {
                 project,
                 trigger_id,
-            } => format!("delete pipeline trigger {trigger_id} of project {project}"),
+            } => format!(
+                "delete pipeline trigger {trigger_id} of project {project} (GitLab cannot rotate a trigger token: create a new one for whatever used it)"
+            ),
             Action::AdminRevokeToken {
                 fingerprint,
                 family,
@@ -368,6 +397,10 @@ impl Action {
             Action::RemoveHook { owner, hook_id } => {
                 format!("delete webhook {hook_id} of {}", owner.label())
             }
+            Action::ResetHookToken { owner, hook_id } => format!(
+                "give webhook {hook_id} of {} a new random secret token (written to a 0600 file in the case): its receiver must check the new one",
+                owner.label()
+            ),
             Action::RequireTwoFactor { owner } => {
                 format!("require two-factor authentication for {}", owner.label())
             }

@@ -117,8 +117,13 @@ pub async fn apply_with_tokens(
         }
         let request = request_line(&step.action);
         if let Some(earlier) = done_before(case, step, plan_path)? {
+            let why = if matches!(step.action, Action::ResetPassword { .. }) {
+                "GitLab cannot show it"
+            } else {
+                "doing it again would issue yet another secret"
+            };
             let note = format!(
-                "step {} of {plan_path}: already done (journal #{}); GitLab cannot show it, so nothing was sent",
+                "step {} of {plan_path}: already done (journal #{}); {why}, so nothing was sent",
                 step.n, earlier.seq
             );
             let record = case.journal_step(JournalEntry {
@@ -231,10 +236,21 @@ pub async fn apply_with_tokens(
     Ok(results)
 }
 
-/// For a step whose effect GitLab does not show (a password), the record of this same step of
-/// this plan already applied: applying the plan again must not change the password again.
+/// For a step whose effect GitLab does not show (a password) or that issues a new secret each
+/// time (a rotation or reset), the record of this same step of this plan already applied:
+/// applying the plan again must not change the password or issue another secret.
 fn done_before(case: &Case, step: &Step, plan_path: &str) -> Result<Option<JournalRecord>, Error> {
-    if !matches!(step.action, Action::ResetPassword { .. }) {
+    let once = matches!(
+        step.action,
+        Action::ResetPassword { .. }
+            | Action::RotatePersonalAccessToken { .. }
+            | Action::RotateProjectAccessToken { .. }
+            | Action::RotateGroupAccessToken { .. }
+            | Action::ResetRunnerToken { .. }
+            | Action::RenewApplicationSecret { .. }
+            | Action::ResetHookToken { .. }
+    );
+    if !once {
         return Ok(None);
     }
     let prefix = format!("step {} of {plan_path}: ", step.n);
@@ -256,13 +272,16 @@ fn revokes_credential(action: &Action) -> bool {
         Action::RevokePersonalAccessToken { .. }
             | Action::RotatePersonalAccessToken { .. }
             | Action::RevokeProjectAccessToken { .. }
+            | Action::RotateProjectAccessToken { .. }
             | Action::RevokeGroupAccessToken { .. }
+            | Action::RotateGroupAccessToken { .. }
             | Action::RevokeDeployToken { .. }
             | Action::DeleteTrigger { .. }
             | Action::CancelJob { .. }
             | Action::AdminRevokeToken { .. }
             | Action::ResetRunnerToken { .. }
             | Action::RenewApplicationSecret { .. }
+            | Action::ResetHookToken { .. }
     )
 }
 
@@ -278,15 +297,18 @@ async fn execute(
             |_| json!({"revoked": true}),
         ),
         Action::RotatePersonalAccessToken { token_id } => {
-            let applied = client.rotate_personal_access_token(*token_id, None).await?;
-            let secret = applied.value.secret.clone();
-            let mut d = done(
-                applied,
-                |r| json!({"new_token_id": r.token.id, "expires_at": r.token.expires_at}),
-            );
-            d.secret = Some(secret);
-            d
+            rotated(client.rotate_personal_access_token(*token_id, None).await?)
         }
+        Action::RotateProjectAccessToken { project, token_id } => rotated(
+            client
+                .rotate_project_access_token(project, *token_id, None)
+                .await?,
+        ),
+        Action::RotateGroupAccessToken { group, token_id } => rotated(
+            client
+                .rotate_group_access_token(group, *token_id, None)
+                .await?,
+        ),
         Action::RevokeProjectAccessToken { project, token_id } => done(
             client
                 .revoke_project_access_token(project, *token_id)
@@ -377,6 +399,13 @@ async fn execute(
             Owner::Group { group } => done(client.delete_group_hook(group, *hook_id).await?, unit),
             Owner::Instance => done(client.delete_system_hook(*hook_id).await?, unit),
         },
+        Action::ResetHookToken { owner, hook_id } => {
+            let applied = client.reset_hook_token(&hook_path(owner, *hook_id)).await?;
+            let secret = applied.value.clone();
+            let mut d = done(applied, |_| json!({"token_replaced": true}));
+            d.secret = Some(secret);
+            d
+        }
         Action::RequireTwoFactor { owner } => match owner {
             Owner::Group { group } => done(
                 client.set_group_require_2fa(group, true, Some(48)).await?,
@@ -505,6 +534,17 @@ async fn execute(
     })
 }
 
+/// A rotated access token: its successor's id and expiry journaled, its value for the 0600 file.
+fn rotated(applied: Applied<glir_gitlab::RotatedToken>) -> Done {
+    let secret = applied.value.secret.clone();
+    let mut d = done(
+        applied,
+        |r| json!({"new_token_id": r.token.id, "expires_at": r.token.expires_at}),
+    );
+    d.secret = Some(secret);
+    d
+}
+
 /// CE's API cannot change a protected branch's levels in place (PATCH changes them only on
 /// Premium, doc/api/protected_branches.md), so the rule is removed and created again with the
 /// wanted levels; GitLab audits both.
@@ -597,6 +637,19 @@ fn request_line(action: &Action) -> String {
         }
         Action::RevokeGroupAccessToken { group, token_id } => {
             format!("DELETE /groups/{group}/access_tokens/{token_id}")
+        }
+        Action::RotateProjectAccessToken { project, token_id } => {
+            format!("POST /projects/{project}/access_tokens/{token_id}/rotate")
+        }
+        Action::RotateGroupAccessToken { group, token_id } => {
+            format!("POST /groups/{group}/access_tokens/{token_id}/rotate")
+        }
+        Action::ResetHookToken {
+            owner: Owner::Instance,
+            hook_id,
+        } => format!("PUT /hooks/{hook_id} (token)"),
+        Action::ResetHookToken { owner, hook_id } => {
+            format!("PUT {}/hooks/{hook_id} (token)", owner_path(owner))
         }
         Action::RevokeDeployToken { owner, token_id } => {
             format!("DELETE {}/deploy_tokens/{token_id}", owner_path(owner))

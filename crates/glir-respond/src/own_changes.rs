@@ -231,6 +231,28 @@ fn signature(action: &Action, post_state: Option<&Value>) -> Option<Signature> {
         Action::RevokeGroupAccessToken { token_id, .. } => {
             Signature::new(&["group_access_token_deleted"], id(token_id))
         }
+        // As for personal access tokens: the old one deleted, its successor created.
+        Action::RotateProjectAccessToken { token_id, .. }
+        | Action::RotateGroupAccessToken { token_id, .. } => {
+            let label = if matches!(action, Action::RotateProjectAccessToken { .. }) {
+                "project"
+            } else {
+                "group"
+            };
+            let mut objects = id(token_id);
+            if let Some(new) = post_state.and_then(|p| p["new_token_id"].as_i64()) {
+                objects.push(new.to_string());
+            }
+            Signature {
+                types: vec![
+                    format!("{label}_access_token_deleted"),
+                    format!("{label}_access_token_created"),
+                ],
+                objects,
+                entity: None,
+                change: None,
+            }
+        }
         Action::RevokeDeployToken { token_id, .. } => Signature::new(
             &[
                 "deploy_token_revoked",

@@ -35,6 +35,10 @@ pub struct Step {
     pub pre_state: Option<Value>,
     /// Audit events behind it.
     pub event_ids: Vec<String>,
+    /// The batch of a rotation plan it belongs to (1 is applied first): what is rotated
+    /// together, so what breaks breaks together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<u32>,
 }
 
 impl Plan {
@@ -69,7 +73,38 @@ impl Plan {
             risk,
             pre_state,
             event_ids,
+            batch: None,
         });
+    }
+
+    /// [`Plan::push`] into rotation batch `batch`.
+    pub(crate) fn push_in_batch(
+        &mut self,
+        batch: u32,
+        action: Action,
+        why: String,
+        risk: String,
+        pre_state: Option<Value>,
+    ) {
+        let before = self.steps.len();
+        self.push(action, why, risk, pre_state, Vec::new());
+        if let Some(step) = self.steps.get_mut(before) {
+            step.batch = Some(batch);
+        }
+    }
+
+    /// The steps of one batch, numbered as in the whole plan, so applying them journals them as
+    /// steps of the saved plan.
+    pub fn batch(&self, batch: u32) -> Plan {
+        Plan {
+            steps: self
+                .steps
+                .iter()
+                .filter(|s| s.batch == Some(batch))
+                .cloned()
+                .collect(),
+            ..self.clone()
+        }
     }
 
     /// Saves the plan as evidence (`plans/plan-NNN.json`) and journals one Plan record per step.
@@ -130,5 +165,60 @@ impl Plan {
         }
         let plan: Plan = serde_json::from_slice(&bytes)?;
         Ok(Some((file.path.clone(), plan)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_keeps_its_steps_numbered_as_in_the_whole_plan() {
+        let mut plan = Plan::new("c", "instance-compromise");
+        plan.push_in_batch(
+            1,
+            Action::BlockUser { user_id: 6 },
+            "w".into(),
+            "r".into(),
+            None,
+        );
+        plan.push_in_batch(
+            3,
+            Action::RotatePersonalAccessToken { token_id: 3 },
+            "w".into(),
+            "r".into(),
+            None,
+        );
+        plan.push_in_batch(
+            1,
+            Action::ResetRunnerToken { runner_id: 91 },
+            "w".into(),
+            "r".into(),
+            None,
+        );
+        // A step already planned keeps its first batch.
+        plan.push_in_batch(
+            3,
+            Action::BlockUser { user_id: 6 },
+            "w".into(),
+            "r".into(),
+            None,
+        );
+        let first = plan.batch(1);
+        let numbers: Vec<usize> = first.steps.iter().map(|s| s.n).collect();
+        assert_eq!(numbers, [1, 3]);
+        assert_eq!(plan.batch(3).steps.len(), 1);
+        assert!(plan.batch(2).steps.is_empty());
+        // Outside a rotation plan, the field is not written.
+        let mut plain = Plan::new("c", "token-exposure");
+        plain.push(
+            Action::BlockUser { user_id: 6 },
+            "w".into(),
+            "r".into(),
+            None,
+            Vec::new(),
+        );
+        let text = serde_json::to_string(&plain).unwrap();
+        assert!(!text.contains("batch"), "{text}");
     }
 }

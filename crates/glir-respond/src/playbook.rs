@@ -274,6 +274,7 @@ pub async fn investigate(
         Playbook::CiSecretExposure => {
             crate::scenarios::ci_secret_exposure(&mut run, &subject).await?
         }
+        Playbook::InstanceCompromise => crate::scenarios::instance_compromise(&mut run).await?,
         other => crate::scenarios::other(&mut run, other, &subject).await?,
     };
     // The window's events, read once for the detections, the count and the case links.

@@ -292,8 +292,13 @@ fn cannot_undo(action: &Action) -> &'static str {
         | Action::AdminRevokeToken { .. } => {
             "GitLab cannot restore a revoked token; create a new one"
         }
-        Action::RotatePersonalAccessToken { .. } => {
+        Action::RotatePersonalAccessToken { .. }
+        | Action::RotateProjectAccessToken { .. }
+        | Action::RotateGroupAccessToken { .. } => {
             "GitLab cannot bring a rotated token's old value back; the new one is in the case's secrets/ directory"
+        }
+        Action::ResetHookToken { .. } => {
+            "GitLab never shows a webhook's secret token, so the old one is not known; the new one is in the case's secrets/ directory"
         }
         Action::ResetRunnerToken { .. } => {
             "GitLab cannot bring a runner's old token back; register the runner with the new one"

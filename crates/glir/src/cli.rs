@@ -536,6 +536,10 @@ pub struct RespondArgs {
 pub struct ApplyArgs {
     /// The case whose latest plan to apply
     pub case: String,
+    /// Apply only this batch of a rotation plan (1 admin and automation credentials, 2 CI
+    /// secrets, 3 the rest), so what breaks can be fixed before the next
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub batch: Option<u32>,
     /// Do not ask (for scripts); required when stdin is not a terminal
     #[arg(long)]
     pub yes: bool,

@@ -153,6 +153,22 @@ impl Client {
         ))
     }
 
+    /// A webhook's secret token replaced by one made here at random. `path` is the hook's
+    /// (`/projects/:id/hooks/:hook_id`, the group's, or `/hooks/:id` for a system hook); the
+    /// edit is `PUT` with `token` (doc/api/project_webhooks.md "Edit a project webhook",
+    /// doc/api/group_webhooks.md, doc/api/system_hooks.md). GitLab never shows a hook's token,
+    /// so every call changes it; it is not re-sent after an ambiguous failure. The URL is sent
+    /// back as read: older versions require it on every edit.
+    pub async fn reset_hook_token(&self, path: &str) -> Result<Applied<Secret>, Error> {
+        let current: Response<serde_json::Value> = self.get(path, &[]).await?;
+        let token = random_hook_token();
+        let body = json!({ "url": current.body["url"], "token": token.expose() });
+        let answer: Response<serde_json::Value> = self
+            .mutate_json(Method::PUT, path, &[], Body::Json(body), false)
+            .await?;
+        Ok(Applied::changed(token, answer.status, answer.request_id))
+    }
+
     /// `DELETE /admin/token` with `{"token": …}` (admin; doc/api/admin/token.md): GitLab revokes,
     /// resets or expires the token as its family allows. A token the lookup shows revoked
     /// already is `changed: false` without a DELETE. 422 (CI job tokens, unsupported families)
@@ -220,5 +236,33 @@ impl Client {
             }
             Err(e) => Err(e),
         }
+    }
+}
+
+/// How long a new hook token is: 40 alphanumeric characters carry over 230 bits.
+const HOOK_TOKEN_LENGTH: usize = 40;
+
+/// A webhook secret token from the thread's CSPRNG (GitLab accepts any string; receivers
+/// compare the `X-Gitlab-Token` header with it).
+fn random_hook_token() -> Secret {
+    use rand::Rng;
+    let token: String = rand::rng()
+        .sample_iter(rand::distr::Alphanumeric)
+        .take(HOOK_TOKEN_LENGTH)
+        .map(char::from)
+        .collect();
+    Secret::new(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{HOOK_TOKEN_LENGTH, random_hook_token};
+
+    #[test]
+    fn a_hook_token_is_long_alphanumeric_and_new_each_time() {
+        let (a, b) = (random_hook_token(), random_hook_token());
+        assert_eq!(a.expose().len(), HOOK_TOKEN_LENGTH);
+        assert!(a.expose().chars().all(|c| c.is_ascii_alphanumeric()));
+        assert_ne!(a.expose(), b.expose());
     }
 }

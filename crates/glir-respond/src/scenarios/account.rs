@@ -1,7 +1,9 @@
-//! Compromised account: block, remove what the attacker added, reset credentials.
+//! Compromised account: block, remove what the attacker added, reset credentials, and replace
+//! what the account could reach.
 
 use super::{
-    find_user, hooks_since, plan_findings, scope_collection, token_risk, touched_projects_evidence,
+    find_user, hooks_since, plan_findings, reach, scope_collection, token_risk,
+    touched_projects_evidence,
 };
 use crate::evidence::snapshot;
 use crate::playbook::{Run, Subject, new_ips};
@@ -11,7 +13,8 @@ use glir_store::EventFilter;
 use serde_json::json;
 
 /// Compromised account: block first, then remove what the attacker added, revoke the user's
-/// tokens, enforce 2FA, and the manual steps (password reset, unblock when done).
+/// tokens, replace the password (and 2FA when the attacker enrolled it), enforce 2FA, and
+/// replace what the account could reach.
 pub(crate) async fn account_compromise(
     run: &mut Run<'_, '_>,
     subject: &Subject,
@@ -65,39 +68,74 @@ pub(crate) async fn account_compromise(
         .extend(suspicious.iter().map(|e| e.event_id.clone()));
     let mut found = findings(&suspicious);
     plan_findings(run, &found, user.id);
-    if let Some(first) = suspicious.first() {
-        let hooks = hooks_since(run, &suspicious, first.created_at).await?;
+    let attack_start = suspicious.first().map(|e| e.created_at);
+    if let Some(first) = attack_start {
+        let hooks = hooks_since(run, &suspicious, first).await?;
         found.extend(hooks);
     }
     touched_projects_evidence(run, &suspicious, Some(&user.username)).await?;
     revoke_user_tokens(run, &user).await?;
+    plan_credentials(run, &user, &suspicious);
     if run.admin() {
         plan_instance_two_factor(run);
     }
-    for title in [
-        format!(
-            "reset {}'s password and have them re-enrol 2FA",
-            user.username
-        ),
-        "rotate protected CI/CD variables and runner tokens the account could see".to_string(),
-        format!(
-            "review {}'s emails, identities (SAML), OAuth authorizations and webhooks in the evidence",
-            user.username
-        ),
-        format!(
-            "unblock {} when the investigation is done (glir plans it as a separate action)",
-            user.username
-        ),
-    ] {
-        run.plan.push(
-            Action::Manual { title },
-            "the guide's account-compromise steps".into(),
-            "-".into(),
-            None,
-            Vec::new(),
-        );
-    }
+    reach::plan_reach(run, &user, attack_start.unwrap_or(run.r.since)).await?;
+    run.summary.push(format!(
+        "{}'s emails, SSH and GPG keys and identities (SAML, LDAP) are in the case's state/ for review; when the investigation is done, `glir undo` of the block step gives the account back",
+        user.username
+    ));
     Ok(found)
+}
+
+/// The account's password replaced, and its two-factor authentication removed when the
+/// attacker's addresses enrolled it (their device goes with it; the user enrols again). Both
+/// are administrators' API calls (doc/api/users.md, "Modify a user", "Disable two-factor
+/// authentication").
+fn plan_credentials(run: &mut Run<'_, '_>, user: &User, suspicious: &[glir_events::AuditEvent]) {
+    if !run.admin() {
+        run.skip(
+            format!("{}'s password and two-factor authentication", user.username),
+            "replacing another user's password or 2FA needs an administrator",
+        );
+        return;
+    }
+    run.plan.push(
+        Action::ResetPassword { user_id: user.id },
+        "the guide: reset the compromised account's credentials".into(),
+        format!(
+            "{} sets a new password through \"forgot password\"; sessions signed in with the old one stay until they end",
+            user.username
+        ),
+        Some(json!({"state": user.state})),
+        Vec::new(),
+    );
+    let enrolled: Vec<String> = suspicious
+        .iter()
+        .filter(|e| e.event_type.as_deref() == Some("user_enable_two_factor"))
+        .map(|e| e.event_id.clone())
+        .collect();
+    if enrolled.is_empty() {
+        return;
+    }
+    let why = "two-factor authentication was enrolled from the attacker's address".to_string();
+    // GitLab's API refuses to remove an administrator's 2FA (doc/api/users.md).
+    let action = if user.is_admin == Some(true) {
+        Action::Manual {
+            title: format!(
+                "on the GitLab server: remove {}'s two-factor authentication with `gitlab-rails console` (`User.find({}).disable_two_factor!`); GitLab's API refuses it for administrators",
+                user.username, user.id
+            ),
+        }
+    } else {
+        Action::DisableTwoFactor { user_id: user.id }
+    };
+    run.plan.push(
+        action,
+        why,
+        format!("{} enrols again", user.username),
+        Some(json!({"two_factor_enabled": user.two_factor_enabled})),
+        enrolled,
+    );
 }
 
 /// The account's SSH keys, GPG keys and emails as GitLab lists them now (identities come with

@@ -1,9 +1,7 @@
-//! The scenarios that share one shape: instance compromise, misconfiguration, exfiltration.
+//! The scenarios that share one shape: misconfiguration, exfiltration (and job-token exposure's
+//! findings).
 
-use super::{
-    find_user, plan_findings, plan_instance_two_factor, revoke_user_tokens, scope_collection,
-    scope_collection_for,
-};
+use super::{find_user, plan_findings, revoke_user_tokens, scope_collection, scope_collection_for};
 use crate::playbook::{Playbook, Run, Subject, new_ips};
 use crate::{Action, Error, Finding, findings};
 use glir_events::AuditEvent;
@@ -90,19 +88,10 @@ pub(crate) async fn other(
         );
         revoke_user_tokens(run, user).await?;
     }
-    if playbook == Playbook::InstanceCompromise && run.admin() {
-        plan_instance_two_factor(run);
-    }
     let manual: &[&str] = match playbook {
         Playbook::JobTokenExposure => &[
             "review the project's recent commits and their authors in the evidence",
             "limit job token access (Settings > CI/CD > Job token permissions)",
-        ],
-        Playbook::InstanceCompromise => &[
-            "update GitLab to the latest patch release",
-            "save server state and logs to a write-once location (glir case mirror --copy-to)",
-            "look for processes and listening ports GitLab does not use",
-            "rotate every credential: tokens, runner tokens, OAuth secrets, CI variables",
         ],
         Playbook::Exfiltration => {
             &["enable auto-ban on excessive project downloads (application setting)"]

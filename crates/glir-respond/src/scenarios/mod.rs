@@ -5,15 +5,20 @@
 mod account;
 mod ci;
 mod generic;
+mod instance;
 mod leak_places;
 mod plan_rules;
+mod reach;
+mod rotation;
 mod state;
 mod token;
+mod without_admin;
 
 pub(crate) use account::account_compromise;
 use account::{plan_instance_two_factor, revoke_user_tokens};
 pub(crate) use ci::{ci_secret_exposure, job_token_exposure};
 pub(crate) use generic::other;
+pub(crate) use instance::instance_compromise;
 use plan_rules::plan_findings;
 use state::{hooks_since, touched_projects_evidence};
 pub(crate) use token::token_exposure;

@@ -139,9 +139,8 @@ pub(crate) async fn delete_system_hook(
 
 /// `GET` and `PUT` of one hook: `/projects/:id/hooks/:hook_id` (Maintainer+),
 /// `/groups/:id/hooks/:hook_id` (Owner), `/hooks/:hook_id` (admin). An edit takes `url`, the
-/// event and TLS flags (doc/api/project_webhooks.md, "Edit a project
-/// webhook"); GitLab's
-/// catalogue has no audit event type for a hook edit, so none is written.
+/// event and TLS flags and the secret `token` (doc/api/project_webhooks.md, "Edit a project
+/// webhook"); GitLab's catalogue has no audit event type for a hook edit, so none is written.
 pub(crate) async fn get_project_hook(
     ctx: Ctx,
     Path((id, hook_id)): Path<(String, String)>,
@@ -285,6 +284,10 @@ fn one_hook(
         }
         if let Some(on) = params.flag("job_events")? {
             hook.job_events = on;
+        }
+        // `token` is write-only: an empty one removes it.
+        if let Some(token) = params.text("token") {
+            hook.token = Some(token.to_string()).filter(|t| !t.is_empty());
         }
     }
     Ok(Json(render(hook, owner)))

@@ -17,6 +17,7 @@ mod instance_admin;
 mod jobs;
 mod keys;
 mod listings;
+mod memberships;
 mod middleware;
 mod moderation;
 mod mutation;
@@ -47,6 +48,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let api = Router::new()
         .merge(instance::routes())
         .merge(users::routes())
+        .merge(memberships::routes())
         .merge(moderation::routes())
         .merge(keys::routes())
         .merge(tokens::routes())

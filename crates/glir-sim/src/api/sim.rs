@@ -129,6 +129,7 @@ pub(crate) async fn state(State(shared): State<Arc<Shared>>) -> Json<serde_json:
             "require_two_factor_authentication": g.require_two_factor_authentication,
             "two_factor_grace_period": g.two_factor_grace_period,
             "hooks": ids(g.hooks.iter().map(|h| h.id).collect()),
+            "hook_tokens": hook_tokens(&g.hooks),
             "variables": variables(&g.variables),
         })).collect::<Vec<_>>(),
         "projects": s.projects.iter().map(|p| json!({
@@ -137,6 +138,7 @@ pub(crate) async fn state(State(shared): State<Arc<Shared>>) -> Json<serde_json:
             "visibility": p.visibility.as_str(),
             "public_jobs": p.public_jobs,
             "hooks": ids(p.hooks.iter().map(|h| h.id).collect()),
+            "hook_tokens": hook_tokens(&p.hooks),
             "deploy_keys": ids(p.deploy_keys.iter().map(|k| k.id).collect()),
             "protected_branches": p.protected_branches.iter().map(|b| json!({
                 "name": b.name,
@@ -147,6 +149,19 @@ pub(crate) async fn state(State(shared): State<Arc<Shared>>) -> Json<serde_json:
             "variables": variables(&p.variables),
         })).collect::<Vec<_>>(),
         "system_hooks": ids(s.system_hooks.iter().map(|h| h.id).collect()),
+        "system_hook_tokens": hook_tokens(&s.system_hooks),
         "settings": s.settings,
     }))
+}
+
+/// Each hook's secret token by fingerprint (`null` when none is set), keyed by hook id.
+fn hook_tokens(hooks: &[crate::scenario::Hook]) -> serde_json::Value {
+    hooks
+        .iter()
+        .map(|h| {
+            let fingerprint = h.token.as_deref().map(glir_redact::fingerprint);
+            (h.id.to_string(), json!(fingerprint))
+        })
+        .collect::<serde_json::Map<_, _>>()
+        .into()
 }

@@ -37,6 +37,7 @@ fn hook(id: i64, url: &str) -> Hook {
         merge_requests_events: false,
         job_events: false,
         enable_ssl_verification: true,
+        token: None,
     }
 }
 

@@ -75,7 +75,7 @@ pub struct DeployKey {
 }
 
 /// A project, group or system webhook (doc/api/project_webhooks.md, doc/api/system_hooks.md).
-/// Its secret token is never returned by GitLab, so it is not modelled.
+/// Its secret token is kept so an edit can replace it, and never returned, as GitLab does.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Hook {
@@ -101,6 +101,9 @@ pub struct Hook {
     /// TLS verification of the receiver.
     #[serde(default = "yes")]
     pub enable_ssl_verification: bool,
+    /// The secret token sent as `X-Gitlab-Token`, when one is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
 }
 
 fn yes() -> bool {

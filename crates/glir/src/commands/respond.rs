@@ -167,6 +167,19 @@ pub fn run_apply(g: &GlobalArgs, settings: &Settings, args: &ApplyArgs) -> Resul
             args.case
         );
     };
+    let plan = match args.batch {
+        None => plan,
+        Some(n) => {
+            let batch = plan.batch(n);
+            if batch.steps.is_empty() {
+                bail!(
+                    "the plan {path} of case {} has no step in batch {n}",
+                    args.case
+                );
+            }
+            batch
+        }
+    };
     let json = g.format == OutputFormat::Json;
     if !json {
         write_plan(&mut stdout(), &plan, &path)?;

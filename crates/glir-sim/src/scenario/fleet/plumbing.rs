@@ -60,6 +60,7 @@ fn hook(fleet: &mut Fleet) -> Hook {
         merge_requests_events: fleet.rng.chance(60),
         job_events: fleet.rng.chance(30),
         enable_ssl_verification: !fleet.rng.chance(15),
+        token: None,
     }
 }
 
