@@ -210,7 +210,6 @@ mod tests {
             kinds: Kind::ALL.to_vec(),
             complete: true,
             coverage: Vec::new(),
-            not_collected: Vec::new(),
             walked: Walked::default(),
             requests: 0,
             credentials,

@@ -2,7 +2,7 @@
 //! each, merged into one list of credentials with each family's coverage.
 
 use crate::coverage::{KindCoverage, Ledger};
-use crate::kind::{Kind, NotCollected, not_collected};
+use crate::kind::Kind;
 use crate::record::{Credential, OwnerKind};
 use crate::scope::{Scope, resolve};
 use crate::sources::{Ctx, Harvest};
@@ -62,8 +62,6 @@ pub struct Inventory {
     /// Every family listed whole everywhere it was looked for.
     pub complete: bool,
     pub coverage: Vec<KindCoverage>,
-    /// Families GitLab shows that glir does not read, so none is taken for absent.
-    pub not_collected: Vec<NotCollected>,
     pub walked: Walked,
     /// HTTP requests the run sent, retries included.
     pub requests: u64,
@@ -188,7 +186,6 @@ pub async fn collect(
         kinds: kinds.into_iter().collect(),
         complete: coverage.iter().all(KindCoverage::is_complete),
         coverage,
-        not_collected: not_collected(),
         walked: Walked {
             groups: found.groups.len(),
             projects: found.projects.len(),

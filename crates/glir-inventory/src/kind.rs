@@ -36,11 +36,13 @@ pub enum Kind {
     /// A CI/CD variable of the instance, a group or a project (its value fingerprinted, never
     /// kept).
     CiVariable,
+    /// A token of a GitLab agent for Kubernetes (`glagent-`): the agent's way into GitLab.
+    ClusterAgentToken,
 }
 
 impl Kind {
     /// Every family, in the order an inventory lists them.
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 14] = [
         Kind::PersonalAccessToken,
         Kind::ImpersonationToken,
         Kind::ProjectAccessToken,
@@ -54,6 +56,7 @@ impl Kind {
         Kind::OauthApplication,
         Kind::Webhook,
         Kind::CiVariable,
+        Kind::ClusterAgentToken,
     ];
 
     /// The name used in output, keys and `--kind`.
@@ -72,6 +75,7 @@ impl Kind {
             Kind::OauthApplication => "oauth_application",
             Kind::Webhook => "webhook",
             Kind::CiVariable => "ci_variable",
+            Kind::ClusterAgentToken => "cluster_agent_token",
         }
     }
 
@@ -87,27 +91,6 @@ impl fmt::Display for Kind {
     }
 }
 
-/// A credential family GitLab's API shows that glir does not read yet: named in every
-/// inventory so nobody takes the inventory for more than it is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NotCollected {
-    /// The family, in the style of [`Kind::as_str`].
-    pub kind: String,
-    /// Where GitLab shows it and why glir does not read it.
-    pub why: String,
-}
-
-/// The families GitLab shows that glir does not read.
-pub fn not_collected() -> Vec<NotCollected> {
-    vec![NotCollected {
-        kind: "cluster_agent_token".to_string(),
-        why: "GET /projects/:id/cluster_agents and /cluster_agents/:agent_id/tokens \
-              (doc/api/cluster_agents.md) are not read yet; review agent tokens in each \
-              project's Operate > Kubernetes clusters"
-            .to_string(),
-    }]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +104,6 @@ mod tests {
                 serde_json::json!(kind.as_str())
             );
         }
-        assert_eq!(Kind::named("cluster_agent_token"), None);
+        assert_eq!(Kind::named("agent_token"), None);
     }
 }

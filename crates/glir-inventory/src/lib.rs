@@ -23,7 +23,7 @@ mod values;
 pub use coverage::{Gap, GapStatus, KindCoverage};
 pub use diff::{Change, Changed, Diff, RunInfo, diff};
 pub use inventory::{Caller, FORMAT, Inventory, Options, Walked, collect};
-pub use kind::{Kind, NotCollected, not_collected};
+pub use kind::Kind;
 pub use record::{Credential, Owner, OwnerKind, State};
 pub use scope::Scope;
 pub use users::{UserRecord, UserReport, list_users};

@@ -7,7 +7,7 @@ use crate::kind::Kind;
 use crate::record::OwnerKind;
 use crate::scope::Place;
 use crate::sources::{
-    Ctx, Harvest, apps, deploy, hooks, keys, runners, tokens, triggers, variables,
+    Ctx, Harvest, agents, apps, deploy, hooks, keys, runners, tokens, triggers, variables,
 };
 use crate::users::Directory;
 use std::collections::HashMap;
@@ -109,6 +109,7 @@ pub(crate) async fn project(ctx: &Ctx<'_>, place: &Place) -> Result<Harvest, Err
     deploy::project_keys(ctx, place, &mut h).await?;
     runners::project(ctx, place, &mut h).await?;
     triggers::project(ctx, place, &mut h).await?;
+    agents::project(ctx, place, &mut h).await?;
     hooks::project(ctx, place, &mut h).await?;
     variables::project(ctx, place, &mut h).await?;
     Ok(h)

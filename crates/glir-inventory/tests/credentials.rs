@@ -74,11 +74,30 @@ async fn every_family_is_listed_with_its_owner_state_and_dates() {
     let now = Timestamp::now();
     assert!(inv.caller.admin);
     assert!(inv.complete, "{:#?}", inv.coverage);
-    assert!(
-        inv.not_collected
-            .iter()
-            .any(|n| n.kind == "cluster_agent_token")
-    );
+    // The agent's tokens, the revoked one too, owned by the agent's project.
+    let agents: Vec<_> = inv
+        .credentials
+        .iter()
+        .filter(|c| c.kind == Kind::ClusterAgentToken)
+        .collect();
+    let expected: Vec<_> = scenario
+        .projects
+        .iter()
+        .flat_map(|p| p.cluster_agents.iter())
+        .flat_map(|a| a.tokens.iter())
+        .collect();
+    assert_eq!(agents.len(), expected.len(), "{agents:#?}");
+    assert!(!expected.is_empty());
+    for t in expected {
+        let c = agents.iter().find(|c| c.id == t.id.to_string()).unwrap();
+        let want = if t.revoked {
+            State::Revoked
+        } else {
+            State::Active
+        };
+        assert_eq!(c.state, want, "{c:?}");
+        assert_eq!(c.last_used_at, t.last_used_at, "{c:?}");
+    }
 
     // User tokens: the family from the scenario's kind, the owner its user or resource, the
     // state from revocation and expiry.

@@ -104,7 +104,11 @@ pub async fn graphql(
     items: &str,
     target: &Value,
 ) -> Result<Vec<Value>, Refusal> {
-    let variables = serde_json::json!({ "fullPath": target.get("full_path") });
+    // A group is listed with `full_path`, a project with `path_with_namespace`.
+    let full_path = target
+        .get("full_path")
+        .or_else(|| target.get("path_with_namespace"));
+    let variables = serde_json::json!({ "fullPath": full_path });
     let answer = client
         .graphql(query, variables)
         .await

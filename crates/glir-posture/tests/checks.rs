@@ -385,3 +385,46 @@ async fn the_version_check_fails_an_instance_behind_the_security_releases() {
         }
     }
 }
+
+#[tokio::test]
+async fn checks_sharing_a_graphql_query_ask_it_once_per_target() {
+    let checks: Vec<Check> = bundled()
+        .into_iter()
+        .filter(|c| {
+            c.spec.scope == Scope::Project
+                && c.spec
+                    .source
+                    .graphql
+                    .as_deref()
+                    .is_some_and(|q| q.contains("securityScanners"))
+        })
+        .collect();
+    assert!(checks.len() >= 5, "only {} scanner checks", checks.len());
+    let mut doc = base();
+    set(
+        &mut doc,
+        "/projects/0/security_scanners",
+        serde_json::json!(["SAST", "SECRET_DETECTION"]),
+    );
+    let sim = glir_sim::start(scenario(doc)).await.unwrap();
+    let client = glir_test_support::client(&sim.url(), ADMIN);
+    let report = glir_posture::run(
+        &client,
+        &checks,
+        &options(&checks[0], &Map::new()),
+        &Quiet,
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.results.len(), checks.len());
+    let passed: Vec<&str> = report
+        .results
+        .iter()
+        .filter(|o| o.status == Status::Pass)
+        .map(|o| o.id.as_str())
+        .collect();
+    assert_eq!(passed, ["project-sast", "project-secret-detection"]);
+    assert_eq!(sim.requests("/api/graphql"), 1);
+    sim.shutdown().await;
+}

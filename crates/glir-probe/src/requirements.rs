@@ -436,6 +436,10 @@ pub const REQUIREMENTS: &[Requirement] = &[
     row("revoke a group deploy token", APPLY, Group, Owner, Api).acts(&["revoke_deploy_token"]),
     // doc/api/pipeline_triggers.md: Maintainer.
     row("delete a pipeline trigger", APPLY, Project, Maintainer, Api).acts(&["delete_trigger"]),
+    // doc/api/cluster_agents.md, "Revoke an agent token": Maintainer.
+    row("revoke an agent token", APPLY, Project, Maintainer, Api)
+        .since(15, 0)
+        .acts(&["revoke_cluster_agent_token"]),
     // app/policies/ci/build_policy.rb `cancel_build` (doc/api/jobs.md, "Cancel a job"):
     // Developer.
     row("cancel a job", APPLY, Project, Developer, Api).acts(&["cancel_job"]),

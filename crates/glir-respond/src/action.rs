@@ -60,6 +60,13 @@ pub enum Action {
         project: String,
         trigger_id: i64,
     },
+    /// A token of a GitLab agent for Kubernetes revoked (no rotate API exists: the agent gets a
+    /// new token registered by hand in its cluster).
+    RevokeClusterAgentToken {
+        project: String,
+        agent_id: i64,
+        token_id: i64,
+    },
     CancelJob {
         project: String,
         job_id: i64,
@@ -236,6 +243,14 @@ impl Action {
                 project,
                 trigger_id,
             } => ("pipeline_trigger", format!("{project}/{trigger_id}")),
+            Action::RevokeClusterAgentToken {
+                project,
+                agent_id,
+                token_id,
+            } => (
+                "cluster_agent_token",
+                format!("{project}/{agent_id}/{token_id}"),
+            ),
             Action::CancelJob { project, job_id } => ("ci_job", format!("{project}/{job_id}")),
             Action::AdminRevokeToken { fingerprint, .. } => ("token", fingerprint.clone()),
             Action::ResetRunnerToken { runner_id } => ("runner", runner_id.to_string()),
@@ -349,6 +364,13 @@ impl Action {
                 trigger_id,
             } => format!(
                 "delete pipeline trigger {trigger_id} of project {project} (GitLab cannot rotate a trigger token: create a new one for whatever used it)"
+            ),
+            Action::RevokeClusterAgentToken {
+                project,
+                agent_id,
+                token_id,
+            } => format!(
+                "revoke token {token_id} of agent {agent_id} in project {project}: the agent stops reaching GitLab until its cluster is given a new token"
             ),
             Action::AdminRevokeToken {
                 fingerprint,

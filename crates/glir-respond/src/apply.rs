@@ -277,6 +277,7 @@ fn revokes_credential(action: &Action) -> bool {
             | Action::RotateGroupAccessToken { .. }
             | Action::RevokeDeployToken { .. }
             | Action::DeleteTrigger { .. }
+            | Action::RevokeClusterAgentToken { .. }
             | Action::CancelJob { .. }
             | Action::AdminRevokeToken { .. }
             | Action::ResetRunnerToken { .. }
@@ -336,6 +337,16 @@ async fn execute(
             project,
             trigger_id,
         } => done(client.delete_trigger(project, *trigger_id).await?, unit),
+        Action::RevokeClusterAgentToken {
+            project,
+            agent_id,
+            token_id,
+        } => done(
+            client
+                .revoke_cluster_agent_token(project, *agent_id, *token_id)
+                .await?,
+            unit,
+        ),
         Action::AdminRevokeToken { fingerprint, .. } => {
             let Some(token) = tokens.iter().find(|t| &t.fingerprint() == fingerprint) else {
                 return Err(glir_gitlab::Error::Config(format!(
@@ -658,6 +669,11 @@ fn request_line(action: &Action) -> String {
             project,
             trigger_id,
         } => format!("DELETE /projects/{project}/triggers/{trigger_id}"),
+        Action::RevokeClusterAgentToken {
+            project,
+            agent_id,
+            token_id,
+        } => format!("DELETE /projects/{project}/cluster_agents/{agent_id}/tokens/{token_id}"),
         Action::CancelJob { project, job_id } => {
             format!("POST /projects/{project}/jobs/{job_id}/cancel")
         }

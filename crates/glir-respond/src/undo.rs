@@ -309,6 +309,9 @@ fn cannot_undo(action: &Action) -> &'static str {
         Action::DeleteTrigger { .. } => {
             "GitLab cannot restore a deleted pipeline trigger; create a new one"
         }
+        Action::RevokeClusterAgentToken { .. } => {
+            "GitLab cannot restore a revoked agent token; create a new one for the agent"
+        }
         Action::CancelJob { .. } => "a cancelled job cannot be resumed; retry it to run it again",
         Action::RemoveSshKey { .. }
         | Action::RemoveGpgKey { .. }

@@ -110,6 +110,23 @@ impl Client {
         .await
     }
 
+    /// `DELETE /projects/:id/cluster_agents/:agent_id/tokens/:token_id` (Maintainer+;
+    /// doc/api/cluster_agents.md, "Revoke an agent token"); audited as
+    /// `cluster_agent_token_revoked` (15.10). A repeat is `changed: false`.
+    pub async fn revoke_cluster_agent_token(
+        &self,
+        project: &str,
+        agent_id: i64,
+        token_id: i64,
+    ) -> Result<Applied<()>, Error> {
+        let project = encode_segment(project);
+        self.delete_once(
+            &format!("/projects/{project}/cluster_agents/{agent_id}/tokens/{token_id}"),
+            &format!("/projects/{project}"),
+        )
+        .await
+    }
+
     /// `DELETE /projects/:id/triggers/:trigger_id` (Maintainer+); a repeat is `changed: false`.
     pub async fn delete_trigger(&self, project: &str, id: i64) -> Result<Applied<()>, Error> {
         let project = encode_segment(project);

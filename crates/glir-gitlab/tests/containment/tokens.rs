@@ -404,3 +404,45 @@ async fn admin_token_api_revokes_a_deploy_token() {
     assert_event(&event.unwrap(), 1, ("Project", 20), ("DeployToken", 1));
     assert!(!admin.admin_revoke_token(&deploy).await.unwrap().changed);
 }
+
+#[tokio::test]
+async fn an_agent_token_is_revoked_once_and_stays_listed_as_revoked() {
+    let sim = sim().await;
+    let admin = client(&sim, ADMIN);
+    let ops = client(&sim, OWNER);
+    let dev = client(&sim, DEV);
+    // A Developer may not revoke it (Maintainer+).
+    let err = dev
+        .revoke_cluster_agent_token("acme/app", 701, 7011)
+        .await
+        .unwrap_err();
+    assert_eq!(status(&err), Some(403), "{err}");
+    let done = ops
+        .revoke_cluster_agent_token("acme/app", 701, 7011)
+        .await
+        .unwrap();
+    assert!(done.changed);
+    let (event, _) = latest(&admin, "cluster_agent_token_revoked").await;
+    assert_event(
+        &event.unwrap(),
+        3,
+        ("Project", 20),
+        ("Clusters::AgentToken", 7011),
+    );
+    let tokens: Vec<Value> = all(
+        &ops,
+        PageRequest {
+            path: "/projects/20/cluster_agents/701/tokens".into(),
+            query: Vec::new(),
+            paging: glir_gitlab::Paging::Offset { per_page: 100 },
+        },
+    )
+    .await;
+    let revoked = tokens.iter().find(|t| t["id"] == 7011).unwrap();
+    assert_eq!(revoked["status"], "revoked");
+    let again = ops
+        .revoke_cluster_agent_token("acme/app", 701, 7011)
+        .await
+        .unwrap();
+    assert!(!again.changed);
+}

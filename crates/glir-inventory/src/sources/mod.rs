@@ -1,6 +1,7 @@
 //! One module per credential family: which endpoint lists it, who may read it, and how its
 //! items become [`Credential`]s. Each listing records an outcome per family and place.
 
+pub(crate) mod agents;
 pub(crate) mod apps;
 pub(crate) mod deploy;
 pub(crate) mod hooks;

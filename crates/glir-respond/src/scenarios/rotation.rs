@@ -141,6 +141,33 @@ pub(super) fn step_for(c: &Credential, now: Timestamp) -> Option<Rotation> {
                 risk,
             )
         }
+        // doc/api/cluster_agents.md has no rotate: revoke, and the cluster gets a new token.
+        Kind::ClusterAgentToken => {
+            let Some(Owner::Project { project }) = owner else {
+                return None;
+            };
+            let agent_id = c.facts.get("agent_id").and_then(Value::as_i64)?;
+            let agent = c
+                .facts
+                .get("agent")
+                .and_then(Value::as_str)
+                .unwrap_or("?")
+                .to_string();
+            let risk = unused.unwrap_or_else(|| {
+                format!(
+                    "{}: the agent \"{agent}\" stops reaching GitLab (deployments through it stop) until its cluster has a new token",
+                    last_used(c)
+                )
+            });
+            (
+                Action::RevokeClusterAgentToken {
+                    project,
+                    agent_id,
+                    token_id: id?,
+                },
+                risk,
+            )
+        }
         Kind::Runner => (
             Action::ResetRunnerToken { runner_id: id? },
             format!(

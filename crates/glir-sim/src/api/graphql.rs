@@ -1,7 +1,9 @@
-//! `POST /api/graphql`, answering only the audit event streaming queries glir sends
-//! (doc/api/graphql/audit_event_streaming_instances.md, audit_event_streaming_groups.md): the
-//! instance's destinations (administrators, Ultimate, self-managed) and a top-level group's
-//! (its Owners, Ultimate). A query is recognised by the fields it names. Like GitLab, GraphQL
+//! `POST /api/graphql`, answering only the queries glir sends: the audit event streaming
+//! destinations (doc/api/graphql/audit_event_streaming_instances.md,
+//! audit_event_streaming_groups.md) of the instance (administrators, Ultimate, self-managed) and
+//! of a top-level group (its Owners, Ultimate), and a project's security scanners and a
+//! project's or group's scan execution policies ([`super::graphql_security`]). A query is
+//! recognised by the fields it names. Like GitLab, GraphQL
 //! answers 200 with `errors` for a field the caller may not read (and `null` in its place) or
 //! one the schema lacks, and 401 only for a token that does not authenticate.
 
@@ -20,15 +22,15 @@ use serde_json::{Map, Value, json};
 use std::sync::Arc;
 
 /// graphql-ruby's message for a field whose `authorize` check fails.
-const NOT_ALLOWED: &str = "The resource that you are attempting to access does not exist or you don't have permission to perform this action";
+pub(super) const NOT_ALLOWED: &str = "The resource that you are attempting to access does not exist or you don't have permission to perform this action";
 
 const INSTANCE_FIELD: &str = "instanceExternalAuditEventDestinations";
 const GROUP_FIELD: &str = "externalAuditEventDestinations";
 
 /// The request body GitLab's GraphQL endpoint takes.
-struct Request {
-    query: String,
-    variables: Map<String, Value>,
+pub(super) struct Request {
+    pub(super) query: String,
+    pub(super) variables: Map<String, Value>,
 }
 
 fn request(body: &Bytes) -> Option<Request> {
@@ -52,12 +54,12 @@ fn location(query: &str, needle: &str) -> Value {
     json!([{ "line": line, "column": column }])
 }
 
-fn error(query: &str, field: &str, message: &str, path: Value) -> Value {
+pub(super) fn error(query: &str, field: &str, message: &str, path: Value) -> Value {
     json!({ "message": message, "locations": location(query, field), "path": path })
 }
 
 /// graphql-ruby's static validation error for a field the type does not have.
-fn undefined_field(query: &str, type_name: &str, field: &str) -> Response {
+pub(super) fn undefined_field(query: &str, type_name: &str, field: &str) -> Response {
     let operation = query
         .split('{')
         .next()
@@ -77,7 +79,7 @@ fn undefined_field(query: &str, type_name: &str, field: &str) -> Response {
 }
 
 /// The first field the query selects, for the error about it.
-fn first_field(query: &str) -> &str {
+pub(super) fn first_field(query: &str) -> &str {
     let after = query.split_once('{').map_or(query, |(_, rest)| rest);
     let start = after.trim_start();
     let end = start
@@ -86,9 +88,9 @@ fn first_field(query: &str) -> &str {
     &start[..end]
 }
 
-/// The `fullPath` argument of `group(…)`: a string literal or a variable.
-fn group_path(req: &Request) -> Option<String> {
-    let (_, rest) = req.query.split_once("group(")?;
+/// The `fullPath` argument of `field(…)` (`group`, `project`): a string literal or a variable.
+pub(super) fn full_path(req: &Request, field: &str) -> Option<String> {
+    let (_, rest) = req.query.split_once(&format!("{field}("))?;
     let (_, arg) = rest.split_once("fullPath:")?;
     let arg = arg.trim_start();
     if let Some(literal) = arg.strip_prefix('"') {
@@ -142,7 +144,7 @@ fn group_destinations(world: &World, user: Option<&User>, req: &Request) -> Resp
         Some(u) => world.can_see_group(u, g),
         None => g.visibility == crate::scenario::Visibility::Public,
     };
-    let Some(group) = group_path(req)
+    let Some(group) = full_path(req, "group")
         .and_then(|path| world.group(&path))
         .filter(visible)
     else {
@@ -201,6 +203,12 @@ pub(crate) async fn graphql(ctx: Ctx, body: Bytes) -> Response {
         }
         return group_destinations(world, user, &req);
     }
+    if req.query.contains("project(") {
+        return super::graphql_security::project(world, user, &req);
+    }
+    if req.query.contains("group(") && req.query.contains(super::graphql_security::POLICIES) {
+        return super::graphql_security::group(world, user, &req);
+    }
     undefined_field(&req.query, "Query", first_field(&req.query))
 }
 
@@ -221,15 +229,19 @@ mod tests {
     }
 
     #[test]
-    fn group_path_is_read_from_a_literal_or_a_variable() {
+    fn full_paths_are_read_from_a_literal_or_a_variable() {
         let literal = req(r#"{ group(fullPath: "acme/sub") { id } }"#, json!({}));
-        assert_eq!(group_path(&literal).as_deref(), Some("acme/sub"));
+        assert_eq!(full_path(&literal, "group").as_deref(), Some("acme/sub"));
         let variable = req(
-            "query($p: ID!) { group(fullPath: $p) { id } }",
-            json!({"p": "acme"}),
+            "query($p: ID!) { project(fullPath: $p) { id } }",
+            json!({"p": "acme/app"}),
         );
-        assert_eq!(group_path(&variable).as_deref(), Some("acme"));
-        assert_eq!(group_path(&req("{ group { id } }", json!({}))), None);
+        assert_eq!(full_path(&variable, "project").as_deref(), Some("acme/app"));
+        assert_eq!(full_path(&variable, "group"), None);
+        assert_eq!(
+            full_path(&req("{ group { id } }", json!({})), "group"),
+            None
+        );
     }
 
     #[test]

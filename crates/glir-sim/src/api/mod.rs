@@ -5,11 +5,13 @@ mod audit_events;
 mod audit_write;
 mod auth;
 mod branches;
+mod cluster_agents;
 mod credentials;
 mod ctx;
 mod error;
 mod form;
 mod graphql;
+mod graphql_security;
 mod group_edit;
 mod hooks;
 mod instance;
@@ -25,9 +27,11 @@ mod namespaces;
 mod paging;
 mod project_edit;
 mod project_protection;
+mod protected_environments;
 pub(crate) mod render;
 mod render_ci;
 mod repository;
+mod repository_branches;
 mod revoke_credentials;
 mod revoke_tokens;
 mod roles;
@@ -61,9 +65,12 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .merge(variables::routes())
         .merge(audit_events::routes())
         .merge(branches::routes())
+        .merge(cluster_agents::routes())
         .merge(repository::routes())
         .merge(listings::routes())
         .merge(project_protection::routes())
+        .merge(protected_environments::routes())
+        .merge(repository_branches::routes())
         .merge(instance_admin::routes());
     Router::new()
         .nest("/api/v4", api)

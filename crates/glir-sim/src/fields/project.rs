@@ -40,6 +40,14 @@ pub(crate) const FIELDS: &[Field] = &[
         FEATURE_ACCESS,
         Initial::Text("enabled"),
     ),
+    // Whether the project has environments to deploy to at all (lib/api/entities/project.rb;
+    // 15.8, with the other `*_access_level` fields split out of `builds_access_level`).
+    Field::new(
+        "environments_access_level",
+        FEATURE_ACCESS,
+        Initial::Text("enabled"),
+    )
+    .since(15, 8),
     flag("shared_runners_enabled", true),
     Field::new("last_activity_at", Kind::Timestamp, Initial::CreatedAt).read_only(),
     // The entity's `ci_job_token_scope_enabled` is the *outbound* scope.

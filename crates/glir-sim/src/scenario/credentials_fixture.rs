@@ -3,8 +3,8 @@
 
 use super::synthetic::{self, member, token};
 use super::{
-    Application, ArtifactFile, Commit, DeployToken, Job, Runner, RunnerAccessLevel, RunnerType,
-    Scenario, Token, TokenKind, Trigger, User, UserState, Variable,
+    Application, ArtifactFile, ClusterAgent, ClusterAgentToken, Commit, DeployToken, Job, Runner,
+    RunnerAccessLevel, RunnerType, Scenario, Token, TokenKind, Trigger, User, UserState, Variable,
 };
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -48,6 +48,33 @@ pub(super) fn build() -> Scenario {
     ];
     let app = &mut s.projects[0];
     app.members.push(member("project_20_bot_sim", 40));
+    // An agent for Kubernetes with a token in use and one revoked.
+    app.cluster_agents = vec![ClusterAgent {
+        id: 701,
+        name: "prod-cluster".to_string(),
+        created_at: None,
+        created_by_user_id: Some(3),
+        tokens: vec![
+            ClusterAgentToken {
+                id: 7011,
+                name: "prod-agent-token".to_string(),
+                description: Some("kas connection of prod-cluster".to_string()),
+                revoked: false,
+                created_at: None,
+                created_by_user_id: Some(3),
+                last_used_at: Some("2026-11-30T08:00:00Z".parse().expect("a timestamp")),
+            },
+            ClusterAgentToken {
+                id: 7012,
+                name: "old-agent-token".to_string(),
+                description: None,
+                revoked: true,
+                created_at: None,
+                created_by_user_id: Some(3),
+                last_used_at: None,
+            },
+        ],
+    }];
     // History around the jobs: two ordinary changes, then a pipeline change pushed while the
     // long-running job 205 (whose token leaks) was running.
     app.commits = vec![

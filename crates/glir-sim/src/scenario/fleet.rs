@@ -6,6 +6,7 @@
 
 mod access;
 mod estate;
+mod pipelines;
 mod plumbing;
 mod rng;
 
@@ -177,6 +178,7 @@ pub(super) fn build(spec: &FleetSpec) -> Scenario {
     estate::projects(&mut fleet, spec.projects, &groups, &people);
     access::resource_tokens(&mut fleet, &groups);
     plumbing::all(&mut fleet, &groups);
+    pipelines::all(&mut fleet, spec.seed, &groups);
     fleet.s
 }
 

@@ -8,6 +8,7 @@ mod credentials_fixture;
 mod fleet;
 mod hardening;
 mod persistence;
+mod security;
 mod synthetic;
 mod tier;
 mod validate;
@@ -30,9 +31,11 @@ pub use credentials::{
 pub use fleet::FleetSpec;
 pub use hardening::PushRule;
 pub use persistence::{
-    ApprovalRule, ApprovalSettings, DeployKey, Email, GpgKey, Hook, ProtectedBranch, SshKey,
-    access_level_name,
+    ApprovalRule, ApprovalSettings, ClusterAgent, ClusterAgentToken, DeployKey, Email, GpgKey,
+    Hook, ProtectedBranch, SshKey, access_level_name,
 };
+pub(crate) use security::SCANNER_TYPES;
+pub use security::{Branch, PolicyRule, ProtectedEnvironment, ScanExecutionPolicy};
 pub use tier::{License, Tier};
 pub(crate) use validate::{ENTITY_TYPES, KNOWN_SCOPES, derived_full_path, validate};
 
@@ -365,6 +368,10 @@ pub struct Group {
     /// `externalAuditEventDestinations`; nothing is posted to them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub streaming_destinations: Vec<String>,
+    /// Scan execution policies of the group's security policy project (Ultimate); they apply
+    /// to its subgroups and projects too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scan_execution_policies: Vec<ScanExecutionPolicy>,
 }
 
 impl Group {
@@ -387,6 +394,7 @@ impl Group {
             plan: None,
             settings: Map::new(),
             streaming_destinations: Vec::new(),
+            scan_execution_policies: Vec::new(),
         }
     }
 }
@@ -457,6 +465,23 @@ pub struct Project {
     /// Merge request approval rules (doc/api/merge_request_approvals.md, Premium).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub approval_rules: Vec<ApprovalRule>,
+    /// GitLab agents for Kubernetes registered in the project, with their tokens
+    /// (doc/api/cluster_agents.md).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cluster_agents: Vec<ClusterAgent>,
+    /// Security scanners the latest default-branch pipeline runs, as GraphQL's
+    /// `SecurityScannerType` names them (`SAST`, `DEPENDENCY_SCANNING`, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub security_scanners: Vec<String>,
+    /// Scan execution policies of the project's own security policy project (Ultimate).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scan_execution_policies: Vec<ScanExecutionPolicy>,
+    /// Branches besides the default branch.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub branches: Vec<Branch>,
+    /// Protected environments (Premium).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub protected_environments: Vec<ProtectedEnvironment>,
 }
 
 impl Project {
@@ -483,6 +508,11 @@ impl Project {
             settings: Map::new(),
             push_rule: None,
             approval_rules: Vec::new(),
+            cluster_agents: Vec::new(),
+            security_scanners: Vec::new(),
+            scan_execution_policies: Vec::new(),
+            branches: Vec::new(),
+            protected_environments: Vec::new(),
         }
     }
 }

@@ -137,6 +137,43 @@ fn maintainers() -> u8 {
     40
 }
 
+/// A GitLab agent for Kubernetes registered in a project (doc/api/cluster_agents.md). Its tokens
+/// authenticate the agent to GitLab; the plaintext is shown once at creation, so none is kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterAgent {
+    /// Numeric id, unique among agents.
+    pub id: i64,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    /// Id of the user who registered it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by_user_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tokens: Vec<ClusterAgentToken>,
+}
+
+/// An agent token (`glagent-`), as the agent tokens API lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterAgentToken {
+    /// Numeric id, unique among agent tokens.
+    pub id: i64,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Revoked tokens are listed with `status: revoked`.
+    #[serde(default)]
+    pub revoked: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by_user_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_at: Option<Timestamp>,
+}
+
 /// A project's merge request approval rule (doc/api/merge_request_approvals.md, "Get project-level
 /// rules"): how many approvals a merge request needs from the rule's approvers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

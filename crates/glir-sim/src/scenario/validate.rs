@@ -59,6 +59,7 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), SimError> {
     super::validate_ci::check(s, &names)?;
     super::validate_persistence::check(s)?;
     super::validate_posture::check(s)?;
+    super::security::check(s)?;
     check_events(s)?;
     check_streaming(s)?;
     Ok(())

@@ -173,9 +173,6 @@ fn summary(inv: &Inventory) -> Vec<String> {
             ));
         }
     }
-    for n in &inv.not_collected {
-        lines.push(format!("not collected: {}: {}", n.kind, n.why));
-    }
     lines
 }
 
