@@ -58,6 +58,20 @@ fn done<T>(applied: Applied<T>, post: impl FnOnce(&T) -> Value) -> Done {
     }
 }
 
+/// One setting of the object at `path` (application settings, a group, a project), its new
+/// value as GitLab answers it the post-state.
+async fn set_setting(
+    client: &Client,
+    path: &str,
+    setting: &str,
+    value: &Value,
+) -> Result<Done, glir_gitlab::Error> {
+    Ok(done(
+        client.set_setting(path, setting, value.clone()).await?,
+        |v| json!({ setting: v[setting] }),
+    ))
+}
+
 /// Applies every step of `plan`; manual steps are journaled as pending for a person.
 pub async fn apply(
     client: &Client,
@@ -484,32 +498,19 @@ async fn execute(
                 })
             })
         }
-        Action::SetInstanceSetting { setting, value } => done(
-            client
-                .set_setting("/application/settings", setting, value.clone())
-                .await?,
-            |v| json!({ setting.as_str(): v[setting.as_str()] }),
-        ),
+        Action::SetInstanceSetting { setting, value } => {
+            set_setting(client, "/application/settings", setting, value).await?
+        }
         Action::SetGroupSetting {
             group,
             setting,
             value,
-        } => done(
-            client
-                .set_setting(&group_path(group), setting, value.clone())
-                .await?,
-            |v| json!({ setting.as_str(): v[setting.as_str()] }),
-        ),
+        } => set_setting(client, &group_path(group), setting, value).await?,
         Action::SetProjectSetting {
             project,
             setting,
             value,
-        } => done(
-            client
-                .set_setting(&project_path(project), setting, value.clone())
-                .await?,
-            |v| json!({ setting.as_str(): v[setting.as_str()] }),
-        ),
+        } => set_setting(client, &project_path(project), setting, value).await?,
         Action::EnableHookSslVerification { owner, hook_id } => done(
             client
                 .enable_hook_ssl_verification(&hook_path(owner, *hook_id))
