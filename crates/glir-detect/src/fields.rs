@@ -65,32 +65,8 @@ pub fn sigma_fields<'a>(e: impl Into<EventRef<'a>>) -> Value {
     put_str(&mut m, "target_details", e.target_details);
     put_str(&mut m, "ip_address", e.ip_address);
     m.insert("created_at".into(), Value::String(e.created_at.to_string()));
-    m.insert("details".into(), details(&e));
+    m.insert("details".into(), e.rule_details());
     Value::Object(m)
-}
-
-/// audit_json.log carries change/from/to/custom_message flat (gitlab-foss MR 22471), REST and
-/// stream nest them in `details`: copying the canonical values in lets one rule say
-/// `details.change` for all three layouts. A value already in `details` wins, since it keeps
-/// GitLab's own type (e.g. a boolean `from`).
-fn details(e: &EventRef<'_>) -> Value {
-    let mut d = match e.details.to_value() {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    };
-    for (key, value) in [
-        ("change", e.change),
-        ("from", e.from),
-        ("to", e.to),
-        ("custom_message", e.custom_message),
-    ] {
-        if let Some(v) = value
-            && !d.contains_key(key)
-        {
-            d.insert(key.into(), Value::String(v.to_owned()));
-        }
-    }
-    Value::Object(d)
 }
 
 fn put_str(m: &mut Map<String, Value>, key: &str, v: Option<&str>) {

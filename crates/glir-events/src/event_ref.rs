@@ -167,6 +167,31 @@ impl<'a> From<&'a AuditEvent> for EventRef<'a> {
 }
 
 impl EventRef<'_> {
+    /// The `details` object detection rules match against. audit_json.log carries
+    /// change/from/to/custom_message flat (gitlab-foss MR 22471), REST and stream nest them in
+    /// `details`: copying the canonical values in lets one rule say `details.change` for all
+    /// three layouts. A value already in `details` wins, since it keeps GitLab's own type (e.g. a
+    /// boolean `from`).
+    pub fn rule_details(&self) -> Value {
+        let mut d = match self.details.to_value() {
+            Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        };
+        for (key, value) in [
+            ("change", self.change),
+            ("from", self.from),
+            ("to", self.to),
+            ("custom_message", self.custom_message),
+        ] {
+            if let Some(v) = value
+                && !d.contains_key(key)
+            {
+                d.insert(key.into(), Value::String(v.to_owned()));
+            }
+        }
+        Value::Object(d)
+    }
+
     /// The owned event.
     pub fn to_event(&self) -> AuditEvent {
         let own = |v: Option<&str>| v.map(str::to_owned);

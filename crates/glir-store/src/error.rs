@@ -43,6 +43,30 @@ pub enum StoreError {
         /// The underlying SQLite error.
         source: rusqlite::Error,
     },
+    /// The ClickHouse server refused a request or could not be reached; `message` is its own
+    /// words (or the network error).
+    #[error("{action}: ClickHouse at {store}: {message}")]
+    ClickHouse {
+        /// What the store was doing.
+        action: &'static str,
+        /// The store URL, its password redacted.
+        store: String,
+        /// What the server (or the network) said.
+        message: String,
+    },
+    /// The store location given cannot be used.
+    #[error(transparent)]
+    Location(#[from] crate::location::LocationError),
+    /// An operation only one backend offers was asked of the other.
+    #[error("{what} needs a {needs} store; this one is {this}")]
+    Unsupported {
+        /// The operation.
+        what: &'static str,
+        /// The backend that offers it.
+        needs: &'static str,
+        /// The backend in use.
+        this: &'static str,
+    },
     /// A stored value cannot be turned back into its Rust form (a damaged or hand-edited file).
     #[error("store holds an unreadable {what}")]
     Corrupt {

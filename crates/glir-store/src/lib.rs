@@ -1,26 +1,28 @@
-//! Embedded SQLite store for audit events and collection checkpoints.
+//! Where glir keeps events, alerts, checkpoints and case links: an SQLite file for one
+//! responder on one machine (the default), or a ClickHouse database that many receivers,
+//! collectors and responders share ([`StoreLocation`]).
 //!
-//! One file per investigation, WAL mode so a report can read while an ingest writes. The schema
-//! is versioned through `PRAGMA user_version` and migrated forward on open.
+//! [`Store`] is the one interface; both backends select the same events for the same
+//! [`EventFilter`], keep an event stored twice once (by `created_at` and event id), and give
+//! alerts back in the same order. The tests in `tests/backends.rs` hold them to that.
 
 #![warn(missing_docs)]
 
 mod alerts;
-mod checkpoint;
-mod dict;
+pub mod clickhouse;
 mod error;
 mod filter;
-mod insert;
-mod postings;
-mod row;
-mod schema;
+mod location;
+mod sqlite;
+mod stats;
 mod store;
-mod wal;
 
 pub use alerts::AlertFilter;
+pub use clickhouse::ClickHouseStore;
 pub use error::StoreError;
 pub use filter::EventFilter;
-pub use insert::InsertStats;
-pub use schema::LATEST_VERSION;
+pub use location::{ClickHouseUrl, LocationError, StoreLocation};
+pub use sqlite::LATEST_VERSION;
+pub use sqlite::wal::Checkpointer;
+pub use stats::InsertStats;
 pub use store::{EventWriter, Store};
-pub use wal::Checkpointer;

@@ -2,6 +2,7 @@
 //! the simulator, retries short enough for fault tests, and the simulator on loopback for tests
 //! that are not async (CLI tests run `glir` as a process against it).
 
+pub mod clickhouse;
 mod tls;
 
 pub use tls::{CertificateFiles, TlsFront};

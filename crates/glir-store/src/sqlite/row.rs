@@ -1,7 +1,7 @@
 //! Reading events back out of the `events` table.
 
 use crate::error::{Context, StoreError};
-use crate::filter::{EventFilter, Where};
+use crate::sqlite::filter::{EventFilter, Where};
 use glir_events::{AuditEvent, Layout};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, Row, params_from_iter};
@@ -161,7 +161,7 @@ mod tests {
     /// The query plan of `filter`, one line per step, on an empty store with one author.
     fn plan(filter: &EventFilter) -> Vec<String> {
         let mut conn = Connection::open_in_memory().expect("open");
-        crate::schema::migrate(&mut conn).expect("migrate");
+        crate::sqlite::schema::migrate(&mut conn).expect("migrate");
         conn.execute(
             "INSERT INTO authors (author_id, name, email) VALUES (7, 'Mallory Quiet', NULL)",
             [],

@@ -1,5 +1,5 @@
 use crate::error::{Context, StoreError};
-use crate::row::micros;
+use crate::sqlite::row::micros;
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub(crate) fn get(conn: &Connection, scope: &str) -> Result<Option<serde_json::Value>, StoreError> {

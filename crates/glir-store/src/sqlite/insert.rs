@@ -1,26 +1,10 @@
-use crate::dict::{self, Dicts};
 use crate::error::{Context, StoreError};
-use crate::postings::Postings;
-use crate::row::micros;
+use crate::sqlite::dict::{self, Dicts};
+use crate::sqlite::postings::Postings;
+use crate::sqlite::row::micros;
+pub use crate::stats::InsertStats;
 use glir_events::EventRef;
 use rusqlite::{Connection, params};
-use std::ops::AddAssign;
-
-/// What one insert call did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct InsertStats {
-    /// Events newly stored.
-    pub inserted: u64,
-    /// Events skipped because they were already stored.
-    pub duplicates: u64,
-}
-
-impl AddAssign for InsertStats {
-    fn add_assign(&mut self, other: InsertStats) {
-        self.inserted += other.inserted;
-        self.duplicates += other.duplicates;
-    }
-}
 
 /// `ON CONFLICT` names the one constraint that means "already stored"; `INSERT OR IGNORE` would
 /// also swallow any other constraint failure and miscount it as a duplicate. `OR FAIL` makes any

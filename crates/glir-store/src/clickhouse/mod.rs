@@ -1,0 +1,589 @@
+//! The ClickHouse backend: one database shared by every glir process and host that names it.
+//!
+//! ClickHouse has no transactions and no unique constraints. Identity is kept the way its
+//! documentation recommends, with `ReplacingMergeTree` tables read `FINAL` (`schema.rs`); a
+//! writer still looks up the keys of a batch before inserting it, so that it can say which events
+//! were new, and so that a duplicate row is only written when two writers race. A batch of
+//! events goes in as one `INSERT`, which ClickHouse applies whole or not at all.
+
+mod http;
+pub mod row;
+mod schema;
+pub mod sql;
+
+use crate::alerts::AlertFilter;
+use crate::error::StoreError;
+use crate::filter::EventFilter;
+use crate::location::ClickHouseUrl;
+use crate::stats::InsertStats;
+use glir_events::{Alert, AuditEvent, EventRef};
+use http::Http;
+use jiff::Timestamp;
+use row::EventRow;
+use serde::Deserialize;
+use sql::quote;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Keys looked up per query when checking a batch for stored events: keeps each query far
+/// below ClickHouse's default `max_query_size` of 256 KiB.
+const KEYS_PER_LOOKUP: usize = 2_000;
+
+/// A connection to glir's database on a ClickHouse server.
+pub struct ClickHouseStore {
+    http: Http,
+    /// The database name, safe to write into SQL unquoted (`StoreLocation` checks it).
+    db: String,
+    url: ClickHouseUrl,
+}
+
+/// An event's identity: `created_at` in microseconds and its id.
+type Key = (i64, String);
+
+impl ClickHouseStore {
+    /// Connects, creating the database and glir's tables if they are missing.
+    pub fn open(url: &ClickHouseUrl) -> Result<ClickHouseStore, StoreError> {
+        let http = Http::new(url);
+        schema::create(&http, &url.database)?;
+        Ok(ClickHouseStore {
+            http,
+            db: url.database.clone(),
+            url: url.clone(),
+        })
+    }
+
+    /// Another connection to the same database (for another thread).
+    pub fn open_again(&self) -> Result<ClickHouseStore, StoreError> {
+        ClickHouseStore::open(&self.url)
+    }
+
+    /// The URL it was opened with (its password redacted when shown).
+    pub fn url(&self) -> &ClickHouseUrl {
+        &self.url
+    }
+
+    /// The schema version recorded in the database.
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        schema::version(&self.http, &self.db)
+    }
+
+    /// Starts a batch of writes, sent when it is committed.
+    pub fn writer(&mut self) -> ClickHouseWriter<'_> {
+        ClickHouseWriter {
+            store: self,
+            rows: Vec::new(),
+            sources: Vec::new(),
+            batch: HashMap::new(),
+            checkpoints: Vec::new(),
+            version: first_wins_version(),
+        }
+    }
+
+    /// The checkpoint stored under `scope`, if any.
+    pub fn checkpoint(&self, scope: &str) -> Result<Option<serde_json::Value>, StoreError> {
+        let mut found = None;
+        self.http.query_lines(
+            "cannot read checkpoint",
+            &format!(
+                "SELECT value FROM {}.checkpoints FINAL WHERE scope = {} FORMAT JSONEachRow",
+                self.db,
+                quote(scope)
+            ),
+            |line| {
+                let row: ValueRow = parse(line, "checkpoint row")?;
+                found =
+                    Some(
+                        serde_json::from_str(&row.value).map_err(|_| StoreError::Corrupt {
+                            what: format!("checkpoint `{scope}` (not JSON)"),
+                        })?,
+                    );
+                Ok(())
+            },
+        )?;
+        Ok(found)
+    }
+
+    /// Stores (replaces) the checkpoint under `scope`.
+    pub fn set_checkpoint(
+        &mut self,
+        scope: &str,
+        value: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let row = serde_json::json!({
+            "scope": scope,
+            "value": value.to_string(),
+            "version": latest_wins_version(),
+        });
+        self.http.insert(
+            "cannot store checkpoint",
+            &format!("{}.checkpoints", self.db),
+            format!("{row}\n").as_bytes(),
+        )
+    }
+
+    /// Events matching `filter`, oldest first (then by event id) unless `filter.newest_first`.
+    pub fn query_events(&self, filter: &EventFilter) -> Result<Vec<AuditEvent>, StoreError> {
+        let mut events = Vec::new();
+        self.for_each_event(filter, None, |e| {
+            events.push(e);
+            Ok(())
+        })?;
+        Ok(events)
+    }
+
+    /// Streams the events matching `filter` and, when given, the SQL condition `also` (over
+    /// the columns of `events`, see `schema.rs`), in the order of [`Self::query_events`].
+    pub fn for_each_event(
+        &self,
+        filter: &EventFilter,
+        also: Option<&str>,
+        mut visit: impl FnMut(AuditEvent) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let dir = if filter.newest_first { "DESC" } else { "ASC" };
+        let mut sql = format!(
+            "SELECT record FROM {db}.events FINAL WHERE {w}{also} \
+             ORDER BY created_us {dir}, event_id {dir}",
+            db = self.db,
+            w = sql::filter_where(filter, &self.db),
+            also = also.map(|c| format!(" AND ({c})")).unwrap_or_default(),
+        );
+        if let Some(limit) = filter.limit {
+            sql.push_str(&format!(" LIMIT {limit}"));
+        }
+        sql.push_str(" FORMAT JSONEachRow");
+        self.http.query_lines("cannot query events", &sql, |line| {
+            let row: RecordRow = parse(line, "event row")?;
+            let event = serde_json::from_str(&row.record).map_err(|_| StoreError::Corrupt {
+                what: "event record (not an event's JSON)".into(),
+            })?;
+            visit(event)
+        })
+    }
+
+    /// How many events match `filter` (and the SQL condition `also`), ignoring its `limit`.
+    pub fn count_events_where(
+        &self,
+        filter: &EventFilter,
+        also: Option<&str>,
+    ) -> Result<u64, StoreError> {
+        let sql = format!(
+            "SELECT count() AS n FROM {db}.events FINAL WHERE {w}{also} FORMAT JSONEachRow",
+            db = self.db,
+            w = sql::filter_where(filter, &self.db),
+            also = also.map(|c| format!(" AND ({c})")).unwrap_or_default(),
+        );
+        self.single_u64("cannot count events", &sql)
+    }
+
+    /// Runs a query of the caller's over glir's tables (`{db}` in `sql` stands for the
+    /// database) and hands each `JSONEachRow` line to `row`.
+    pub fn query_rows(
+        &self,
+        action: &'static str,
+        sql: &str,
+        row: impl FnMut(&str) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let sql = sql.replace("{db}", &self.db);
+        self.http
+            .query_lines(action, &format!("{sql} FORMAT JSONEachRow"), row)
+    }
+
+    /// Whether the event with this identity is stored.
+    pub fn has_event(&self, created_at: Timestamp, event_id: &str) -> Result<bool, StoreError> {
+        let sql = format!(
+            "SELECT count() AS n FROM {}.events WHERE created_us = {} AND event_id = {} FORMAT JSONEachRow",
+            self.db,
+            created_at.as_microsecond(),
+            quote(event_id)
+        );
+        Ok(self.single_u64("cannot look an event up", &sql)? > 0)
+    }
+
+    /// The user ids stored events give for `username` (see `Store::user_ids_by_username`).
+    pub fn user_ids_by_username(&self, username: &str) -> Result<Vec<i64>, StoreError> {
+        let mut ids = Vec::new();
+        self.http.query_lines(
+            "cannot look up a username",
+            &format!(
+                "SELECT DISTINCT assumeNotNull(entity_id) AS id FROM {}.events \
+                 WHERE entity_type = 'User' AND lower(entity_path) = lower({}) \
+                 AND entity_id IS NOT NULL ORDER BY id FORMAT JSONEachRow",
+                self.db,
+                quote(username)
+            ),
+            |line| {
+                let row: IdRow = parse(line, "user id row")?;
+                ids.push(row.id);
+                Ok(())
+            },
+        )?;
+        Ok(ids)
+    }
+
+    /// Stores alerts; an alert already stored (same rule, same events) is a duplicate.
+    pub fn insert_alerts(&mut self, alerts: &[Alert]) -> Result<InsertStats, StoreError> {
+        let keys: Vec<(String, String)> = alerts
+            .iter()
+            .map(|a| {
+                (
+                    a.rule_id.clone(),
+                    serde_json::to_string(&a.event_ids).expect("strings serialize"),
+                )
+            })
+            .collect();
+        let mut stored = std::collections::HashSet::new();
+        for chunk in keys.chunks(KEYS_PER_LOOKUP) {
+            let set = chunk
+                .iter()
+                .map(|(r, e)| format!("({}, {})", quote(r), quote(e)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            self.http.query_lines(
+                "cannot look alerts up",
+                &format!(
+                    "SELECT rule_id, event_ids FROM {}.alerts WHERE (rule_id, event_ids) IN ({set}) \
+                     FORMAT JSONEachRow",
+                    self.db
+                ),
+                |line| {
+                    let row: AlertKeyRow = parse(line, "alert row")?;
+                    stored.insert((row.rule_id, row.event_ids));
+                    Ok(())
+                },
+            )?;
+        }
+        let now = Timestamp::now().as_microsecond();
+        let version = first_wins_version();
+        let mut stats = InsertStats::default();
+        let mut body = Vec::new();
+        for (a, key) in alerts.iter().zip(keys) {
+            if !stored.insert(key.clone()) {
+                stats.duplicates += 1;
+                continue;
+            }
+            stats.inserted += 1;
+            let row = serde_json::json!({
+                "rule_id": key.0,
+                "event_ids": key.1,
+                "title": a.title,
+                "level": a.level,
+                "tags": serde_json::to_string(&a.tags).expect("strings serialize"),
+                "actor": a.actor,
+                "time_us": a.time.as_microsecond(),
+                "reason": a.reason,
+                "detected_us": now,
+                // Keeps the order alerts were stored in, as SQLite's row ids do.
+                "seq": latest_wins_version(),
+                "version": version,
+            });
+            serde_json::to_writer(&mut body, &row).expect("a row serializes");
+            body.push(b'\n');
+        }
+        self.http
+            .insert("cannot store alerts", &format!("{}.alerts", self.db), &body)?;
+        Ok(stats)
+    }
+
+    /// Stored alerts matching `filter`, in alert time order.
+    pub fn query_alerts(&self, f: &AlertFilter) -> Result<Vec<Alert>, StoreError> {
+        let mut terms = vec!["1".to_owned()];
+        if let Some(t) = f.since {
+            terms.push(format!("time_us >= {}", t.as_microsecond()));
+        }
+        if let Some(t) = f.until {
+            terms.push(format!("time_us < {}", t.as_microsecond()));
+        }
+        if let Some(rule) = &f.rule_id {
+            terms.push(format!("rule_id = {}", quote(rule)));
+        }
+        let mut sql = format!(
+            "SELECT rule_id, title, level, tags, event_ids, actor, time_us, reason \
+             FROM {}.alerts FINAL WHERE {} ORDER BY time_us, seq",
+            self.db,
+            terms.join(" AND ")
+        );
+        if let Some(limit) = f.limit {
+            sql.push_str(&format!(" LIMIT {limit}"));
+        }
+        sql.push_str(" FORMAT JSONEachRow");
+        let mut out = Vec::new();
+        self.http.query_lines("cannot read alerts", &sql, |line| {
+            let row: AlertRow = parse(line, "alert row")?;
+            let corrupt = |what: &str| StoreError::Corrupt {
+                what: format!("alert of rule {}: {what}", row.rule_id),
+            };
+            out.push(Alert {
+                tags: serde_json::from_str(&row.tags)
+                    .map_err(|_| corrupt("tags are not a JSON list"))?,
+                event_ids: serde_json::from_str(&row.event_ids)
+                    .map_err(|_| corrupt("event ids are not a JSON list"))?,
+                time: Timestamp::from_microsecond(row.time_us)
+                    .map_err(|_| corrupt("time out of range"))?,
+                rule_id: row.rule_id,
+                title: row.title,
+                level: row.level,
+                actor: row.actor,
+                reason: row.reason,
+            });
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Links rows to a case; returns how many links are new.
+    pub fn link_case(
+        &mut self,
+        case: &str,
+        kind: &str,
+        refs: &[String],
+    ) -> Result<usize, StoreError> {
+        let mut linked: std::collections::HashSet<String> =
+            self.case_links(case, kind)?.into_iter().collect();
+        let mut body = Vec::new();
+        let mut added = 0;
+        for r in refs {
+            if linked.insert(r.clone()) {
+                added += 1;
+                let row = serde_json::json!({"case_name": case, "kind": kind, "ref": r});
+                serde_json::to_writer(&mut body, &row).expect("a row serializes");
+                body.push(b'\n');
+            }
+        }
+        self.http.insert(
+            "cannot link rows to the case",
+            &format!("{}.case_links", self.db),
+            &body,
+        )?;
+        Ok(added)
+    }
+
+    /// The refs of one kind linked to a case, sorted.
+    pub fn case_links(&self, case: &str, kind: &str) -> Result<Vec<String>, StoreError> {
+        let mut refs = Vec::new();
+        self.http.query_lines(
+            "cannot read case links",
+            &format!(
+                "SELECT DISTINCT ref FROM {}.case_links WHERE case_name = {} AND kind = {} \
+                 ORDER BY ref FORMAT JSONEachRow",
+                self.db,
+                quote(case),
+                quote(kind)
+            ),
+            |line| {
+                let row: RefRow = parse(line, "case link row")?;
+                refs.push(row.r#ref);
+                Ok(())
+            },
+        )?;
+        Ok(refs)
+    }
+
+    /// Which of `keys` are stored, with the source each stored row names.
+    fn stored_sources(&self, keys: &[&Key]) -> Result<HashMap<Key, String>, StoreError> {
+        let mut found = HashMap::new();
+        for chunk in keys.chunks(KEYS_PER_LOOKUP) {
+            let (lo, hi) = chunk.iter().fold((i64::MAX, i64::MIN), |(lo, hi), k| {
+                (lo.min(k.0), hi.max(k.0))
+            });
+            let set = chunk
+                .iter()
+                .map(|(t, id)| format!("({t}, {})", quote(id)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            self.http.query_lines(
+                "cannot look up stored events",
+                &format!(
+                    "SELECT created_us, event_id, source FROM {}.events \
+                     WHERE created_us >= {lo} AND created_us <= {hi} \
+                     AND (created_us, event_id) IN ({set}) FORMAT JSONEachRow",
+                    self.db
+                ),
+                |line| {
+                    let row: KeyRow = parse(line, "event key row")?;
+                    found.insert((row.created_us, row.event_id), row.source);
+                    Ok(())
+                },
+            )?;
+        }
+        Ok(found)
+    }
+
+    fn single_u64(&self, action: &'static str, sql: &str) -> Result<u64, StoreError> {
+        let mut n = 0;
+        self.http.query_lines(action, sql, |line| {
+            let row: CountRow = parse(line, "count row")?;
+            n = row.n;
+            Ok(())
+        })?;
+        Ok(n)
+    }
+}
+
+/// A batch of writes to ClickHouse, sent by [`ClickHouseWriter::commit`]; dropped without a
+/// commit, nothing is sent.
+pub struct ClickHouseWriter<'a> {
+    store: &'a mut ClickHouseStore,
+    /// `events` rows as JSON lines.
+    rows: Vec<u8>,
+    /// `event_sources` rows as JSON lines.
+    sources: Vec<u8>,
+    /// Events of this batch by identity, with the source they came from.
+    batch: HashMap<Key, String>,
+    checkpoints: Vec<(String, serde_json::Value)>,
+    version: u64,
+}
+
+impl ClickHouseWriter<'_> {
+    /// Adds events to the batch, skipping those already stored or already in the batch; `each`
+    /// hears, for every event in order, whether it was new.
+    pub fn insert_each<'e>(
+        &mut self,
+        events: impl IntoIterator<Item = &'e AuditEvent>,
+        mut each: impl FnMut(bool),
+    ) -> Result<InsertStats, StoreError> {
+        let events: Vec<&AuditEvent> = events.into_iter().collect();
+        let keys: Vec<Key> = events
+            .iter()
+            .map(|e| (e.created_at.as_microsecond(), e.event_id.clone()))
+            .collect();
+        let unseen: Vec<&Key> = keys
+            .iter()
+            .filter(|k| !self.batch.contains_key(k))
+            .collect();
+        let stored = self.store.stored_sources(&unseen)?;
+        let mut stats = InsertStats::default();
+        for (e, key) in events.into_iter().zip(keys) {
+            let first_source = stored.get(&key).or_else(|| self.batch.get(&key));
+            if let Some(first) = first_source {
+                stats.duplicates += 1;
+                if *first != e.source {
+                    let row = serde_json::json!({
+                        "created_us": key.0, "event_id": key.1, "source": e.source
+                    });
+                    serde_json::to_writer(&mut self.sources, &row).expect("a row serializes");
+                    self.sources.push(b'\n');
+                }
+                each(false);
+                continue;
+            }
+            serde_json::to_writer(&mut self.rows, &EventRow::new(e, self.version))
+                .expect("a row serializes");
+            self.rows.push(b'\n');
+            self.batch.insert(key, e.source.clone());
+            stats.inserted += 1;
+            each(true);
+        }
+        Ok(stats)
+    }
+
+    /// [`Self::insert_each`] over borrowed events.
+    pub fn insert_refs<'e>(
+        &mut self,
+        events: impl IntoIterator<Item = EventRef<'e>>,
+    ) -> Result<InsertStats, StoreError> {
+        let owned: Vec<AuditEvent> = events.into_iter().map(|e| e.to_event()).collect();
+        self.insert_each(owned.iter(), |_| {})
+    }
+
+    /// Stores (replaces) a checkpoint after the batch's events.
+    pub fn set_checkpoint(&mut self, scope: &str, value: &serde_json::Value) {
+        self.checkpoints.push((scope.to_owned(), value.clone()));
+    }
+
+    /// Sends the batch: the events as one `INSERT` (applied whole or not at all), then the
+    /// sources and checkpoints. A failure between the two leaves stored events with an older
+    /// checkpoint, and a collector resuming from it finds those events again as duplicates:
+    /// nothing is lost, nothing is stored twice.
+    pub fn commit(self) -> Result<(), StoreError> {
+        let db = self.store.db.clone();
+        self.store
+            .http
+            .insert("cannot insert events", &format!("{db}.events"), &self.rows)?;
+        self.store.http.insert(
+            "cannot record event sources",
+            &format!("{db}.event_sources"),
+            &self.sources,
+        )?;
+        for (scope, value) in &self.checkpoints {
+            self.store.set_checkpoint(scope, value)?;
+        }
+        Ok(())
+    }
+}
+
+/// The version of a row written now where the first copy written must win: later writes get
+/// lower versions, and `ReplacingMergeTree` keeps the highest.
+fn first_wins_version() -> u64 {
+    u64::MAX - u64::try_from(Timestamp::now().as_microsecond()).unwrap_or(0)
+}
+
+/// The version of a row written now where the latest write must win; strictly increasing within
+/// a process even for writes in the same microsecond.
+fn latest_wins_version() -> u64 {
+    static LAST: AtomicU64 = AtomicU64::new(0);
+    let now = u64::try_from(Timestamp::now().as_microsecond()).unwrap_or(0);
+    let mut prev = LAST.load(Ordering::Relaxed);
+    loop {
+        let next = now.max(prev + 1);
+        match LAST.compare_exchange(prev, next, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => return next,
+            Err(seen) => prev = seen,
+        }
+    }
+}
+
+fn parse<'de, T: Deserialize<'de>>(line: &'de str, what: &str) -> Result<T, StoreError> {
+    serde_json::from_str(line).map_err(|e| StoreError::Corrupt {
+        what: format!("{what} from ClickHouse ({e})"),
+    })
+}
+
+#[derive(Deserialize)]
+struct RecordRow {
+    record: String,
+}
+
+#[derive(Deserialize)]
+struct ValueRow {
+    value: String,
+}
+
+#[derive(Deserialize)]
+struct CountRow {
+    n: u64,
+}
+
+#[derive(Deserialize)]
+struct IdRow {
+    id: i64,
+}
+
+#[derive(Deserialize)]
+struct RefRow {
+    r#ref: String,
+}
+
+#[derive(Deserialize)]
+struct KeyRow {
+    created_us: i64,
+    event_id: String,
+    source: String,
+}
+
+#[derive(Deserialize)]
+struct AlertKeyRow {
+    rule_id: String,
+    event_ids: String,
+}
+
+#[derive(Deserialize)]
+struct AlertRow {
+    rule_id: String,
+    title: String,
+    level: String,
+    tags: String,
+    event_ids: String,
+    actor: Option<String>,
+    time_us: i64,
+    reason: String,
+}

@@ -1,0 +1,148 @@
+//! glir's tables in ClickHouse. Kept to SQL that ClickHouse 18.16 (Debian's package) and current
+//! releases both accept: MergeTree engines with `PARTITION BY`/`ORDER BY` clauses, `Nullable`,
+//! arrays, and no `JSON` type, `DateTime64` or `JSONExtract*`.
+//!
+//! Re-ingest is idempotent through `ReplacingMergeTree`: rows with the same sorting key collapse
+//! into one when parts merge, keeping the highest `version`, and every query reads with `FINAL`,
+//! which collapses them at read time until then
+//! (<https://clickhouse.com/docs/engines/table-engines/mergetree-family/replacingmergetree>).
+//! Writers check for stored keys first, so a duplicate row is only written when two writers
+//! race on the same event; `FINAL` makes that invisible.
+
+use super::http::Http;
+use crate::error::StoreError;
+
+/// The schema version this glir writes into the `glir_schema` table.
+pub(crate) const VERSION: u32 = 1;
+
+/// Time partitions of 30 days: old months can be dropped or moved to cold storage whole.
+const PARTITION: &str = "intDiv(created_us, 2592000000000)";
+
+pub(crate) fn create(http: &Http, db: &str) -> Result<(), StoreError> {
+    let action = "cannot create glir's tables in ClickHouse";
+    http.execute(action, &format!("CREATE DATABASE IF NOT EXISTS {db}"))?;
+    let tables = [
+        format!(
+            "CREATE TABLE IF NOT EXISTS {db}.events (
+                created_us Int64,
+                event_id String,
+                event_type Nullable(String),
+                author_id Nullable(Int64),
+                author_name Nullable(String),
+                author_email Nullable(String),
+                entity_id Nullable(Int64),
+                entity_type Nullable(String),
+                entity_path Nullable(String),
+                target_id Nullable(String),
+                target_type Nullable(String),
+                target_details Nullable(String),
+                ip_address Nullable(String),
+                created_at String,
+                details_keys Array(String),
+                details_values Array(String),
+                details_kinds Array(UInt8),
+                source String,
+                record String,
+                version UInt64
+            ) ENGINE = ReplacingMergeTree(version)
+            PARTITION BY {PARTITION}
+            ORDER BY (created_us, event_id)"
+        ),
+        // The other sources an event came from, besides the one its row names.
+        format!(
+            "CREATE TABLE IF NOT EXISTS {db}.event_sources (
+                created_us Int64,
+                event_id String,
+                source String
+            ) ENGINE = ReplacingMergeTree
+            PARTITION BY {PARTITION}
+            ORDER BY (created_us, event_id, source)"
+        ),
+        format!(
+            "CREATE TABLE IF NOT EXISTS {db}.alerts (
+                rule_id String,
+                event_ids String,
+                title String,
+                level String,
+                tags String,
+                actor Nullable(String),
+                time_us Int64,
+                reason String,
+                detected_us Int64,
+                seq UInt64,
+                version UInt64
+            ) ENGINE = ReplacingMergeTree(version)
+            ORDER BY (rule_id, event_ids)"
+        ),
+        format!(
+            "CREATE TABLE IF NOT EXISTS {db}.checkpoints (
+                scope String,
+                value String,
+                version UInt64
+            ) ENGINE = ReplacingMergeTree(version)
+            ORDER BY scope"
+        ),
+        format!(
+            "CREATE TABLE IF NOT EXISTS {db}.case_links (
+                case_name String,
+                kind String,
+                ref String
+            ) ENGINE = ReplacingMergeTree
+            ORDER BY (case_name, kind, ref)"
+        ),
+        format!(
+            "CREATE TABLE IF NOT EXISTS {db}.findings (
+                key String,
+                record String,
+                found_us Int64,
+                version UInt64
+            ) ENGINE = ReplacingMergeTree(version)
+            ORDER BY key"
+        ),
+        format!(
+            "CREATE TABLE IF NOT EXISTS {db}.glir_schema (
+                version UInt32,
+                written_us Int64
+            ) ENGINE = ReplacingMergeTree
+            ORDER BY version"
+        ),
+    ];
+    for ddl in &tables {
+        http.execute(action, ddl)?;
+    }
+    let found = version(http, db)?;
+    if found > VERSION {
+        return Err(StoreError::TooNew {
+            found,
+            max: VERSION,
+        });
+    }
+    if found < VERSION {
+        http.execute(
+            action,
+            &format!(
+                "INSERT INTO {db}.glir_schema VALUES ({VERSION}, {})",
+                jiff::Timestamp::now().as_microsecond()
+            ),
+        )?;
+    }
+    Ok(())
+}
+
+/// The newest schema version recorded, 0 when none is.
+pub(crate) fn version(http: &Http, db: &str) -> Result<u32, StoreError> {
+    let mut found = 0;
+    http.query_lines(
+        "cannot read the store schema version",
+        &format!("SELECT max(version) AS v FROM {db}.glir_schema FORMAT JSONEachRow"),
+        |line| {
+            found = serde_json::from_str::<serde_json::Value>(line)
+                .ok()
+                .and_then(|v| v["v"].as_u64())
+                .and_then(|v| u32::try_from(v).ok())
+                .unwrap_or(0);
+            Ok(())
+        },
+    )?;
+    Ok(found)
+}

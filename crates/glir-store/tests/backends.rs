@@ -1,0 +1,374 @@
+//! Both backends on the same inputs give the same answers: every filter, duplicates from one and
+//! several sources, counts, lookups, alerts, checkpoints and case links.
+
+mod common;
+
+use common::{BASE, Spec, event};
+use glir_events::{Alert, AuditEvent};
+use glir_store::{AlertFilter, EventFilter, InsertStats, Store, StoreLocation};
+use glir_test_support::clickhouse::TestDatabase;
+
+/// The SQLite store and, where a server answers, a ClickHouse store in a fresh database.
+fn backends(test: &str) -> (Vec<(&'static str, Store)>, Option<TestDatabase>) {
+    let mut stores = vec![("sqlite", Store::open_in_memory().expect("sqlite"))];
+    let db = TestDatabase::new(test);
+    if let Some(db) = &db {
+        let location: StoreLocation = db.url.parse().expect("url");
+        stores.push((
+            "clickhouse",
+            Store::open_location(&location).expect("clickhouse"),
+        ));
+    }
+    (stores, db)
+}
+
+fn spec<'a>(id: &'a str, at: &'a str) -> Spec<'a> {
+    Spec { id, at, ..BASE }
+}
+
+/// Events with every filtered dimension varied, including awkward values.
+fn events() -> Vec<AuditEvent> {
+    let mut out = Vec::new();
+    let authors = [
+        ("Mallory", Some("mallory@example.test"), 51),
+        ("mallory", None, 52),
+        ("Zoë O'Brien", Some("ZOE@Example.test"), 53),
+        ("root\\admin", Some("root@example.test"), 1),
+    ];
+    let paths = [
+        "grp/app",
+        "grp",
+        "grp/app/sub",
+        "grp-other",
+        "grp0",
+        "other/grp",
+    ];
+    let types = [
+        "protected_branch_updated",
+        "personal_access_token_created",
+        "user_blocked",
+        "token[1]",
+        "100%_done",
+    ];
+    let ips = ["203.0.113.50", "198.51.100.7", "2001:db8::1"];
+    for i in 0..60usize {
+        let (author, email, author_id) = authors[i % authors.len()];
+        let at = format!(
+            "2025-03-02T06:{:02}:{:02}.{:03}Z",
+            i / 10,
+            (i * 7) % 60,
+            i % 3
+        );
+        let id = format!("{}", 1000 + i);
+        let s = Spec {
+            id: &id,
+            at: &at,
+            event_type: types[i % types.len()],
+            author_id,
+            author,
+            email,
+            ip: ips[i % ips.len()],
+            entity_id: 29 + (i % 4) as i64,
+            path: paths[i % paths.len()],
+            target_type: if i % 2 == 0 {
+                "ProtectedBranch"
+            } else {
+                "User"
+            },
+        };
+        out.push(event(
+            if i % 5 == 0 { "b.example" } else { "a.example" },
+            &s,
+        ));
+    }
+    // Two events in the same microsecond, ordered by id.
+    out.push(event("a.example", &spec("z9", "2025-03-02T07:00:00.000Z")));
+    out.push(event("a.example", &spec("a1", "2025-03-02T07:00:00.000Z")));
+    out
+}
+
+fn ids(events: &[AuditEvent]) -> Vec<String> {
+    events
+        .iter()
+        .map(|e| format!("{}@{}#{}", e.event_id, e.created_at, e.source))
+        .collect()
+}
+
+#[test]
+fn every_filter_selects_the_same_events_in_the_same_order() {
+    let (mut stores, _db) = backends("filters");
+    let events = events();
+    let filters = {
+        let t = |s: &str| Some(s.parse().unwrap());
+        let mut f = vec![EventFilter::default()];
+        for actor in [
+            "mallory",
+            "MALLORY",
+            "zoe@example.TEST",
+            "Zoë O'Brien",
+            "zoË o'brien",
+            "53",
+            "root\\admin",
+            "nobody",
+        ] {
+            f.push(EventFilter {
+                actor: Some(actor.into()),
+                ..Default::default()
+            });
+        }
+        for entity in ["grp", "grp/", "grp/app", "29", "grp-other", "other"] {
+            f.push(EventFilter {
+                entity: Some(entity.into()),
+                ..Default::default()
+            });
+        }
+        for glob in [
+            "*token*",
+            "user_?locked",
+            "token[[]1]",
+            "[a-p]*",
+            "[^p]*",
+            "100%_done",
+            "*_done",
+            "USER_BLOCKED",
+        ] {
+            f.push(EventFilter {
+                event_type: Some(glob.into()),
+                ..Default::default()
+            });
+        }
+        for ip in ["2001:db8::1", "203.0.113.5"] {
+            f.push(EventFilter {
+                ip: Some(ip.into()),
+                ..Default::default()
+            });
+        }
+        f.push(EventFilter {
+            target_type: Some("User".into()),
+            ..Default::default()
+        });
+        f.push(EventFilter {
+            source: Some("b.example".into()),
+            ..Default::default()
+        });
+        f.push(EventFilter {
+            source: Some("c.example".into()),
+            ..Default::default()
+        });
+        f.push(EventFilter {
+            since: t("2025-03-02T06:02:00Z"),
+            until: t("2025-03-02T06:04:00Z"),
+            ..Default::default()
+        });
+        f.push(EventFilter {
+            actor: Some("mallory".into()),
+            entity: Some("grp".into()),
+            limit: Some(5),
+            ..Default::default()
+        });
+        f.push(EventFilter {
+            newest_first: true,
+            limit: Some(7),
+            ..Default::default()
+        });
+        f.push(EventFilter {
+            event_type: Some("*".into()),
+            newest_first: true,
+            ..Default::default()
+        });
+        f
+    };
+    let mut answers = Vec::new();
+    for (name, store) in &mut stores {
+        let first = store.insert_events(&events).expect("insert");
+        assert_eq!(
+            first,
+            InsertStats {
+                inserted: events.len() as u64,
+                duplicates: 0
+            },
+            "{name}"
+        );
+        // The same events again, and some from another source: all duplicates, and the other
+        // source is remembered.
+        let again = store.insert_events(&events[..10]).expect("again");
+        assert_eq!(
+            again,
+            InsertStats {
+                inserted: 0,
+                duplicates: 10
+            },
+            "{name}"
+        );
+        let mut relabelled: Vec<AuditEvent> = events[..3].to_vec();
+        for e in &mut relabelled {
+            e.source = "c.example".into();
+        }
+        assert_eq!(
+            store
+                .insert_events(&relabelled)
+                .expect("relabelled")
+                .duplicates,
+            3,
+            "{name}"
+        );
+        let mut per_filter = Vec::new();
+        for f in &filters {
+            let got = store.query_events(f).expect("query");
+            let count = store.count_events(f).expect("count");
+            if f.limit.is_none() {
+                assert_eq!(count as usize, got.len(), "{name}: count of {f:?}");
+            }
+            per_filter.push((ids(&got), count));
+        }
+        // An event comes back exactly as it went in.
+        let back = store.query_events(&EventFilter::default()).expect("all");
+        let mut sent = events.clone();
+        sent.sort_by(|a, b| (a.created_at, &a.event_id).cmp(&(b.created_at, &b.event_id)));
+        assert_eq!(back, sent, "{name}: events round-trip");
+        answers.push((*name, per_filter));
+    }
+    let (reference, expected) = &answers[0];
+    for (name, got) in &answers[1..] {
+        for ((f, want), have) in filters.iter().zip(expected).zip(got) {
+            assert_eq!(want, have, "{name} differs from {reference} for {f:?}");
+        }
+    }
+    // The filters are not vacuous: each selects some but not all events, except four meant to
+    // select everything (no filter, `*`, two whose limit a count ignores) and three meant to
+    // select nothing (an unknown actor, a glob in the wrong case, a prefix of an address).
+    let all = expected[0].1;
+    let selective = expected.iter().filter(|(_, n)| *n > 0 && *n < all).count();
+    assert_eq!(selective, filters.len() - 7, "selective filters");
+}
+
+#[test]
+fn lookups_checkpoints_links_and_alerts_agree() {
+    let (mut stores, _db) = backends("lookups");
+    let mut answers = Vec::new();
+    for (name, store) in &mut stores {
+        let mut user = event(
+            "h",
+            &Spec {
+                id: "u1",
+                path: "Mallory.Dev",
+                ..BASE
+            },
+        );
+        user.entity_type = Some("User".into());
+        user.entity_id = Some(77);
+        store
+            .insert_events(&[event("h", &BASE), user.clone()])
+            .expect("insert");
+        assert!(
+            store.has_event(user.created_at, "u1").expect("has"),
+            "{name}"
+        );
+        assert!(
+            !store.has_event(user.created_at, "u2").expect("has not"),
+            "{name}"
+        );
+        let ids = store.user_ids_by_username("mallory.dev").expect("username");
+
+        assert_eq!(store.checkpoint("collect:x").expect("none"), None, "{name}");
+        store
+            .set_checkpoint("collect:x", &serde_json::json!({"page": 1}))
+            .expect("set");
+        store
+            .set_checkpoint("collect:x", &serde_json::json!({"page": 2}))
+            .expect("replace");
+        let mut writer = store.writer().expect("writer");
+        writer
+            .insert(&[event("h", &Spec { id: "w1", ..BASE })])
+            .expect("insert");
+        writer
+            .set_checkpoint("collect:y", &serde_json::json!("after"))
+            .expect("cp");
+        writer.commit().expect("commit");
+        let checkpoints = (
+            store.checkpoint("collect:x").expect("x"),
+            store.checkpoint("collect:y").expect("y"),
+        );
+        // A writer dropped without committing stores nothing.
+        {
+            let mut writer = store.writer().expect("writer");
+            writer
+                .insert(&[event(
+                    "h",
+                    &Spec {
+                        id: "dropped",
+                        ..BASE
+                    },
+                )])
+                .expect("insert");
+        }
+        assert!(
+            !store.has_event(user.created_at, "dropped").expect("lookup"),
+            "{name}"
+        );
+
+        let links = store
+            .link_case("case-1", "event", &["b".into(), "a".into(), "b".into()])
+            .expect("link");
+        let again = store
+            .link_case("case-1", "event", &["a".into(), "c".into()])
+            .expect("link");
+        let linked = store.case_links("case-1", "event").expect("links");
+
+        let alert = |rule: &str, at: &str, events: &[&str]| Alert {
+            rule_id: rule.into(),
+            title: format!("{rule} title"),
+            level: "high".into(),
+            tags: vec!["attack.persistence".into()],
+            event_ids: events.iter().map(|s| s.to_string()).collect(),
+            actor: Some("Mallory".into()),
+            time: at.parse().unwrap(),
+            reason: "because".into(),
+        };
+        let alerts = [
+            alert("r2", "2025-03-02T06:00:00Z", &["1"]),
+            alert("r1", "2025-03-02T06:00:00Z", &["2", "3"]),
+            alert("r1", "2025-03-01T06:00:00Z", &["4"]),
+        ];
+        let stats = store.insert_alerts(&alerts).expect("alerts");
+        let dup = store.insert_alerts(&alerts[..2]).expect("dup alerts");
+        let all = store.query_alerts(&AlertFilter::default()).expect("query");
+        let r1 = store
+            .query_alerts(&AlertFilter {
+                rule_id: Some("r1".into()),
+                limit: Some(1),
+                ..Default::default()
+            })
+            .expect("r1");
+        let since = store
+            .query_alerts(&AlertFilter {
+                since: Some("2025-03-02T00:00:00Z".parse().unwrap()),
+                ..Default::default()
+            })
+            .expect("since");
+        assert_eq!(
+            stats,
+            InsertStats {
+                inserted: 3,
+                duplicates: 0
+            },
+            "{name}"
+        );
+        assert_eq!(
+            dup,
+            InsertStats {
+                inserted: 0,
+                duplicates: 2
+            },
+            "{name}"
+        );
+        answers.push((
+            *name,
+            format!("{ids:?} {checkpoints:?} {links} {again} {linked:?} {all:?} {r1:?} {since:?}"),
+        ));
+    }
+    assert!(answers[0].1.contains("[77]"), "{}", answers[0].1);
+    for (name, got) in &answers[1..] {
+        assert_eq!(&answers[0].1, got, "{name} differs from sqlite");
+    }
+}
