@@ -203,6 +203,18 @@ pub fn selects_everything(f: &EventFilter) -> bool {
         && !newest_first
 }
 
+/// Why a stream of stored events ended early: the store failed, or the caller stopped it.
+enum Stop<E> {
+    Store(glir_store::StoreError),
+    Caller(E),
+}
+
+impl<E> From<glir_store::StoreError> for Stop<E> {
+    fn from(e: glir_store::StoreError) -> Self {
+        Stop::Store(e)
+    }
+}
+
 /// Pages through the store oldest first. A page resumes at the last page's newest time
 /// (inclusive) and skips the ids already seen at that instant, so events sharing a timestamp
 /// across a page boundary are neither lost nor repeated.
@@ -212,6 +224,16 @@ pub fn for_each_event<E: From<Error>>(
     mut page_size: usize,
     mut f: impl FnMut(&AuditEvent) -> Result<(), E>,
 ) -> Result<(), E> {
+    // ClickHouse streams a whole result (a time range at a time), where a page would re-read
+    // and re-sort everything after its start.
+    if let Some(clickhouse) = store.clickhouse() {
+        return clickhouse
+            .for_each_event(filter, None, |e| f(&e).map_err(Stop::Caller))
+            .map_err(|stop| match stop {
+                Stop::Caller(e) => e,
+                Stop::Store(e) => E::from(Error::from(e)),
+            });
+    }
     let mut remaining = filter.limit.unwrap_or(usize::MAX);
     let mut since = filter.since;
     let mut seen_at_since: HashSet<(String, String)> = HashSet::new();

@@ -2,6 +2,7 @@
 //! first down to `since`, traces (and artifact archives) fetched a few at a time. The client's
 //! pacing and retry rules apply to every request, so concurrency never outruns the rate limit.
 
+use crate::shard::Shard;
 use futures::{StreamExt, TryStreamExt};
 use glir_gitlab::{Client, Error, Job, JobFilter, Project};
 use jiff::Timestamp;
@@ -19,6 +20,10 @@ pub struct JobLogRequest {
     pub max_artifact_bytes: u64,
     /// Traces fetched at once.
     pub concurrency: usize,
+    /// Only the projects of this part: those whose id gives `id mod N + 1 == I`. Project ids
+    /// never change and are spread evenly, so runs of every part of one listing split a group
+    /// between them with nothing left out and nothing scanned twice.
+    pub shard: Option<Shard>,
 }
 
 /// One job with what could be fetched of it.
@@ -36,6 +41,8 @@ pub struct JobLog {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct JobLogSummary {
     pub projects: u64,
+    /// Projects listed but left to the other parts of a [`JobLogRequest::shard`].
+    pub other_shards: u64,
     pub jobs: u64,
     pub trace_bytes: u64,
     pub artifact_bytes: u64,
@@ -50,6 +57,13 @@ pub async fn fetch_job_logs(
 ) -> Result<JobLogSummary, Error> {
     let mut summary = JobLogSummary::default();
     for project in projects(client, &req.target).await? {
+        if req
+            .shard
+            .is_some_and(|s| !s.owns(project.id.unsigned_abs()))
+        {
+            summary.other_shards += 1;
+            continue;
+        }
         summary.projects += 1;
         let path = project.path_with_namespace.clone();
         let mut pages =

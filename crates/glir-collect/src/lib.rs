@@ -10,10 +10,12 @@ mod checkpoint;
 mod coverage;
 mod jobs;
 mod run;
+mod shard;
 mod window;
 
 pub use checkpoint::{Checkpoint, RunState, checkpoint_key};
 pub use coverage::{Coverage, audit_coverage};
 pub use jobs::{JobLog, JobLogRequest, JobLogSummary, fetch_job_logs};
 pub use run::{CollectError, CollectRequest, CollectSummary, Progress, collect_audit_events};
+pub use shard::{Shard, ShardError};
 pub use window::WindowPolicy;

@@ -20,6 +20,8 @@ pub struct Overrides {
     pub url: Option<String>,
     pub profile: Option<String>,
     pub data_dir: Option<PathBuf>,
+    /// `--store` / `GLIR_STORE`: an SQLite file or a `clickhouse://` URL.
+    pub store: Option<String>,
     pub config_file: Option<PathBuf>,
     /// `config_file` was typed as --config, so it has to exist.
     pub config_file_required: bool,
@@ -81,6 +83,10 @@ pub struct Settings {
     pub ca_bundle: Option<PathBuf>,
     pub proxy: Option<String>,
     pub data_dir: PathBuf,
+    /// Where events are stored when not in `<data_dir>/glir.db`: `--store`, `GLIR_STORE`, the
+    /// profile's `store`, then the file's top-level `store` (a path or a `clickhouse://` URL,
+    /// parsed by the caller).
+    pub store: Option<String>,
     pub profile: Option<String>,
     pub config_file: Option<PathBuf>,
     /// Detection rule ids the config turns off.
@@ -123,6 +129,7 @@ impl Settings {
 pub struct ConfigFile {
     default_profile: Option<String>,
     data_dir: Option<PathBuf>,
+    store: Option<String>,
     #[serde(default)]
     profiles: BTreeMap<String, Profile>,
     #[serde(default)]
@@ -229,6 +236,7 @@ struct Profile {
     ca_bundle: Option<PathBuf>,
     proxy: Option<String>,
     releases_file: Option<PathBuf>,
+    store: Option<String>,
 }
 
 /// `token = { env = "VAR" }`, `{ file = "path" }` or `{ command = ["pass", "show", "gitlab"] }`.
@@ -281,8 +289,15 @@ pub fn resolve(overrides: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> R
         .or_else(default_data_dir)
         .context("cannot tell where to keep data: set --data-dir or GLIR_DATA_DIR")?;
 
+    let store = overrides
+        .store
+        .clone()
+        .or_else(|| profile.and_then(|p| p.store.clone()))
+        .or(file.store.clone());
+
     Ok(Settings {
         url,
+        store,
         timeout: overrides.timeout,
         deadline: overrides.deadline,
         token_spec,
@@ -743,6 +758,25 @@ token = {{ env = "ACME_STREAM_TOKEN" }}
         };
         let s = resolve(&o, &env_of(&[])).unwrap();
         assert_eq!(s.store_path(), PathBuf::from("/srv/glir/glir.db"));
+    }
+
+    #[test]
+    fn the_store_comes_from_the_flag_then_the_profile_then_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = write_config(
+            dir.path(),
+            "store = \"/srv/top.db\"\ndefault_profile = \"ir\"\n\
+             [profiles.ir]\nstore = \"clickhouse://ch:8123/glir\"\n[profiles.other]\n",
+        );
+        let mut o = overrides_with(cfg);
+        let s = resolve(&o, &env_of(&[])).unwrap();
+        assert_eq!(s.store.as_deref(), Some("clickhouse://ch:8123/glir"));
+        o.profile = Some("other".into());
+        let s = resolve(&o, &env_of(&[])).unwrap();
+        assert_eq!(s.store.as_deref(), Some("/srv/top.db"));
+        o.store = Some("clickhouse://flag/db".into());
+        let s = resolve(&o, &env_of(&[])).unwrap();
+        assert_eq!(s.store.as_deref(), Some("clickhouse://flag/db"));
     }
 
     #[test]

@@ -113,6 +113,7 @@ pub async fn audit_variables(
         artifacts: false,
         max_artifact_bytes: 0,
         concurrency: 4,
+        shard: None,
     };
     let reports = &mut audit.variables;
     let leaking = &mut audit.leaking_logs;

@@ -74,18 +74,24 @@ pub(crate) fn run(
 ) {
     let in_flight = InFlight::default();
     let (to_index, indexed) = std::sync::mpsc::channel::<Vec<AuditEvent>>();
-    let indexer = {
+    // A shared store (ClickHouse) is where every receiver's events meet, and this host's archive
+    // may never be read again if the host is lost: events are acknowledged only once stored
+    // there, by the writer itself. A local store is an index of the archive, kept behind it.
+    let (mut shared, indexer) = if index.is_shared() {
+        drop(indexed);
+        (Some(index), None)
+    } else {
         let in_flight = in_flight.clone();
         let metrics = metrics.clone();
-        std::thread::Builder::new()
+        let spawned = std::thread::Builder::new()
             .name("glir-serve-index".into())
-            .spawn(move || keep_index(index, indexed, in_flight, metrics))
-    };
-    let indexer = match indexer {
-        Ok(indexer) => indexer,
-        Err(e) => {
-            tracing::error!("cannot start the index thread: {e}");
-            return;
+            .spawn(move || keep_index(index, indexed, in_flight, metrics));
+        match spawned {
+            Ok(indexer) => (None, Some(indexer)),
+            Err(e) => {
+                tracing::error!("cannot start the index thread: {e}");
+                return;
+            }
         }
     };
     while let Some(first) = rx.blocking_recv() {
@@ -113,6 +119,15 @@ pub(crate) fn run(
                 fresh,
                 new,
             }) => {
+                if let Some(store) = shared.as_mut()
+                    && let Err(e) = store_shared(store, &fresh, &in_flight, &metrics)
+                {
+                    tracing::error!("{e}");
+                    for submission in batch {
+                        let _ = submission.reply.send(Err(e.clone()));
+                    }
+                    continue;
+                }
                 metrics
                     .commit_seconds
                     .observe(started.elapsed().as_secs_f64());
@@ -123,7 +138,7 @@ pub(crate) fn run(
                     // A client that went away is not an error: its events are archived.
                     let _ = submission.reply.send(Ok(outcome));
                 }
-                if !fresh.is_empty() {
+                if !fresh.is_empty() && shared.is_none() {
                     // The index thread ends only after this loop: a send cannot fail before.
                     let _ = to_index.send(fresh);
                 }
@@ -145,7 +160,7 @@ pub(crate) fn run(
         }
     }
     drop(to_index);
-    if indexer.join().is_err() {
+    if indexer.is_some_and(|indexer| indexer.join().is_err()) {
         tracing::error!("the index thread panicked; the next start re-indexes from the archive");
     }
     if let Err(e) = archive.seal() {
@@ -223,6 +238,39 @@ fn store_all(
     }
     drop(keys);
     checkpoints.nudge();
+}
+
+/// Stores a group commit's new events in the shared store before they are acknowledged. Either
+/// way they leave the in-flight set: stored, the store answers for them; not stored, the
+/// requests fail and a retry must be taken as new (the archive keeps both copies, and the store
+/// one).
+fn store_shared(
+    store: &mut Store,
+    fresh: &[AuditEvent],
+    in_flight: &InFlight,
+    metrics: &Metrics,
+) -> Result<(), String> {
+    if fresh.is_empty() {
+        return Ok(());
+    }
+    let started = Instant::now();
+    let stored = store.writer().and_then(|mut writer| {
+        writer.insert(fresh)?;
+        writer.commit()
+    });
+    forget(in_flight, fresh);
+    match stored {
+        Ok(()) => {
+            metrics
+                .index_seconds
+                .observe(started.elapsed().as_secs_f64());
+            Ok(())
+        }
+        Err(e) => Err(format!(
+            "cannot store {} events in the shared store (archived here; the sender will retry): {e}",
+            fresh.len()
+        )),
+    }
 }
 
 /// WAL checkpoints on a thread of their own, so the writer's commits do not stop to copy pages
@@ -306,6 +354,20 @@ fn commit(
     let mut lines: Vec<String> = Vec::new();
     let mut new = Vec::new();
     let mut fresh = Vec::new();
+    // In flight first: the index thread removes a key only after its commit, so an event is
+    // always in one place or the other. The rest are looked up in the store at once.
+    // Keys in flight now stay known even if the index commits them before the lookup below.
+    let (in_flight_now, unknown): (Vec<Key>, Vec<Key>) = {
+        let keys = lock(in_flight);
+        batch
+            .iter()
+            .flat_map(|s| s.events.iter().map(key))
+            .partition(|k| keys.contains(k))
+    };
+    let mut stored = lookups
+        .stored_identities(&unknown)
+        .map_err(|e| e.to_string())?;
+    stored.extend(in_flight_now);
     for submission in batch.iter_mut() {
         let mut outcome = Outcome {
             accepted: 0,
@@ -315,19 +377,8 @@ fn commit(
         let archived = std::mem::take(&mut submission.lines);
         for (event, line) in events.into_iter().zip(archived) {
             let key = key(&event);
-            // In flight first: the index thread removes a key only after its commit, so an
-            // event is always in one place or the other.
-            let known = match lock(in_flight).contains(&key) {
-                true => Ok(true),
-                false => lookups.has_event(event.created_at, &event.event_id),
-            };
-            let known = match known {
-                Ok(known) => known,
-                Err(e) => {
-                    forget(in_flight, &fresh);
-                    return Err(e.to_string());
-                }
-            };
+            // An event twice in one batch is in flight by its second copy.
+            let known = stored.contains(&key) || lock(in_flight).contains(&key);
             if known {
                 outcome.duplicates += 1;
                 continue;

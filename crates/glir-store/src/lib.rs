@@ -1,6 +1,6 @@
-//! Where glir keeps events, alerts, checkpoints and case links: an SQLite file for one
-//! responder on one machine (the default), or a ClickHouse database that many receivers,
-//! collectors and responders share ([`StoreLocation`]).
+//! Where glir keeps events, alerts, checkpoints, case links and secret-scan findings: an
+//! SQLite file for one responder on one machine (the default), or a ClickHouse database that
+//! many receivers, collectors and responders share ([`StoreLocation`]).
 //!
 //! [`Store`] is the one interface; both backends select the same events for the same
 //! [`EventFilter`], keep an event stored twice once (by `created_at` and event id), and give

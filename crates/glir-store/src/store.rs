@@ -210,6 +210,41 @@ impl Store {
         }
     }
 
+    /// Which of these identities (`created_at` in microseconds, event id) are stored: one
+    /// lookup per identity on SQLite (an index probe), a few queries for all on ClickHouse
+    /// (where each request is a network round trip).
+    pub fn stored_identities(
+        &self,
+        keys: &[(i64, String)],
+    ) -> Result<std::collections::HashSet<(i64, String)>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => {
+                let mut found = std::collections::HashSet::new();
+                for (micros, id) in keys {
+                    let at = jiff::Timestamp::from_microsecond(*micros).map_err(|_| {
+                        StoreError::Corrupt {
+                            what: format!("event time {micros} µs (out of range)"),
+                        }
+                    })?;
+                    if s.has_event(at, id)? {
+                        found.insert((*micros, id.clone()));
+                    }
+                }
+                Ok(found)
+            }
+            Backend::ClickHouse(s) => {
+                let refs: Vec<&(i64, String)> = keys.iter().collect();
+                Ok(s.stored_sources(&refs)?.into_keys().collect())
+            }
+        }
+    }
+
+    /// Whether several processes and hosts share this store (ClickHouse): then a receiver
+    /// acknowledges events only once the store has them, not once its own archive does.
+    pub fn is_shared(&self) -> bool {
+        matches!(self.backend, Backend::ClickHouse(_))
+    }
+
     /// Stored alerts matching `filter`, in alert time order.
     pub fn query_alerts(&self, filter: &AlertFilter) -> Result<Vec<Alert>, StoreError> {
         match &self.backend {
@@ -235,6 +270,28 @@ impl Store {
         match &self.backend {
             Backend::Sqlite(s) => s.user_ids_by_username(username),
             Backend::ClickHouse(s) => s.user_ids_by_username(username),
+        }
+    }
+
+    /// Stores secret-scan findings as `(key, record)` pairs: the store reads neither, the
+    /// caller chooses the key (the same finding, the same key). A key already stored, by this
+    /// run or another, is counted as a duplicate and its first record kept, so the runs of one
+    /// scan split over hosts merge here without a finding twice.
+    pub fn insert_findings(
+        &mut self,
+        findings: &[(String, String)],
+    ) -> Result<InsertStats, StoreError> {
+        match &mut self.backend {
+            Backend::Sqlite(s) => s.insert_findings(findings),
+            Backend::ClickHouse(s) => s.insert_findings(findings),
+        }
+    }
+
+    /// Every stored finding's record, in key order.
+    pub fn query_findings(&self) -> Result<Vec<String>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.query_findings(),
+            Backend::ClickHouse(s) => s.query_findings(),
         }
     }
 }

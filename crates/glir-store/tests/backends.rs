@@ -1,5 +1,5 @@
 //! Both backends on the same inputs give the same answers: every filter, duplicates from one and
-//! several sources, counts, lookups, alerts, checkpoints and case links.
+//! several sources, counts, lookups, alerts, checkpoints, case links and findings.
 
 mod common;
 
@@ -370,5 +370,130 @@ fn lookups_checkpoints_links_and_alerts_agree() {
     assert!(answers[0].1.contains("[77]"), "{}", answers[0].1);
     for (name, got) in &answers[1..] {
         assert_eq!(&answers[0].1, got, "{name} differs from sqlite");
+    }
+}
+
+#[test]
+fn findings_are_kept_once_per_key_first_record_winning_in_key_order() {
+    let (mut stores, _db) = backends("findings");
+    let pair = |key: &str, record: &str| (key.to_owned(), record.to_owned());
+    // Keys and records SQL would trip over, and more keys than one ClickHouse lookup takes.
+    let first = vec![
+        pair("k'2", r#"{"n":2,"path":"a\\b \"q\""}"#),
+        pair("k\\1", r#"{"n":1,"secret":"glpat-…abcd","note":"Zoë"}"#),
+    ];
+    let many: Vec<(String, String)> = (0..2_500)
+        .map(|i| pair(&format!("m{i:05}"), &format!("{{\"m\":{i}}}")))
+        .collect();
+    let mut answers = Vec::new();
+    for (name, store) in &mut stores {
+        assert_eq!(store.query_findings().expect("empty"), Vec::<String>::new());
+        let stats = store.insert_findings(&first).expect("first");
+        assert_eq!(
+            stats,
+            InsertStats {
+                inserted: 2,
+                duplicates: 0
+            },
+            "{name}"
+        );
+        // A shard run again, another overlapping it: known keys and a key twice in one batch
+        // are duplicates, and the record first stored stays.
+        let again = store
+            .insert_findings(&[
+                pair("k\\1", r#"{"n":"later"}"#),
+                pair("k3", r#"{"n":3}"#),
+                pair("k3", r#"{"n":"twice"}"#),
+            ])
+            .expect("again");
+        assert_eq!(
+            again,
+            InsertStats {
+                inserted: 1,
+                duplicates: 2
+            },
+            "{name}"
+        );
+        let bulk = store.insert_findings(&many).expect("many");
+        let bulk_again = store.insert_findings(&many).expect("many again");
+        assert_eq!(
+            (bulk.inserted, bulk_again.duplicates),
+            (2_500, 2_500),
+            "{name}"
+        );
+        assert_eq!(
+            store.insert_findings(&[]).expect("nothing"),
+            InsertStats::default(),
+            "{name}"
+        );
+        let stored = store.query_findings().expect("query");
+        assert_eq!(stored.len(), 2_503, "{name}");
+        answers.push((*name, stored));
+    }
+    let (_, stored) = &answers[0];
+    assert_eq!(
+        stored[..3],
+        [
+            first[0].1.clone(),
+            r#"{"n":3}"#.to_owned(),
+            first[1].1.clone()
+        ],
+        "in key order, by bytes: k'2 < k3 < k\\1"
+    );
+    assert_eq!(stored[3], r#"{"m":0}"#);
+    for (name, got) in &answers[1..] {
+        assert_eq!(stored, got, "{name} differs from sqlite");
+    }
+}
+
+#[test]
+fn streaming_a_time_range_at_a_time_neither_loses_nor_repeats_nor_reorders() {
+    let Some(db) = TestDatabase::new("chunks") else {
+        return;
+    };
+    let StoreLocation::ClickHouse(url) = db.url.parse().expect("url") else {
+        panic!("not a ClickHouse URL");
+    };
+    let mut reference = Store::open_in_memory().expect("sqlite");
+    let mut clickhouse = glir_store::ClickHouseStore::open(&url).expect("clickhouse");
+    // Events over many hours, several per hour and some in the same microsecond, and one
+    // before 1970 (attacker-controlled times are stored as given).
+    let mut events = Vec::new();
+    for i in 0..90usize {
+        let at = format!(
+            "2025-03-{:02}T{:02}:{:02}:00.000Z",
+            1 + i / 40,
+            (i / 3) % 24,
+            i % 3
+        );
+        events.push(event("h", &spec(&format!("e{i}"), &at)));
+    }
+    events.push(event("h", &spec("old", "1969-12-31T23:59:59.000Z")));
+    reference.insert_events(&events).expect("sqlite insert");
+    Store::open_location(&StoreLocation::ClickHouse(url.clone()))
+        .expect("open")
+        .insert_events(&events)
+        .expect("clickhouse insert");
+    for newest_first in [false, true] {
+        let filter = EventFilter {
+            newest_first,
+            ..Default::default()
+        };
+        let want = ids(&reference.query_events(&filter).expect("sqlite"));
+        for chunk in [1, 4, 1_000] {
+            clickhouse.set_chunk_events(chunk);
+            let mut got = Vec::new();
+            clickhouse
+                .for_each_event(&filter, None, |e| {
+                    got.push(e);
+                    Ok::<(), glir_store::StoreError>(())
+                })
+                .expect("stream");
+            assert_eq!(
+                ids(&got),
+                want,
+                "chunks of {chunk}, newest first: {newest_first}"
+            );
+        }
     }
 }

@@ -70,6 +70,15 @@ pub struct GlobalArgs {
     /// Where glir keeps its store [default: the platform data dir]
     #[arg(long, global = true, env = "GLIR_DATA_DIR", hide_env_values = true)]
     pub data_dir: Option<PathBuf>,
+    /// Where events are stored: a file, or clickhouse://[USER[:PASSWORD]@]HOST[:PORT]/DATABASE shared by many glir processes [default: <data dir>/glir.db]
+    #[arg(
+        long,
+        global = true,
+        env = "GLIR_STORE",
+        hide_env_values = true,
+        value_name = "PATH|URL"
+    )]
+    pub store: Option<String>,
     /// Config file [default: <config dir>/glir/config.toml]
     #[arg(long, global = true, env = "GLIR_CONFIG", hide_env_values = true)]
     pub config: Option<PathBuf>,
@@ -1004,9 +1013,12 @@ pub struct ScanArgs {
     /// Scan this repository's whole history: every reachable blob once, with the commit that introduced it
     #[arg(long, value_name = "REPO")]
     pub git: Option<PathBuf>,
-    /// With --git, also scan objects no ref reaches (dangling blobs, dropped stashes)
-    #[arg(long, requires = "git")]
+    /// With --git or --git-mirrors, also scan objects no ref reaches (dangling blobs, dropped stashes)
+    #[arg(long)]
     pub unreachable: bool,
+    /// Scan the history of every git repository under DIR, bare or not, each as --git does; found at any depth (a repository's own directory is not searched further, symbolic links are not followed), each finding's path prefixed with the repository's path under DIR and a colon
+    #[arg(long, value_name = "DIR")]
+    pub git_mirrors: Option<PathBuf>,
     /// Scan the CI job logs of this project or group (path or id), decoding base64, hex and URL encoding
     #[arg(long, value_name = "PROJECT|GROUP")]
     pub gitlab_jobs: Option<String>,
@@ -1059,4 +1071,26 @@ pub struct ScanArgs {
     /// The instance-wide token prefix (instance_token_prefix), e.g. acme
     #[arg(long, value_name = "PREFIX")]
     pub instance_prefix: Option<String>,
+    /// Scan only part I of N (1-based) of --gitlab-jobs's projects (those whose id mod N is I-1) or of --git-mirrors's repositories (those whose path under DIR, SHA-256'd, has its first 8 bytes as a big-endian number mod N equal to I-1): the runs 1/N to N/N scan everything once between them
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<glir_collect::Shard>,
+    /// Keep this run's findings in the store (--store, else the data dir), one per secret and place: shards of one scan and runs repeated merge there without a finding twice
+    #[arg(long)]
+    pub save: bool,
+    /// List the findings --save runs kept in the store, merged, instead of scanning
+    #[arg(
+        long,
+        conflicts_with_all = [
+            "paths",
+            "git",
+            "git_mirrors",
+            "gitlab_jobs",
+            "gitlab_variables",
+            "verify",
+            "save",
+            "baseline",
+            "write_baseline",
+        ]
+    )]
+    pub stored: bool,
 }

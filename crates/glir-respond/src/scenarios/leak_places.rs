@@ -59,6 +59,7 @@ pub(super) async fn token_in_job_logs(
             artifacts: true,
             max_artifact_bytes: MAX_ARTIFACT_BYTES,
             concurrency: 4,
+            shard: None,
         };
         let mut shows = Vec::new();
         let mut in_artifacts: Vec<(String, i64, String, String, String)> = Vec::new();

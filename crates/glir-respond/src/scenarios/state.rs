@@ -138,6 +138,7 @@ pub(super) async fn touched_projects_evidence(
             artifacts: false,
             max_artifact_bytes: 0,
             concurrency: 4,
+            shard: None,
         };
         let mut logs: Vec<(i64, Vec<u8>)> = Vec::new();
         let fetched = glir_collect::fetch_job_logs(client, &req, &mut |log| {

@@ -57,7 +57,9 @@ impl Http {
 
     /// Runs a statement that returns nothing worth reading (DDL, `OPTIMIZE`).
     pub(crate) fn execute(&self, action: &'static str, sql: &str) -> Result<(), StoreError> {
-        self.send(action, &self.endpoint, sql.as_bytes(), |_| Ok(()))
+        self.send(action, &self.endpoint, sql.as_bytes(), |_| {
+            Ok::<(), StoreError>(())
+        })
     }
 
     /// Runs a query and hands each line of its output (`FORMAT JSONEachRow`: one row a line)
@@ -66,8 +68,18 @@ impl Http {
         &self,
         action: &'static str,
         sql: &str,
-        mut row: impl FnMut(&str) -> Result<(), StoreError>,
+        row: impl FnMut(&str) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
+        self.stream_lines(action, sql, row)
+    }
+
+    /// [`Self::query_lines`] for a caller whose own errors stop the stream.
+    pub(crate) fn stream_lines<E: From<StoreError>>(
+        &self,
+        action: &'static str,
+        sql: &str,
+        mut row: impl FnMut(&str) -> Result<(), E>,
+    ) -> Result<(), E> {
         self.send(action, &self.endpoint, sql.as_bytes(), |reader| {
             let mut reader = BufReader::with_capacity(1 << 16, reader);
             let mut line = String::new();
@@ -75,7 +87,7 @@ impl Http {
                 line.clear();
                 let n = reader
                     .read_line(&mut line)
-                    .map_err(|e| self.failed(action, e.to_string()))?;
+                    .map_err(|e| E::from(self.failed(action, e.to_string())))?;
                 if n == 0 {
                     return Ok(());
                 }
@@ -101,16 +113,16 @@ impl Http {
             "{}&query=INSERT%20INTO%20{table}%20FORMAT%20JSONEachRow",
             self.endpoint
         );
-        self.send(action, &url, rows, |_| Ok(()))
+        self.send(action, &url, rows, |_| Ok::<(), StoreError>(()))
     }
 
-    fn send(
+    fn send<E: From<StoreError>>(
         &self,
         action: &'static str,
         url: &str,
         body: &[u8],
-        mut read: impl FnMut(&mut dyn std::io::Read) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
+        mut read: impl FnMut(&mut dyn std::io::Read) -> Result<(), E>,
+    ) -> Result<(), E> {
         let mut backoff = FIRST_BACKOFF;
         for attempt in 1..=ATTEMPTS {
             let mut request = self.agent.post(url);
@@ -133,7 +145,7 @@ impl Http {
                         backoff *= 2;
                         continue;
                     }
-                    return Err(self.failed(action, server_message(status, &text)));
+                    return Err(self.failed(action, server_message(status, &text)).into());
                 }
                 Err(e) if transient(&e) && !last => {
                     std::thread::sleep(backoff);
@@ -145,7 +157,7 @@ impl Http {
                     } else {
                         String::new()
                     };
-                    return Err(self.failed(action, format!("{e}{hint}")));
+                    return Err(self.failed(action, format!("{e}{hint}")).into());
                 }
             }
         }

@@ -6,6 +6,7 @@
 //! were new, and so that a duplicate row is only written when two writers race. A batch of
 //! events goes in as one `INSERT`, which ClickHouse applies whole or not at all.
 
+mod findings;
 mod http;
 pub mod row;
 mod schema;
@@ -29,12 +30,18 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// below ClickHouse's default `max_query_size` of 256 KiB.
 const KEYS_PER_LOOKUP: usize = 2_000;
 
+/// Events read per query when streaming many: what ClickHouse sorts in memory at once (records
+/// are ~1 KB, so ~200 MB).
+const CHUNK_EVENTS: u64 = 200_000;
+
 /// A connection to glir's database on a ClickHouse server.
 pub struct ClickHouseStore {
     http: Http,
     /// The database name, safe to write into SQL unquoted (`StoreLocation` checks it).
     db: String,
     url: ClickHouseUrl,
+    /// Events read per query when streaming ([`CHUNK_EVENTS`] unless set smaller).
+    chunk_events: u64,
 }
 
 /// An event's identity: `created_at` in microseconds and its id.
@@ -49,7 +56,13 @@ impl ClickHouseStore {
             http,
             db: url.database.clone(),
             url: url.clone(),
+            chunk_events: CHUNK_EVENTS,
         })
+    }
+
+    /// Streams at most about `n` events per query (a server short of memory; tests).
+    pub fn set_chunk_events(&mut self, n: u64) {
+        self.chunk_events = n.max(1);
     }
 
     /// Another connection to the same database (for another thread).
@@ -126,38 +139,97 @@ impl ClickHouseStore {
         let mut events = Vec::new();
         self.for_each_event(filter, None, |e| {
             events.push(e);
-            Ok(())
+            Ok::<(), StoreError>(())
         })?;
         Ok(events)
     }
 
     /// Streams the events matching `filter` and, when given, the SQL condition `also` (over
     /// the columns of `events`, see `schema.rs`), in the order of [`Self::query_events`].
-    pub fn for_each_event(
+    ///
+    /// Without a limit the events are read a time range at a time, each of at most about
+    /// [`CHUNK_EVENTS`] events: ClickHouse sorts a result in memory before sending it, and
+    /// ClickHouse 18.16 cannot read a table in its key order instead.
+    pub fn for_each_event<E: From<StoreError>>(
         &self,
         filter: &EventFilter,
         also: Option<&str>,
-        mut visit: impl FnMut(AuditEvent) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
-        let dir = if filter.newest_first { "DESC" } else { "ASC" };
-        let mut sql = format!(
-            "SELECT record FROM {db}.events FINAL WHERE {w}{also} \
-             ORDER BY created_us {dir}, event_id {dir}",
-            db = self.db,
-            w = sql::filter_where(filter, &self.db),
-            also = also.map(|c| format!(" AND ({c})")).unwrap_or_default(),
+        mut visit: impl FnMut(AuditEvent) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let condition = format!(
+            "{}{}",
+            sql::filter_where(filter, &self.db),
+            also.map(|c| format!(" AND ({c})")).unwrap_or_default()
         );
-        if let Some(limit) = filter.limit {
-            sql.push_str(&format!(" LIMIT {limit}"));
+        let mut ranges = match filter.limit {
+            Some(_) => vec![(i64::MIN, i64::MAX)],
+            None => self.time_ranges(&condition)?,
+        };
+        if filter.newest_first {
+            ranges.reverse();
         }
-        sql.push_str(" FORMAT JSONEachRow");
-        self.http.query_lines("cannot query events", &sql, |line| {
-            let row: RecordRow = parse(line, "event row")?;
-            let event = serde_json::from_str(&row.record).map_err(|_| StoreError::Corrupt {
-                what: "event record (not an event's JSON)".into(),
+        let dir = if filter.newest_first { "DESC" } else { "ASC" };
+        for (lo, hi) in ranges {
+            let mut sql = format!(
+                "SELECT record FROM {db}.events FINAL WHERE {condition} \
+                 AND created_us >= {lo} AND created_us <= {hi} \
+                 ORDER BY created_us {dir}, event_id {dir}",
+                db = self.db,
+            );
+            if let Some(limit) = filter.limit {
+                sql.push_str(&format!(" LIMIT {limit}"));
+            }
+            sql.push_str(" FORMAT JSONEachRow");
+            self.http
+                .stream_lines("cannot query events", &sql, |line| {
+                    let row: RecordRow = parse(line, "event row")?;
+                    let event =
+                        serde_json::from_str(&row.record).map_err(|_| StoreError::Corrupt {
+                            what: "event record (not an event's JSON)".into(),
+                        })?;
+                    visit(event)
+                })?;
+        }
+        Ok(())
+    }
+
+    /// Consecutive, inclusive ranges of `created_us` covering every event matching
+    /// `condition`, each holding about `chunk_events` of them (more when one hour does), from
+    /// a count per hour (rows not yet collapsed count twice: a range is only a little smaller).
+    fn time_ranges(&self, condition: &str) -> Result<Vec<(i64, i64)>, StoreError> {
+        const HOUR: i64 = 3_600_000_000;
+        // floor(created_us / HOUR): intDiv truncates towards zero.
+        let sql = format!(
+            "SELECT intDiv(created_us, {HOUR}) - (created_us < 0 AND created_us % {HOUR} != 0) AS h, \
+             count() AS n FROM {}.events WHERE {condition} GROUP BY h ORDER BY h FORMAT JSONEachRow",
+            self.db
+        );
+        let mut hours: Vec<(i64, u64)> = Vec::new();
+        self.http
+            .query_lines("cannot count events per hour", &sql, |line| {
+                let row: HourRow = parse(line, "hour row")?;
+                hours.push((row.h, row.n));
+                Ok(())
             })?;
-            visit(event)
-        })
+        let mut ranges = Vec::new();
+        let mut start: Option<i64> = None;
+        let mut held = 0;
+        for (i, (hour, n)) in hours.iter().enumerate() {
+            let lo = *start.get_or_insert(if i == 0 { i64::MIN } else { hour * HOUR });
+            held += n;
+            let last = i + 1 == hours.len();
+            if held >= self.chunk_events || last {
+                let hi = if last {
+                    i64::MAX
+                } else {
+                    hours[i + 1].0 * HOUR - 1
+                };
+                ranges.push((lo, hi));
+                start = None;
+                held = 0;
+            }
+        }
+        Ok(ranges)
     }
 
     /// How many events match `filter` (and the SQL condition `also`), ignoring its `limit`.
@@ -379,8 +451,25 @@ impl ClickHouseStore {
     }
 
     /// Which of `keys` are stored, with the source each stored row names.
-    fn stored_sources(&self, keys: &[&Key]) -> Result<HashMap<Key, String>, StoreError> {
+    pub(crate) fn stored_sources(&self, keys: &[&Key]) -> Result<HashMap<Key, String>, StoreError> {
         let mut found = HashMap::new();
+        // A batch later than everything stored (a stream, an ingest in time order) cannot hold
+        // a stored event: one count over the key range answers for all of it.
+        let (lo, hi) = keys.iter().fold((i64::MAX, i64::MIN), |(lo, hi), k| {
+            (lo.min(k.0), hi.max(k.0))
+        });
+        if keys.is_empty()
+            || self.single_u64(
+                "cannot look up stored events",
+                &format!(
+                    "SELECT count() AS n FROM {}.events WHERE created_us >= {lo} AND created_us <= {hi} \
+                     FORMAT JSONEachRow",
+                    self.db
+                ),
+            )? == 0
+        {
+            return Ok(found);
+        }
         for chunk in keys.chunks(KEYS_PER_LOOKUP) {
             let (lo, hi) = chunk.iter().fold((i64::MAX, i64::MIN), |(lo, hi), k| {
                 (lo.min(k.0), hi.max(k.0))
@@ -541,6 +630,12 @@ fn parse<'de, T: Deserialize<'de>>(line: &'de str, what: &str) -> Result<T, Stor
 #[derive(Deserialize)]
 struct RecordRow {
     record: String,
+}
+
+#[derive(Deserialize)]
+struct HourRow {
+    h: i64,
+    n: u64,
 }
 
 #[derive(Deserialize)]

@@ -6,6 +6,7 @@ mod alerts;
 mod checkpoint;
 mod dict;
 mod filter;
+mod findings;
 mod insert;
 mod postings;
 mod row;

@@ -7,7 +7,7 @@ use rusqlite::{Connection, TransactionBehavior};
 /// The schema version this glir writes and the newest it can read.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;
 
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// Events keep their filterable values as references into small dictionaries, the other
 /// canonical fields as text, and the untouched record.
@@ -247,6 +247,18 @@ LEFT JOIN authors a ON a.id = e.author_ref
 LEFT JOIN entities en ON en.id = e.entity_ref
 LEFT JOIN terms tt ON tt.id = e.target_type_ref
 LEFT JOIN terms ip ON ip.id = e.ip_ref;
+";
+
+/// Secret-scan findings, merged from many runs: the shards of one scan, a scan run again. The
+/// key is the caller's (for `glir scan`, a finding's location fingerprint: the same secret in
+/// the same place), so a finding stored twice is one row, the first written; the record is
+/// the caller's text (the finding's JSON, which holds no plaintext).
+const V6: &str = "
+CREATE TABLE findings (
+    key      TEXT PRIMARY KEY,
+    record   TEXT NOT NULL,
+    found_at INTEGER NOT NULL
+);
 ";
 
 pub(crate) fn version(conn: &Connection) -> rusqlite::Result<u32> {

@@ -296,6 +296,25 @@ impl SqliteStore {
         rows.collect::<Result<Vec<i64>, _>>()
             .context("cannot look up a username")
     }
+
+    /// Stores findings in one transaction; a key already stored is counted as a duplicate.
+    pub fn insert_findings(
+        &mut self,
+        findings: &[(String, String)],
+    ) -> Result<InsertStats, StoreError> {
+        let tx = self
+            .conn
+            .transaction()
+            .context("cannot start a transaction")?;
+        let stats = crate::sqlite::findings::insert(&tx, findings)?;
+        tx.commit().context("cannot commit findings")?;
+        Ok(stats)
+    }
+
+    /// Every stored finding's record, in key order.
+    pub fn query_findings(&self) -> Result<Vec<String>, StoreError> {
+        crate::sqlite::findings::query(&self.conn)
+    }
 }
 
 /// An open write transaction on a [`Store`]; see [`Store::writer`].

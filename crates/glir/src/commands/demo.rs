@@ -388,6 +388,7 @@ async fn triage(out: &mut dyn Write, client: &Client, url: &str, leaked: &Secret
         artifacts: true,
         max_artifact_bytes: 50 << 20,
         concurrency: 4,
+        shard: None,
     };
     let mut places = Vec::new();
     let mut other_secrets = 0usize;

@@ -34,7 +34,7 @@ use crate::output::{status, stdout};
 use anyhow::{Context, Result, bail};
 use glir_gitlab::{Auth, Client, RetryPolicy};
 use glir_report::Format;
-use glir_store::Store;
+use glir_store::{Store, StoreLocation};
 use serde::Serialize;
 use std::io::Write;
 use std::process::ExitCode;
@@ -94,6 +94,7 @@ fn load_settings(g: &GlobalArgs) -> Result<Settings> {
         url: g.url.clone(),
         profile: g.profile.clone(),
         data_dir: g.data_dir.clone(),
+        store: g.store.clone(),
         config_file: g.config.clone(),
         config_file_required: g.config_typed,
         timeout: g.timeout,
@@ -130,18 +131,32 @@ fn write_value(format: OutputFormat, value: &impl Serialize) -> Result<bool> {
     Ok(true)
 }
 
+/// Where the store is: `--store` (`GLIR_STORE`, the profile's or the file's `store`), else
+/// `<data dir>/glir.db`.
+fn store_location(settings: &Settings) -> Result<StoreLocation> {
+    match &settings.store {
+        Some(given) => Ok(given
+            .parse()
+            .context("the store given by --store, GLIR_STORE or `store` in the config")?),
+        None => Ok(StoreLocation::Sqlite(settings.store_path())),
+    }
+}
+
 /// The store, created if missing: for commands that write events (collect, ingest, respond).
 fn open_store(settings: &Settings) -> Result<Store> {
-    Ok(Store::open(&settings.store_path())?)
+    let location = store_location(settings)?;
+    Store::open_location(&location).with_context(|| format!("cannot open the store {location}"))
 }
 
 /// The store, which must exist: a command that only reads it never answers "no events" from an
-/// empty store made over a mistyped --data-dir.
+/// empty store made over a mistyped --data-dir. (A ClickHouse database is shared: opening it
+/// creates nothing a mistake could hide behind but empty tables.)
 fn read_store(settings: &Settings) -> Result<Store> {
-    let path = settings.store_path();
-    if !path.exists() {
+    if let StoreLocation::Sqlite(path) = store_location(settings)?
+        && !path.exists()
+    {
         bail!(
-            "no store at {}: run `glir collect` or `glir ingest` first, or pass the --data-dir (GLIR_DATA_DIR) they used",
+            "no store at {}: run `glir collect` or `glir ingest` first, or pass the --data-dir (GLIR_DATA_DIR) or --store (GLIR_STORE) they used",
             path.display()
         );
     }

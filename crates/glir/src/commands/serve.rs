@@ -2,7 +2,7 @@
 //! receiver run until SIGINT or SIGTERM.
 
 use super::rules::load_rules_to_run;
-use super::{open_store, runtime, write_value};
+use super::{open_store, runtime, store_location, write_value};
 use crate::cli::{GlobalArgs, ServeArgs};
 use crate::config::Settings;
 use crate::output::status;
@@ -56,7 +56,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &ServeArgs) -> Result<Exit
             }).collect::<Vec<_>>(),
             "sinks": sinks.iter().map(SinkSpec::name).collect::<Vec<_>>(),
             "archive": archive_dir,
-            "store": settings.store_path(),
+            "store": store_location(settings)?.to_string(),
         });
         if write_value(g.format, &summary)? {
             return Ok(ExitCode::SUCCESS);
@@ -66,7 +66,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &ServeArgs) -> Result<Exit
             options.destinations.len(),
             sinks.len(),
             archive_dir.display(),
-            settings.store_path().display()
+            store_location(settings)?
         );
         return Ok(ExitCode::SUCCESS);
     }
@@ -74,6 +74,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &ServeArgs) -> Result<Exit
         bail!("no address to listen on");
     };
     let store = open_store(settings)?;
+    let store_shown = store_location(settings)?;
     let archive_options = ArchiveOptions {
         segment_max_age: Some(std::time::Duration::from_secs(
             60 * settings.serve.archive_segment_minutes.unwrap_or(60).max(1),
@@ -127,7 +128,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &ServeArgs) -> Result<Exit
         status!(
             "archive {}; store {}; Ctrl-C or SIGTERM stops after answering requests in flight",
             archive_dir.display(),
-            settings.store_path().display()
+            store_shown
         );
         stop_signal().await;
         status!("stopping: answering requests in flight, sealing the open archive segment");

@@ -31,6 +31,7 @@ pub fn scan(
         artifacts: args.artifacts,
         max_artifact_bytes: args.max_file_size << 20,
         concurrency: 4,
+        shard: args.shard,
     };
     let spinner = output::spinner(g, "scanning job logs");
     let mut notes = Vec::new();
@@ -58,9 +59,10 @@ pub fn scan(
     notes.insert(
         0,
         format!(
-            "job logs: {} jobs in {} projects since {since} ({} of logs{}), {masked} [MASKED] values seen",
+            "job logs: {} jobs in {} projects{} since {since} ({} of logs{}), {masked} [MASKED] values seen",
             summary.jobs,
             summary.projects,
+            super::shard_note(args.shard, summary.other_shards),
             output::bytes(summary.trace_bytes),
             if args.artifacts {
                 format!(", {} of artifacts", output::bytes(summary.artifact_bytes))

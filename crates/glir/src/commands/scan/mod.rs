@@ -1,9 +1,12 @@
 //! `glir scan`: secrets in files, git history, GitLab job logs and artifacts, and the CI
-//! variable leak audit; findings printed redacted, optionally verified against the instance.
+//! variable leak audit; findings printed redacted, optionally verified against the instance,
+//! optionally kept in the store where the shards of one scan merge.
 
 mod git;
 mod jobs;
+mod mirrors;
 mod output;
+mod stored;
 mod variables;
 mod verify;
 
@@ -13,6 +16,7 @@ use crate::cli::{GlobalArgs, ScanArgs};
 use crate::config::Settings;
 use crate::output::status;
 use anyhow::{Context, Result, bail};
+use glir_collect::Shard;
 use glir_scan::{Baseline, PathOptions, RuleOptions, RuleSet, Scanner, scan_paths};
 use glir_scan::{Collector, Policy};
 use glir_tokens::IdentifyOptions;
@@ -28,16 +32,33 @@ const EXIT_VERIFIED_LIVE: u8 = 3;
 pub fn run(g: &GlobalArgs, settings: &Settings, args: &ScanArgs) -> Result<ExitCode> {
     if args.paths.is_empty()
         && args.git.is_none()
+        && args.git_mirrors.is_none()
         && args.gitlab_jobs.is_none()
         && args.gitlab_variables.is_none()
+        && !args.stored
     {
         bail!(
-            "nothing to scan: give paths, --git REPO, --gitlab-jobs PROJECT or --gitlab-variables PROJECT"
+            "nothing to scan: give paths, --git REPO, --git-mirrors DIR, --gitlab-jobs PROJECT or --gitlab-variables PROJECT (or --stored for the stored findings)"
         );
     }
     if args.since.is_some() && args.gitlab_jobs.is_none() && args.gitlab_variables.is_none() {
         bail!("--since applies to --gitlab-jobs and --gitlab-variables");
     }
+    if args.shard.is_some() && args.gitlab_jobs.is_none() && args.git_mirrors.is_none() {
+        bail!("--shard applies to --gitlab-jobs and --git-mirrors");
+    }
+    if args.unreachable && args.git.is_none() && args.git_mirrors.is_none() {
+        bail!("--unreachable applies to --git and --git-mirrors");
+    }
+    if args.stored {
+        return stored::list(g, settings, args);
+    }
+    // Opened first: a store that cannot be used fails the run before a long scan, not after.
+    let mut store = if args.save {
+        Some(super::open_store(settings)?)
+    } else {
+        None
+    };
     let started = jiff::Timestamp::now();
     let rules = RuleSet::builtin(&RuleOptions {
         custom_pat_prefix: args.pat_prefix.clone(),
@@ -80,14 +101,15 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &ScanArgs) -> Result<ExitC
         notes.extend(stats.errors.iter().map(|e| format!("warning: {e}")));
     }
     if let Some(repo) = &args.git {
-        notes.push(git::scan(
-            g,
-            &scanner,
-            repo,
-            args,
-            max_size,
-            &mut collector,
-        )?);
+        let stats = git::scan(g, &scanner, repo, None, args, max_size, &mut collector)?;
+        notes.push(format!("git: {}", git::note(&stats, args)));
+    }
+    // Repositories that could not be read.
+    let mut unread_repositories = 0;
+    if let Some(dir) = &args.git_mirrors {
+        let scanned = mirrors::scan(g, &scanner, dir, args, max_size, &mut collector)?;
+        notes.extend(scanned.notes);
+        unread_repositories = scanned.unread;
     }
     let online = args.gitlab_jobs.is_some() || args.gitlab_variables.is_some() || args.verify;
     let runtime = if online {
@@ -133,6 +155,10 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &ScanArgs) -> Result<ExitC
     // Plaintexts are not needed past verification.
     report.secrets.clear();
     output::write(g, args, &report, &verifications, started, finished)?;
+    let saved = match &mut store {
+        Some(store) => stored::save(store, &report.findings)?,
+        None => String::new(),
+    };
     if !variable_reports.is_empty() {
         variables::write(g, &variable_reports)?;
     }
@@ -161,7 +187,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &ScanArgs) -> Result<ExitC
             n => format!("; {n} CI/CD variables found in job logs"),
         };
         status!(
-            "{}{}{variables}",
+            "{}{}{variables}{saved}",
             report.summary(),
             verified_summary(&verifications)
         );
@@ -170,10 +196,17 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &ScanArgs) -> Result<ExitC
                 "coverage: partial: {unread} job logs or artifact archives could not be read (see the warnings)"
             );
         }
+        if unread_repositories > 0 {
+            status!(
+                "coverage: partial: {unread_repositories} repositories could not be read (see the warnings)"
+            );
+        }
     }
     let nothing_found = report.findings.is_empty() && leaked_variables == 0;
     Ok(
-        if args.write_baseline.is_some() || (nothing_found && unread == 0) {
+        if args.write_baseline.is_some()
+            || (nothing_found && unread == 0 && unread_repositories == 0)
+        {
             ExitCode::SUCCESS
         } else if nothing_found {
             // Nothing in what could be read is not "nothing": say the answer is not whole.
@@ -184,6 +217,13 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &ScanArgs) -> Result<ExitC
             ExitCode::from(1)
         },
     )
+}
+
+/// " (shard I/N; M left to the other shards)", or nothing without a shard.
+fn shard_note(shard: Option<Shard>, others: u64) -> String {
+    shard.map_or_else(String::new, |s| {
+        format!(" (shard {s}; {others} left to the other shards)")
+    })
 }
 
 /// Verdicts per finding id (`--verify`).
