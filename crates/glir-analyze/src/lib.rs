@@ -4,11 +4,13 @@
 
 mod actor;
 mod error;
+mod pushdown;
 mod stored;
 
 pub use actor::{ActorResolution, StoredActor, resolve_actor, resolve_stored_actor};
 pub use error::Error;
+pub use pushdown::{PushdownRun, detect_pushed_down};
 pub use stored::{
-    BASELINE_SCOPE, StoredRun, Warmup, detect_stored, for_each_event, history_before,
-    saves_baseline, selects_everything,
+    BASELINE_SCOPE, StoredRun, Warmup, detect_stored, detect_stored_selecting, for_each_event,
+    history_before, saves_baseline, selects_everything,
 };

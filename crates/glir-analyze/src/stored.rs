@@ -38,18 +38,56 @@ pub fn detect_stored<E: From<Error>>(
     filter: &EventFilter,
     persist: bool,
     warmup: &mut Warmup,
+    visit: impl FnMut(&AuditEvent, Vec<Alert>) -> Result<(), E>,
+) -> Result<StoredRun, E> {
+    detect_stored_selecting(store, detector, filter, persist, warmup, None, visit)
+}
+
+/// [`detect_stored`] where only the events an SQL condition (`whole`, over the ClickHouse
+/// `events` columns) selects can raise alerts — an upper bound of every rule's condition, as
+/// `RulePack::clickhouse_preselect` gives: on ClickHouse the other events come as the few
+/// columns the baseline learns from and only teach it (no rule could match them), so a pack that
+/// reads `baseline.*` fields does not read every record. On SQLite, or with no condition, it is
+/// [`detect_stored`].
+pub fn detect_stored_selecting<E: From<Error>>(
+    store: &mut Store,
+    detector: &mut Detector,
+    filter: &EventFilter,
+    persist: bool,
+    warmup: &mut Warmup,
+    whole: Option<&str>,
     mut visit: impl FnMut(&AuditEvent, Vec<Alert>) -> Result<(), E>,
 ) -> Result<StoredRun, E> {
     let mut run = StoredRun::default();
     if persist && let Some(baseline) = detector.baseline_mut() {
         learn_history(store, filter, baseline, &mut run)?;
     }
-    for_each_event(store, filter, PAGE, |event| {
-        run.events += 1;
-        warmup.before(detector, event.created_at);
-        let alerts = detector.process(event);
-        visit(event, alerts)
-    })?;
+    match (whole, store.clickhouse()) {
+        (Some(whole), Some(clickhouse)) if detector.uses_baseline() => clickhouse
+            .for_each_event_or_baseline_columns(filter, whole, |event, is_whole| {
+                run.events += 1;
+                warmup.before(detector, event.created_at);
+                if is_whole {
+                    let alerts = detector.process(&event);
+                    visit(&event, alerts).map_err(Stop::Caller)
+                } else {
+                    if let Some(baseline) = detector.baseline_mut() {
+                        baseline.observe(&EventRef::from(&event));
+                    }
+                    Ok(())
+                }
+            })
+            .map_err(|stop| match stop {
+                Stop::Caller(e) => e,
+                Stop::Store(e) => E::from(Error::from(e)),
+            })?,
+        _ => for_each_event(store, filter, PAGE, |event| {
+            run.events += 1;
+            warmup.before(detector, event.created_at);
+            let alerts = detector.process(event);
+            visit(event, alerts)
+        })?,
+    }
     if persist
         && saves_baseline(filter)
         && let Some(baseline) = detector.take_baseline()

@@ -373,7 +373,7 @@ fn correlation_inputs(pack: &RulePack) -> HashSet<&str> {
 /// Sigma correlation spec: rules a correlation refers to do not alert on their own unless it
 /// says `generate: true`. rsigma's `emit_detections: false` only honours references by id, not
 /// by `name` (rsigma-eval 0.23 `filter_detections`), so glir resolves names itself.
-fn correlation_only(pack: &RulePack) -> HashSet<String> {
+pub(crate) fn correlation_only(pack: &RulePack) -> HashSet<String> {
     let c = &pack.collection;
     let referenced: HashSet<&str> = c
         .correlations

@@ -24,6 +24,7 @@ mod group;
 mod lint;
 mod pack;
 mod ruletest;
+mod sql;
 
 pub use alert::{Alert, LEVELS, level_rank};
 pub use allow::{Allow, AllowError, Allowlist};
@@ -37,3 +38,4 @@ pub use pack::{
     LoadOptions, RuleInfo, RuleKind, RulePack, SkipReason, SkippedRule, load_rule_texts, load_rules,
 };
 pub use ruletest::{RuleTestResult, TestReport, run_tests};
+pub use sql::{Pushdown, RulePlan};

@@ -3,24 +3,10 @@
 
 mod common;
 
-use common::{BASE, Spec, event};
+use common::{BASE, Spec, backends, event};
 use glir_events::{Alert, AuditEvent};
 use glir_store::{AlertFilter, EventFilter, InsertStats, Store, StoreLocation};
 use glir_test_support::clickhouse::TestDatabase;
-
-/// The SQLite store and, where a server answers, a ClickHouse store in a fresh database.
-fn backends(test: &str) -> (Vec<(&'static str, Store)>, Option<TestDatabase>) {
-    let mut stores = vec![("sqlite", Store::open_in_memory().expect("sqlite"))];
-    let db = TestDatabase::new(test);
-    if let Some(db) = &db {
-        let location: StoreLocation = db.url.parse().expect("url");
-        stores.push((
-            "clickhouse",
-            Store::open_location(&location).expect("clickhouse"),
-        ));
-    }
-    (stores, db)
-}
 
 fn spec<'a>(id: &'a str, at: &'a str) -> Spec<'a> {
     Spec { id, at, ..BASE }
@@ -96,7 +82,8 @@ fn ids(events: &[AuditEvent]) -> Vec<String> {
 
 #[test]
 fn every_filter_selects_the_same_events_in_the_same_order() {
-    let (mut stores, _db) = backends("filters");
+    let mut b = backends("filters");
+    let stores = &mut b.stores;
     let events = events();
     let filters = {
         let t = |s: &str| Some(s.parse().unwrap());
@@ -179,7 +166,7 @@ fn every_filter_selects_the_same_events_in_the_same_order() {
         f
     };
     let mut answers = Vec::new();
-    for (name, store) in &mut stores {
+    for (name, store) in stores.iter_mut() {
         let first = store.insert_events(&events).expect("insert");
         assert_eq!(
             first,
@@ -244,9 +231,10 @@ fn every_filter_selects_the_same_events_in_the_same_order() {
 
 #[test]
 fn lookups_checkpoints_links_and_alerts_agree() {
-    let (mut stores, _db) = backends("lookups");
+    let mut b = backends("lookups");
+    let stores = &mut b.stores;
     let mut answers = Vec::new();
-    for (name, store) in &mut stores {
+    for (name, store) in stores.iter_mut() {
         let mut user = event(
             "h",
             &Spec {
@@ -375,7 +363,8 @@ fn lookups_checkpoints_links_and_alerts_agree() {
 
 #[test]
 fn findings_are_kept_once_per_key_first_record_winning_in_key_order() {
-    let (mut stores, _db) = backends("findings");
+    let mut b = backends("findings");
+    let stores = &mut b.stores;
     let pair = |key: &str, record: &str| (key.to_owned(), record.to_owned());
     // Keys and records SQL would trip over, and more keys than one ClickHouse lookup takes.
     let first = vec![
@@ -386,7 +375,7 @@ fn findings_are_kept_once_per_key_first_record_winning_in_key_order() {
         .map(|i| pair(&format!("m{i:05}"), &format!("{{\"m\":{i}}}")))
         .collect();
     let mut answers = Vec::new();
-    for (name, store) in &mut stores {
+    for (name, store) in stores.iter_mut() {
         assert_eq!(store.query_findings().expect("empty"), Vec::<String>::new());
         let stats = store.insert_findings(&first).expect("first");
         assert_eq!(
@@ -495,5 +484,60 @@ fn streaming_a_time_range_at_a_time_neither_loses_nor_repeats_nor_reorders() {
                 "chunks of {chunk}, newest first: {newest_first}"
             );
         }
+    }
+}
+
+#[test]
+fn an_event_two_writers_raced_to_store_is_read_once() {
+    let Some(db) = TestDatabase::new("race") else {
+        return;
+    };
+    let location: StoreLocation = db.url.parse().expect("url");
+    let mut a = Store::open_location(&location).expect("a");
+    let mut b = Store::open_location(&location).expect("b");
+    let events = events();
+    // Both writers look the batch up before either sends it: both find nothing stored.
+    let mut wa = a.writer().expect("writer a");
+    let mut wb = b.writer().expect("writer b");
+    assert_eq!(wa.insert(&events).expect("a").inserted, events.len() as u64);
+    assert_eq!(wb.insert(&events).expect("b").inserted, events.len() as u64);
+    wa.commit().expect("commit a");
+    wb.commit().expect("commit b");
+    let rows: usize = db
+        .sql("SELECT count() FROM {db}.events")
+        .trim()
+        .parse()
+        .expect("rows");
+    assert_eq!(
+        rows,
+        2 * events.len(),
+        "both copies are there until a merge"
+    );
+    let mut reference = Store::open_in_memory().expect("sqlite");
+    reference.insert_events(&events).expect("sqlite");
+    for filter in [
+        EventFilter::default(),
+        EventFilter {
+            actor: Some("mallory".into()),
+            ..Default::default()
+        },
+        EventFilter {
+            newest_first: true,
+            limit: Some(3),
+            ..Default::default()
+        },
+    ] {
+        let want = ids(&reference.query_events(&filter).expect("sqlite"));
+        assert_eq!(
+            ids(&a.query_events(&filter).expect("read")),
+            want,
+            "{filter:?}"
+        );
+        let n = a.count_events(&filter).expect("count");
+        assert_eq!(
+            n,
+            reference.count_events(&filter).expect("count"),
+            "{filter:?}"
+        );
     }
 }

@@ -1,5 +1,9 @@
-//! Inserting borrowed events (an `EventBatch`) and moving WAL checkpoints off the writer.
+//! Inserting borrowed events (an `EventBatch`), on both backends, and moving WAL checkpoints
+//! off the writer (SQLite).
 
+mod common;
+
+use common::backends;
 use glir_events::{AuditEvent, EventBatch, Layout, parse_event};
 use glir_store::{EventFilter, Store};
 
@@ -46,51 +50,64 @@ fn borrowed_events_are_stored_exactly_as_owned_ones() {
             Layout::AuditLog
         ]
     );
-    let mut owned = Store::open_in_memory().expect("store");
-    owned.insert_events(&events).expect("insert");
-    let mut borrowed = Store::open_in_memory().expect("store");
+    let mut owned = backends("owned");
+    let mut borrowed = backends("borrowed");
+    assert_eq!(
+        owned.stores.len(),
+        borrowed.stores.len(),
+        "the same backends"
+    );
     let batch = batch();
-    let mut writer = borrowed.writer().expect("writer");
-    let stats = writer.insert_refs(batch.iter()).expect("insert");
-    writer.commit().expect("commit");
-    assert_eq!(stats.inserted, 4);
+    for ((backend, owned), (_, borrowed)) in owned.stores.iter_mut().zip(&mut borrowed.stores) {
+        owned.insert_events(&events).expect("insert");
+        let mut writer = borrowed.writer().expect("writer");
+        let stats = writer.insert_refs(batch.iter()).expect("insert");
+        writer.commit().expect("commit");
+        assert_eq!(stats.inserted, 4, "{backend}");
 
-    let stored = all(&borrowed);
-    assert_eq!(stored, all(&owned));
-    let mut expected = events.clone();
-    expected.sort_by_key(|e| e.created_at);
-    assert_eq!(stored, expected);
-    // The lookup tables were filled alike too.
-    for filter in [
-        EventFilter {
-            actor: Some("mallory".into()),
-            ..Default::default()
-        },
-        EventFilter {
-            ip: Some("203.0.113.50".into()),
-            ..Default::default()
-        },
-        EventFilter {
-            event_type: Some("protected_branch_updated".into()),
-            ..Default::default()
-        },
-    ] {
-        let n = borrowed.count_events(&filter).expect("count");
-        assert!(n > 0, "{filter:?}");
-        assert_eq!(n, owned.count_events(&filter).expect("count"), "{filter:?}");
+        let stored = all(borrowed);
+        assert_eq!(stored, all(owned), "{backend}");
+        let mut expected = events.clone();
+        expected.sort_by_key(|e| e.created_at);
+        assert_eq!(stored, expected, "{backend}");
+        // The lookup tables (SQLite) or columns (ClickHouse) were filled alike too.
+        for filter in [
+            EventFilter {
+                actor: Some("mallory".into()),
+                ..Default::default()
+            },
+            EventFilter {
+                ip: Some("203.0.113.50".into()),
+                ..Default::default()
+            },
+            EventFilter {
+                event_type: Some("protected_branch_updated".into()),
+                ..Default::default()
+            },
+        ] {
+            let n = borrowed.count_events(&filter).expect("count");
+            assert!(n > 0, "{backend}: {filter:?}");
+            assert_eq!(
+                n,
+                owned.count_events(&filter).expect("count"),
+                "{backend}: {filter:?}"
+            );
+        }
     }
 }
 
 #[test]
 fn borrowed_duplicates_of_owned_events_are_counted() {
-    let mut store = Store::open_in_memory().expect("store");
-    store.insert_events(&parsed()[..2]).expect("insert");
+    let mut b = backends("borrowed_duplicates");
     let batch = batch();
-    let mut writer = store.writer().expect("writer");
-    let stats = writer.insert_refs(batch.iter()).expect("insert");
-    writer.commit().expect("commit");
-    assert_eq!((stats.inserted, stats.duplicates), (2, 2));
-    assert_eq!(all(&store).len(), 4);
+    for (backend, store) in &mut b.stores {
+        store.insert_events(&parsed()[..2]).expect("insert");
+        let mut writer = store.writer().expect("writer");
+        let stats = writer.insert_refs(batch.iter()).expect("insert");
+        writer.commit().expect("commit");
+        assert_eq!((stats.inserted, stats.duplicates), (2, 2), "{backend}");
+        assert_eq!(all(store).len(), 4, "{backend}");
+    }
 }
 
 #[test]

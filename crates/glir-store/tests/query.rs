@@ -1,8 +1,8 @@
-//! EventFilter semantics and ordering.
+//! EventFilter semantics and ordering, on both backends.
 
 mod common;
 
-use common::{BASE, Spec, event};
+use common::{BASE, Backends, Spec, backends, event};
 use glir_events::AuditEvent;
 use glir_store::{EventFilter, Store};
 
@@ -10,7 +10,8 @@ fn ts(s: &str) -> jiff::Timestamp {
     s.parse().expect("timestamp")
 }
 
-fn store() -> Store {
+/// Both backends, each holding the same six events.
+fn stores(test: &str) -> Backends {
     let specs = [
         Spec {
             id: "10",
@@ -56,19 +57,27 @@ fn store() -> Store {
             ..BASE
         },
     ];
-    let mut store = Store::open_in_memory().expect("opens");
+    let mut b = backends(test);
     let events: Vec<AuditEvent> = specs.iter().map(|s| event("h", s)).collect();
-    store.insert_events(&events).expect("insert");
     let elsewhere = event("other", &Spec { id: "99", ..BASE });
-    store.insert_events(&[elsewhere]).expect("insert");
-    store
+    for (_, store) in &mut b.stores {
+        store.insert_events(&events).expect("insert");
+        store
+            .insert_events(std::slice::from_ref(&elsewhere))
+            .expect("insert");
+    }
+    b
 }
 
-fn ids(store: &Store, filter: EventFilter) -> Vec<String> {
+fn ids(backend: &str, store: &Store, filter: EventFilter) -> Vec<String> {
     let events = store.query_events(&filter).expect("query");
     if filter.limit.is_none() {
         let count = store.count_events(&filter).expect("count");
-        assert_eq!(events.len() as u64, count, "count agrees with query");
+        assert_eq!(
+            events.len() as u64,
+            count,
+            "{backend}: count agrees with query for {filter:?}"
+        );
     }
     events.into_iter().map(|e| e.event_id).collect()
 }
@@ -82,158 +91,199 @@ fn only_h() -> EventFilter {
 
 #[test]
 fn default_order_is_time_then_event_id_and_can_be_reversed() {
-    let s = store();
-    assert_eq!(ids(&s, only_h()), ["09", "10", "11", "12", "13"]);
-    assert_eq!(
-        ids(
-            &s,
-            EventFilter {
-                newest_first: true,
-                ..only_h()
-            }
-        ),
-        ["13", "12", "11", "10", "09"]
-    );
-    assert_eq!(
-        ids(
-            &s,
-            EventFilter {
-                limit: Some(2),
-                ..only_h()
-            }
-        ),
-        ["09", "10"]
-    );
-    assert_eq!(ids(&s, EventFilter::default()).len(), 6);
+    let b = stores("default_order");
+    for (backend, s) in &b.stores {
+        assert_eq!(
+            ids(backend, s, only_h()),
+            ["09", "10", "11", "12", "13"],
+            "{backend}"
+        );
+        assert_eq!(
+            ids(
+                backend,
+                s,
+                EventFilter {
+                    newest_first: true,
+                    ..only_h()
+                }
+            ),
+            ["13", "12", "11", "10", "09"],
+            "{backend}"
+        );
+        assert_eq!(
+            ids(
+                backend,
+                s,
+                EventFilter {
+                    limit: Some(2),
+                    ..only_h()
+                }
+            ),
+            ["09", "10"],
+            "{backend}"
+        );
+        assert_eq!(
+            ids(backend, s, EventFilter::default()).len(),
+            6,
+            "{backend}"
+        );
+    }
 }
 
 #[test]
 fn actor_matches_name_case_insensitively_email_or_numeric_id() {
-    let s = store();
-    let by = |actor: &str| {
-        ids(
-            &s,
-            EventFilter {
-                actor: Some(actor.into()),
-                ..only_h()
-            },
-        )
-    };
-    assert_eq!(by("admin one"), ["11"]);
-    assert_eq!(by("ADMIN@example.test"), ["11"]);
-    assert_eq!(by("1"), ["11"]);
-    assert_eq!(by("-3"), ["13"]);
-    assert_eq!(by("mallory"), ["09", "10", "12"]);
-    assert!(by("Mall").is_empty(), "no substring matching");
+    let b = stores("actor");
+    for (backend, s) in &b.stores {
+        let by = |actor: &str| {
+            ids(
+                backend,
+                s,
+                EventFilter {
+                    actor: Some(actor.into()),
+                    ..only_h()
+                },
+            )
+        };
+        assert_eq!(by("admin one"), ["11"], "{backend}");
+        assert_eq!(by("ADMIN@example.test"), ["11"], "{backend}");
+        assert_eq!(by("1"), ["11"], "{backend}");
+        assert_eq!(by("-3"), ["13"], "{backend}");
+        assert_eq!(by("mallory"), ["09", "10", "12"], "{backend}");
+        assert!(by("Mall").is_empty(), "{backend}: no substring matching");
+    }
 }
 
 #[test]
 fn ip_event_type_glob_and_target_type() {
-    let s = store();
-    assert_eq!(
-        ids(
-            &s,
-            EventFilter {
-                ip: Some("198.51.100.7".into()),
-                ..only_h()
-            }
-        ),
-        ["11"]
-    );
-    assert_eq!(
-        ids(
-            &s,
-            EventFilter {
-                event_type: Some("*token*".into()),
-                ..only_h()
-            }
-        ),
-        ["11", "12"]
-    );
-    assert_eq!(
-        ids(
-            &s,
-            EventFilter {
-                event_type: Some("personal_access_token_?evoked".into()),
-                ..only_h()
-            }
-        ),
-        ["12"]
-    );
-    assert!(
-        ids(
-            &s,
-            EventFilter {
-                event_type: Some("*TOKEN*".into()),
-                ..only_h()
-            }
-        )
-        .is_empty()
-    );
-    assert_eq!(
-        ids(
-            &s,
-            EventFilter {
-                target_type: Some("PersonalAccessToken".into()),
-                ..only_h()
-            }
-        ),
-        ["11", "12"]
-    );
+    let b = stores("ip_type_target");
+    for (backend, s) in &b.stores {
+        assert_eq!(
+            ids(
+                backend,
+                s,
+                EventFilter {
+                    ip: Some("198.51.100.7".into()),
+                    ..only_h()
+                }
+            ),
+            ["11"],
+            "{backend}"
+        );
+        assert_eq!(
+            ids(
+                backend,
+                s,
+                EventFilter {
+                    event_type: Some("*token*".into()),
+                    ..only_h()
+                }
+            ),
+            ["11", "12"],
+            "{backend}"
+        );
+        assert_eq!(
+            ids(
+                backend,
+                s,
+                EventFilter {
+                    event_type: Some("personal_access_token_?evoked".into()),
+                    ..only_h()
+                }
+            ),
+            ["12"],
+            "{backend}"
+        );
+        assert!(
+            ids(
+                backend,
+                s,
+                EventFilter {
+                    event_type: Some("*TOKEN*".into()),
+                    ..only_h()
+                }
+            )
+            .is_empty(),
+            "{backend}: the glob is case-sensitive"
+        );
+        assert_eq!(
+            ids(
+                backend,
+                s,
+                EventFilter {
+                    target_type: Some("PersonalAccessToken".into()),
+                    ..only_h()
+                }
+            ),
+            ["11", "12"],
+            "{backend}"
+        );
+    }
 }
 
 #[test]
 fn entity_matches_path_subtree_or_id() {
-    let s = store();
-    let by = |entity: &str| {
-        ids(
-            &s,
-            EventFilter {
-                entity: Some(entity.into()),
-                ..only_h()
-            },
-        )
-    };
-    assert_eq!(by("grp"), ["09", "10", "11", "12"], "grp2 is not under grp");
-    assert_eq!(by("grp/"), ["09", "10", "11", "12"]);
-    assert_eq!(by("grp/app"), ["10", "11", "12"]);
-    assert_eq!(by("grp/app/sub"), ["12"]);
-    assert_eq!(by("grp2"), ["13"]);
-    assert_eq!(by("30"), ["12"]);
+    let b = stores("entity");
+    for (backend, s) in &b.stores {
+        let by = |entity: &str| {
+            ids(
+                backend,
+                s,
+                EventFilter {
+                    entity: Some(entity.into()),
+                    ..only_h()
+                },
+            )
+        };
+        assert_eq!(
+            by("grp"),
+            ["09", "10", "11", "12"],
+            "{backend}: grp2 is not under grp"
+        );
+        assert_eq!(by("grp/"), ["09", "10", "11", "12"], "{backend}");
+        assert_eq!(by("grp/app"), ["10", "11", "12"], "{backend}");
+        assert_eq!(by("grp/app/sub"), ["12"], "{backend}");
+        assert_eq!(by("grp2"), ["13"], "{backend}");
+        assert_eq!(by("30"), ["12"], "{backend}");
+    }
 }
 
 #[test]
 fn since_is_inclusive_and_until_exclusive() {
-    let s = store();
-    let window = EventFilter {
-        since: Some(ts("2025-03-02T07:00:00Z")),
-        until: Some(ts("2025-03-02T08:00:00Z")),
-        ..only_h()
-    };
-    assert_eq!(ids(&s, window), ["12"]);
-    let since = EventFilter {
-        since: Some(ts("2025-03-02T06:00:00.001Z")),
-        ..only_h()
-    };
-    assert_eq!(ids(&s, since), ["12", "13"]);
+    let b = stores("since_until");
+    for (backend, s) in &b.stores {
+        let window = EventFilter {
+            since: Some(ts("2025-03-02T07:00:00Z")),
+            until: Some(ts("2025-03-02T08:00:00Z")),
+            ..only_h()
+        };
+        assert_eq!(ids(backend, s, window), ["12"], "{backend}");
+        let since = EventFilter {
+            since: Some(ts("2025-03-02T06:00:00.001Z")),
+            ..only_h()
+        };
+        assert_eq!(ids(backend, s, since), ["12", "13"], "{backend}");
+    }
 }
 
 #[test]
 fn filters_combine() {
-    let s = store();
-    let filter = EventFilter {
-        actor: Some("Mallory".into()),
-        entity: Some("grp/app".into()),
-        event_type: Some("personal_access_token_*".into()),
-        ..only_h()
-    };
-    assert_eq!(ids(&s, filter), ["12"]);
+    let b = stores("combine");
+    for (backend, s) in &b.stores {
+        let filter = EventFilter {
+            actor: Some("Mallory".into()),
+            entity: Some("grp/app".into()),
+            event_type: Some("personal_access_token_*".into()),
+            ..only_h()
+        };
+        assert_eq!(ids(backend, s, filter), ["12"], "{backend}");
+    }
 }
 
 #[test]
 fn every_filter_finds_an_event_through_its_own_lookup() {
-    // Each filter alone (no source filter) is answered from that dimension's lookup table.
-    let s = store();
+    // Each filter alone (no source filter) is answered from that dimension's lookup table
+    // (SQLite), or from that dimension's column (ClickHouse).
+    let b = stores("own_lookup");
     let filters = [
         EventFilter {
             actor: Some("admin@example.test".into()),
@@ -259,61 +309,73 @@ fn every_filter_finds_an_event_through_its_own_lookup() {
             ..Default::default()
         },
     ];
-    for filter in filters {
-        assert_eq!(ids(&s, filter.clone()), ["11"], "{filter:?}");
+    for (backend, s) in &b.stores {
+        for filter in &filters {
+            assert_eq!(
+                ids(backend, s, filter.clone()),
+                ["11"],
+                "{backend}: {filter:?}"
+            );
+        }
     }
 }
 
 #[test]
 fn a_rolled_back_batch_leaves_nothing_to_find() {
-    let mut s = Store::open_in_memory().expect("opens");
-    let lost = event(
-        "h",
-        &Spec {
-            id: "1",
-            author: "Lost Writer",
-            ..BASE
-        },
-    );
-    {
-        let mut writer = s.writer().expect("writer");
-        writer.insert(&[lost]).expect("insert");
-        // Dropped without commit: rolled back, and its row id may be handed out again.
+    let mut b = backends("rolled_back_batch");
+    for (backend, s) in &mut b.stores {
+        let lost = event(
+            "h",
+            &Spec {
+                id: "1",
+                author: "Lost Writer",
+                ..BASE
+            },
+        );
+        {
+            let mut writer = s.writer().expect("writer");
+            writer.insert(&[lost]).expect("insert");
+            // Dropped without commit: rolled back (SQLite, where its row id may be handed out
+            // again), or never sent (ClickHouse).
+        }
+        let kept = event("h", &Spec { id: "2", ..BASE });
+        s.insert_events(&[kept]).expect("insert");
+        let lost_actor = EventFilter {
+            actor: Some("Lost Writer".into()),
+            ..Default::default()
+        };
+        assert!(ids(backend, s, lost_actor).is_empty(), "{backend}");
+        let ip = EventFilter {
+            ip: Some(BASE.ip.into()),
+            ..Default::default()
+        };
+        assert_eq!(ids(backend, s, ip), ["2"], "{backend}");
     }
-    let kept = event("h", &Spec { id: "2", ..BASE });
-    s.insert_events(&[kept]).expect("insert");
-    let lost_actor = EventFilter {
-        actor: Some("Lost Writer".into()),
-        ..Default::default()
-    };
-    assert!(ids(&s, lost_actor).is_empty());
-    let ip = EventFilter {
-        ip: Some(BASE.ip.into()),
-        ..Default::default()
-    };
-    assert_eq!(ids(&s, ip), ["2"]);
 }
 
 #[test]
 fn events_stored_again_are_found_once() {
-    let mut s = Store::open_in_memory().expect("opens");
+    let mut b = backends("stored_again");
     let events: Vec<AuditEvent> = ["1", "2"]
         .iter()
         .map(|id| event("h", &Spec { id, ..BASE }))
         .collect();
-    s.insert_events(&events).expect("first");
-    let again = s.insert_events(&events).expect("again");
-    assert_eq!((again.inserted, again.duplicates), (0, 2));
-    let actor = EventFilter {
-        actor: Some(BASE.author.into()),
-        ..Default::default()
-    };
-    assert_eq!(ids(&s, actor), ["1", "2"]);
+    for (backend, s) in &mut b.stores {
+        s.insert_events(&events).expect("first");
+        let again = s.insert_events(&events).expect("again");
+        assert_eq!((again.inserted, again.duplicates), (0, 2), "{backend}");
+        let actor = EventFilter {
+            actor: Some(BASE.author.into()),
+            ..Default::default()
+        };
+        assert_eq!(ids(backend, s, actor), ["1", "2"], "{backend}");
+    }
 }
 
 #[test]
 fn a_large_batch_is_found_whole_and_in_time_order() {
-    // Enough events that the lookup rows of one transaction are written in several statements.
+    // Enough events that the lookup rows of one transaction are written in several statements
+    // (SQLite).
     let event_ids: Vec<String> = (0..250).map(|n| format!("{n:03}")).collect();
     let times: Vec<String> = (0..250)
         .map(|n| format!("2025-03-02T06:{:02}:{:02}Z", n / 60, n % 60))
@@ -325,21 +387,23 @@ fn a_large_batch_is_found_whole_and_in_time_order() {
         .collect();
     // Stored out of time order: the lookup still returns them by time.
     events.reverse();
-    let mut s = Store::open_in_memory().expect("opens");
-    s.insert_events(&events).expect("insert");
-    let by_entity = EventFilter {
-        entity: Some(BASE.path.into()),
-        ..Default::default()
-    };
-    assert_eq!(ids(&s, by_entity), event_ids);
-    let newest_ten = EventFilter {
-        actor: Some(BASE.author.into()),
-        newest_first: true,
-        limit: Some(10),
-        ..Default::default()
-    };
-    let expected: Vec<String> = event_ids.iter().rev().take(10).cloned().collect();
-    assert_eq!(ids(&s, newest_ten), expected);
+    let mut b = backends("large_batch");
+    for (backend, s) in &mut b.stores {
+        s.insert_events(&events).expect("insert");
+        let by_entity = EventFilter {
+            entity: Some(BASE.path.into()),
+            ..Default::default()
+        };
+        assert_eq!(ids(backend, s, by_entity), event_ids, "{backend}");
+        let newest_ten = EventFilter {
+            actor: Some(BASE.author.into()),
+            newest_first: true,
+            limit: Some(10),
+            ..Default::default()
+        };
+        let expected: Vec<String> = event_ids.iter().rev().take(10).cloned().collect();
+        assert_eq!(ids(backend, s, newest_ten), expected, "{backend}");
+    }
 }
 
 #[test]
@@ -352,15 +416,23 @@ fn a_username_is_found_as_the_path_of_a_user_entity() {
         });
         glir_events::parse_event(&raw.to_string(), Some(glir_events::Layout::Stream), "h").unwrap()
     };
-    let mut s = store();
-    s.insert_events(&[
-        user_event("u1", 42, "dana", "User"),
-        user_event("u2", 42, "dana", "User"),
-        // A project or group path that happens to equal the username is not the user.
-        user_event("u3", 77, "dana", "Group"),
-    ])
-    .unwrap();
-    assert_eq!(s.user_ids_by_username("Dana").unwrap(), [42]);
-    assert!(s.user_ids_by_username("dan").unwrap().is_empty());
-    assert!(s.user_ids_by_username("grp/app").unwrap().is_empty());
+    let mut b = stores("username");
+    for (backend, s) in &mut b.stores {
+        s.insert_events(&[
+            user_event("u1", 42, "dana", "User"),
+            user_event("u2", 42, "dana", "User"),
+            // A project or group path that happens to equal the username is not the user.
+            user_event("u3", 77, "dana", "Group"),
+        ])
+        .unwrap();
+        assert_eq!(s.user_ids_by_username("Dana").unwrap(), [42], "{backend}");
+        assert!(
+            s.user_ids_by_username("dan").unwrap().is_empty(),
+            "{backend}"
+        );
+        assert!(
+            s.user_ids_by_username("grp/app").unwrap().is_empty(),
+            "{backend}"
+        );
+    }
 }

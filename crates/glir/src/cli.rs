@@ -870,6 +870,13 @@ pub struct DetectArgs {
     /// carrying every event (0: one line per alert)
     #[arg(long, value_name = "MINUTES", default_value_t = 60)]
     pub group_minutes: u32,
+    /// On a ClickHouse store, evaluate every rule in glir over every event instead of pushing
+    /// rule conditions down as SQL (the same alerts, for comparison)
+    #[arg(long)]
+    pub in_process: bool,
+    /// List how each rule runs on a ClickHouse store (as SQL, or in glir and why) and exit
+    #[arg(long)]
+    pub pushdown_plan: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,7 +1,8 @@
 //! The ClickHouse backend: one database shared by every glir process and host that names it.
 //!
 //! ClickHouse has no transactions and no unique constraints. Identity is kept the way its
-//! documentation recommends, with `ReplacingMergeTree` tables read `FINAL` (`schema.rs`); a
+//! documentation recommends, with `ReplacingMergeTree` tables whose reads collapse a key's rows
+//! (`schema.rs`); a
 //! writer still looks up the keys of a batch before inserting it, so that it can say which events
 //! were new, and so that a duplicate row is only written when two writers race. A batch of
 //! events goes in as one `INSERT`, which ClickHouse applies whole or not at all.
@@ -29,6 +30,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Keys looked up per query when checking a batch for stored events: keeps each query far
 /// below ClickHouse's default `max_query_size` of 256 KiB.
 const KEYS_PER_LOOKUP: usize = 2_000;
+
+/// Up to this many matching rows an exact count groups their keys; above, it reads `FINAL`.
+const DISTINCT_BY_GROUPING: u64 = 1_000_000;
 
 /// Events read per query when streaming many: what ClickHouse sorts in memory at once (records
 /// are ~1 KB, so ~200 MB).
@@ -145,7 +149,8 @@ impl ClickHouseStore {
     }
 
     /// Streams the events matching `filter` and, when given, the SQL condition `also` (over
-    /// the columns of `events`, see `schema.rs`), in the order of [`Self::query_events`].
+    /// the columns of `events`, see `schema.rs`; `{db}` in it stands for the database), in the
+    /// order of [`Self::query_events`].
     ///
     /// Without a limit the events are read a time range at a time, each of at most about
     /// [`CHUNK_EVENTS`] events: ClickHouse sorts a result in memory before sending it, and
@@ -156,10 +161,78 @@ impl ClickHouseStore {
         also: Option<&str>,
         mut visit: impl FnMut(AuditEvent) -> Result<(), E>,
     ) -> Result<(), E> {
+        self.stream_rows(filter, also, "record", |line| {
+            let row: RecordRow = parse(line, "event row")?;
+            visit(record(&row.record)?)
+        })
+    }
+
+    /// Streams every event matching `filter` as [`Self::for_each_event`] does, but whole only
+    /// where the SQL condition `whole` holds; every other event comes with just the columns a
+    /// baseline learns from (time, id, type, author id and name, entity path, IP address), the
+    /// rest of it empty. `visit` hears which it got (`true`: whole). A detection that must teach
+    /// its baseline every event but can only match a few reads a few records and many short rows.
+    pub fn for_each_event_or_baseline_columns<E: From<StoreError>>(
+        &self,
+        filter: &EventFilter,
+        whole: &str,
+        mut visit: impl FnMut(AuditEvent, bool) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let select = format!(
+            "created_us, event_id, event_type, author_id, author_name, entity_path, ip_address, \
+             if({}, record, '') AS record",
+            whole.replace("{db}", &self.db)
+        );
+        self.stream_rows(filter, None, &select, |line| {
+            let row: BaselineRow = parse(line, "event row")?;
+            if !row.record.is_empty() {
+                return visit(record(&row.record)?, true);
+            }
+            let created_at =
+                Timestamp::from_microsecond(row.created_us).map_err(|_| StoreError::Corrupt {
+                    what: format!("event time {} µs (out of range)", row.created_us),
+                })?;
+            let event = AuditEvent {
+                source: String::new(),
+                event_id: row.event_id,
+                layout: glir_events::Layout::Stream,
+                created_at,
+                event_type: row.event_type,
+                author_id: row.author_id,
+                author_name: row.author_name,
+                author_email: None,
+                entity_id: None,
+                entity_type: None,
+                entity_path: row.entity_path,
+                target_id: None,
+                target_type: None,
+                target_details: None,
+                ip_address: row.ip_address,
+                change: None,
+                from: None,
+                to: None,
+                custom_message: None,
+                details: serde_json::Value::Object(serde_json::Map::new()),
+                raw: String::new(),
+            };
+            visit(event, false)
+        })
+    }
+
+    /// Rows of `select` (over `events`) for the events matching `filter` and `also`, in event
+    /// order, a time range at a time when there is no limit.
+    fn stream_rows<E: From<StoreError>>(
+        &self,
+        filter: &EventFilter,
+        also: Option<&str>,
+        select: &str,
+        mut row: impl FnMut(&str) -> Result<(), E>,
+    ) -> Result<(), E> {
         let condition = format!(
             "{}{}",
             sql::filter_where(filter, &self.db),
-            also.map(|c| format!(" AND ({c})")).unwrap_or_default()
+            also.map(|c| format!(" AND ({})", c.replace("{db}", &self.db)))
+                .unwrap_or_default()
         );
         let mut ranges = match filter.limit {
             Some(_) => vec![(i64::MIN, i64::MAX)],
@@ -169,26 +242,28 @@ impl ClickHouseStore {
             ranges.reverse();
         }
         let dir = if filter.newest_first { "DESC" } else { "ASC" };
+        let limit = filter
+            .limit
+            .map(|n| format!(" LIMIT {n}"))
+            .unwrap_or_default();
         for (lo, hi) in ranges {
-            let mut sql = format!(
-                "SELECT record FROM {db}.events FINAL WHERE {condition} \
-                 AND created_us >= {lo} AND created_us <= {hi} \
-                 ORDER BY created_us {dir}, event_id {dir}",
+            // Keys first, from the small columns the condition reads; then the rows of those
+            // keys. `FINAL` would merge every column of every row in range, `record` included,
+            // before the condition can drop a row (seconds where this takes milliseconds). The
+            // copy kept is the one `FINAL` keeps, the highest version, among those matching.
+            let sql = format!(
+                "SELECT {select} FROM {db}.events \
+                 WHERE created_us >= {lo} AND created_us <= {hi} \
+                 AND (created_us, event_id, version) IN \
+                 (SELECT created_us, event_id, max(version) FROM {db}.events \
+                  WHERE {condition} AND created_us >= {lo} AND created_us <= {hi} \
+                  GROUP BY created_us, event_id \
+                  ORDER BY created_us {dir}, event_id {dir}{limit}) \
+                 ORDER BY created_us {dir}, event_id {dir}{limit} FORMAT JSONEachRow",
                 db = self.db,
             );
-            if let Some(limit) = filter.limit {
-                sql.push_str(&format!(" LIMIT {limit}"));
-            }
-            sql.push_str(" FORMAT JSONEachRow");
             self.http
-                .stream_lines("cannot query events", &sql, |line| {
-                    let row: RecordRow = parse(line, "event row")?;
-                    let event =
-                        serde_json::from_str(&row.record).map_err(|_| StoreError::Corrupt {
-                            what: "event record (not an event's JSON)".into(),
-                        })?;
-                    visit(event)
-                })?;
+                .stream_lines("cannot query events", &sql, &mut row)?;
         }
         Ok(())
     }
@@ -238,12 +313,34 @@ impl ClickHouseStore {
         filter: &EventFilter,
         also: Option<&str>,
     ) -> Result<u64, StoreError> {
-        let sql = format!(
-            "SELECT count() AS n FROM {db}.events FINAL WHERE {w}{also} FORMAT JSONEachRow",
-            db = self.db,
-            w = sql::filter_where(filter, &self.db),
-            also = also.map(|c| format!(" AND ({c})")).unwrap_or_default(),
+        let condition = format!(
+            "{}{}",
+            sql::filter_where(filter, &self.db),
+            also.map(|c| format!(" AND ({})", c.replace("{db}", &self.db)))
+                .unwrap_or_default(),
         );
+        let rows = self.single_u64(
+            "cannot count events",
+            &format!(
+                "SELECT count() AS n FROM {}.events WHERE {condition} FORMAT JSONEachRow",
+                self.db
+            ),
+        )?;
+        // Rows of one event stored twice (two writers racing) count once. Grouping the keys
+        // is fast for a selection and slow for millions, where `FINAL` reading only the
+        // condition's columns is the cheaper way.
+        let sql = if rows <= DISTINCT_BY_GROUPING {
+            format!(
+                "SELECT count() AS n FROM (SELECT 1 FROM {}.events WHERE {condition} \
+                 GROUP BY created_us, event_id) FORMAT JSONEachRow",
+                self.db
+            )
+        } else {
+            format!(
+                "SELECT count() AS n FROM {}.events FINAL WHERE {condition} FORMAT JSONEachRow",
+                self.db
+            )
+        };
         self.single_u64("cannot count events", &sql)
     }
 
@@ -630,6 +727,25 @@ fn parse<'de, T: Deserialize<'de>>(line: &'de str, what: &str) -> Result<T, Stor
 #[derive(Deserialize)]
 struct RecordRow {
     record: String,
+}
+
+#[derive(Deserialize)]
+struct BaselineRow {
+    created_us: i64,
+    event_id: String,
+    event_type: Option<String>,
+    author_id: Option<i64>,
+    author_name: Option<String>,
+    entity_path: Option<String>,
+    ip_address: Option<String>,
+    record: String,
+}
+
+/// An event read back from its `record`.
+fn record(text: &str) -> Result<AuditEvent, StoreError> {
+    serde_json::from_str(text).map_err(|_| StoreError::Corrupt {
+        what: "event record (not an event's JSON)".into(),
+    })
 }
 
 #[derive(Deserialize)]

@@ -39,6 +39,9 @@ pub(crate) struct EventRow<'a> {
     pub details_keys: Vec<String>,
     pub details_values: Vec<String>,
     pub details_kinds: Vec<u8>,
+    /// 1 when `details` nests deeper than the arrays keep ([`MAX_DEPTH`]): a rule's answer
+    /// on such an event cannot be read off the arrays.
+    pub details_truncated: u8,
     pub source: &'a str,
     pub record: String,
     pub version: u64,
@@ -69,6 +72,7 @@ impl<'a> EventRow<'a> {
             details_keys: flat.keys,
             details_values: flat.values,
             details_kinds: flat.kinds,
+            details_truncated: u8::from(flat.truncated),
             source: &e.source,
             record: serde_json::to_string(e).expect("an event serializes"),
             version,
@@ -83,6 +87,8 @@ struct Flat {
     keys: Vec<String>,
     values: Vec<String>,
     kinds: Vec<u8>,
+    /// A container was left out for being too deep.
+    truncated: bool,
 }
 
 impl Flat {
@@ -103,7 +109,7 @@ impl Flat {
                     self.add(key, item, depth + 1);
                 }
             }
-            Value::Object(_) | Value::Array(_) => {}
+            Value::Object(_) | Value::Array(_) => self.truncated = true,
             Value::String(s) => self.push(key, s.clone(), KIND_STRING),
             Value::Number(n) => self.push(key, n.to_string(), KIND_NUMBER),
             Value::Bool(b) => self.push(key, b.to_string(), KIND_BOOL),
@@ -170,9 +176,19 @@ mod tests {
                 ("on", "true", KIND_BOOL),
             ]
         );
+        assert_eq!(row.details_truncated, 0);
         assert_eq!(row.created_us, 1_767_323_045_123_456);
         assert_eq!(row.created_at, "2026-01-02T03:04:05.123456Z");
         let back: AuditEvent = serde_json::from_str(&row.record).unwrap();
         assert_eq!(back, e);
+        let mut deep = serde_json::json!("bottom");
+        for _ in 0..MAX_DEPTH {
+            deep = serde_json::json!({ "x": deep });
+        }
+        let e = AuditEvent {
+            details: serde_json::json!({ "deep": deep }),
+            ..e
+        };
+        assert_eq!(EventRow::new(&e, 9).details_truncated, 1);
     }
 }

@@ -3,11 +3,11 @@
 //! arrays, and no `JSON` type, `DateTime64` or `JSONExtract*`.
 //!
 //! Re-ingest is idempotent through `ReplacingMergeTree`: rows with the same sorting key collapse
-//! into one when parts merge, keeping the highest `version`, and every query reads with `FINAL`,
-//! which collapses them at read time until then
+//! into one when parts merge, keeping the highest `version`, and reads collapse them until then:
+//! with `FINAL`, or for events by taking the highest version of each key they select
 //! (<https://clickhouse.com/docs/engines/table-engines/mergetree-family/replacingmergetree>).
 //! Writers check for stored keys first, so a duplicate row is only written when two writers
-//! race on the same event; `FINAL` makes that invisible.
+//! race on the same event, which reads never show.
 
 use super::http::Http;
 use crate::error::StoreError;
@@ -41,6 +41,7 @@ pub(crate) fn create(http: &Http, db: &str) -> Result<(), StoreError> {
                 details_keys Array(String),
                 details_values Array(String),
                 details_kinds Array(UInt8),
+                details_truncated UInt8,
                 source String,
                 record String,
                 version UInt64

@@ -1,7 +1,43 @@
-//! Stream-layout events built the way GitLab shapes them (reference §6).
+//! Stream-layout events built the way GitLab shapes them (reference §6), and the stores of
+//! both backends for a test to run on.
+
+// Each test file uses its own part of this module.
+#![allow(dead_code)]
 
 use glir_events::{AuditEvent, Layout, parse_event};
+use glir_store::{Store, StoreLocation};
+use glir_test_support::clickhouse::TestDatabase;
 use serde_json::json;
+
+/// One store per backend: SQLite, and ClickHouse in a fresh database where a server answers
+/// (outside CI a machine without one runs the SQLite half only, and says so). A test loops
+/// over `stores` and names the backend in every assertion message.
+pub struct Backends {
+    /// `("sqlite", …)` first, then `("clickhouse", …)` when there is a server.
+    pub stores: Vec<(&'static str, Store)>,
+    /// Dropped after `stores` (fields drop in order), dropping the database.
+    _db: Option<TestDatabase>,
+}
+
+/// [`Backends`] with an SQLite store in memory; `test` names the ClickHouse database.
+pub fn backends(test: &str) -> Backends {
+    backends_with(test, Store::open_in_memory().expect("sqlite in memory"))
+}
+
+/// [`Backends`] with `sqlite` as the SQLite store (a file, for a test that goes on to look
+/// at it).
+pub fn backends_with(test: &str, sqlite: Store) -> Backends {
+    let mut stores = vec![("sqlite", sqlite)];
+    let db = TestDatabase::new(test);
+    if let Some(db) = &db {
+        let location: StoreLocation = db.url.parse().expect("a test database URL");
+        stores.push((
+            "clickhouse",
+            Store::open_location(&location).expect("clickhouse test database"),
+        ));
+    }
+    Backends { stores, _db: db }
+}
 
 pub struct Spec<'a> {
     pub id: &'a str,

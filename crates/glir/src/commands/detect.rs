@@ -3,14 +3,14 @@
 use super::actor::resolve_actor;
 use super::rules::load_rules_to_run;
 use super::spool::Spool;
-use super::{read_store, report_format};
+use super::{read_store, report_format, write_value};
 use crate::cli::{DetectArgs, GlobalArgs};
 use crate::config::Settings;
 use crate::output::{status, stdout};
 use anyhow::{Context, Result};
-use glir_analyze::{Warmup, detect_stored, selects_everything};
+use glir_analyze::{PushdownRun, Warmup, detect_pushed_down, detect_stored, selects_everything};
 use glir_baseline::{Baseline, Config as BaselineConfig};
-use glir_detect::{Alert, Allowlist, Detector, Grouper, level_rank};
+use glir_detect::{Alert, Allowlist, Detector, Grouper, Pushdown, RulePack, RulePlan, level_rank};
 use glir_events::{EventBatch, EventRef};
 use glir_ingest::{FileReport, IngestOptions, ingest_file, read_file};
 use glir_report::{SarifFile, Sink, WriterSink};
@@ -29,14 +29,21 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
         .disabled
         .extend(settings.disabled_rules.iter().cloned());
     let pack = load_rules_to_run(g, &source)?;
-    let fresh = || -> Result<(Detector, Warmup)> {
-        let mut detector = Detector::new(&pack)?;
+    let detector_of = |pack: &RulePack| -> Result<Detector> {
+        let mut detector = Detector::new(pack)?;
         if let Some(b) = detector.baseline_mut() {
             *b = Baseline::new(BaselineConfig {
                 history: SignedDuration::from_hours(24 * i64::from(args.baseline_days)),
                 ..BaselineConfig::default()
             });
         }
+        Ok(detector)
+    };
+    if args.pushdown_plan {
+        return pushdown_plan(g, &pack);
+    }
+    let fresh = || -> Result<(Detector, Warmup)> {
+        let detector = detector_of(&pack)?;
         let warmup = Warmup::new(
             (!args.inputs.is_empty() && detector.uses_baseline())
                 .then(|| SignedDuration::from_hours(24 * i64::from(args.warmup_days))),
@@ -44,6 +51,8 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
         Ok((detector, warmup))
     };
     let (mut detector, mut warmup) = fresh()?;
+    // Set when the run was pushed down, which builds detectors of its own.
+    let mut summary = None;
     let mut filter = to_filter(args)?;
     let opts = IngestOptions {
         source: "detect".into(),
@@ -115,17 +124,36 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
             // Against the events detected over: with --input those are the staged files.
             resolve_actor(settings, &store, &mut filter.actor)?;
             let bar = progress(g, store.count_events(&filter)?);
-            let run = detect_stored(
-                &mut store,
-                &mut detector,
-                &filter,
-                persist,
-                &mut warmup,
-                |event, alerts| -> Result<()> {
-                    bar.inc(1);
-                    output.alerts(alerts, &EventRef::from(event))
-                },
-            )?;
+            let run = if persist && !args.in_process && store.clickhouse().is_some() {
+                let pushed = detect_pushed_down(
+                    &mut store,
+                    &pack,
+                    &detector_of,
+                    &filter,
+                    persist,
+                    &mut warmup,
+                    &mut || bar.inc(1),
+                    |event, alerts| -> Result<()> { output.alerts(alerts, &EventRef::from(event)) },
+                )?;
+                bar.finish_and_clear();
+                if !g.quiet {
+                    say_pushdown(&pushed);
+                }
+                summary = Some(pushed.summary);
+                pushed.in_process.unwrap_or_default()
+            } else {
+                detect_stored(
+                    &mut store,
+                    &mut detector,
+                    &filter,
+                    persist,
+                    &mut warmup,
+                    |event, alerts| -> Result<()> {
+                        bar.inc(1);
+                        output.alerts(alerts, &EventRef::from(event))
+                    },
+                )?
+            };
             bar.finish_and_clear();
             if !g.quiet {
                 for note in &run.notes {
@@ -144,7 +172,7 @@ pub fn run(g: &GlobalArgs, settings: &Settings, args: &DetectArgs) -> Result<Exi
             output
         }
     };
-    let summary = detector.finish();
+    let summary = summary.unwrap_or_else(|| detector.finish());
     if !g.quiet {
         status!(
             "{} events, {} alerts from {} rules",
@@ -396,6 +424,64 @@ impl Sink<Alert> for AlertStore {
 fn to_filter(args: &DetectArgs) -> Result<EventFilter> {
     // Oldest first: correlation windows need events in time order.
     super::events::to_filter(&args.filter, false, Timestamp::now())
+}
+
+/// What ran where, in one line (and each rule kept in glir, with `-v`).
+fn say_pushdown(run: &PushdownRun) {
+    let kept: Vec<&RulePlan> = run
+        .plan
+        .iter()
+        .filter(|p| matches!(p.pushdown, Pushdown::InProcess(_)))
+        .collect();
+    status!(
+        "pushdown: {} rules ran as SQL in ClickHouse and selected {} events; {} rules ran in glir over every event",
+        run.pushed(),
+        run.candidates,
+        kept.len()
+    );
+    for p in kept {
+        if let Pushdown::InProcess(why) = &p.pushdown {
+            tracing::info!("in glir: {} ({}): {why}", p.key, p.title);
+        }
+    }
+}
+
+/// `--pushdown-plan`: each rule, and how it runs on a ClickHouse store.
+fn pushdown_plan(g: &GlobalArgs, pack: &RulePack) -> Result<ExitCode> {
+    let rows: Vec<serde_json::Value> = pack
+        .clickhouse_plan()
+        .into_iter()
+        .map(|p| {
+            let (runs, detail) = match p.pushdown {
+                Pushdown::Sql(sql) => ("sql", sql),
+                Pushdown::InProcess(why) => ("glir", why),
+            };
+            serde_json::json!({"rule": p.key, "title": p.title, "runs": runs, "detail": detail})
+        })
+        .collect();
+    let value = serde_json::Value::Array(rows);
+    if write_value(g.format, &value)? {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = stdout();
+    for row in value.as_array().into_iter().flatten() {
+        let detail = row["detail"].as_str().unwrap_or("");
+        let shown = if row["runs"] == "sql" {
+            format!(
+                "{} characters of SQL (--format json shows it)",
+                detail.len()
+            )
+        } else {
+            detail.to_owned()
+        };
+        writeln!(
+            out,
+            "{:<4}  {:<38}  {shown}",
+            row["runs"].as_str().unwrap_or(""),
+            row["rule"].as_str().unwrap_or(""),
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Loads the input files into a scratch store, reporting their malformed records.
