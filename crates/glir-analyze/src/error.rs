@@ -11,4 +11,7 @@ pub enum Error {
     },
     #[error("cannot save the baseline: {0}")]
     Baseline(String),
+    /// The temporary file alerts wait in while a pushed-down detection merges its two parts.
+    #[error("cannot keep alerts in a temporary file: {0}")]
+    Spool(String),
 }

@@ -66,35 +66,14 @@ pub fn detect_pushed_down<E: From<Error>>(
         Some(_) => pack.split_for_pushdown(),
         None => (None, Some(pack.clone())),
     };
-    let mut raised: Vec<Raised> = Vec::new();
     let mut run = PushdownRun {
         plan,
         ..PushdownRun::default()
     };
-    if let Some(rest) = &rest {
-        let mut d = detector(rest)?;
-        // The baseline learns every event, but only events the rules may match are read whole.
-        let whole = store.clickhouse().and_then(|_| rest.clickhouse_preselect());
-        let stored = detect_stored_selecting(
-            store,
-            &mut d,
-            filter,
-            persist,
-            warmup,
-            whole.as_deref(),
-            |event, alerts| {
-                progress();
-                if !alerts.is_empty() {
-                    raised.push(Raised::new(event, alerts, 0));
-                }
-                Ok::<(), E>(())
-            },
-        )?;
-        run.preselected = whole.is_some();
-        run.summary.alerts += d.finish().alerts;
-        run.summary.events = stored.events;
-        run.in_process = Some(stored);
-    }
+    // The SQL side runs first; its alerts wait in a spool file (in event order) while the
+    // in-glir side runs, and the two are merged as that one goes. Memory stays flat however
+    // many alerts there are.
+    let mut spool = Spool::new().map_err(E::from)?;
     if let (Some(pushed), Some(clickhouse)) = (&pushed, store.clickhouse()) {
         let condition = pushed
             .clickhouse_plan()
@@ -114,12 +93,20 @@ pub fn detect_pushed_down<E: From<Error>>(
                     progress();
                     candidates += 1;
                     let alerts = d.process(&event);
-                    if !alerts.is_empty() {
-                        raised.push(Raised::new(&event, alerts, 1));
+                    if alerts.is_empty() {
+                        return Ok(());
                     }
-                    Ok::<(), Error>(())
+                    if rest.is_none() {
+                        return visit(&event, alerts).map_err(Stop::Caller);
+                    }
+                    spool
+                        .push(&event, &alerts)
+                        .map_err(|e| Stop::Caller(E::from(e)))
                 })
-                .map_err(E::from)?;
+                .map_err(|stop| match stop {
+                    Stop::Caller(e) => e,
+                    Stop::Store(e) => E::from(Error::from(e)),
+                })?;
             run.candidates = candidates;
         }
         run.summary.alerts += d.finish().alerts;
@@ -129,36 +116,137 @@ pub fn detect_pushed_down<E: From<Error>>(
                 .map_err(|e| E::from(Error::from(e)))?;
         }
     }
-    // Both parts in one time order, as one run over every event would give them.
-    raised
-        .sort_by(|a, b| (a.at, &a.event.event_id, a.part).cmp(&(b.at, &b.event.event_id, b.part)));
-    let mut raised = raised.into_iter().peekable();
-    while let Some(mut first) = raised.next() {
-        while let Some(next) =
-            raised.next_if(|n| n.at == first.at && n.event.event_id == first.event.event_id)
-        {
-            first.alerts.extend(next.alerts);
+    if let Some(rest) = &rest {
+        let mut d = detector(rest)?;
+        // The baseline learns every event, but only events the rules may match are read whole.
+        let whole = store.clickhouse().and_then(|_| rest.clickhouse_preselect());
+        let mut waiting = spool.read().map_err(E::from)?;
+        let stored = detect_stored_selecting(
+            store,
+            &mut d,
+            filter,
+            persist,
+            warmup,
+            whole.as_deref(),
+            |event, mut alerts| {
+                progress();
+                if alerts.is_empty() {
+                    return Ok::<(), E>(());
+                }
+                let at = (event.created_at.as_microsecond(), event.event_id.as_str());
+                while let Some((earlier, earlier_alerts)) =
+                    waiting.next_until(at).map_err(E::from)?
+                {
+                    if (
+                        earlier.created_at.as_microsecond(),
+                        earlier.event_id.as_str(),
+                    ) == at
+                    {
+                        alerts.extend(earlier_alerts);
+                    } else {
+                        visit(&earlier, earlier_alerts)?;
+                    }
+                }
+                visit(event, alerts)
+            },
+        )?;
+        for left in waiting.rest() {
+            let (event, alerts) = left.map_err(E::from)?;
+            visit(&event, alerts)?;
         }
-        visit(&first.event, first.alerts)?;
+        run.summary.alerts += d.finish().alerts;
+        run.summary.events = stored.events;
+        run.preselected = whole.is_some();
+        run.in_process = Some(stored);
     }
     Ok(run)
 }
 
-/// An event that raised alerts in one part of the run.
-struct Raised {
-    at: i64,
-    part: u8,
-    event: AuditEvent,
-    alerts: Vec<Alert>,
+/// Why a stream ended early: the store failed, or the caller stopped it.
+enum Stop<E> {
+    Store(glir_store::StoreError),
+    Caller(E),
 }
 
-impl Raised {
-    fn new(event: &AuditEvent, alerts: Vec<Alert>, part: u8) -> Raised {
-        Raised {
-            at: event.created_at.as_microsecond(),
-            part,
-            event: event.clone(),
-            alerts,
+impl<E> From<glir_store::StoreError> for Stop<E> {
+    fn from(e: glir_store::StoreError) -> Self {
+        Stop::Store(e)
+    }
+}
+
+/// Events with their alerts, in the order written, in an unnamed temporary file (gone with
+/// the process).
+struct Spool {
+    file: std::io::BufWriter<std::fs::File>,
+}
+
+impl Spool {
+    fn new() -> Result<Spool, Error> {
+        let file = tempfile::tempfile().map_err(|e| Error::Spool(e.to_string()))?;
+        Ok(Spool {
+            file: std::io::BufWriter::new(file),
+        })
+    }
+
+    fn push(&mut self, event: &AuditEvent, alerts: &[Alert]) -> Result<(), Error> {
+        serde_json::to_writer(&mut self.file, &(event, alerts))
+            .map_err(|e| Error::Spool(e.to_string()))?;
+        std::io::Write::write_all(&mut self.file, b"\n").map_err(|e| Error::Spool(e.to_string()))
+    }
+
+    /// The entries back, in the order pushed.
+    fn read(self) -> Result<Waiting, Error> {
+        use std::io::Seek;
+        let mut file = self
+            .file
+            .into_inner()
+            .map_err(|e| Error::Spool(e.to_string()))?;
+        file.rewind().map_err(|e| Error::Spool(e.to_string()))?;
+        Ok(Waiting {
+            lines: std::io::BufRead::lines(std::io::BufReader::new(file)),
+            held: None,
+        })
+    }
+}
+
+type Entry = (AuditEvent, Vec<Alert>);
+
+/// A spool being read back, one entry looked ahead.
+struct Waiting {
+    lines: std::io::Lines<std::io::BufReader<std::fs::File>>,
+    held: Option<Entry>,
+}
+
+impl Waiting {
+    fn parse(line: std::io::Result<String>) -> Result<Entry, Error> {
+        let line = line.map_err(|e| Error::Spool(e.to_string()))?;
+        serde_json::from_str(&line).map_err(|e| Error::Spool(e.to_string()))
+    }
+
+    /// The event of the next entry, read but kept.
+    fn peek(&mut self) -> Result<Option<&AuditEvent>, Error> {
+        if self.held.is_none()
+            && let Some(line) = self.lines.next()
+        {
+            self.held = Some(Self::parse(line)?);
         }
+        Ok(self.held.as_ref().map(|(event, _)| event))
+    }
+
+    /// The next entry whose event comes no later than `at` (time in µs, event id), if any.
+    fn next_until(&mut self, at: (i64, &str)) -> Result<Option<Entry>, Error> {
+        match self.peek()? {
+            Some(e) if (e.created_at.as_microsecond(), e.event_id.as_str()) <= at => {
+                Ok(self.held.take())
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn rest(self) -> impl Iterator<Item = Result<Entry, Error>> {
+        self.held
+            .map(Ok)
+            .into_iter()
+            .chain(self.lines.map(Self::parse))
     }
 }

@@ -17,25 +17,11 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The generator's streaming layout, every event; empty (after saying so) without python3.
+/// The generator's streaming layout, every event; empty where the generator cannot run.
 fn instance() -> Vec<AuditEvent> {
-    let out = tempfile::tempdir().unwrap();
-    let run = std::process::Command::new("python3")
-        .arg(repo().join("scripts/detection_bench/gen.py"))
-        .args([
-            "--seed", "5", "--users", "120", "--days", "10", "--quiet", "--out",
-        ])
-        .arg(out.path())
-        .status();
-    match run {
-        Ok(s) if s.success() => {}
-        Ok(s) => panic!("gen.py failed: {s}"),
-        Err(e) => {
-            assert!(std::env::var_os("CI").is_none(), "CI needs python3: {e}");
-            eprintln!("skipped: no python3 ({e})");
-            return Vec::new();
-        }
-    }
+    let Some(out) = glir_test_support::detection_bench::generate(5, 120, 10) else {
+        return Vec::new();
+    };
     std::fs::read_to_string(out.path().join("stream.jsonl"))
         .unwrap()
         .lines()

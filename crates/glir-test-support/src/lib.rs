@@ -3,6 +3,7 @@
 //! that are not async (CLI tests run `glir` as a process against it).
 
 pub mod clickhouse;
+pub mod detection_bench;
 mod tls;
 
 pub use tls::{CertificateFiles, TlsFront};

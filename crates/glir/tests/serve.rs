@@ -4,15 +4,14 @@
 
 mod common;
 
-use common::glir;
+use common::{glir, post_stream, when_healthy};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::io::Read;
 use std::path::Path;
 use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const TOKEN: &str = "stream-token-0123456789";
 const KILLS: usize = 20;
@@ -28,22 +27,12 @@ fn event(id: &str, n: u64) -> String {
     )
 }
 
-/// One request on its own connection; `Some(status)` when an answer came.
 fn post(port: u16, body: &str) -> Option<u16> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let request = format!(
-        "POST /v1/streams/instance HTTP/1.1\r\nHost: x\r\nX-Gitlab-Event-Streaming-Token: {TOKEN}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).ok()?;
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).ok()?;
-    answer.get(9..12)?.parse().ok()
+    post_stream(port, TOKEN, "application/x-www-form-urlencoded", body)
 }
 
 fn start(dir: &Path, port: u16) -> Child {
-    let mut child = glir(&dir.join("data"), &dir.join("cfg.toml"))
+    let child = glir(&dir.join("data"), &dir.join("cfg.toml"))
         .args(["--quiet", "serve", "--no-detect", "--listen"])
         .arg(format!("127.0.0.1:{port}"))
         .args(["--destination", "instance", "--token-file"])
@@ -52,20 +41,7 @@ fn start(dir: &Path, port: u16) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(20) {
-        if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) {
-            let _ = s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-            let mut answer = String::new();
-            if s.read_to_string(&mut answer).is_ok() && answer.starts_with("HTTP/1.1 200") {
-                return child;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("glir serve did not come up");
+    when_healthy(child, port)
 }
 
 /// Every archived event id, from the sealed segments and the open one.

@@ -5,11 +5,9 @@
 
 mod common;
 
-use common::glir;
+use common::{glir, post_stream, when_healthy};
 use glir_test_support::clickhouse::TestDatabase;
 use std::collections::BTreeSet;
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -30,18 +28,7 @@ fn event(id: &str, n: u64) -> String {
 }
 
 fn post(port: u16, body: &str) -> Option<u16> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .ok()?;
-    let request = format!(
-        "POST /v1/streams/instance HTTP/1.1\r\nHost: x\r\nX-Gitlab-Event-Streaming-Token: {TOKEN}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).ok()?;
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).ok()?;
-    answer.get(9..12)?.parse().ok()
+    post_stream(port, TOKEN, "application/json", body)
 }
 
 fn free_port() -> u16 {
@@ -50,7 +37,7 @@ fn free_port() -> u16 {
 }
 
 fn start(dir: &Path, port: u16, store: &str) -> Child {
-    let mut child = glir(&dir.join("data"), &dir.join("cfg.toml"))
+    let child = glir(&dir.join("data"), &dir.join("cfg.toml"))
         .args([
             "--quiet",
             "--store",
@@ -66,20 +53,7 @@ fn start(dir: &Path, port: u16, store: &str) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(30) {
-        if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) {
-            let _ = s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-            let mut answer = String::new();
-            if s.read_to_string(&mut answer).is_ok() && answer.starts_with("HTTP/1.1 200") {
-                return child;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("glir serve did not come up");
+    when_healthy(child, port)
 }
 
 fn receiver_dir(root: &Path, name: &str) -> PathBuf {

@@ -38,6 +38,34 @@ pub(super) fn fold_ascii(s: &str) -> String {
     if s == ENTRY_VALUE {
         return ENTRY_FOLDED.to_owned();
     }
+    // A top-level text column is stored folded too (glir-store `clickhouse/schema.rs`,
+    // `FOLDED`): reading that is one column read instead of three string passes per rule.
+    if let Some(column) = s
+        .strip_prefix("ifNull(")
+        .and_then(|rest| rest.strip_suffix(", '')"))
+        .filter(|c| FOLDED_COLUMNS.contains(c))
+    {
+        return format!("{column}_folded");
+    }
+    fold_ascii_expression(s)
+}
+
+/// The text columns the store keeps folded as `<column>_folded`, by [`fold_ascii_expression`]
+/// of `ifNull(<column>, '')` (a test holds this list and that expression to the store's).
+pub(super) const FOLDED_COLUMNS: &[&str] = &[
+    "event_type",
+    "author_name",
+    "author_email",
+    "entity_type",
+    "entity_path",
+    "target_id",
+    "target_type",
+    "target_details",
+    "ip_address",
+];
+
+/// [`fold_ascii`] as an expression over `s`.
+pub(super) fn fold_ascii_expression(s: &str) -> String {
     format!("lower(replaceAll(replaceAll({s}, '\u{212A}', 'k'), '\u{130}', 'i\u{307}'))")
 }
 

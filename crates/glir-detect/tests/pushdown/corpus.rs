@@ -92,24 +92,9 @@ fn records(text: &str) -> Box<dyn Iterator<Item = String> + '_> {
 /// Every `every`-th event of the labelled benchmark, plus every attack event, in its three
 /// layouts; empty (after saying so) where `python3` is not there.
 pub fn benchmark(every: usize) -> Vec<AuditEvent> {
-    let out = tempfile::tempdir().unwrap();
-    let script = repo().join("scripts/detection_bench/gen.py");
-    let run = std::process::Command::new("python3")
-        .arg(&script)
-        .args([
-            "--seed", "3", "--users", "120", "--days", "10", "--quiet", "--out",
-        ])
-        .arg(out.path())
-        .status();
-    match run {
-        Ok(s) if s.success() => {}
-        Ok(s) => panic!("gen.py failed: {s}"),
-        Err(e) => {
-            assert!(std::env::var_os("CI").is_none(), "CI needs python3: {e}");
-            eprintln!("skipped the benchmark corpus: no python3 ({e})");
-            return Vec::new();
-        }
-    }
+    let Some(out) = glir_test_support::detection_bench::generate(3, 120, 10) else {
+        return Vec::new();
+    };
     let labels: Value =
         serde_json::from_str(&std::fs::read_to_string(out.path().join("labels.json")).unwrap())
             .unwrap();

@@ -1,7 +1,7 @@
 //! Stored secret-scan findings, keyed by the caller's key (see `Store::insert_findings`).
 
 use super::sql::quote;
-use super::{ClickHouseStore, KEYS_PER_LOOKUP, RecordRow, first_wins_version, parse};
+use super::{ClickHouseStore, RecordRow, first_wins_version, parse};
 use crate::error::StoreError;
 use crate::stats::InsertStats;
 use jiff::Timestamp;
@@ -15,26 +15,12 @@ impl ClickHouseStore {
         &mut self,
         findings: &[(String, String)],
     ) -> Result<InsertStats, StoreError> {
-        let mut stored = HashSet::new();
-        for chunk in findings.chunks(KEYS_PER_LOOKUP) {
-            let set = chunk
-                .iter()
-                .map(|(key, _)| quote(key))
-                .collect::<Vec<_>>()
-                .join(", ");
-            self.http.query_lines(
-                "cannot look findings up",
-                &format!(
-                    "SELECT key FROM {}.findings WHERE key IN ({set}) FORMAT JSONEachRow",
-                    self.db
-                ),
-                |line| {
-                    let row: KeyRow = parse(line, "finding key row")?;
-                    stored.insert(row.key);
-                    Ok(())
-                },
-            )?;
-        }
+        let literals: Vec<String> = findings.iter().map(|(key, _)| quote(key)).collect();
+        let mut stored: HashSet<String> = self
+            .stored_keys::<KeyRow>("cannot look findings up", "findings", "key", &literals)?
+            .into_iter()
+            .map(|row| row.key)
+            .collect();
         let now = Timestamp::now().as_microsecond();
         let version = first_wins_version();
         let mut stats = InsertStats::default();

@@ -10,7 +10,7 @@
 mod findings;
 mod http;
 pub mod row;
-mod schema;
+pub mod schema;
 pub mod sql;
 
 use crate::alerts::AlertFilter;
@@ -235,7 +235,7 @@ impl ClickHouseStore {
                 .unwrap_or_default()
         );
         let mut ranges = match filter.limit {
-            Some(_) => vec![(i64::MIN, i64::MAX)],
+            Some(limit) => self.limited_range(&condition, limit, filter.newest_first)?,
             None => self.time_ranges(&condition)?,
         };
         if filter.newest_first {
@@ -266,6 +266,37 @@ impl ClickHouseStore {
                 .stream_lines("cannot query events", &sql, &mut row)?;
         }
         Ok(())
+    }
+
+    /// The one range of `created_us` the first `limit` events matching `condition` lie in
+    /// (none when nothing matches): read from the small columns first, it keeps the read of
+    /// whole rows to the granules of that range rather than the table's.
+    fn limited_range(
+        &self,
+        condition: &str,
+        limit: usize,
+        newest_first: bool,
+    ) -> Result<Vec<(i64, i64)>, StoreError> {
+        let dir = if newest_first { "DESC" } else { "ASC" };
+        let mut found = Vec::new();
+        self.http.query_lines(
+            "cannot query events",
+            &format!(
+                "SELECT min(created_us) AS lo, max(created_us) AS hi, count() AS n FROM \
+                 (SELECT created_us FROM {}.events WHERE {condition} \
+                  GROUP BY created_us, event_id ORDER BY created_us {dir} LIMIT {limit}) \
+                 FORMAT JSONEachRow",
+                self.db
+            ),
+            |line| {
+                let row: RangeRow = parse(line, "range row")?;
+                if row.n > 0 {
+                    found.push((row.lo, row.hi));
+                }
+                Ok(())
+            },
+        )?;
+        Ok(found)
     }
 
     /// Consecutive, inclusive ranges of `created_us` covering every event matching
@@ -400,27 +431,20 @@ impl ClickHouseStore {
                 )
             })
             .collect();
-        let mut stored = std::collections::HashSet::new();
-        for chunk in keys.chunks(KEYS_PER_LOOKUP) {
-            let set = chunk
-                .iter()
-                .map(|(r, e)| format!("({}, {})", quote(r), quote(e)))
-                .collect::<Vec<_>>()
-                .join(", ");
-            self.http.query_lines(
+        let literals: Vec<String> = keys
+            .iter()
+            .map(|(r, e)| format!("({}, {})", quote(r), quote(e)))
+            .collect();
+        let mut stored: std::collections::HashSet<(String, String)> = self
+            .stored_keys::<AlertKeyRow>(
                 "cannot look alerts up",
-                &format!(
-                    "SELECT rule_id, event_ids FROM {}.alerts WHERE (rule_id, event_ids) IN ({set}) \
-                     FORMAT JSONEachRow",
-                    self.db
-                ),
-                |line| {
-                    let row: AlertKeyRow = parse(line, "alert row")?;
-                    stored.insert((row.rule_id, row.event_ids));
-                    Ok(())
-                },
-            )?;
-        }
+                "alerts",
+                "(rule_id, event_ids)",
+                &literals,
+            )?
+            .into_iter()
+            .map(|row| (row.rule_id, row.event_ids))
+            .collect();
         let now = Timestamp::now().as_microsecond();
         let version = first_wins_version();
         let mut stats = InsertStats::default();
@@ -594,6 +618,34 @@ impl ClickHouseStore {
         Ok(found)
     }
 
+    /// The rows of `table` whose `columns` (one, or a parenthesised tuple) equal one of
+    /// `literals` (quoted SQL values or tuples of them), looked up a chunk at a time.
+    fn stored_keys<T: serde::de::DeserializeOwned>(
+        &self,
+        action: &'static str,
+        table: &str,
+        columns: &str,
+        literals: &[String],
+    ) -> Result<Vec<T>, StoreError> {
+        let mut found = Vec::new();
+        let selected = columns.trim_matches(['(', ')']);
+        for chunk in literals.chunks(KEYS_PER_LOOKUP) {
+            self.http.query_lines(
+                action,
+                &format!(
+                    "SELECT {selected} FROM {}.{table} WHERE {columns} IN ({}) FORMAT JSONEachRow",
+                    self.db,
+                    chunk.join(", ")
+                ),
+                |line| {
+                    found.push(parse(line, "key row")?);
+                    Ok(())
+                },
+            )?;
+        }
+        Ok(found)
+    }
+
     fn single_u64(&self, action: &'static str, sql: &str) -> Result<u64, StoreError> {
         let mut n = 0;
         self.http.query_lines(action, sql, |line| {
@@ -746,6 +798,13 @@ fn record(text: &str) -> Result<AuditEvent, StoreError> {
     serde_json::from_str(text).map_err(|_| StoreError::Corrupt {
         what: "event record (not an event's JSON)".into(),
     })
+}
+
+#[derive(Deserialize)]
+struct RangeRow {
+    lo: i64,
+    hi: i64,
+    n: u64,
 }
 
 #[derive(Deserialize)]

@@ -18,8 +18,37 @@ pub(crate) const VERSION: u32 = 1;
 /// Time partitions of 30 days: old months can be dropped or moved to cold storage whole.
 const PARTITION: &str = "intDiv(created_us, 2592000000000)";
 
+/// Text columns kept a second time as `<column>_folded`, computed by ClickHouse at insert
+/// ([`folded`]): rules compare them case-insensitively, and a pushed-down rule then reads the
+/// stored fold instead of folding every row for every rule (glir-detect `sql/text.rs`).
+pub const FOLDED: &[&str] = &[
+    "event_type",
+    "author_name",
+    "author_email",
+    "entity_type",
+    "entity_path",
+    "target_id",
+    "target_type",
+    "target_details",
+    "ip_address",
+];
+
+/// The expression a `<column>_folded` column holds: the text lower-cased as ASCII (ClickHouse's
+/// `lower`), after the two characters whose Unicode lower case is ASCII-like (U+212A KELVIN
+/// SIGN → `k`, U+0130 → `i̇`) are replaced as Rust's `to_lowercase` (rsigma's) does. glir-detect
+/// writes the same expression where it folds text itself; a test there holds the two equal.
+pub fn folded(column: &str) -> String {
+    format!(
+        "lower(replaceAll(replaceAll(ifNull({column}, ''), '\u{212A}', 'k'), '\u{130}', 'i\u{307}'))"
+    )
+}
+
 pub(crate) fn create(http: &Http, db: &str) -> Result<(), StoreError> {
     let action = "cannot create glir's tables in ClickHouse";
+    let folded_columns: String = FOLDED
+        .iter()
+        .map(|c| format!("{c}_folded String MATERIALIZED {},\n", folded(c)))
+        .collect();
     http.execute(action, &format!("CREATE DATABASE IF NOT EXISTS {db}"))?;
     let tables = [
         format!(
@@ -42,6 +71,7 @@ pub(crate) fn create(http: &Http, db: &str) -> Result<(), StoreError> {
                 details_values Array(String),
                 details_kinds Array(UInt8),
                 details_truncated UInt8,
+                {folded_columns}
                 source String,
                 record String,
                 version UInt64

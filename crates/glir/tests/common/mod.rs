@@ -52,3 +52,41 @@ pub fn text(o: &Output) -> String {
         String::from_utf8_lossy(&o.stderr)
     )
 }
+
+/// One POST of `body` to `glir serve`'s `instance` destination on its own connection, as
+/// GitLab streams it; `Some(status)` when an answer came.
+pub fn post_stream(port: u16, token: &str, content_type: &str, body: &str) -> Option<u16> {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .ok()?;
+    let request = format!(
+        "POST /v1/streams/instance HTTP/1.1\r\nHost: x\r\nX-Gitlab-Event-Streaming-Token: {token}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).ok()?;
+    answer.get(9..12)?.parse().ok()
+}
+
+/// `child` (a `glir serve` on `port`) once it answers `/healthz`; killed, and the test failed,
+/// when it has not within 30 s.
+pub fn when_healthy(mut child: std::process::Child, port: u16) -> std::process::Child {
+    use std::io::Read;
+    let started = std::time::Instant::now();
+    while started.elapsed() < std::time::Duration::from_secs(30) {
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            let _ = s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            let mut answer = String::new();
+            if s.read_to_string(&mut answer).is_ok() && answer.starts_with("HTTP/1.1 200") {
+                return child;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("glir serve did not come up");
+}

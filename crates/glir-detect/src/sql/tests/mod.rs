@@ -65,8 +65,7 @@ fn an_event_type_list_is_one_in_over_the_folded_column() {
     let sql = sql_of("  s:\n    event_type: [add_ssh_key, ADD_GPG_KEY]\n  condition: s");
     assert_eq!(
         sql,
-        "((isNotNull(event_type)) AND (lower(replaceAll(replaceAll(ifNull(event_type, ''), \
-         '\u{212A}', 'k'), '\u{130}', 'i\u{307}')) IN ('add_ssh_key', 'add_gpg_key')))"
+        "((isNotNull(event_type)) AND (event_type_folded IN ('add_ssh_key', 'add_gpg_key')))"
     );
 }
 
@@ -87,8 +86,7 @@ fn a_details_value_is_any_entry_under_its_key_unsure_past_the_cut_off() {
         "(arrayExists((k, v, t, fv) -> ((k = 'to') AND ((t = 3 AND v = 'false') OR \
          (t = 1 AND fv IN ('false', '0', 'no')))), details_keys, details_values, details_kinds, \
          arrayMap(x -> lower(replaceAll(replaceAll(x, '\u{212A}', 'k'), '\u{130}', 'i\u{307}')), \
-         details_values)) OR (length(record) - length(replaceAll(replaceAll(record, '\\x7B', ''), \
-         '[', '')) >= 18))"
+         details_values)) OR (details_truncated != 0))"
     );
 }
 
@@ -109,7 +107,7 @@ fn a_negated_item_is_written_with_the_lower_bound_of_what_it_negates() {
          condition: s and not f",
     );
     // Under NOT the unsure rows are left out of what is negated, so they are selected.
-    assert!(sql.contains("AND NOT (length(record)"), "{sql}");
+    assert!(sql.contains("AND NOT (details_truncated != 0)"), "{sql}");
     assert!(sql.contains("AND NOT (nv)"), "{sql}");
     assert!(sql.contains("(k, v, t, fv, nv) -> "), "{sql}");
 }
@@ -137,8 +135,7 @@ fn a_field_reference_compares_both_fields_as_text() {
     assert_eq!(
         sql,
         "((isNotNull(author_id)) AND (isNotNull(target_id)) AND (toString(ifNull(author_id, 0)) \
-         = lower(replaceAll(replaceAll(ifNull(target_id, ''), '\u{212A}', 'k'), '\u{130}', \
-         'i\u{307}'))))"
+         = target_id_folded))"
     );
     // `|cased` compares the values themselves: an integer never equals a string.
     assert_eq!(
@@ -311,4 +308,24 @@ fn a_correlation_goes_in_process_with_the_rules_it_counts() {
     assert_eq!(ids(pushed), ["plain", "counted"]);
     assert_eq!(ids(rest), ["fed", "novel", "both"]);
     assert_eq!(plan[4].kind, RuleKind::Correlation);
+}
+
+#[test]
+fn the_folded_columns_are_the_stores_and_fold_as_it_does() {
+    use super::text::{FOLDED_COLUMNS, fold_ascii, fold_ascii_expression};
+    assert_eq!(FOLDED_COLUMNS, glir_store::clickhouse::schema::FOLDED);
+    for column in FOLDED_COLUMNS {
+        let value = format!("ifNull({column}, '')");
+        assert_eq!(
+            glir_store::clickhouse::schema::folded(column),
+            fold_ascii_expression(&value),
+            "{column}"
+        );
+        assert_eq!(fold_ascii(&value), format!("{column}_folded"));
+    }
+    // Anything else is folded where it is read.
+    assert_eq!(
+        fold_ascii("created_at"),
+        fold_ascii_expression("created_at")
+    );
 }
