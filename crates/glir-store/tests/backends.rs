@@ -541,3 +541,45 @@ fn an_event_two_writers_raced_to_store_is_read_once() {
         );
     }
 }
+
+#[test]
+fn many_alerts_with_long_event_lists_are_stored_once() {
+    let mut b = backends("long_alerts");
+    let alert = |i: usize, events: usize| Alert {
+        rule_id: format!("rule-{}", i % 7),
+        title: "t".into(),
+        level: "medium".into(),
+        tags: vec![],
+        event_ids: (0..events)
+            .map(|e| format!("{i}-{e}-6f1c2d9e-0b7a-4e4f-9a59-1c1f1b0d2e3a"))
+            .collect(),
+        actor: None,
+        time: "2025-03-02T06:00:00Z".parse().unwrap(),
+        reason: "r".into(),
+    };
+    // Far past one lookup query's size: 3,000 grouped alerts, one of 20,000 events.
+    let mut alerts: Vec<Alert> = (0..3_000).map(|i| alert(i, 40)).collect();
+    alerts.push(alert(99_999, 20_000));
+    for (name, store) in b.stores.iter_mut() {
+        let first = store.insert_alerts(&alerts).expect("first");
+        assert_eq!(
+            first,
+            InsertStats {
+                inserted: alerts.len() as u64,
+                duplicates: 0
+            },
+            "{name}"
+        );
+        let again = store.insert_alerts(&alerts).expect("again");
+        assert_eq!(
+            again,
+            InsertStats {
+                inserted: 0,
+                duplicates: alerts.len() as u64
+            },
+            "{name}"
+        );
+        let stored = store.query_alerts(&AlertFilter::default()).expect("query");
+        assert_eq!(stored.len(), alerts.len(), "{name}");
+    }
+}

@@ -31,6 +31,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// below ClickHouse's default `max_query_size` of 256 KiB.
 const KEYS_PER_LOOKUP: usize = 2_000;
 
+/// Bytes of key literals per lookup query, well under ClickHouse's default `max_query_size`
+/// of 256 KiB.
+const LOOKUP_BYTES: usize = 128 * 1024;
+
 /// Up to this many matching rows an exact count groups their keys; above, it reads `FINAL`.
 const DISTINCT_BY_GROUPING: u64 = 1_000_000;
 
@@ -422,41 +426,43 @@ impl ClickHouseStore {
 
     /// Stores alerts; an alert already stored (same rule, same events) is a duplicate.
     pub fn insert_alerts(&mut self, alerts: &[Alert]) -> Result<InsertStats, StoreError> {
+        // An alert's identity is its rule and its events; a grouped alert can carry thousands
+        // of event ids, so lookups name the events by a digest of their list.
         let keys: Vec<(String, String)> = alerts
             .iter()
             .map(|a| {
-                (
-                    a.rule_id.clone(),
-                    serde_json::to_string(&a.event_ids).expect("strings serialize"),
-                )
+                let events = serde_json::to_string(&a.event_ids).expect("strings serialize");
+                (a.rule_id.clone(), events)
             })
             .collect();
         let literals: Vec<String> = keys
             .iter()
-            .map(|(r, e)| format!("({}, {})", quote(r), quote(e)))
+            .map(|(r, e)| format!("({}, {})", quote(r), quote(&digest(e))))
             .collect();
         let mut stored: std::collections::HashSet<(String, String)> = self
             .stored_keys::<AlertKeyRow>(
                 "cannot look alerts up",
                 "alerts",
-                "(rule_id, event_ids)",
+                "(rule_id, events_digest)",
                 &literals,
             )?
             .into_iter()
-            .map(|row| (row.rule_id, row.event_ids))
+            .map(|row| (row.rule_id, row.events_digest))
             .collect();
         let now = Timestamp::now().as_microsecond();
         let version = first_wins_version();
         let mut stats = InsertStats::default();
         let mut body = Vec::new();
         for (a, key) in alerts.iter().zip(keys) {
-            if !stored.insert(key.clone()) {
+            let events_digest = digest(&key.1);
+            if !stored.insert((key.0.clone(), events_digest.clone())) {
                 stats.duplicates += 1;
                 continue;
             }
             stats.inserted += 1;
             let row = serde_json::json!({
                 "rule_id": key.0,
+                "events_digest": events_digest,
                 "event_ids": key.1,
                 "title": a.title,
                 "level": a.level,
@@ -591,15 +597,17 @@ impl ClickHouseStore {
         {
             return Ok(found);
         }
-        for chunk in keys.chunks(KEYS_PER_LOOKUP) {
-            let (lo, hi) = chunk.iter().fold((i64::MAX, i64::MIN), |(lo, hi), k| {
-                (lo.min(k.0), hi.max(k.0))
-            });
-            let set = chunk
+        let literals: Vec<String> = keys
+            .iter()
+            .map(|(t, id)| format!("({t}, {})", quote(id)))
+            .collect();
+        for range in lookup_chunks(&literals) {
+            let (lo, hi) = keys[range.clone()]
                 .iter()
-                .map(|(t, id)| format!("({t}, {})", quote(id)))
-                .collect::<Vec<_>>()
-                .join(", ");
+                .fold((i64::MAX, i64::MIN), |(lo, hi), k| {
+                    (lo.min(k.0), hi.max(k.0))
+                });
+            let set = literals[range].join(", ");
             self.http.query_lines(
                 "cannot look up stored events",
                 &format!(
@@ -629,13 +637,13 @@ impl ClickHouseStore {
     ) -> Result<Vec<T>, StoreError> {
         let mut found = Vec::new();
         let selected = columns.trim_matches(['(', ')']);
-        for chunk in literals.chunks(KEYS_PER_LOOKUP) {
+        for range in lookup_chunks(literals) {
             self.http.query_lines(
                 action,
                 &format!(
                     "SELECT {selected} FROM {}.{table} WHERE {columns} IN ({}) FORMAT JSONEachRow",
                     self.db,
-                    chunk.join(", ")
+                    literals[range].join(", ")
                 ),
                 |line| {
                     found.push(parse(line, "key row")?);
@@ -843,7 +851,37 @@ struct KeyRow {
 #[derive(Deserialize)]
 struct AlertKeyRow {
     rule_id: String,
-    event_ids: String,
+    events_digest: String,
+}
+
+/// `literals` cut into runs short enough for one lookup query: at most [`KEYS_PER_LOOKUP`]
+/// each, and under [`LOOKUP_BYTES`] unless one literal alone is longer (a query must stay under
+/// `max_query_size`).
+fn lookup_chunks(literals: &[String]) -> Vec<std::ops::Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut start = 0;
+    while start < literals.len() {
+        let (mut end, mut bytes) = (start, 0);
+        while end < literals.len()
+            && end - start < KEYS_PER_LOOKUP
+            && (end == start || bytes + literals[end].len() < LOOKUP_BYTES)
+        {
+            bytes += literals[end].len() + 2;
+            end += 1;
+        }
+        ranges.push(start..end);
+        start = end;
+    }
+    ranges
+}
+
+/// Hex SHA-256 of an alert's event id list: its identity with the rule, in a fixed size.
+fn digest(events: &str) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(events.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[derive(Deserialize)]

@@ -92,6 +92,7 @@ pub(crate) fn create(http: &Http, db: &str) -> Result<(), StoreError> {
         format!(
             "CREATE TABLE IF NOT EXISTS {db}.alerts (
                 rule_id String,
+                events_digest String,
                 event_ids String,
                 title String,
                 level String,
@@ -103,7 +104,7 @@ pub(crate) fn create(http: &Http, db: &str) -> Result<(), StoreError> {
                 seq UInt64,
                 version UInt64
             ) ENGINE = ReplacingMergeTree(version)
-            ORDER BY (rule_id, event_ids)"
+            ORDER BY (rule_id, events_digest)"
         ),
         format!(
             "CREATE TABLE IF NOT EXISTS {db}.checkpoints (
