@@ -116,11 +116,32 @@ pub fn detect_pushed_down<E: From<Error>>(
                 .map_err(|e| E::from(Error::from(e)))?;
         }
     }
+    // Every event reaches `visit` in order, as from `detect_stored`, alerts or not: grouping
+    // attaches an alert's session (the actor's later events from its address) from the events
+    // that raised nothing, and the few columns the baseline reads are enough for that.
+    let mut waiting = spool.read().map_err(E::from)?;
+    let mut merged = |event: &AuditEvent, mut alerts: Vec<Alert>| -> Result<(), E> {
+        let at = (event.created_at.as_microsecond(), event.event_id.as_str());
+        let mut whole = None;
+        while let Some((earlier, earlier_alerts)) = waiting.next_until(at).map_err(E::from)? {
+            if (
+                earlier.created_at.as_microsecond(),
+                earlier.event_id.as_str(),
+            ) == at
+            {
+                alerts.extend(earlier_alerts);
+                // The spool holds the event whole; this side may have read only a few columns.
+                whole = Some(earlier);
+            } else {
+                visit(&earlier, earlier_alerts)?;
+            }
+        }
+        visit(whole.as_ref().unwrap_or(event), alerts)
+    };
     if let Some(rest) = &rest {
         let mut d = detector(rest)?;
         // The baseline learns every event, but only events the rules may match are read whole.
         let whole = store.clickhouse().and_then(|_| rest.clickhouse_preselect());
-        let mut waiting = spool.read().map_err(E::from)?;
         let stored = detect_stored_selecting(
             store,
             &mut d,
@@ -128,36 +149,28 @@ pub fn detect_pushed_down<E: From<Error>>(
             persist,
             warmup,
             whole.as_deref(),
-            |event, mut alerts| {
+            |event, alerts| {
                 progress();
-                if alerts.is_empty() {
-                    return Ok::<(), E>(());
-                }
-                let at = (event.created_at.as_microsecond(), event.event_id.as_str());
-                while let Some((earlier, earlier_alerts)) =
-                    waiting.next_until(at).map_err(E::from)?
-                {
-                    if (
-                        earlier.created_at.as_microsecond(),
-                        earlier.event_id.as_str(),
-                    ) == at
-                    {
-                        alerts.extend(earlier_alerts);
-                    } else {
-                        visit(&earlier, earlier_alerts)?;
-                    }
-                }
-                visit(event, alerts)
+                merged(event, alerts)
             },
         )?;
-        for left in waiting.rest() {
-            let (event, alerts) = left.map_err(E::from)?;
-            visit(&event, alerts)?;
-        }
         run.summary.alerts += d.finish().alerts;
         run.summary.events = stored.events;
         run.preselected = whole.is_some();
         run.in_process = Some(stored);
+    } else if let Some(clickhouse) = store.clickhouse() {
+        clickhouse
+            .for_each_event_or_baseline_columns(filter, "0", |event, _| {
+                merged(&event, Vec::new()).map_err(Stop::Caller)
+            })
+            .map_err(|stop| match stop {
+                Stop::Caller(e) => e,
+                Stop::Store(e) => E::from(Error::from(e)),
+            })?;
+    }
+    for left in waiting.rest() {
+        let (event, alerts) = left.map_err(E::from)?;
+        visit(&event, alerts)?;
     }
     Ok(run)
 }

@@ -46,8 +46,8 @@ pub fn detect_stored<E: From<Error>>(
 /// [`detect_stored`] where only the events an SQL condition (`whole`, over the ClickHouse
 /// `events` columns) selects can raise alerts — an upper bound of every rule's condition, as
 /// `RulePack::clickhouse_preselect` gives: on ClickHouse the other events come as the few
-/// columns the baseline learns from and only teach it (no rule could match them), so a pack that
-/// reads `baseline.*` fields does not read every record. On SQLite, or with no condition, it is
+/// columns the baseline learns from, teach it and reach `visit` without alerts (no rule could
+/// match them), so a pack that reads `baseline.*` fields does not read every record. On SQLite, or with no condition, it is
 /// [`detect_stored`].
 pub fn detect_stored_selecting<E: From<Error>>(
     store: &mut Store,
@@ -74,7 +74,9 @@ pub fn detect_stored_selecting<E: From<Error>>(
                     if let Some(baseline) = detector.baseline_mut() {
                         baseline.observe(&EventRef::from(&event));
                     }
-                    Ok(())
+                    // No rule can match it, but a caller may still want to see it (grouping
+                    // attaches sessions from such events).
+                    visit(&event, Vec::new()).map_err(Stop::Caller)
                 }
             })
             .map_err(|stop| match stop {

@@ -146,3 +146,51 @@ fn both_backends_give_the_same_events_timelines_and_alerts() {
         answers[0][7].1
     );
 }
+
+/// Detection over a generated fortnight of an instance with attack scenarios: the alerts glir
+/// prints, grouped per rule, actor and hour with their sessions, are the same pushed down to
+/// ClickHouse, in glir over ClickHouse, and over SQLite.
+#[test]
+fn detection_pushed_down_prints_the_alerts_of_detection_in_glir() {
+    let Some(db) = TestDatabase::new("cli_pushdown") else {
+        return;
+    };
+    let Some(instance) = glir_test_support::detection_bench::generate(9, 120, 10) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "").unwrap();
+    let stream = instance.path().join("stream.jsonl");
+    let stream = stream.to_str().unwrap();
+    let mut printed = Vec::new();
+    for (store, extra) in [
+        (None, None),
+        (Some(db.url.as_str()), None),
+        (Some(db.url.as_str()), Some("--in-process")),
+    ] {
+        if extra.is_none() {
+            run(
+                dir.path(),
+                &config,
+                store,
+                &["ingest", "--source", "bench", stream],
+            );
+        }
+        let mut args = vec!["--format", "jsonl", "detect"];
+        args.extend(extra);
+        let (_, out) = run(dir.path(), &config, store, &args);
+        let mut lines: Vec<String> = out.lines().map(str::to_owned).collect();
+        lines.sort();
+        printed.push(lines);
+    }
+    assert!(printed[0].len() > 100, "{} alerts", printed[0].len());
+    assert!(
+        printed[0]
+            .iter()
+            .any(|l| l.contains("more events of the session")),
+        "some alert carries its session"
+    );
+    assert_eq!(printed[1], printed[0], "pushed down vs SQLite");
+    assert_eq!(printed[2], printed[0], "in glir over ClickHouse vs SQLite");
+}

@@ -182,45 +182,53 @@ impl ClickHouseStore {
         whole: &str,
         mut visit: impl FnMut(AuditEvent, bool) -> Result<(), E>,
     ) -> Result<(), E> {
-        let select = format!(
+        let whole = whole.replace("{db}", &self.db);
+        let condition = sql::filter_where(filter, &self.db);
+        let mut ranges = self.time_ranges(&condition)?;
+        if filter.newest_first {
+            ranges.reverse();
+        }
+        let dir = if filter.newest_first { "DESC" } else { "ASC" };
+        let limit = filter
+            .limit
+            .map(|n| format!(" LIMIT {n}"))
+            .unwrap_or_default();
+        // Per range, two reads in the same order: every event's few columns with whether it
+        // is wanted whole (no `record` read), then the records of the wanted ones. Asking for
+        // `if(whole, record, '')` in one read would read every record.
+        let few = format!(
             "created_us, event_id, event_type, author_id, author_name, entity_path, ip_address, \
-             if({}, record, '') AS record",
-            whole.replace("{db}", &self.db)
+             toUInt8({whole}) AS whole"
         );
-        self.stream_rows(filter, None, &select, |line| {
-            let row: BaselineRow = parse(line, "event row")?;
-            if !row.record.is_empty() {
-                return visit(record(&row.record)?, true);
-            }
-            let created_at =
-                Timestamp::from_microsecond(row.created_us).map_err(|_| StoreError::Corrupt {
-                    what: format!("event time {} µs (out of range)", row.created_us),
-                })?;
-            let event = AuditEvent {
-                source: String::new(),
-                event_id: row.event_id,
-                layout: glir_events::Layout::Stream,
-                created_at,
-                event_type: row.event_type,
-                author_id: row.author_id,
-                author_name: row.author_name,
-                author_email: None,
-                entity_id: None,
-                entity_type: None,
-                entity_path: row.entity_path,
-                target_id: None,
-                target_type: None,
-                target_details: None,
-                ip_address: row.ip_address,
-                change: None,
-                from: None,
-                to: None,
-                custom_message: None,
-                details: serde_json::Value::Object(serde_json::Map::new()),
-                raw: String::new(),
-            };
-            visit(event, false)
-        })
+        let also = format!("{condition} AND ({whole})");
+        for range in ranges {
+            let mut rows: std::collections::VecDeque<BaselineRow> =
+                std::collections::VecDeque::new();
+            self.stream_range(&condition, range, &few, dir, &limit, &mut |line: &str| {
+                rows.push_back(parse(line, "event row")?);
+                Ok::<(), StoreError>(())
+            })?;
+            self.stream_range(&also, range, "record", dir, &limit, &mut |line: &str| {
+                let row: RecordRow = parse(line, "event row")?;
+                let event = record(&row.record)?;
+                emit_short_rows(
+                    &mut rows,
+                    Some((event.created_at.as_microsecond(), event.event_id.as_str())),
+                    filter.newest_first,
+                    &mut visit,
+                )?;
+                // The same event's short row, if it is next, is this one.
+                if rows.front().is_some_and(|r| {
+                    r.created_us == event.created_at.as_microsecond()
+                        && r.event_id == event.event_id
+                }) {
+                    rows.pop_front();
+                }
+                visit(event, true)
+            })?;
+            emit_short_rows(&mut rows, None, filter.newest_first, &mut visit)?;
+        }
+        Ok(())
     }
 
     /// Rows of `select` (over `events`) for the events matching `filter` and `also`, in event
@@ -251,25 +259,38 @@ impl ClickHouseStore {
             .map(|n| format!(" LIMIT {n}"))
             .unwrap_or_default();
         for (lo, hi) in ranges {
-            // Keys first, from the small columns the condition reads; then the rows of those
-            // keys. `FINAL` would merge every column of every row in range, `record` included,
-            // before the condition can drop a row (seconds where this takes milliseconds). The
-            // copy kept is the one `FINAL` keeps, the highest version, among those matching.
-            let sql = format!(
-                "SELECT {select} FROM {db}.events \
-                 WHERE created_us >= {lo} AND created_us <= {hi} \
-                 AND (created_us, event_id, version) IN \
-                 (SELECT created_us, event_id, max(version) FROM {db}.events \
-                  WHERE {condition} AND created_us >= {lo} AND created_us <= {hi} \
-                  GROUP BY created_us, event_id \
-                  ORDER BY created_us {dir}, event_id {dir}{limit}) \
-                 ORDER BY created_us {dir}, event_id {dir}{limit} FORMAT JSONEachRow",
-                db = self.db,
-            );
-            self.http
-                .stream_lines("cannot query events", &sql, &mut row)?;
+            self.stream_range(&condition, (lo, hi), select, dir, &limit, &mut row)?;
         }
         Ok(())
+    }
+
+    /// Rows of `select` for the events matching `condition` within `created_us` range `lo..=hi`,
+    /// in event order (`dir`), with `limit` (empty or ` LIMIT n`).
+    fn stream_range<E: From<StoreError>>(
+        &self,
+        condition: &str,
+        (lo, hi): (i64, i64),
+        select: &str,
+        dir: &str,
+        limit: &str,
+        row: &mut impl FnMut(&str) -> Result<(), E>,
+    ) -> Result<(), E> {
+        // Keys first, from the small columns the condition reads; then the rows of those keys.
+        // `FINAL` would merge every column of every row in range, `record` included, before the
+        // condition can drop a row (seconds where this takes milliseconds). The copy kept is the
+        // one `FINAL` keeps, the highest version, among those matching.
+        let sql = format!(
+            "SELECT {select} FROM {db}.events \
+             WHERE created_us >= {lo} AND created_us <= {hi} \
+             AND (created_us, event_id, version) IN \
+             (SELECT created_us, event_id, max(version) FROM {db}.events \
+              WHERE {condition} AND created_us >= {lo} AND created_us <= {hi} \
+              GROUP BY created_us, event_id \
+              ORDER BY created_us {dir}, event_id {dir}{limit}) \
+             ORDER BY created_us {dir}, event_id {dir}{limit} FORMAT JSONEachRow",
+            db = self.db,
+        );
+        self.http.stream_lines("cannot query events", &sql, row)
     }
 
     /// The one range of `created_us` the first `limit` events matching `condition` lie in
@@ -798,7 +819,63 @@ struct BaselineRow {
     author_name: Option<String>,
     entity_path: Option<String>,
     ip_address: Option<String>,
-    record: String,
+    /// 1 when the event is read whole too.
+    whole: u8,
+}
+
+/// Hands `visit` the short rows before `upto` (all with `None`) in stream order, skipping those
+/// read whole (their records come in the other stream).
+fn emit_short_rows<E: From<StoreError>>(
+    rows: &mut std::collections::VecDeque<BaselineRow>,
+    upto: Option<(i64, &str)>,
+    newest_first: bool,
+    visit: &mut impl FnMut(AuditEvent, bool) -> Result<(), E>,
+) -> Result<(), E> {
+    while let Some(next) = rows.front() {
+        if let Some(at) = upto {
+            let here = (next.created_us, next.event_id.as_str());
+            let before = if newest_first { here > at } else { here < at };
+            if !before {
+                return Ok(());
+            }
+        }
+        let row = rows.pop_front().expect("a front row");
+        if row.whole == 0 {
+            visit(baseline_event(row)?, false)?;
+        }
+    }
+    Ok(())
+}
+
+/// An event of which only the columns a baseline learns from were read; the rest empty.
+fn baseline_event(row: BaselineRow) -> Result<AuditEvent, StoreError> {
+    let created_at =
+        Timestamp::from_microsecond(row.created_us).map_err(|_| StoreError::Corrupt {
+            what: format!("event time {} µs (out of range)", row.created_us),
+        })?;
+    Ok(AuditEvent {
+        source: String::new(),
+        event_id: row.event_id,
+        layout: glir_events::Layout::Stream,
+        created_at,
+        event_type: row.event_type,
+        author_id: row.author_id,
+        author_name: row.author_name,
+        author_email: None,
+        entity_id: None,
+        entity_type: None,
+        entity_path: row.entity_path,
+        target_id: None,
+        target_type: None,
+        target_details: None,
+        ip_address: row.ip_address,
+        change: None,
+        from: None,
+        to: None,
+        custom_message: None,
+        details: serde_json::Value::Object(serde_json::Map::new()),
+        raw: String::new(),
+    })
 }
 
 /// An event read back from its `record`.
