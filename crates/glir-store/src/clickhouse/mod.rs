@@ -35,6 +35,9 @@ const KEYS_PER_LOOKUP: usize = 2_000;
 /// of 256 KiB.
 const LOOKUP_BYTES: usize = 128 * 1024;
 
+/// Time ranges in reading order, the sort direction, and the `LIMIT` clause of a read.
+type ReadPlan = (Vec<(i64, i64)>, &'static str, String);
+
 /// Up to this many matching rows an exact count groups their keys; above, it reads `FINAL`.
 const DISTINCT_BY_GROUPING: u64 = 1_000_000;
 
@@ -184,15 +187,7 @@ impl ClickHouseStore {
     ) -> Result<(), E> {
         let whole = whole.replace("{db}", &self.db);
         let condition = sql::filter_where(filter, &self.db);
-        let mut ranges = self.time_ranges(&condition)?;
-        if filter.newest_first {
-            ranges.reverse();
-        }
-        let dir = if filter.newest_first { "DESC" } else { "ASC" };
-        let limit = filter
-            .limit
-            .map(|n| format!(" LIMIT {n}"))
-            .unwrap_or_default();
+        let (ranges, dir, limit) = self.read_plan(&condition, filter)?;
         // Per range, two reads in the same order: every event's few columns with whether it
         // is wanted whole (no `record` read), then the records of the wanted ones. Asking for
         // `if(whole, record, '')` in one read would read every record.
@@ -246,9 +241,20 @@ impl ClickHouseStore {
             also.map(|c| format!(" AND ({})", c.replace("{db}", &self.db)))
                 .unwrap_or_default()
         );
+        let (ranges, dir, limit) = self.read_plan(&condition, filter)?;
+        for (lo, hi) in ranges {
+            self.stream_range(&condition, (lo, hi), select, dir, &limit, &mut row)?;
+        }
+        Ok(())
+    }
+
+    /// How to read the events matching `condition` in `filter`'s order: the time ranges, in
+    /// reading order (one range holding the first `limit` when there is a limit), the sort
+    /// direction, and the `LIMIT` clause.
+    fn read_plan(&self, condition: &str, filter: &EventFilter) -> Result<ReadPlan, StoreError> {
         let mut ranges = match filter.limit {
-            Some(limit) => self.limited_range(&condition, limit, filter.newest_first)?,
-            None => self.time_ranges(&condition)?,
+            Some(limit) => self.limited_range(condition, limit, filter.newest_first)?,
+            None => self.time_ranges(condition)?,
         };
         if filter.newest_first {
             ranges.reverse();
@@ -258,10 +264,7 @@ impl ClickHouseStore {
             .limit
             .map(|n| format!(" LIMIT {n}"))
             .unwrap_or_default();
-        for (lo, hi) in ranges {
-            self.stream_range(&condition, (lo, hi), select, dir, &limit, &mut row)?;
-        }
-        Ok(())
+        Ok((ranges, dir, limit))
     }
 
     /// Rows of `select` for the events matching `condition` within `created_us` range `lo..=hi`,
