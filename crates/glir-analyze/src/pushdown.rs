@@ -8,15 +8,18 @@
 //! correlation sees exactly the events of the rules it refers to, so the alerts are those of an
 //! in-process run; `crates/glir-analyze/tests/pushdown.rs` holds the two to the same alerts.
 //! The rules that do not convert (they read `baseline.*` fields, or use a matcher ClickHouse
-//! cannot mirror exactly) run in glir over every event, and the run says which. Their baseline
-//! must learn every event, but a rule can only match events its other items allow
-//! (`RulePack::clickhouse_preselect`): those are read whole, every other event as the handful of
-//! columns the baseline learns from.
+//! cannot mirror exactly) run in glir, and the run says which. A rule can only match events its
+//! other items allow (`RulePack::clickhouse_preselect`): those are read whole, every other event
+//! as a handful of columns (grouping attaches sessions from them). The `baseline.*` answers of
+//! the events read whole are computed by ClickHouse from every stored event
+//! (`ClickHouseStore::baseline_answers`, equal to glir's baseline field by field); where that
+//! fails, glir's baseline learns every event from those columns instead, and the run says so.
 
 use crate::error::Error;
 use crate::stored::{StoredRun, Warmup, detect_stored_selecting};
 use glir_detect::{Alert, DetectSummary, Detector, Pushdown, RulePack, RulePlan};
-use glir_events::AuditEvent;
+use glir_events::{AuditEvent, EventRef};
+use glir_store::clickhouse::baseline::BaselineAnswers;
 use glir_store::{EventFilter, Store};
 
 /// What [`detect_pushed_down`] did.
@@ -29,6 +32,9 @@ pub struct PushdownRun {
     pub preselected: bool,
     /// Events the SQL selected for the rules pushed down.
     pub candidates: u64,
+    /// Events whose `baseline.*` answers ClickHouse computed (`None`: glir's baseline learned
+    /// every event, or no rule reads one).
+    pub baseline_in_sql: Option<u64>,
     /// How each rule ran.
     pub plan: Vec<RulePlan>,
     /// Events the filter selects, and alerts raised by both parts.
@@ -140,24 +146,72 @@ pub fn detect_pushed_down<E: From<Error>>(
     };
     if let Some(rest) = &rest {
         let mut d = detector(rest)?;
-        // The baseline learns every event, but only events the rules may match are read whole.
+        // Only events the rules may match are read whole.
         let whole = store.clickhouse().and_then(|_| rest.clickhouse_preselect());
-        let stored = detect_stored_selecting(
-            store,
-            &mut d,
-            filter,
-            persist,
-            warmup,
-            whole.as_deref(),
-            |event, alerts| {
-                progress();
-                merged(event, alerts)
-            },
-        )?;
-        run.summary.alerts += d.finish().alerts;
-        run.summary.events = stored.events;
-        run.preselected = whole.is_some();
-        run.in_process = Some(stored);
+        let mut notes = Vec::new();
+        if let Some(answered) = baseline_in_sql(store, rest, &mut d, filter, persist, warmup)
+            .unwrap_or_else(|e| {
+                notes.push(format!(
+                    "the baseline could not be computed in ClickHouse, glir learned it instead: {e}"
+                ));
+                None
+            })
+            && let Some(clickhouse) = store.clickhouse()
+        {
+            let mut events = 0;
+            let answers = &answered.answers;
+            clickhouse
+                .for_each_event_or_baseline_columns(
+                    filter,
+                    &answered.selects(),
+                    |event, is_whole| {
+                        events += 1;
+                        progress();
+                        let alerts = if is_whole {
+                            let key = (event.created_at.as_microsecond(), event.event_id.clone());
+                            let novelty = answers.get(&key).copied();
+                            d.process_judged(EventRef::from(&event), novelty).alerts()
+                        } else {
+                            // No rule can match it; grouping still attaches sessions from it.
+                            Vec::new()
+                        };
+                        merged(&event, alerts).map_err(Stop::Caller)
+                    },
+                )
+                .map_err(|stop| match stop {
+                    Stop::Caller(e) => e,
+                    Stop::Store(e) => E::from(Error::from(e)),
+                })?;
+            run.summary.alerts += d.finish().alerts;
+            run.summary.events = events;
+            run.preselected = true;
+            run.baseline_in_sql = Some(answers.len() as u64);
+            run.in_process = Some(StoredRun {
+                events,
+                notes,
+                ..StoredRun::default()
+            });
+        } else {
+            // The baseline learns every event, from a few columns where the rules cannot match.
+            let stored = detect_stored_selecting(
+                store,
+                &mut d,
+                filter,
+                persist,
+                warmup,
+                whole.as_deref(),
+                |event, alerts| {
+                    progress();
+                    merged(event, alerts)
+                },
+            )?;
+            run.summary.alerts += d.finish().alerts;
+            run.summary.events = stored.events;
+            run.preselected = whole.is_some();
+            let mut stored = stored;
+            stored.notes.extend(notes);
+            run.in_process = Some(stored);
+        }
     } else if let Some(clickhouse) = store.clickhouse() {
         clickhouse
             .for_each_event_or_baseline_columns(filter, "0", |event, _| {
@@ -173,6 +227,39 @@ pub fn detect_pushed_down<E: From<Error>>(
         visit(&event, alerts)?;
     }
     Ok(run)
+}
+
+/// The `baseline.*` answers ClickHouse computes for the events some rule of `rest` may match
+/// (`RulePack::clickhouse_baseline_preselect`), when the detector reads them and the run has
+/// no warm-up span (a stored run has none): judged on the events the run detects over and, for
+/// a run from `since` over the responder's store, the stored history window before it — what
+/// glir's baseline would learn, without a saved baseline (the store holds the history it was
+/// learned from). `None` where glir's baseline must learn instead.
+fn baseline_in_sql(
+    store: &Store,
+    rest: &RulePack,
+    detector: &mut Detector,
+    filter: &EventFilter,
+    persist: bool,
+    warmup: &Warmup,
+) -> Result<Option<BaselineAnswers>, glir_store::StoreError> {
+    let (Some(clickhouse), Some(baseline)) = (store.clickhouse(), detector.baseline_mut()) else {
+        return Ok(None);
+    };
+    if warmup.spans() {
+        return Ok(None);
+    }
+    let Some(rules) = rest.clickhouse_baseline_preselect() else {
+        return Ok(None);
+    };
+    let config = *baseline.config();
+    let history_from = filter
+        .since
+        .filter(|_| persist)
+        .map(|since| since.saturating_sub(config.history).unwrap_or(since));
+    clickhouse
+        .baseline_answers(filter, history_from, &rules, &config)
+        .map(Some)
 }
 
 /// Why a stream ended early: the store failed, or the caller stopped it.

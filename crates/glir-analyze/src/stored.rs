@@ -118,6 +118,11 @@ impl Warmup {
 }
 
 impl Warmup {
+    /// Whether a warm-up span is still to be set (on the first event).
+    pub fn spans(&self) -> bool {
+        self.span.is_some()
+    }
+
     pub fn before(&mut self, detector: &mut Detector, first: Timestamp) {
         if let Some(span) = self.span.take()
             && let Some(baseline) = detector.baseline_mut()

@@ -27,7 +27,9 @@ pub(crate) struct Learned {
     pub(crate) new_today: bool,
 }
 
-const DAY: i64 = 86_400;
+/// A value first used (after a gap longer than the window) less than this long ago (seconds)
+/// is new today.
+pub const NEW_TODAY: i64 = 86_400;
 
 /// What a value is of: one table holds an actor's addresses, networks, types and entities.
 #[derive(Clone, Copy)]
@@ -87,7 +89,7 @@ impl Seen {
                 *last = (*last).max(now);
                 Learned {
                     new,
-                    new_today: now - *since < DAY,
+                    new_today: now - *since < NEW_TODAY,
                 }
             }
             None => {
@@ -122,7 +124,7 @@ pub(crate) struct Actor {
 }
 
 /// Active hours an actor needs before its mean rate says anything.
-const MIN_ACTIVE_HOURS: u64 = 5;
+pub const MIN_ACTIVE_HOURS: u64 = 5;
 
 impl Actor {
     pub(crate) fn new(now: i64) -> Actor {
@@ -214,7 +216,7 @@ impl Actor {
 
 /// The network an address belongs to: IPv4 /24 (`198.51.100`), IPv6 /48; `None` for text that
 /// is not an address.
-fn network(ip: &str) -> Option<Cow<'_, str>> {
+pub fn network(ip: &str) -> Option<Cow<'_, str>> {
     if ip.contains(':') {
         let addr: Ipv6Addr = ip.parse().ok()?;
         let s = addr.segments();

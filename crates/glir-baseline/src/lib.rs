@@ -18,6 +18,7 @@
 mod actor;
 mod novelty;
 
+pub use actor::{MIN_ACTIVE_HOURS, NEW_TODAY, network};
 pub use novelty::{Answer, FIELDS, FieldValue, Novelty};
 
 use actor::{Actor, Kind, Seen, key};
@@ -257,22 +258,26 @@ fn actor<'m>(
     }
 }
 
-/// How far back failed sign-ins count for the next one from the same address.
-const FAILURE_WINDOW: i64 = 30 * 60;
+/// How far back failed sign-ins count for the next one from the same address (seconds).
+pub const FAILURE_WINDOW: i64 = 30 * 60;
 
 /// Addresses whose failures all fell out of the window are dropped this often, so that the
 /// table is usually empty and most events need no lookup in it.
 const FAILURE_SWEEP_EVERY: u64 = 4096;
 
 /// Failures kept per address: past this many the count says enough.
-const MAX_FAILURES_KEPT: usize = 1000;
+pub const MAX_FAILURES_KEPT: usize = 1000;
 
-/// GitLab's failed sign-in event types (doc/user/compliance/audit_event_types.md), and the
-/// application log's.
-fn is_failed_signin(event_type: &str) -> bool {
-    event_type.starts_with("login_failed_with_")
-        || event_type == "omniauth_login_failed"
-        || event_type == "signin_failed"
+/// The prefix of GitLab's failed sign-in event types (doc/user/compliance/audit_event_types.md)
+/// ...
+pub const FAILED_SIGNIN_PREFIX: &str = "login_failed_with_";
+
+/// ... and the failed sign-in types that do not have it (the last one the application log's).
+pub const FAILED_SIGNIN_TYPES: [&str; 2] = ["omniauth_login_failed", "signin_failed"];
+
+/// Whether an event of this type is a failed sign-in.
+pub fn is_failed_signin(event_type: &str) -> bool {
+    event_type.starts_with(FAILED_SIGNIN_PREFIX) || FAILED_SIGNIN_TYPES.contains(&event_type)
 }
 
 /// Pruning walks every actor's sets: often enough to bound memory, rarely enough to cost

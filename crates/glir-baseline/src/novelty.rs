@@ -130,6 +130,32 @@ impl Answer {
     }
 }
 
+impl Answer {
+    /// The answer as an SQL expression over columns named after [`Novelty`]'s fields (what
+    /// glir-store's SQL baseline returns), gated as [`Novelty::answer`] gates it: first-seen
+    /// answers only for known actors. A stored run is past warm-up, so every answer is there.
+    pub fn sql(self) -> &'static str {
+        match self {
+            Answer::ActorKnown => "actor_known",
+            Answer::NewIp => "(actor_known AND new_ip)",
+            Answer::NewNetwork => "(actor_known AND new_network)",
+            Answer::NetworkNewToday => "(actor_known AND network_new_today)",
+            Answer::NewIpForInstance => "new_ip_for_instance",
+            Answer::NewEventType => "(actor_known AND new_event_type)",
+            Answer::NewEntity => "(actor_known AND new_entity)",
+            Answer::UnusualHour => "unusual_hour",
+            Answer::AboveUsualRate => "(actor_known AND above_usual_rate)",
+            Answer::EventsThisHour => "events_this_hour",
+            Answer::FailedSigninsFromIp => "failed_signins_from_ip",
+        }
+    }
+
+    /// Whether the answer is a count rather than a yes/no.
+    pub fn is_count(self) -> bool {
+        matches!(self, Answer::EventsThisHour | Answer::FailedSigninsFromIp)
+    }
+}
+
 impl Novelty {
     /// The value of a `baseline.*` field (the part after `baseline.`), if the event has one:
     /// none while warming up, and first-seen answers only for known actors.

@@ -262,6 +262,28 @@ impl RulePack {
         (sql.len() <= MAX_SQL).then_some(sql)
     }
 
+    /// [`clickhouse_preselect`](Self::clickhouse_preselect) rule by rule, each in two halves:
+    /// an upper bound of the rule over the `events` columns with its `baseline.*` items
+    /// unknown, and one over the baseline's answer columns (`glir_baseline::Answer::sql`) with
+    /// its other items unknown. An event the rule matches satisfies both, so an SQL baseline
+    /// need only answer the events some rule's first half selects and return those some rule's
+    /// two halves both keep. `None` as for `clickhouse_preselect`.
+    pub fn clickhouse_baseline_preselect(&self) -> Option<Vec<(String, String)>> {
+        let engine = crate::detector::build_engine(self).ok()?;
+        let halves = engine
+            .engine()
+            .rules()
+            .iter()
+            .map(|r| {
+                let events = rule::rule(r, rule::Baseline::Unknown).ok()?;
+                let answers = rule::rule(r, rule::Baseline::Answers).ok()?;
+                Some((events.render(Bound::Upper), answers.render(Bound::Upper)))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        let total: usize = halves.iter().map(|(e, a)| e.len() + a.len()).sum();
+        (total <= MAX_SQL).then_some(halves)
+    }
+
     /// The pack split in two: the rules that run as SQL pre-selection (detections whose
     /// condition converts, and correlations all of whose referenced rules convert), and the
     /// rest (in-process over every event). Either may be `None` when empty.

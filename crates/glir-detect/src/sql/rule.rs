@@ -18,6 +18,14 @@ pub(super) enum Baseline {
     /// The field's answer is unknown (true in the upper bound, false in the lower): the rule's
     /// other items still narrow the events it can match.
     Unknown,
+    /// The other way round: the field is a column of the baseline's answers computed in SQL
+    /// (`glir_baseline::Answer::sql`), and every other item is unknown.
+    Answers,
+}
+
+/// An item whose answer the conversion does not know: true in the upper bound.
+fn unknown() -> Node {
+    unsure(Node::Const(false), Some("1".to_owned()))
 }
 
 /// The rule's condition: any of its conditions holding (rsigma keeps one per `condition:`).
@@ -98,8 +106,11 @@ fn item(i: &CompiledDetectionItem, b: Baseline) -> Result<Node, Decline> {
     let Some(name) = i.field.as_deref() else {
         return Err(Decline::new("uses keywords (a search of every field)"));
     };
-    if b == Baseline::Unknown && field::is_baseline(name) {
-        return Ok(unsure(Node::Const(false), Some("1".to_owned())));
+    match b {
+        Baseline::Unknown if field::is_baseline(name) => return Ok(unknown()),
+        Baseline::Answers if field::is_baseline(name) => return Ok(answer(i, name)),
+        Baseline::Answers => return Ok(unknown()),
+        _ => {}
     }
     let f = field::resolve(name)?;
     let node = if let Some(expect) = i.exists {
@@ -125,6 +136,41 @@ fn item(i: &CompiledDetectionItem, b: Baseline) -> Result<Node, Decline> {
         }
     };
     Ok(f.guard(node))
+}
+
+/// A `baseline.*` item over the answer columns: a yes/no answer compared with a boolean, a
+/// count with a number (rsigma's `BoolEq` and numeric matchers); anything else, and a name
+/// the baseline does not answer (absent, so it never matches), as rsigma would see it only in
+/// glir — unknown here.
+fn answer(i: &CompiledDetectionItem, name: &str) -> Node {
+    let Some(a) = name
+        .strip_prefix("baseline.")
+        .and_then(glir_baseline::Answer::of)
+    else {
+        return unknown();
+    };
+    if i.exists.is_some() {
+        return unknown();
+    }
+    let column = a.sql();
+    match (&i.matcher, a.is_count()) {
+        (CompiledMatcher::BoolEq(v), false) => sql(format!("{column} = {}", u8::from(*v))),
+        (CompiledMatcher::NumericEq(n), true) => count(column, "=", *n),
+        (CompiledMatcher::NumericGt(n), true) => count(column, ">", *n),
+        (CompiledMatcher::NumericGte(n), true) => count(column, ">=", *n),
+        (CompiledMatcher::NumericLt(n), true) => count(column, "<", *n),
+        (CompiledMatcher::NumericLte(n), true) => count(column, "<=", *n),
+        _ => unknown(),
+    }
+}
+
+/// A count compared with a number: exact for the counts (below 2^32) against a finite bound,
+/// as the number is written in full.
+fn count(column: &str, op: &str, n: f64) -> Node {
+    if !n.is_finite() {
+        return unknown();
+    }
+    sql(format!("toFloat64({column}) {op} {n:?}"))
 }
 
 /// `field|fieldref: other` between two top-level fields (rsigma's `FieldRef`): both there,

@@ -7,6 +7,7 @@
 //! were new, and so that a duplicate row is only written when two writers race. A batch of
 //! events goes in as one `INSERT`, which ClickHouse applies whole or not at all.
 
+pub mod baseline;
 mod findings;
 mod http;
 pub mod row;

@@ -35,6 +35,10 @@ pub(crate) struct EventRow<'a> {
     pub target_type: Option<&'a str>,
     pub target_details: Option<&'a str>,
     pub ip_address: Option<&'a str>,
+    /// The address's network as the baseline groups addresses (`glir_baseline::network`),
+    /// empty when it has none: the SQL baseline reads it (`baseline.rs`), and ClickHouse cannot
+    /// parse an IPv6 address exactly as Rust does.
+    pub network: String,
     pub created_at: String,
     pub details_keys: Vec<String>,
     pub details_values: Vec<String>,
@@ -67,6 +71,12 @@ impl<'a> EventRow<'a> {
             target_type: e.target_type.as_deref(),
             target_details: e.target_details.as_deref(),
             ip_address: e.ip_address.as_deref(),
+            network: e
+                .ip_address
+                .as_deref()
+                .and_then(glir_baseline::network)
+                .map(|n| n.into_owned())
+                .unwrap_or_default(),
             // The text rules see as `created_at` (`glir_detect::sigma_fields`).
             created_at: e.created_at.to_string(),
             details_keys: flat.keys,

@@ -66,6 +66,7 @@ pub(crate) fn create(http: &Http, db: &str) -> Result<(), StoreError> {
                 target_type Nullable(String),
                 target_details Nullable(String),
                 ip_address Nullable(String),
+                network String,
                 created_at String,
                 details_keys Array(String),
                 details_values Array(String),

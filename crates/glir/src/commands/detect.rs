@@ -434,11 +434,14 @@ fn say_pushdown(run: &PushdownRun) {
         .filter(|p| matches!(p.pushdown, Pushdown::InProcess(_)))
         .collect();
     status!(
-        "pushdown: {} rules ran as SQL in ClickHouse and selected {} events; {} rules ran in glir over every event",
+        "pushdown: {} rules ran as SQL in ClickHouse and selected {} events; {} rules ran in glir",
         run.pushed(),
         run.candidates,
         kept.len()
     );
+    if let Some(n) = run.baseline_in_sql {
+        status!("pushdown: ClickHouse computed the baseline.* answers of {n} events");
+    }
     for p in kept {
         if let Pushdown::InProcess(why) = &p.pushdown {
             tracing::info!("in glir: {} ({}): {why}", p.key, p.title);

@@ -1,0 +1,423 @@
+//! The baseline's answers (`glir_baseline::Novelty`, the `baseline.*` fields rules read)
+//! computed by ClickHouse from the stored events, instead of by glir learning every event.
+//!
+//! Each answer is a question about the events before the one at hand, within one group:
+//! "had this actor used this address within the window" is a question about the previous event
+//! of the group (actor, address). ClickHouse 18.16 has no window functions, so each group's
+//! events are gathered into one array in event order (`groupArray`, `arraySort` by
+//! `(created_us, event_id)`, the order glir learns them in) and the answer for each element is
+//! read off its neighbours (`arrayDifference`), running counts (`arrayCumSum`) and its position
+//! (`arrayEnumerate`); `ARRAY JOIN` turns the arrays back into one row per event. Only groups
+//! holding a wanted event are expanded, and only wanted events come back.
+//!
+//! The answers are the ones `glir_baseline::Baseline::observe` gives over the same events in
+//! the same order; `tests/baseline_sql.rs` holds the two equal field by field on every event.
+//! glir's pruning is invisible in them (a value pruned for being older than the window is new
+//! either way), so the SQL keeps no state. ClickHouse 18.16 only lets a lambda read another
+//! array column of the `SELECT` that defines it, which is why each query computes its arrays in
+//! the grouping `SELECT` and the outer one only expands them.
+
+use super::http::Http;
+use super::{ClickHouseStore, parse};
+use crate::error::StoreError;
+use crate::filter::EventFilter;
+use glir_baseline::{Config, Novelty};
+use jiff::Timestamp;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// The baseline's answer for each selected event, by `(created_us, event_id)`.
+pub type Answers = HashMap<(i64, String), Novelty>;
+
+/// The answers columns (named after `Novelty`'s fields, as `glir_baseline::Answer::sql` reads
+/// them) and whether each is a count.
+const COLUMNS: [(&str, bool); 12] = [
+    ("actor_seen_before", false),
+    ("actor_known", false),
+    ("events_this_hour", true),
+    ("above_usual_rate", false),
+    ("unusual_hour", false),
+    ("new_ip", false),
+    ("new_network", false),
+    ("network_new_today", false),
+    ("new_ip_for_instance", false),
+    ("new_event_type", false),
+    ("new_entity", false),
+    ("failed_signins_from_ip", true),
+];
+
+/// Baseline answers computed in ClickHouse, and the events they are for, kept in a table of
+/// their own (ClickHouse's `Memory` engine) while a run reads those events: dropped with this
+/// value.
+pub struct BaselineAnswers {
+    /// The answers, by event.
+    pub answers: Answers,
+    table: String,
+    http: Http,
+}
+
+impl BaselineAnswers {
+    /// An SQL condition over `events` selecting exactly the answered events.
+    pub fn selects(&self) -> String {
+        format!(
+            "(created_us, event_id) IN (SELECT c, e FROM {})",
+            self.table
+        )
+    }
+}
+
+impl Drop for BaselineAnswers {
+    fn drop(&mut self) {
+        // Left behind only if glir dies first; `glir_baseline_*` tables are safe to drop.
+        let _ = self.http.execute(
+            "cannot drop the baseline's answers",
+            &format!("DROP TABLE IF EXISTS {}", self.table),
+        );
+    }
+}
+
+impl ClickHouseStore {
+    /// The baseline's answers (of `config`) for the stored events that `filter` selects and
+    /// some rule may match, judged on the events `filter` selects before each and, with
+    /// `history_from`, every stored event from then until `filter.since` (the history a run
+    /// from `since` learns first).
+    ///
+    /// `rules` holds, per rule, an SQL condition over the `events` columns and one over the
+    /// answer columns (`glir_baseline::Answer::sql`), both upper bounds of the rule
+    /// (`RulePack::clickhouse_baseline_preselect`): an event is answered when for some rule
+    /// both hold. `("1", "1")` answers every event.
+    pub fn baseline_answers(
+        &self,
+        filter: &EventFilter,
+        history_from: Option<Timestamp>,
+        rules: &[(String, String)],
+        config: &Config,
+    ) -> Result<BaselineAnswers, StoreError> {
+        let selected = format!("({})", super::sql::filter_where(filter, &self.db));
+        let mut learned = selected.clone();
+        if let (Some(from), Some(since)) = (history_from, filter.since) {
+            learned = format!(
+                "{learned} OR (created_us >= {} AND created_us < {})",
+                from.as_microsecond(),
+                since.as_microsecond()
+            );
+        }
+        let per_rule: Vec<String> = rules
+            .iter()
+            .map(|(events, _)| format!("toUInt8(ifNull({}, 0))", events.replace("{db}", &self.db)))
+            .collect();
+        let q = Queries {
+            base: base(&self.db, &learned, &selected, &per_rule),
+            rules: rules.len(),
+            config,
+        };
+        let keep = rules
+            .iter()
+            .enumerate()
+            .map(|(i, (_, answers))| format!("(w_{i} AND ({answers}))"))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        let nonce = jiff::Timestamp::now().as_nanosecond();
+        let table = format!("{}.glir_baseline_{}_{nonce}", self.db, std::process::id());
+        let action = "cannot compute the baseline in ClickHouse";
+        let http = Http::new(&self.url);
+        http.execute(
+            action,
+            &format!(
+                "CREATE TABLE {table} ENGINE = Memory AS SELECT * FROM ({}) WHERE {}",
+                q.union(),
+                if keep.is_empty() { "0" } else { &keep }
+            ),
+        )?;
+        let mut run = BaselineAnswers {
+            answers: Answers::new(),
+            table,
+            http,
+        };
+        let columns: Vec<&str> = COLUMNS.iter().map(|(c, _)| *c).collect();
+        run.http.query_lines(
+            action,
+            &format!(
+                "SELECT c, e, {} FROM {} FORMAT JSONEachRow",
+                columns.join(", "),
+                run.table
+            ),
+            |line| {
+                let row: AnswerRow = parse(line, "baseline row")?;
+                let count = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+                let novelty = Novelty {
+                    ready: true,
+                    actor_known: row.actor_known != 0,
+                    actor_seen_before: row.actor_seen_before != 0,
+                    new_ip: row.new_ip != 0,
+                    new_network: row.new_network != 0,
+                    network_new_today: row.network_new_today != 0,
+                    new_ip_for_instance: row.new_ip_for_instance != 0,
+                    new_event_type: row.new_event_type != 0,
+                    new_entity: row.new_entity != 0,
+                    unusual_hour: row.unusual_hour != 0,
+                    above_usual_rate: row.above_usual_rate != 0,
+                    events_this_hour: count(row.events_this_hour),
+                    failed_signins_from_ip: count(row.failed_signins_from_ip),
+                };
+                run.answers.insert((row.c, row.e), novelty);
+                Ok(())
+            },
+        )?;
+        Ok(run)
+    }
+}
+
+#[derive(Deserialize)]
+struct AnswerRow {
+    c: i64,
+    e: String,
+    actor_seen_before: u8,
+    actor_known: u8,
+    events_this_hour: u64,
+    above_usual_rate: u8,
+    unusual_hour: u8,
+    new_ip: u8,
+    new_network: u8,
+    network_new_today: u8,
+    new_ip_for_instance: u8,
+    new_event_type: u8,
+    new_entity: u8,
+    failed_signins_from_ip: u64,
+}
+
+/// The learned events, each once (`FINAL` over the few columns read), with the columns the
+/// baseline reads: `s` the time in whole seconds (as glir's), `hr` the clock hour and `hod` the
+/// hour of day (floored, as Rust's `div_euclid`), the actor's key (a user by id, else by name,
+/// as glir's), `w_<i>` whether rule i's condition over the events columns holds, `w` whether
+/// the event is wanted (selected, and some `w_<i>`), `failed` whether it is a failed sign-in.
+fn base(db: &str, learned: &str, selected: &str, per_rule: &[String]) -> String {
+    let failed = format!(
+        "startsWith(ifNull(event_type, ''), '{}') OR ifNull(event_type, '') IN ({})",
+        glir_baseline::FAILED_SIGNIN_PREFIX,
+        glir_baseline::FAILED_SIGNIN_TYPES
+            .iter()
+            .map(|t| format!("'{t}'"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let rules: String = per_rule
+        .iter()
+        .enumerate()
+        .map(|(i, w)| format!("{w} AS w_{i}, "))
+        .collect();
+    let names: String = (0..per_rule.len()).map(|i| format!("w_{i}, ")).collect();
+    let any = match per_rule.len() {
+        0 => "0".to_owned(),
+        n => (0..n)
+            .map(|i| format!("w_{i}"))
+            .collect::<Vec<_>>()
+            .join(" OR "),
+    };
+    format!(
+        "SELECT created_us, event_id, s, hr, (hr % 24 + 24) % 24 AS hod, actor, ip_address, \
+         network, event_type, entity_path, {names}w, failed FROM \
+         (SELECT created_us, event_id, intDiv(created_us, 1000000) AS s, \
+          intDiv(s, 3600) - (s < 0 AND s % 3600 != 0) AS hr, \
+          multiIf(ifNull(author_id, 0) > 0, concat('#', toString(ifNull(author_id, 0))), \
+                  ifNull(author_name, '') != '', concat('@', ifNull(author_name, '')), '') AS actor, \
+          ip_address, network, event_type, entity_path, {rules}\
+          toUInt8(({selected}) AND ({any})) AS w, toUInt8({failed}) AS failed \
+          FROM {db}.events FINAL WHERE {learned})"
+    )
+}
+
+struct Queries<'a> {
+    base: String,
+    /// How many `w_<i>` columns the base has.
+    rules: usize,
+    config: &'a Config,
+}
+
+impl Queries<'_> {
+    /// Every wanted event with its rule flags and every answer: each query's rows (only events
+    /// where it has something to say) as one row per event, missing answers zero.
+    fn union(&self) -> String {
+        let flags: Vec<String> = (0..self.rules).map(|i| format!("w_{i}")).collect();
+        let part = |from: &str, flags_from: bool, given: &[(&str, &str)]| -> String {
+            let mut cols = vec!["c".to_owned(), "e".to_owned()];
+            for f in &flags {
+                cols.push(match flags_from {
+                    true => format!("toUInt8({f}) AS q_{f}"),
+                    false => format!("materialize(toUInt8(0)) AS q_{f}"),
+                });
+            }
+            for (name, count) in COLUMNS {
+                let value = given
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map_or("0", |(_, v)| v);
+                let cast = if count { "toUInt64" } else { "toUInt8" };
+                // A constant in one part and a column in another is refused by 18.16.
+                cols.push(format!("materialize({cast}({value})) AS p_{name}"));
+            }
+            format!("SELECT {} FROM ({from})", cols.join(", "))
+        };
+        let mut parts = vec![part(
+            &format!(
+                "SELECT created_us AS c, event_id AS e, {} FROM ({}) WHERE w = 1",
+                if flags.is_empty() {
+                    "0 AS none".to_owned()
+                } else {
+                    flags.join(", ")
+                },
+                self.base
+            ),
+            true,
+            &[],
+        )];
+        parts.push(part(
+            &self.actors(),
+            false,
+            &[
+                ("actor_seen_before", "seen"),
+                ("actor_known", "known"),
+                ("events_this_hour", "in_hour"),
+                ("above_usual_rate", "above"),
+                ("unusual_hour", "unusual"),
+            ],
+        ));
+        for (value, group, new, today) in [
+            ("ip_address", "actor, ip_address", "new_ip", None),
+            (
+                "network",
+                "actor, network",
+                "new_network",
+                Some("network_new_today"),
+            ),
+            ("event_type", "actor, event_type", "new_event_type", None),
+            ("entity_path", "actor, entity_path", "new_entity", None),
+            ("ip_address", "ip_address", "new_ip_for_instance", None),
+        ] {
+            let mut given = vec![(new, "new")];
+            given.extend(today.map(|t| (t, "today")));
+            parts.push(part(&self.first_seen(value, group), false, &given));
+        }
+        parts.push(part(
+            &self.failures(),
+            false,
+            &[("failed_signins_from_ip", "n")],
+        ));
+        let mut merged = vec!["c".to_owned(), "e".to_owned()];
+        merged.extend(flags.iter().map(|f| format!("max(q_{f}) AS {f}")));
+        merged.extend(COLUMNS.iter().map(|(n, _)| format!("max(p_{n}) AS {n}")));
+        format!(
+            "SELECT {} FROM ({}) GROUP BY c, e",
+            merged.join(", "),
+            parts.join(" UNION ALL ")
+        )
+    }
+
+    /// Per actor: whether it had events before, whether its first is old enough to be known,
+    /// its events in this clock hour and whether they are above its usual rate; joined with
+    /// its events in this hour of day and its neighbours (each event counted in three bands),
+    /// for the unusual hour.
+    fn actors(&self) -> String {
+        let Config {
+            known_after,
+            usual_hours_min_events,
+            usual_hours_share,
+            rate_factor,
+            rate_floor,
+            ..
+        } = self.config;
+        let base = &self.base;
+        let min_hours = glir_baseline::MIN_ACTIVE_HOURS;
+        let known_after = known_after.as_secs();
+        // For event i of the actor (1-based) in clock hour number `dn` (1-based) whose first
+        // event is element `fi`: `i - fi + 1` events this hour so far, `fi - 1` in the `dn - 1`
+        // hours before.
+        format!(
+            "SELECT c, e, seen, known, in_hour, above, \
+             prior >= {usual_hours_min_events} AND around < {usual_hours_share:?} * prior AS unusual \
+             FROM ( \
+              SELECT k.1 AS c, k.2 AS e, i > 1 AS seen, at - first_s >= {known_after} AS known, \
+               i - fi + 1 AS in_hour, \
+               dn - 1 >= {min_hours} AND i - fi + 1 > \
+                 greatest((fi - 1) / (dn - 1) * {rate_factor:?}, {rate_floor}) AS above, \
+               i - 1 AS prior \
+              FROM ( \
+               SELECT arraySort(groupArray((created_us, event_id, s, hr, w))) AS xs, \
+                arrayEnumerate(xs) AS idx, \
+                arrayMap(x_ -> x_.3, xs) AS ss, \
+                arrayMap(x_ -> x_.4, xs) AS hs, \
+                arrayMap((d_, i_) -> i_ = 1 OR d_ != 0, arrayDifference(hs), idx) AS changes, \
+                arrayCumSum(changes) AS dense, \
+                arrayFilter((i_, c_) -> c_, idx, changes) AS starts, \
+                arrayMap(g_ -> starts[g_], dense) AS fis, \
+                ss[1] AS first_s \
+               FROM ({base}) WHERE actor != '' GROUP BY actor HAVING max(w) = 1 \
+              ) ARRAY JOIN xs AS k, idx AS i, ss AS at, dense AS dn, fis AS fi \
+              WHERE k.5 = 1 \
+             ) ANY LEFT JOIN ( \
+              SELECT k.1 AS c, k.2 AS e, i - 1 AS around FROM ( \
+               SELECT arraySort(groupArray((created_us, event_id, own, w))) AS xs, \
+                arrayEnumerate(xs) AS idx \
+               FROM (SELECT actor, created_us, event_id, w, arrayJoin([23, 0, 1]) AS d, \
+                     (hod + d) % 24 AS band, d = 0 AS own FROM ({base}) WHERE actor != '') \
+               GROUP BY actor, band HAVING max(own AND w) = 1 \
+              ) ARRAY JOIN xs AS k, idx AS i WHERE k.3 = 1 AND k.4 = 1 \
+             ) USING (c, e) "
+        )
+    }
+
+    /// Per group (`group`, over events with a `value`): whether the event's value had not
+    /// been used within the window (the first of the group, or after a longer gap), and
+    /// whether its use began less than a day ago; only events where either holds come back.
+    fn first_seen(&self, value: &str, group: &str) -> String {
+        let base = &self.base;
+        let history = self.config.history.as_secs();
+        let today = glir_baseline::NEW_TODAY;
+        let has_value = if value == "network" {
+            "network != ''".to_owned()
+        } else {
+            format!("{value} IS NOT NULL")
+        };
+        let has_actor = if group.starts_with("actor") {
+            "actor != '' AND "
+        } else {
+            ""
+        };
+        format!(
+            "SELECT k.1 AS c, k.2 AS e, jn AS new, jt AS today FROM ( \
+              SELECT arraySort(groupArray((created_us, event_id, s, w))) AS xs, \
+               arrayEnumerate(xs) AS idx, \
+               arrayMap(x_ -> x_.3, xs) AS ss, \
+               arrayMap((d_, i_) -> i_ = 1 OR d_ > {history}, arrayDifference(ss), idx) AS ns, \
+               arrayCumSum(ns) AS seg, \
+               arrayFilter((s_, n_) -> n_, ss, ns) AS since, \
+               arrayMap((s_, g_) -> s_ - since[g_] < {today}, ss, seg) AS ts \
+              FROM ({base}) WHERE {has_actor}{has_value} GROUP BY {group} HAVING max(w) = 1 \
+             ) ARRAY JOIN xs AS k, ns AS jn, ts AS jt WHERE k.4 = 1 AND (jn OR jt) \
+             "
+        )
+    }
+
+    /// Per address that ever had a failed sign-in: for each wanted event from it, the failed
+    /// sign-ins before it (in event order) within the window, at most as many as glir keeps.
+    fn failures(&self) -> String {
+        let base = &self.base;
+        let window = glir_baseline::FAILURE_WINDOW;
+        let kept = glir_baseline::MAX_FAILURES_KEPT;
+        format!(
+            "SELECT k.1 AS c, k.2 AS e, least(jn, {kept}) AS n FROM ( \
+              SELECT arraySort(groupArray((created_us, event_id, s, w, failed))) AS xs, \
+               arrayMap(x_ -> x_.5, xs) AS ff, \
+               arrayCumSum(ff) AS cf, \
+               arrayFilter(x_ -> x_.5 = 1, xs) AS fx, \
+               arrayMap(x_ -> x_.3, fx) AS fs, \
+               arrayFilter(y_ -> y_.4 = 1, \
+                 arrayMap((x_, c_, f_) -> (x_.1, x_.2, x_.3, x_.4, c_ - f_), xs, cf, ff)) AS wy, \
+               arrayMap(y_ -> y_.5 - arrayCount(t_ -> t_ < y_.3 - {window}, fs), wy) AS ns \
+              FROM ({base}) WHERE ip_address IS NOT NULL AND ip_address IN \
+               (SELECT ip_address FROM ({base}) WHERE failed = 1 AND ip_address IS NOT NULL) \
+              GROUP BY ip_address HAVING max(w) = 1 \
+             ) ARRAY JOIN wy AS k, ns AS jn WHERE jn > 0 "
+        )
+    }
+}
