@@ -48,11 +48,12 @@ const COLUMNS: [(&str, bool); 12] = [
 
 /// Baseline answers computed in ClickHouse, and the events they are for, kept in a table of
 /// their own (ClickHouse's `Memory` engine) while a run reads those events: dropped with this
-/// value.
+/// value, with the table of learned events the answers were computed from.
 pub struct BaselineAnswers {
     /// The answers, by event.
     pub answers: Answers,
-    table: String,
+    /// The answers' table, then the learned events' (once created).
+    tables: Vec<String>,
     http: Http,
 }
 
@@ -61,7 +62,7 @@ impl BaselineAnswers {
     pub fn selects(&self) -> String {
         format!(
             "(created_us, event_id) IN (SELECT c, e FROM {})",
-            self.table
+            self.tables[0]
         )
     }
 }
@@ -69,10 +70,12 @@ impl BaselineAnswers {
 impl Drop for BaselineAnswers {
     fn drop(&mut self) {
         // Left behind only if glir dies first; `glir_baseline_*` tables are safe to drop.
-        let _ = self.http.execute(
-            "cannot drop the baseline's answers",
-            &format!("DROP TABLE IF EXISTS {}", self.table),
-        );
+        for table in &self.tables {
+            let _ = self.http.execute(
+                "cannot drop the baseline's answers",
+                &format!("DROP TABLE IF EXISTS {table}"),
+            );
+        }
     }
 }
 
@@ -106,11 +109,6 @@ impl ClickHouseStore {
             .iter()
             .map(|(events, _)| format!("toUInt8(ifNull({}, 0))", events.replace("{db}", &self.db)))
             .collect();
-        let q = Queries {
-            base: base(&self.db, &learned, &selected, &per_rule),
-            rules: rules.len(),
-            config,
-        };
         let keep = rules
             .iter()
             .enumerate()
@@ -118,29 +116,43 @@ impl ClickHouseStore {
             .collect::<Vec<_>>()
             .join(" OR ");
         let nonce = jiff::Timestamp::now().as_nanosecond();
-        let table = format!("{}.glir_baseline_{}_{nonce}", self.db, std::process::id());
+        let name = format!("{}.glir_baseline_{}_{nonce}", self.db, std::process::id());
         let action = "cannot compute the baseline in ClickHouse";
-        let http = Http::new(&self.url);
-        http.execute(
+        let mut run = BaselineAnswers {
+            answers: Answers::new(),
+            tables: vec![name.clone()],
+            http: Http::new(&self.url),
+        };
+        // The learned events are read once (`FINAL` merges as it reads), then each query reads
+        // the few columns kept.
+        let learned_table = format!("{name}_learned");
+        run.tables.push(learned_table.clone());
+        run.http.execute(
             action,
             &format!(
-                "CREATE TABLE {table} ENGINE = Memory AS SELECT * FROM ({}) WHERE {}",
+                "CREATE TABLE {learned_table} ENGINE = Memory AS {}",
+                base(&self.db, &learned, &selected, &per_rule)
+            ),
+        )?;
+        let q = Queries {
+            base: format!("SELECT * FROM {learned_table}"),
+            rules: rules.len(),
+            config,
+        };
+        run.http.execute(
+            action,
+            &format!(
+                "CREATE TABLE {name} ENGINE = Memory AS SELECT * FROM ({}) WHERE {}",
                 q.union(),
                 if keep.is_empty() { "0" } else { &keep }
             ),
         )?;
-        let mut run = BaselineAnswers {
-            answers: Answers::new(),
-            table,
-            http,
-        };
         let columns: Vec<&str> = COLUMNS.iter().map(|(c, _)| *c).collect();
         run.http.query_lines(
             action,
             &format!(
-                "SELECT c, e, {} FROM {} FORMAT JSONEachRow",
+                "SELECT c, e, {} FROM {name} FORMAT JSONEachRow",
                 columns.join(", "),
-                run.table
             ),
             |line| {
                 let row: AnswerRow = parse(line, "baseline row")?;
