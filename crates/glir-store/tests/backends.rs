@@ -543,6 +543,51 @@ fn an_event_two_writers_raced_to_store_is_read_once() {
 }
 
 #[test]
+fn a_store_of_version_1_gets_its_identifier_index_on_opening() {
+    let Some(db) = TestDatabase::new("idents_migration") else {
+        return;
+    };
+    let location: StoreLocation = db.url.parse().expect("url");
+    let events = events();
+    Store::open_location(&location)
+        .expect("open")
+        .insert_events(&events)
+        .expect("insert");
+    // As version 1 left it: no index of identifiers, no view filling it.
+    db.sql("DROP TABLE {db}.event_idents_mv");
+    db.sql("DROP TABLE {db}.event_idents");
+    db.sql("DROP TABLE {db}.glir_schema");
+    db.sql("CREATE TABLE {db}.glir_schema (version UInt32, written_us Int64) ENGINE = ReplacingMergeTree ORDER BY version");
+    db.sql("INSERT INTO {db}.glir_schema VALUES (1, 0)");
+    let store = Store::open_location(&location).expect("reopen");
+    assert_eq!(store.schema_version().expect("version"), 2);
+    let mut reference = Store::open_in_memory().expect("sqlite");
+    reference.insert_events(&events).expect("sqlite");
+    for filter in [
+        EventFilter {
+            actor: Some("MALLORY".into()),
+            ..Default::default()
+        },
+        EventFilter {
+            entity: Some("grp".into()),
+            ..Default::default()
+        },
+        EventFilter {
+            ip: Some("2001:db8::1".into()),
+            ..Default::default()
+        },
+    ] {
+        let want = ids(&reference.query_events(&filter).expect("sqlite"));
+        assert!(!want.is_empty(), "{filter:?}");
+        assert_eq!(
+            ids(&store.query_events(&filter).expect("read")),
+            want,
+            "{filter:?}"
+        );
+    }
+}
+
+#[test]
 fn many_alerts_with_long_event_lists_are_stored_once() {
     let mut b = backends("long_alerts");
     let alert = |i: usize, events: usize| Alert {

@@ -2,7 +2,8 @@
 //! (`scripts/clickhouse-server.sh`).
 //!
 //! `GLIR_TEST_CLICKHOUSE` names the server (`clickhouse://127.0.0.1:18123`, the script's
-//! default, when unset). Outside CI a machine without a server skips the ClickHouse half of a
+//! default, when unset; `.ci/run` also points it at `scripts/chdb_http.py`, current ClickHouse
+//! in chdb). Outside CI a machine without a server skips the ClickHouse half of a
 //! test and says so; in CI (`CI` set) its absence fails the test.
 
 use std::sync::atomic::{AtomicU32, Ordering};

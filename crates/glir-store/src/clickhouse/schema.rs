@@ -12,8 +12,26 @@
 use super::http::Http;
 use crate::error::StoreError;
 
-/// The schema version this glir writes into the `glir_schema` table.
-pub(crate) const VERSION: u32 = 1;
+/// The schema version this glir writes into the `glir_schema` table. 2 added `event_idents`.
+pub(crate) const VERSION: u32 = 2;
+
+/// The identifiers of an event that filters look up (`sql.rs`), one per element, each with a
+/// prefix naming what it is: `n:`/`e:` the author's name and email and `i:` its id, `a:` the
+/// IP address, `p:` the entity's path and `x:` its id. Names and emails are lower-cased as
+/// ASCII (ClickHouse's `lower`, SQLite's `NOCASE`), as the filters compare them.
+const IDENTS: &str = "arrayJoin(arrayFilter(x -> x != '', [\
+    ifNull(concat('n:', lower(author_name)), ''), \
+    ifNull(concat('e:', lower(author_email)), ''), \
+    ifNull(concat('i:', toString(author_id)), ''), \
+    ifNull(concat('a:', ip_address), ''), \
+    ifNull(concat('p:', entity_path), ''), \
+    ifNull(concat('x:', toString(entity_id)), '')])) AS ident";
+
+/// Rows per mark of `events`: reading one event's record reads its whole granule of records.
+/// At ClickHouse's default (8192) a rare actor's 200 events over 10M stored read ~1.6M records
+/// (~860 ms); at 512, 163 ms; at 128, 130 ms; a full scan of a column takes the same time
+/// at each (docs/BENCHMARKS.md). 256 keeps the primary index at ~80 MB per billion events.
+const GRANULARITY: u32 = 256;
 
 /// Time partitions of 30 days: old months can be dropped or moved to cold storage whole.
 const PARTITION: &str = "intDiv(created_us, 2592000000000)";
@@ -78,7 +96,8 @@ pub(crate) fn create(http: &Http, db: &str) -> Result<(), StoreError> {
                 version UInt64
             ) ENGINE = ReplacingMergeTree(version)
             PARTITION BY {PARTITION}
-            ORDER BY (created_us, event_id)"
+            ORDER BY (created_us, event_id)
+            SETTINGS index_granularity = {GRANULARITY}"
         ),
         // The other sources an event came from, besides the one its row names.
         format!(
@@ -132,6 +151,21 @@ pub(crate) fn create(http: &Http, db: &str) -> Result<(), StoreError> {
             ) ENGINE = ReplacingMergeTree(version)
             ORDER BY key"
         ),
+        // Events by actor, address and entity, kept by ClickHouse as events arrive: ClickHouse
+        // 18.16 has no data-skipping indexes, and a filter on a rare actor would otherwise read
+        // those columns of every stored event. Filters select the keys here first (`sql.rs`).
+        format!(
+            "CREATE TABLE IF NOT EXISTS {db}.event_idents (
+                ident String,
+                created_us Int64,
+                event_id String
+            ) ENGINE = ReplacingMergeTree
+            ORDER BY (ident, created_us, event_id)"
+        ),
+        format!(
+            "CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.event_idents_mv TO {db}.event_idents \
+             AS SELECT {IDENTS}, created_us, event_id FROM {db}.events"
+        ),
         format!(
             "CREATE TABLE IF NOT EXISTS {db}.glir_schema (
                 version UInt32,
@@ -149,6 +183,17 @@ pub(crate) fn create(http: &Http, db: &str) -> Result<(), StoreError> {
             found,
             max: VERSION,
         });
+    }
+    if found < 2 {
+        // Events stored before the view existed (a store of version 1, or rows a racing writer
+        // inserted while it was being created); a row indexed twice is collapsed by key.
+        http.execute(
+            action,
+            &format!(
+                "INSERT INTO {db}.event_idents SELECT {IDENTS}, created_us, event_id \
+                 FROM {db}.events"
+            ),
+        )?;
     }
     if found < VERSION {
         http.execute(
