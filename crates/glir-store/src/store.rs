@@ -74,6 +74,14 @@ impl Store {
         }
     }
 
+    /// [`clickhouse`](Self::clickhouse), to change how it works (chunk and slice sizes).
+    pub fn clickhouse_mut(&mut self) -> Option<&mut ClickHouseStore> {
+        match &mut self.backend {
+            Backend::ClickHouse(s) => Some(s),
+            Backend::Sqlite(_) => None,
+        }
+    }
+
     /// The schema version recorded in the store.
     pub fn schema_version(&self) -> Result<u32, StoreError> {
         match &self.backend {

@@ -107,10 +107,16 @@ fn a_generated_instance_gets_the_same_answers_in_sql() {
         .collect();
     let events = stored_order(events);
     assert!(events.len() > 30_000, "{}", events.len());
-    let store = clickhouse(&db, &events);
-    let ch = store.clickhouse().unwrap();
+    let mut store = clickhouse(&db, &events);
     let all = EventFilter::default();
-    for (name, config) in [("default", Config::default()), ("tight", tight())] {
+    for (name, config, slice) in [
+        ("default", Config::default(), 1_000_000),
+        ("tight", tight(), 1_000_000),
+        // Groups split over seven slices answer the same.
+        ("tight, sliced", tight(), 5_000),
+    ] {
+        let ch = store.clickhouse_mut().unwrap();
+        ch.set_baseline_slice_rows(slice);
         let glir = in_glir(&events, config);
         let sql = ch.baseline_answers(&all, None, &every(), &config).unwrap();
         assert_same(name, differences(&glir, &sql.answers, |_, _| true));
@@ -135,6 +141,7 @@ fn a_generated_instance_gets_the_same_answers_in_sql() {
     }
 
     // A run from the middle: the history window before it, then the wanted events only.
+    let ch = store.clickhouse().unwrap();
     let since = events[events.len() / 2].created_at;
     let from = since - SignedDuration::from_hours(3 * 24);
     let filter = EventFilter {

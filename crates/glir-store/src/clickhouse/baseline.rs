@@ -8,7 +8,9 @@
 //! `(created_us, event_id)`, the order glir learns them in) and the answer for each element is
 //! read off its neighbours (`arrayDifference`), running counts (`arrayCumSum`) and its position
 //! (`arrayEnumerate`); `ARRAY JOIN` turns the arrays back into one row per event. Only groups
-//! holding a wanted event are expanded, and only wanted events come back.
+//! holding a wanted event are expanded, and only wanted events come back. Groups are
+//! independent, so they are answered a slice at a time (by a hash of the actor, or of the
+//! address), which keeps each query's arrays within the server's memory.
 //!
 //! The answers are the ones `glir_baseline::Baseline::observe` gives over the same events in
 //! the same order; `tests/baseline_sql.rs` holds the two equal field by field on every event.
@@ -132,19 +134,60 @@ impl ClickHouseStore {
             action,
             &format!(
                 "CREATE TABLE {learned_table} ENGINE = MergeTree ORDER BY created_us AS {}",
-                base(&self.db, &learned, &selected, &per_rule)
+                base(&self.db, "0", &selected, &per_rule)
             ),
         )?;
+        // A time range at a time: `FINAL` opens every part it merges at once, and over a
+        // whole store of freshly ingested parts that passed the server's memory.
+        for (lo, hi) in self.time_ranges(&format!("({learned})"))? {
+            let range = format!("({learned}) AND created_us >= {lo} AND created_us <= {hi}");
+            run.http.execute(
+                action,
+                &format!(
+                    "INSERT INTO {learned_table} {}",
+                    base(&self.db, &range, &selected, &per_rule)
+                ),
+            )?;
+        }
         let q = Queries {
-            base: format!("SELECT * FROM {learned_table}"),
+            learned: learned_table,
             rules: rules.len(),
             config,
         };
+        // Each question is answered per group, and groups do not depend on each other: split
+        // by a hash of the actor (of the address for the address's questions), a run holds a
+        // slice of the groups at a time, within the server's per-query memory however many
+        // events are learned.
+        let mut learned_rows = 0u64;
+        run.http.query_lines(
+            action,
+            &format!("SELECT count() AS n FROM {} FORMAT JSONEachRow", q.learned),
+            |line| {
+                learned_rows = parse::<CountRow>(line, "count row")?.n;
+                Ok(())
+            },
+        )?;
+        let slices = learned_rows.div_ceil(self.baseline_slice).max(1);
+        let parts_table = format!("{name}_parts");
+        run.tables.push(parts_table.clone());
+        run.http.execute(
+            action,
+            &format!(
+                "CREATE TABLE {parts_table} ENGINE = MergeTree ORDER BY (c, e) AS {}",
+                q.wanted()
+            ),
+        )?;
+        for slice in 0..slices {
+            for part in q.answers(slices, slice) {
+                run.http
+                    .execute(action, &format!("INSERT INTO {parts_table} {part}"))?;
+            }
+        }
         run.http.execute(
             action,
             &format!(
                 "CREATE TABLE {name} ENGINE = MergeTree ORDER BY (c, e) AS SELECT * FROM ({}) WHERE {}",
-                q.union(),
+                q.merged(&parts_table),
                 if keep.is_empty() { "0" } else { &keep }
             ),
         )?;
@@ -240,52 +283,71 @@ fn base(db: &str, learned: &str, selected: &str, per_rule: &[String]) -> String 
     )
 }
 
+/// Learned events per slice of groups: a slice's arrays stay well within the server's
+/// per-query memory (4 GB in `scripts/clickhouse-server.sh`; 10M events in one slice passed it).
+pub(super) const SLICE_ROWS: u64 = 1_000_000;
+
 struct Queries<'a> {
-    base: String,
-    /// How many `w_<i>` columns the base has.
+    /// The table of learned events (`base`).
+    learned: String,
+    /// How many `w_<i>` columns it has.
     rules: usize,
     config: &'a Config,
 }
 
 impl Queries<'_> {
-    /// Every wanted event with its rule flags and every answer: each query's rows (only events
-    /// where it has something to say) as one row per event, missing answers zero.
-    fn union(&self) -> String {
+    /// One row of the answers' parts (`c`, `e`, the rule flags `q_w_<i>`, an answer column
+    /// `p_<name>` each): the columns `given` from `from`, the rest zero.
+    fn part(&self, from: &str, flags_from: bool, given: &[(&str, &str)]) -> String {
+        let mut cols = vec!["c".to_owned(), "e".to_owned()];
+        for i in 0..self.rules {
+            cols.push(match flags_from {
+                true => format!("toUInt8(w_{i}) AS q_w_{i}"),
+                false => format!("materialize(toUInt8(0)) AS q_w_{i}"),
+            });
+        }
+        for (name, count) in COLUMNS {
+            let value = given
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map_or("0", |(_, v)| v);
+            let cast = if count { "toUInt64" } else { "toUInt8" };
+            cols.push(format!("materialize({cast}({value})) AS p_{name}"));
+        }
+        format!("SELECT {} FROM ({from})", cols.join(", "))
+    }
+
+    /// Every wanted event with its rule flags, no answer yet.
+    fn wanted(&self) -> String {
         let flags: Vec<String> = (0..self.rules).map(|i| format!("w_{i}")).collect();
-        let part = |from: &str, flags_from: bool, given: &[(&str, &str)]| -> String {
-            let mut cols = vec!["c".to_owned(), "e".to_owned()];
-            for f in &flags {
-                cols.push(match flags_from {
-                    true => format!("toUInt8({f}) AS q_{f}"),
-                    false => format!("materialize(toUInt8(0)) AS q_{f}"),
-                });
-            }
-            for (name, count) in COLUMNS {
-                let value = given
-                    .iter()
-                    .find(|(n, _)| *n == name)
-                    .map_or("0", |(_, v)| v);
-                let cast = if count { "toUInt64" } else { "toUInt8" };
-                // A constant in one part and a column in another is refused by 18.16.
-                cols.push(format!("materialize({cast}({value})) AS p_{name}"));
-            }
-            format!("SELECT {} FROM ({from})", cols.join(", "))
-        };
-        let mut parts = vec![part(
+        self.part(
             &format!(
-                "SELECT created_us AS c, event_id AS e, {} FROM ({}) WHERE w = 1",
+                "SELECT created_us AS c, event_id AS e, {} FROM {} WHERE w = 1",
                 if flags.is_empty() {
                     "0 AS none".to_owned()
                 } else {
                     flags.join(", ")
                 },
-                self.base
+                self.learned
             ),
             true,
             &[],
-        )];
-        parts.push(part(
-            &self.actors(),
+        )
+    }
+
+    /// The answers of the groups in slice `slice` of `slices`, as parts: only events where a
+    /// question has something to say.
+    fn answers(&self, slices: u64, slice: u64) -> Vec<String> {
+        let of = |key: &str| {
+            format!(
+                "SELECT * FROM {} WHERE cityHash64({key}) % {slices} = {slice}",
+                self.learned
+            )
+        };
+        let by_actor = of("actor");
+        let by_address = of("ifNull(ip_address, '')");
+        let mut parts = vec![self.part(
+            &self.actors(&by_actor),
             false,
             &[
                 ("actor_seen_before", "seen"),
@@ -294,7 +356,7 @@ impl Queries<'_> {
                 ("above_usual_rate", "above"),
                 ("unusual_hour", "unusual"),
             ],
-        ));
+        )];
         for (value, group, new, today) in [
             ("ip_address", "actor, ip_address", "new_ip", None),
             (
@@ -309,28 +371,34 @@ impl Queries<'_> {
         ] {
             let mut given = vec![(new, "new")];
             given.extend(today.map(|t| (t, "today")));
-            parts.push(part(&self.first_seen(value, group), false, &given));
+            let base = if group.starts_with("actor") {
+                &by_actor
+            } else {
+                &by_address
+            };
+            parts.push(self.part(&self.first_seen(base, value, group), false, &given));
         }
-        parts.push(part(
-            &self.failures(),
+        parts.push(self.part(
+            &self.failures(&by_address),
             false,
             &[("failed_signins_from_ip", "n")],
         ));
+        parts
+    }
+
+    /// One row per wanted event: its flags and answers from every part.
+    fn merged(&self, parts: &str) -> String {
         let mut merged = vec!["c".to_owned(), "e".to_owned()];
-        merged.extend(flags.iter().map(|f| format!("max(q_{f}) AS {f}")));
+        merged.extend((0..self.rules).map(|i| format!("max(q_w_{i}) AS w_{i}")));
         merged.extend(COLUMNS.iter().map(|(n, _)| format!("max(p_{n}) AS {n}")));
-        format!(
-            "SELECT {} FROM ({}) GROUP BY c, e",
-            merged.join(", "),
-            parts.join(" UNION ALL ")
-        )
+        format!("SELECT {} FROM {parts} GROUP BY c, e", merged.join(", "))
     }
 
     /// Per actor: whether it had events before, whether its first is old enough to be known,
     /// its events in this clock hour and whether they are above its usual rate; joined with
     /// its events in this hour of day and its neighbours (each event counted in three bands),
     /// for the unusual hour.
-    fn actors(&self) -> String {
+    fn actors(&self, base: &str) -> String {
         let Config {
             known_after,
             usual_hours_min_events,
@@ -339,7 +407,6 @@ impl Queries<'_> {
             rate_floor,
             ..
         } = self.config;
-        let base = &self.base;
         let min_hours = glir_baseline::MIN_ACTIVE_HOURS;
         let known_after = known_after.as_secs();
         // For event i of the actor (1-based) in clock hour number `dn` (1-based) whose first
@@ -382,8 +449,7 @@ impl Queries<'_> {
     /// Per group (`group`, over events with a `value`): whether the event's value had not
     /// been used within the window (the first of the group, or after a longer gap), and
     /// whether its use began less than a day ago; only events where either holds come back.
-    fn first_seen(&self, value: &str, group: &str) -> String {
-        let base = &self.base;
+    fn first_seen(&self, base: &str, value: &str, group: &str) -> String {
         let history = self.config.history.as_secs();
         let today = glir_baseline::NEW_TODAY;
         let has_value = if value == "network" {
@@ -413,8 +479,7 @@ impl Queries<'_> {
 
     /// Per address that ever had a failed sign-in: for each wanted event from it, the failed
     /// sign-ins before it (in event order) within the window, at most as many as glir keeps.
-    fn failures(&self) -> String {
-        let base = &self.base;
+    fn failures(&self, base: &str) -> String {
         let window = glir_baseline::FAILURE_WINDOW;
         let kept = glir_baseline::MAX_FAILURES_KEPT;
         format!(
@@ -433,4 +498,9 @@ impl Queries<'_> {
              ) ARRAY JOIN wy AS k, ns AS jn WHERE jn > 0 "
         )
     }
+}
+
+#[derive(Deserialize)]
+struct CountRow {
+    n: u64,
 }

@@ -54,6 +54,8 @@ pub struct ClickHouseStore {
     url: ClickHouseUrl,
     /// Events read per query when streaming ([`CHUNK_EVENTS`] unless set smaller).
     chunk_events: u64,
+    /// Learned events per slice of the SQL baseline (`baseline::SLICE_ROWS` unless set).
+    baseline_slice: u64,
 }
 
 /// An event's identity: `created_at` in microseconds and its id.
@@ -69,12 +71,19 @@ impl ClickHouseStore {
             db: url.database.clone(),
             url: url.clone(),
             chunk_events: CHUNK_EVENTS,
+            baseline_slice: baseline::SLICE_ROWS,
         })
     }
 
     /// Streams at most about `n` events per query (a server short of memory; tests).
     pub fn set_chunk_events(&mut self, n: u64) {
         self.chunk_events = n.max(1);
+    }
+
+    /// Computes the SQL baseline over slices of about `n` learned events (a server short of
+    /// memory; tests).
+    pub fn set_baseline_slice_rows(&mut self, n: u64) {
+        self.baseline_slice = n.max(1);
     }
 
     /// Another connection to the same database (for another thread).
