@@ -428,8 +428,7 @@ impl Queries<'_> {
                 arrayMap(x_ -> x_.4, xs) AS hs, \
                 arrayMap((d_, i_) -> i_ = 1 OR d_ != 0, arrayDifference(hs), idx) AS changes, \
                 arrayCumSum(changes) AS dense, \
-                arrayFilter((i_, c_) -> c_, idx, changes) AS starts, \
-                arrayMap(g_ -> starts[g_], dense) AS fis, \
+                arrayMap((i_, u_) -> i_ - u_ + 1, idx, arrayEnumerateUniq(hs)) AS fis, \
                 ss[1] AS first_s \
                FROM ({base}) WHERE actor != '' GROUP BY actor HAVING max(w) = 1 \
               ) ARRAY JOIN xs AS k, idx AS i, ss AS at, dense AS dn, fis AS fi \
@@ -468,9 +467,13 @@ impl Queries<'_> {
                arrayEnumerate(xs) AS idx, \
                arrayMap(x_ -> x_.3, xs) AS ss, \
                arrayMap((d_, i_) -> i_ = 1 OR d_ > {history}, arrayDifference(ss), idx) AS ns, \
-               arrayCumSum(ns) AS seg, \
-               arrayFilter((s_, n_) -> n_, ss, ns) AS since, \
-               arrayMap((s_, g_) -> s_ - since[g_] < {today}, ss, seg) AS ts \
+               arrayDifference(arrayFilter((s_, n_) -> n_, ss, ns)) AS steps, \
+               arrayCumSum(arrayMap(m_ -> m_.2, arraySort(arrayConcat( \
+                 arrayMap((i_, d_) -> (i_, d_), arrayFilter((i_, n_) -> n_, idx, ns), steps), \
+                 arrayMap(i_ -> (i_, toInt64(0)), arrayFilter((i_, n_) -> NOT n_, idx, ns)))))) \
+                 AS since_rise, \
+               ss[1] AS first_s, \
+               arrayMap((s_, r_) -> s_ - (first_s + r_) < {today}, ss, since_rise) AS ts \
               FROM ({base}) WHERE {has_actor}{has_value} GROUP BY {group} HAVING max(w) = 1 \
              ) ARRAY JOIN xs AS k, ns AS jn, ts AS jt WHERE k.4 = 1 AND (jn OR jt) \
              "
@@ -479,19 +482,29 @@ impl Queries<'_> {
 
     /// Per address that ever had a failed sign-in: for each wanted event from it, the failed
     /// sign-ins before it (in event order) within the window, at most as many as glir keeps.
+    /// Each failure also leaves the window at its time plus the window plus a second: sorted
+    /// with the events (leaving first at one instant), the leavings before an event are the
+    /// failures too old for it. (A lambda reading another array would copy it per element.)
     fn failures(&self, base: &str) -> String {
         let window = glir_baseline::FAILURE_WINDOW;
         let kept = glir_baseline::MAX_FAILURES_KEPT;
         format!(
             "SELECT k.1 AS c, k.2 AS e, least(jn, {kept}) AS n FROM ( \
               SELECT arraySort(groupArray((created_us, event_id, s, w, failed))) AS xs, \
+               arrayEnumerate(xs) AS idx, \
                arrayMap(x_ -> x_.5, xs) AS ff, \
                arrayCumSum(ff) AS cf, \
-               arrayFilter(x_ -> x_.5 = 1, xs) AS fx, \
-               arrayMap(x_ -> x_.3, fx) AS fs, \
+               arraySort(arrayConcat( \
+                 arrayMap((x_, i_) -> (x_.3, toUInt8(1), toUInt64(i_)), xs, idx), \
+                 arrayMap(x_ -> (x_.3 + {window} + 1, toUInt8(0), toUInt64(0)), \
+                   arrayFilter(x_ -> x_.5 = 1, xs)))) AS sorted, \
+               arrayMap(m_ -> m_.3, arraySort(m_ -> m_.2, arrayFilter(m_ -> m_.1 = 1, \
+                 arrayMap((t_, e_) -> (t_.2, t_.3, e_), sorted, \
+                   arrayCumSum(arrayMap(t_ -> t_.2 = 0, sorted)))))) AS expired, \
                arrayFilter(y_ -> y_.4 = 1, \
-                 arrayMap((x_, c_, f_) -> (x_.1, x_.2, x_.3, x_.4, c_ - f_), xs, cf, ff)) AS wy, \
-               arrayMap(y_ -> y_.5 - arrayCount(t_ -> t_ < y_.3 - {window}, fs), wy) AS ns \
+                 arrayMap((x_, c_, f_, e_) -> (x_.1, x_.2, x_.3, x_.4, c_ - f_ - e_), \
+                   xs, cf, ff, expired)) AS wy, \
+               arrayMap(y_ -> y_.5, wy) AS ns \
               FROM ({base}) WHERE ip_address IS NOT NULL AND ip_address IN \
                (SELECT ip_address FROM ({base}) WHERE failed = 1 AND ip_address IS NOT NULL) \
               GROUP BY ip_address HAVING max(w) = 1 \
