@@ -4,7 +4,7 @@
 //! convert to SQL, rules that read `baseline.*` fields (preselected, their baseline answers
 //! computed by ClickHouse), and correlations; over everything and from the middle on.
 
-use glir_analyze::{Warmup, detect_pushed_down, detect_stored};
+use glir_analyze::{PushdownRun, StoredRun, Warmup, detect_pushed_down, detect_stored};
 use glir_detect::{Alert, Detector, LoadOptions, RulePack, load_rules};
 use glir_events::{AuditEvent, parse_event};
 use glir_store::{EventFilter, Store, StoreLocation};
@@ -33,6 +33,50 @@ fn key(a: &Alert) -> String {
     format!("{} {} {:?} {}", a.time, a.rule_id, a.event_ids, a.reason)
 }
 
+/// The whole pack in glir over `store`: the alerts (as [`key`]s, sorted) and the run.
+fn in_glir(store: &mut Store, pack: &RulePack, filter: &EventFilter) -> (Vec<String>, StoredRun) {
+    let mut alerts = Vec::new();
+    let run = detect_stored(
+        store,
+        &mut Detector::new(pack).unwrap(),
+        filter,
+        true,
+        &mut Warmup::new(None),
+        |_, a| -> Result<()> {
+            alerts.extend(a.iter().map(key));
+            Ok(())
+        },
+    )
+    .unwrap();
+    alerts.sort();
+    (alerts, run)
+}
+
+/// The pack pushed down to a ClickHouse `store`: the alerts (as [`key`]s, sorted) and the run.
+fn pushed_down(
+    store: &mut Store,
+    pack: &RulePack,
+    filter: &EventFilter,
+) -> (Vec<String>, PushdownRun) {
+    let mut alerts = Vec::new();
+    let run = detect_pushed_down(
+        store,
+        pack,
+        &|p: &RulePack| -> Result<Detector> { Ok(Detector::new(p).unwrap()) },
+        filter,
+        true,
+        &mut Warmup::new(None),
+        &mut || {},
+        |_, a| -> Result<()> {
+            alerts.extend(a.iter().map(key));
+            Ok(())
+        },
+    )
+    .unwrap();
+    alerts.sort();
+    (alerts, run)
+}
+
 #[test]
 fn pushed_down_alerts_are_the_in_process_alerts() {
     let events = instance();
@@ -51,38 +95,8 @@ fn pushed_down_alerts_are_the_in_process_alerts() {
     clickhouse.insert_events(&events).unwrap();
 
     let filter = EventFilter::default();
-    let mut want = Vec::new();
-    let mut whole = Detector::new(&pack).unwrap();
-    detect_stored(
-        &mut sqlite,
-        &mut whole,
-        &filter,
-        true,
-        &mut Warmup::new(None),
-        |_, alerts| -> Result<()> {
-            want.extend(alerts.iter().map(key));
-            Ok(())
-        },
-    )
-    .unwrap();
-
-    let mut got = Vec::new();
-    let run = detect_pushed_down(
-        &mut clickhouse,
-        &pack,
-        &|p: &RulePack| -> Result<Detector> { Ok(Detector::new(p).unwrap()) },
-        &filter,
-        true,
-        &mut Warmup::new(None),
-        &mut || {},
-        |_, alerts| -> Result<()> {
-            got.extend(alerts.iter().map(key));
-            Ok(())
-        },
-    )
-    .unwrap();
-    want.sort();
-    got.sort();
+    let (want, _) = in_glir(&mut sqlite, &pack, &filter);
+    let (got, run) = pushed_down(&mut clickhouse, &pack, &filter);
     assert_eq!(got.len(), want.len(), "alerts pushed down vs in glir");
     assert_eq!(got, want);
 
@@ -140,36 +154,9 @@ fn pushed_down_alerts_are_the_in_process_alerts() {
         since: Some(times[times.len() / 2]),
         ..EventFilter::default()
     };
-    let (mut want, mut got) = (Vec::new(), Vec::new());
-    let sqlite_run = detect_stored(
-        &mut sqlite,
-        &mut Detector::new(&pack).unwrap(),
-        &filter,
-        true,
-        &mut Warmup::new(None),
-        |_, alerts| -> Result<()> {
-            want.extend(alerts.iter().map(key));
-            Ok(())
-        },
-    )
-    .unwrap();
+    let (want, sqlite_run) = in_glir(&mut sqlite, &pack, &filter);
     assert!(sqlite_run.learned > 1000, "{} learned", sqlite_run.learned);
-    detect_pushed_down(
-        &mut clickhouse,
-        &pack,
-        &|p: &RulePack| -> Result<Detector> { Ok(Detector::new(p).unwrap()) },
-        &filter,
-        true,
-        &mut Warmup::new(None),
-        &mut || {},
-        |_, alerts| -> Result<()> {
-            got.extend(alerts.iter().map(key));
-            Ok(())
-        },
-    )
-    .unwrap();
-    want.sort();
-    got.sort();
+    let (got, _) = pushed_down(&mut clickhouse, &pack, &filter);
     assert!(!want.is_empty());
     assert_eq!(got, want, "alerts from the middle on");
 }
