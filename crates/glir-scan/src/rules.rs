@@ -101,6 +101,9 @@ pub(crate) enum Check {
     /// generator (`Devise.friendly_token`) never emits l, I, O or 0, so a body with one is not
     /// a token it made.
     LegacyContext,
+    /// [`Check::LegacyContext`] where the context is looser (prose, a host's name): the body
+    /// must also read as random ([`reads_random`]), not a word or a camel-case name.
+    LegacyProse,
     /// A PEM private key block: its body must be key material, not a placeholder; the secret
     /// is the block in its canonical form ([`canonical_pem`]), so the same key reads the same
     /// in a `.pem` file, a YAML block scalar, a JSON string or a heredoc.
@@ -323,13 +326,34 @@ const THIRD_PARTY: &[ThirdParty] = &[
         // `aws configure set aws_secret_access_key X` separates name and value by a space only;
         // Spring Cloud AWS names it `cloud.aws.credentials.secret-key`; SDK configs and
         // properties files say `awsSecretKey`, `aws.secretkey`, `AWS_SECRET_KEY`.
-        regex: r#"(?i)(?:secret[_-]?access[_-]?key|credentials\.secret-?key|aws[_.-]?secret[_.-]?key)\\?["']?\]?(?:\s*(?:[:=]|=>)\s*|[ \t]+)\\?["']?(?P<secret>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
+        // A CI/CD variable from the API names it in a pair: `{"key": "AWS_SECRET_ACCESS_KEY",
+        // …, "value": "…"}`.
+        regex: r#"(?i)(?:secret[_-]?access[_-]?key|credentials\.secret-?key|aws[_.-]?secret[_.-]?key)(?:\\?["']?\]?(?:\s*(?:[:=]|=>)\s*|[ \t]+)\\?["']?|"\s*,[^{}]{0,160}?"value"\s*:\s*")(?P<secret>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
         window_before: 16,
-        window_after: 80,
+        window_after: 260,
         confidence: Confidence::Low,
         check: Check::Format,
         encoded: Encoded::Names(&["SECRET_ACCESS_KEY", "AWS_SECRET_KEY"]),
         // Every name goes on to `key` within `_access_`.
+        then: Some(Then {
+            literal: "key",
+            within: 8,
+        }),
+    },
+    ThirdParty {
+        id: "aws-secret-access-key-in-prose",
+        name: "AWS secret access key (named in the words before it)",
+        provider: "aws",
+        keywords: &["secret", "Secret", "SECRET"],
+        // The name, then on its line or up to two lines below, the key standing alone: a mail
+        // ("the new AWS_SECRET_ACCESS_KEY for the staging runner is:" and the key below), a
+        // ticket, a wiki table. Looser than an assignment, so the key must read as random.
+        regex: r#"(?i)(?:secret[_-]?access[_-]?key|aws[_.-]?secret[_.-]?key)\b[^\n]{0,80}?(?:[ \t"'=:>(,](?:[ \t]*\r?\n){0,2}|(?:[ \t]*\r?\n){1,2})[ \t]*["'`]?(?P<secret>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
+        window_before: 16,
+        window_after: 140,
+        confidence: Confidence::Low,
+        check: Check::AwsSecret,
+        encoded: Encoded::Names(&["SECRET_ACCESS_KEY", "AWS_SECRET_KEY"]),
         then: Some(Then {
             literal: "key",
             within: 8,
@@ -341,8 +365,9 @@ const THIRD_PARTY: &[ThirdParty] = &[
         provider: "aws",
         keywords: &["AKIA", "ASIA"],
         // A credentials file, a `.env`, Terraform state or a CI variable dump puts the secret
-        // within a few lines after its key id, under whatever name: the id is the context.
-        regex: r"(?s-u)\b(?:AKIA|ASIA)[A-Z2-7]{16}\b[^\n]{0,100}(?:\n[^\n]{0,160}){0,3}?[^A-Za-z0-9/+_.-](?P<secret>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=_.-]|$)",
+        // within a few lines after its key id, under whatever name: the id is the context. Not
+        // from inside a `%XX` escape: a URL-encoded key is read whole by the decoding layer.
+        regex: r"(?s-u)\b(?:AKIA|ASIA)[A-Z2-7]{16}\b[^\n]{0,100}(?:\n[^\n]{0,160}){0,3}?[^A-Za-z0-9/+_.%-](?P<secret>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=_.-]|$)",
         window_before: 0,
         window_after: 16 + 100 + 3 * 161 + 42,
         confidence: Confidence::Low,
@@ -472,39 +497,68 @@ const THIRD_PARTY: &[ThirdParty] = &[
     },
 ];
 
-/// Each context ends in a legacy body: 20 URL-safe characters, not part of a longer run.
-const LEGACY_CONTEXT: &[(&str, &str, &[&str], &str)] = &[
-    (
-        "gitlab-legacy-token-in-context",
-        "GitLab access token without prefix (legacy), in a GitLab token variable, header or \
-         clone URL",
-        // Spelled every way code and configuration do (`GITLAB_TOKEN`, `gitlab.api.token`,
-        // `gitlabToken`); the prefilter is case-sensitive, the regex is not. Kept few: past 64
-        // keywords in all, the SIMD keyword searcher gives way to a DFA at a third of the speed.
-        // Stems stand for longer names (`PRIVATE_TOKEN` in `GITLAB_PRIVATE_TOKEN`, `abToken` in
-        // `GitLabToken`); the match may start before them.
-        &[
-            "GITLAB_TOKEN",
-            "gitlab_token",
-            "GITLAB_API_TOKEN",
-            "gitlab_api_token",
-            "gitlab.token",
-            "gitlab.api.token",
-            "gitlab-token",
-            "gitlab-api-token",
-            "abToken",
-            "abApiToken",
-            "GL_TOKEN",
-            "PRIVATE-TOKEN",
-            "Private-Token",
-            "private-token",
-            "PRIVATE_TOKEN",
-            "private_token",
-            "oauth2:",
-            "gitlab-ci-token:",
-        ],
-        concat!(
-            r#"(?i)(?:(?:gitlab[_.-]?(?:api[_.-]?|private[_.-]?)?token|gl[_.-]token|private[_.-]token)"#,
+/// The names GitLab tokens go under, spelled every way code and configuration do
+/// (`GITLAB_TOKEN`, `gitlab.api.token`, `gitlabToken`); the prefilter is case-sensitive, the
+/// regexes are not. Kept few: past 64 keywords in all, the SIMD keyword searcher gives way to a
+/// DFA at a third of the speed. Stems stand for longer names (`PRIVATE_TOKEN` in
+/// `GITLAB_PRIVATE_TOKEN`, `abToken` in `GitLabToken`); the match may start before them.
+const LEGACY_NAMES: &[&str] = &[
+    "GITLAB_TOKEN",
+    "gitlab_token",
+    "GITLAB_API_TOKEN",
+    "gitlab_api_token",
+    "gitlab.token",
+    "gitlab.api.token",
+    "gitlab-token",
+    "gitlab-api-token",
+    "abToken",
+    "abApiToken",
+    "GL_TOKEN",
+    "PRIVATE-TOKEN",
+    "Private-Token",
+    "private-token",
+    "PRIVATE_TOKEN",
+    "private_token",
+    // Java properties: `gitlab.private.token=…`.
+    "private.token",
+];
+
+/// [`LEGACY_NAMES`] as the regexes read them.
+macro_rules! legacy_name {
+    () => {
+        r#"(?:gitlab[_.-]?(?:api[_.-]?|private[_.-]?)?token|gl[_.-]token|private[_.-]token)"#
+    };
+}
+
+/// A legacy body: 20 URL-safe characters, not part of a longer run.
+macro_rules! legacy_body {
+    () => {
+        r"(?P<secret>[A-Za-z0-9_-]{20})(?:[^A-Za-z0-9_.-]|$)"
+    };
+}
+
+/// A rule for unprefixed legacy GitLab tokens: where one goes, and how sure a match there is.
+struct LegacyRule {
+    id: &'static str,
+    name: &'static str,
+    /// Keywords beside [`LEGACY_NAMES`].
+    more_keywords: &'static [&'static str],
+    /// Whether the names are keywords too.
+    names: bool,
+    regex: &'static str,
+    check: Check,
+}
+
+const LEGACY_CONTEXT: &[LegacyRule] = &[
+    LegacyRule {
+        id: "gitlab-legacy-token-in-context",
+        name: "GitLab access token without prefix (legacy), in a GitLab token variable, header or \
+               clone URL",
+        more_keywords: &["oauth2:", "gitlab-ci-token:"],
+        names: true,
+        regex: concat!(
+            "(?i)(?:",
+            legacy_name!(),
             // An assignment (`os.environ["GITLAB_TOKEN"] = …` too), the quotes escaped when the
             // code sits in a JSON string (notebooks);
             r#"(?:\\?["']?\]?\s*(?:[:=]|=>)\s*@?\\?["']?"#,
@@ -514,21 +568,46 @@ const LEGACY_CONTEXT: &[(&str, &str, &[&str], &str)] = &[
             // GitLab's documented clone URLs for tokens: `https://oauth2:<token>@host/…`, and
             // `gitlab-ci-token:<job token>@` in CI.
             r#"|(?:oauth2|gitlab-ci-token):)"#,
-            r"(?P<secret>[A-Za-z0-9_-]{20})(?:[^A-Za-z0-9_.-]|$)"
+            legacy_body!()
         ),
-    ),
-    (
-        "gitlab-legacy-token-netrc",
-        "GitLab access token without prefix (legacy), as the password of a GitLab .netrc machine \
-         or of its oauth2 or gitlab-ci-token login",
-        &["machine"],
-        concat!(
-            // A machine named after GitLab, or the logins GitLab documents for tokens over HTTPS
-            // (`oauth2`, and `gitlab-ci-token` for job tokens).
-            r"(?s)machine\s+(?:\S*gitlab\S*\s+(?:login\s+\S+\s+)?|\S+\s+login\s+(?:oauth2|gitlab-ci-token)\s+)password\s+",
-            r"(?P<secret>[A-Za-z0-9_-]{20})(?:[^A-Za-z0-9_.-]|$)"
+        check: Check::LegacyContext,
+    },
+    LegacyRule {
+        id: "gitlab-legacy-token-in-prose",
+        name: "GitLab access token without prefix (legacy), named in the words before it",
+        more_keywords: &[],
+        names: true,
+        // The name, then on its line or up to two lines below, a body standing alone: a mail
+        // ("the new GITLAB_API_TOKEN for the staging runner is:" and the token below), a
+        // ticket, a table row (`gitlab_token\t{"token": "…"}`). Looser than an assignment, so
+        // the body must read as random ([`Check::LegacyProse`]).
+        regex: concat!(
+            "(?i)",
+            legacy_name!(),
+            // The name ends there: `GITLAB_TOKEN_FILE` names something else.
+            r#"\b[^\n]{0,80}?(?:[ \t"'=:>(,](?:[ \t]*\r?\n){0,2}|(?:[ \t]*\r?\n){1,2})[ \t]*["'`]?"#,
+            legacy_body!()
         ),
-    ),
+        check: Check::LegacyProse,
+    },
+    LegacyRule {
+        id: "gitlab-legacy-token-netrc",
+        name: "GitLab access token without prefix (legacy), as the password of a GitLab .netrc \
+               machine or of its oauth2 or gitlab-ci-token login",
+        more_keywords: &["machine"],
+        names: false,
+        regex: concat!(
+            // A machine named after GitLab or after what self-managed instances are called
+            // (`git.`, `code.`, `scm.`, `source.`: the names other tools' hosts do not take),
+            // or the logins GitLab documents for tokens over HTTPS (`oauth2`, and
+            // `gitlab-ci-token` for job tokens).
+            r"(?s)machine\s+(?:(?:\S*gitlab\S*|(?:\S+[.-])?(?:git|code|scm|source|src|vcs)(?:[.-]\S*)?)\s+(?:login\s+\S+\s+)?",
+            r"|\S+\s+login\s+(?:oauth2|gitlab-ci-token)\s+)password\s+",
+            legacy_body!()
+        ),
+        // A host's name is a guess: the body must read as random, as in prose.
+        check: Check::LegacyProse,
+    },
 ];
 
 const GENERIC_KEYWORDS: &[&str] = &["secret", "token", "password", "passwd", "api_key", "apikey"];
@@ -618,19 +697,21 @@ impl RuleSet {
         // `Devise.friendly_token`; alone they look like any identifier, so only where a GitLab
         // token goes: a GitLab token variable, the `PRIVATE-TOKEN` header, `private_token=`, or
         // the password of a `.netrc` machine named after GitLab.
-        for (id, name, keywords, pattern) in LEGACY_CONTEXT {
+        for legacy in LEGACY_CONTEXT {
+            let names = if legacy.names { LEGACY_NAMES } else { &[] };
+            let keywords: Vec<&str> = names.iter().chain(legacy.more_keywords).copied().collect();
             rules.push(Rule {
-                id,
-                name,
+                id: legacy.id,
+                name: legacy.name,
                 family: Some(Family::PersonalAccessToken),
                 provider: "gitlab",
                 keywords: keywords.iter().map(|k| k.to_string()).collect(),
-                encoded_keywords: env_names(keywords),
-                regex: compile(id, pattern)?,
+                encoded_keywords: env_names(&keywords),
+                regex: compile(legacy.id, legacy.regex)?,
                 // `GITLAB_` before a `PRIVATE_TOKEN` stem, `GitL` before `abToken`.
                 window_before: 8,
                 window_after: 260,
-                check: Check::LegacyContext,
+                check: legacy.check,
                 confidence: Confidence::Low,
                 then: None,
             });
@@ -706,13 +787,16 @@ impl RuleSet {
             // `Devise.friendly_token` draws from upper and lower case alike: twenty characters
             // without a lower-case letter (an AWS key id in a `PRIVATE-TOKEN` header) come from
             // another issuer.
-            Check::LegacyContext => (secret.bytes().any(|b| b.is_ascii_lowercase())
-                && !is_placeholder(secret))
-            .then_some(Verdict {
-                structurally_valid: !secret.bytes().any(|b| b"lIO0".contains(&b)),
-                identification: None,
-                confidence: rule.confidence,
-            }),
+            Check::LegacyContext | Check::LegacyProse => {
+                (secret.bytes().any(|b| b.is_ascii_lowercase())
+                    && !is_placeholder(secret)
+                    && (matches!(rule.check, Check::LegacyContext) || reads_random(secret)))
+                .then_some(Verdict {
+                    structurally_valid: !secret.bytes().any(|b| b"lIO0".contains(&b)),
+                    identification: None,
+                    confidence: rule.confidence,
+                })
+            }
             Check::Format => (!is_placeholder(secret)).then_some(Verdict {
                 structurally_valid: true,
                 identification: None,
@@ -898,6 +982,38 @@ fn looks_random_base64(secret: &str) -> bool {
         && has(u8::is_ascii_digit)
         && !is_placeholder(secret)
         && shannon_entropy(secret) >= MIN_AWS_SECRET_ENTROPY
+}
+
+/// Fewest changes of character class (upper, lower, digit, other) between neighbours for
+/// [`reads_random`]. Twenty random URL-safe characters change class 12 times on average and fewer
+/// than 6 about once in a thousand; a word with a number changes a few times.
+const MIN_CLASS_CHANGES: usize = 6;
+
+/// Whether `secret` reads as random characters rather than words: upper and lower case, at
+/// least [`MIN_CLASS_CHANGES`] changes of class along it, and not three or more capitalised words
+/// without a digit (`MyStagingRunnerToken`), which twenty random characters are about once in
+/// five hundred.
+fn reads_random(secret: &str) -> bool {
+    let class = |b: u8| match b {
+        b'A'..=b'Z' => 0,
+        b'a'..=b'z' => 1,
+        b'0'..=b'9' => 2,
+        _ => 3,
+    };
+    let bytes = secret.as_bytes();
+    let changes = bytes
+        .windows(2)
+        .filter(|pair| class(pair[0]) != class(pair[1]))
+        .count();
+    // A capital followed by at least three lower-case letters.
+    let words = bytes
+        .windows(4)
+        .filter(|w| w[0].is_ascii_uppercase() && w[1..].iter().all(u8::is_ascii_lowercase))
+        .count();
+    bytes.iter().any(u8::is_ascii_uppercase)
+        && bytes.iter().any(u8::is_ascii_lowercase)
+        && changes >= MIN_CLASS_CHANGES
+        && (words < 3 || bytes.iter().any(u8::is_ascii_digit))
 }
 
 /// Shannon entropy in bits per byte: how random a value reads.

@@ -23,6 +23,7 @@ fn in_a_gitlab_variable_a_header_or_a_netrc_machine() {
             "[{{\"variable_type\": \"env_var\", \"key\": \"GITLAB_TOKEN\", \"protected\": true, \"value\": \"{BODY}\"}}]\n"
         ),
         format!("gitlab.api.token={BODY}\n"),
+        format!("gitlab.private.token={BODY}\n"),
         format!("gitlab_api_token       = \"{BODY}\"\n"),
         format!("const gitlabToken = '{BODY}';\n"),
         format!("    public const string GitlabApiToken = @\"{BODY}\";\n"),
@@ -73,4 +74,103 @@ fn not_elsewhere_nor_when_the_generator_could_not_have_made_it() {
     let typed = findings("GITLAB_TOKEN=my0ldTokenIsStillHer\n");
     assert_eq!(typed.len(), 1);
     assert!(typed[0].invalid.is_some());
+}
+
+/// A body a person might type: a name of capitalised words.
+const WORDS: &str = "MyStagingRunnerToken";
+
+#[test]
+fn named_in_prose_a_table_row_or_a_self_managed_hosts_netrc() {
+    for text in [
+        format!(
+            "Hi team,\n\nthe new GITLAB_API_TOKEN for the staging runner is:\n\n{BODY}\n\nplease rotate it after the migration.\n"
+        ),
+        format!("Use this GITLAB_TOKEN for the mirror: {BODY}\n"),
+        format!(
+            "2\tgitlab_token\t{{\"token\": \"{BODY}\", \"enabled\": true}}\t2024-01-08 10:22:33+00\n"
+        ),
+        format!("machine git.corp.internal\n  login deploy\n  password {BODY}\n"),
+        format!("machine code.acme.io login alice password {BODY}\n"),
+        format!("The GITLAB_TOKEN of the backup job is\n{BODY}\n"),
+        format!("machine scm.example.org\nlogin ci\npassword {BODY}\n"),
+    ] {
+        let found = findings(&text);
+        assert_eq!(found.len(), 1, "{text}");
+        assert_eq!(
+            found[0].fingerprint,
+            glir_redact::fingerprint(BODY),
+            "{text}"
+        );
+        assert_eq!(found[0].confidence, Confidence::Low);
+        let line = text.lines().position(|l| l.contains(BODY)).unwrap() + 1;
+        let glir_scan::Location::File { line: at, .. } = found[0].location else {
+            panic!("{:?}", found[0].location)
+        };
+        assert_eq!(at, line, "{text}");
+    }
+}
+
+#[test]
+fn loose_contexts_want_a_body_that_reads_random() {
+    for text in [
+        // Words, a name, or another tool's host.
+        format!("the GITLAB_TOKEN for staging lives in {WORDS}\n"),
+        "GITLAB_TOKEN rotation is tracked in the_rotation_tracker\n".to_string(),
+        format!("GITLAB_TOKEN_FILE points at {BODY}\n"),
+        format!("machine git.corp.internal login deploy password {WORDS}\n"),
+        format!("machine nexus.internal.acme.io login deploy password {BODY}\n"),
+        format!("machine artifactory.example.net\n  login deploy\n  password {BODY}\n"),
+        // More than two lines below the name is no longer about it.
+        format!("GITLAB_TOKEN is:\n\n\n{BODY}\n"),
+    ] {
+        assert!(
+            findings(&text)
+                .iter()
+                .all(|f| !f.rule.starts_with("gitlab-legacy")),
+            "{text}"
+        );
+    }
+    // An assignment is context enough: a typed body there is still reported (as the context
+    // rule always did), only the looser contexts ask more of it.
+    assert_eq!(findings(&format!("GITLAB_TOKEN={WORDS}\n")).len(), 1);
+}
+
+#[test]
+fn named_in_a_mails_base64_part() {
+    use base64::Engine as _;
+    let body = format!(
+        "Hi team,\n\nthe new GITLAB_API_TOKEN for the staging runner is:\n\n{BODY}\n\nAlice\n"
+    );
+    let encoded = base64::engine::general_purpose::STANDARD.encode(body);
+    let wrapped: Vec<&str> = encoded
+        .as_bytes()
+        .chunks(76)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    let mail = format!(
+        "From: Alice <alice@example.com>\nSubject: runner\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n{}\n",
+        wrapped.join("\n")
+    );
+    let scanner = glir_scan::Scanner::new(
+        glir_scan::RuleSet::builtin(&glir_scan::RuleOptions::default()).unwrap(),
+    )
+    .unwrap();
+    let mut found = Vec::new();
+    scanner.scan_content(mail.as_bytes(), &mut |m| {
+        found.push((
+            m.rule.id,
+            glir_redact::fingerprint(&m.secret),
+            m.line,
+            m.encoding.to_string(),
+        ));
+    });
+    assert_eq!(
+        found,
+        vec![(
+            "gitlab-legacy-token-in-prose",
+            glir_redact::fingerprint(BODY),
+            6,
+            "base64".to_string()
+        )]
+    );
 }

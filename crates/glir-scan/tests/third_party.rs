@@ -48,6 +48,49 @@ fn aws_secret_needs_its_keyword_and_captures_only_the_value() {
 }
 
 #[test]
+fn aws_secret_in_a_variables_export_or_named_in_prose() {
+    let secret = common::aws_secret(71);
+    for text in [
+        // CI/CD variables as the API lists them, compact and pretty-printed.
+        format!(
+            "[{{\"variable_type\": \"env_var\", \"key\": \"AWS_SECRET_ACCESS_KEY\", \"value\": \"{secret}\", \"protected\": false}}]\n"
+        ),
+        format!(
+            "  {{\n    \"variable_type\": \"env_var\",\n    \"key\": \"AWS_SECRET_ACCESS_KEY\",\n    \"value\": \"{secret}\",\n    \"masked\": false\n  }}\n"
+        ),
+        format!("the new AWS_SECRET_ACCESS_KEY for the staging runner is:\n\n{secret}\n\nAlice\n"),
+    ] {
+        let hits = scan_with(false, &text);
+        assert_eq!(hits.len(), 1, "{text}");
+        assert!(hits[0].0.starts_with("aws-secret-access-key"), "{text}");
+        assert!(hits[0].1 == secret, "{text}");
+    }
+    // URL-encoded in a query string: not the tail after an escape, but the decoded key (the
+    // decoding layer's), once.
+    let id = "AKIA2E3F4G5H6J7K2L3M";
+    // `%2F` and then 38 characters: before the fix, `2F` and those read as a 40-character key.
+    let encoded = format!("A%2F{}", &secret[2..]);
+    let query =
+        format!("GET /s3/test?aws_access_key_id={id}&aws_secret_access_key={encoded}&r=1\n");
+    assert!(
+        scan_with(false, &query)
+            .iter()
+            .all(|(rule, _)| rule == "aws-access-key-id"),
+        "{query}"
+    );
+    // In prose the key must read as random: a hex digest or a word run is not one.
+    for text in [
+        format!(
+            "the AWS_SECRET_ACCESS_KEY rotation job is {}\n",
+            "ab12".repeat(10)
+        ),
+        "our AWS secret key policy: SeeTheRotationRunbookInConfluenceSpaceOps\n".to_string(),
+    ] {
+        assert!(scan_with(false, &text).is_empty(), "{text}");
+    }
+}
+
+#[test]
 fn aws_documentation_keys_are_not_reported() {
     // AWS marks its published sample credentials with EXAMPLE; they are public, never live.
     let text = "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n";
