@@ -128,7 +128,9 @@ fn strip_timestamps(text: &[u8]) -> Vec<u8> {
 
 /// `[MASKED]` runs in `text`.
 pub(crate) fn count_masked(text: &[u8]) -> usize {
-    memmem::find_iter(text, MASKED).count()
+    static FINDER: std::sync::LazyLock<memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memmem::Finder::new(MASKED));
+    FINDER.find_iter(text).count()
 }
 
 /// Index just after the escape sequence starting at `start` (CSI, OSC or a two-byte escape).

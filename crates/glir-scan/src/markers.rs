@@ -2,7 +2,14 @@
 //! Kubernetes `Secret` whose data keys name their values, a MIME mail whose base64 parts are
 //! wrapped. Each is a marker string, looked for by content, not by file name.
 
-use memchr::memmem;
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+
+/// Searchers built once: building one costs more than searching a small file with it.
+static SECTION: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"section_"));
+static SECRET: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"Secret"));
+static MIME_BASE64: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"ncoding: base64"));
 
 /// What a content holds.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -28,13 +35,15 @@ const KINDS: [&[u8]; 3] = [b"kind: ", b"\"kind\": \"", b"\"kind\":\""];
 pub(crate) fn find(data: &[u8]) -> Markers {
     Markers {
         job_log: memchr::memchr(0x1b, data).is_some()
-            || memmem::find_iter(data, b"section_")
+            || SECTION
+                .find_iter(data)
                 .any(|at| SECTION_MARKERS.iter().any(|m| data[at..].starts_with(m))),
         json_escapes: memchr::memchr_iter(b'\\', data)
             .any(|at| matches!(data.get(at + 1), Some(b'u' | b'/'))),
-        kubernetes_secret: memmem::find_iter(data, b"Secret")
+        kubernetes_secret: SECRET
+            .find_iter(data)
             .any(|at| KINDS.iter().any(|kind| data[..at].ends_with(kind))),
-        mime_base64: memmem::find(data, b"ncoding: base64").is_some(),
+        mime_base64: MIME_BASE64.find(data).is_some(),
     }
 }
 

@@ -25,7 +25,11 @@ pub(crate) struct NamedValue {
 pub(crate) fn printed_variables(log: &[u8]) -> Vec<NamedValue> {
     let mut out = Vec::new();
     // Only command lines are read, found by their `$ ` at a line start.
-    let commands = memmem::find_iter(log, b"$ ").filter(|&at| at == 0 || log[at - 1] == b'\n');
+    static PROMPT: std::sync::LazyLock<memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memmem::Finder::new(b"$ "));
+    let commands = PROMPT
+        .find_iter(log)
+        .filter(|&at| at == 0 || log[at - 1] == b'\n');
     for start in commands {
         let end = memchr::memchr(b'\n', &log[start..]).map_or(log.len(), |i| start + i);
         let Some((name, layers)) = printed_variable(trim_cr(&log[start..end])) else {

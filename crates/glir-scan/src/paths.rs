@@ -183,10 +183,15 @@ fn scan_file<'s>(
     scanner.scan_content(data, &mut emit);
 }
 
+/// A thread's read buffer starts this large: most source files, configs and logs fit, so a file
+/// is read without asking its size first.
+const FIRST_BUFFER: usize = 256 << 10;
+
 /// Reads `path` into the start of `buf` and returns its length, unless it is larger than
-/// `max_size` (then `None`). One open, one stat of the open file and, for a file read whole at
-/// once, two reads: on small files those system calls are the cost, and `fs::read` (or
-/// `read_to_end`) adds a stat by path or a seek, and reads a small file in several steps.
+/// `max_size` (then `None`). One open and, for a file that fits the buffer, two reads (the
+/// second finds the end): on small files those system calls are the cost, and `fs::read` (or
+/// `read_to_end`) adds a stat and reads a small file in several steps. Only a file that fills
+/// the buffer is asked its size, to skip it over the cap or grow the buffer to fit it.
 fn read_capped(path: &Path, max_size: u64, buf: &mut Vec<u8>) -> std::io::Result<Option<usize>> {
     let mut file = match File::open(path) {
         Ok(file) => file,
@@ -198,29 +203,33 @@ fn read_capped(path: &Path, max_size: u64, buf: &mut Vec<u8>) -> std::io::Result
             };
         }
     };
-    let size = file.metadata()?.len();
-    if size > max_size {
-        return Ok(None);
-    }
-    // One byte more than the size, so the read that fills it to the size leaves room for the
-    // one that finds the end. The buffer only grows, and is zeroed only when it does.
-    let want = usize::try_from(size).unwrap_or(usize::MAX - 1) + 1;
-    if buf.len() < want {
-        buf.resize(want, 0);
+    // The buffer only grows, and is zeroed only when it does.
+    if buf.len() < FIRST_BUFFER {
+        buf.resize(FIRST_BUFFER, 0);
     }
     let mut filled = 0;
     loop {
+        if filled == buf.len() {
+            let size = file.metadata()?.len();
+            if size > max_size {
+                return Ok(None);
+            }
+            // One byte more than the size, so the read that fills it leaves room for the one
+            // that finds the end; twice the buffer when the file grew since it was stat'ed.
+            let want = usize::try_from(size)
+                .unwrap_or(usize::MAX - 1)
+                .saturating_add(1)
+                .max(2 * buf.len());
+            buf.resize(want, 0);
+        }
         match file.read(&mut buf[filled..]) {
-            Ok(0) => return Ok(Some(filled)),
+            Ok(0) => break,
             Ok(n) => filled += n,
             Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
             Err(error) => return Err(error),
         }
-        // The file grew since it was stat'ed: read on, as `fs::read` would.
-        if filled == buf.len() {
-            buf.resize(2 * buf.len(), 0);
-        }
     }
+    Ok((filled as u64 <= max_size).then_some(filled))
 }
 
 #[cfg(test)]
@@ -231,16 +240,39 @@ mod tests {
     fn one_buffer_reads_files_of_any_size_in_any_order() {
         let dir = tempfile::tempdir().unwrap();
         let mut buf = Vec::new();
-        for (i, size) in [0usize, 1, 5000, 3, 70_000, 0, 12].into_iter().enumerate() {
+        // Around the first buffer's size too: exactly full, one byte over, and twice over.
+        let first = super::FIRST_BUFFER;
+        for (i, size) in [
+            0usize,
+            1,
+            5000,
+            3,
+            70_000,
+            0,
+            12,
+            first,
+            first + 1,
+            2 * first + 3,
+        ]
+        .into_iter()
+        .enumerate()
+        {
             let path = dir.path().join(format!("f{i}"));
             let content: Vec<u8> = (0..size).map(|b| (b * 7 + i) as u8).collect();
             std::fs::write(&path, &content).unwrap();
-            let len = read_capped(&path, 70_000, &mut buf).unwrap().unwrap();
+            let len = read_capped(&path, 1 << 20, &mut buf).unwrap().unwrap();
             assert_eq!(&buf[..len], content.as_slice(), "size {size}");
         }
         let big = dir.path().join("big");
         std::fs::write(&big, [b'x'; 101]).unwrap();
         assert_eq!(read_capped(&big, 100, &mut buf).unwrap(), None);
+        assert_eq!(read_capped(&big, 101, &mut buf).unwrap(), Some(101));
+        let huge = dir.path().join("huge");
+        std::fs::write(&huge, vec![b'y'; 3 * super::FIRST_BUFFER]).unwrap();
+        assert_eq!(
+            read_capped(&huge, 2 * super::FIRST_BUFFER as u64, &mut buf).unwrap(),
+            None
+        );
         assert!(read_capped(&dir.path().join("missing"), 100, &mut buf).is_err());
     }
 }
