@@ -31,19 +31,39 @@ fn in_a_gitlab_variable_a_header_or_a_netrc_machine() {
         format!("machine code.acme.io\n  login gitlab-ci-token\n  password {BODY}\n"),
         format!("url = https://gitlab-ci-token:{BODY}@code.acme.io/g/p.git\n"),
     ] {
-        let found = findings(&text);
-        assert_eq!(found.len(), 1, "{text}");
-        // Reported where the token is, not where its context starts.
-        let line = text.lines().position(|l| l.contains(BODY)).unwrap() + 1;
-        let glir_scan::Location::File { line: at, .. } = found[0].location else {
-            panic!("{:?}", found[0].location)
-        };
-        assert_eq!(at, line, "{text}");
-        assert_eq!(found[0].provider, "gitlab");
-        assert_eq!(found[0].confidence, Confidence::Low);
-        assert_eq!(found[0].invalid, None, "{text}");
-        assert_eq!(found[0].fingerprint, glir_redact::fingerprint(BODY));
+        found_once_at_its_line(&text);
     }
+}
+
+/// `text` holds [`BODY`] once, as one low-confidence legacy GitLab token on the line it is on
+/// (not where its context starts), structurally sound.
+fn found_once_at_its_line(text: &str) {
+    let found = findings(text);
+    assert_eq!(found.len(), 1, "{text}");
+    let line = text.lines().position(|l| l.contains(BODY)).unwrap() + 1;
+    let glir_scan::Location::File { line: at, .. } = found[0].location else {
+        panic!("{:?}", found[0].location)
+    };
+    assert_eq!(at, line, "{text}");
+    assert_eq!(found[0].provider, "gitlab");
+    assert!(found[0].rule.starts_with("gitlab-legacy"), "{text}");
+    assert_eq!(found[0].confidence, Confidence::Low);
+    assert_eq!(found[0].invalid, None, "{text}");
+    assert_eq!(
+        found[0].fingerprint,
+        glir_redact::fingerprint(BODY),
+        "{text}"
+    );
+}
+
+/// No legacy GitLab token is reported in `text`.
+fn no_legacy_token(text: &str) {
+    assert!(
+        findings(text)
+            .iter()
+            .all(|f| !f.rule.starts_with("gitlab-legacy")),
+        "{text}"
+    );
 }
 
 #[test]
@@ -55,12 +75,7 @@ fn not_elsewhere_nor_when_the_generator_could_not_have_made_it() {
         // Longer than a legacy body, or a prefixed token another rule reports.
         format!("GITLAB_TOKEN={BODY}x\n"),
     ] {
-        assert!(
-            findings(&text)
-                .iter()
-                .all(|f| !f.rule.starts_with("gitlab-legacy")),
-            "{text}"
-        );
+        no_legacy_token(&text);
     }
     // Twenty characters without a lower-case letter are not the generator's: an AWS key id
     // pasted into a GitLab header is reported as what it is.
@@ -94,19 +109,7 @@ fn named_in_prose_a_table_row_or_a_self_managed_hosts_netrc() {
         format!("The GITLAB_TOKEN of the backup job is\n{BODY}\n"),
         format!("machine scm.example.org\nlogin ci\npassword {BODY}\n"),
     ] {
-        let found = findings(&text);
-        assert_eq!(found.len(), 1, "{text}");
-        assert_eq!(
-            found[0].fingerprint,
-            glir_redact::fingerprint(BODY),
-            "{text}"
-        );
-        assert_eq!(found[0].confidence, Confidence::Low);
-        let line = text.lines().position(|l| l.contains(BODY)).unwrap() + 1;
-        let glir_scan::Location::File { line: at, .. } = found[0].location else {
-            panic!("{:?}", found[0].location)
-        };
-        assert_eq!(at, line, "{text}");
+        found_once_at_its_line(&text);
     }
 }
 
@@ -123,12 +126,7 @@ fn loose_contexts_want_a_body_that_reads_random() {
         // More than two lines below the name is no longer about it.
         format!("GITLAB_TOKEN is:\n\n\n{BODY}\n"),
     ] {
-        assert!(
-            findings(&text)
-                .iter()
-                .all(|f| !f.rule.starts_with("gitlab-legacy")),
-            "{text}"
-        );
+        no_legacy_token(&text);
     }
     // An assignment is context enough: a typed body there is still reported (as the context
     // rule always did), only the looser contexts ask more of it.
