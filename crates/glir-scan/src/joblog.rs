@@ -27,7 +27,9 @@ const SECTION: &[u8] = b"section_";
 /// Strip ANSI sequences and section markers from a raw trace.
 pub fn clean_job_log(raw: &[u8]) -> CleanLog {
     let mut text = Vec::with_capacity(raw.len());
-    let sections = memmem::Finder::new(SECTION);
+    static SECTIONS: std::sync::LazyLock<memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memmem::Finder::new(SECTION));
+    let sections = &*SECTIONS;
     let find_from = |i: usize, found: Option<usize>| found.map_or(raw.len(), |n| i + n);
     // The next escape and the next possible marker at or after `i`, each searched for again
     // only once `i` passed it: searching for `s`, the first byte of a marker, stopped at every

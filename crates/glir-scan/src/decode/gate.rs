@@ -295,6 +295,29 @@ mod tests {
     }
 
     #[test]
+    fn the_leads_see_a_form_at_either_parity_up_to_the_segments_end() {
+        // Four-byte forms are the shortest; at an odd offset flush with the end, only the
+        // three bytes at the last even offset are there to look up.
+        let forms: [&[u8]; 3] = [b"Z2xw", b"bHBh", b"cGF0LX"];
+        let leads = Leads::new(forms.iter().copied());
+        for form in forms {
+            for lead in 0..6 {
+                for trail in 0..3 {
+                    let mut segment = b"+-+-+-"[..lead].to_vec();
+                    segment.extend_from_slice(form);
+                    segment.extend_from_slice(&b"/_/"[..trail]);
+                    assert!(
+                        leads.any_in(&segment),
+                        "{:?}",
+                        String::from_utf8_lossy(&segment)
+                    );
+                }
+            }
+        }
+        assert!(!leads.any_in(b"+-+-+-+-+-+-+-+-"));
+    }
+
+    #[test]
     fn the_gate_keeps_every_decodable_run_one_search_over_the_data_finds() {
         let keywords = every_keyword();
         let gate = EncodedKeywords::new(&keywords).unwrap();
