@@ -597,12 +597,23 @@ const LEGACY_CONTEXT: &[LegacyRule] = &[
         more_keywords: &["machine"],
         names: false,
         regex: concat!(
-            // A machine named after GitLab or after what self-managed instances are called
-            // (`git.`, `code.`, `scm.`, `source.`: the names other tools' hosts do not take),
-            // or the logins GitLab documents for tokens over HTTPS (`oauth2`, and
-            // `gitlab-ci-token` for job tokens).
-            r"(?s)machine\s+(?:(?:\S*gitlab\S*|(?:\S+[.-])?(?:git|code|scm|source|src|vcs)(?:[.-]\S*)?)\s+(?:login\s+\S+\s+)?",
-            r"|\S+\s+login\s+(?:oauth2|gitlab-ci-token)\s+)password\s+",
+            // A machine named after GitLab, or the logins GitLab documents for tokens over HTTPS
+            // (`oauth2`, and `gitlab-ci-token` for job tokens).
+            r"(?s)machine\s+(?:\S*gitlab\S*\s+(?:login\s+\S+\s+)?|\S+\s+login\s+(?:oauth2|gitlab-ci-token)\s+)password\s+",
+            legacy_body!()
+        ),
+        check: Check::LegacyContext,
+    },
+    LegacyRule {
+        id: "gitlab-legacy-token-netrc-host",
+        name: "GitLab access token without prefix (legacy), as the password of a .netrc machine \
+               named the way self-managed GitLab instances are (git., code., scm.)",
+        more_keywords: &["machine"],
+        names: false,
+        regex: concat!(
+            // `git.`, `code.`, `scm.`, `source.`: what self-managed instances are called, and
+            // names other tools' hosts (`nexus.`, `artifactory.`, `pypi.`) do not take.
+            r"(?s)machine\s+(?:\S+[.-])?(?:git|code|scm|source|src|vcs)(?:[.-]\S*)?\s+(?:login\s+\S+\s+)?password\s+",
             legacy_body!()
         ),
         // A host's name is a guess: the body must read as random, as in prose.
@@ -695,8 +706,9 @@ impl RuleSet {
         }
         // Tokens from before GitLab prefixed them (`glpat-` came in 14.5) are 20 characters of
         // `Devise.friendly_token`; alone they look like any identifier, so only where a GitLab
-        // token goes: a GitLab token variable, the `PRIVATE-TOKEN` header, `private_token=`, or
-        // the password of a `.netrc` machine named after GitLab.
+        // token goes: a GitLab token variable, the `PRIVATE-TOKEN` header, `private_token=`, the
+        // password of a `.netrc` machine named after GitLab (or like a self-managed instance),
+        // or words naming one just before it.
         for legacy in LEGACY_CONTEXT {
             let names = if legacy.names { LEGACY_NAMES } else { &[] };
             let keywords: Vec<&str> = names.iter().chain(legacy.more_keywords).copied().collect();

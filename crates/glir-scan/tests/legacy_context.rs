@@ -131,6 +131,8 @@ fn loose_contexts_want_a_body_that_reads_random() {
     // An assignment is context enough: a typed body there is still reported (as the context
     // rule always did), only the looser contexts ask more of it.
     assert_eq!(findings(&format!("GITLAB_TOKEN={WORDS}\n")).len(), 1);
+    let oauth = format!("machine git.corp.internal login oauth2 password {WORDS}\n");
+    assert_eq!(findings(&oauth).len(), 1, "{oauth}");
 }
 
 #[test]
